@@ -1,0 +1,1 @@
+"""Headless core: never imports textual."""
