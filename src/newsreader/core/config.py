@@ -1,0 +1,112 @@
+"""Where data lives and what config.toml may set.
+
+Precedence: command-line flag, then environment (NEWSREADER_DATA_DIR, NEWSREADER_CONFIG),
+then platformdirs defaults (XDG on Linux). A bad config file is one clear error, never a
+traceback, and unknown keys are reported so typos do not silently do nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from newsreader.core.models import NewsreaderError
+
+APP_NAME = "newsreader"
+
+
+class ConfigError(NewsreaderError):
+    pass
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("NEWSREADER_DATA_DIR")
+    return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("NEWSREADER_CONFIG")
+    return Path(env) if env else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkConfig:
+    concurrency: int = 32
+    per_host: int = 4
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    max_feed_mb: float = 10.0
+    max_page_mb: float = 5.0
+    retries: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class PrefetchConfig:
+    """Budgets for `refresh --full`, so a big backlog cannot eat the train ride's data plan."""
+
+    teasers_per_article: int = 5
+    max_mb_per_run: float = 200.0
+    max_seconds_per_run: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderConfig:
+    refresh_on_start: bool = True
+    show_feed_pane: bool = True
+    article_max_chars: int = 40_000
+    history_size: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    prefetch: PrefetchConfig = field(default_factory=PrefetchConfig)
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
+    # binding id -> key list ("j,down"); see the help screen for the ids.
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or default_config_path()
+    if not path.exists():
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    sections: dict[str, Any] = {
+        "network": NetworkConfig,
+        "prefetch": PrefetchConfig,
+        "reader": ReaderConfig,
+    }
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name == "keys":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(f"{path}: [keys] maps binding ids to key strings")
+            values["keys"] = dict(value)
+        elif name in sections:
+            values[name] = _section(path, name, sections[name], value)
+        else:
+            raise ConfigError(f"{path}: unknown section [{name}]")
+    return Config(**values)
+
+
+def _section(path: Path, name: str, cls: Any, value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [{name}] must be a table")
+    known = {f.name: f for f in fields(cls)}
+    default = cls()
+    for key, item in value.items():
+        if key not in known:
+            raise ConfigError(f"{path}: unknown option {name}.{key}")
+        expected = type(getattr(default, key))
+        ok = isinstance(item, expected) or (expected is float and isinstance(item, int))
+        if not ok or isinstance(item, bool) != (expected is bool):
+            raise ConfigError(f"{path}: {name}.{key} must be a {expected.__name__}")
+    return cls(**value)

@@ -1,0 +1,186 @@
+"""Article pages, teaser links and link previews in the cache.
+
+Raw page HTML is kept zlib-compressed so `reextract` can rebuild texts and teasers offline
+when the extractor improves.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+
+from newsreader.core.db import Database
+from newsreader.core.models import LinkPreview, Page, Teaser, TeaserKind
+from newsreader.core.textfold import fold, strip_tags
+from newsreader.core.times import from_ts, to_ts
+
+_KIND_RANK: dict[str, int] = {"inline": 0, "related": 1, "feed": 2}
+
+
+class PageQueries(Database):
+    def save_page(self, page: Page, html: bytes | None) -> None:
+        """Store a fetched page and its teasers; entries linking to it get its text indexed."""
+        blob = zlib.compress(html, 6) if html is not None else None
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT OR REPLACE INTO pages (url, final_url, fetched_at, html, title, author,
+                   published, description, image, language, text, paywalled)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (
+                    page.url,
+                    page.final_url,
+                    to_ts(page.fetched_at),
+                    blob,
+                    page.title,
+                    page.author,
+                    to_ts(page.published),
+                    page.description,
+                    page.image,
+                    page.language,
+                    page.text,
+                    int(page.paywalled),
+                ),
+            )
+            conn.execute("DELETE FROM teasers WHERE page_url = ?", (page.url,))
+            conn.executemany(
+                """INSERT INTO teasers (page_url, position, url, title, description, kind)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (
+                    (page.url, pos, t.url, t.title, t.description, t.kind)
+                    for pos, t in enumerate(page.teasers)
+                ),
+            )
+            if page.paywalled:
+                conn.execute("UPDATE entries SET paywalled = 1 WHERE url = ?", (page.url,))
+            if page.text:
+                for row in conn.execute(
+                    "SELECT id, title, summary, content FROM entries WHERE url = ?", (page.url,)
+                ).fetchall():
+                    conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (row["id"],))
+                    body = strip_tags(row["summary"] + " " + row["content"]) + " " + page.text
+                    conn.execute(
+                        "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
+                        (row["id"], fold(row["title"]), fold(body)),
+                    )
+
+    def page(self, url: str) -> Page | None:
+        row = self.conn.execute("SELECT * FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        fetched_at = from_ts(row["fetched_at"])
+        assert fetched_at is not None
+        return Page(
+            url=row["url"],
+            final_url=row["final_url"],
+            fetched_at=fetched_at,
+            title=row["title"],
+            author=row["author"],
+            published=from_ts(row["published"]),
+            description=row["description"],
+            image=row["image"],
+            language=row["language"],
+            text=row["text"],
+            paywalled=bool(row["paywalled"]),
+            teasers=self._teasers_where("t.page_url = ?", url),
+        )
+
+    def page_html(self, url: str) -> bytes | None:
+        row = self.conn.execute("SELECT html FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return zlib.decompress(row[0])
+
+    def page_urls(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT url FROM pages WHERE html IS NOT NULL")]
+
+    def has_page(self, url: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM pages WHERE url = ? AND html IS NOT NULL", (url,)
+            ).fetchone()
+            is not None
+        )
+
+    def entry_teasers(self, entry_id: int) -> tuple[Teaser, ...]:
+        """The article's teasers: links in the page text, the page's related blocks, then the
+        feed's own links, each URL once; previews fill in missing titles and descriptions."""
+        row = self.conn.execute("SELECT url FROM entries WHERE id = ?", (entry_id,)).fetchone()
+        from_feed = self._teasers_where("t.entry_id = ?", entry_id)
+        from_page = self._teasers_where("t.page_url = ?", row[0]) if row and row[0] else ()
+        merged: dict[str, Teaser] = {}
+        for teaser in sorted((*from_page, *from_feed), key=lambda t: _KIND_RANK[t.kind]):
+            merged.setdefault(teaser.url, teaser)
+        return tuple(merged.values())
+
+    def _teasers_where(self, where: str, arg: object) -> tuple[Teaser, ...]:
+        rows = self.conn.execute(
+            f"""SELECT t.url, t.title, t.description, t.kind,
+                pv.title AS pv_title, pv.description AS pv_description,
+                EXISTS (SELECT 1 FROM pages p WHERE p.url = t.url AND p.html IS NOT NULL)
+                    AS offline
+                FROM teasers t LEFT JOIN previews pv ON pv.url = t.url
+                WHERE {where} ORDER BY t.position""",
+            (arg,),
+        ).fetchall()
+        result = []
+        for r in rows:
+            title = r["title"]
+            if (not title or title == r["url"]) and r["pv_title"]:
+                title = r["pv_title"]
+            kind: TeaserKind = r["kind"]
+            result.append(
+                Teaser(
+                    url=r["url"],
+                    title=title or r["url"],
+                    description=r["description"] or r["pv_description"] or "",
+                    kind=kind,
+                    offline=bool(r["offline"]),
+                )
+            )
+        return tuple(result)
+
+    def save_preview(self, preview: LinkPreview) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO previews (url, title, description, fetched_at) "
+                "VALUES (?, ?, ?, ?)",
+                (preview.url, preview.title, preview.description, to_ts(preview.fetched_at)),
+            )
+
+    def preview(self, url: str) -> LinkPreview | None:
+        row = self.conn.execute("SELECT * FROM previews WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        fetched_at = from_ts(row["fetched_at"])
+        assert fetched_at is not None
+        return LinkPreview(
+            url=row["url"],
+            title=row["title"],
+            description=row["description"],
+            fetched_at=fetched_at,
+        )
+
+    def urls_needing_preview(self, urls: Iterable[str]) -> list[str]:
+        """Of these teaser URLs, the ones we have neither a page nor a preview for."""
+        result = []
+        for url in urls:
+            known = self.conn.execute(
+                "SELECT 1 FROM previews WHERE url = ? UNION ALL SELECT 1 FROM pages WHERE url = ?",
+                (url, url),
+            ).fetchone()
+            if known is None:
+                result.append(url)
+        return result
+
+    def entries_without_pages(self, entry_ids: Iterable[int]) -> list[tuple[int, str]]:
+        """(id, url) of these entries whose article page is not cached yet."""
+        result = []
+        for entry_id in entry_ids:
+            row = self.conn.execute(
+                """SELECT e.id, e.url FROM entries e WHERE e.id = ? AND e.url IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url)""",
+                (entry_id,),
+            ).fetchone()
+            if row is not None:
+                result.append((int(row[0]), str(row[1])))
+        return result

@@ -1,0 +1,139 @@
+"""The SQLite schema as a list of forward migrations.
+
+Migration N brings `PRAGMA user_version` from N-1 to N. Each is a list of single statements
+so they can run inside one explicit transaction together with the version bump (sqlite3's
+`executescript` would commit half-way). Never edit a released migration: append a new one.
+Times are stored as integer Unix seconds (UTC), which sort and compare cheaply.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from newsreader.core.models import StoreError
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the first schema.
+    [
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            site_url TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            etag TEXT,
+            last_modified TEXT,
+            last_fetched INTEGER,
+            last_status INTEGER,
+            last_error TEXT,
+            next_fetch_after INTEGER,
+            gone INTEGER NOT NULL DEFAULT 0,
+            added INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+            feed_title TEXT NOT NULL DEFAULT '',
+            key TEXT NOT NULL,
+            url TEXT,
+            title TEXT NOT NULL,
+            author TEXT,
+            summary TEXT NOT NULL DEFAULT '',
+            content TEXT NOT NULL DEFAULT '',
+            published INTEGER NOT NULL,
+            updated INTEGER,
+            first_seen INTEGER NOT NULL,
+            categories TEXT NOT NULL DEFAULT '[]',
+            enclosures TEXT NOT NULL DEFAULT '[]',
+            read INTEGER NOT NULL DEFAULT 0,
+            starred INTEGER NOT NULL DEFAULT 0,
+            paywalled INTEGER NOT NULL DEFAULT 0,
+            digest TEXT NOT NULL,
+            UNIQUE (feed_id, key)
+        )
+        """,
+        "CREATE INDEX entries_order ON entries (published DESC, id DESC)",
+        "CREATE INDEX entries_feed_order ON entries (feed_id, published DESC, id DESC)",
+        "CREATE INDEX entries_unread_order ON entries (published DESC, id DESC) WHERE read = 0",
+        "CREATE INDEX entries_url ON entries (url)",
+        """
+        CREATE TABLE pages (
+            url TEXT PRIMARY KEY,
+            final_url TEXT NOT NULL,
+            fetched_at INTEGER NOT NULL,
+            html BLOB,
+            title TEXT,
+            author TEXT,
+            published INTEGER,
+            description TEXT,
+            image TEXT,
+            language TEXT,
+            text TEXT,
+            paywalled INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        """
+        CREATE TABLE teasers (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER REFERENCES entries(id) ON DELETE CASCADE,
+            page_url TEXT,
+            position INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL,
+            CHECK ((entry_id IS NULL) != (page_url IS NULL))
+        )
+        """,
+        "CREATE INDEX teasers_entry ON teasers (entry_id, position)",
+        "CREATE INDEX teasers_page ON teasers (page_url, position)",
+        """
+        CREATE TABLE previews (
+            url TEXT PRIMARY KEY,
+            title TEXT,
+            description TEXT,
+            fetched_at INTEGER NOT NULL
+        )
+        """,
+        # Title and body hold *folded* text (see store.fold), so umlaut spellings meet.
+        """
+        CREATE VIRTUAL TABLE entries_fts USING fts5 (
+            title, body, tokenize = 'unicode61 remove_diacritics 2'
+        )
+        """,
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the database to SCHEMA_VERSION in one transaction; refuse a newer schema."""
+    version = _user_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the cache was written by a newer newsreader (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade newsreader or use another --data-dir"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the write lock.
+        version = _user_version(conn)
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
