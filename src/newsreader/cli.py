@@ -1,5 +1,119 @@
-"""Command line entry point."""
+"""Command line: parse arguments, run one command, turn errors into one line and an exit code.
+
+Exit codes: 0 success; 1 some feeds or pages failed (the rest were stored); 2 usage error or
+bad input. Textual is imported only when the reader itself starts, so scripts stay quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from newsreader import __version__
+from newsreader.core.config import default_config_path, default_data_dir
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def main() -> int:
-    return 0
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"newsreader: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="newsreader",
+        description=(
+            "A terminal reader for local news. Without a command it opens the reader: "
+            "cached headlines at once, refreshed in the background."
+        ),
+        epilog=f"Data lives in --data-dir (default: {default_data_dir()}).",
+    )
+    parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
+    parser.add_argument(
+        "--data-dir", type=Path, help="folder of the SQLite cache (env NEWSREADER_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help=f"config file (env NEWSREADER_CONFIG; default {default_config_path()})",
+    )
+    parser.add_argument("--offline", action="store_true", help="never touch the network")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    add = sub.add_parser(
+        "add",
+        help="subscribe to a feed, or to the feeds an HTML page announces",
+        description="Subscribe. An HTML page URL is searched for its feeds (autodiscovery).",
+    )
+    add.add_argument("url", metavar="URL")
+    add.add_argument("--title", help="title to show instead of the feed's own")
+    add.add_argument("--tag", action="append", default=[], help="tag (repeatable)")
+    add.add_argument(
+        "--pick", type=int, metavar="N", help="when a page offers several feeds, take the Nth"
+    )
+
+    remove = sub.add_parser(
+        "remove", help="unsubscribe", description="Unsubscribe; starred entries stay."
+    )
+    remove.add_argument("feed", metavar="URL_OR_ID")
+
+    feeds = sub.add_parser("feeds", help="list subscriptions with their status")
+    feeds.add_argument("--json", action="store_true", help="print one JSON document")
+
+    imp = sub.add_parser("import", help="subscribe to every feed of an OPML file")
+    imp.add_argument("file", type=Path, metavar="FILE.opml")
+
+    exp = sub.add_parser("export", help="write subscriptions as OPML 2.0")
+    exp.add_argument("file", type=Path, nargs="?", metavar="FILE", help="default: stdout")
+
+    ref = sub.add_parser("refresh", help="fetch all feeds")
+    ref.add_argument(
+        "--full",
+        action="store_true",
+        help="also fetch article pages and their teaser targets for offline reading",
+    )
+    ref.add_argument(
+        "--feed", action="append", default=[], metavar="URL_OR_ID", help="only this feed"
+    )
+    ref.add_argument("--json", action="store_true", help="print one JSON document")
+
+    arts = sub.add_parser("articles", help="list headlines, newest first")
+    arts.add_argument("--feed", metavar="URL_OR_ID")
+    arts.add_argument("--tag")
+    arts.add_argument("--unread", action="store_true")
+    arts.add_argument("--starred", action="store_true")
+    arts.add_argument("--search", metavar="Q", help="titles and text; case and umlaut blind")
+    arts.add_argument("--limit", type=int, default=50, metavar="N")
+    arts.add_argument("--json", action="store_true")
+
+    show = sub.add_parser("show", help="one article as text, with numbered teaser links")
+    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("--json", action="store_true")
+
+    sub.add_parser(
+        "reextract",
+        help="rebuild article texts and teasers from the cached pages (no network)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from newsreader import commands
+    from newsreader.core.models import NewsreaderError
+
+    try:
+        return commands.dispatch(args)
+    except NewsreaderError as exc:
+        print(f"newsreader: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsreader: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -131,6 +131,20 @@ class EntryQueries(PageQueries):
         sql = "SELECT COUNT(*) FROM entries e WHERE " + " AND ".join(where)
         return int(self.conn.execute(sql, args).fetchone()[0])
 
+    # added for the UI: a jump (G, scrollbar drag) lands far from any cached keyset page.
+    def entries_at(
+        self, filt: EntryFilter | None = None, *, offset: int = 0, limit: int = 200
+    ) -> list[EntrySummary]:
+        """Headlines newest first starting at row `offset`; keyset (`after`) for neighbours."""
+        where, args = _filter_sql(filt or EntryFilter())
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
+            f"{' WHERE ' + ' AND '.join(where) if where else ''}"
+            " ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?"
+        )
+        rows = self.conn.execute(sql, [*args, limit, max(0, offset)]).fetchall()
+        return [_summary_from_row(r) for r in rows]
+
 
 def _filter_sql(filt: EntryFilter) -> tuple[list[str], list[Any]]:
     where: list[str] = []

@@ -172,6 +172,16 @@ class PageQueries(Database):
                 result.append(url)
         return result
 
+    def entries_needing_pages(self, since: int) -> list[tuple[int, str]]:
+        """(id, url) of entries first seen at or after `since` whose page is not cached."""
+        rows = self.conn.execute(
+            """SELECT e.id, e.url FROM entries e WHERE e.first_seen >= ? AND e.url IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url)
+               ORDER BY e.published DESC, e.id DESC""",
+            (since,),
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
     def entries_without_pages(self, entry_ids: Iterable[int]) -> list[tuple[int, str]]:
         """(id, url) of these entries whose article page is not cached yet."""
         result = []

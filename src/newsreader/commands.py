@@ -1,0 +1,237 @@
+"""The subcommands. Each returns an exit code; expected failures raise NewsreaderError."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from newsreader.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from newsreader.core.config import Config, default_data_dir, load_config
+from newsreader.core.models import (
+    EntryFilter,
+    Feed,
+    FetchError,
+    NewsreaderError,
+    RefreshReport,
+)
+from newsreader.core.render import one_line as line
+from newsreader.core.store import Store
+from newsreader.output import (
+    Progress,
+    article_json,
+    entry_summary_json,
+    feed_json,
+    print_article,
+    print_headlines,
+)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    data_dir: Path = args.data_dir or default_data_dir()
+    store = Store.in_dir(data_dir)
+    try:
+        command = args.command
+        if command is None:
+            from newsreader.ui.app import run_reader
+
+            return run_reader(store, config, offline=args.offline)
+        handler = _COMMANDS[command]
+        return handler(args, store, config)
+    finally:
+        store.close()
+
+
+def _feed_arg(store: Store, text: str) -> Feed:
+    feed = store.find_feed(text)
+    if feed is None:
+        raise NewsreaderError(f"no subscription matches {text!r} (see `newsreader feeds`)")
+    return feed
+
+
+def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
+    from newsreader.subscribe import subscribe
+
+    if args.offline:
+        raise NewsreaderError("add needs the network; drop --offline")
+    return subscribe(store, config, args.url, title=args.title, tags=args.tag, pick=args.pick)
+
+
+def cmd_remove(args: argparse.Namespace, store: Store, config: Config) -> int:
+    feed = _feed_arg(store, args.feed)
+    removed = store.remove_feed(feed.id)
+    print(f"removed {line(feed.title)} ({removed} entries; starred entries kept)")
+    return EXIT_OK
+
+
+def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
+    feeds = store.feeds()
+    if args.json:
+        print(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False, indent=1))
+        return EXIT_OK
+    if not feeds:
+        print("no subscriptions yet: newsreader add URL")
+    for feed in feeds:
+        status = "never fetched"
+        if feed.last_fetched is not None:
+            status = f"fetched {feed.last_fetched:%Y-%m-%d %H:%M} UTC"
+            if feed.last_status is not None:
+                status += f", HTTP {feed.last_status}"
+        if feed.gone:
+            status += ", gone (no longer polled)"
+        tags = f" [{', '.join(line(t) for t in feed.tags)}]" if feed.tags else ""
+        print(f"{feed.id:>4}  {line(feed.title)}{tags}")
+        print(f"      {line(feed.url)}")
+        print(f"      {feed.entries} entries, {feed.unread} unread; {status}")
+        if feed.last_error:
+            print(f"      error: {line(feed.last_error)}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
+    from newsreader.core.opml import parse_opml
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise NewsreaderError(f"cannot read {args.file}: {exc.strerror}") from exc
+    feeds = parse_opml(data)
+    known = {f.url for f in store.feeds()}
+    for item in feeds:
+        store.add_feed(item.url, title=item.title, tags=item.tags)
+    new = sum(1 for f in feeds if f.url not in known)
+    print(f"imported {len(feeds)} feeds from {args.file} ({new} new)")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
+    from newsreader.core.opml import OpmlFeed, write_opml
+
+    text = write_opml(OpmlFeed(url=f.url, title=f.title, tags=f.tags) for f in store.feeds())
+    if args.file is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise NewsreaderError(f"cannot write {args.file}: {exc.strerror}") from exc
+        print(f"wrote {len(store.feeds())} feeds to {args.file}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
+    from newsreader.core.refresh import refresh
+
+    if args.offline:
+        raise NewsreaderError("refresh needs the network; drop --offline")
+    feed_ids = {_feed_arg(store, f).id for f in args.feed} if args.feed else None
+    progress = Progress(quiet=args.json)
+    report = asyncio.run(
+        refresh(store, config, full=args.full, feed_ids=feed_ids, progress=progress.feed_done)
+    )
+    progress.finish()
+    if args.json:
+        print(json.dumps(_report_json(report), ensure_ascii=False, indent=1))
+    else:
+        print(
+            f"{report.feeds} feeds, {report.new_entries} new entries, "
+            f"{report.updated_entries} updated, {report.unchanged} unchanged, "
+            f"{len(report.failed)} failed"
+            + (f", {report.pages_fetched} pages fetched" if args.full else "")
+            + f" in {report.seconds:.1f} s"
+        )
+        for url, error in report.failed:
+            print(f"failed: {line(url)}: {line(error)}", file=sys.stderr)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _report_json(report: RefreshReport) -> dict[str, object]:
+    return {
+        "feeds": report.feeds,
+        "new_entries": report.new_entries,
+        "updated_entries": report.updated_entries,
+        "unchanged": report.unchanged,
+        "failed": [{"url": u, "error": e} for u, e in report.failed],
+        "pages_fetched": report.pages_fetched,
+        "seconds": report.seconds,
+    }
+
+
+def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
+    if args.limit < 1:
+        raise NewsreaderError("--limit must be at least 1")
+    filt = EntryFilter(
+        feed_id=_feed_arg(store, args.feed).id if args.feed else None,
+        tag=args.tag,
+        unread=args.unread,
+        starred=args.starred,
+        search=args.search,
+    )
+    rows = store.entries(filt, limit=args.limit)
+    if args.json:
+        print(json.dumps([entry_summary_json(r) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        print_headlines(rows)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, store: Store, config: Config) -> int:
+    entry = store.entry(args.id)
+    if entry is None:
+        raise NewsreaderError(f"no article with id {args.id} (see `newsreader articles`)")
+    code = EXIT_OK
+    if not args.offline and entry.url:
+        code = _complete_online(store, config, entry.id, entry.url, need_page=not entry.page_text)
+        entry = store.entry(args.id) or entry
+    if args.json:
+        print(json.dumps(article_json(entry), ensure_ascii=False, indent=1))
+    else:
+        print_article(entry)
+    return code
+
+
+def _complete_online(
+    store: Store, config: Config, entry_id: int, url: str, *, need_page: bool
+) -> int:
+    """Fetch the page when we lack it, then previews for teasers known only by URL."""
+    from newsreader.core.article import load_page, load_previews
+
+    async def work() -> int:
+        code = EXIT_OK
+        if need_page:
+            try:
+                await load_page(store, url, config=config)
+            except FetchError as exc:
+                print(f"newsreader: showing the feed's text: {line(str(exc))}", file=sys.stderr)
+                code = EXIT_FAILED
+        bare = [t.url for t in store.entry_teasers(entry_id) if not t.description]
+        await load_previews(store, bare, config=config)
+        return code
+
+    return asyncio.run(work())
+
+
+def cmd_reextract(args: argparse.Namespace, store: Store, config: Config) -> int:
+    from newsreader.core.article import reextract_all
+
+    count = reextract_all(store)
+    print(f"re-extracted {count} cached pages")
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "add": cmd_add,
+    "remove": cmd_remove,
+    "feeds": cmd_feeds,
+    "import": cmd_import,
+    "export": cmd_export,
+    "refresh": cmd_refresh,
+    "articles": cmd_articles,
+    "show": cmd_show,
+    "reextract": cmd_reextract,
+}
+
+__all__ = ["EXIT_USAGE", "dispatch"]

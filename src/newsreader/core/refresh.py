@@ -1,0 +1,183 @@
+"""Refresh orchestration: fetch -> parse -> store, with progress events.
+
+Fetching is async (politeness caps live in the Fetcher); parsing runs in worker processes so
+it uses both cores and never the thread that serves the reader's UI; store writes go through
+one writer thread, each feed in its own transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Collection
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import timedelta
+
+from newsreader.core.config import Config
+from newsreader.core.feeds import parse_feed
+from newsreader.core.fetch import FetchConfig, Fetcher
+from newsreader.core.models import (
+    Feed,
+    FeedOutcome,
+    FeedParseError,
+    FetchResult,
+    ParsedFeed,
+    RefreshReport,
+)
+from newsreader.core.store import Store
+from newsreader.core.times import utcnow
+
+Progress = Callable[[FeedOutcome, int, int], None]
+
+# Below this many feeds a process pool costs more to start than it saves.
+_POOL_THRESHOLD = 8
+
+
+def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
+    """Build the Fetcher's config from the user's [network] section."""
+    net = config.network
+    return FetchConfig(
+        max_concurrency=net.concurrency,
+        per_host=net.per_host,
+        connect_timeout=net.connect_timeout,
+        read_timeout=net.read_timeout,
+        max_bytes=int((max_bytes_mb or net.max_feed_mb) * 1024 * 1024),
+        retries=net.retries,
+    )
+
+
+def _parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
+    """Runs in a worker process; a parse failure comes back as its one-line message."""
+    try:
+        return parse_feed(body, url=url, headers=headers)
+    except FeedParseError as exc:
+        return str(exc)
+
+
+def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Feed]:
+    """Feeds to fetch now: not gone (410), not inside a server's Retry-After window.
+    Feeds named explicitly are fetched regardless."""
+    now = utcnow()
+    feeds = store.feeds()
+    if feed_ids is not None:
+        return [f for f in feeds if f.id in feed_ids]
+    return [
+        f for f in feeds if not f.gone and (f.next_fetch_after is None or f.next_fetch_after <= now)
+    ]
+
+
+async def refresh(
+    store: Store,
+    config: Config,
+    *,
+    full: bool = False,
+    feed_ids: Collection[int] | None = None,
+    progress: Progress | None = None,
+) -> RefreshReport:
+    started = time.monotonic()
+    started_ts = int(time.time())
+    feeds = due_feeds(store, feed_ids)
+    loop = asyncio.get_running_loop()
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
+    parser: Executor
+    if len(feeds) >= _POOL_THRESHOLD:
+        workers = max(1, min(2, os.cpu_count() or 1))
+        parser = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    else:
+        parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-parse")
+    outcomes: list[FeedOutcome] = []
+    done = 0
+
+    async def one(fetcher: Fetcher, feed: Feed) -> None:
+        nonlocal done
+        result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        outcome = await _store_result(loop, writer, parser, store, feed, result)
+        outcomes.append(outcome)
+        done += 1
+        if progress is not None:
+            progress(outcome, done, len(feeds))
+
+    try:
+        async with Fetcher(fetch_config(config)) as fetcher:
+            await asyncio.gather(*(one(fetcher, feed) for feed in feeds))
+            pages = 0
+            if full:
+                from newsreader.core.prefetch import prefetch_pages
+
+                pages = await prefetch_pages(store, config, since=started_ts, fetcher=fetcher)
+    finally:
+        parser.shutdown(wait=False, cancel_futures=True)
+        writer.shutdown(wait=True)
+    failed = tuple((o.url, o.error) for o in outcomes if o.error)
+    return RefreshReport(
+        feeds=len(outcomes),
+        new_entries=sum(o.new_entries for o in outcomes),
+        updated_entries=sum(o.updated_entries for o in outcomes),
+        unchanged=sum(1 for o in outcomes if o.unchanged and not o.error),
+        failed=failed,
+        pages_fetched=pages,
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+async def _store_result(
+    loop: asyncio.AbstractEventLoop,
+    writer: Executor,
+    parser: Executor,
+    store: Store,
+    feed: Feed,
+    result: FetchResult,
+) -> FeedOutcome:
+    url = feed.url
+    if result.permanent_url and result.permanent_url != feed.url:
+        await loop.run_in_executor(writer, store.set_feed_url, feed.id, result.permanent_url)
+        url = result.permanent_url
+    if result.not_modified:
+        await loop.run_in_executor(writer, lambda: store.record_not_modified(feed.id))
+        return FeedOutcome(feed_id=feed.id, url=url, unchanged=True)
+    if result.error is not None or result.body is None:
+        error = result.error or "empty response"
+        gone = result.status == 410
+        if gone:
+            error = "HTTP 410 Gone: the publisher removed this feed; no longer polled"
+        retry_at = utcnow() + timedelta(seconds=result.retry_after) if result.retry_after else None
+        await loop.run_in_executor(
+            writer,
+            lambda: store.record_failure(
+                feed.id, status=result.status, error=error, next_fetch_after=retry_at, gone=gone
+            ),
+        )
+        return FeedOutcome(feed_id=feed.id, url=url, error=error)
+    try:
+        parsed = await loop.run_in_executor(
+            parser, _parse_job, result.body, result.final_url, result.headers
+        )
+    except Exception as exc:  # a crashed worker must not sink the other feeds
+        parsed = f"parser failed: {type(exc).__name__}"
+    if isinstance(parsed, str):
+        error = parsed
+        await loop.run_in_executor(
+            writer, lambda: store.record_failure(feed.id, status=result.status, error=error)
+        )
+        return FeedOutcome(feed_id=feed.id, url=url, error=error)
+    parsed_feed = parsed
+    outcome = await loop.run_in_executor(
+        writer,
+        lambda: store.record_feed(
+            feed.id,
+            parsed_feed,
+            status=result.status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+        ),
+    )
+    return FeedOutcome(
+        feed_id=outcome.feed_id,
+        url=url,
+        new_entries=outcome.new_entries,
+        updated_entries=outcome.updated_entries,
+        unchanged=outcome.unchanged,
+        error=outcome.error,
+    )

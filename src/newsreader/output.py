@@ -1,0 +1,159 @@
+"""What the command line prints: progress, plain text and the --json shapes of DESIGN.md §3.
+
+Every string that came from a feed or page goes through render.safe_text / one_line first,
+so no escape sequence or control byte from the network reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from newsreader.core.models import Entry, EntrySummary, Feed, FeedOutcome
+from newsreader.core.render import html_to_markdown, one_line, safe_text
+from newsreader.core.times import iso
+
+
+class Progress:
+    """A bar on a TTY, plain lines elsewhere; both on stderr so stdout stays parseable."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.tty = sys.stderr.isatty()
+        self.quiet = quiet
+        self.failed = 0
+        self.drawn = False
+
+    def feed_done(self, outcome: FeedOutcome, done: int, total: int) -> None:
+        if outcome.error:
+            self.failed += 1
+        if self.quiet and not self.tty:
+            return
+        if self.tty:
+            width = 30
+            filled = width * done // max(total, 1)
+            bar = "#" * filled + "-" * (width - filled)
+            sys.stderr.write(f"\r[{bar}] {done}/{total} feeds, {self.failed} failed ")
+            sys.stderr.flush()
+            self.drawn = True
+        else:
+            state = "failed" if outcome.error else ("unchanged" if outcome.unchanged else "ok")
+            sys.stderr.write(f"{done}/{total} {one_line(outcome.url)} {state}\n")
+
+    def finish(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def relative_age(when: datetime, now: datetime | None = None) -> str:
+    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
+    if seconds < 60:
+        return "now"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return "now"
+
+
+def feed_json(feed: Feed) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "title": feed.title,
+        "tags": list(feed.tags),
+        "last_fetched": iso(feed.last_fetched),
+        "last_status": feed.last_status,
+        "last_error": feed.last_error,
+        "entries": feed.entries,
+        "unread": feed.unread,
+        "gone": feed.gone,
+    }
+
+
+def entry_summary_json(row: EntrySummary) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "feed_id": row.feed_id,
+        "feed_title": row.feed_title,
+        "title": row.title,
+        "url": row.url,
+        "author": row.author,
+        "published": iso(row.published),
+        "read": row.read,
+        "starred": row.starred,
+        "paywalled": row.paywalled,
+        "offline": row.offline,
+    }
+
+
+def article_text(entry: Entry) -> tuple[str, str]:
+    """(Markdown, source): the page's extracted text when we have it, else the feed's."""
+    if entry.page_text:
+        return entry.page_text, "page"
+    html = entry.content or entry.summary
+    return html_to_markdown(html, base_url=entry.url), "feed"
+
+
+def article_json(entry: Entry) -> dict[str, Any]:
+    text, source = article_text(entry)
+    return {
+        "id": entry.id,
+        "feed_title": entry.feed_title,
+        "title": entry.title,
+        "url": entry.url,
+        "author": entry.author,
+        "published": iso(entry.published),
+        "text": text,
+        "text_source": source,
+        "paywalled": entry.paywalled,
+        "offline": entry.offline,
+        "teasers": [
+            {
+                "n": n,
+                "title": t.title,
+                "description": t.description,
+                "url": t.url,
+                "offline": t.offline,
+                "kind": t.kind,
+            }
+            for n, t in enumerate(entry.teasers, 1)
+        ],
+    }
+
+
+def print_headlines(rows: list[EntrySummary]) -> None:
+    now = datetime.now(UTC)
+    for row in rows:
+        marks = ("N" if not row.read else " ") + ("*" if row.starred else " ")
+        marks += ("$" if row.paywalled else " ") + ("o" if row.offline else " ")
+        print(
+            f"{row.id:>6} {marks} {relative_age(row.published, now):>4}  "
+            f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"
+        )
+
+
+def print_article(entry: Entry) -> None:
+    text, source = article_text(entry)
+    print(one_line(entry.title, 1000))
+    meta = [one_line(entry.feed_title, 80), f"{entry.published:%Y-%m-%d %H:%M} UTC"]
+    if entry.author:
+        meta.insert(1, one_line(entry.author, 80))
+    print(" · ".join(meta))
+    if entry.url:
+        print(one_line(entry.url, 1000))
+    if entry.paywalled:
+        print("[paywalled: only the free teaser is shown]")
+    if source == "feed":
+        print("[text from the feed; the article page was not extracted]")
+    print()
+    print(safe_text(text).strip())
+    if entry.teasers:
+        print()
+        print("Links:")
+        for n, teaser in enumerate(entry.teasers, 1):
+            mark = " (offline)" if teaser.offline else ""
+            print(f"[{n}] {one_line(teaser.title, 200)}{mark}")
+            if teaser.description:
+                print(f"    {one_line(teaser.description, 200)}")
+            print(f"    {one_line(teaser.url, 500)}")
