@@ -12,8 +12,7 @@ import errno
 import random
 import socket
 import ssl
-import zlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -24,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newsreader import __version__
+from newsreader.core.decode import DecodeError, read_body
 from newsreader.core.models import FetchResult
 
 USER_AGENT = f"newsreader/{__version__} (+terminal news reader)"
@@ -35,9 +35,6 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# Inflate in steps this big, so a gzip bomb never allocates much more than the cap.
-_INFLATE_STEP = 64 * 1024
-_HEAD_END = b"</head"
 _STASHED_LOCATION = "x-newsreader-location"
 
 
@@ -257,8 +254,8 @@ class Fetcher:
                 if length.isdigit() and int(length) > cap:
                     return _replace(base, error=_too_large(cap)), False, None
             try:
-                body = await _read_body(resp, cap, head_only)
-            except _DecodeError as exc:
+                body = await read_body(resp, cap, head_only)
+            except DecodeError as exc:
                 return _replace(base, error=str(exc)), False, None
             if body is None:
                 return _replace(base, error=_too_large(cap)), False, None
@@ -291,84 +288,6 @@ async def _stash_location(response: httpx.Response) -> None:
 class _Redirect:
     status: int
     target: str
-
-
-class _DecodeError(Exception):
-    pass
-
-
-class _Inflater:
-    """gzip/deflate decoding in bounded steps.
-
-    httpx's own decoders inflate a whole network chunk at once, so a 64 KB chunk of a gzip bomb
-    could become ~64 MB in memory before any cap is checked; here no step yields more than
-    _INFLATE_STEP bytes.
-    """
-
-    def __init__(self, encoding: str) -> None:
-        self._gzip = encoding in ("gzip", "x-gzip")
-        self._d = zlib.decompressobj(zlib.MAX_WBITS | 16 if self._gzip else zlib.MAX_WBITS)
-        self._started = False
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        pending = data
-        while True:
-            try:
-                out = self._d.decompress(pending, _INFLATE_STEP)
-            except zlib.error:
-                if self._gzip or self._started:
-                    raise _DecodeError("could not decompress the response (corrupt data)") from None
-                # Some servers send raw deflate without the zlib wrapper.
-                self._d = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._started = True
-                continue
-            self._started = True
-            if out:
-                yield out
-            if self._d.eof:
-                rest = self._d.unused_data
-                if self._gzip and rest.startswith(b"\x1f\x8b"):  # another gzip member
-                    self._d = zlib.decompressobj(zlib.MAX_WBITS | 16)
-                    pending = rest
-                    continue
-                return  # trailing garbage after the stream end is ignored, like browsers do
-            pending = self._d.unconsumed_tail
-            if not pending and len(out) < _INFLATE_STEP:
-                return
-
-
-def _passthrough(data: bytes) -> Iterator[bytes]:
-    yield data
-
-
-async def _read_body(resp: httpx.Response, cap: int, head_only: bool) -> bytes | None:
-    """The decoded body, or None when it grew past `cap` (head_only: truncated at `cap`)."""
-    encoding = resp.headers.get("content-encoding", "identity").strip().lower()
-    decode: Callable[[bytes], Iterator[bytes]]
-    if encoding in ("", "identity"):
-        decode = _passthrough
-    elif encoding in ("gzip", "x-gzip", "deflate"):
-        decode = _Inflater(encoding).feed
-    else:
-        raise _DecodeError(f"unsupported Content-Encoding {encoding[:40]!r}")
-    parts: list[bytes] = []
-    total = 0
-    tail = b""
-    async for raw in resp.aiter_raw():
-        for piece in decode(raw):
-            if total + len(piece) > cap:
-                if not head_only:
-                    return None
-                parts.append(piece[: cap - total])
-                return b"".join(parts)
-            parts.append(piece)
-            total += len(piece)
-            if head_only:
-                window = (tail + piece).lower()
-                if _HEAD_END in window:
-                    return b"".join(parts)
-                tail = window[-len(_HEAD_END) :]
-    return b"".join(parts)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -1,0 +1,121 @@
+"""OPML import/export: folders (and the `category` attribute) are tags.
+
+Export puts each feed in the folder of its first tag and lists all its tags in `category`, so
+an import of our own export gives back exactly what was exported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from newsreader.core.models import FeedParseError
+
+__all__ = ["OpmlFeed", "parse_opml", "write_opml"]
+
+# Control characters are not allowed in XML 1.0 (lxml refuses them): feed titles are untrusted.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    url: str
+    title: str | None
+    tags: tuple[str, ...]
+
+
+def parse_opml(data: bytes) -> list[OpmlFeed]:
+    """Feeds of an OPML 1.0/2.0 file, each with its folders and categories as tags."""
+    # No entity expansion, no DTD, no network: an OPML file is as hostile as any feed.
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise FeedParseError(f"not a valid OPML file: {_one_line(str(exc))}") from None
+    except ValueError as exc:
+        raise FeedParseError(f"not a valid OPML file: {_one_line(str(exc))}") from None
+    if root is None or _local(root) != "opml":
+        name = _local(root) if root is not None else "nothing"
+        raise FeedParseError(f"not an OPML file: the document is <{name}>, not <opml>")
+    body = next((el for el in root if _local(el) == "body"), None)
+    if body is None:
+        raise FeedParseError("not a valid OPML file: it has no <body>")
+    merged: dict[str, OpmlFeed] = {}
+    for feed in _walk(body, ()):
+        old = merged.get(feed.url)
+        if old is None:
+            merged[feed.url] = feed
+        else:  # the same feed listed twice (e.g. in two folders): one feed, all the tags
+            tags = tuple(dict.fromkeys((*old.tags, *feed.tags)))
+            merged[feed.url] = OpmlFeed(url=feed.url, title=old.title or feed.title, tags=tags)
+    return list(merged.values())
+
+
+def _walk(parent: Any, folders: tuple[str, ...]) -> Iterator[OpmlFeed]:
+    for outline in parent:
+        if _local(outline) != "outline":
+            continue
+        attrs = {str(k).lower(): " ".join(str(v).split()) for k, v in outline.attrib.items()}
+        name = attrs.get("text") or attrs.get("title") or ""
+        url = attrs.get("xmlurl", "").strip()
+        if url:
+            if urlsplit(url).scheme.lower() in ("http", "https"):
+                tags = (*folders, *_categories(attrs.get("category", "")))
+                title = name if name and name != url else None
+                yield OpmlFeed(url=url, title=title, tags=tuple(dict.fromkeys(tags)))
+            yield from _walk(outline, folders)
+        else:
+            yield from _walk(outline, (*folders, name) if name else folders)
+
+
+def _categories(value: str) -> list[str]:
+    """OPML 2.0 `category`: comma-separated, slash-delimited paths ("/Boston/Weather")."""
+    return [c.strip().strip("/").strip() for c in value.split(",") if c.strip().strip("/")]
+
+
+def _local(el: Any) -> str:
+    tag = el.tag
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def write_opml(feeds: Iterable[OpmlFeed], *, title: str = "newsreader subscriptions") -> str:
+    """OPML 2.0: a folder per first tag (untagged feeds at the top), all tags in `category`."""
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = _xml(title)
+    etree.SubElement(head, "dateCreated").text = format_datetime(datetime.now(UTC), usegmt=True)
+    body = etree.SubElement(root, "body")
+    folders: dict[str, list[OpmlFeed]] = {"": []}
+    for feed in feeds:
+        folders.setdefault(feed.tags[0] if feed.tags else "", []).append(feed)
+    for folder, members in folders.items():
+        parent = body
+        if folder:
+            parent = etree.SubElement(body, "outline", text=_xml(folder), title=_xml(folder))
+        for feed in members:
+            outline = etree.SubElement(parent, "outline", type="rss")
+            outline.set("text", _xml(feed.title or feed.url))
+            if feed.title:
+                outline.set("title", _xml(feed.title))
+            outline.set("xmlUrl", _xml(feed.url))
+            if feed.tags:
+                outline.set("category", _xml(",".join(feed.tags)))
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml.decode("utf-8")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
