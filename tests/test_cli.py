@@ -201,3 +201,19 @@ def test_usage_errors_exit_2_and_help_reads(data_dir: Path) -> None:
         [sys.executable, "-m", "newsreader", "refresh", "--help"], capture_output=True, text=True
     )
     assert helped.returncode == 0 and "--full" in helped.stdout
+
+
+def test_long_retry_after_defers_the_feed(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.route("/busy.xml", rss(items(1)))
+    run(capsys, "add", url)
+    server.route("/busy.xml", b"", status=429, headers={"Retry-After": "3600"})
+    code, _, err = run(capsys, "refresh")
+    assert code == 1 and "429" in err
+    hits = server.hits["/busy.xml"]
+    code, out, _ = run(capsys, "refresh")
+    assert code == 0 and out.startswith("0 feeds") and server.hits["/busy.xml"] == hits
+    # naming the feed fetches it regardless of the server's wish
+    run(capsys, "refresh", "--feed", url)
+    assert server.hits["/busy.xml"] == hits + 1

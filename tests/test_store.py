@@ -248,3 +248,45 @@ def test_connection_per_thread(store: Store) -> None:
     for t in threads:
         t.join()
     assert len(set(conns) | {id(store.conn)}) == 4
+
+
+def test_prune_keeps_unread_and_starred_and_shrinks(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.sqlite3")
+    assert store.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+    feed = store.add_feed("http://example.org/feed")
+    old = datetime.now(UTC) - timedelta(days=400)
+    big = "<p>" + "Langer Text über die Stadt. " * 400 + "</p>"
+    store.record_feed(
+        feed.id,
+        feed_of(*(entry(i, published=old - timedelta(minutes=i), summary=big) for i in range(300))),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    rows = store.entries(limit=300)
+    for r in rows[:-2]:
+        store.set_read([r.id])
+    store.set_starred(rows[0].id, True)
+    store.save_page(
+        Page(url=rows[5].url or "", final_url=rows[5].url or "", fetched_at=old, text="x"),
+        b"<html>" * 1000,
+    )
+    size_before = store.path.stat().st_size
+    removed = store.prune(max_age_days=90, max_entries_per_feed=0)
+    assert removed == 297  # 300 minus 2 unread minus 1 starred
+    left = {r.id for r in store.entries(limit=10)}
+    assert left == {rows[0].id, rows[-1].id, rows[-2].id}
+    assert store.page(rows[5].url or "") is None
+    assert store.conn.execute("SELECT COUNT(*) FROM entries_fts").fetchone()[0] == 3
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert store.path.stat().st_size < size_before / 2
+
+
+def test_prune_caps_entries_per_feed(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(
+        feed.id, feed_of(*(entry(i) for i in range(10))), status=200, etag=None, last_modified=None
+    )
+    store.mark_all_read()
+    assert store.prune(max_age_days=0, max_entries_per_feed=4) == 6
+    assert [r.title for r in store.entries()] == [f"Titel {i}" for i in range(4)]

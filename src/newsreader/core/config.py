@@ -55,6 +55,14 @@ class PrefetchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionConfig:
+    """Old entries that are read and not starred are pruned; 0 turns a limit off."""
+
+    max_age_days: int = 90
+    max_entries_per_feed: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
 class ReaderConfig:
     refresh_on_start: bool = True
     show_feed_pane: bool = True
@@ -67,6 +75,7 @@ class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     prefetch: PrefetchConfig = field(default_factory=PrefetchConfig)
     reader: ReaderConfig = field(default_factory=ReaderConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
 
@@ -83,6 +92,7 @@ def load_config(path: Path | None = None) -> Config:
         "network": NetworkConfig,
         "prefetch": PrefetchConfig,
         "reader": ReaderConfig,
+        "retention": RetentionConfig,
     }
     values: dict[str, Any] = {}
     for name, value in raw.items():

@@ -40,6 +40,8 @@ class Database:
                 self.path, timeout=60.0, isolation_level=None, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
+            # Only takes effect on a new, empty file; lets pruning shrink the file in steps.
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")

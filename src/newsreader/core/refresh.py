@@ -102,6 +102,14 @@ async def refresh(
     try:
         async with Fetcher(fetch_config(config)) as fetcher:
             await asyncio.gather(*(one(fetcher, feed) for feed in feeds))
+            retention = config.retention
+            await loop.run_in_executor(
+                writer,
+                lambda: store.prune(
+                    max_age_days=retention.max_age_days,
+                    max_entries_per_feed=retention.max_entries_per_feed,
+                ),
+            )
             pages = 0
             if full:
                 from newsreader.core.prefetch import prefetch_pages

@@ -242,6 +242,52 @@ class Store(EntryQueries):
             unchanged=new == 0 and updated == 0,
         )
 
+    def prune(self, *, max_age_days: int, max_entries_per_feed: int) -> int:
+        """Drop read, unstarred entries past the age or per-feed limits, with their teasers,
+        index rows and pages no remaining entry links to; then give the space back."""
+        now = int(time.time())
+        with self.transaction() as conn:
+            doomed: set[int] = set()
+            if max_age_days > 0:
+                cutoff = now - max_age_days * 86400
+                doomed.update(
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM entries WHERE read = 1 AND starred = 0 AND published < ?",
+                        (cutoff,),
+                    )
+                )
+            if max_entries_per_feed > 0:
+                doomed.update(
+                    r[0]
+                    for r in conn.execute(
+                        """SELECT id FROM (SELECT id, read, starred, ROW_NUMBER() OVER (
+                               PARTITION BY feed_id ORDER BY published DESC, id DESC) AS rank
+                           FROM entries WHERE feed_id IS NOT NULL)
+                           WHERE rank > ? AND read = 1 AND starred = 0""",
+                        (max_entries_per_feed,),
+                    )
+                )
+            for entry_id in doomed:
+                conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
+                conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+            if doomed:
+                # Pages nobody links to any more: not an entry's, not a kept teaser target.
+                orphans = """SELECT url FROM pages p WHERE
+                    NOT EXISTS (SELECT 1 FROM entries e WHERE e.url = p.url)
+                    AND NOT EXISTS (SELECT 1 FROM teasers t WHERE t.url = p.url
+                                    AND t.entry_id IS NOT NULL)
+                    AND NOT EXISTS (SELECT 1 FROM teasers t JOIN entries e ON e.url = t.page_url
+                                    WHERE t.url = p.url)"""
+                urls = [r[0] for r in conn.execute(orphans)]
+                for url in urls:
+                    conn.execute("DELETE FROM teasers WHERE page_url = ?", (url,))
+                    conn.execute("DELETE FROM pages WHERE url = ?", (url,))
+        if doomed:
+            # executescript steps the pragma to the end; execute() would free one page.
+            self.conn.executescript("PRAGMA incremental_vacuum;")
+        return len(doomed)
+
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
     seen: dict[str, None] = {}
