@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 
-from newsreader.core.extract import extract_article, parse_html
+from newsreader.core.extract import extract_article
+from newsreader.core.metadata import parse_html
 from newsreader.core.render import markdown_to_text
 from newsreader.core.teasers import canonical_url, is_boilerplate_link
 

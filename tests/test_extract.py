@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.extract import extract_article, page_preview
+from newsreader.core.extract import extract_article
+from newsreader.core.metadata import page_preview
 from newsreader.core.paywall import (
     is_subscription_notice,
     looks_obfuscated,
@@ -301,7 +302,7 @@ def test_obfuscation_and_notices() -> None:
 
 
 def test_json_ld_nested_not_free(tmp_path: Path) -> None:
-    from newsreader.core.extract import parse_html
+    from newsreader.core.metadata import parse_html
 
     graph = {
         "@context": "https://schema.org",

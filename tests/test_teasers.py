@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.extract import extract_article, parse_html
+from newsreader.core.extract import extract_article
+from newsreader.core.metadata import parse_html
 from newsreader.core.models import Teaser
 from newsreader.core.teasers import (
     canonical_url,

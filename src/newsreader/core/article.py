@@ -12,8 +12,9 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from newsreader.core.config import Config
-from newsreader.core.extract import extract_article, page_preview
+from newsreader.core.extract import extract_article
 from newsreader.core.fetch import Fetcher, is_web_url
+from newsreader.core.metadata import page_preview
 from newsreader.core.models import FetchError, FetchResult, LinkPreview, Page
 from newsreader.core.store import Store
 from newsreader.core.times import utcnow
