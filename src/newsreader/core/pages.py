@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from newsreader.core.db import Database
 from newsreader.core.models import LinkPreview, Page, Teaser, TeaserKind
+from newsreader.core.teasers import merge_teasers
 from newsreader.core.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
 
@@ -107,10 +108,8 @@ class PageQueries(Database):
         row = self.conn.execute("SELECT url FROM entries WHERE id = ?", (entry_id,)).fetchone()
         from_feed = self._teasers_where("t.entry_id = ?", entry_id)
         from_page = self._teasers_where("t.page_url = ?", row[0]) if row and row[0] else ()
-        merged: dict[str, Teaser] = {}
-        for teaser in sorted((*from_page, *from_feed), key=lambda t: _KIND_RANK[t.kind]):
-            merged.setdefault(teaser.url, teaser)
-        return tuple(merged.values())
+        ranked = sorted((*from_page, *from_feed), key=lambda t: _KIND_RANK[t.kind])
+        return merge_teasers(ranked)
 
     def _teasers_where(self, where: str, arg: object) -> tuple[Teaser, ...]:
         rows = self.conn.execute(
