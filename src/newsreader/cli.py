@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"config file (env NEWSREADER_CONFIG; default {default_config_path()})",
     )
     parser.add_argument("--offline", action="store_true", help="never touch the network")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the reader on the bundled sample edition, in a throw-away data dir; "
+        "no network needed",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     add = sub.add_parser(

@@ -31,6 +31,8 @@ from newsreader.output import (
 
 def dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if args.demo:
+        return run_demo(config)
     data_dir: Path = args.data_dir or default_data_dir()
     store = Store.in_dir(data_dir)
     try:
@@ -43,6 +45,24 @@ def dispatch(args: argparse.Namespace) -> int:
         return handler(args, store, config)
     finally:
         store.close()
+
+
+def run_demo(config: Config) -> int:
+    """The whole real pipeline on the sample edition, served from a loopback server in this
+    process, with a cache that is thrown away on exit."""
+    import tempfile
+
+    from newsreader.demo.run import prepare_demo
+    from newsreader.ui.app import run_reader
+
+    with tempfile.TemporaryDirectory(prefix="newsreader-demo-") as tmp:
+        server = prepare_demo(Path(tmp), config=config)
+        store = Store.in_dir(Path(tmp))
+        try:
+            return run_reader(store, config, offline=False)
+        finally:
+            store.close()
+            server.stop()
 
 
 def _feed_arg(store: Store, text: str) -> Feed:
