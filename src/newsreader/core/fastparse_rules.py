@@ -1,0 +1,150 @@
+"""What the fast feed path may read itself and where it must defer to feedparser.
+
+Element names are mapped the way feedparser's handlers know them, so "does feedparser do
+something with this element?" can be asked of feedparser itself rather than of a copied list.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from feedparser.mixin import _FeedParserMixin
+from feedparser.util import FeedParserDict
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+_PREFIXES: dict[str, str] = {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()}
+_KEYMAP: dict[str, Any] = FeedParserDict.keymap
+_ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_ITUNES = "http://www.itunes.com/"
+_MEDIA_SCHEME = "http://search.yahoo.com/mrss/category_schema"
+
+# Keys of an item (after feedparser's key aliases) that feedtext reads.
+_CONSUMED = _words(
+    "link links summary summary_detail content published published_parsed updated "
+    "updated_parsed tags title title_detail id content_tier authors author author_detail "
+    "enclosures category"
+)
+# Elements feedparser has a handler for that cannot change what feedtext reads.
+_ENTRY_HARMLESS = _words(
+    "media_content media_thumbnail media_group media_credit media_rating media_restriction "
+    "media_license media_player itunes_image itunes_link itunes_explicit itunes_block "
+    "itunes_subtitle subtitle tagline contributor dc_contributor dc_publisher webmaster "
+    "dc_rights rights copyright dc_language language created dcterms_created dcterms_valid "
+    "expirationdate info feedburner_browserfriendly generator psc_chapters psc_chapter "
+    "where cloud width height newlocation itunes_owner"
+)
+_AUTHOR_PARTS = _words("name itunes_name email itunes_email uri url homepage")
+_FEED_HARMLESS = (
+    _ENTRY_HARMLESS
+    | _AUTHOR_PARTS
+    | _words(
+        "category keywords dc_subject itunes_category itunes_keywords media_category "
+        "media_keywords tags author managingeditor dc_creator dc_author itunes_author pubdate "
+        "published issued updated modified lastbuilddate dc_date dcterms_issued dcterms_modified "
+        "abstract cc_license creativecommons_license"
+    )
+)
+_ENTRY_HARMLESS |= frozenset(_AUTHOR_PARTS)  # outside an <author> they fill nothing we read
+_IMAGE_PARTS = _words("url title link width height description")
+_TEXTINPUT_PARTS = _words("title link description name")
+
+
+class _Decline(Exception):
+    """The feed uses something only feedparser reads faithfully."""
+
+
+@lru_cache(maxsize=2048)
+def _fp_name(tag: str, prefix: str | None) -> str:
+    """The name feedparser's handlers know an element by: "title", "content_encoded"."""
+    if tag[0] != "{":
+        return tag.lower()
+    uri, local = tag[1:].split("}", 1)
+    low = uri.lower()
+    mapped = "" if "backend.userland.com/rss" in low else _PREFIXES.get(low)
+    if mapped is None:
+        mapped = prefix or ""
+    return f"{mapped.lower()}_{local.lower()}" if mapped else local.lower()
+
+
+@lru_cache(maxsize=2048)
+def _has_handler(name: str) -> bool:
+    return hasattr(_FeedParserMixin, "_start_" + name) or hasattr(_FeedParserMixin, "_end_" + name)
+
+
+def _stored_as(name: str) -> str:
+    key = _KEYMAP.get(name, name)
+    return str(key[0] if isinstance(key, list) else key)
+
+
+def _name(el: Any) -> str | None:
+    """None for comments and processing instructions."""
+    tag = el.tag
+    return _fp_name(tag, el.prefix) if isinstance(tag, str) else None
+
+
+def _check_subtree(el: Any, harmless: frozenset[str]) -> None:
+    """Every element below (and including) el must leave feedtext's keys alone."""
+    for node in el.iter():
+        name = _name(node)
+        if name is None or name in harmless:
+            continue
+        if _has_handler(name) or _stored_as(name) in _CONSUMED:
+            raise _Decline(name)
+
+
+def _attrs(el: Any) -> dict[str, str]:
+    """Attributes as feedparser's strict parser hands them to its handlers."""
+    out: dict[str, str] = {}
+    for key, value in el.attrib.items():
+        if key[0] == "{":
+            if not key.startswith(_XML_NS):
+                raise _Decline("namespaced attribute")
+            key = "xml:" + key[len(_XML_NS) :]
+        key = key.lower()
+        if key in ("base", "xml:base"):
+            raise _Decline("xml:base")  # it would change how feedparser resolves links
+        out[key] = value.lower() if key in ("rel", "type") else value
+    return out
+
+
+def _text(el: Any) -> str:
+    if len(el):  # child elements, comments or PIs: feedparser's text would differ
+        raise _Decline("mixed content")
+    return str(el.text or "")
+
+
+def _content_type(attrs: dict[str, str], default: str) -> str:
+    kind = attrs.get("type", default)
+    kind = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}.get(kind, kind)
+    if kind not in ("text/plain", "text/html") or "mode" in attrs or "src" in attrs:
+        raise _Decline(f"content type {kind}")
+    return kind
+
+
+def _enforce_href(attrs: dict[str, str]) -> None:
+    href = attrs.get("url", attrs.get("uri", attrs.get("href")))
+    if href:
+        attrs.pop("url", None)
+        attrs.pop("uri", None)
+        attrs["href"] = href
+
+
+def _check_item_attrs(el: Any) -> None:
+    for key in _attrs(el):
+        if key in ("href", "lastmod") or key.endswith("about"):
+            raise _Decline("item attribute")
+
+
+def _check_subtree_children(el: Any) -> None:
+    for child in el:
+        if _name(child) is not None:
+            _check_subtree(child, _ENTRY_HARMLESS)

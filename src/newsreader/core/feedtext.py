@@ -1,0 +1,390 @@
+"""From one parsed feed item to a ParsedEntry: keys, dates, titles, authors, teasers, paywall.
+
+Both parsers (feedparser, and the lxml fast path in fastparse.py) hand this module the same
+feedparser-shaped mapping per item, so everything derived from it is computed by one code path.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from feedparser.html import _cp1252 as _FEEDPARSER_CP1252
+from feedparser.urls import _urljoin
+from lxml import etree
+
+from newsreader.core.models import Enclosure, ParsedEntry, Teaser
+
+__all__ = [
+    "C1_UTF8",
+    "HTML_PARSER",
+    "entry_from_raw",
+    "feedparser_repair",
+    "feedparser_resolve",
+    "fix_mojibake",
+    "http_url",
+    "one_line_title",
+    "plain_text",
+    "title_marks_paywall",
+    "unique_keys",
+]
+
+_TITLE_MAX = 80
+_MIN_YEAR, _MAX_YEAR = 1970, 2100
+
+# Markers German publishers put on paid articles. "Plus"/"Abo" count only as a standalone
+# marker (whole text, bracketed, or a "Plus:" prefix / "| Plus" suffix), never inside words.
+# (core.paywall has a broader title matcher, but it misses "Innenstadt | Plus" and flags
+# "Abo-Falle: Polizei warnt", so feed items keep this one.)
+_PAYWALL = re.compile(
+    r"(?<![\w+])[A-ZÄÖÜ]{1,6}\+(?![\w+])"  # F+, RP+, WAZ+, S+
+    r"|\b(?:SZ|ZEIT|BILD|WELT|NZZ|FAZ|MOPO|HAZ)\s*[Pp]lus\b"
+    r"|^\s*(?:Plus|Abo|Premium)\s*$"
+    r"|[\[(](?:Plus|Abo|Premium)[\])]"
+    r"|^\s*(?:Plus|Abo)\s*[:|–—]"
+    r"|[|–—]\s*(?:Plus|Abo)\s*$"
+)
+_LOCKED_TIERS = frozenset({"locked", "metered"})
+
+_MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+_SHARE_HOST = re.compile(
+    r"(?:^|\.)(?:(?:facebook|twitter|x|linkedin|xing|pinterest|reddit|getpocket|flipboard"
+    r"|whatsapp)\.com|(?:t|telegram)\.me)$"
+)
+_SHARE_HINTS = re.compile("share|intent|submit|/pin/|/send|/save|wa\\.me|feedburner")
+_SHARE_PATH = re.compile(r"share|sharer|intent|submit|/pin/create|/send|/save", re.IGNORECASE)
+_C1 = re.compile("[\x80-\x9f]")
+C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)?(?:\?[^\s#]+)?")
+# Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
+# empty query, params or fragment for urllib to drop, no whitespace for it to strip).
+HTML_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True)
+
+
+def title_marks_paywall(text: str) -> bool:
+    """True when a title or category carries a publisher's paid-content marker."""
+    # Every marker has a "+", "lus", "Abo" or "Premium": most titles need no regex at all.
+    if "+" not in text and "lus" not in text and "Abo" not in text and "Premium" not in text:
+        return False
+    return _PAYWALL.search(text) is not None
+
+
+def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
+    """One item, given as feedparser shapes it (either parser builds such a mapping)."""
+    link = http_url(raw.get("link"), feed_url)
+    summary = fix_mojibake(raw.get("summary") or "")
+    content, content_base = "", feed_url
+    for part in raw.get("content") or ():
+        if part.get("value"):
+            content = fix_mojibake(part["value"])
+            content_base = part.get("base") or feed_url
+            break
+    summary_base = (raw.get("summary_detail") or {}).get("base") or feed_url
+    if content.strip() == summary.strip():
+        # feedparser copies content into a missing summary: keep one, and its xml:base
+        content, summary_base = "", content_base
+    published = _date(raw, "published")
+    updated = _date(raw, "updated")
+    published = published or updated
+    enclosures = tuple(_enclosures(raw, feed_url))
+    categories = _unique(fix_mojibake(t.get("term") or "").strip() for t in raw.get("tags") or ())
+    title = one_line_title(raw.get("title"), raw.get("title_detail"))
+    key = _key(raw, link, enclosures, title, published, summary or content)
+    if not title:
+        title = _derive_title(summary or content, link)
+    tier = str(raw.get("content_tier") or "").strip().lower()
+    paywalled = (
+        tier in _LOCKED_TIERS
+        or title_marks_paywall(title)
+        or any(title_marks_paywall(c) for c in categories)
+    )
+    if content:
+        teasers = _html_teasers(content, content_base)
+    else:
+        teasers = _html_teasers(summary, summary_base)
+    return ParsedEntry(
+        key=key,
+        title=title,
+        url=link,
+        author=_author(raw),
+        summary=summary,
+        content=content,
+        published=published,
+        updated=updated,
+        categories=categories,
+        enclosures=enclosures,
+        teasers=_merge_teasers(teasers, _related(raw), link),
+        paywalled=paywalled,
+    )
+
+
+def unique_keys(entries: Iterable[ParsedEntry]) -> tuple[ParsedEntry, ...]:
+    """A guid repeated with the same link is one article (keep the first); one reused for
+    different links (a broken generator) is told apart by the link. Document order stays."""
+    kept: list[ParsedEntry] = []
+    links: dict[str, set[str | None]] = {}
+    for entry in entries:
+        seen = links.setdefault(entry.key, set())
+        if entry.url not in seen:
+            seen.add(entry.url)
+            kept.append(entry)
+    return tuple(replace(e, key=f"{e.key} {e.url}") if len(links[e.key]) > 1 else e for e in kept)
+
+
+def _key(
+    raw: Mapping[str, Any],
+    link: str | None,
+    enclosures: tuple[Enclosure, ...],
+    title: str,
+    published: datetime | None,
+    text: str,
+) -> str:
+    """guid/id, else link, else the first enclosure, else a hash of what we have."""
+    for candidate in (raw.get("id"), link, enclosures[0].url if enclosures else None):
+        if candidate and str(candidate).strip():
+            return str(candidate).strip()
+    parts = [title, published.isoformat() if published else ""]
+    if not title and not published:
+        parts.append(text)
+    return "sha1:" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
+    """feedparser's *_parsed structs are UTC; a date it could not read gets one more try."""
+    # dict.get: FeedParserDict.get would hand back "published" when asked for "updated"
+    struct = dict.get(raw, f"{field}_parsed")  # type: ignore[call-overload]
+    text = dict.get(raw, field)  # type: ignore[call-overload]
+    value: datetime | None = None
+    if struct:
+        try:
+            value = datetime.fromtimestamp(calendar.timegm(struct), UTC)
+        except (TypeError, ValueError, OverflowError):
+            value = None
+    elif text:
+        value = _loose_date(str(text))
+    if value is None or not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        return None
+    return value
+
+
+def _loose_date(text: str) -> datetime | None:
+    """RFC 822 without a zone ("Tue, 07 Nov 2006 15:21:35") and bare ISO dates, as UTC."""
+    value: datetime | None
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def one_line_title(value: str | None, detail: Mapping[str, Any] | None) -> str:
+    """One line of plain text from a title that may be HTML."""
+    text = fix_mojibake(value or "")
+    if detail and "html" in str(detail.get("type", "")) and ("<" in text or "&" in text):
+        text = plain_text(text)
+    return " ".join(text.split())
+
+
+def plain_text(html: str) -> str:
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    root = _parse_html(html)
+    if root is None:
+        return " ".join(html.split())
+    return " ".join("".join(root.itertext()).split())
+
+
+def _parse_html(html: str) -> Any:
+    try:
+        return etree.fromstring(f"<div>{html}</div>", HTML_PARSER)
+    except (ValueError, etree.LxmlError):
+        return None
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as cp1252 on the way into the feed ("Ã¤" -> "ä")."""
+    if not ("Ã" in text or "Â" in text or "â€" in text) or not _MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def _derive_title(html: str, link: str | None) -> str:
+    """A title for an untitled item: its first sentence, else the words of its URL."""
+    text = plain_text(html)
+    slug = _slug_title(link)
+    if len(text.split()) < 3 and slug:  # "Video" or "some content" says less than the URL
+        return slug
+    if text:
+        first = _SENTENCE_END.split(text, maxsplit=1)[0]
+        if len(first) <= _TITLE_MAX:
+            return first
+        cut = text[:_TITLE_MAX].rsplit(" ", 1)[0].rstrip(" ,;:-–")
+        return cut + "…"
+    return slug or "(untitled)"
+
+
+def _slug_title(url: str | None) -> str:
+    if not url:
+        return ""
+    segment = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    segment = re.sub(r"\.(s?html?|php\d?|aspx?|jsp|cms)$", "", segment, flags=re.IGNORECASE)
+    words = [w for w in re.split(r"[-_+\s]+", segment) if w]
+    if words and any(ch.isdigit() for ch in words[-1]):
+        while words and any(ch.isdigit() for ch in words[-1]):
+            words.pop()
+        if words and len(words[-1]) == 1:
+            words.pop()  # the "a" in "...-a-1249616"
+    if len(words) < 2 or "." in words[-1]:
+        return ""
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def _author(raw: Mapping[str, Any]) -> str | None:
+    names = _unique(str(a.get("name") or "").strip() for a in raw.get("authors") or ())
+    if names:
+        return fix_mojibake(", ".join(names))
+    author = str(raw.get("author") or "").strip()
+    return fix_mojibake(author) or None
+
+
+def _enclosures(raw: Mapping[str, Any], base: str) -> Iterable[Enclosure]:
+    seen: set[str] = set()
+    for enc in raw.get("enclosures") or ():
+        url = http_url(enc.get("href"), base)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        try:
+            length: int | None = int(str(enc.get("length") or "").strip())
+        except ValueError:
+            length = None
+        if length is not None and length < 0:
+            length = None
+        yield Enclosure(url=url, type=enc.get("type") or None, length=length)
+
+
+def _related(raw: Mapping[str, Any]) -> list[Teaser]:
+    teasers = []
+    for link in raw.get("links") or ():
+        url = http_url(link.get("href"), "")
+        if link.get("rel") == "related" and url:
+            title = " ".join(str(link.get("title") or "").split()) or _slug_title(url) or url
+            teasers.append(Teaser(url=url, title=fix_mojibake(title), kind="feed"))
+    return teasers
+
+
+def _html_teasers(html: str, base: str) -> list[Teaser]:
+    """Links inside the entry's HTML, with their anchor text as title, in document order."""
+    if "<a" not in html and "<A" not in html:
+        return []
+    root = _parse_html(html)
+    if root is None:
+        return []
+    teasers = []
+    for anchor in root.iter("a"):
+        url = http_url(anchor.get("href"), base)
+        if url is None or _is_share(url):
+            continue
+        title = " ".join(_text_of(anchor).split())
+        if not title:
+            img = next(anchor.iter("img"), None)
+            alt = img.get("alt") if img is not None else anchor.get("title")
+            title = " ".join((alt or anchor.get("title") or "").split()) or _slug_title(url)
+        if title:
+            teasers.append(Teaser(url=url, title=title, kind="feed"))
+    return teasers
+
+
+def _text_of(element: Any) -> str:
+    """All text inside an element: lxml's serializer does it faster than itertext()."""
+    return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
+
+
+def _merge_teasers(
+    inline: list[Teaser], related: list[Teaser], self_url: str | None
+) -> tuple[Teaser, ...]:
+    seen = {urldefrag(self_url)[0] if "#" in self_url else self_url} if self_url else set()
+    out = []
+    for teaser in (*inline, *related):
+        plain = urldefrag(teaser.url)[0] if "#" in teaser.url else teaser.url
+        if plain not in seen:
+            seen.add(plain)
+            out.append(teaser)
+    return tuple(out)
+
+
+def _is_share(url: str) -> bool:
+    low = url.lower()
+    if not _SHARE_HINTS.search(low):
+        return False
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    if host == "wa.me" or (host == "feeds.feedburner.com" and parts.path.startswith("/~")):
+        return True
+    return bool(_SHARE_HOST.search(host)) and bool(
+        _SHARE_PATH.search(parts.path + "?" + parts.query)
+    )
+
+
+def http_url(href: object, base: str) -> str | None:
+    """Absolute http(s) URL or None: feed links are untrusted."""
+    if not isinstance(href, str) or not (href := href.strip()):
+        return None
+    if href[:8].lower().startswith(("http://", "https://")):
+        return href  # the common cases first: urljoin is the slow part of teaser extraction
+    if href[0] == "/" and href[1:2] != "/" and (origin := _origin(base)):
+        return origin + href
+    try:
+        url = urljoin(base, href)
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
+@lru_cache(maxsize=64)
+def _origin(base: str) -> str | None:
+    parts = urlsplit(base)
+    ok = parts.scheme.lower() in ("http", "https") and parts.netloc
+    return f"{parts.scheme}://{parts.netloc}" if ok else None
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+# feedparser's own steps for text and links, for the fast path to replay them.
+
+
+def feedparser_repair(text: str, *, c1: bool = True) -> str:
+    """feedparser's last steps for kept text: undo UTF-8 read as Latin-1, map C1 to cp1252."""
+    if text.isascii():
+        return text
+    with contextlib.suppress(UnicodeError):
+        text = text.encode("iso-8859-1").decode("utf-8")
+    if c1 and _C1.search(text):
+        text = text.translate(_FEEDPARSER_CP1252)
+    return text
+
+
+def feedparser_resolve(base: str, value: str) -> str:
+    """feedparser's resolve_uri, without urllib for the common absolute URL."""
+    return value if _PLAIN_ABSOLUTE.fullmatch(value) else str(_urljoin(base, value))
