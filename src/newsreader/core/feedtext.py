@@ -23,6 +23,7 @@ from feedparser.urls import _urljoin
 from lxml import etree
 
 from newsreader.core.models import Enclosure, ParsedEntry, Teaser
+from newsreader.core.paywall import title_marks_paywall
 
 __all__ = [
     "C1_UTF8",
@@ -45,14 +46,6 @@ _MIN_YEAR, _MAX_YEAR = 1970, 2100
 # marker (whole text, bracketed, or a "Plus:" prefix / "| Plus" suffix), never inside words.
 # (core.paywall has a broader title matcher, but it misses "Innenstadt | Plus" and flags
 # "Abo-Falle: Polizei warnt", so feed items keep this one.)
-_PAYWALL = re.compile(
-    r"(?<![\w+])[A-ZÄÖÜ]{1,6}\+(?![\w+])"  # F+, RP+, WAZ+, S+
-    r"|\b(?:SZ|ZEIT|BILD|WELT|NZZ|FAZ|MOPO|HAZ)\s*[Pp]lus\b"
-    r"|^\s*(?:Plus|Abo|Premium)\s*$"
-    r"|[\[(](?:Plus|Abo|Premium)[\])]"
-    r"|^\s*(?:Plus|Abo)\s*[:|–—]"
-    r"|[|–—]\s*(?:Plus|Abo)\s*$"
-)
 _LOCKED_TIERS = frozenset({"locked", "metered"})
 
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
@@ -69,14 +62,6 @@ _PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)
 # Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
 # empty query, params or fragment for urllib to drop, no whitespace for it to strip).
 HTML_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True)
-
-
-def title_marks_paywall(text: str) -> bool:
-    """True when a title or category carries a publisher's paid-content marker."""
-    # Every marker has a "+", "lus", "Abo" or "Premium": most titles need no regex at all.
-    if "+" not in text and "lus" not in text and "Abo" not in text and "Premium" not in text:
-        return False
-    return _PAYWALL.search(text) is not None
 
 
 def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
