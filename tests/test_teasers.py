@@ -172,3 +172,19 @@ def test_front_page_teasers_are_articles(corpus: Path) -> None:
         if "/news/" in t.url or "/meldung/" in t.url or "/hintergrund/" in t.url
     ]
     assert len(articles) >= 0.8 * len(page.teasers)
+
+
+def test_kicker_repeating_the_first_word_keeps_the_title() -> None:
+    html = """<html><body><main><article><h1>Hauptartikel mit langem Titel</h1>
+    <p>Text des Artikels, der lang genug ist, um als Artikel zu gelten.</p></article>
+    <section><h2>Mehr zum Thema</h2>
+    <article class="teaser"><span class="kicker">Verkehrsunfall</span>
+    <h3><a href="/a/1">Verkehrsunfall auf der Weseler Straße</a></h3></article>
+    <article class="teaser"><h3><a href="/a/2"><span class="kicker">Polizei</span>
+    Einbruch in Kiosk am Hafen</a></h3></article></section></main></body></html>"""
+    titles = {
+        t.url.rsplit("/", 1)[1]: t.title
+        for t in extract_article(html, url="http://example.org/a/0").teasers
+    }
+    assert titles["1"] == "Verkehrsunfall auf der Weseler Straße"
+    assert titles["2"] == "Polizei: Einbruch in Kiosk am Hafen"

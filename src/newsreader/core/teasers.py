@@ -255,7 +255,9 @@ def _card_teaser(card: lxml.etree._Element, base: str) -> Teaser | None:
     kicker_el = next((e for e in card.iter() if _KICKER.search(_classes(e))), None)
     kicker = _text(kicker_el) if kicker_el is not None else ""
     title = _text(heading) if heading is not None else _text(link)
-    if kicker and title.startswith(kicker):
+    inside = heading is not None and kicker_el is not None and kicker_el in heading.iter()
+    if kicker and inside and title.startswith(kicker):
+        # <h3><span class="kicker">Verkehr</span> Headline</h3>: the kicker is not the title
         title = title[len(kicker) :].strip(" :–-")
     if kicker and not title.startswith(kicker) and len(kicker) < 60:
         title = f"{kicker.rstrip(':')}: {title}"
