@@ -40,6 +40,7 @@ class NetworkConfig:
     per_host: int = 4
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
+    total_timeout: float = 60.0  # one request with its redirects: stops a trickling server
     max_feed_mb: float = 10.0
     max_page_mb: float = 5.0
     retries: int = 2

@@ -48,6 +48,9 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
     Well-formed RSS 2.0 and Atom go through the lxml fast path, which builds the same result
     as feedparser at a fraction of the cost; anything it is unsure of goes to feedparser.
     """
+    if b"\x00" in body and b"\x00" not in body[:4]:
+        # NUL bytes are never valid in XML; UTF-16/32 (NULs from the first bytes on) keep theirs.
+        body = body.replace(b"\x00", b"")
     return _fast_path(body, url=url, headers=headers) or _parse_with_feedparser(
         body, url=url, headers=headers
     )

@@ -43,6 +43,7 @@ def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchC
         per_host=net.per_host,
         connect_timeout=net.connect_timeout,
         read_timeout=net.read_timeout,
+        deadline=net.total_timeout,
         max_bytes=int((max_bytes_mb or net.max_feed_mb) * 1024 * 1024),
         retries=net.retries,
     )
