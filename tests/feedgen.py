@@ -28,7 +28,9 @@ def items(n: int, *, base: str = "http://example.org", prefix: str = "Meldung") 
             title=f"{prefix} {i}: Straßenfest in Münster",
             link=f"{base}/artikel/{i}",
             guid=f"{base}/artikel/{i}",
-            description=f"<p>Kurzfassung {i} über Ägypten und <a href='{base}/mehr/{i}'>mehr</a>.</p>",
+            description=(
+                f"<p>Kurzfassung {i} über Ägypten und <a href='{base}/mehr/{i}'>mehr</a>.</p>"
+            ),
             published=BASE_TIME - timedelta(hours=i),
         )
         for i in range(n)

@@ -246,6 +246,8 @@ class Fetcher:
                     return _replace(base, error="invalid redirect target"), False, None
                 return _Redirect(status, target)
             if status == 304:
+                # A 304 has no body; reading the empty rest lets httpx reuse the connection.
+                await resp.aread()
                 return base, False, None
             if not 200 <= status < 300:
                 return self._http_error(base, status)

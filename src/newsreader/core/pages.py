@@ -6,6 +6,7 @@ when the extractor improves.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Iterable
 
@@ -65,7 +66,9 @@ class PageQueries(Database):
                     )
 
     def page(self, url: str) -> Page | None:
-        row = self.conn.execute("SELECT * FROM pages WHERE url = ?", (url,)).fetchone()
+        row = self.conn.execute(
+            "SELECT * FROM pages WHERE url = ? AND html IS NOT NULL", (url,)
+        ).fetchone()
         if row is None:
             return None
         fetched_at = from_ts(row["fetched_at"])
@@ -171,15 +174,25 @@ class PageQueries(Database):
                 result.append(url)
         return result
 
-    def entries_needing_pages(self, since: int) -> list[tuple[int, str]]:
-        """(id, url) of entries first seen at or after `since` whose page is not cached."""
+    def entries_needing_pages(self, limit: int = 1000) -> list[tuple[int, str]]:
+        """(id, url) of unread entries, newest first, whose page was never fetched: a run
+        that was killed, or entries stored by `add`, are caught up by the next prefetch."""
         rows = self.conn.execute(
-            """SELECT e.id, e.url FROM entries e WHERE e.first_seen >= ? AND e.url IS NOT NULL
+            """SELECT e.id, e.url FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url)
-               ORDER BY e.published DESC, e.id DESC""",
-            (since,),
+               ORDER BY e.published DESC, e.id DESC LIMIT ?""",
+            (limit,),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
+
+    def mark_page_failed(self, url: str) -> None:
+        """Remember that prefetch could not get this page, so later runs do not retry it
+        every time; opening the article still tries again."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO pages (url, final_url, fetched_at) VALUES (?, ?, ?)",
+                (url, url, int(time.time())),
+            )
 
     def entries_without_pages(self, entry_ids: Iterable[int]) -> list[tuple[int, str]]:
         """(id, url) of these entries whose article page is not cached yet."""

@@ -23,7 +23,7 @@ class _Budget:
         return self.bytes_left <= 0 or time.monotonic() >= self.deadline
 
 
-async def prefetch_pages(store: Store, config: Config, *, since: int, fetcher: Fetcher) -> int:
+async def prefetch_pages(store: Store, config: Config, *, fetcher: Fetcher) -> int:
     """Returns the number of pages fetched and stored."""
     budget = _Budget(config)
     fetched = 0
@@ -35,12 +35,14 @@ async def prefetch_pages(store: Store, config: Config, *, since: int, fetcher: F
         try:
             page = await fetch_and_store_page(store, url, fetcher, config)
         except FetchError:
-            return  # a page that fails stays unavailable offline; the feed text remains
+            # Unavailable offline; the feed text remains, and opening it online tries again.
+            await asyncio.to_thread(store.mark_page_failed, url)
+            return
         html = store.page_html(page.url)
         budget.bytes_left -= len(html or b"")
         fetched += 1
 
-    entries = await asyncio.to_thread(store.entries_needing_pages, since)
+    entries = await asyncio.to_thread(store.entries_needing_pages)
     await asyncio.gather(*(fetch_one(url) for _, url in entries))
     depth = config.prefetch.teasers_per_article
     targets: dict[str, None] = {}

@@ -8,6 +8,7 @@ one writer thread, each feed in its own transaction.
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import os
 import time
@@ -16,14 +17,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import timedelta
 
 from newsreader.core.config import Config
-from newsreader.core.feeds import parse_feed
 from newsreader.core.fetch import FetchConfig, Fetcher
+from newsreader.core.ingest import ingest_feed
 from newsreader.core.models import (
     Feed,
     FeedOutcome,
-    FeedParseError,
     FetchResult,
-    ParsedFeed,
     RefreshReport,
 )
 from newsreader.core.store import Store
@@ -49,14 +48,6 @@ def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchC
     )
 
 
-def _parse_job(body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed | str:
-    """Runs in a worker process; a parse failure comes back as its one-line message."""
-    try:
-        return parse_feed(body, url=url, headers=headers)
-    except FeedParseError as exc:
-        return str(exc)
-
-
 def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Feed]:
     """Feeds to fetch now: not gone (410), not inside a server's Retry-After window.
     Feeds named explicitly are fetched regardless."""
@@ -78,7 +69,6 @@ async def refresh(
     progress: Progress | None = None,
 ) -> RefreshReport:
     started = time.monotonic()
-    started_ts = int(time.time())
     feeds = due_feeds(store, feed_ids)
     loop = asyncio.get_running_loop()
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
@@ -91,10 +81,15 @@ async def refresh(
     outcomes: list[FeedOutcome] = []
     done = 0
 
+    # Bodies fetched but not yet stored are bounded, so memory does not grow with the number
+    # of feeds when the network outruns the parsers.
+    backlog = asyncio.Semaphore(config.network.concurrency)
+
     async def one(fetcher: Fetcher, feed: Feed) -> None:
         nonlocal done
-        result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        outcome = await _store_result(loop, writer, parser, store, feed, result)
+        async with backlog:
+            result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            outcome = await _store_result(loop, writer, parser, store, feed, result)
         outcomes.append(outcome)
         done += 1
         if progress is not None:
@@ -115,7 +110,7 @@ async def refresh(
             if full:
                 from newsreader.core.prefetch import prefetch_pages
 
-                pages = await prefetch_pages(store, config, since=started_ts, fetcher=fetcher)
+                pages = await prefetch_pages(store, config, fetcher=fetcher)
     finally:
         parser.shutdown(wait=False, cancel_futures=True)
         writer.shutdown(wait=True)
@@ -159,29 +154,25 @@ async def _store_result(
             ),
         )
         return FeedOutcome(feed_id=feed.id, url=url, error=error)
+    job = functools.partial(
+        ingest_feed,
+        str(store.path),
+        feed.id,
+        result.body,
+        url=result.final_url,
+        headers=result.headers,
+        status=result.status,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
     try:
-        parsed = await loop.run_in_executor(
-            parser, _parse_job, result.body, result.final_url, result.headers
-        )
+        outcome = await loop.run_in_executor(parser, job)
     except Exception as exc:  # a crashed worker must not sink the other feeds
-        parsed = f"parser failed: {type(exc).__name__}"
-    if isinstance(parsed, str):
-        error = parsed
+        error = f"parser failed: {type(exc).__name__}"
         await loop.run_in_executor(
             writer, lambda: store.record_failure(feed.id, status=result.status, error=error)
         )
         return FeedOutcome(feed_id=feed.id, url=url, error=error)
-    parsed_feed = parsed
-    outcome = await loop.run_in_executor(
-        writer,
-        lambda: store.record_feed(
-            feed.id,
-            parsed_feed,
-            status=result.status,
-            etag=result.etag,
-            last_modified=result.last_modified,
-        ),
-    )
     return FeedOutcome(
         feed_id=outcome.feed_id,
         url=url,

@@ -147,9 +147,26 @@ class Store(EntryQueries):
         etag: str | None,
         last_modified: str | None,
     ) -> FeedOutcome:
-        """Store one fetched feed: entries, teasers, index and validators in one transaction."""
+        """Store one fetched feed: entries, teasers, index and validators in one transaction.
+
+        The costly per-entry work (digests, index text) happens before the write lock is
+        taken, so concurrent writers (two refreshes, parse workers) wait on each other only
+        for the inserts themselves.
+        """
         now = int(time.time())
         new = updated = 0
+        known_digests = {
+            r[0]: r[1]
+            for r in self.conn.execute(
+                "SELECT key, digest FROM entries WHERE feed_id = ?", (feed_id,)
+            )
+        }
+        digests = [_digest(entry) for entry in parsed.entries]
+        index_text = {
+            entry.key: _index_text(entry)
+            for entry, digest in zip(parsed.entries, digests, strict=True)
+            if known_digests.get(entry.key) != digest
+        }
         with self.transaction() as conn:
             frow = conn.execute("SELECT url, title FROM feeds WHERE id = ?", (feed_id,)).fetchone()
             if frow is None:  # unsubscribed while we were fetching
@@ -162,8 +179,7 @@ class Store(EntryQueries):
                 )
             }
             # Entries without a date keep the order the feed lists them in (newest first).
-            for offset, entry in enumerate(parsed.entries):
-                digest = _digest(entry)
+            for offset, (entry, digest) in enumerate(zip(parsed.entries, digests, strict=True)):
                 known = existing.get(entry.key)
                 if known is not None and known[1] == digest:
                     continue
@@ -211,13 +227,10 @@ class Store(EntryQueries):
                         for pos, t in enumerate(entry.teasers)
                     ),
                 )
+                title_text, body_text = index_text.get(entry.key) or _index_text(entry)
                 conn.execute(
                     "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
-                    (
-                        entry_id,
-                        fold(entry.title),
-                        fold(strip_tags(entry.summary + " " + entry.content)),
-                    ),
+                    (entry_id, title_text, body_text),
                 )
             conn.execute(
                 """UPDATE feeds SET title = COALESCE(title, ?), site_url = COALESCE(?, site_url),
@@ -314,6 +327,10 @@ def _digest(entry: ParsedEntry) -> str:
         "\x1f".join(e.url for e in entry.enclosures),
     ]
     return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _index_text(entry: ParsedEntry) -> tuple[str, str]:
+    return fold(entry.title), fold(strip_tags(entry.summary + " " + entry.content))
 
 
 def _feed_from_row(row: sqlite3.Row) -> Feed:

@@ -1,0 +1,276 @@
+"""Reader benchmarks on a 50,000-entry cache (500 feeds); prints a table, asserts nothing.
+
+    .venv/bin/python bench/reader.py [--entries 50000] [--feeds 500] [--runs 5]
+
+- start: wall time from spawning `python` to the first frame with headlines, for our App and
+  for a bare Textual App (one Static), alternated in the same run; medians.
+- j: in a child process, `App.run_test()` headless; each sample is the time from posting the `j`
+  key to the next frame the App hands to its driver (`App._display`), so it includes the
+  action, the reactive update, the line renders and the compositor, like a real keypress.
+  Measured idle and while a 500-feed refresh against a loopback server runs in the background.
+- article: the same child, from `enter` on a cached entry with a 20 KB extracted page to the
+  last frame of the repaint burst that follows (nothing else changes on screen meanwhile).
+- RSS: ru_maxrss of that child (and of the start-up child).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+START_CHILD = r"""
+import resource, sys, time
+kind, data_dir = sys.argv[1], sys.argv[2]
+if kind == "bare":
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Bare(App[None]):
+        def compose(self):
+            yield Static("hello")
+
+        def on_mount(self):
+            self.call_after_refresh(self.painted)
+
+        def painted(self):
+            self.call_after_refresh(self.exit)
+
+    app = Bare()
+else:
+    from newsreader.core.config import Config, ReaderConfig
+    from newsreader.core.store import Store
+    from newsreader.ui.app import NewsreaderApp
+
+    class Timed(NewsreaderApp):
+        def _after_first_paint(self):
+            assert self.headlines.count > 0
+            self.call_after_refresh(self.exit)
+
+    app = Timed(Store.in_dir(data_dir), Config(reader=ReaderConfig(refresh_on_start=False)),
+                offline=True)
+app.run(headless=True, size=(140, 40))
+print(time.time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
+    """Returns the id of an entry whose 20 KB page is cached."""
+    from newsreader.core.models import Page, ParsedEntry, ParsedFeed
+    from newsreader.core.store import Store
+
+    store = Store.in_dir(data_dir)
+    now = datetime.now(UTC)
+    per_feed = entries // feeds
+    for f in range(feeds):
+        feed = store.add_feed(f"http://127.0.0.1:1/feed/{f}", title=f"Lokalzeitung {f}")
+        parsed = tuple(
+            ParsedEntry(
+                key=f"{f}-{n}",
+                title=f"Meldung {n} aus Ort {f}: Stadtrat beschließt neue Radwege",
+                url=f"https://example.org/{f}/{n}",
+                summary=f"<p>Kurzer Text {n} zu Ort {f}.</p>",
+                published=now - timedelta(minutes=n * feeds + f),
+            )
+            for n in range(per_feed)
+        )
+        store.record_feed(
+            feed.id,
+            ParsedFeed(f"Lokalzeitung {f}", None, parsed),
+            status=200,
+            etag=None,
+            last_modified=None,
+        )
+    target = store.entries(limit=1)[0]
+    text = "\n\n".join(
+        f"Absatz {n}: " + "Die Stadtverwaltung teilt mit, dass die Arbeiten planmäßig laufen. " * 3
+        for n in range(100)
+    )[:20_000]
+    assert target.url is not None
+    store.save_page(
+        Page(url=target.url, final_url=target.url, fetched_at=now, title=target.title, text=text),
+        b"<html></html>",
+    )
+    store.close()
+    return target.id
+
+
+def start_times(data_dir: Path, runs: int) -> dict[str, tuple[list[float], int]]:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "TEXTUAL": ""}
+    result: dict[str, tuple[list[float], int]] = {"bare": ([], 0), "reader": ([], 0)}
+    for _ in range(runs):
+        for kind in ("bare", "reader"):
+            started = time.time()
+            out = subprocess.run(
+                [sys.executable, "-c", START_CHILD, kind, str(data_dir)],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            ).stdout.split()
+            times, rss = result[kind]
+            times.append(float(out[-2]) - started)
+            result[kind] = (times, max(rss, int(out[-1])))
+    return result
+
+
+LATENCY_CHILD = r"""
+import asyncio, json, resource, sys, time
+from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.store import Store
+from newsreader.ui.app import NewsreaderApp
+from tests.loopback import LoopbackServer
+
+data_dir, article_id, presses = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+
+class Timed(NewsreaderApp):
+    frames: list = []
+    def _display(self, screen, renderable):
+        self.frames.append(time.perf_counter())
+        return super()._display(screen, renderable)
+
+async def next_frame(app, t0, pilot):
+    while not app.frames or app.frames[-1] < t0:
+        await asyncio.sleep(0.0005)
+    return min(f for f in app.frames if f >= t0) - t0
+
+async def j_samples(app, pilot, n, while_refreshing=False):
+    samples = []
+    for i in range(n):
+        if while_refreshing and not app.refreshing:
+            break
+        t0 = time.perf_counter()
+        await pilot.press("k" if i % 50 >= 45 else "j")
+        samples.append(await next_frame(app, t0, pilot))
+    return samples
+
+async def main():
+    store = Store.in_dir(data_dir)
+    server = LoopbackServer().start()
+    app = Timed(store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=False)
+    out = {}
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        out["j_idle"] = await j_samples(app, pilot, presses)
+        # The cached article: enter on it, until its Markdown is mounted and painted.
+        view = app.headlines
+        view.move_to(view.source.position(article_id))
+        await pilot.pause(0.2)
+        t0 = time.perf_counter()
+        await pilot.press("enter")
+        while True:
+            article = app.detail.article
+            if "Absatz 40" in article.body_source:
+                break
+            if time.perf_counter() - t0 > 30:
+                raise SystemExit("the cached article never appeared")
+            await asyncio.sleep(0.0005)
+        # Nothing else changes on screen: the last frame of this burst is the article paint.
+        await pilot.pause(0.5)
+        out["article"] = max(f for f in app.frames if f >= t0) - t0
+        # j while a 500-feed refresh runs against the loopback server.
+        rss = ('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+               + "".join(f"<item><guid>g{i}</guid><title>Neu {i}</title></item>" for i in range(20))
+               + "</channel></rss>")
+        server.route("/feed", rss, delay=0.2)
+        for feed in store.feeds():
+            store.set_feed_url(feed.id, server.url(f"/feed/{feed.id}"))
+            server.route(f"/feed/{feed.id}", rss, delay=0.2)
+        view.move_to(0)
+        app.action_refresh()
+        await pilot.pause(0.1)
+        out["j_refresh"] = await j_samples(app, pilot, presses, while_refreshing=True)
+        out["notes"] = [n.message for n in app._notifications]
+    server.stop()
+    out["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def latency(data_dir: Path, article_id: int, presses: int) -> dict[str, object]:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+    proc = subprocess.run(
+        [sys.executable, "-c", LATENCY_CHILD, str(data_dir), str(article_id), str(presses)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if proc.returncode != 0:
+        sys.exit(proc.stderr)
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=50_000)
+    parser.add_argument("--feeds", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--presses", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        t = time.perf_counter()
+        article_id = build_cache(data_dir, args.entries, args.feeds)
+        print(
+            f"cache: {args.entries:,} entries, {args.feeds} feeds, "
+            f"built in {time.perf_counter() - t:.1f} s"
+        )
+        starts = start_times(data_dir, args.runs)
+        lat = latency(data_dir, article_id, args.presses)
+    bare = statistics.median(starts["bare"][0])
+    ours = statistics.median(starts["reader"][0])
+    j_idle = [v * 1000 for v in lat["j_idle"]]  # type: ignore[attr-defined]
+    j_busy = [v * 1000 for v in lat["j_refresh"]] or [float("nan")]  # type: ignore[attr-defined]
+    rows = [
+        ("start: bare Textual app (median)", f"{bare:.3f} s", ""),
+        (
+            "start: first headlines (median)",
+            f"{ours:.3f} s",
+            f"{ours / bare:.2f}x bare (target < 1.4x)",
+        ),
+        (
+            "j -> repaint median / p95, idle",
+            f"{statistics.median(j_idle):.1f} / {p95(j_idle):.1f} ms",
+            "target < 25 / < 50 ms",
+        ),
+        (
+            "j -> repaint median / p95, refreshing",
+            f"{statistics.median(j_busy):.1f} / {p95(j_busy):.1f} ms",
+            f"{len(j_busy)} presses while the refresh ran",
+        ),
+        (
+            "open cached 20 KB article",
+            f"{float(lat['article']) * 1000:.0f} ms",  # type: ignore[arg-type]
+            "target < 100 ms",
+        ),
+        (
+            "peak RSS (latency child / start child)",
+            f"{int(lat['rss_kb']) // 1024} / {starts['reader'][1] // 1024} MB",  # type: ignore[call-overload]
+            "target < 250 MB",
+        ),
+    ]
+    if lat.get("notes"):
+        print("notifications:", lat["notes"])
+    width = max(len(r[0]) for r in rows)
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>18}  {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,490 @@
+"""Refresh benchmark: cold and warm `newsreader refresh` of a loopback feed farm.
+
+Each refresh runs as `python -m newsreader --data-dir D refresh --json` in a child process
+(the farm runs in another), so its wall time, CPU (with its parse workers) and peak RSS are
+its own. Medians over --runs. `--breakdown` adds an in-process account of where a cold
+refresh's time goes: fetch CPU, parse, result pickling, store, process-pool start-up.
+
+Run: .venv/bin/python bench/refresh.py [--feeds 500] [--runs 3] [--latency 0,50] [--breakdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from farm import Farm, generate_feed
+
+TARGETS = {"cold": 6.0, "warm": 2.0, "rss_mb": 120.0}  # at 50 ms latency, 500 feeds
+BASELINES = (  # measured on this machine against such a farm (50 ms), from issue 2
+    ("newsboat 2.21 (8 threads)", "11.7", "11-12", "<76"),
+    ("lemon24/reader 3.26 (8 workers)", "50.6", "4.1", "<76"),
+    ("httpx + feedparser loop", "35.6", "2.1", "<76"),
+    ("same loop + fastfeedparser", "3.6", "-", "<76"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    wall: float  # seconds, process start to exit (interpreter start-up included)
+    inner: float  # the "seconds" refresh reports itself
+    cpu: float  # user + sys of the refresh process and its reaped parse workers
+    rss_mb: float  # largest single process (wait4 ru_maxrss)
+    tree_mb: float  # sampled peak of the process tree's summed RSS (main + workers)
+    report: dict[str, object]
+
+
+def _tree_rss_kb(pid: int) -> int:
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str, Run]:
+    """Run one command; time it and take its peak RSS from wait4 and from sampling /proc."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env)
+        peak = [0]
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(0.02):
+                peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        stop.set()  # sample no more: /proc of an exited pid may already be someone else's
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.stdout.close()
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    text = out.decode("utf-8", "replace")
+    try:
+        report: dict[str, object] = json.loads(text) if text.strip().startswith("{") else {}
+    except ValueError:
+        report = {}
+    inner = report.get("seconds")
+    run = Run(
+        wall=wall,
+        inner=float(inner) if isinstance(inner, int | float) else float("nan"),
+        cpu=usage.ru_utime + usage.ru_stime,
+        rss_mb=usage.ru_maxrss / 1024,
+        tree_mb=peak[0] / 1024,
+        report=report,
+    )
+    return proc.returncode, text, stderr, run
+
+
+def child_env(workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["NEWSREADER_CONFIG"] = str(workdir / "no-config.toml")  # defaults, not the user's
+    env.pop("NEWSREADER_DATA_DIR", None)
+    return env
+
+
+def subscribe(urls: list[str], data_dir: Path, env: dict[str, str]) -> str:
+    """OPML import when the CLI has it, else the Store API; returns which one was used."""
+    opml = data_dir.parent / f"{data_dir.name}.opml"
+    outlines = "\n".join(f"<outline type='rss' text='farm' xmlUrl={quoteattr(u)}/>" for u in urls)
+    opml.write_text(
+        f"<?xml version='1.0'?><opml version='2.0'><head><title>farm</title></head>"
+        f"<body>{outlines}</body></opml>",
+        encoding="utf-8",
+    )
+    cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "import", str(opml)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return "opml import"
+    from newsreader.core.store import Store
+
+    store = Store.in_dir(data_dir)
+    for url in urls:
+        store.add_feed(url)
+    return f"Store.add_feed (import failed: {done.stderr.strip().splitlines()[-1:]})"
+
+
+def refresh_once(data_dir: Path, env: dict[str, str]) -> Run | str:
+    """A run, or why there is none (a crash is reported, not raised: other runs go on)."""
+    cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "refresh", "--json"]
+    rc, _, stderr, run = run_child(cmd, env)
+    if rc not in (0, 1) or not run.report:
+        return f"refresh exited {rc}: {stderr.strip()[-1500:]}"
+    return run
+
+
+def source_state() -> str:
+    """Which code was measured: HEAD plus uncommitted src files (others edit as we run)."""
+    git = ["git", "-C", str(Path(__file__).resolve().parents[1])]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True)
+    files = [line[3:] for line in dirty.stdout.splitlines() if line.strip()]
+    shown = ", ".join(files[:8]) + (f" (+{len(files) - 8})" if len(files) > 8 else "")
+    return f"src at {head.stdout.strip() or '?'}" + (f", uncommitted: {shown}" if files else "")
+
+
+def check(kind: str, run: Run, feeds: int) -> list[str]:
+    """What a run got wrong: a fast refresh that fetched nothing is no result."""
+    r = run.report
+    problems = []
+    failed = r.get("failed") or []
+    if failed:
+        assert isinstance(failed, list)
+        problems.append(f"{len(failed)} failed, e.g. {failed[0]}")
+    if r.get("feeds") != feeds:
+        problems.append(f"refreshed {r.get('feeds')} of {feeds} feeds")
+    if kind == "cold" and not r.get("new_entries"):
+        problems.append("no new entries in a cold refresh")
+    if kind == "warm" and r.get("unchanged") != feeds:
+        problems.append(f"warm: only {r.get('unchanged')} of {feeds} unchanged (expected 304s)")
+    return problems
+
+
+def median_time(fn: Callable[[], object], n: int) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def parse_times(samples: int) -> None:
+    import feedparser
+
+    from newsreader.core.feeds import parse_feed
+
+    body = generate_feed(0)
+    url = "http://127.0.0.2/feeds/0000/rss.xml"
+    headers = {"content-type": "application/rss+xml; charset=utf-8"}
+    rows: list[tuple[str, Callable[[], object]]] = [
+        ("newsreader.core.feeds.parse_feed", lambda: parse_feed(body, url=url, headers=headers)),
+        *_fast_path_row(body, url, headers),
+        ("feedparser.parse (defaults)", lambda: feedparser.parse(body)),
+        (
+            "feedparser.parse (no sanitize, no relative URIs)",
+            lambda: feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False),
+        ),
+    ]
+    print(f"\nParse time of one farm feed ({len(body) / 1024:.0f} KiB), median of {samples}:")
+    for name, fn in rows:
+        fn()  # warm imports and caches
+        print(f"  {name:<50} {median_time(fn, samples) * 1000:7.1f} ms")
+
+
+def _fast_path_row(
+    body: bytes, url: str, headers: dict[str, str]
+) -> list[tuple[str, Callable[[], object]]]:
+    """The lxml fast path on its own, when src has one (None from it means feedparser runs)."""
+    try:
+        fast_parse = importlib.import_module("newsreader.core.fastparse").fast_parse
+    except (ImportError, AttributeError):
+        return []
+    kwargs: dict[str, object] = {"url": url}
+    if "content_type" in inspect.signature(fast_parse).parameters:
+        kwargs["content_type"] = headers.get("content-type")
+    try:
+        taken = fast_parse(body, **kwargs) is not None
+    except TypeError:  # another signature: say so rather than guess
+        print("  (newsreader.core.fastparse.fast_parse has an unexpected signature)")
+        return []
+    name = f"  fast_parse alone ({'taken' if taken else 'DECLINED: feedparser runs'})"
+    return [(name, lambda: fast_parse(body, **kwargs))]
+
+
+def med(runs: list[Run], attr: str) -> float:
+    return statistics.median(float(getattr(r, attr)) for r in runs)
+
+
+def print_table(feeds: int, results: dict[tuple[int, str], list[Run]]) -> None:
+    print(f"\nRefresh of {feeds} feeds, medians of {len(next(iter(results.values())))} runs")
+    head = (
+        f"{'latency':>7} {'kind':<5} {'wall s':>7} {'inner s':>7} {'cpu s':>6} "
+        f"{'RSS MB':>7} {'tree MB':>7}  target"
+    )
+    print(head)
+    print("-" * len(head))
+    for (latency, kind), runs in sorted(results.items()):
+        wall, rss = med(runs, "wall"), med(runs, "rss_mb")
+        verdict = ""
+        if latency == 50 and feeds == 500:
+            ok = wall < TARGETS[kind] and med(runs, "tree_mb") < TARGETS["rss_mb"]
+            verdict = f"<{TARGETS[kind]:g} s, <{TARGETS['rss_mb']:g} MB: {'ok' if ok else 'MISSED'}"
+        print(
+            f"{latency:>5}ms {kind:<5} {wall:7.2f} {med(runs, 'inner'):7.2f} "
+            f"{med(runs, 'cpu'):6.2f} {rss:7.0f} {med(runs, 'tree_mb'):7.0f}  {verdict}"
+        )
+    print("\nBaselines (500 feeds, 50 ms, single host; issue 2):")
+    print(f"  {'':<34} {'cold s':>7} {'warm s':>7} {'RSS MB':>7}")
+    for name, cold, warm, peak in BASELINES:
+        print(f"  {name:<34} {cold:>7} {warm:>7} {peak:>7}")
+    print(
+        "\nwall: process start to exit, as a user waits; inner: refresh's own figure "
+        "(no interpreter start-up); cpu: user+sys incl. parse workers; RSS: largest single "
+        "process; tree: sampled peak of main + workers summed."
+    )
+
+
+def _cpu_wall(fn: Callable[[], object]) -> tuple[object, float, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    value = fn()
+    return value, time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _warm_up_worker() -> None:
+    import newsreader.core.feeds  # noqa: F401  (what a parse worker imports first)
+
+
+def _fast_fold(text: str) -> str:
+    """What-if for the store: German folding by str.replace, leaving case and other
+    diacritics to FTS5's unicode61 remove_diacritics tokenizer (C, not Python per char)."""
+    if text.isascii():
+        return text
+    for old, new in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe")):
+        text = text.replace(old, new)
+    for old, new in (("Ü", "Ue"), ("ß", "ss"), ("ẞ", "SS")):
+        text = text.replace(old, new)
+    return text
+
+
+def breakdown(urls: list[str], latency: int, work: Path, conns: Callable[[], int]) -> None:
+    """Each stage of a cold refresh on its own, in this process: CPU and wall per stage.
+    Rows marked "what-if" patch one function in this process only, to price a change."""
+    import asyncio
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+    from unittest import mock
+
+    import httpx
+
+    from newsreader.core.config import Config
+    from newsreader.core.fetch import Fetcher
+    from newsreader.core.refresh import _parse_job, fetch_config
+    from newsreader.core.store import Store
+
+    n = len(urls)
+    print(f"\nBreakdown of a cold refresh, {n} feeds at {latency} ms, stage by stage:")
+    print(f"  {'stage':<46} {'wall s':>7} {'cpu s':>7} {'per feed':>10}")
+
+    def row(name: str, wall: float, cpu: float, per: float | None = None) -> None:
+        each = f"{(per if per is not None else cpu / n) * 1000:7.2f} ms"
+        print(f"  {name:<46} {wall:7.2f} {cpu:7.2f} {each:>10}", flush=True)
+
+    async def fetch_all(
+        validators: dict[str, tuple[str | None, str | None]],
+        targets: list[str] = urls,
+        *,
+        sequential: bool = False,
+    ) -> list[object]:
+        async with Fetcher(fetch_config(Config())) as fetcher:
+            if sequential:
+                return [
+                    await fetcher.fetch(u, etag=validators[u][0], last_modified=validators[u][1])
+                    for u in targets
+                ]
+            return await asyncio.gather(
+                *(
+                    fetcher.fetch(
+                        u,
+                        etag=validators.get(u, (None, None))[0],
+                        last_modified=validators.get(u, (None, None))[1],
+                    )
+                    for u in targets
+                )
+            )
+
+    before = conns()
+    results, cpu, wall = _cpu_wall(lambda: asyncio.run(fetch_all({})))
+    assert isinstance(results, list)
+    row(f"fetch, 200 + body ({conns() - before - 1} TCP connections)", wall, cpu)
+    bodies = [(r.body, r.final_url, r.headers) for r in results if r.body]
+    validators = {r.url: (r.etag, r.last_modified) for r in results}
+    before = conns()
+    _, cpu, wall = _cpu_wall(lambda: asyncio.run(fetch_all(validators)))
+    row(f"fetch, 304 ({conns() - before - 1} TCP connections)", wall, cpu)
+    real_limits = httpx.Limits
+
+    def roomy_pool(**_: object) -> httpx.Limits:
+        return real_limits(max_connections=256, max_keepalive_connections=256)
+
+    with mock.patch.object(httpx, "Limits", roomy_pool):
+        before = conns()
+        _, cpu, wall = _cpu_wall(lambda: asyncio.run(fetch_all({})))
+    row(f"what-if: 200s, pool of 256 ({conns() - before - 1} connections)", wall, cpu)
+    same_host = urls[:5]
+    before = conns()
+    asyncio.run(fetch_all({u: validators[u] for u in same_host}, same_host, sequential=True))
+    print(f"  5 sequential 304s from one host took {conns() - before - 1} TCP connections")
+
+    def parse_all() -> list[object]:
+        return [_parse_job(b, u, h) for b, u, h in bodies]
+
+    parsed, cpu, wall = _cpu_wall(parse_all)
+    assert isinstance(parsed, list)
+    row("parse_feed, serial, one core", wall, cpu)
+    blobs, cpu, wall = _cpu_wall(lambda: [pickle.dumps(p, -1) for p in parsed])
+    assert isinstance(blobs, list)
+    row(f"pickle ParsedFeed ({statistics.mean(map(len, blobs)) / 1024:.0f} KiB each)", wall, cpu)
+    _, cpu, wall = _cpu_wall(lambda: [pickle.loads(b) for b in blobs])
+    row("unpickle ParsedFeed (main process pays this)", wall, cpu)
+
+    store = Store.in_dir(work / "breakdown")
+    ids = [store.add_feed(u).id for u in urls]
+
+    def store_all() -> None:
+        for feed_id, p in zip(ids, parsed, strict=True):
+            assert not isinstance(p, str), p
+            store.record_feed(feed_id, p, status=200, etag=None, last_modified=None)
+
+    _, cpu, wall = _cpu_wall(store_all)
+    row("store.record_feed (entries, teasers, FTS)", wall, cpu)
+    store = Store.in_dir(work / "breakdown-fastfold")
+    ids[:] = [store.add_feed(u).id for u in urls]
+    with mock.patch("newsreader.core.store.fold", _fast_fold):
+        _, cpu, wall = _cpu_wall(store_all)
+    row("what-if: record_feed with str.replace folding", wall, cpu)
+    store = Store.in_dir(work / "breakdown")
+    ids[:] = [f.id for f in store.feeds()]
+
+    def not_modified_all() -> None:
+        for feed_id in ids:
+            store.record_not_modified(feed_id)
+
+    _, cpu, wall = _cpu_wall(not_modified_all)
+    row("store.record_not_modified", wall, cpu)
+
+    ctx = get_context("spawn")
+    usage0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with ProcessPoolExecutor(2, mp_context=ctx) as pool:
+        _, cpu, wall = _cpu_wall(lambda: list(pool.map(_warm_up_worker_2, range(2))))
+        row("process pool: spawn 2 workers + import (main)", wall, cpu, per=0)
+        _, cpu, wall = _cpu_wall(lambda: list(pool.map(_parse_job, *zip(*bodies, strict=True))))
+        row("process pool: parse all on 2 workers (main)", wall, cpu)
+    usage1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = usage1.ru_utime + usage1.ru_stime - usage0.ru_utime - usage0.ru_stime
+    row("  the same, CPU of both workers incl. start-up", 0.0, workers)
+
+    cmd = [sys.executable, "-c", "import newsreader.commands, newsreader.core.refresh"]
+    _, cpu, wall = _cpu_wall(lambda: subprocess.run(cmd, check=True))
+    row("interpreter start + CLI/refresh imports", wall, 0.0, per=0)
+
+    # Where parse and store spend it (both are single-threaded Python: cProfile sees all).
+    _profile("parse_feed", parse_all, lines=16)
+    again = Store.in_dir(work / "breakdown-profile")
+    ids[:] = [again.add_feed(u).id for u in urls]
+    store = again
+    _profile("store.record_feed", store_all, lines=16)
+
+
+def _profile(name: str, fn: Callable[[], object], *, lines: int) -> None:
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    prof.runcall(fn)
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    print(f"\ncProfile of {name} over all feeds (own time, profiler overhead included):")
+    stats.sort_stats("tottime").print_stats(lines)
+    text = out.getvalue().replace(str(Path(sys.prefix)), "<venv>").replace(str(Path.cwd()), ".")
+    print("\n".join(line for line in text.splitlines()[4:] if line.strip()))
+
+
+def _warm_up_worker_2(_: int) -> None:
+    _warm_up_worker()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--feeds", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--latency", default="0,50", help="milliseconds, comma-separated")
+    ap.add_argument("--gzip", action="store_true", help="farm gzips bodies (client asks)")
+    ap.add_argument("--parse-samples", type=int, default=20)
+    ap.add_argument("--breakdown", action="store_true", help="where a cold refresh's time goes")
+    args = ap.parse_args()
+    latencies = tuple(int(x) for x in args.latency.split(","))
+    results: dict[tuple[int, str], list[Run]] = {}
+    t0 = time.perf_counter()
+    with (
+        tempfile.TemporaryDirectory(prefix="nr-bench-") as tmp,
+        Farm(feeds=args.feeds, latencies_ms=latencies, gzip=args.gzip) as farm,
+    ):
+        work = Path(tmp)
+        env = child_env(work)
+        print(f"{source_state()}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(
+            f"farm: {args.feeds} feeds, {farm.total_bytes / args.feeds / 1024:.0f} KiB each, "
+            f"on {len({u.split('/')[2] for u in farm.urls[latencies[0]]})} addresses, "
+            f"started in {time.perf_counter() - t0:.1f} s"
+        )
+        for latency in latencies:
+            for n in range(args.runs):
+                data = work / f"lat{latency}-run{n}"
+                data.mkdir()
+                how = subscribe(farm.urls[latency], data, env)
+                if n == 0 and latency == latencies[0]:
+                    print(f"subscribed with {how}")
+                for kind in ("cold", "warm"):
+                    run = refresh_once(data, env)
+                    if isinstance(run, str):
+                        print(f"  ERROR {latency} ms {kind} run {n + 1}: {run}", flush=True)
+                        break
+                    for problem in check(kind, run, args.feeds):
+                        print(f"  WARNING {latency} ms {kind} run {n + 1}: {problem}")
+                    results.setdefault((latency, kind), []).append(run)
+                    print(
+                        f"  {latency:>3} ms {kind} run {n + 1}: wall {run.wall:.2f} s, "
+                        f"inner {run.inner:.2f} s, cpu {run.cpu:.2f} s, "
+                        f"RSS {run.rss_mb:.0f} MB (tree {run.tree_mb:.0f} MB), "
+                        f"load {os.getloadavg()[0]:.1f}",
+                        flush=True,
+                    )
+        print(f"farm counters: {farm.stats()}")
+        if results:
+            print_table(args.feeds, results)
+        parse_times(args.parse_samples)
+        if args.breakdown:
+            breakdown(
+                farm.urls[latencies[-1]], latencies[-1], work, lambda: farm.stats()["connections"]
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

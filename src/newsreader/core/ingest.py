@@ -1,0 +1,47 @@
+"""Parse and store one fetched feed: the job refresh hands to its worker processes.
+
+Doing both in the worker keeps the parsed entries out of the pickle channel and the main
+process (which serves the network, and in the reader the UI) free of parsing and indexing.
+Imports stay lean on purpose: each worker process loads this module and what it needs only.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from newsreader.core.feeds import parse_feed
+from newsreader.core.models import FeedOutcome, FeedParseError
+from newsreader.core.store import Store
+
+_stores: dict[str, Store] = {}
+_lock = threading.Lock()
+
+
+def _store(path: str) -> Store:
+    """One Store per process and path; it hands each thread its own connection."""
+    with _lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = Store(Path(path))
+        return store
+
+
+def ingest_feed(
+    db_path: str,
+    feed_id: int,
+    body: bytes,
+    *,
+    url: str,
+    headers: dict[str, str],
+    status: int | None,
+    etag: str | None,
+    last_modified: str | None,
+) -> FeedOutcome:
+    store = _store(db_path)
+    try:
+        parsed = parse_feed(body, url=url, headers=headers)
+    except FeedParseError as exc:
+        store.record_failure(feed_id, status=status, error=str(exc))
+        return FeedOutcome(feed_id=feed_id, url=url, error=str(exc))
+    return store.record_feed(feed_id, parsed, status=status, etag=etag, last_modified=last_modified)

@@ -1,0 +1,216 @@
+"""The detail pane: the article view, its teaser list, and back/forward history.
+
+What the store has is shown at once; when online the page is then fetched and extracted in the
+background loop and swapped in if the user is still looking at it. Teasers open here too.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from newsreader.core.config import Config
+from newsreader.core.models import Entry, LinkPreview, Page, Teaser
+from newsreader.core.store import Store
+from newsreader.ui.article_view import ArticleView, entry_shown, page_shown
+from newsreader.ui.background import BackgroundLoop
+from newsreader.ui.history import History, Location
+from newsreader.ui.messages import PageLoaded, PreviewsArrived
+from newsreader.ui.teaser_list import TeaserList
+from newsreader.ui.text import is_web_url, one_line
+
+
+class DetailPane(Vertical):
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        net: BackgroundLoop,
+        *,
+        offline: bool,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.config = config
+        self.net = net
+        self.offline = offline
+        self.history: History[Location] = History(config.reader.history_size)
+        self.entry: Entry | None = None  # the article the current location belongs to
+        self.page_errors: dict[str, str] = {}
+        # Each page is asked for once per session: a page without extractable text must not
+        # be refetched every time the article is shown again.
+        self.requested: set[str] = set()
+        self.in_flight: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        yield ArticleView(max_chars=self.config.reader.article_max_chars, id="article")
+        teasers = TeaserList(id="teasers")
+        teasers.display = False
+        yield teasers
+
+    @property
+    def article(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    @property
+    def teasers(self) -> TeaserList:
+        return self.query_one(TeaserList)
+
+    @property
+    def current_url(self) -> str | None:
+        """What `o` opens: the teaser page on screen, else the article."""
+        location = self.history.current
+        if location is None:
+            return None
+        if location.url is not None:
+            return location.url
+        return self.entry.url if self.entry is not None else None
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def open_entry(self, entry_id: int) -> None:
+        self.history.visit(Location(entry_id))
+        self._show(Location(entry_id))
+
+    def open_teaser(self, teaser: Teaser) -> None:
+        location = self.history.current
+        if location is None:
+            return
+        target = Location(location.entry_id, teaser.url)
+        self.history.visit(target)
+        self._show(target, teaser_title=teaser.title)
+
+    def action_back(self) -> None:
+        location = self.history.back()
+        if location is not None:
+            self._show(location)
+
+    def action_forward(self) -> None:
+        location = self.history.forward()
+        if location is not None:
+            self._show(location)
+
+    def action_step(self, delta: int) -> None:
+        self.teasers.step(delta)
+
+    def action_jump(self, number: int) -> None:
+        self.teasers.jump(number - 1)
+
+    @on(TeaserList.Chosen)
+    def _teaser_chosen(self, event: TeaserList.Chosen) -> None:
+        event.stop()
+        self.open_teaser(event.teaser)
+
+    # --- showing ------------------------------------------------------------------------------
+
+    def _show(self, location: Location, *, teaser_title: str = "") -> None:
+        entry = self.store.entry(location.entry_id)
+        self.entry = entry
+        if entry is None:
+            self.article.show_message("Gone", "This article is no longer in the cache.")
+            self.teasers.set_teasers(())
+            return
+        if location.url is None:
+            self._show_entry(entry)
+        else:
+            self._show_teaser_page(location.url, teaser_title)
+
+    def _show_entry(self, entry: Entry, *, keep_scroll: bool = False) -> None:
+        url = entry.url or ""
+        fetch = not self.offline and is_web_url(url) and not entry.page_text
+        if not is_web_url(url):
+            note = "Feed text only: this entry has no web page."
+        elif self.offline:
+            note = "Feed text only: the full article is not cached (offline)."
+        elif url in self.page_errors:
+            note = f"Feed text only: could not load the full article: {self.page_errors[url]}"
+        elif url in self.requested and url not in self.in_flight:
+            note = "Feed text only: no article text could be extracted from the page."
+        else:
+            note = "Feed text; loading the full article…"
+        self.article.show(entry_shown(entry, feed_note=note), keep_scroll=keep_scroll)
+        self.teasers.set_teasers(entry.teasers, keep_highlight=keep_scroll)
+        if fetch:
+            self._load_page(url)
+        if not self.offline:
+            self._load_previews(entry)
+
+    def _show_teaser_page(self, url: str, title: str) -> None:
+        page = self.store.page(url)
+        if page is not None and (page.text or page.description):
+            self.article.show(page_shown(page, fallback_title=title))
+            self.teasers.set_teasers(page.teasers)
+            return
+        self.teasers.set_teasers(())
+        if not is_web_url(url):
+            self.article.show_message(title or url, f"Not a web link, not opened: {url}")
+        elif self.offline:
+            self.article.show_message(
+                title or url, "Not available offline: this page was never fetched."
+            )
+        elif url in self.page_errors:
+            self.article.show_message(title or url, f"Could not load: {self.page_errors[url]}")
+        else:
+            self.article.show_message(title or url, f"Loading {url} …")
+            self._load_page(url)
+
+    # --- background ---------------------------------------------------------------------------
+
+    def _load_page(self, url: str) -> None:
+        if url in self.requested:
+            return
+        self.requested.add(url)
+        self.in_flight.add(url)
+        from newsreader.core.article import load_page
+
+        def done(page: Page | None, error: BaseException | None) -> None:
+            message = None if error is None else one_line(str(error) or type(error).__name__)
+            self.post_message(PageLoaded(url, page, message))
+
+        self.net.submit(load_page(self.store, url, config=self.config), done)
+
+    def _load_previews(self, entry: Entry) -> None:
+        urls = [t.url for t in entry.teasers if not t.description and is_web_url(t.url)]
+        if not urls:
+            return
+        from newsreader.core.article import load_previews
+
+        entry_id = entry.id
+
+        def arrived(preview: LinkPreview) -> None:
+            self.post_message(PreviewsArrived(entry_id))
+
+        def done(result: list[LinkPreview] | None, error: BaseException | None) -> None:
+            if result:
+                self.post_message(PreviewsArrived(entry_id))
+
+        coro = load_previews(self.store, urls, config=self.config, on_preview=arrived)
+        self.net.submit(coro, done)
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        self.in_flight.discard(message.url)
+        if message.error is not None:
+            self.page_errors[message.url] = message.error
+        location = self.history.current
+        if location is None:
+            return
+        if location.url == message.url:
+            self._show_teaser_page(message.url, "")
+        elif location.url is None and self.entry is not None and self.entry.url == message.url:
+            entry = self.store.entry(self.entry.id)
+            if entry is not None:
+                self.entry = entry
+                self._show_entry(entry, keep_scroll=True)
+
+    @on(PreviewsArrived)
+    def _previews_arrived(self, message: PreviewsArrived) -> None:
+        message.stop()
+        location = self.history.current
+        if location is not None and location.url is None and location.entry_id == message.entry_id:
+            self.teasers.set_teasers(
+                self.store.entry_teasers(message.entry_id), keep_highlight=True
+            )

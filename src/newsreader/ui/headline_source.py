@@ -1,0 +1,93 @@
+"""Lazy, block-cached access to the filtered headline order.
+
+Rows are fetched in blocks of `BLOCK` around what is on screen: a block next to a cached one is
+read with a keyset cursor, a far jump (G, dragging the scrollbar) with an offset. Only a bounded
+number of blocks stays in memory, so 50,000 cached entries cost a few hundred rows of RAM.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import replace
+
+from newsreader.core.models import Cursor, EntryFilter, EntrySummary
+from newsreader.core.store import Store
+
+BLOCK = 100
+MAX_BLOCKS = 64
+
+
+class HeadlineSource:
+    def __init__(self, store: Store, filt: EntryFilter | None = None) -> None:
+        self.store = store
+        self.filter = filt or EntryFilter()
+        self._blocks: OrderedDict[int, list[EntrySummary]] = OrderedDict()
+        self._count: int | None = None
+
+    @property
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.store.count_entries(self.filter)
+        return self._count
+
+    def set_filter(self, filt: EntryFilter) -> None:
+        self.filter = filt
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: the store changed underneath (refresh, mark all read)."""
+        self._blocks.clear()
+        self._count = None
+
+    def row(self, index: int) -> EntrySummary | None:
+        if index < 0 or index >= self.count:
+            return None
+        rows = self._block(index // BLOCK)
+        offset = index % BLOCK
+        return rows[offset] if offset < len(rows) else None
+
+    def position(self, entry_id: int) -> int | None:
+        return self.store.entry_position(entry_id, self.filter)
+
+    def update_flags(
+        self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
+    ) -> EntrySummary | None:
+        for rows in self._blocks.values():
+            for i, row in enumerate(rows):
+                if row.id == entry_id:
+                    new = replace(
+                        row,
+                        read=row.read if read is None else read,
+                        starred=row.starred if starred is None else starred,
+                    )
+                    rows[i] = new
+                    return new
+        return None
+
+    def _block(self, number: int) -> list[EntrySummary]:
+        rows = self._blocks.get(number)
+        if rows is not None:
+            self._blocks.move_to_end(number)
+            return rows
+        previous = self._blocks.get(number - 1)
+        following = self._blocks.get(number + 1)
+        if previous and len(previous) == BLOCK:
+            last = previous[-1]
+            rows = self.store.entries(
+                self.filter, after=Cursor(last.published, last.id), limit=BLOCK
+            )
+        elif following:
+            first = following[0]
+            rows = self.store.entries(
+                self.filter, before=Cursor(first.published, first.id), limit=BLOCK
+            )
+            if len(rows) != BLOCK:  # the order shifted under us: fall back to offsets
+                rows = self.store.entries_at(self.filter, offset=number * BLOCK, limit=BLOCK)
+        elif number == 0:
+            rows = self.store.entries(self.filter, limit=BLOCK)
+        else:
+            rows = self.store.entries_at(self.filter, offset=number * BLOCK, limit=BLOCK)
+        self._blocks[number] = rows
+        while len(self._blocks) > MAX_BLOCKS:
+            self._blocks.popitem(last=False)
+        return rows

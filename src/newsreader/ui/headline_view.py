@@ -1,0 +1,277 @@
+"""The headline list: a Line-API ScrollView that renders only the rows on screen.
+
+`virtual_size` is the row count of the current filter; `render_line` asks the block-cached
+`HeadlineSource` for one row and keeps rendered strips in an LRU, so a `j` repaints two rows
+and 50,000 headlines never become 50,000 widgets (the toolong pattern).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from newsreader.core.models import EntryFilter, EntrySummary
+from newsreader.core.store import Store
+from newsreader.ui.headline_source import HeadlineSource
+from newsreader.ui.text import one_line, relative_age
+
+SOURCE_WIDTH = 16
+AGE_WIDTH = 6
+MAX_STRIPS = 2000
+
+
+class HeadlineView(ScrollView, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Next", id="headline.next"),
+        Binding("k,up", "cursor_up", "Previous", id="headline.previous"),
+        Binding("g,home", "first", "First", show=False, id="headline.first"),
+        Binding("G,end", "last", "Last", show=False, id="headline.last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="headline.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="headline.page_up"),
+        Binding("enter", "open", "Open", id="headline.open"),
+        Binding("m", "toggle_read", "Read/unread", id="headline.toggle_read"),
+        Binding("s", "toggle_star", "Star", id="headline.toggle_star"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "headline-view--cursor",
+        "headline-view--unread",
+        "headline-view--read",
+        "headline-view--meta",
+        "headline-view--badge",
+    }
+
+    DEFAULT_CSS = """
+    HeadlineView { background: $surface; }
+    HeadlineView > .headline-view--cursor { background: $block-cursor-blurred-background; }
+    HeadlineView:focus > .headline-view--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground;
+        text-style: bold;
+    }
+    HeadlineView > .headline-view--unread { text-style: bold; }
+    HeadlineView > .headline-view--read { color: $text-muted; }
+    HeadlineView > .headline-view--meta { color: $text-muted; }
+    HeadlineView > .headline-view--badge { color: $warning; }
+    """
+
+    cursor: reactive[int] = reactive(0, repaint=False, always_update=False)
+
+    @dataclass
+    class Opened(Message):
+        """The user asked to read a headline (enter or click)."""
+
+        view: HeadlineView
+        entry: EntrySummary
+
+        @property
+        def control(self) -> HeadlineView:
+            return self.view
+
+    @dataclass
+    class Changed(Message):
+        """The row count or a row's flags changed (the header's unread count may be stale)."""
+
+        view: HeadlineView
+
+        @property
+        def control(self) -> HeadlineView:
+            return self.view
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.source = HeadlineSource(store)
+        self._clock = clock
+        self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self._now = clock()
+
+    # --- data ---------------------------------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        return self.source.count
+
+    @property
+    def current(self) -> EntrySummary | None:
+        return self.source.row(self.cursor)
+
+    @property
+    def filter(self) -> EntryFilter:
+        return self.source.filter
+
+    def set_filter(self, filt: EntryFilter) -> None:
+        """Show another filter from its top."""
+        self.source.set_filter(filt)
+        self._strips.clear()
+        self._sync_size()
+        self.set_reactive(HeadlineView.cursor, 0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Changed(self))
+
+    def reload(self) -> None:
+        """Re-read the store (after a refresh) keeping the cursor on the same headline and
+        that headline on the same screen line."""
+        current = self.current
+        screen_line = self.cursor - round(self.scroll_y)
+        self.source.reset()
+        self._now = self._clock()
+        self._strips.clear()
+        self._sync_size()
+        position = self.source.position(current.id) if current is not None else None
+        if position is None:
+            position = min(self.cursor, max(0, self.count - 1))
+        self.set_reactive(HeadlineView.cursor, position)
+        self.scroll_to(y=max(0, position - screen_line), animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Changed(self))
+
+    def refresh_ages(self) -> None:
+        """Relative ages drift while the reader stays open; re-render the visible rows."""
+        self._now = self._clock()
+        self._strips.clear()
+        self.refresh()
+
+    def set_flags(
+        self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        if self.source.update_flags(entry_id, read=read, starred=starred) is not None:
+            self.refresh()
+
+    def _sync_size(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.count)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._sync_size()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._strips.clear()
+        self._sync_size()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- rendering ----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        row = self.source.row(index)
+        if row is None:
+            return Strip.blank(width, self.rich_style)
+        selected = index == self.cursor
+        key = (row, selected, selected and self.has_focus, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._render_row(row, selected, width)
+            self._strips[key] = strip
+            if len(self._strips) > MAX_STRIPS:
+                self._strips.popitem(last=False)
+        else:
+            self._strips.move_to_end(key)
+        return strip
+
+    def _render_row(self, row: EntrySummary, selected: bool, width: int) -> Strip:
+        base = self.rich_style
+        if selected:
+            base = base + self.get_component_rich_style("headline-view--cursor")
+        title_style = base + self.get_component_rich_style(
+            "headline-view--read" if row.read else "headline-view--unread"
+        )
+        meta = base + self.get_component_rich_style("headline-view--meta")
+        badge = base + self.get_component_rich_style("headline-view--badge")
+        source = one_line(row.feed_title, 80)[:SOURCE_WIDTH].ljust(SOURCE_WIDTH)
+        age = relative_age(row.published, self._now).rjust(AGE_WIDTH - 1)
+        segments = [
+            Segment("●" if not row.read else " ", badge),
+            Segment("★" if row.starred else " ", badge),
+            Segment("€" if row.paywalled else " ", badge),
+            Segment("↓" if row.offline else " ", meta),
+            Segment(" ", base),
+            Segment(source, meta),
+            Segment(age + " ", meta),
+            Segment(one_line(row.title, 400), title_style),
+        ]
+        return Strip(segments).adjust_cell_length(width, base)
+
+    # --- cursor -------------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_line(old)
+        self.refresh_line(new)
+        top = round(self.scroll_y)
+        height = self.scrollable_content_region.height
+        if new < top:
+            self.scroll_to(y=new, animate=False, immediate=True)
+        elif height and new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False, immediate=True)
+
+    def move_to(self, index: int) -> None:
+        if self.count:
+            self.cursor = max(0, min(index, self.count - 1))
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.count - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Opened(self, row))
+
+    def action_toggle_read(self) -> None:
+        row = self.current
+        if row is not None:
+            self.source.store.set_read([row.id], not row.read)
+            self.set_flags(row.id, read=not row.read)
+            self.post_message(self.Changed(self))
+
+    def action_toggle_star(self) -> None:
+        row = self.current
+        if row is not None:
+            self.source.store.set_starred(row.id, not row.starred)
+            self.set_flags(row.id, starred=not row.starred)
+
+    def on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y
+        if 0 <= index < self.count:
+            self.cursor = index
+            self.action_open()

@@ -1,0 +1,99 @@
+"""`?`: every binding with its id (for config.toml [keys]), its keys and what it does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+
+@dataclass(frozen=True, slots=True)
+class BindingRow:
+    where: str
+    id: str
+    keys: str
+    description: str
+
+
+def binding_rows(
+    scopes: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]
+) -> list[BindingRow]:
+    """The effective bindings, remaps from config applied; one row per binding id."""
+    rows: dict[str, BindingRow] = {}
+    for where, bindings in scopes:
+        for binding in Binding.make_bindings(bindings):
+            if binding.id is None:
+                continue
+            known = rows.get(binding.id)
+            if known is not None:
+                # make_bindings splits "j,down" into one Binding per key: join them back.
+                if known.where == where and binding.id not in keymap:
+                    rows[binding.id] = BindingRow(
+                        where, binding.id, f"{known.keys},{binding.key}", known.description
+                    )
+                continue
+            keys = keymap.get(binding.id, binding.key)
+            rows[binding.id] = BindingRow(where, binding.id, keys, binding.description)
+    return list(rows.values())
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 90%; max-width: 110; height: 85%; border: thick $primary; background: $surface;
+    }
+    HelpScreen #help-title { padding: 0 1; text-style: bold; }
+    HelpScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, rows: list[BindingRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                "Keys — remap any of them by id under [keys] in config.toml  (escape closes)",
+                id="help-title",
+                markup=False,
+            )
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Where", "Keys", "Action", "Id")
+        for row in self.rows:
+            table.add_row(
+                Text(row.where), Text(_pretty_keys(row.keys)), Text(row.description), Text(row.id)
+            )
+        table.focus()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
+
+
+_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "asterisk": "*",
+    "plus": "+",
+    "exclamation_mark": "!",
+}
+
+
+def _pretty_keys(keys: str) -> str:
+    return ", ".join(_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))

@@ -1,0 +1,45 @@
+"""The header line: unread count, last refresh, online/offline, refresh progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from newsreader.ui.text import relative_age
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = """
+    StatusBar { dock: top; height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    unread: reactive[int] = reactive(0)
+    last_refresh: reactive[datetime | None] = reactive(None)
+    offline: reactive[bool] = reactive(False)
+    progress: reactive[str] = reactive("")
+    filter_label: reactive[str] = reactive("")
+
+    def __init__(self, *, now: datetime, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.now = now
+
+    def render(self) -> Content:
+        refreshed = (
+            "never refreshed"
+            if self.last_refresh is None
+            else "refreshed "
+            + relative_age(self.last_refresh, self.now)
+            + ("" if relative_age(self.last_refresh, self.now) == "now" else " ago")
+        )
+        return Content.from_markup(
+            "[b]newsreader[/b]  $unread unread  ·  $refreshed  ·  "
+            + ("[b reverse] offline [/]" if self.offline else "[b]online[/b]")
+            + "$progress$filter",
+            unread=f"{self.unread:,}",
+            refreshed=refreshed,
+            progress=f"  ·  {self.progress}" if self.progress else "",
+            filter=f"  ·  {self.filter_label}" if self.filter_label else "",
+        )

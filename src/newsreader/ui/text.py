@@ -1,0 +1,43 @@
+"""Small display helpers; untrusted strings go through the core's renderer first."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from newsreader.core.render import html_to_markdown, safe_text
+from newsreader.core.render import one_line as _one_line
+
+__all__ = ["html_to_markdown", "is_web_url", "one_line", "relative_age", "safe_text"]
+
+
+def one_line(text: str | None, limit: int = 300) -> str:
+    """One inert line: safe characters, collapsed whitespace, capped length."""
+    return _one_line(text, limit) if text else ""
+
+
+def is_web_url(url: str | None) -> bool:
+    """Only http and https ever leave the app (fetched or opened in a browser)."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def relative_age(when: datetime, now: datetime) -> str:
+    """A short age for the headline list: 5m, 3h, 2d, then the date."""
+    delta = now - when
+    if delta < timedelta(minutes=1):
+        return "now"
+    if delta < timedelta(hours=1):
+        return f"{int(delta.total_seconds() // 60)}m"
+    if delta < timedelta(days=1):
+        return f"{int(delta.total_seconds() // 3600)}h"
+    if delta < timedelta(days=7):
+        return f"{delta.days}d"
+    if when.year == now.year:
+        return when.strftime("%d.%m.")
+    return when.strftime("%m/%y")

@@ -1,0 +1,125 @@
+"""Fixtures for the reader tests: a real store in tmp_path, a frozen clock, quiet config."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.models import ParsedEntry, ParsedFeed, Teaser
+from newsreader.core.store import Store
+
+NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.in_dir(tmp_path / "data")
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config(reader=ReaderConfig(refresh_on_start=False))
+
+
+def add_feed(
+    store: Store,
+    url: str,
+    title: str,
+    entries: list[ParsedEntry],
+    *,
+    tags: tuple[str, ...] = (),
+) -> int:
+    feed = store.add_feed(url, title=title, tags=tags)
+    store.record_feed(
+        feed.id,
+        ParsedFeed(title=title, site_url=None, entries=tuple(entries)),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    return feed.id
+
+
+def entry(
+    n: int,
+    title: str,
+    *,
+    url: str | None = None,
+    summary: str = "",
+    minutes_ago: int | None = None,
+    teasers: tuple[Teaser, ...] = (),
+    paywalled: bool = False,
+    author: str | None = None,
+) -> ParsedEntry:
+    return ParsedEntry(
+        key=f"k{n}",
+        title=title,
+        url=url or f"https://example.org/a/{n}",
+        author=author,
+        summary=summary or f"<p>Summary of {title}.</p>",
+        published=NOW - timedelta(minutes=minutes_ago if minutes_ago is not None else n * 7),
+        teasers=teasers,
+        paywalled=paywalled,
+    )
+
+
+def sample_cache(store: Store) -> None:
+    """A small, realistic local-news cache: two feeds, a tag, teasers, one paywalled item."""
+    teasers = (
+        Teaser("https://example.org/t/1", "Neue Radwege in der Innenstadt", "Der Rat stimmt zu."),
+        Teaser("https://example.org/t/2", "Baustelle an der Promenade", "Sperrung bis Mai."),
+        Teaser("https://example.org/t/3", "Wochenmarkt zieht um", ""),
+    )
+    add_feed(
+        store,
+        "https://stadt.example/feed",
+        "Stadt Münster",
+        [
+            entry(1, "Münster baut neue Fahrradstraße", teasers=teasers, author="Presseamt"),
+            entry(2, "Sperrung der Weseler Straße am Wochenende"),
+            entry(3, "Stadtbücherei verlängert Öffnungszeiten"),
+        ],
+        tags=("lokal",),
+    )
+    add_feed(
+        store,
+        "https://zeitung.example/rss",
+        "Westfälische Zeitung",
+        [
+            entry(11, "Preußen gewinnt Derby", minutes_ago=3),
+            entry(12, "Plus: Was der neue Bebauungsplan bedeutet", paywalled=True, minutes_ago=90),
+            entry(13, "Polizei sucht Zeugen nach Unfall", minutes_ago=60 * 26),
+        ],
+    )
+
+
+def screen_text(app: object) -> str:
+    """The screen as plain text, for assertions on what the user sees."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app work until `predicate` holds (background loads, refresh), else fail."""
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    assert predicate(), "condition never became true"

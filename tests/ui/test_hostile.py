@@ -1,0 +1,136 @@
+"""Hostile feed and page text renders as plain text in every pane and triggers nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.models import Page, Teaser
+from newsreader.core.store import Store
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.headline_view import HeadlineView
+from newsreader.ui.help_screen import HelpScreen
+from tests.ui.conftest import NOW, add_feed, clock, entry, screen_text
+
+CLICK = "[@click=app.quit]x[/]"
+LINK = "[link=file:///etc/passwd]y[/]"
+BOLD = "[bold red]z"
+ESCAPES = "\x1b[31mred\x1b[0m \x1b]8;;file:///etc/passwd\x07osc\x1b]8;;\x07 \x9b2J c1\x85 "
+BIDI = "\u202eevil\u202c \u2066iso\u2069"
+HOSTILE = f"{CLICK} {LINK} {BOLD} {ESCAPES}{BIDI}"
+FORBIDDEN = ["\x1b", "\x9b", "\x85", "\x07", "\u202e", "\u2066"]
+
+
+def assert_inert(text: str) -> None:
+    for marker in (CLICK, LINK, BOLD):
+        assert marker in text, f"{marker!r} not shown literally"
+    for char in FORBIDDEN:
+        assert char not in text, f"{char!r} reached the screen"
+
+
+def hostile_cache(store: Store) -> None:
+    add_feed(
+        store,
+        "https://evil.example/feed",
+        f"{CLICK}{BIDI}",
+        [
+            entry(
+                1,
+                HOSTILE,
+                author=f"{LINK}\x1b[2J",
+                summary=f"<p>{CLICK} {LINK}</p><p>{BOLD} {ESCAPES}{BIDI}</p>"
+                '<p><a href="javascript:alert(1)">js</a> <a href="file:///etc/passwd">f</a></p>',
+                teasers=(
+                    Teaser("https://evil.example/t1", HOSTILE, f"{LINK} {ESCAPES}"),
+                    Teaser("javascript:alert(1)", CLICK, BOLD),
+                ),
+            ),
+            entry(2, "x" * 10_000 + CLICK),
+        ],
+    )
+    store.save_page(
+        Page(
+            url="https://evil.example/t1",
+            final_url="https://evil.example/t1",
+            fetched_at=NOW,
+            title=HOSTILE,
+            author=BOLD,
+            text=f"{CLICK}\n\n{LINK} {BOLD}\n\n{ESCAPES}{BIDI}",
+            teasers=(Teaser("https://evil.example/t2", CLICK, LINK),),
+        ),
+        b"<html></html>",
+    )
+
+
+async def test_headlines_article_and_teasers_show_hostile_text_literally(store: Store) -> None:
+    hostile_cache(store)
+    app = NewsreaderApp(
+        store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True, clock=clock
+    )
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert_inert(text)
+        # Clicking the hostile header, body and list lines quits nothing.
+        for y in range(1, 12, 2):
+            await pilot.click("#article", offset=(4, y))
+            await pilot.click(HeadlineView, offset=(30, 0))
+        assert app.is_running
+        # The teaser page with hostile text, opened inside the pane.
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert_inert(screen_text(app))
+        assert app.is_running
+
+
+async def test_ten_thousand_character_title_stays_one_row(store: Store) -> None:
+    hostile_cache(store)
+    app = NewsreaderApp(
+        store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True, clock=clock
+    )
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        view = app.query_one(HeadlineView)
+        assert view.current is not None and len(view.current.title) > 10_000
+        lines = screen_text(app).splitlines()
+        assert len(lines) == 30
+        assert all(len(line) <= 120 for line in lines)
+
+
+async def test_notifications_are_plain_text(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    hostile_cache(store)
+    app = NewsreaderApp(
+        store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True, clock=clock
+    )
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        app.open_in_browser(f"javascript:{CLICK}{LINK}{BOLD}{ESCAPES}")
+        await pilot.pause(0.3)
+        notes = list(app._notifications)
+        assert notes and not notes[-1].markup
+        message = notes[-1].message
+        for char in FORBIDDEN:
+            assert char not in message
+        # The toast wraps the line; join its rows back to find the markup-looking text.
+        rows = [
+            line.split("▌", 1)[1].strip() for line in screen_text(app).splitlines() if "▌" in line
+        ]
+        assert_inert("".join(rows))
+        assert app.is_running
+
+
+async def test_help_shows_hostile_keymap_text_literally(store: Store) -> None:
+    config = Config(
+        reader=ReaderConfig(refresh_on_start=False),
+        keys={"headline.toggle_star": "ctrl+s", "no.such.binding": CLICK},
+    )
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "ctrl+s" in text
+        assert "\x1b" not in text
+        assert app.is_running

@@ -1,0 +1,407 @@
+"""Behaviour of the reader with a real store (and the loopback server where it fetches)."""
+
+from __future__ import annotations
+
+import webbrowser
+
+import pytest
+
+from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.models import EntryFilter, Page, Teaser
+from newsreader.core.store import Store
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.article_view import ArticleView
+from newsreader.ui.headline_view import HeadlineView
+from newsreader.ui.help_screen import HelpScreen
+from newsreader.ui.teaser_list import TeaserList
+from tests.ui.conftest import NOW, add_feed, clock, entry, sample_cache, screen_text, wait_for
+
+WIDE = (140, 40)
+
+
+def article_text(app: NewsreaderApp) -> str:
+    view = app.query_one(ArticleView)
+    shown = view.shown
+    return "" if shown is None else shown.title + "\n" + shown.body
+
+
+async def test_headlines_newest_first_with_markers(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        view = app.query_one(HeadlineView)
+        assert view.count == 6
+        assert view.current is not None and view.current.title == "Preußen gewinnt Derby"
+        text = screen_text(app)
+        assert "3m Preußen gewinnt" in text
+        assert "€" in text  # the paywalled Plus article
+        assert "6 unread" in text
+
+
+async def test_open_marks_read_and_shows_article_with_teasers(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        view = app.query_one(HeadlineView)
+        assert view.current is not None
+        opened = view.current
+        assert opened.title == "Münster baut neue Fahrradstraße"
+        assert store.entry(opened.id).read  # type: ignore[union-attr]
+        assert "Münster baut neue Fahrradstraße" in article_text(app)
+        teasers = app.query_one(TeaserList)
+        assert [t.title for t in teasers.teasers][:2] == [
+            "Neue Radwege in der Innenstadt",
+            "Baustelle an der Promenade",
+        ]
+        text = screen_text(app)
+        assert "5 unread" in text
+        assert "1. Neue Radwege in der Innenstadt" in text
+        assert "Der Rat stimmt zu." in text
+        assert "Feed text only" in text
+
+
+async def test_teaser_walk_with_brackets_and_digits(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "enter", "right_square_bracket")
+        teasers = app.query_one(TeaserList)
+        assert teasers.has_focus and teasers.highlighted == 0
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert teasers.highlighted == 2
+        await pilot.press("right_square_bracket")  # wraps
+        assert teasers.highlighted == 0
+        await pilot.press("left_square_bracket")
+        assert teasers.highlighted == 2
+        await pilot.press("2")
+        assert teasers.highlighted == 1
+
+
+async def test_offline_teaser_cached_and_not_cached(store: Store, config: Config) -> None:
+    sample_cache(store)
+    store.save_page(
+        Page(
+            url="https://example.org/t/2",
+            final_url="https://example.org/t/2",
+            fetched_at=NOW,
+            title="Baustelle an der Promenade",
+            text="Die Promenade ist **bis Mai** gesperrt.",
+            teasers=(Teaser("https://example.org/t/9", "Umleitung für Radfahrer", "Karte"),),
+        ),
+        b"<html></html>",
+    )
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "enter", "2", "enter")
+        await pilot.pause()
+        assert "bis Mai" in article_text(app)
+        assert app.query_one(TeaserList).teasers[0].title == "Umleitung für Radfahrer"
+        # A teaser of the teaser that was never fetched: said plainly, nothing fetched.
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert "Not available offline" in screen_text(app)
+        # Back twice returns to the article, forward once to the cached teaser.
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert "bis Mai" in article_text(app)
+        await pilot.press("alt+left")
+        await pilot.pause()
+        assert "Münster baut neue Fahrradstraße" in article_text(app)
+        await pilot.press("alt+right")
+        await pilot.pause()
+        assert "bis Mai" in article_text(app)
+
+
+async def test_follow_teaser_online_loads_page_and_back_forward(
+    store: Store, config: Config, server: object
+) -> None:
+    from tests.loopback import LoopbackServer
+    from tests.ui.pages import LONG_PARAGRAPHS, article_html
+
+    assert isinstance(server, LoopbackServer)
+    html = {"content_type": "text/html; charset=utf-8"}
+    article_url = server.route(
+        "/artikel", article_html("Rat beschließt Radwege", LONG_PARAGRAPHS), **html
+    )
+    teaser_url = server.route(
+        "/teaser",
+        article_html(
+            "Promenade wird fertig", [p.replace("Absatz", "Teil") for p in LONG_PARAGRAPHS]
+        ),
+        **html,
+    )
+    add_feed(
+        store,
+        server.url("/feed"),
+        "Lokales",
+        [
+            entry(
+                1,
+                "Rat beschließt Radwege",
+                url=article_url,
+                teasers=(Teaser(teaser_url, "Promenade wird fertig", "Bauarbeiten im Plan"),),
+            )
+        ],
+    )
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        # The feed text first, then the extracted page swapped in.
+        await wait_for(pilot, lambda: "Absatz 3" in article_text(app))
+        assert server.hits["/artikel"] == 1
+        await pilot.press("right_square_bracket", "enter")
+        await wait_for(pilot, lambda: "Teil 3" in article_text(app))
+        assert store.has_page(teaser_url)
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert "Absatz 3" in article_text(app)
+        await pilot.press("alt+right")
+        await pilot.pause()
+        assert "Teil 3" in article_text(app)
+        assert server.hits["/teaser"] == 1  # forward reads the cache
+
+
+async def test_filters_unread_starred_paywalled_and_feed(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        view = app.query_one(HeadlineView)
+        await pilot.press("enter", "j", "s")  # read the first, star the second
+        await pilot.press("u")
+        assert view.filter == EntryFilter(unread=True)
+        assert view.count == 5
+        await pilot.press("u", "asterisk")
+        assert view.count == 1 and view.current is not None
+        assert view.current.title == "Münster baut neue Fahrradstraße"
+        await pilot.press("asterisk", "p")
+        assert view.count == 5
+        assert all(not (view.source.row(i) or view.current).paywalled for i in range(5))
+        await pilot.press("escape")
+        assert view.count == 6
+        # The feed pane: choose the tag "lokal".
+        await wait_for(pilot, lambda: app.ready)
+        app.query_one("#feeds").focus()
+        await pilot.press("j", "enter")
+        assert view.filter.tag == "lokal"
+        assert view.count == 3
+        assert "tag: lokal" in screen_text(app)
+
+
+async def test_search_folds_umlauts(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash", *"Muenster", "enter")
+        view = app.query_one(HeadlineView)
+        assert view.filter.search == "Muenster"
+        titles = [view.source.row(i).title for i in range(view.count)]  # type: ignore[union-attr]
+        assert titles == ["Münster baut neue Fahrradstraße"]
+        assert view.has_focus
+        await pilot.press("slash", "escape")
+        assert view.count == 6
+
+
+async def test_mark_all_read_for_the_current_filter(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        app.query_one("#feeds").focus()
+        await pilot.press("j", "j", "enter")  # the feed "Stadt Münster"
+        await pilot.press("A")
+        await pilot.pause()
+        assert store.count_entries(EntryFilter(unread=True)) == 3
+        assert "3 unread" in screen_text(app)
+
+
+async def test_toggle_read_and_star_write_the_store(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        view = app.query_one(HeadlineView)
+        first = view.current
+        assert first is not None
+        await pilot.press("m", "s")
+        stored = store.entry(first.id)
+        assert stored is not None and stored.read and stored.starred
+        await pilot.press("m")
+        assert not store.entry(first.id).read  # type: ignore[union-attr]
+
+
+async def test_navigation_keys_over_a_large_cache(store: Store, config: Config) -> None:
+    add_feed(store, "https://big.example/feed", "Big", [entry(n, f"Nr {n}") for n in range(1500)])
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        view = app.query_one(HeadlineView)
+        assert view.count == 1500
+        await pilot.press("G")
+        assert view.current is not None and view.current.title == "Nr 1499"
+        await pilot.press("k", "k")
+        assert view.current.title == "Nr 1497"
+        await pilot.press("pageup")
+        assert view.cursor < 1497
+        await pilot.press("g")
+        assert view.current.title == "Nr 0"
+        await pilot.press("end", "home", "pagedown", "down")
+        assert view.cursor > 20
+        # Widgets are not mounted per row.
+        assert len(list(view.children)) == 0
+
+
+async def test_mouse_click_opens_a_headline(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        assert await pilot.click(HeadlineView, offset=(20, 2))
+        await pilot.pause()
+        view = app.query_one(HeadlineView)
+        assert view.cursor == 2
+        assert view.current is not None and view.current.title in article_text(app)
+
+
+async def test_open_in_browser_only_http(
+    store: Store, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url))
+    sample_cache(store)
+    add_feed(store, "https://evil.example/f", "Evil", [entry(99, "js", url="javascript:alert(1)")])
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("o")
+        await wait_for(pilot, lambda: bool(opened))
+        assert opened == ["https://example.org/a/11"]
+        view = app.query_one(HeadlineView)
+        view.move_to(view.source.position(store.entries(EntryFilter(feed_id=3))[0].id) or 0)
+        await pilot.press("enter", "o")
+        await pilot.pause(0.2)
+        assert opened == ["https://example.org/a/11"]
+        assert any("only http/https" in n.message for n in app._notifications), [
+            n.message for n in app._notifications
+        ]
+
+
+async def test_narrow_terminal_stacks_panes(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        headlines = app.query_one(HeadlineView).region
+        detail = app.query_one("#detail").region
+        assert detail.y > headlines.y
+        assert detail.width >= 70
+
+
+async def test_wide_terminal_puts_panes_side_by_side(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await pilot.pause()
+        headlines = app.query_one(HeadlineView).region
+        detail = app.query_one("#detail").region
+        assert detail.x > headlines.x and detail.y == headlines.y
+
+
+async def test_keys_are_remappable_and_help_lists_every_binding(store: Store) -> None:
+    sample_cache(store)
+    config = Config(reader=ReaderConfig(refresh_on_start=False), keys={"headline.next": "n"})
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("n")
+        assert app.query_one(HeadlineView).cursor == 1
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row.id for row in app.screen.rows}
+        assert {"headline.next", "teaser.next", "detail.back", "app.refresh"} <= ids
+        row = next(r for r in app.screen.rows if r.id == "headline.next")
+        assert row.keys == "n"
+        text = screen_text(app)
+        assert "teaser.next" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_show_more_caps_long_articles(store: Store) -> None:
+    paragraphs = "".join(f"<p>Absatz {n} " + "Text " * 60 + "</p>" for n in range(200))
+    add_feed(store, "https://long.example/f", "Lang", [entry(1, "Lang", summary=paragraphs)])
+    config = Config(reader=ReaderConfig(refresh_on_start=False, article_max_chars=5000))
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        more = app.query_one("#show-more")
+        assert more.display
+        body_before = app.query_one(ArticleView).body_source
+        assert len(body_before) <= 5000
+        app.query_one(ArticleView).focus()
+        await pilot.press("plus")
+        await pilot.pause()
+        assert len(app.query_one(ArticleView).body_source) > len(body_before)
+
+
+async def test_empty_cache_says_how_to_subscribe(store: Store, config: Config) -> None:
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "No subscriptions yet" in text
+        assert "newsreader add URL" in text
+        await pilot.press("j", "k", "enter", "G", "m", "s", "o", "right_square_bracket")
+        assert app.is_running
+
+
+async def test_paywalled_article_says_so(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "j", "j", "j", "enter")
+        await pilot.pause()
+        shown = app.query_one(ArticleView).shown
+        assert shown is not None and shown.title.startswith("Plus:")
+        assert "Paywalled" in (shown.note or "")
+        assert "Summary of Plus" in shown.body  # the free teaser text
+
+
+async def test_previews_fill_in_teasers_in_place(
+    store: Store, config: Config, server: object
+) -> None:
+    from tests.loopback import LoopbackServer
+    from tests.ui.pages import LONG_PARAGRAPHS, article_html
+
+    assert isinstance(server, LoopbackServer)
+    html = {"content_type": "text/html; charset=utf-8"}
+    article = server.route("/artikel", article_html("Rat tagt", LONG_PARAGRAPHS), **html)
+    bare = server.route("/vorschau", article_html("Kita öffnet im Herbst", LONG_PARAGRAPHS), **html)
+    add_feed(
+        store,
+        server.url("/feed"),
+        "Lokales",
+        [entry(1, "Rat tagt", url=article, teasers=(Teaser(bare, bare),))],
+    )
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        teasers = app.query_one(TeaserList)
+        await wait_for(
+            pilot, lambda: any(t.title == "Kita öffnet im Herbst" for t in teasers.teasers)
+        )
+        assert "Kita öffnet im Herbst" in screen_text(app)
+
+
+async def test_command_palette_runs_reader_actions(store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"unread only")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.query_one(HeadlineView).filter.unread

@@ -1,0 +1,122 @@
+"""Background refresh while the user browses: progress, new headlines, failures said once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from newsreader.core.config import Config
+from newsreader.core.models import ParsedEntry
+from newsreader.core.store import Store
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.article_view import ArticleView
+from newsreader.ui.headline_view import HeadlineView
+from tests.loopback import LoopbackServer
+from tests.ui.conftest import add_feed, screen_text, wait_for
+
+# Real time here: refresh prunes entries past the retention age, so no frozen 2025 dates.
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def clock() -> datetime:
+    return NOW
+
+
+def rss(items: list[tuple[str, str, int]]) -> str:
+    """(guid, title, minutes ago) -> an RSS 2.0 document."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title><link>https://example.org/{guid}</link>"
+        f"<pubDate>{format_datetime(NOW - timedelta(minutes=ago))}</pubDate>"
+        f"<description>Text zu {title}</description></item>"
+        for guid, title, ago in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Lokales</title><link>https://example.org/</link>{body}</channel></rss>"
+    )
+
+
+OLD = [(f"old{n}", f"Alte Meldung {n}", 60 + n * 10) for n in range(8)]
+NEW = [(f"new{n}", f"Neue Meldung {n}", n + 1) for n in range(3)]
+
+
+async def test_refresh_adds_headlines_without_moving_off_the_current_one(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    url = server.route("/feed.xml", rss(NEW + OLD), delay=0.2)
+    add_feed(
+        store,
+        url,
+        "Lokales",
+        [
+            ParsedEntry(
+                key=server.url(f"/{guid}"),  # feedparser resolves the guid against the feed URL
+                title=title,
+                url=f"https://example.org/{guid}",
+                summary=f"Text zu {title}",
+                published=NOW - timedelta(minutes=ago),
+            )
+            for guid, title, ago in OLD
+        ],
+    )
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=(140, 30)) as pilot:
+        view = app.query_one(HeadlineView)
+        await pilot.press("j", "j", "j")
+        current = view.current
+        assert current is not None and current.title == "Alte Meldung 3"
+        await pilot.press("r")
+        assert "refreshing" in screen_text(app)
+        # Browsing goes on while the refresh runs.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view.count == 11)
+        assert view.current is not None and view.current.id == current.id
+        assert view.cursor == 6
+        assert server.hits["/feed.xml"] == 1
+        await wait_for(pilot, lambda: "refreshing" not in screen_text(app))
+        assert "Neue Meldung 0" in screen_text(app)
+
+
+async def test_dead_network_notifies_once_and_keeps_the_cache(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    url = server.route("/gone.xml", "", status=503)
+    add_feed(store, url, "Weg", [ParsedEntry(key="a", title="Noch da", published=NOW)])
+    add_feed(store, server.url("/gone2.xml"), "Weg 2", [])
+    server.route("/gone2.xml", "", status=503)
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=(140, 30)) as pilot:
+        for _ in range(2):
+            await pilot.press("r")
+            await wait_for(pilot, lambda: not app.refreshing)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1
+        await pilot.press("enter")
+        assert app.query_one(HeadlineView).count == 1
+        assert "Noch da" in screen_text(app)
+
+
+async def test_offline_never_touches_the_network(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    url = server.route("/feed.xml", rss(NEW))
+    add_feed(store, url, "Lokales", [ParsedEntry(key="a", title="Cached", url=server.url("/a"))])
+    app = NewsreaderApp(store, Config(), offline=True, clock=clock)  # refresh_on_start default on
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("r", "enter")
+        await pilot.pause(0.3)
+        assert "offline" in screen_text(app).splitlines()[0]
+        assert server.hits.get("/feed.xml", 0) == 0
+        assert server.hits.get("/a", 0) == 0
+        shown = app.query_one(ArticleView).shown
+        assert shown is not None and "not cached (offline)" in (shown.note or "")
+
+
+async def test_refresh_on_start_when_online(store: Store, server: LoopbackServer) -> None:
+    url = server.route("/feed.xml", rss(NEW))
+    add_feed(store, url, "Lokales", [])
+    app = NewsreaderApp(store, Config(), offline=False, clock=clock)
+    async with app.run_test(size=(140, 30)) as pilot:
+        view = app.query_one(HeadlineView)
+        await wait_for(pilot, lambda: view.count == 3)
+        assert server.hits["/feed.xml"] == 1
