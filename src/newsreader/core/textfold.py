@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_GERMAN = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
 _TAG = re.compile(r"<[^>]*>")
 _ENTITY = re.compile(r"&(#?\w+);")
 _WORD = re.compile(r"\w+")
@@ -21,7 +21,12 @@ def fold(text: str) -> str:
     # Decomposed umlauts (u + U+0308) come from some CMSs; compose them first, cheaply.
     if "\u0308" in text:
         text = unicodedata.normalize("NFC", text)
-    return text.lower().translate(_GERMAN)
+    # Chained replace runs at C speed; str.translate with a dict looks up every character.
+    lowered = text.lower()
+    for umlaut, spelled in _GERMAN:
+        if umlaut in lowered:
+            lowered = lowered.replace(umlaut, spelled)
+    return lowered
 
 
 def strip_tags(html: str) -> str:
