@@ -2,10 +2,9 @@
 
 Each refresh runs as `python -m newsreader --data-dir D refresh --json` in a child process
 (the farm runs in another), so its wall time, CPU (with its parse workers) and peak RSS are
-its own. Medians over --runs. `--breakdown` adds an in-process account of where a cold
-refresh's time goes: fetch CPU, parse, result pickling, store, process-pool start-up.
+its own. Medians over --runs.
 
-Run: .venv/bin/python bench/refresh.py [--feeds 500] [--runs 3] [--latency 0,50] [--breakdown]
+Run: .venv/bin/python bench/refresh.py [--feeds 500] [--runs 3] [--latency 0,50]
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import importlib
 import inspect
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -258,177 +256,6 @@ def print_table(feeds: int, results: dict[tuple[int, str], list[Run]]) -> None:
     )
 
 
-def _cpu_wall(fn: Callable[[], object]) -> tuple[object, float, float]:
-    cpu, wall = time.process_time(), time.perf_counter()
-    value = fn()
-    return value, time.process_time() - cpu, time.perf_counter() - wall
-
-
-def _warm_up_worker() -> None:
-    import newsreader.core.feeds  # noqa: F401  (what a parse worker imports first)
-
-
-def _fast_fold(text: str) -> str:
-    """What-if for the store: German folding by str.replace, leaving case and other
-    diacritics to FTS5's unicode61 remove_diacritics tokenizer (C, not Python per char)."""
-    if text.isascii():
-        return text
-    for old, new in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe")):
-        text = text.replace(old, new)
-    for old, new in (("Ü", "Ue"), ("ß", "ss"), ("ẞ", "SS")):
-        text = text.replace(old, new)
-    return text
-
-
-def breakdown(urls: list[str], latency: int, work: Path, conns: Callable[[], int]) -> None:
-    """Each stage of a cold refresh on its own, in this process: CPU and wall per stage.
-    Rows marked "what-if" patch one function in this process only, to price a change."""
-    import asyncio
-    import pickle
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-    from unittest import mock
-
-    import httpx
-
-    from newsreader.core.config import Config
-    from newsreader.core.fetch import Fetcher
-    from newsreader.core.refresh import _parse_job, fetch_config
-    from newsreader.core.store import Store
-
-    n = len(urls)
-    print(f"\nBreakdown of a cold refresh, {n} feeds at {latency} ms, stage by stage:")
-    print(f"  {'stage':<46} {'wall s':>7} {'cpu s':>7} {'per feed':>10}")
-
-    def row(name: str, wall: float, cpu: float, per: float | None = None) -> None:
-        each = f"{(per if per is not None else cpu / n) * 1000:7.2f} ms"
-        print(f"  {name:<46} {wall:7.2f} {cpu:7.2f} {each:>10}", flush=True)
-
-    async def fetch_all(
-        validators: dict[str, tuple[str | None, str | None]],
-        targets: list[str] = urls,
-        *,
-        sequential: bool = False,
-    ) -> list[object]:
-        async with Fetcher(fetch_config(Config())) as fetcher:
-            if sequential:
-                return [
-                    await fetcher.fetch(u, etag=validators[u][0], last_modified=validators[u][1])
-                    for u in targets
-                ]
-            return await asyncio.gather(
-                *(
-                    fetcher.fetch(
-                        u,
-                        etag=validators.get(u, (None, None))[0],
-                        last_modified=validators.get(u, (None, None))[1],
-                    )
-                    for u in targets
-                )
-            )
-
-    before = conns()
-    results, cpu, wall = _cpu_wall(lambda: asyncio.run(fetch_all({})))
-    assert isinstance(results, list)
-    row(f"fetch, 200 + body ({conns() - before - 1} TCP connections)", wall, cpu)
-    bodies = [(r.body, r.final_url, r.headers) for r in results if r.body]
-    validators = {r.url: (r.etag, r.last_modified) for r in results}
-    before = conns()
-    _, cpu, wall = _cpu_wall(lambda: asyncio.run(fetch_all(validators)))
-    row(f"fetch, 304 ({conns() - before - 1} TCP connections)", wall, cpu)
-    real_limits = httpx.Limits
-
-    def roomy_pool(**_: object) -> httpx.Limits:
-        return real_limits(max_connections=256, max_keepalive_connections=256)
-
-    with mock.patch.object(httpx, "Limits", roomy_pool):
-        before = conns()
-        _, cpu, wall = _cpu_wall(lambda: asyncio.run(fetch_all({})))
-    row(f"what-if: 200s, pool of 256 ({conns() - before - 1} connections)", wall, cpu)
-    same_host = urls[:5]
-    before = conns()
-    asyncio.run(fetch_all({u: validators[u] for u in same_host}, same_host, sequential=True))
-    print(f"  5 sequential 304s from one host took {conns() - before - 1} TCP connections")
-
-    def parse_all() -> list[object]:
-        return [_parse_job(b, u, h) for b, u, h in bodies]
-
-    parsed, cpu, wall = _cpu_wall(parse_all)
-    assert isinstance(parsed, list)
-    row("parse_feed, serial, one core", wall, cpu)
-    blobs, cpu, wall = _cpu_wall(lambda: [pickle.dumps(p, -1) for p in parsed])
-    assert isinstance(blobs, list)
-    row(f"pickle ParsedFeed ({statistics.mean(map(len, blobs)) / 1024:.0f} KiB each)", wall, cpu)
-    _, cpu, wall = _cpu_wall(lambda: [pickle.loads(b) for b in blobs])
-    row("unpickle ParsedFeed (main process pays this)", wall, cpu)
-
-    store = Store.in_dir(work / "breakdown")
-    ids = [store.add_feed(u).id for u in urls]
-
-    def store_all() -> None:
-        for feed_id, p in zip(ids, parsed, strict=True):
-            assert not isinstance(p, str), p
-            store.record_feed(feed_id, p, status=200, etag=None, last_modified=None)
-
-    _, cpu, wall = _cpu_wall(store_all)
-    row("store.record_feed (entries, teasers, FTS)", wall, cpu)
-    store = Store.in_dir(work / "breakdown-fastfold")
-    ids[:] = [store.add_feed(u).id for u in urls]
-    with mock.patch("newsreader.core.store.fold", _fast_fold):
-        _, cpu, wall = _cpu_wall(store_all)
-    row("what-if: record_feed with str.replace folding", wall, cpu)
-    store = Store.in_dir(work / "breakdown")
-    ids[:] = [f.id for f in store.feeds()]
-
-    def not_modified_all() -> None:
-        for feed_id in ids:
-            store.record_not_modified(feed_id)
-
-    _, cpu, wall = _cpu_wall(not_modified_all)
-    row("store.record_not_modified", wall, cpu)
-
-    ctx = get_context("spawn")
-    usage0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    with ProcessPoolExecutor(2, mp_context=ctx) as pool:
-        _, cpu, wall = _cpu_wall(lambda: list(pool.map(_warm_up_worker_2, range(2))))
-        row("process pool: spawn 2 workers + import (main)", wall, cpu, per=0)
-        _, cpu, wall = _cpu_wall(lambda: list(pool.map(_parse_job, *zip(*bodies, strict=True))))
-        row("process pool: parse all on 2 workers (main)", wall, cpu)
-    usage1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    workers = usage1.ru_utime + usage1.ru_stime - usage0.ru_utime - usage0.ru_stime
-    row("  the same, CPU of both workers incl. start-up", 0.0, workers)
-
-    cmd = [sys.executable, "-c", "import newsreader.commands, newsreader.core.refresh"]
-    _, cpu, wall = _cpu_wall(lambda: subprocess.run(cmd, check=True))
-    row("interpreter start + CLI/refresh imports", wall, 0.0, per=0)
-
-    # Where parse and store spend it (both are single-threaded Python: cProfile sees all).
-    _profile("parse_feed", parse_all, lines=16)
-    again = Store.in_dir(work / "breakdown-profile")
-    ids[:] = [again.add_feed(u).id for u in urls]
-    store = again
-    _profile("store.record_feed", store_all, lines=16)
-
-
-def _profile(name: str, fn: Callable[[], object], *, lines: int) -> None:
-    import cProfile
-    import io
-    import pstats
-
-    prof = cProfile.Profile()
-    prof.runcall(fn)
-    out = io.StringIO()
-    stats = pstats.Stats(prof, stream=out)
-    print(f"\ncProfile of {name} over all feeds (own time, profiler overhead included):")
-    stats.sort_stats("tottime").print_stats(lines)
-    text = out.getvalue().replace(str(Path(sys.prefix)), "<venv>").replace(str(Path.cwd()), ".")
-    print("\n".join(line for line in text.splitlines()[4:] if line.strip()))
-
-
-def _warm_up_worker_2(_: int) -> None:
-    _warm_up_worker()
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, default=500)
@@ -436,7 +263,6 @@ def main() -> int:
     ap.add_argument("--latency", default="0,50", help="milliseconds, comma-separated")
     ap.add_argument("--gzip", action="store_true", help="farm gzips bodies (client asks)")
     ap.add_argument("--parse-samples", type=int, default=20)
-    ap.add_argument("--breakdown", action="store_true", help="where a cold refresh's time goes")
     args = ap.parse_args()
     latencies = tuple(int(x) for x in args.latency.split(","))
     results: dict[tuple[int, str], list[Run]] = {}
@@ -479,10 +305,6 @@ def main() -> int:
         if results:
             print_table(args.feeds, results)
         parse_times(args.parse_samples)
-        if args.breakdown:
-            breakdown(
-                farm.urls[latencies[-1]], latencies[-1], work, lambda: farm.stats()["connections"]
-            )
     return 0
 
 

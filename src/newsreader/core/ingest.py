@@ -8,6 +8,7 @@ Imports stay lean on purpose: each worker process loads this module and what it 
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from newsreader.core.feeds import parse_feed
@@ -16,6 +17,13 @@ from newsreader.core.store import Store
 
 _stores: dict[str, Store] = {}
 _lock = threading.Lock()
+_write_gate: AbstractContextManager[object] | None = None
+
+
+def init_worker(write_gate: AbstractContextManager[object]) -> None:
+    """Process-pool initializer: all workers of one refresh share one lock for writes."""
+    global _write_gate
+    _write_gate = write_gate
 
 
 def _store(path: str) -> Store:
@@ -24,6 +32,8 @@ def _store(path: str) -> Store:
         store = _stores.get(path)
         if store is None:
             store = _stores[path] = Store(Path(path))
+            if _write_gate is not None:
+                store.write_gate = _write_gate
         return store
 
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from newsreader.core.config import Config
 from newsreader.core.fetch import FetchConfig, Fetcher
-from newsreader.core.ingest import ingest_feed
+from newsreader.core.ingest import ingest_feed, init_worker
 from newsreader.core.models import (
     Feed,
     FeedOutcome,
@@ -75,7 +75,10 @@ async def refresh(
     parser: Executor
     if len(feeds) >= _POOL_THRESHOLD:
         workers = max(1, min(2, os.cpu_count() or 1))
-        parser = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("spawn")
+        parser = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=init_worker, initargs=(context.Lock(),)
+        )
     else:
         parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-parse")
     outcomes: list[FeedOutcome] = []

@@ -98,12 +98,17 @@ MIGRATIONS: list[list[str]] = [
             fetched_at INTEGER NOT NULL
         )
         """,
-        # Title and body hold *folded* text (see store.fold), so umlaut spellings meet.
+        # Title and body hold *folded* text (see textfold.fold), so umlaut spellings meet.
+        # detail=none keeps no positions: we only ask for (prefix) words, never phrases,
+        # and it made storing a feed a third cheaper.
         """
         CREATE VIRTUAL TABLE entries_fts USING fts5 (
-            title, body, tokenize = 'unicode61 remove_diacritics 2'
+            title, body,
+            tokenize = 'unicode61 remove_diacritics 2', detail = none, columnsize = 0
         )
         """,
+        # Merge index segments in bigger, rarer steps: refresh writes many rows at once.
+        "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 8)",
     ],
 ]
 
