@@ -9,14 +9,10 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.extract import extract_article
+from newsreader.core.links import canonical_url, merge_teasers
 from newsreader.core.metadata import parse_html
 from newsreader.core.models import Teaser
-from newsreader.core.teasers import (
-    canonical_url,
-    is_boilerplate_link,
-    merge_teasers,
-    page_teasers,
-)
+from newsreader.core.teasers import is_boilerplate_link, page_teasers
 
 
 def test_canonical_url_strips_tracking_and_fragment() -> None:

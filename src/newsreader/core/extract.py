@@ -16,6 +16,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from newsreader.core.links import canonical_url, merge_teasers
 from newsreader.core.metadata import (
     json_ld_objects,
     metadata,
@@ -36,13 +37,7 @@ from newsreader.core.render import (
     safe_text,
     xpath_list,
 )
-from newsreader.core.teasers import (
-    canonical_url,
-    chrome_link_urls,
-    link_teasers,
-    merge_teasers,
-    page_teasers,
-)
+from newsreader.core.teasers import chrome_link_urls, link_teasers, page_teasers
 
 # trafilatura logs every page it finds too short at WARNING; for us that is an ordinary outcome.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)

@@ -11,8 +11,8 @@ import zlib
 from collections.abc import Iterable
 
 from newsreader.core.db import Database
+from newsreader.core.links import merge_teasers
 from newsreader.core.models import LinkPreview, Page, Teaser, TeaserKind
-from newsreader.core.teasers import merge_teasers
 from newsreader.core.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote, urljoin, urlsplit
 
-import lxml.etree
-import lxml.html
+if TYPE_CHECKING:  # lxml loads only when HTML is rendered: the reader starts without it
+    import lxml.etree
 
 # ESC-introduced sequences: OSC/DCS/SOS/PM/APC strings (to BEL or ST), CSI, then two-byte escapes.
 _ESCAPES = re.compile(
@@ -253,6 +253,9 @@ def _truncate(blocks: list[str], max_chars: int | None) -> str:
 def _parse_fragment(html: str) -> lxml.etree._Element | None:
     if not html.strip():
         return None
+    import lxml.etree
+    import lxml.html
+
     try:
         return cast(lxml.etree._Element, lxml.html.fragment_fromstring(html, create_parent="div"))
     except (lxml.etree.ParserError, ValueError):
