@@ -27,8 +27,8 @@ from newsreader.core.store import Store
 from newsreader.ui.headline_source import HeadlineSource
 from newsreader.ui.text import one_line, relative_age
 
-SOURCE_WIDTH = 16
-AGE_WIDTH = 6
+SOURCE_WIDTH = 16  # at most; narrow lists give the title more room
+AGE_WIDTH = 7  # "20.11." and a space
 MAX_STRIPS = 2000
 
 
@@ -204,7 +204,8 @@ class HeadlineView(ScrollView, can_focus=True):
         )
         meta = base + self.get_component_rich_style("headline-view--meta")
         badge = base + self.get_component_rich_style("headline-view--badge")
-        source = one_line(row.feed_title, 80)[:SOURCE_WIDTH].ljust(SOURCE_WIDTH)
+        source_width = max(8, min(SOURCE_WIDTH, width // 6))
+        source = one_line(row.feed_title, 80)[:source_width].ljust(source_width)
         age = relative_age(row.published, self._now).rjust(AGE_WIDTH - 1)
         segments = [
             Segment("●" if not row.read else " ", badge),
@@ -212,7 +213,7 @@ class HeadlineView(ScrollView, can_focus=True):
             Segment("€" if row.paywalled else " ", badge),
             Segment("↓" if row.offline else " ", meta),
             Segment(" ", base),
-            Segment(source, meta),
+            Segment(source + " ", meta),
             Segment(age + " ", meta),
             Segment(one_line(row.title, 400), title_style),
         ]

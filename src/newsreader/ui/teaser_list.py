@@ -38,7 +38,10 @@ class TeaserList(OptionList):
     ]
 
     DEFAULT_CSS = """
-    TeaserList { height: auto; max-height: 45%; border-top: solid $primary-muted; }
+    TeaserList {
+        height: auto; max-height: 45%; border-top: solid $primary-muted;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
 
     @dataclass
