@@ -2,7 +2,7 @@
 
 Doing both in the worker keeps the parsed entries out of the pickle channel and the main
 process (which serves the network, and in the reader the UI) free of parsing and indexing.
-Imports stay lean on purpose: each worker process loads this module and what it needs only.
+Imports are deferred on purpose: the main process only names the job, the workers run it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 import threading
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsreader.core.feeds import parse_feed
 from newsreader.core.models import FeedOutcome, FeedParseError
-from newsreader.core.store import Store
+
+if TYPE_CHECKING:
+    from newsreader.core.store import Store
 
 _stores: dict[str, Store] = {}
 _lock = threading.Lock()
@@ -28,6 +30,8 @@ def init_worker(write_gate: AbstractContextManager[object]) -> None:
 
 def _store(path: str) -> Store:
     """One Store per process and path; it hands each thread its own connection."""
+    from newsreader.core.store import Store
+
     with _lock:
         store = _stores.get(path)
         if store is None:
@@ -48,6 +52,10 @@ def ingest_feed(
     etag: str | None,
     last_modified: str | None,
 ) -> FeedOutcome:
+    # Imported here, not at the top: the refreshing process only names this job, and a warm
+    # refresh (all 304) should not pay for loading the parsers.
+    from newsreader.core.feeds import parse_feed
+
     store = _store(db_path)
     try:
         parsed = parse_feed(body, url=url, headers=headers)
