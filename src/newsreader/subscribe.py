@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from newsreader.cli import EXIT_OK
 from newsreader.core.config import Config
 from newsreader.core.feeds import discover_feeds, looks_like_feed, parse_feed
 from newsreader.core.fetch import Fetcher, is_web_url
 from newsreader.core.models import (
+    Feed,
     FeedParseError,
     FetchError,
     FetchResult,
@@ -33,7 +35,27 @@ def _fetch(config: Config, url: str) -> tuple[FetchResult, bytes]:
     return result, result.body
 
 
-def find_feed(config: Config, url: str, *, pick: int | None) -> tuple[str, ParsedFeed, FetchResult]:
+Offered = Callable[[str, Sequence[tuple[str, str | None]]], None]
+"""Told (page URL, [(feed URL, title)]) when a page offers more than one feed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    feed: Feed
+    name: str
+    new_entries: int
+    offered: int  # feeds the page offered (1 for a feed URL)
+
+
+def print_offered(url: str, found: Sequence[tuple[str, str | None]]) -> None:
+    print(f"{url} offers {len(found)} feeds:", file=sys.stderr)
+    for n, (feed_url, title) in enumerate(found, 1):
+        print(f"  {n}. {one_line(title or '(untitled)', 80)}  {feed_url}", file=sys.stderr)
+
+
+def find_feed(
+    config: Config, url: str, *, pick: int | None, on_offered: Offered | None = print_offered
+) -> tuple[str, ParsedFeed, FetchResult]:
     """Resolve a user's URL to a feed URL and its parsed content, via autodiscovery if needed."""
     if not is_web_url(url):
         raise NewsreaderError(f"{url}: only http and https URLs can be subscribed")
@@ -43,10 +65,8 @@ def find_feed(config: Config, url: str, *, pick: int | None) -> tuple[str, Parse
     found = discover_feeds(body, base_url=result.final_url)
     if not found:
         raise FeedParseError(f"{url} is neither a feed nor a page that links to one")
-    if len(found) > 1:
-        print(f"{url} offers {len(found)} feeds:", file=sys.stderr)
-        for n, (feed_url, title) in enumerate(found, 1):
-            print(f"  {n}. {one_line(title or '(untitled)', 80)}  {feed_url}", file=sys.stderr)
+    if len(found) > 1 and on_offered is not None:
+        on_offered(url, found)
     index = (pick or 1) - 1
     if not 0 <= index < len(found):
         raise NewsreaderError(f"--pick {pick}: the page offers feeds 1 to {len(found)}")
@@ -55,16 +75,25 @@ def find_feed(config: Config, url: str, *, pick: int | None) -> tuple[str, Parse
     return feed_url, parse_feed(body, url=result.final_url, headers=result.headers), result
 
 
-def subscribe(
+def add_subscription(
     store: Store,
     config: Config,
     url: str,
     *,
-    title: str | None,
-    tags: Sequence[str],
-    pick: int | None,
-) -> int:
-    feed_url, parsed, result = find_feed(config, url, pick=pick)
+    title: str | None = None,
+    tags: Sequence[str] = (),
+    pick: int | None = None,
+    on_offered: Offered | None = None,
+) -> Subscribed:
+    """Find, subscribe and store the first fetch: shared by `newsreader add` and the reader."""
+    offered = [1]
+
+    def count(page: str, found: Sequence[tuple[str, str | None]]) -> None:
+        offered[0] = len(found)
+        if on_offered is not None:
+            on_offered(page, found)
+
+    feed_url, parsed, result = find_feed(config, url, pick=pick, on_offered=count)
     feed = store.add_feed(feed_url, title=title, tags=tags)
     # Store what we just fetched so the headlines are there at once; the next refresh
     # does a normal (conditional) fetch.
@@ -76,5 +105,20 @@ def subscribe(
         last_modified=result.last_modified,
     )
     name = title or parsed.title or feed_url
-    print(f"subscribed to {one_line(name, 120)} ({feed_url}): {outcome.new_entries} entries")
+    return Subscribed(feed, name, outcome.new_entries, offered[0])
+
+
+def subscribe(
+    store: Store,
+    config: Config,
+    url: str,
+    *,
+    title: str | None,
+    tags: Sequence[str],
+    pick: int | None,
+) -> int:
+    done = add_subscription(
+        store, config, url, title=title, tags=tags, pick=pick, on_offered=print_offered
+    )
+    print(f"subscribed to {one_line(done.name, 120)} ({done.feed.url}): {done.new_entries} entries")
     return EXIT_OK

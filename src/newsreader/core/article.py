@@ -36,10 +36,17 @@ def _check_html(url: str, result: FetchResult) -> bytes:
     return result.body
 
 
-async def fetch_and_store_page(store: Store, url: str, fetcher: Fetcher, config: Config) -> Page:
+async def fetch_page(url: str, fetcher: Fetcher, config: Config) -> FetchResult:
+    """The page's bytes, checked to be a web page; raises FetchError with one readable line."""
     if not is_web_url(url):
         raise FetchError(f"{url}: only http and https links are opened")
     result = await fetcher.fetch(url, max_bytes=page_bytes(config))
+    _check_html(url, result)
+    return result
+
+
+async def fetch_and_store_page(store: Store, url: str, fetcher: Fetcher, config: Config) -> Page:
+    result = await fetch_page(url, fetcher, config)
     body = _check_html(url, result)
     page = await asyncio.to_thread(extract_article, body, url=result.final_url)
     page = dataclasses.replace(page, url=url, final_url=result.final_url)

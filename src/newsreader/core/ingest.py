@@ -63,3 +63,14 @@ def ingest_feed(
         store.record_failure(feed_id, status=status, error=str(exc))
         return FeedOutcome(feed_id=feed_id, url=url, error=str(exc))
     return store.record_feed(feed_id, parsed, status=status, etag=etag, last_modified=last_modified)
+
+
+def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:
+    """Extract an article page and cache it (prefetch's job for the worker processes)."""
+    import dataclasses
+
+    from newsreader.core.extract import extract_article
+
+    page = extract_article(body, url=final_url)
+    page = dataclasses.replace(page, url=url, final_url=final_url)
+    _store(db_path).save_page(page, body)

@@ -4,11 +4,14 @@ within a per-run byte and time budget, through the same polite Fetcher as the fe
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
+from concurrent.futures import Executor
 
-from newsreader.core.article import fetch_and_store_page
+from newsreader.core.article import fetch_page
 from newsreader.core.config import Config
 from newsreader.core.fetch import Fetcher, is_web_url
+from newsreader.core.ingest import ingest_page
 from newsreader.core.models import FetchError
 from newsreader.core.store import Store
 
@@ -23,23 +26,33 @@ class _Budget:
         return self.bytes_left <= 0 or time.monotonic() >= self.deadline
 
 
-async def prefetch_pages(store: Store, config: Config, *, fetcher: Fetcher) -> int:
-    """Returns the number of pages fetched and stored."""
+async def prefetch_pages(
+    store: Store, config: Config, *, fetcher: Fetcher, executor: Executor
+) -> int:
+    """Returns the number of pages fetched and stored. Extraction runs on `executor` (the
+    refresh's worker processes), so it uses both cores and never the UI's thread."""
     budget = _Budget(config)
     fetched = 0
+    loop = asyncio.get_running_loop()
 
     async def fetch_one(url: str) -> None:
         nonlocal fetched
         if budget.spent or store.has_page(url):
             return
         try:
-            page = await fetch_and_store_page(store, url, fetcher, config)
+            result = await fetch_page(url, fetcher, config)
         except FetchError:
             # Unavailable offline; the feed text remains, and opening it online tries again.
             await asyncio.to_thread(store.mark_page_failed, url)
             return
-        html = store.page_html(page.url)
-        budget.bytes_left -= len(html or b"")
+        body = result.body or b""
+        budget.bytes_left -= len(body)
+        job = functools.partial(ingest_page, str(store.path), url, result.final_url, body)
+        try:
+            await loop.run_in_executor(executor, job)
+        except Exception:  # one page the extractor chokes on must not end the prefetch
+            await asyncio.to_thread(store.mark_page_failed, url)
+            return
         fetched += 1
 
     entries = await asyncio.to_thread(store.entries_needing_pages)

@@ -73,7 +73,7 @@ async def refresh(
     loop = asyncio.get_running_loop()
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
     parser: Executor
-    if len(feeds) >= _POOL_THRESHOLD:
+    if len(feeds) >= _POOL_THRESHOLD or full:
         workers = max(1, min(2, os.cpu_count() or 1))
         context = multiprocessing.get_context("spawn")
         parser = ProcessPoolExecutor(
@@ -113,7 +113,7 @@ async def refresh(
             if full:
                 from newsreader.core.prefetch import prefetch_pages
 
-                pages = await prefetch_pages(store, config, fetcher=fetcher)
+                pages = await prefetch_pages(store, config, fetcher=fetcher, executor=parser)
     finally:
         parser.shutdown(wait=False, cancel_futures=True)
         writer.shutdown(wait=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -35,10 +35,18 @@ from newsreader.ui.search_input import SearchInput
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.teaser_list import TeaserList
 from newsreader.ui.text import is_web_url, one_line
+from newsreader.ui.welcome_screen import DemoEdition, WelcomeScreen
+
+if TYPE_CHECKING:
+    from newsreader.subscribe import Subscribed
+    from newsreader.ui.import_dialog import Imported
 
 NARROW = 100
 _FLAGS = ("unread", "starred", "hide_paywalled")
-EMPTY_CACHE = "No subscriptions yet.\n\nAdd one from a shell:  newsreader add URL"
+EMPTY_CACHE = (
+    "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file; "
+    "or from a shell:  newsreader add URL"
+)
 
 
 def _utcnow() -> datetime:
@@ -71,6 +79,8 @@ class NewsreaderApp(App[None]):
         Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
         Binding("escape", "clear_filters", "Clear filters", show=False, id="app.clear_filters"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("a", "add_feed", "Add feed", show=False, id="app.add_feed"),
+        Binding("i", "import_opml", "Import OPML", show=False, id="app.import_opml"),
         Binding("o", "open_browser", "Browser", show=False, id="app.open_browser"),
         Binding("f", "toggle_feed_pane", "Feeds", show=False, id="app.feed_pane"),
         *DETAIL_BINDINGS,
@@ -96,6 +106,8 @@ class NewsreaderApp(App[None]):
         self.refreshing = False
         self.network_warned = False
         self._pending: list[Callable[[], object]] = []
+        # The sample edition, once opened from the welcome screen: its store replaces ours.
+        self.demo: DemoEdition | None = None
         self.set_keymap(config.keys)
         if not offline:
             prepare_process_pool()
@@ -136,15 +148,28 @@ class NewsreaderApp(App[None]):
         return bool(self.query(DetailPane))
 
     def on_mount(self) -> None:
+        self._main_mounted()
+        if not self.store.feeds():
+            self.push_screen(WelcomeScreen())
+        # The feed pane and the network wait until the headlines are on screen.
+        self.call_after_refresh(self._after_first_paint)
+
+    def _main_mounted(self) -> None:
         status = self.query_one(StatusBar)
         status.offline = self.offline
         status.unread = self.store.unread_count()
         self.headlines.focus()
         self._update_empty()
-        # The feed pane and the network wait until the headlines are on screen.
-        self.call_after_refresh(self._after_first_paint)
 
     async def _after_first_paint(self) -> None:
+        await self._mount_panes()
+        if not self.store.feeds():
+            self.detail.article.show_message("Welcome", EMPTY_CACHE)
+        elif not self.offline and self.config.reader.refresh_on_start:
+            self.action_refresh()
+        self.set_interval(60, self._tick)
+
+    async def _mount_panes(self) -> None:
         await self.query_one("#feeds-slot").mount(FeedPane(id="feeds"))
         detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
         await self.query_one("#detail-slot").mount(detail)
@@ -153,11 +178,6 @@ class NewsreaderApp(App[None]):
         for action in pending:
             action()
         self._update_feeds()
-        if not self.store.feeds():
-            self.detail.article.show_message("Welcome", EMPTY_CACHE)
-        elif not self.offline and self.config.reader.refresh_on_start:
-            self.action_refresh()
-        self.set_interval(60, self._tick)
 
     def _tick(self) -> None:
         self.query_one(StatusBar).now = self.clock()
@@ -169,6 +189,8 @@ class NewsreaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self.net.stop()
+        if self.demo is not None:
+            self.demo.close()
 
     # --- headlines ----------------------------------------------------------------------------
 
@@ -271,6 +293,64 @@ class NewsreaderApp(App[None]):
         slot = self.query_one("#feeds-slot")
         slot.display = not slot.display
 
+    # --- subscribing: `a`, `i` and the welcome screen --------------------------------------------
+
+    def action_add_feed(self) -> None:
+        if self.offline:
+            self.notify("Offline: adding a feed needs the network.", markup=False)
+            return
+        from newsreader.ui.add_feed_dialog import AddFeedDialog  # the network stack: lazily
+
+        self.push_screen(AddFeedDialog(self.store, self.config), self._subscribed)
+
+    def action_import_opml(self) -> None:
+        from newsreader.ui.import_dialog import ImportDialog
+
+        self.push_screen(ImportDialog(self.store), self._imported)
+
+    def _subscribed(self, done: Subscribed | None) -> None:
+        if done is None:
+            return
+        self._subscriptions_changed()
+        more = f" (the first of {done.offered} feeds on that page)" if done.offered > 1 else ""
+        self.notify(
+            f"Subscribed to {one_line(done.name, 120)}{more}: {done.new_entries} headlines.",
+            markup=False,
+        )
+
+    def _imported(self, done: Imported | None) -> None:
+        if done is None:
+            return
+        self._subscriptions_changed()
+        self.notify(f"Imported {done.feeds} feeds ({done.new} new).", markup=False)
+        if done.new:
+            self.action_refresh()
+
+    def _subscriptions_changed(self) -> None:
+        if isinstance(self.screen, WelcomeScreen):
+            self.pop_screen()
+        self.headlines.reload()
+        self._update_counts()
+        self._update_feeds()
+        self._update_empty()
+
+    @on(WelcomeScreen.DemoReady)
+    async def _open_demo(self, message: WelcomeScreen.DemoReady) -> None:
+        """Swap to the sample edition's own store: the panes are composed again around it."""
+        if self.demo is not None:
+            message.edition.close()
+            return
+        self.demo = message.edition
+        if isinstance(self.screen, WelcomeScreen):
+            await self.pop_screen()
+        self.store = message.edition.store
+        self.filters = EntryFilter()
+        await self.recompose()
+        self._main_mounted()
+        self.on_resize()
+        await self._mount_panes()
+        self.sub_title = "sample edition"
+
     # --- refresh ------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
@@ -372,6 +452,7 @@ class NewsreaderApp(App[None]):
             ("feeds", FeedPane.BINDINGS),
             ("search", SearchInput.BINDINGS),
             ("help", HelpScreen.BINDINGS),
+            ("welcome", WelcomeScreen.BINDINGS),
         ]
         self.push_screen(HelpScreen(binding_rows(scopes, self.config.keys)))
 

@@ -1,0 +1,144 @@
+"""First run: what this is, and three ways to something worth reading.
+
+The sample edition is opened as its own throw-away store (a temp dir filled by `prepare_demo`
+from a loopback server), never subscribed into the user's cache: its feed URLs point at a port
+that is gone once the reader exits.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from newsreader.core.config import Config
+from newsreader.core.store import Store
+from newsreader.ui.add_feed_dialog import describe_error
+
+if TYPE_CHECKING:
+    from newsreader.demo.server import DemoServer
+
+ABOUT = (
+    "A reader for local news in the terminal. It keeps the headlines of your feeds in a "
+    "cache on this computer, shows each article's full text instead of the feed's snippet, "
+    "lets you follow the related-story links a page offers, and everything fetched stays "
+    "readable offline."
+)
+
+KEYS = (
+    ("a", "Add a feed or a news site (its page is searched for feeds)"),
+    ("i", "Import subscriptions from an OPML file"),
+    ("d", "Open the sample edition (served from this computer, no network needed)"),
+    ("?", "All keys"),
+    ("q", "Quit"),
+)
+
+NO_SUBSCRIPTIONS = "No subscriptions yet. From a shell:  newsreader add URL"
+
+
+@dataclass
+class DemoEdition:
+    """A running sample edition: its server, its store and the temp dir both live in."""
+
+    server: DemoServer
+    store: Store
+    directory: Path
+
+    @classmethod
+    def prepare(cls, config: Config) -> DemoEdition:
+        """Blocking (serves, subscribes, refreshes): run it in a worker thread."""
+        from newsreader.demo.run import prepare_demo
+
+        directory = Path(tempfile.mkdtemp(prefix="newsreader-demo-"))
+        try:
+            server = prepare_demo(directory, config=config)
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        return cls(server, Store.in_dir(directory), directory)
+
+    def close(self) -> None:
+        self.store.close()
+        self.server.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class WelcomeScreen(ModalScreen[None]):
+    """Shown over the empty reader; escape reveals it, any subscription replaces it."""
+
+    class DemoReady(Message):
+        def __init__(self, edition: DemoEdition) -> None:
+            super().__init__()
+            self.edition = edition
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "app.add_feed", "Add feed", id="app.add_feed"),
+        Binding("i", "app.import_opml", "Import OPML", id="app.import_opml"),
+        Binding("d", "open_demo", "Sample edition", id="welcome.demo"),
+        Binding("question_mark", "app.help", "Help", id="app.help"),
+        Binding("q", "app.quit", "Quit", id="app.quit"),
+        Binding("escape", "dismiss", "Close", show=False, id="welcome.close"),
+    ]
+
+    DEFAULT_CSS = """
+    WelcomeScreen { align: center middle; background: $background; }
+    WelcomeScreen > Vertical {
+        width: 86; max-width: 100%; height: auto; padding: 1 2;
+        border: round $primary; background: $surface;
+    }
+    WelcomeScreen #welcome-title { text-style: bold; color: $primary; margin-bottom: 1; }
+    WelcomeScreen #welcome-about { margin-bottom: 1; }
+    WelcomeScreen .welcome-key { height: 1; }
+    WelcomeScreen #welcome-hint { color: $text-muted; margin-top: 1; }
+    WelcomeScreen #welcome-status { height: auto; margin-top: 1; }
+    WelcomeScreen #welcome-status.-error { color: $error; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Welcome to newsreader", id="welcome-title", markup=False)
+            yield Static(ABOUT, id="welcome-about", markup=False)
+            for key, text in KEYS:
+                yield Static(
+                    Content.assemble((f" {key} ", "bold reverse"), "  ", text),
+                    classes="welcome-key",
+                )
+            yield Static(NO_SUBSCRIPTIONS, id="welcome-hint", markup=False)
+            yield Static(id="welcome-status", markup=False)
+        yield Footer()
+
+    def show_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#welcome-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    def action_open_demo(self) -> None:
+        if any(w.is_running for w in self.workers):
+            return
+        self.show_status("Preparing the sample edition…")
+        config: Config = getattr(self.app, "config", Config())
+        self.run_worker(
+            lambda: DemoEdition.prepare(config), thread=True, exclusive=True, exit_on_error=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, DemoEdition):
+            self.app.post_message(self.DemoReady(worker.result))
+        elif event.state == WorkerState.ERROR:
+            message = f"The sample edition failed: {describe_error(worker.error)}"
+            self.show_status(message, error=True)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)
