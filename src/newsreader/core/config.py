@@ -108,6 +108,9 @@ def load_config(path: Path | None = None) -> Config:
     return Config(**values)
 
 
+_KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
+
+
 def _section(path: Path, name: str, cls: Any, value: Any) -> Any:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: [{name}] must be a table")
@@ -119,5 +122,5 @@ def _section(path: Path, name: str, cls: Any, value: Any) -> Any:
         expected = type(getattr(default, key))
         ok = isinstance(item, expected) or (expected is float and isinstance(item, int))
         if not ok or isinstance(item, bool) != (expected is bool):
-            raise ConfigError(f"{path}: {name}.{key} must be a {expected.__name__}")
+            raise ConfigError(f"{path}: {name}.{key} must be {_KINDS[expected]}")
     return cls(**value)
