@@ -15,7 +15,6 @@ from newsreader.core.models import (
     Feed,
     FetchError,
     NewsreaderError,
-    RefreshReport,
 )
 from newsreader.core.render import one_line as line
 from newsreader.core.store import Store
@@ -26,6 +25,7 @@ from newsreader.output import (
     feed_json,
     print_article,
     print_headlines,
+    report_json,
 )
 
 
@@ -154,7 +154,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
     )
     progress.finish()
     if args.json:
-        print(json.dumps(_report_json(report), ensure_ascii=False, indent=1))
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=1))
     else:
         print(
             f"{report.feeds} feeds, {report.new_entries} new entries, "
@@ -166,18 +166,6 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
         for url, error in report.failed:
             print(f"failed: {line(url)}: {line(error)}", file=sys.stderr)
     return EXIT_FAILED if report.failed else EXIT_OK
-
-
-def _report_json(report: RefreshReport) -> dict[str, object]:
-    return {
-        "feeds": report.feeds,
-        "new_entries": report.new_entries,
-        "updated_entries": report.updated_entries,
-        "unchanged": report.unchanged,
-        "failed": [{"url": u, "error": e} for u, e in report.failed],
-        "pages_fetched": report.pages_fetched,
-        "seconds": report.seconds,
-    }
 
 
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from newsreader.core.models import Entry, EntrySummary, Feed, FeedOutcome
+from newsreader.core.models import Entry, EntrySummary, Feed, FeedOutcome, RefreshReport
 from newsreader.core.render import html_to_markdown, one_line, safe_text
 from newsreader.core.times import iso
 
@@ -68,6 +68,18 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "entries": feed.entries,
         "unread": feed.unread,
         "gone": feed.gone,
+    }
+
+
+def report_json(report: RefreshReport) -> dict[str, Any]:
+    return {
+        "feeds": report.feeds,
+        "new_entries": report.new_entries,
+        "updated_entries": report.updated_entries,
+        "unchanged": report.unchanged,
+        "failed": [{"url": u, "error": e} for u, e in report.failed],
+        "pages_fetched": report.pages_fetched,
+        "seconds": report.seconds,
     }
 
 
