@@ -119,7 +119,7 @@ class OneLineDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         self.dismiss(None)
 
 
-class AddFeedDialog(OneLineDialog[Subscribed]):
+class AddFeedDialog(OneLineDialog["Subscribed"]):
     """Subscribe to a feed URL, or to the first feed a page links to."""
 
     title_text = "Add a feed or a site"

@@ -173,7 +173,8 @@ class NewsreaderApp(App[None]):
         await self.query_one("#feeds-slot").mount(FeedPane(id="feeds"))
         detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
         await self.query_one("#detail-slot").mount(detail)
-        await self.mount(Footer())
+        # Onto the reader's own screen, also when the welcome screen is on top of it.
+        await self.query_one("#main").screen.mount(Footer())
         pending, self._pending = self._pending, []
         for action in pending:
             action()

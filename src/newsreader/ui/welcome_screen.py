@@ -101,7 +101,7 @@ class WelcomeScreen(ModalScreen[None]):
     WelcomeScreen #welcome-about { margin-bottom: 1; }
     WelcomeScreen .welcome-key { height: 1; }
     WelcomeScreen #welcome-hint { color: $text-muted; margin-top: 1; }
-    WelcomeScreen #welcome-status { height: auto; margin-top: 1; }
+    WelcomeScreen #welcome-status { height: auto; }
     WelcomeScreen #welcome-status.-error { color: $error; }
     """
 
