@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="subscribe to a feed, or to the feeds an HTML page announces",
         description="Subscribe. An HTML page URL is searched for its feeds (autodiscovery).",
     )
-    add.add_argument("url", metavar="URL")
+    add.add_argument("url", metavar="URL", help="a feed (RSS/Atom) or a web page that links one")
     add.add_argument("--title", help="title to show instead of the feed's own")
     add.add_argument("--tag", action="append", default=[], help="tag (repeatable)")
     add.add_argument(
@@ -66,13 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     remove = sub.add_parser(
         "remove", help="unsubscribe", description="Unsubscribe; starred entries stay."
     )
-    remove.add_argument("feed", metavar="URL_OR_ID")
+    remove.add_argument("feed", metavar="URL_OR_ID", help="as `newsreader feeds` lists it")
 
     feeds = sub.add_parser("feeds", help="list subscriptions with their status")
     feeds.add_argument("--json", action="store_true", help="print one JSON document")
 
     imp = sub.add_parser("import", help="subscribe to every feed of an OPML file")
-    imp.add_argument("file", type=Path, metavar="FILE.opml")
+    imp.add_argument("file", type=Path, metavar="FILE.opml", help="OPML 1.0 or 2.0")
 
     exp = sub.add_parser("export", help="write subscriptions as OPML 2.0")
     exp.add_argument("file", type=Path, nargs="?", metavar="FILE", help="default: stdout")
@@ -88,18 +88,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ref.add_argument("--json", action="store_true", help="print one JSON document")
 
-    arts = sub.add_parser("articles", help="list headlines, newest first")
-    arts.add_argument("--feed", metavar="URL_OR_ID")
-    arts.add_argument("--tag")
-    arts.add_argument("--unread", action="store_true")
-    arts.add_argument("--starred", action="store_true")
-    arts.add_argument("--search", metavar="Q", help="titles and text; case and umlaut blind")
-    arts.add_argument("--limit", type=int, default=50, metavar="N")
-    arts.add_argument("--json", action="store_true")
+    arts = sub.add_parser(
+        "articles",
+        help="list headlines, newest first",
+        description="Headlines, newest first. Marks: N unread, * starred, $ paywalled, "
+        "o readable offline.",
+    )
+    arts.add_argument("--feed", metavar="URL_OR_ID", help="only this subscription")
+    arts.add_argument("--tag", help="only feeds with this tag (an OPML folder)")
+    arts.add_argument("--unread", action="store_true", help="only unread")
+    arts.add_argument("--starred", action="store_true", help="only starred")
+    arts.add_argument(
+        "--search", metavar="Q", help="titles and text; case and umlaut blind (muenster = Münster)"
+    )
+    arts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    arts.add_argument("--json", action="store_true", help="print one JSON document")
 
-    show = sub.add_parser("show", help="one article as text, with numbered teaser links")
-    show.add_argument("id", type=int, metavar="ID")
-    show.add_argument("--json", action="store_true")
+    show = sub.add_parser(
+        "show",
+        help="one article as text, with numbered teaser links",
+        description="One article: header, full text (fetched and extracted from its page "
+        "when online and not cached yet), and its numbered teaser links.",
+    )
+    show.add_argument("id", type=int, metavar="ID", help="as `newsreader articles` lists it")
+    show.add_argument("--json", action="store_true", help="print one JSON document")
 
     sub.add_parser(
         "reextract",
