@@ -84,6 +84,10 @@ class Store(EntryQueries):
             feed = self.feed(int(text))
         return feed
 
+    def has_feeds(self) -> bool:
+        """Cheap, for start-up: feeds() also counts every feed's entries."""
+        return self.conn.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is not None
+
     def feeds(self) -> list[Feed]:
         return self._feeds("", ())
 

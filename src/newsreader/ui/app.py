@@ -149,7 +149,7 @@ class NewsreaderApp(App[None]):
 
     def on_mount(self) -> None:
         self._main_mounted()
-        if not self.store.feeds():
+        if not self.store.has_feeds():
             self.push_screen(WelcomeScreen())
         # The feed pane and the network wait until the headlines are on screen.
         self.call_after_refresh(self._after_first_paint)
@@ -163,7 +163,7 @@ class NewsreaderApp(App[None]):
 
     async def _after_first_paint(self) -> None:
         await self._mount_panes()
-        if not self.store.feeds():
+        if not self.store.has_feeds():
             self.detail.article.show_message("Welcome", EMPTY_CACHE)
         elif not self.offline and self.config.reader.refresh_on_start:
             self.action_refresh()
