@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -17,8 +16,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.css.query import NoMatches
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter, FeedOutcome, RefreshReport
@@ -28,6 +26,7 @@ from newsreader.ui.background import BackgroundLoop, prepare_process_pool
 from newsreader.ui.commands import ReaderCommands
 from newsreader.ui.detail_pane import DetailPane
 from newsreader.ui.feed_pane import FeedPane, Scope
+from newsreader.ui.filter_actions import FilterActions
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import DETAIL_BINDINGS
 from newsreader.ui.messages import RefreshFinished, RefreshProgress
@@ -42,7 +41,6 @@ if TYPE_CHECKING:
     from newsreader.ui.import_dialog import Imported
 
 NARROW = 100
-_FLAGS = ("unread", "starred", "hide_paywalled")
 EMPTY_CACHE = (
     "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file; "
     "or from a shell:  newsreader add URL"
@@ -53,7 +51,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class NewsreaderApp(App[None]):
+class NewsreaderApp(FilterActions):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "newsreader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
@@ -111,8 +109,6 @@ class NewsreaderApp(App[None]):
         self.set_keymap(config.keys)
         if not offline:
             prepare_process_pool()
-
-    # --- composition --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield StatusBar(now=self.clock(), id="status")
@@ -231,68 +227,6 @@ class NewsreaderApp(App[None]):
         pane.set_feeds(feeds, self.store.tags(), Scope(self.filters.feed_id, self.filters.tag))
         fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
         self.query_one(StatusBar).last_refresh = max(fetched) if fetched else None
-
-    # --- filters ------------------------------------------------------------------------------
-
-    def set_filters(self, filters: EntryFilter) -> None:
-        self.filters = filters
-        self.headlines.set_filter(filters)
-        self.query_one(StatusBar).filter_label = _describe(filters, self.store)
-        self._update_empty()
-
-    def action_toggle_filter(self, name: str) -> None:
-        if name in _FLAGS:
-            flags = {name: not getattr(self.filters, name)}
-            self.set_filters(replace(self.filters, **flags))  # type: ignore[arg-type]
-
-    def action_clear_filters(self) -> None:
-        if self.filters != EntryFilter():
-            self.set_filters(EntryFilter())
-            self._hide_search()
-
-    @on(FeedPane.ScopeChosen)
-    def _scope_chosen(self, event: FeedPane.ScopeChosen) -> None:
-        self.set_filters(replace(self.filters, feed_id=event.scope.feed_id, tag=event.scope.tag))
-
-    def _hide_search(self) -> None:
-        for search in self.query(SearchInput):
-            search.display = False
-
-    def action_search(self) -> None:
-        # Mounted on first use: one widget fewer to style before the headlines paint.
-        try:
-            search = self.query_one(SearchInput)
-        except NoMatches:
-            search = SearchInput(placeholder="Search titles and text…", id="search")
-            self.query_one("#list-pane").mount(search, before=0)
-        search.display = True
-        search.value = self.filters.search or ""
-        search.focus()
-
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        query = event.value.strip()
-        self.set_filters(replace(self.filters, search=query or None))
-        if not query:
-            self._hide_search()
-        self.headlines.focus()
-
-    @on(SearchInput.Cancelled)
-    def _search_cancelled(self) -> None:
-        self._hide_search()
-        if self.filters.search:
-            self.set_filters(replace(self.filters, search=None))
-        self.headlines.focus()
-
-    def action_mark_all_read(self) -> None:
-        count = self.store.mark_all_read(self.filters)
-        self.headlines.reload()
-        self._update_feeds()
-        self.notify(f"Marked {count:,} headlines read.", markup=False)
-
-    def action_toggle_feed_pane(self) -> None:
-        slot = self.query_one("#feeds-slot")
-        slot.display = not slot.display
 
     # --- subscribing: `a`, `i` and the welcome screen --------------------------------------------
 
@@ -456,24 +390,6 @@ class NewsreaderApp(App[None]):
             ("welcome", WelcomeScreen.BINDINGS),
         ]
         self.push_screen(HelpScreen(binding_rows(scopes, self.config.keys)))
-
-
-def _describe(filters: EntryFilter, store: Store) -> str:
-    parts = []
-    if filters.feed_id is not None:
-        feed = store.feed(filters.feed_id)
-        parts.append("feed: " + one_line(feed.title if feed else "?", 40))
-    if filters.tag is not None:
-        parts.append("tag: " + one_line(filters.tag, 40))
-    if filters.unread:
-        parts.append("unread")
-    if filters.starred:
-        parts.append("starred")
-    if filters.hide_paywalled:
-        parts.append("no paywall")
-    if filters.search:
-        parts.append("search: " + one_line(filters.search, 40))
-    return ", ".join(parts)
 
 
 def run_reader(store: Store, config: Config, *, offline: bool = False) -> int:
