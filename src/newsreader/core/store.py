@@ -88,17 +88,20 @@ class Store(EntryQueries):
         """Cheap, for start-up: feeds() also counts every feed's entries."""
         return self.conn.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is not None
 
-    def feeds(self) -> list[Feed]:
-        return self._feeds("", ())
+    def feeds(self, *, counts: bool = True) -> list[Feed]:
+        """Every subscription; `counts=False` skips the entry counts (refresh needs none)."""
+        return self._feeds("", (), counts=counts)
 
-    def _feeds(self, where: str, args: tuple[Any, ...]) -> list[Feed]:
+    def _feeds(self, where: str, args: tuple[Any, ...], *, counts: bool = True) -> list[Feed]:
+        columns = (
+            """(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_entries,
+               (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0) AS n_unread"""
+            if counts
+            else "0 AS n_entries, 0 AS n_unread"
+        )
         rows = self.conn.execute(
-            f"""
-            SELECT f.*,
-                (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_entries,
-                (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0) AS n_unread
-            FROM feeds f {where} ORDER BY lower(COALESCE(f.title, f.url)), f.id
-            """,
+            f"""SELECT f.*, {columns} FROM feeds f {where}
+                ORDER BY lower(COALESCE(f.title, f.url)), f.id""",
             args,
         ).fetchall()
         return [_feed_from_row(r) for r in rows]
