@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from newsreader.core.config import Config
-from newsreader.core.extract import extract_article
+from newsreader.core.extract import extract_fetched_page
 from newsreader.core.fetch import Fetcher, is_web_url
 from newsreader.core.metadata import page_preview
 from newsreader.core.models import FetchError, FetchResult, LinkPreview, Page
@@ -36,20 +36,17 @@ def _check_html(url: str, result: FetchResult) -> bytes:
     return result.body
 
 
-async def fetch_page(url: str, fetcher: Fetcher, config: Config) -> FetchResult:
-    """The page's bytes, checked to be a web page; raises FetchError with one readable line."""
+async def fetch_page(url: str, fetcher: Fetcher, config: Config) -> tuple[str, bytes]:
+    """(final URL, body) of a web page; raises FetchError with one readable line."""
     if not is_web_url(url):
         raise FetchError(f"{url}: only http and https links are opened")
     result = await fetcher.fetch(url, max_bytes=page_bytes(config))
-    _check_html(url, result)
-    return result
+    return result.final_url, _check_html(url, result)
 
 
 async def fetch_and_store_page(store: Store, url: str, fetcher: Fetcher, config: Config) -> Page:
-    result = await fetch_page(url, fetcher, config)
-    body = _check_html(url, result)
-    page = await asyncio.to_thread(extract_article, body, url=result.final_url)
-    page = dataclasses.replace(page, url=url, final_url=result.final_url)
+    final_url, body = await fetch_page(url, fetcher, config)
+    page = await asyncio.to_thread(extract_fetched_page, body, url=url, final_url=final_url)
     await asyncio.to_thread(store.save_page, page, body)
     return page
 
@@ -111,10 +108,8 @@ def reextract_all(store: Store, *, progress: Callable[[int, int], None] | None =
         old = store.page(url)
         if html is None or old is None:
             continue
-        page = extract_article(html, url=old.final_url)
-        page = dataclasses.replace(
-            page, url=url, final_url=old.final_url, fetched_at=old.fetched_at
-        )
+        page = extract_fetched_page(html, url=url, final_url=old.final_url)
+        page = dataclasses.replace(page, fetched_at=old.fetched_at)
         store.save_page(page, html)
         if progress is not None:
             progress(done, len(urls))

@@ -7,6 +7,7 @@ and "Lesen Sie auch" lines, info boxes, credits and subscription notices that it
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from copy import copy
@@ -300,3 +301,10 @@ def _main_element(tree: lxml.etree._Element) -> lxml.etree._Element | None:
     if anchor is None:
         return None
     return next(anchor.iterancestors("article", "main"), anchor)
+
+
+def extract_fetched_page(html: bytes | str, *, url: str, final_url: str) -> Page:
+    """The page as cached under the URL we asked for; its links resolve against where the
+    redirects ended."""
+    page = extract_article(html, url=final_url)
+    return dataclasses.replace(page, url=url, final_url=final_url)

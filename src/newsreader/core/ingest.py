@@ -67,10 +67,7 @@ def ingest_feed(
 
 def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:
     """Extract an article page and cache it (prefetch's job for the worker processes)."""
-    import dataclasses
+    from newsreader.core.extract import extract_fetched_page
 
-    from newsreader.core.extract import extract_article
-
-    page = extract_article(body, url=final_url)
-    page = dataclasses.replace(page, url=url, final_url=final_url)
+    page = extract_fetched_page(body, url=url, final_url=final_url)
     _store(db_path).save_page(page, body)

@@ -193,16 +193,3 @@ class PageQueries(Database):
                 "INSERT OR IGNORE INTO pages (url, final_url, fetched_at) VALUES (?, ?, ?)",
                 (url, url, int(time.time())),
             )
-
-    def entries_without_pages(self, entry_ids: Iterable[int]) -> list[tuple[int, str]]:
-        """(id, url) of these entries whose article page is not cached yet."""
-        result = []
-        for entry_id in entry_ids:
-            row = self.conn.execute(
-                """SELECT e.id, e.url FROM entries e WHERE e.id = ? AND e.url IS NOT NULL
-                   AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url)""",
-                (entry_id,),
-            ).fetchone()
-            if row is not None:
-                result.append((int(row[0]), str(row[1])))
-        return result

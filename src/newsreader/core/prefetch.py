@@ -40,14 +40,13 @@ async def prefetch_pages(
         if budget.spent or store.has_page(url):
             return
         try:
-            result = await fetch_page(url, fetcher, config)
+            final_url, body = await fetch_page(url, fetcher, config)
         except FetchError:
             # Unavailable offline; the feed text remains, and opening it online tries again.
             await asyncio.to_thread(store.mark_page_failed, url)
             return
-        body = result.body or b""
         budget.bytes_left -= len(body)
-        job = functools.partial(ingest_page, str(store.path), url, result.final_url, body)
+        job = functools.partial(ingest_page, str(store.path), url, final_url, body)
         try:
             await loop.run_in_executor(executor, job)
         except Exception:  # one page the extractor chokes on must not end the prefetch

@@ -55,11 +55,6 @@ _MD_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.MULTILINE)
 
 
-def md_escape(text: str) -> str:
-    """Escape text so Markdown shows it literally: it can never become a link, tag or markup."""
-    return _MD_LINE_START.sub(r"\1\\\2", _MD_INLINE_SPECIAL.sub(r"\\\1", text))
-
-
 def http_url(href: str | None, base_url: str | None = None) -> str | None:
     """The absolute http(s) URL a link points to, or None for every other scheme."""
     if not href:
