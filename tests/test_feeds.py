@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.feeds import discover_feeds, looks_like_feed, parse_feed, title_marks_paywall
+from newsreader.core.feedtext import parsed_entry_teasers
 from newsreader.core.models import FeedParseError, ParsedFeed
 
 MOJIBAKE = re.compile("Ã.|Â|â€|\ufffd")
@@ -202,20 +203,20 @@ ATOM_BASE = """<?xml version="1.0" encoding="utf-8"?>
 def test_xml_base_resolves_entry_and_inline_links() -> None:
     (entry,) = parse_feed(ATOM_BASE.encode(), url=FEED_URL).entries
     assert entry.url == "https://news.example/lokales/duisburg/bruecke.html"
-    assert [(t.url, t.title) for t in entry.teasers] == [
+    assert [(t.url, t.title) for t in parsed_entry_teasers(entry)] == [
         ("https://news.example/archiv/alt.html", "Vorgeschichte"),
         ("https://news.example/lokales/stau.html", "Stau-Bericht"),
         # the related link to stau.html is a duplicate of an inline one and is dropped
         ("https://other.example/k.html", "Kommentar"),
     ]
-    assert {t.kind for t in entry.teasers} == {"feed"}
+    assert {t.kind for t in parsed_entry_teasers(entry)} == {"feed"}
     assert entry.published == datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
 
 
 def test_related_links_become_teasers_after_inline_links() -> None:
     body = ATOM_BASE.replace("&lt;a href", "&lt;span data-href").replace("/a&gt;", "/span&gt;")
     (entry,) = parse_feed(body.encode(), url=FEED_URL).entries
-    assert [(t.url, t.title) for t in entry.teasers] == [
+    assert [(t.url, t.title) for t in parsed_entry_teasers(entry)] == [
         ("https://news.example/lokales/stau.html", "Stau vor der Brücke"),
         ("https://other.example/k.html", "Kommentar"),
     ]
@@ -230,7 +231,7 @@ def test_rss_relative_links_resolve_against_the_feed_url() -> None:
         rss(item(link="/lokales/a.html", more=more)).encode(), url=FEED_URL
     ).entries
     assert entry.url == "https://news.example/lokales/a.html"
-    assert entry.teasers[0].url == "https://news.example/feeds/weiter.html"
+    assert parsed_entry_teasers(entry)[0].url == "https://news.example/feeds/weiter.html"
     assert entry.enclosures[0].url == "https://news.example/media/a.mp3"
 
 
@@ -252,7 +253,7 @@ def test_teaser_filtering() -> None:
     )
     more = f"<content:encoded><![CDATA[{html}]]></content:encoded>"
     (entry,) = parse_feed(rss(item(more=more)).encode(), url=FEED_URL).entries
-    assert [(t.url, t.title) for t in entry.teasers] == [
+    assert [(t.url, t.title) for t in parsed_entry_teasers(entry)] == [
         ("https://news.example/galerie", "Bilder vom Fest"),
         ("https://news.example/lokales/neue-kita-in-hochfeld-123.html", "Neue kita in hochfeld"),
         ("https://news.example/b.html", "Zweiter Artikel"),

@@ -12,6 +12,7 @@ import pytest
 from newsreader.core.models import (
     Cursor,
     EntryFilter,
+    LinkPreview,
     Page,
     ParsedEntry,
     ParsedFeed,
@@ -231,6 +232,62 @@ def test_teasers_ordered_inline_related_feed_and_deduplicated(store: Store) -> N
     ]
     assert got.page_text == "Volltext" and got.offline
     assert store.page_html(row.url or "") == b"<html>"
+
+
+def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:
+    """Refresh stores the HTML and its base; the links are read from it when the entry is
+    shown, resolved against that base, before the related links, with previews and the
+    offline mark of a cached target filled in."""
+    feed = store.add_feed("http://example.org/feed")
+    html = (
+        '<p>Siehe <a href="vorher.html">Vorgeschichte</a> und '
+        '<a href="/lokales/stau.html">Stau</a> und <a href="/self/1">mich selbst</a>.</p>'
+    )
+    parsed = entry(
+        1,
+        url="http://example.org/self/1",
+        content=html,
+        html_base="http://example.org/archiv/2026/",
+        teasers=(
+            Teaser(url="http://example.org/lokales/stau.html", title="Stau (related)", kind="feed"),
+            Teaser(url="http://other.example/k.html", title="Kommentar", kind="feed"),
+        ),
+    )
+    store.record_feed(feed.id, feed_of(parsed), status=200, etag=None, last_modified=None)
+    store.save_preview(
+        LinkPreview(
+            url="http://example.org/archiv/2026/vorher.html",
+            title="Vorher",
+            description="Was bisher geschah",
+            fetched_at=T0,
+        )
+    )
+    store.save_page(
+        Page(
+            url="http://other.example/k.html",
+            final_url="http://other.example/k.html",
+            fetched_at=T0,
+            text="Kommentartext",
+        ),
+        b"<html>",
+    )
+    got = store.entry(store.entries()[0].id)
+    assert got is not None
+    assert [(t.url, t.title, t.description, t.offline) for t in got.teasers] == [
+        (
+            "http://example.org/archiv/2026/vorher.html",
+            "Vorgeschichte",
+            "Was bisher geschah",
+            False,
+        ),
+        ("http://example.org/lokales/stau.html", "Stau", "", False),
+        ("http://other.example/k.html", "Kommentar", "", True),
+    ]
+    # An entry from before schema 2 (no base) keeps exactly the teasers stored for it.
+    store.conn.execute("UPDATE entries SET html_base = NULL")
+    again = store.entry(got.id)
+    assert again is not None
+    assert [t.title for t in again.teasers] == ["Stau (related)", "Kommentar"]
 
 
 def test_connection_per_thread(store: Store) -> None:

@@ -30,9 +30,14 @@ class Database:
         # handler, which sleeps in growing steps and left both cores idle.
         self.write_gate: AbstractContextManager[object] = nullcontext()
         try:
+            _refuse_newer(self.path)
             schema.migrate(self.conn)
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise StoreError(f"cannot use the cache {self.path}: {exc}") from exc
+        except StoreError:
+            self.close()
+            raise
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -73,3 +78,15 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+
+def _refuse_newer(path: Path) -> None:
+    """Check the version on a bare connection first: the pragmas `conn` sets (WAL) rewrite the
+    file header, and a cache from a newer newsreader must be left exactly as it was."""
+    if not path.exists():
+        return
+    probe = sqlite3.connect(path, timeout=60.0)
+    try:
+        schema.refuse_newer(probe)
+    finally:
+        probe.close()

@@ -32,8 +32,10 @@ __all__ = [
     "feedparser_repair",
     "feedparser_resolve",
     "fix_mojibake",
+    "html_link_teasers",
     "http_url",
     "one_line_title",
+    "parsed_entry_teasers",
     "plain_text",
     "title_marks_paywall",
     "unique_keys",
@@ -93,10 +95,6 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
         or title_marks_paywall(title)
         or any(title_marks_paywall(c) for c in categories)
     )
-    if content:
-        teasers = _html_teasers(content, content_base)
-    else:
-        teasers = _html_teasers(summary, summary_base)
     return ParsedEntry(
         key=key,
         title=title,
@@ -108,8 +106,9 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
         updated=updated,
         categories=categories,
         enclosures=enclosures,
-        teasers=_merge_teasers(teasers, _related(raw), link),
+        teasers=_merge_teasers([], _related(raw), link),
         paywalled=paywalled,
+        html_base=content_base if content else summary_base,
     )
 
 
@@ -274,6 +273,23 @@ def _related(raw: Mapping[str, Any]) -> list[Teaser]:
             title = " ".join(str(link.get("title") or "").split()) or _slug_title(url) or url
             teasers.append(Teaser(url=url, title=fix_mojibake(title), kind="feed"))
     return teasers
+
+
+def html_link_teasers(html: str, base: str, self_url: str | None) -> tuple[Teaser, ...]:
+    """The links in an entry's HTML as teasers, in document order, each once, not itself.
+
+    Run when an entry is shown rather than at refresh: parsing every entry's HTML cost a
+    refresh half its parse time, for links only the articles a user opens need.
+    """
+    return _merge_teasers(_html_teasers(html, base), [], self_url)
+
+
+def parsed_entry_teasers(entry: ParsedEntry) -> tuple[Teaser, ...]:
+    """Every teaser of a parsed entry, as the store will list it: its HTML's links first."""
+    if entry.html_base is None:
+        return entry.teasers
+    html = entry.content or entry.summary
+    return _merge_teasers(_html_teasers(html, entry.html_base), list(entry.teasers), entry.url)
 
 
 def _html_teasers(html: str, base: str) -> list[Teaser]:

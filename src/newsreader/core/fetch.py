@@ -116,7 +116,10 @@ class Fetcher:
             await client.aclose()
 
     def _client(self, url: str) -> httpx.AsyncClient:
-        key = host_key(url)
+        secure = url[:6].lower() == "https:"
+        # Keyed by scheme too, so only https clients pay for loading the CA bundle (140 ms):
+        # a client made for http URLs never speaks TLS. One host:port serves one scheme.
+        key = ("https://" if secure else "http://") + host_key(url)
         client = self._clients.get(key)
         if client is None:
             cfg = self.config
@@ -129,7 +132,7 @@ class Fetcher:
                     pool=cfg.deadline,
                 ),
                 limits=httpx.Limits(max_connections=cfg.per_host),
-                verify=_tls_context(),
+                verify=_tls_context() if secure else False,
                 # We decode ourselves (see decode.py), so advertise only what zlib handles.
                 headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
                 event_hooks={"response": [_stash_location]},

@@ -87,6 +87,10 @@ class ParsedEntry:
     enclosures: tuple[Enclosure, ...] = ()
     teasers: tuple[Teaser, ...] = ()
     paywalled: bool = False
+    # The base URL for the links inside content (else summary). Set by the parser, which
+    # leaves those links out of `teasers`: they are read from the stored HTML when shown,
+    # so a refresh parses no entry HTML. None: `teasers` already holds every link.
+    html_base: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

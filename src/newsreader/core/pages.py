@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Iterable
+from typing import cast
 
 from newsreader.core.db import Database
 from newsreader.core.links import merge_teasers
@@ -17,6 +18,8 @@ from newsreader.core.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
 
 _KIND_RANK: dict[str, int] = {"inline": 0, "related": 1, "feed": 2}
+# url, title, description, kind, preview title, preview description, page cached
+_TeaserRow = tuple[str, str, str, str, str | None, str | None, bool]
 
 
 class PageQueries(Database):
@@ -108,35 +111,69 @@ class PageQueries(Database):
     def entry_teasers(self, entry_id: int) -> tuple[Teaser, ...]:
         """The article's teasers: links in the page text, the page's related blocks, then the
         feed's own links, each URL once; previews fill in missing titles and descriptions."""
-        row = self.conn.execute("SELECT url FROM entries WHERE id = ?", (entry_id,)).fetchone()
-        from_feed = self._teasers_where("t.entry_id = ?", entry_id)
-        from_page = self._teasers_where("t.page_url = ?", row[0]) if row and row[0] else ()
+        row = self.conn.execute(
+            "SELECT url, summary, content, html_base FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            return ()
+        from_html: list[_TeaserRow] = []
+        if row["html_base"] is not None:
+            # Imported here: lxml is a cost the reader pays on its first article, not at start.
+            from newsreader.core.feedtext import html_link_teasers
+
+            html = row["content"] or row["summary"]
+            found = html_link_teasers(html, row["html_base"], row["url"])
+            from_html = self._annotate([(t.url, t.title, t.description, t.kind) for t in found])
+        stored = self.conn.execute(
+            "SELECT url, title, description, kind FROM teasers WHERE entry_id = ? "
+            "ORDER BY position",
+            (entry_id,),
+        ).fetchall()
+        from_feed = self._teasers(from_html + self._annotate([tuple(r) for r in stored]))
+        from_page = self._teasers_where("t.page_url = ?", row["url"]) if row["url"] else ()
         ranked = sorted((*from_page, *from_feed), key=lambda t: _KIND_RANK[t.kind])
         return merge_teasers(ranked)
 
     def _teasers_where(self, where: str, arg: object) -> tuple[Teaser, ...]:
         rows = self.conn.execute(
-            f"""SELECT t.url, t.title, t.description, t.kind,
-                pv.title AS pv_title, pv.description AS pv_description,
-                EXISTS (SELECT 1 FROM pages p WHERE p.url = t.url AND p.html IS NOT NULL)
-                    AS offline
-                FROM teasers t LEFT JOIN previews pv ON pv.url = t.url
-                WHERE {where} ORDER BY t.position""",
+            f"SELECT url, title, description, kind FROM teasers t WHERE {where} ORDER BY position",
             (arg,),
         ).fetchall()
+        return self._teasers(self._annotate([tuple(r) for r in rows]))
+
+    def _annotate(self, rows: list[tuple[str, str, str, str]]) -> list[_TeaserRow]:
+        """Each teaser with its link preview (if fetched) and whether its page is cached."""
+        if not rows:
+            return []
+        urls = sorted({r[0] for r in rows})
+        marks = ",".join("?" * len(urls))
+        previews = {
+            r[0]: (r[1], r[2])
+            for r in self.conn.execute(
+                f"SELECT url, title, description FROM previews WHERE url IN ({marks})", urls
+            )
+        }
+        offline = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT url FROM pages WHERE html IS NOT NULL AND url IN ({marks})", urls
+            )
+        }
+        return [(*r, *previews.get(r[0], (None, None)), r[0] in offline) for r in rows]
+
+    @staticmethod
+    def _teasers(rows: list[_TeaserRow]) -> tuple[Teaser, ...]:
         result = []
-        for r in rows:
-            title = r["title"]
-            if (not title or title == r["url"]) and r["pv_title"]:
-                title = r["pv_title"]
-            kind: TeaserKind = r["kind"]
+        for url, title, description, kind, pv_title, pv_description, offline in rows:
+            if (not title or title == url) and pv_title:
+                title = pv_title
             result.append(
                 Teaser(
-                    url=r["url"],
-                    title=title or r["url"],
-                    description=r["description"] or r["pv_description"] or "",
-                    kind=kind,
-                    offline=bool(r["offline"]),
+                    url=url,
+                    title=title or url,
+                    description=description or pv_description or "",
+                    kind=cast(TeaserKind, kind),
+                    offline=offline,
                 )
             )
         return tuple(result)

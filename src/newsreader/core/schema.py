@@ -110,19 +110,30 @@ MIGRATIONS: list[list[str]] = [
         # Merge index segments in bigger, rarer steps: refresh writes many rows at once.
         "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 8)",
     ],
+    # 2: links inside an entry's HTML are found when it is shown, against this base URL.
+    # Rows from schema 1 keep NULL: their links were stored in `teasers` at refresh.
+    [
+        "ALTER TABLE entries ADD COLUMN html_base TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the database to SCHEMA_VERSION in one transaction; refuse a newer schema."""
+def refuse_newer(conn: sqlite3.Connection) -> int:
+    """The cache's schema version; one newer than this code knows is a StoreError."""
     version = _user_version(conn)
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"the cache was written by a newer newsreader (schema {version}, this one knows "
             f"{SCHEMA_VERSION}); upgrade newsreader or use another --data-dir"
         )
+    return version
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the database to SCHEMA_VERSION in one transaction; refuse a newer schema."""
+    version = refuse_newer(conn)
     if version == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")

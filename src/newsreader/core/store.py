@@ -204,12 +204,14 @@ class Store(EntryQueries):
                     int(entry.paywalled),
                     digest,
                     feed_title,
+                    entry.html_base,
                 )
                 if known is None:
                     cur = conn.execute(
                         """INSERT INTO entries (url, title, author, summary, content, published,
                            updated, categories, enclosures, paywalled, digest, feed_title,
-                           feed_id, key, first_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                           html_base, feed_id, key, first_seen)
+                           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                         (*values, feed_id, entry.key, now),
                     )
                     entry_id = int(cur.lastrowid or 0)
@@ -219,7 +221,7 @@ class Store(EntryQueries):
                     conn.execute(
                         """UPDATE entries SET url=?, title=?, author=?, summary=?, content=?,
                            published=?, updated=?, categories=?, enclosures=?, paywalled=?,
-                           digest=?, feed_title=? WHERE id = ?""",
+                           digest=?, feed_title=?, html_base=? WHERE id = ?""",
                         (*values, entry_id),
                     )
                     conn.execute("DELETE FROM teasers WHERE entry_id = ?", (entry_id,))
@@ -330,6 +332,7 @@ def _digest(entry: ParsedEntry) -> str:
         str(to_ts(entry.updated)),
         "\x1f".join(entry.categories),
         str(entry.paywalled),
+        entry.html_base or "",
         "\x1f".join(f"{t.url}\x1e{t.title}" for t in entry.teasers),
         "\x1f".join(e.url for e in entry.enclosures),
     ]
