@@ -32,6 +32,7 @@ Progress = Callable[[FeedOutcome, int, int], None]
 
 # Below this many feeds a process pool costs more to start than it saves.
 _POOL_THRESHOLD = 8
+_UNCHANGED_BATCH = 100
 
 
 def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
@@ -88,11 +89,24 @@ async def refresh(
     # of feeds when the network outruns the parsers.
     backlog = asyncio.Semaphore(config.network.concurrency)
 
+    # A 304 only stamps the feed: those are written in batches, not one transaction each.
+    unchanged_ids: list[int] = []
+
+    async def flush_unchanged() -> None:
+        ids = unchanged_ids[:]
+        unchanged_ids.clear()
+        if ids:
+            await loop.run_in_executor(writer, store.record_not_modified_many, ids)
+
     async def one(fetcher: Fetcher, feed: Feed) -> None:
         nonlocal done
         async with backlog:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
             outcome = await _store_result(loop, writer, parser, store, feed, result)
+            if outcome.unchanged and not outcome.error and result.not_modified:
+                unchanged_ids.append(feed.id)
+                if len(unchanged_ids) >= _UNCHANGED_BATCH:
+                    await flush_unchanged()
         outcomes.append(outcome)
         done += 1
         if progress is not None:
@@ -101,6 +115,7 @@ async def refresh(
     try:
         async with Fetcher(fetch_config(config)) as fetcher:
             await asyncio.gather(*(one(fetcher, feed) for feed in feeds))
+            await flush_unchanged()
             retention = config.retention
             await loop.run_in_executor(
                 writer,
@@ -141,8 +156,7 @@ async def _store_result(
     if result.permanent_url and result.permanent_url != feed.url:
         await loop.run_in_executor(writer, store.set_feed_url, feed.id, result.permanent_url)
         url = result.permanent_url
-    if result.not_modified:
-        await loop.run_in_executor(writer, lambda: store.record_not_modified(feed.id))
+    if result.not_modified:  # recorded by the caller, in batches
         return FeedOutcome(feed_id=feed.id, url=url, unchanged=True)
     if result.error is not None or result.body is None:
         error = result.error or "empty response"

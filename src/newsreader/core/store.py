@@ -138,11 +138,15 @@ class Store(EntryQueries):
             )
 
     def record_not_modified(self, feed_id: int, *, status: int = 304) -> None:
+        self.record_not_modified_many([feed_id], status=status)
+
+    def record_not_modified_many(self, feed_ids: Iterable[int], *, status: int = 304) -> None:
+        now = int(time.time())
         with self.transaction() as conn:
-            conn.execute(
+            conn.executemany(
                 """UPDATE feeds SET last_fetched = ?, last_status = ?, last_error = NULL,
                    next_fetch_after = NULL WHERE id = ?""",
-                (int(time.time()), status, feed_id),
+                ((now, status, feed_id) for feed_id in feed_ids),
             )
 
     def record_feed(
