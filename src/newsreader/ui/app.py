@@ -21,24 +21,23 @@ from textual.widgets import Footer, Static
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter, FeedOutcome, RefreshReport
 from newsreader.core.store import Store
-from newsreader.ui.article_view import ArticleView
 from newsreader.ui.background import BackgroundLoop, prepare_process_pool
-from newsreader.ui.commands import ReaderCommands
-from newsreader.ui.detail_pane import DetailPane
-from newsreader.ui.feed_pane import FeedPane, Scope
 from newsreader.ui.filter_actions import FilterActions
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import DETAIL_BINDINGS
 from newsreader.ui.messages import RefreshFinished, RefreshProgress
-from newsreader.ui.search_input import SearchInput
 from newsreader.ui.status_bar import StatusBar
-from newsreader.ui.teaser_list import TeaserList
 from newsreader.ui.text import is_web_url, one_line
-from newsreader.ui.welcome_screen import DemoEdition, WelcomeScreen
 
+# The panes mounted after the first paint, the palette and the dialogs are imported when first
+# needed, not before the headlines are on screen.
 if TYPE_CHECKING:
+    from textual.command import Provider
+
     from newsreader.subscribe import Subscribed
+    from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.import_dialog import Imported
+    from newsreader.ui.welcome_screen import DemoEdition, WelcomeScreen
 
 NARROW = 100
 EMPTY_CACHE = (
@@ -51,10 +50,22 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _reader_commands() -> type[Provider]:
+    from newsreader.ui.commands import ReaderCommands
+
+    return ReaderCommands
+
+
+def _on_welcome_screen(app: App[None]) -> bool:
+    from newsreader.ui.welcome_screen import WelcomeScreen
+
+    return isinstance(app.screen, WelcomeScreen)
+
+
 class NewsreaderApp(FilterActions):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "newsreader"
-    COMMANDS = App.COMMANDS | {ReaderCommands}
+    COMMANDS = App.COMMANDS | {_reader_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -129,7 +140,9 @@ class NewsreaderApp(FilterActions):
 
     @property
     def detail(self) -> DetailPane:
-        return self.query_one(DetailPane)
+        from newsreader.ui.detail_pane import DetailPane
+
+        return self.query_one("#detail", DetailPane)
 
     def _when_ready(self, action: Callable[[], object]) -> None:
         """Keys that reach the detail pane before it is mounted run once it is."""
@@ -141,11 +154,13 @@ class NewsreaderApp(FilterActions):
     @property
     def ready(self) -> bool:
         """True once the panes mounted after the first paint are there."""
-        return bool(self.query(DetailPane))
+        return bool(self.query("#detail"))
 
     def on_mount(self) -> None:
         self._main_mounted()
         if not self.store.has_feeds():
+            from newsreader.ui.welcome_screen import WelcomeScreen
+
             self.push_screen(WelcomeScreen())
         # The feed pane and the network wait until the headlines are on screen.
         self.call_after_refresh(self._after_first_paint)
@@ -166,6 +181,9 @@ class NewsreaderApp(FilterActions):
         self.set_interval(60, self._tick)
 
     async def _mount_panes(self) -> None:
+        from newsreader.ui.detail_pane import DetailPane
+        from newsreader.ui.feed_pane import FeedPane
+
         await self.query_one("#feeds-slot").mount(FeedPane(id="feeds"))
         detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
         await self.query_one("#detail-slot").mount(detail)
@@ -223,6 +241,8 @@ class NewsreaderApp(FilterActions):
         feeds = self.store.feeds()
         if not self.ready:
             return
+        from newsreader.ui.feed_pane import FeedPane, Scope
+
         pane = self.query_one(FeedPane)
         pane.set_feeds(feeds, self.store.tags(), Scope(self.filters.feed_id, self.filters.tag))
         fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
@@ -262,21 +282,20 @@ class NewsreaderApp(FilterActions):
             self.action_refresh()
 
     def _subscriptions_changed(self) -> None:
-        if isinstance(self.screen, WelcomeScreen):
+        if _on_welcome_screen(self):
             self.pop_screen()
         self.headlines.reload()
         self._update_counts()
         self._update_feeds()
         self._update_empty()
 
-    @on(WelcomeScreen.DemoReady)
-    async def _open_demo(self, message: WelcomeScreen.DemoReady) -> None:
+    async def on_welcome_screen_demo_ready(self, message: WelcomeScreen.DemoReady) -> None:
         """Swap to the sample edition's own store: the panes are composed again around it."""
         if self.demo is not None:
             message.edition.close()
             return
         self.demo = message.edition
-        if isinstance(self.screen, WelcomeScreen):
+        if _on_welcome_screen(self):
             await self.pop_screen()
         self.store = message.edition.store
         self.filters = EntryFilter()
@@ -375,7 +394,12 @@ class NewsreaderApp(FilterActions):
         self._when_ready(lambda: self.detail.action_jump(number))
 
     def action_help(self) -> None:
+        from newsreader.ui.article_view import ArticleView
+        from newsreader.ui.feed_pane import FeedPane
         from newsreader.ui.help_screen import HelpScreen, binding_rows
+        from newsreader.ui.search_input import SearchInput
+        from newsreader.ui.teaser_list import TeaserList
+        from newsreader.ui.welcome_screen import WelcomeScreen
 
         if isinstance(self.screen, HelpScreen):
             return

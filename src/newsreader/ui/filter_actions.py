@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App
@@ -11,11 +12,13 @@ from textual.widgets import Input
 
 from newsreader.core.models import EntryFilter
 from newsreader.core.store import Store
-from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
-from newsreader.ui.search_input import SearchInput
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.text import one_line
+
+if TYPE_CHECKING:  # mounted after the first paint, imported then (handlers go by name)
+    from newsreader.ui.feed_pane import FeedPane
+    from newsreader.ui.search_input import SearchInput
 
 _FLAGS = ("unread", "starred", "hide_paywalled")
 
@@ -52,18 +55,19 @@ class FilterActions(App[None]):
             self.set_filters(EntryFilter())
             self._hide_search()
 
-    @on(FeedPane.ScopeChosen)
-    def _scope_chosen(self, event: FeedPane.ScopeChosen) -> None:
+    def on_feed_pane_scope_chosen(self, event: FeedPane.ScopeChosen) -> None:
         self.set_filters(replace(self.filters, feed_id=event.scope.feed_id, tag=event.scope.tag))
 
     def _hide_search(self) -> None:
-        for search in self.query(SearchInput):
+        for search in self.query("#search"):
             search.display = False
 
     def action_search(self) -> None:
+        from newsreader.ui.search_input import SearchInput
+
         # Mounted on first use: one widget fewer to style before the headlines paint.
         try:
-            search = self.query_one(SearchInput)
+            search = self.query_one("#search", SearchInput)
         except NoMatches:
             search = SearchInput(placeholder="Search titles and text…", id="search")
             self.query_one("#list-pane").mount(search, before=0)
@@ -79,8 +83,7 @@ class FilterActions(App[None]):
             self._hide_search()
         self.headlines.focus()
 
-    @on(SearchInput.Cancelled)
-    def _search_cancelled(self) -> None:
+    def on_search_input_cancelled(self, _: SearchInput.Cancelled) -> None:
         self._hide_search()
         if self.filters.search:
             self.set_filters(replace(self.filters, search=None))
