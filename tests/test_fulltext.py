@@ -158,3 +158,53 @@ def test_reextract_rebuilds_without_network(
     page = store.page(url)
     assert page is not None and page.text and "Hauptstraße" in page.text
     assert len(page.teasers) >= 3
+
+
+def slow_site(server: LoopbackServer, pages: int, *, delay: float) -> str:
+    base = server.url("")
+    for n in range(pages):
+        server.route(
+            f"/artikel/{n}",
+            article_page(n, base=base, related=[]),
+            content_type="text/html; charset=utf-8",
+            delay=delay,
+        )
+    items = [
+        Item(title=f"Bericht {n}", link=f"{base}/artikel/{n}", guid=f"g{n}") for n in range(pages)
+    ]
+    return server.route("/viele.xml", rss(items, title="Viele Berichte"))
+
+
+def test_prefetch_stops_at_its_time_budget(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """40 pages that take 0.3 s each, 4 at a time per host, with 1 s to spend: a handful are
+    fetched, the run ends near its deadline, and no page is marked failed for it."""
+    (data_dir.parent / "config.toml").write_text("[prefetch]\nmax_seconds_per_run = 1.0\n")
+    run(capsys, "add", slow_site(server, 40, delay=0.3))
+    code, out, _ = run(capsys, "refresh", "--full", "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert 1 <= report["pages_fetched"] <= 16
+    requested = sum(n for path, n in server.hits.items() if path.startswith("/artikel/"))
+    assert requested <= 20  # the budget held back the rest instead of starting all 40
+    _, out, _ = run(capsys, "articles", "--json")
+    offline = [r for r in json.loads(out) if r["offline"]]
+    assert len(offline) == report["pages_fetched"]
+
+
+def test_prefetch_stops_at_its_byte_budget(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One fetch at a time and room for two and a half pages: the third page crosses the
+    budget, and nothing after it is fetched."""
+    feed = slow_site(server, 10, delay=0)
+    page_bytes = len(article_page(0, base=server.url(""), related=[]))
+    (data_dir.parent / "config.toml").write_text(
+        f"[network]\nconcurrency = 1\n[prefetch]\nmax_mb_per_run = {2.5 * page_bytes / 2**20!r}\n"
+    )
+    run(capsys, "add", feed)
+    code, out, _ = run(capsys, "refresh", "--full", "--json")
+    assert code == 0
+    assert json.loads(out)["pages_fetched"] == 3
+    assert sum(n for path, n in server.hits.items() if path.startswith("/artikel/")) == 3

@@ -34,18 +34,26 @@ async def prefetch_pages(
     budget = _Budget(config)
     fetched = 0
     loop = asyncio.get_running_loop()
+    # The budget is checked when a fetch gets its turn, not when it is queued: started all at
+    # once, every fetch would pass the check before the first byte was counted.
+    turns = asyncio.Semaphore(config.network.concurrency)
 
     async def fetch_one(url: str) -> None:
         nonlocal fetched
-        if budget.spent or store.has_page(url):
-            return
-        try:
-            final_url, body = await fetch_page(url, fetcher, config)
-        except FetchError:
-            # Unavailable offline; the feed text remains, and opening it online tries again.
-            await asyncio.to_thread(store.mark_page_failed, url)
-            return
-        budget.bytes_left -= len(body)
+        async with turns:
+            if budget.spent or store.has_page(url):
+                return
+            try:
+                final_url, body = await asyncio.wait_for(
+                    fetch_page(url, fetcher, config), budget.deadline - time.monotonic()
+                )
+            except TimeoutError:
+                return  # the run's time is up; this page is not at fault
+            except FetchError:
+                # Unavailable offline; the feed text remains, and opening it online tries again.
+                await asyncio.to_thread(store.mark_page_failed, url)
+                return
+            budget.bytes_left -= len(body)
         job = functools.partial(ingest_page, str(store.path), url, final_url, body)
         try:
             await loop.run_in_executor(executor, job)
@@ -56,11 +64,20 @@ async def prefetch_pages(
 
     entries = await asyncio.to_thread(store.entries_needing_pages)
     await asyncio.gather(*(fetch_one(url) for _, url in entries))
-    depth = config.prefetch.teasers_per_article
+    if budget.spent:
+        return fetched
+    targets = await asyncio.to_thread(
+        _teaser_targets, store, [e for e, _ in entries], config.prefetch.teasers_per_article
+    )
+    await asyncio.gather(*(fetch_one(url) for url in targets))
+    return fetched
+
+
+def _teaser_targets(store: Store, entry_ids: list[int], depth: int) -> list[str]:
+    """Each entry's first teasers, once each (reading an entry's HTML links parses it)."""
     targets: dict[str, None] = {}
-    for entry_id, _ in entries:
+    for entry_id in entry_ids:
         for teaser in store.entry_teasers(entry_id)[:depth]:
             if is_web_url(teaser.url):
                 targets.setdefault(teaser.url, None)
-    await asyncio.gather(*(fetch_one(url) for url in targets))
-    return fetched
+    return list(targets)
