@@ -185,7 +185,11 @@ async def _store_result(
     try:
         outcome = await loop.run_in_executor(parser, job)
     except Exception as exc:  # a crashed worker must not sink the other feeds
-        error = f"parser failed: {type(exc).__name__}"
+        # Say what went wrong ("database is locked" after the 60 s wait), in one line.
+        detail = " ".join(str(exc).split())[:200]
+        error = f"could not parse or store the feed: {type(exc).__name__}" + (
+            f": {detail}" if detail else ""
+        )
         await loop.run_in_executor(
             writer, lambda: store.record_failure(feed.id, status=result.status, error=error)
         )
