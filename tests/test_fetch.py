@@ -7,10 +7,11 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 
@@ -449,3 +450,55 @@ async def test_concurrency_caps_hold(
         results = await asyncio.gather(*(fetcher.fetch(f"{url}?n={i}") for i in range(10)))
     assert all(r.ok for r in results)
     assert counter.peak == peak
+
+
+@pytest.fixture
+def self_signed_https(tmp_path: Path) -> Iterator[str]:
+    """An https server on 127.0.0.1 whose certificate no CA signed."""
+    import shutil
+    import ssl
+    import subprocess
+    from http.server import ThreadingHTTPServer
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+    subprocess.run(
+        [*command.split(), "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(FEED)))
+            self.end_headers()
+            self.wfile.write(FEED)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}/feed.xml"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+async def test_https_certificates_are_verified(
+    self_signed_https: str, server: LoopbackServer
+) -> None:
+    """http hosts get clients that skip loading the CA bundle; https ones must still verify,
+    also in a run that has used such an http client first."""
+    plain = server.route("/feed.xml", FEED)
+    async with Fetcher(FAST) as fetcher:
+        assert (await fetcher.fetch(plain)).status == 200
+        result = await fetcher.fetch(self_signed_https)
+    assert result.body is None
+    assert result.error is not None and "certificate" in result.error.lower()
