@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from newsreader.core.config import Config
-from newsreader.core.refresh import refresh
+from newsreader.core.refresh import interleave_hosts, refresh
 from newsreader.core.store import Store
 from tests.feedgen import items, rss
 from tests.loopback import LoopbackServer
@@ -60,3 +60,25 @@ def test_two_refresh_processes_at_once_both_finish(server: LoopbackServer, tmp_p
         "SELECT COUNT(*) FROM (SELECT feed_id, key FROM entries GROUP BY 1, 2 HAVING COUNT(*) > 1)"
     ).fetchone()[0]
     assert dupes == 0
+
+
+def test_feeds_are_queued_one_host_at_a_time(tmp_path: Path) -> None:
+    """The refresh backlog admits feeds in this order: ten feeds of one host in front would
+    hold ten slots while that host's cap lets four through."""
+    store = Store.in_dir(tmp_path / "data")
+    urls = [
+        f"http://{host}.example/{n}"
+        for host, count in (("a", 3), ("b", 1), ("c", 2))
+        for n in range(count)
+    ]
+    feeds = [store.add_feed(url) for url in urls]
+    order = [f.url for f in interleave_hosts(feeds)]
+    assert order == [
+        "http://a.example/0",
+        "http://b.example/0",
+        "http://c.example/0",
+        "http://a.example/1",
+        "http://c.example/1",
+        "http://a.example/2",
+    ]
+    assert interleave_hosts([]) == []

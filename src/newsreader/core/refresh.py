@@ -17,7 +17,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import timedelta
 
 from newsreader.core.config import Config
-from newsreader.core.fetch import FetchConfig, Fetcher
+from newsreader.core.fetch import FetchConfig, Fetcher, host_key
 from newsreader.core.ingest import ingest_feed, init_worker
 from newsreader.core.models import (
     Feed,
@@ -59,6 +59,16 @@ def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Fee
     return [
         f for f in feeds if not f.gone and (f.next_fetch_after is None or f.next_fetch_after <= now)
     ]
+
+
+def interleave_hosts(feeds: list[Feed]) -> list[Feed]:
+    """One feed per host in turn. The backlog admits feeds in this order, and ten feeds of one
+    host first in line would hold ten slots while its cap of four lets only four through."""
+    by_host: dict[str, list[Feed]] = {}
+    for feed in feeds:
+        by_host.setdefault(host_key(feed.url), []).append(feed)
+    queues = list(by_host.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
 
 
 async def refresh(
@@ -114,7 +124,7 @@ async def refresh(
 
     try:
         async with Fetcher(fetch_config(config)) as fetcher:
-            await asyncio.gather(*(one(fetcher, feed) for feed in feeds))
+            await asyncio.gather(*(one(fetcher, feed) for feed in interleave_hosts(feeds)))
             await flush_unchanged()
             retention = config.retention
             await loop.run_in_executor(
