@@ -56,15 +56,21 @@ def relative_age(when: datetime, now: datetime | None = None) -> str:
     return "now"
 
 
+def _clean(text: str | None) -> str | None:
+    """JSON escapes C0 controls but prints DEL, C1 and bidi controls raw, and `jq -r` decodes
+    the escapes again: so feed and page strings are scrubbed here like every other output."""
+    return None if text is None else safe_text(text)
+
+
 def feed_json(feed: Feed) -> dict[str, Any]:
     return {
         "id": feed.id,
-        "url": feed.url,
-        "title": feed.title,
-        "tags": list(feed.tags),
+        "url": _clean(feed.url),
+        "title": _clean(feed.title),
+        "tags": [safe_text(t) for t in feed.tags],
         "last_fetched": iso(feed.last_fetched),
         "last_status": feed.last_status,
-        "last_error": feed.last_error,
+        "last_error": _clean(feed.last_error),
         "entries": feed.entries,
         "unread": feed.unread,
         "gone": feed.gone,
@@ -77,7 +83,7 @@ def report_json(report: RefreshReport) -> dict[str, Any]:
         "new_entries": report.new_entries,
         "updated_entries": report.updated_entries,
         "unchanged": report.unchanged,
-        "failed": [{"url": u, "error": e} for u, e in report.failed],
+        "failed": [{"url": safe_text(u), "error": safe_text(e)} for u, e in report.failed],
         "pages_fetched": report.pages_fetched,
         "seconds": report.seconds,
     }
@@ -87,10 +93,10 @@ def entry_summary_json(row: EntrySummary) -> dict[str, Any]:
     return {
         "id": row.id,
         "feed_id": row.feed_id,
-        "feed_title": row.feed_title,
-        "title": row.title,
-        "url": row.url,
-        "author": row.author,
+        "feed_title": _clean(row.feed_title),
+        "title": _clean(row.title),
+        "url": _clean(row.url),
+        "author": _clean(row.author),
         "published": iso(row.published),
         "read": row.read,
         "starred": row.starred,
@@ -111,21 +117,21 @@ def article_json(entry: Entry) -> dict[str, Any]:
     text, source = article_text(entry)
     return {
         "id": entry.id,
-        "feed_title": entry.feed_title,
-        "title": entry.title,
-        "url": entry.url,
-        "author": entry.author,
+        "feed_title": _clean(entry.feed_title),
+        "title": _clean(entry.title),
+        "url": _clean(entry.url),
+        "author": _clean(entry.author),
         "published": iso(entry.published),
-        "text": text,
+        "text": safe_text(text),
         "text_source": source,
         "paywalled": entry.paywalled,
         "offline": entry.offline,
         "teasers": [
             {
                 "n": n,
-                "title": t.title,
-                "description": t.description,
-                "url": t.url,
+                "title": safe_text(t.title),
+                "description": safe_text(t.description),
+                "url": safe_text(t.url),
                 "offline": t.offline,
                 "kind": t.kind,
             }

@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from newsreader.ui.text import safe_text
+
 
 @dataclass(frozen=True, slots=True)
 class BindingRow:
@@ -76,7 +78,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_columns("Where", "Keys", "Action", "Id")
         for row in self.rows:
             table.add_row(
-                Text(row.where), Text(_pretty_keys(row.keys)), Text(row.description), Text(row.id)
+                Text(row.where),
+                Text(safe_text(_pretty_keys(row.keys))),
+                Text(row.description),
+                Text(row.id),
             )
         table.focus()
 
