@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.feed_writes import FeedUpdate
 from newsreader.core.models import (
     Cursor,
     EntryFilter,
@@ -288,6 +289,35 @@ def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:
     again = store.entry(got.id)
     assert again is not None
     assert [t.title for t in again.teasers] == ["Stau (related)", "Kommentar"]
+
+
+def test_a_batch_of_feeds_is_stored_and_one_bad_feed_costs_the_others_nothing(
+    store: Store,
+) -> None:
+    a, b, c, d = (store.add_feed(f"http://example.org/{name}") for name in "abcd")
+    bad = feed_of(replace(entry(2), key=None))  # NOT NULL in the schema: the batch fails
+    outcomes = store.record_feeds(
+        [
+            FeedUpdate(a.id, feed_of(entry(1)), 200, etag='"a1"'),
+            FeedUpdate(b.id, bad, 200),
+            FeedUpdate(c.id, None, 200, error="not a feed: HTML page"),
+            FeedUpdate(d.id, feed_of(entry(3), entry(4)), 200, last_modified="Fri, 20 Nov"),
+        ]
+    )
+    assert [(o.feed_id, o.new_entries) for o in outcomes] == [
+        (a.id, 1),
+        (b.id, 0),
+        (c.id, 0),
+        (d.id, 2),
+    ]
+    assert outcomes[0].error is None and outcomes[3].error is None
+    assert outcomes[1].error is not None and "NOT NULL" in outcomes[1].error
+    assert outcomes[2].error == "not a feed: HTML page"
+    feeds = {f.id: f for f in store.feeds()}
+    assert (feeds[a.id].etag, feeds[a.id].entries) == ('"a1"', 1)
+    assert (feeds[b.id].entries, feeds[b.id].etag) == (0, None)
+    assert feeds[c.id].last_error == "not a feed: HTML page"
+    assert (feeds[d.id].last_modified, feeds[d.id].entries) == ("Fri, 20 Nov", 2)
 
 
 def test_connection_per_thread(store: Store) -> None:

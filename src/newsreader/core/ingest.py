@@ -1,4 +1,4 @@
-"""Parse and store one fetched feed: the job refresh hands to its worker processes.
+"""Parse and store fetched feeds: the jobs refresh hands to its worker processes.
 
 Doing both in the worker keeps the parsed entries out of the pickle channel and the main
 process (which serves the network, and in the reader the UI) free of parsing and indexing.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,28 +42,35 @@ def _store(path: str) -> Store:
         return store
 
 
-def ingest_feed(
-    db_path: str,
-    feed_id: int,
-    body: bytes,
-    *,
-    url: str,
-    headers: dict[str, str],
-    status: int | None,
-    etag: str | None,
-    last_modified: str | None,
-) -> FeedOutcome:
+@dataclass(frozen=True, slots=True)
+class FeedJob:
+    """One fetched feed body, as the refresh hands it to a worker."""
+
+    feed_id: int
+    body: bytes
+    url: str
+    headers: dict[str, str]
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+
+
+def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
+    """Parse several fetched feeds and store them in one transaction; one outcome each."""
     # Imported here, not at the top: the refreshing process only names this job, and a warm
     # refresh (all 304) should not pay for loading the parsers.
+    from newsreader.core.feed_writes import FeedUpdate
     from newsreader.core.feeds import parse_feed
 
-    store = _store(db_path)
-    try:
-        parsed = parse_feed(body, url=url, headers=headers)
-    except FeedParseError as exc:
-        store.record_failure(feed_id, status=status, error=str(exc))
-        return FeedOutcome(feed_id=feed_id, url=url, error=str(exc))
-    return store.record_feed(feed_id, parsed, status=status, etag=etag, last_modified=last_modified)
+    updates = []
+    for job in jobs:
+        try:
+            parsed = parse_feed(job.body, url=job.url, headers=job.headers)
+        except FeedParseError as exc:
+            updates.append(FeedUpdate(job.feed_id, None, job.status, error=str(exc)))
+            continue
+        updates.append(FeedUpdate(job.feed_id, parsed, job.status, job.etag, job.last_modified))
+    return _store(db_path).record_feeds(updates)
 
 
 def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from newsreader.core.config import Config
 from newsreader.core.fetch import FetchConfig, Fetcher, host_key
-from newsreader.core.ingest import ingest_feed, init_worker
+from newsreader.core.ingest import FeedJob, ingest_feeds, init_worker
 from newsreader.core.models import (
     Feed,
     FeedOutcome,
@@ -33,6 +33,10 @@ Progress = Callable[[FeedOutcome, int, int], None]
 # Below this many feeds a process pool costs more to start than it saves.
 _POOL_THRESHOLD = 8
 _UNCHANGED_BATCH = 100
+# Fetched feeds go to the workers in batches of up to this many, each batch one transaction;
+# a batch waits at most _BATCH_WAIT seconds for more to arrive.
+_BATCH = 8
+_BATCH_WAIT = 0.1
 
 
 def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
@@ -94,6 +98,7 @@ async def refresh(
         parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-parse")
     outcomes: list[FeedOutcome] = []
     done = 0
+    batcher = _Batcher(loop, parser, str(store.path))
 
     # Bodies fetched but not yet stored are bounded, so memory does not grow with the number
     # of feeds when the network outruns the parsers.
@@ -112,7 +117,7 @@ async def refresh(
         nonlocal done
         async with backlog:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-            outcome = await _store_result(loop, writer, parser, store, feed, result)
+            outcome = await _store_result(loop, writer, batcher, store, feed, result)
             if outcome.unchanged and not outcome.error and result.not_modified:
                 unchanged_ids.append(feed.id)
                 if len(unchanged_ids) >= _UNCHANGED_BATCH:
@@ -154,10 +159,53 @@ async def refresh(
     )
 
 
+class _Batcher:
+    """Collects fetched feeds into one worker job per few feeds: storing them in one
+    transaction writes each index page they share once instead of once per feed."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, parser: Executor, db_path: str) -> None:
+        self.loop, self.parser, self.db_path = loop, parser, db_path
+        self.pending: list[tuple[FeedJob, asyncio.Future[FeedOutcome]]] = []
+        self.timer: asyncio.TimerHandle | None = None
+
+    def add(self, job: FeedJob) -> asyncio.Future[FeedOutcome]:
+        future: asyncio.Future[FeedOutcome] = self.loop.create_future()
+        self.pending.append((job, future))
+        if len(self.pending) >= _BATCH:
+            self.flush()
+        elif self.timer is None:
+            self.timer = self.loop.call_later(_BATCH_WAIT, self.flush)
+        return future
+
+    def flush(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        job = functools.partial(ingest_feeds, self.db_path, [job for job, _ in batch])
+        done = self.loop.run_in_executor(self.parser, job)
+
+        def deliver(finished: asyncio.Future[list[FeedOutcome]]) -> None:
+            error = finished.exception() if not finished.cancelled() else None
+            for index, (_, future) in enumerate(batch):
+                if future.done():
+                    continue
+                if finished.cancelled():
+                    future.cancel()
+                elif error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(finished.result()[index])
+
+        done.add_done_callback(deliver)
+
+
 async def _store_result(
     loop: asyncio.AbstractEventLoop,
     writer: Executor,
-    parser: Executor,
+    batcher: _Batcher,
     store: Store,
     feed: Feed,
     result: FetchResult,
@@ -181,9 +229,7 @@ async def _store_result(
             ),
         )
         return FeedOutcome(feed_id=feed.id, url=url, error=error)
-    job = functools.partial(
-        ingest_feed,
-        str(store.path),
+    job = FeedJob(
         feed.id,
         result.body,
         url=result.final_url,
@@ -193,7 +239,7 @@ async def _store_result(
         last_modified=result.last_modified,
     )
     try:
-        outcome = await loop.run_in_executor(parser, job)
+        outcome = await batcher.add(job)
     except Exception as exc:  # a crashed worker must not sink the other feeds
         # Say what went wrong ("database is locked" after the 60 s wait), in one line.
         detail = " ".join(str(exc).split())[:200]
