@@ -63,7 +63,9 @@ def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
     from newsreader.core.feeds import parse_feed
 
     updates = []
-    for job in jobs:
+    jobs.reverse()
+    while jobs:
+        job = jobs.pop()  # each body is let go once parsed: a batch's memory stays small
         try:
             parsed = parse_feed(job.body, url=job.url, headers=job.headers)
         except FeedParseError as exc:

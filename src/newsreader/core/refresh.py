@@ -1,24 +1,23 @@
 """Refresh orchestration: fetch -> parse -> store, with progress events.
 
-Fetching is async (politeness caps live in the Fetcher); parsing runs in worker processes so
-it uses both cores and never the thread that serves the reader's UI; store writes go through
-one writer thread, each feed in its own transaction.
+Fetching is async (politeness caps live in the Fetcher); parsing and storing fetched feeds run
+in worker processes (`workers.py`), a few feeds per transaction, so they use both cores and
+never the thread that serves the reader's UI; the main process writes only feed stamps.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Collection
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
 from newsreader.core.config import Config
 from newsreader.core.fetch import FetchConfig, Fetcher, host_key
-from newsreader.core.ingest import FeedJob, ingest_feeds, init_worker
+from newsreader.core.ingest import FeedJob, ingest_feeds
 from newsreader.core.models import (
     Feed,
     FeedOutcome,
@@ -27,6 +26,7 @@ from newsreader.core.models import (
 )
 from newsreader.core.store import Store
 from newsreader.core.times import utcnow
+from newsreader.core.workers import WorkerPool
 
 Progress = Callable[[FeedOutcome, int, int], None]
 
@@ -35,7 +35,7 @@ _POOL_THRESHOLD = 8
 _UNCHANGED_BATCH = 100
 # Fetched feeds go to the workers in batches of up to this many, each batch one transaction;
 # a batch waits at most _BATCH_WAIT seconds for more to arrive.
-_BATCH = 8
+_BATCH = 4
 _BATCH_WAIT = 0.1
 
 
@@ -89,11 +89,7 @@ async def refresh(
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
     parser: Executor
     if len(feeds) >= _POOL_THRESHOLD or full:
-        workers = max(1, min(2, os.cpu_count() or 1))
-        context = multiprocessing.get_context("spawn")
-        parser = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=init_worker, initargs=(context.Lock(),)
-        )
+        parser = WorkerPool(max(1, min(2, os.cpu_count() or 1)))
     else:
         parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-parse")
     outcomes: list[FeedOutcome] = []
@@ -144,8 +140,13 @@ async def refresh(
                 from newsreader.core.prefetch import prefetch_pages
 
                 pages = await prefetch_pages(store, config, fetcher=fetcher, executor=parser)
+    except BaseException:
+        if isinstance(parser, WorkerPool):
+            parser.kill()
+        raise
     finally:
-        parser.shutdown(wait=False, cancel_futures=True)
+        # Waiting reaps the workers, so their CPU time counts as this process's children.
+        parser.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True)
     failed = tuple((o.url, o.error) for o in outcomes if o.error)
     return RefreshReport(

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter, FeedOutcome, RefreshReport
 from newsreader.core.store import Store
-from newsreader.ui.background import BackgroundLoop, prepare_process_pool
+from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.filter_actions import FilterActions
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import DETAIL_BINDINGS
@@ -118,8 +118,6 @@ class NewsreaderApp(FilterActions):
         # The sample edition, once opened from the welcome screen: its store replaces ours.
         self.demo: DemoEdition | None = None
         self.set_keymap(config.keys)
-        if not offline:
-            prepare_process_pool()
 
     def compose(self) -> ComposeResult:
         yield StatusBar(now=self.clock(), id="status")

@@ -79,16 +79,3 @@ class BackgroundLoop:
             thread.join(timeout=5)
         if not loop.is_running():
             loop.close()
-
-
-def prepare_process_pool() -> None:
-    """Start multiprocessing's resource tracker while stderr is still the real terminal.
-
-    Once Textual runs, `sys.stderr` is a capture object without a usable file descriptor, and the
-    first process pool the core's refresh starts fails with "bad value(s) in fds_to_keep" when
-    the tracker is spawned. The tracker is started once per process, so doing it up front (before
-    `App.run`) is enough.
-    """
-    from multiprocessing import resource_tracker
-
-    resource_tracker.ensure_running()
