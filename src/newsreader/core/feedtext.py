@@ -59,6 +59,7 @@ _SHARE_HOST = re.compile(
 _SHARE_HINTS = re.compile("share|intent|submit|/pin/|/send|/save|wa\\.me|feedburner")
 _SHARE_PATH = re.compile(r"share|sharer|intent|submit|/pin/create|/send|/save", re.IGNORECASE)
 _C1 = re.compile("[\x80-\x9f]")
+_UTF8_PAIR = re.compile("[\xc2-\xf4][\x80-\xbf]")
 C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)?(?:\?[^\s#]+)?")
 # Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
@@ -379,8 +380,11 @@ def feedparser_repair(text: str, *, c1: bool = True) -> str:
     """feedparser's last steps for kept text: undo UTF-8 read as Latin-1, map C1 to cp1252."""
     if text.isascii():
         return text
-    with contextlib.suppress(UnicodeError):
-        text = text.encode("iso-8859-1").decode("utf-8")
+    # Only a lead byte followed by a continuation byte can decode as UTF-8; without one the
+    # attempt fails anyway, and a failing encode/decode costs an exception per German word.
+    if _UTF8_PAIR.search(text):
+        with contextlib.suppress(UnicodeError):
+            text = text.encode("iso-8859-1").decode("utf-8")
     if c1 and _C1.search(text):
         text = text.translate(_FEEDPARSER_CP1252)
     return text
