@@ -55,6 +55,12 @@ class FeedJob:
     last_modified: str | None
 
 
+def warm_up() -> None:
+    """Load the parsers and the store ahead of the first feed (a worker's start-up job)."""
+    import newsreader.core.feed_writes
+    import newsreader.core.feeds  # noqa: F401
+
+
 def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
     """Parse several fetched feeds and store them in one transaction; one outcome each."""
     # Imported here, not at the top: the refreshing process only names this job, and a warm
