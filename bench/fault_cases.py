@@ -35,7 +35,6 @@ from pathlib import Path
 from tests import test_crash, test_upgrade
 from tests.feedgen import Item, items, rss
 from tests.loopback import LoopbackServer
-from tests.pages import article_page
 from tests.test_big_feeds import chunked, fifty_mb_feed, hundred_k_feed, run_cli
 from tests.test_hostile_feeds import BILLION_LAUGHS, XXE, _closed_port
 
@@ -215,18 +214,8 @@ def crash_row(root: Path, kills_wanted: int, rng: random.Random) -> list[str]:
     feeds, per = test_crash.FEEDS, test_crash.ITEMS
     server = LoopbackServer().start()
     try:
-        base = server.url("")
-        for n in range(per):
-            page = article_page(n, base=base, related=[(n + 1) % per])
-            server.route(f"/artikel/{n}", page, content_type="text/html", delay=0.01)
         data = root / "data"
-        store = Store.in_dir(data)
-        for f in range(feeds):
-            entries = items(per, base=base, prefix=f"Feed {f} Meldung")
-            for item in entries:
-                item.guid = f"{f}-{item.guid}"
-            store.add_feed(server.route(f"/f{f}.xml", rss(entries), etag=f'"f{f}"', delay=0.02))
-        store.close()
+        test_crash.serve_farm(server, data)
         cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data), "refresh", "--full"]
         starts = kills = half = mid_work = 0
         checks: list[str] = []

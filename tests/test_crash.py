@@ -21,9 +21,9 @@ FEEDS = 12
 ITEMS = 15
 
 
-def test_kill_during_refresh_full_leaves_consistent_cache(
-    server: LoopbackServer, tmp_path: Path
-) -> None:
+def serve_farm(server: LoopbackServer, data: Path) -> None:
+    """FEEDS feeds of ITEMS entries, each with an article page, subscribed in a store at
+    `data`; slow enough answers that a kill lands mid-work (also used by bench/faults.py)."""
     base = server.url("")
     for n in range(ITEMS):
         server.route(
@@ -32,7 +32,6 @@ def test_kill_during_refresh_full_leaves_consistent_cache(
             content_type="text/html",
             delay=0.01,
         )
-    data = tmp_path / "data"
     store = Store.in_dir(data)
     for f in range(FEEDS):
         feed_items = items(ITEMS, base=base, prefix=f"Feed {f} Meldung")
@@ -40,6 +39,13 @@ def test_kill_during_refresh_full_leaves_consistent_cache(
             item.guid = f"{f}-{item.guid}"
         store.add_feed(server.route(f"/f{f}.xml", rss(feed_items), etag=f'"f{f}"', delay=0.02))
     store.close()
+
+
+def test_kill_during_refresh_full_leaves_consistent_cache(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    serve_farm(server, data)
     cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data), "refresh", "--full"]
     rng = random.Random(7)
     kills = 0
