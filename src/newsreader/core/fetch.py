@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import functools
 import random
 import socket
 import ssl
@@ -26,6 +25,7 @@ import httpx
 from newsreader import __version__
 from newsreader.core.decode import DecodeError, read_body
 from newsreader.core.models import FetchResult
+from newsreader.core.tls import plain_http_context, verified_context
 
 USER_AGENT = f"newsreader/{__version__} (+terminal news reader)"
 _ACCEPT = (
@@ -53,22 +53,6 @@ class FetchConfig:
     backoff_cap: float = 8.0
     max_retry_after: float = 10.0  # longer waits go back to the caller as `retry_after`
     user_agent: str = USER_AGENT
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verified TLS context for all clients: loading the CA bundle costs ~40 ms each."""
-    return httpx.create_ssl_context()
-
-
-@functools.cache
-def _plain_http_context() -> ssl.SSLContext:
-    """Handed to the clients of http:// hosts, which never handshake: without it httpx builds
-    a verified context (loading the CA bundle) per client. Shared: one is ~50 KB of memory."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 def is_web_url(url: str) -> bool:
@@ -142,7 +126,7 @@ class Fetcher:
                     pool=cfg.deadline,
                 ),
                 limits=httpx.Limits(max_connections=cfg.per_host),
-                verify=_tls_context() if secure else _plain_http_context(),
+                verify=verified_context() if secure else plain_http_context(),
                 # We decode ourselves (see decode.py), so advertise only what zlib handles.
                 headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
                 event_hooks={"response": [_stash_location]},

@@ -29,8 +29,7 @@ from newsreader.ui.messages import RefreshFinished, RefreshProgress
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.text import is_web_url, one_line
 
-# The panes mounted after the first paint, the palette and the dialogs are imported when first
-# needed, not before the headlines are on screen.
+# Panes mounted after the first paint, the palette and the dialogs: imported when first needed.
 if TYPE_CHECKING:
     from textual.command import Provider
 
@@ -44,10 +43,6 @@ EMPTY_CACHE = (
     "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file; "
     "or from a shell:  newsreader add URL"
 )
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _reader_commands() -> type[Provider]:
@@ -109,7 +104,7 @@ class NewsreaderApp(FilterActions):
         self.store = store
         self.config = config
         self.offline = offline
-        self.clock = clock or _utcnow
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.net = BackgroundLoop()
         self.filters = EntryFilter()
         self.refreshing = False
@@ -392,26 +387,10 @@ class NewsreaderApp(FilterActions):
         self._when_ready(lambda: self.detail.action_jump(number))
 
     def action_help(self) -> None:
-        from newsreader.ui.article_view import ArticleView
-        from newsreader.ui.feed_pane import FeedPane
-        from newsreader.ui.help_screen import HelpScreen, binding_rows
-        from newsreader.ui.search_input import SearchInput
-        from newsreader.ui.teaser_list import TeaserList
-        from newsreader.ui.welcome_screen import WelcomeScreen
+        from newsreader.ui.help_screen import HelpScreen, reader_binding_rows
 
-        if isinstance(self.screen, HelpScreen):
-            return
-        scopes = [
-            ("any", self.BINDINGS),
-            ("list", HeadlineView.BINDINGS),
-            ("article", ArticleView.BINDINGS),
-            ("teasers", TeaserList.BINDINGS),
-            ("feeds", FeedPane.BINDINGS),
-            ("search", SearchInput.BINDINGS),
-            ("help", HelpScreen.BINDINGS),
-            ("welcome", WelcomeScreen.BINDINGS),
-        ]
-        self.push_screen(HelpScreen(binding_rows(scopes, self.config.keys)))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(reader_binding_rows(self.BINDINGS, self.config.keys)))
 
 
 def run_reader(store: Store, config: Config, *, offline: bool = False) -> int:

@@ -24,6 +24,30 @@ class BindingRow:
     description: str
 
 
+def reader_binding_rows(
+    app_bindings: Iterable[BindingType], keymap: Mapping[str, str]
+) -> list[BindingRow]:
+    """Every binding of the reader, pane by pane, as `?` lists them."""
+    from newsreader.ui.article_view import ArticleView
+    from newsreader.ui.feed_pane import FeedPane
+    from newsreader.ui.headline_view import HeadlineView
+    from newsreader.ui.search_input import SearchInput
+    from newsreader.ui.teaser_list import TeaserList
+    from newsreader.ui.welcome_screen import WelcomeScreen
+
+    scopes = [
+        ("any", app_bindings),
+        ("list", HeadlineView.BINDINGS),
+        ("article", ArticleView.BINDINGS),
+        ("teasers", TeaserList.BINDINGS),
+        ("feeds", FeedPane.BINDINGS),
+        ("search", SearchInput.BINDINGS),
+        ("help", HelpScreen.BINDINGS),
+        ("welcome", WelcomeScreen.BINDINGS),
+    ]
+    return binding_rows(scopes, keymap)
+
+
 def binding_rows(
     scopes: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]
 ) -> list[BindingRow]:
