@@ -8,12 +8,9 @@ traceback, and unknown keys are reported so typos do not silently do nothing.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-import platformdirs
 
 from newsreader.core.models import NewsreaderError
 
@@ -24,14 +21,24 @@ class ConfigError(NewsreaderError):
     pass
 
 
+# platformdirs and tomllib are imported where used: a start with --data-dir and no config
+# file (or an environment that names both) needs neither.
+
+
 def default_data_dir() -> Path:
-    env = os.environ.get("NEWSREADER_DATA_DIR")
-    return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME))
+    if env := os.environ.get("NEWSREADER_DATA_DIR"):
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
 
 
 def default_config_path() -> Path:
-    env = os.environ.get("NEWSREADER_CONFIG")
-    return Path(env) if env else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+    if env := os.environ.get("NEWSREADER_CONFIG"):
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,8 @@ def load_config(path: Path | None = None) -> Config:
     path = path or default_config_path()
     if not path.exists():
         return Config()
+    import tomllib
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

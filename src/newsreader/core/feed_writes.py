@@ -8,7 +8,6 @@ share once, which made storing a feed about a third cheaper.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
@@ -250,6 +249,8 @@ def _digest(entry: ParsedEntry) -> str:
         "\x1f".join(f"{t.url}\x1e{t.title}" for t in entry.teasers),
         "\x1f".join(e.url for e in entry.enclosures),
     ]
+    import hashlib  # here, not at the top: the reader opens the store and never hashes
+
     return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
