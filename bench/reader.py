@@ -92,6 +92,7 @@ def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
                 url=f"https://example.org/{f}/{n}",
                 summary=f"<p>Kurzer Text {n} zu Ort {f}.</p>",
                 published=now - timedelta(minutes=n * feeds + f),
+                html_base=f"https://example.org/{f}/",  # its links are read when it is opened
             )
             for n in range(per_feed)
         )

@@ -14,14 +14,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
 from typing import Any
-from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from feedparser.html import _cp1252 as _FEEDPARSER_CP1252
 from feedparser.urls import _urljoin
-from lxml import etree
 
+from newsreader.core.entry_links import (
+    HTML_PARSER,
+    html_link_teasers,
+    html_teasers,
+    http_url,
+    merge_feed_teasers,
+    parse_html,
+    slug_title,
+)
 from newsreader.core.models import Enclosure, ParsedEntry, Teaser
 from newsreader.core.paywall import title_marks_paywall
 
@@ -52,19 +58,12 @@ _LOCKED_TIERS = frozenset({"locked", "metered"})
 
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
-_SHARE_HOST = re.compile(
-    r"(?:^|\.)(?:(?:facebook|twitter|x|linkedin|xing|pinterest|reddit|getpocket|flipboard"
-    r"|whatsapp)\.com|(?:t|telegram)\.me)$"
-)
-_SHARE_HINTS = re.compile("share|intent|submit|/pin/|/send|/save|wa\\.me|feedburner")
-_SHARE_PATH = re.compile(r"share|sharer|intent|submit|/pin/create|/send|/save", re.IGNORECASE)
 _C1 = re.compile("[\x80-\x9f]")
 _UTF8_PAIR = re.compile("[\xc2-\xf4][\x80-\xbf]")
 C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
-_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)?(?:\?[^\s#]+)?")
 # Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
 # empty query, params or fragment for urllib to drop, no whitespace for it to strip).
-HTML_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True)
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)?(?:\?[^\s#]+)?")
 
 
 def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
@@ -107,7 +106,7 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
         updated=updated,
         categories=categories,
         enclosures=enclosures,
-        teasers=_merge_teasers([], _related(raw), link),
+        teasers=merge_feed_teasers([], _related(raw), link),
         paywalled=paywalled,
         html_base=content_base if content else summary_base,
     )
@@ -188,17 +187,10 @@ def one_line_title(value: str | None, detail: Mapping[str, Any] | None) -> str:
 def plain_text(html: str) -> str:
     if "<" not in html and "&" not in html:
         return " ".join(html.split())
-    root = _parse_html(html)
+    root = parse_html(html)
     if root is None:
         return " ".join(html.split())
     return " ".join("".join(root.itertext()).split())
-
-
-def _parse_html(html: str) -> Any:
-    try:
-        return etree.fromstring(f"<div>{html}</div>", HTML_PARSER)
-    except (ValueError, etree.LxmlError):
-        return None
 
 
 def fix_mojibake(text: str) -> str:
@@ -214,7 +206,7 @@ def fix_mojibake(text: str) -> str:
 def _derive_title(html: str, link: str | None) -> str:
     """A title for an untitled item: its first sentence, else the words of its URL."""
     text = plain_text(html)
-    slug = _slug_title(link)
+    slug = slug_title(link)
     if len(text.split()) < 3 and slug:  # "Video" or "some content" says less than the URL
         return slug
     if text:
@@ -224,22 +216,6 @@ def _derive_title(html: str, link: str | None) -> str:
         cut = text[:_TITLE_MAX].rsplit(" ", 1)[0].rstrip(" ,;:-–")
         return cut + "…"
     return slug or "(untitled)"
-
-
-def _slug_title(url: str | None) -> str:
-    if not url:
-        return ""
-    segment = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
-    segment = re.sub(r"\.(s?html?|php\d?|aspx?|jsp|cms)$", "", segment, flags=re.IGNORECASE)
-    words = [w for w in re.split(r"[-_+\s]+", segment) if w]
-    if words and any(ch.isdigit() for ch in words[-1]):
-        while words and any(ch.isdigit() for ch in words[-1]):
-            words.pop()
-        if words and len(words[-1]) == 1:
-            words.pop()  # the "a" in "...-a-1249616"
-    if len(words) < 2 or "." in words[-1]:
-        return ""
-    return " ".join(words)[:1].upper() + " ".join(words)[1:]
 
 
 def _author(raw: Mapping[str, Any]) -> str | None:
@@ -271,18 +247,9 @@ def _related(raw: Mapping[str, Any]) -> list[Teaser]:
     for link in raw.get("links") or ():
         url = http_url(link.get("href"), "")
         if link.get("rel") == "related" and url:
-            title = " ".join(str(link.get("title") or "").split()) or _slug_title(url) or url
+            title = " ".join(str(link.get("title") or "").split()) or slug_title(url) or url
             teasers.append(Teaser(url=url, title=fix_mojibake(title), kind="feed"))
     return teasers
-
-
-def html_link_teasers(html: str, base: str, self_url: str | None) -> tuple[Teaser, ...]:
-    """The links in an entry's HTML as teasers, in document order, each once, not itself.
-
-    Run when an entry is shown rather than at refresh: parsing every entry's HTML cost a
-    refresh half its parse time, for links only the articles a user opens need.
-    """
-    return _merge_teasers(_html_teasers(html, base), [], self_url)
 
 
 def parsed_entry_teasers(entry: ParsedEntry) -> tuple[Teaser, ...]:
@@ -290,83 +257,7 @@ def parsed_entry_teasers(entry: ParsedEntry) -> tuple[Teaser, ...]:
     if entry.html_base is None:
         return entry.teasers
     html = entry.content or entry.summary
-    return _merge_teasers(_html_teasers(html, entry.html_base), list(entry.teasers), entry.url)
-
-
-def _html_teasers(html: str, base: str) -> list[Teaser]:
-    """Links inside the entry's HTML, with their anchor text as title, in document order."""
-    if "<a" not in html and "<A" not in html:
-        return []
-    root = _parse_html(html)
-    if root is None:
-        return []
-    teasers = []
-    for anchor in root.iter("a"):
-        url = http_url(anchor.get("href"), base)
-        if url is None or _is_share(url):
-            continue
-        title = " ".join(_text_of(anchor).split())
-        if not title:
-            img = next(anchor.iter("img"), None)
-            alt = img.get("alt") if img is not None else anchor.get("title")
-            title = " ".join((alt or anchor.get("title") or "").split()) or _slug_title(url)
-        if title:
-            teasers.append(Teaser(url=url, title=title, kind="feed"))
-    return teasers
-
-
-def _text_of(element: Any) -> str:
-    """All text inside an element: lxml's serializer does it faster than itertext()."""
-    return str(etree.tostring(element, method="text", encoding=str, with_tail=False))
-
-
-def _merge_teasers(
-    inline: list[Teaser], related: list[Teaser], self_url: str | None
-) -> tuple[Teaser, ...]:
-    seen = {urldefrag(self_url)[0] if "#" in self_url else self_url} if self_url else set()
-    out = []
-    for teaser in (*inline, *related):
-        plain = urldefrag(teaser.url)[0] if "#" in teaser.url else teaser.url
-        if plain not in seen:
-            seen.add(plain)
-            out.append(teaser)
-    return tuple(out)
-
-
-def _is_share(url: str) -> bool:
-    low = url.lower()
-    if not _SHARE_HINTS.search(low):
-        return False
-    parts = urlsplit(url)
-    host = (parts.hostname or "").removeprefix("www.")
-    if host == "wa.me" or (host == "feeds.feedburner.com" and parts.path.startswith("/~")):
-        return True
-    return bool(_SHARE_HOST.search(host)) and bool(
-        _SHARE_PATH.search(parts.path + "?" + parts.query)
-    )
-
-
-def http_url(href: object, base: str) -> str | None:
-    """Absolute http(s) URL or None: feed links are untrusted."""
-    if not isinstance(href, str) or not (href := href.strip()):
-        return None
-    if href[:8].lower().startswith(("http://", "https://")):
-        return href  # the common cases first: urljoin is the slow part of teaser extraction
-    if href[0] == "/" and href[1:2] != "/" and (origin := _origin(base)):
-        return origin + href
-    try:
-        url = urljoin(base, href)
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in ("http", "https") else None
-
-
-@lru_cache(maxsize=64)
-def _origin(base: str) -> str | None:
-    parts = urlsplit(base)
-    ok = parts.scheme.lower() in ("http", "https") and parts.netloc
-    return f"{parts.scheme}://{parts.netloc}" if ok else None
+    return merge_feed_teasers(html_teasers(html, entry.html_base), list(entry.teasers), entry.url)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

@@ -119,7 +119,7 @@ class PageQueries(Database):
         from_html: list[_TeaserRow] = []
         if row["html_base"] is not None:
             # Imported here: lxml is a cost the reader pays on its first article, not at start.
-            from newsreader.core.feedtext import html_link_teasers
+            from newsreader.core.entry_links import html_link_teasers
 
             html = row["content"] or row["summary"]
             found = html_link_teasers(html, row["html_base"], row["url"])
