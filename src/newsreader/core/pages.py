@@ -117,11 +117,11 @@ class PageQueries(Database):
         if row is None:
             return ()
         from_html: list[_TeaserRow] = []
-        if row["html_base"] is not None:
-            # Imported here: lxml is a cost the reader pays on its first article, not at start.
+        html = row["content"] or row["summary"]
+        if row["html_base"] is not None and ("<a" in html or "<A" in html):
+            # Imported here: lxml is a cost the reader pays on its first linked article.
             from newsreader.core.entry_links import html_link_teasers
 
-            html = row["content"] or row["summary"]
             found = html_link_teasers(html, row["html_base"], row["url"])
             from_html = self._annotate([(t.url, t.title, t.description, t.kind) for t in found])
         stored = self.conn.execute(
