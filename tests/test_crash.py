@@ -23,21 +23,22 @@ ITEMS = 15
 
 def serve_farm(server: LoopbackServer, data: Path) -> None:
     """FEEDS feeds of ITEMS entries, each with an article page, subscribed in a store at
-    `data`; slow enough answers that a kill lands mid-work (also used by bench/faults.py)."""
+    `data` (also used by bench/faults.py)."""
     base = server.url("")
     for n in range(ITEMS):
         server.route(
             f"/artikel/{n}",
             article_page(n, base=base, related=[(n + 1) % ITEMS]),
             content_type="text/html",
-            delay=0.01,
+            delay=0.05,
         )
     store = Store.in_dir(data)
     for f in range(FEEDS):
         feed_items = items(ITEMS, base=base, prefix=f"Feed {f} Meldung")
         for item in feed_items:
             item.guid = f"{f}-{item.guid}"
-        store.add_feed(server.route(f"/f{f}.xml", rss(feed_items), etag=f'"f{f}"', delay=0.02))
+        # Slow enough that even a refresh with nothing new (all 304) runs past the kill.
+        store.add_feed(server.route(f"/f{f}.xml", rss(feed_items), etag=f'"f{f}"', delay=0.3))
     store.close()
 
 
