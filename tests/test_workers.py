@@ -89,3 +89,22 @@ def test_file_gate_excludes_other_processes(tmp_path: Path) -> None:
 def hold_gate(path: str) -> str:
     with FileGate(path):
         return "held"
+
+
+def tls_in_worker() -> str:
+    import hashlib
+
+    try:
+        import ssl  # noqa: F401
+    except ImportError:
+        return "no tls; sha1 " + hashlib.sha1(b"feed").hexdigest()[:8]
+    return "tls loaded"
+
+
+def test_workers_have_no_tls_and_still_hash() -> None:
+    """A worker parses untrusted bytes and never opens a connection: TLS is refused there."""
+    pool = WorkerPool(1)
+    try:
+        assert pool.submit(tls_in_worker).result(timeout=30) == "no tls; sha1 65c3466e"
+    finally:
+        pool.shutdown()
