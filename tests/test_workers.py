@@ -97,7 +97,7 @@ def tls_in_worker() -> str:
     try:
         import ssl  # noqa: F401
     except ImportError:
-        return "no tls; sha1 " + hashlib.sha1(b"feed").hexdigest()[:8]
+        return "no tls; sha1 " + hashlib.sha1(b"feed").hexdigest()[:8] + " " + hashlib.sha1().name
     return "tls loaded"
 
 
@@ -105,6 +105,6 @@ def test_workers_have_no_tls_and_still_hash() -> None:
     """A worker parses untrusted bytes and never opens a connection: TLS is refused there."""
     pool = WorkerPool(1)
     try:
-        assert pool.submit(tls_in_worker).result(timeout=30) == "no tls; sha1 65c3466e"
+        assert pool.submit(tls_in_worker).result(timeout=30) == "no tls; sha1 65c3466e sha1"
     finally:
         pool.shutdown()

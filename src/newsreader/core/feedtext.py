@@ -59,7 +59,6 @@ _LOCKED_TIERS = frozenset({"locked", "metered"})
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 _C1 = re.compile("[\x80-\x9f]")
-_UTF8_PAIR = re.compile("[\xc2-\xf4][\x80-\xbf]")
 C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 # Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
 # empty query, params or fragment for urllib to drop, no whitespace for it to strip).
@@ -271,11 +270,8 @@ def feedparser_repair(text: str, *, c1: bool = True) -> str:
     """feedparser's last steps for kept text: undo UTF-8 read as Latin-1, map C1 to cp1252."""
     if text.isascii():
         return text
-    # Only a lead byte followed by a continuation byte can decode as UTF-8; without one the
-    # attempt fails anyway, and a failing encode/decode costs an exception per German word.
-    if _UTF8_PAIR.search(text):
-        with contextlib.suppress(UnicodeError):
-            text = text.encode("iso-8859-1").decode("utf-8")
+    with contextlib.suppress(UnicodeError):
+        text = text.encode("iso-8859-1").decode("utf-8")
     if c1 and _C1.search(text):
         text = text.translate(_FEEDPARSER_CP1252)
     return text
