@@ -53,9 +53,6 @@ class FeedWrites(EntryQueries):
         with self.transaction() as conn:
             _write_failure(conn, feed_id, status, error, next_fetch_after, gone)
 
-    def record_not_modified(self, feed_id: int, *, status: int = 304) -> None:
-        self.record_not_modified_many([feed_id], status=status)
-
     def record_not_modified_many(self, feed_ids: Iterable[int], *, status: int = 304) -> None:
         now = int(time.time())
         with self.transaction() as conn:
