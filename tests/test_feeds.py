@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.entry_links import html_teasers, merge_feed_teasers
 from newsreader.core.feeds import discover_feeds, looks_like_feed, parse_feed, title_marks_paywall
-from newsreader.core.feedtext import parsed_entry_teasers
-from newsreader.core.models import FeedParseError, ParsedFeed
+from newsreader.core.models import FeedParseError, ParsedEntry, ParsedFeed, Teaser
 
 MOJIBAKE = re.compile("Ã.|Â|â€|\ufffd")
 FEED_URL = "https://news.example/feeds/lokales.xml"
+
+
+def parsed_entry_teasers(entry: ParsedEntry) -> tuple[Teaser, ...]:
+    """Every teaser of a parsed entry as the store lists it: its HTML's links, then its own."""
+    if entry.html_base is None:
+        return entry.teasers
+    html = entry.content or entry.summary
+    return merge_feed_teasers(html_teasers(html, entry.html_base), list(entry.teasers), entry.url)
 
 
 def rss(items: str, *, encoding: str = "utf-8", extra_ns: str = "") -> str:

@@ -22,7 +22,6 @@ from feedparser.urls import _urljoin
 from newsreader.core.entry_links import (
     HTML_PARSER,
     html_link_teasers,
-    html_teasers,
     http_url,
     merge_feed_teasers,
     parse_html,
@@ -41,7 +40,6 @@ __all__ = [
     "html_link_teasers",
     "http_url",
     "one_line_title",
-    "parsed_entry_teasers",
     "plain_text",
     "title_marks_paywall",
     "unique_keys",
@@ -249,14 +247,6 @@ def _related(raw: Mapping[str, Any]) -> list[Teaser]:
             title = " ".join(str(link.get("title") or "").split()) or slug_title(url) or url
             teasers.append(Teaser(url=url, title=fix_mojibake(title), kind="feed"))
     return teasers
-
-
-def parsed_entry_teasers(entry: ParsedEntry) -> tuple[Teaser, ...]:
-    """Every teaser of a parsed entry, as the store will list it: its HTML's links first."""
-    if entry.html_base is None:
-        return entry.teasers
-    html = entry.content or entry.summary
-    return merge_feed_teasers(html_teasers(html, entry.html_base), list(entry.teasers), entry.url)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
