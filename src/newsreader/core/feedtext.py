@@ -21,7 +21,6 @@ from feedparser.urls import _urljoin
 
 from newsreader.core.entry_links import (
     HTML_PARSER,
-    html_link_teasers,
     http_url,
     merge_feed_teasers,
     parse_html,
@@ -37,7 +36,6 @@ __all__ = [
     "feedparser_repair",
     "feedparser_resolve",
     "fix_mojibake",
-    "html_link_teasers",
     "http_url",
     "one_line_title",
     "plain_text",
