@@ -1,16 +1,34 @@
-# Every target bootstraps .venv from pyproject.toml when it is missing or older than it.
+# Every target bootstraps .venv from the lock file when it is missing or older than it.
+# The lock pins every package with its hashes; `make lock` refreshes it from pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint bench format clean
+.PHONY: run demo test lint bench format clean lock wheel-check
 
-$(STAMP): pyproject.toml
+# pip is not upgraded: the lock must install with the pip that Python ships, as users' does.
+$(STAMP): pyproject.toml requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# pip-tools in a venv of its own, so the project's venv never carries it. pip-compile (not uv):
+# its hashed output installs with nothing but the pip that ships with Python.
+LOCKENV := .lockenv
+PIP_COMPILE := $(LOCKENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --upgrade
+lock:
+	test -x $(LOCKENV)/bin/pip-compile || \
+	  ($(PYTHON) -m venv $(LOCKENV) && $(LOCKENV)/bin/pip install --quiet pip-tools)
+	$(PIP_COMPILE) -o requirements/runtime.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -o requirements/dev.lock pyproject.toml
+
+# The path a pipx or distro user takes: build the wheel, install it with the stock pip into a
+# fresh venv, open the sample edition in tmux and read an article.
+wheel-check: $(STAMP)
+	bash .ci/wheel_check.sh
 
 # An editable install leaves src/ without bytecode, and with PYTHONDONTWRITEBYTECODE set every
 # start (and every refresh worker) would compile the whole package again: ~0.2 s each time.
@@ -32,6 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
@@ -42,4 +61,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOCKENV) .pytest_cache .mypy_cache .ruff_cache
