@@ -44,7 +44,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@$(BYTECODE)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -21,11 +21,11 @@ from urllib.parse import urlsplit
 import lxml.html
 import trafilatura
 
-from newsreader.core.extract import extract_article
-from newsreader.core.links import canonical_url
-from newsreader.core.metadata import parse_html
-from newsreader.core.render import markdown_to_text
-from newsreader.core.teasers import is_boilerplate_link
+from newsreader.core.extract.links import canonical_url
+from newsreader.core.extract.metadata import parse_html
+from newsreader.core.extract.page import extract_article
+from newsreader.core.extract.render import markdown_to_text
+from newsreader.core.extract.teasers import is_boilerplate_link
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 

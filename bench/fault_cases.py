@@ -1,10 +1,10 @@
 """The faults bench/faults.py tries, all taken from the tests; nothing new is invented here.
 
-Feed cases (bodies from tests/test_hostile_feeds.py and tests/test_big_feeds.py) re-route the
-path where a good version of the feed was stored, or point the feed at another URL, and return
+Feed cases (bodies from tests/integration/test_hostile_feeds.py and test_big_feeds.py) re-route
+the path where a good version of the feed was stored, or point the feed at another URL, and return
 the URL the feed is then fetched from. The other rows: SIGKILLs during `refresh --full` on
-tests/test_crash.py's farm, tests/ui/test_concurrency.py run as it is, and the frozen schema-1
-cache of tests/test_upgrade.py.
+tests/integration/test_crash.py's farm, tests/ui/test_concurrency.py run as it is, and the
+frozen schema-1 cache of tests/integration/test_upgrade.py.
 """
 
 from __future__ import annotations
@@ -32,14 +32,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests import test_crash, test_upgrade
-from tests.feedgen import Item, items, rss
-from tests.loopback import LoopbackServer
-from tests.test_big_feeds import chunked, fifty_mb_feed, hundred_k_feed, run_cli
-from tests.test_hostile_feeds import BILLION_LAUGHS, XXE, _closed_port
+from tests.integration import test_crash, test_upgrade
+from tests.integration.test_big_feeds import chunked, fifty_mb_feed, hundred_k_feed, run_cli
+from tests.integration.test_hostile_feeds import BILLION_LAUGHS, XXE, _closed_port
+from tests.support.feedgen import Item, items, rss
+from tests.support.loopback import LoopbackServer
 
-from newsreader.core import schema
-from newsreader.core.store import DB_NAME, Store
+from newsreader.core.store import schema
+from newsreader.core.store.store import DB_NAME, Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,7 +87,7 @@ def elsewhere(url: Callable[[], str]) -> Serve:
 
 @functools.cache
 def gzip_bomb() -> bytes:
-    """500 MB of NULs gzipped (as tests/test_hostile_feeds.py), compressed in 1 MB steps."""
+    """500 MB of NULs gzipped (as test_hostile_feeds.py), compressed in 1 MB steps."""
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)
     chunk = b"\x00" * (1024 * 1024)
     parts = [packer.compress(b"<rss>")]

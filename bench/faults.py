@@ -3,7 +3,8 @@
 Every feed row gets a fresh data dir with one good version of the feed stored and two healthy
 neighbour feeds; then the fault is served and `newsreader refresh --json` runs as a child
 process that reports its own peak RSS (VmHWM, and its parse workers' via RUSAGE_CHILDREN; see
-tests/test_big_feeds.py for why not wait4). Scenarios are the tests' own (bench/fault_cases.py).
+tests/integration/test_big_feeds.py for why not wait4). Scenarios are the tests' own
+(bench/fault_cases.py).
 Then: SIGKILLs during `refresh --full` (test_crash's farm), the concurrency test run as
 pytest, and the schema upgrade (test_upgrade's fixture). Prints numbers; asserts nothing.
 
@@ -29,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]
 
-from tests.feedgen import items, rss  # noqa: E402
-from tests.loopback import LoopbackServer  # noqa: E402
-from tests.test_big_feeds import Run, run_cli  # noqa: E402
+from tests.integration.test_big_feeds import Run, run_cli  # noqa: E402
+from tests.support.feedgen import items, rss  # noqa: E402
+from tests.support.loopback import LoopbackServer  # noqa: E402
 
 from fault_cases import (  # noqa: E402
     BAD_TEXT,
@@ -46,8 +47,8 @@ from fault_cases import (  # noqa: E402
     upgrade_rows,
 )
 from newsreader.core.config import Config  # noqa: E402
-from newsreader.core.refresh import refresh  # noqa: E402
-from newsreader.core.store import DB_NAME, Store  # noqa: E402
+from newsreader.core.refresh.run import refresh  # noqa: E402
+from newsreader.core.store.store import DB_NAME, Store  # noqa: E402
 from refresh import source_state  # noqa: E402
 
 GOOD = 5  # entries in the good version stored before the fault

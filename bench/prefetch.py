@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from tests.feedgen import Item, rss  # noqa: E402
-from tests.loopback import LoopbackServer  # noqa: E402
+from tests.support.feedgen import Item, rss  # noqa: E402
+from tests.support.loopback import LoopbackServer  # noqa: E402
 
 ADDRESSES = [f"127.0.0.{60 + n}" for n in range(10)]
 FILLER = " ".join(["Weitere Meldungen aus dem Stadtgebiet und dem Landkreis."] * 40)

@@ -54,7 +54,7 @@ if kind == "bare":
     app = Bare()
 else:
     from newsreader.core.config import Config, ReaderConfig
-    from newsreader.core.store import Store
+    from newsreader.core.store.store import Store
     from newsreader.ui.app import NewsreaderApp
 
     class Timed(NewsreaderApp):
@@ -78,7 +78,7 @@ print(painted[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
     """Returns the id of an entry whose 20 KB page is cached."""
     from newsreader.core.models import Page, ParsedEntry, ParsedFeed
-    from newsreader.core.store import Store
+    from newsreader.core.store.store import Store
 
     store = Store.in_dir(data_dir)
     now = datetime.now(UTC)
@@ -139,9 +139,9 @@ def start_times(data_dir: Path, runs: int) -> dict[str, tuple[list[float], int]]
 LATENCY_CHILD = r"""
 import asyncio, json, resource, sys, time
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
-from tests.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer
 
 data_dir, article_id, presses = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 

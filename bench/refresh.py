@@ -128,7 +128,7 @@ def subscribe(urls: list[str], data_dir: Path, env: dict[str, str]) -> str:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode == 0:
         return "opml import"
-    from newsreader.core.store import Store
+    from newsreader.core.store.store import Store
 
     store = Store.in_dir(data_dir)
     for url in urls:
@@ -184,13 +184,16 @@ def median_time(fn: Callable[[], object], n: int) -> float:
 def parse_times(samples: int) -> None:
     import feedparser
 
-    from newsreader.core.feeds import parse_feed
+    from newsreader.core.parse.feeds import parse_feed
 
     body = generate_feed(0)
     url = "http://127.0.0.2/feeds/0000/rss.xml"
     headers = {"content-type": "application/rss+xml; charset=utf-8"}
     rows: list[tuple[str, Callable[[], object]]] = [
-        ("newsreader.core.feeds.parse_feed", lambda: parse_feed(body, url=url, headers=headers)),
+        (
+            "newsreader.core.parse.feeds.parse_feed",
+            lambda: parse_feed(body, url=url, headers=headers),
+        ),
         *_fast_path_row(body, url, headers),
         ("feedparser.parse (defaults)", lambda: feedparser.parse(body)),
         (
@@ -209,7 +212,7 @@ def _fast_path_row(
 ) -> list[tuple[str, Callable[[], object]]]:
     """The lxml fast path on its own, when src has one (None from it means feedparser runs)."""
     try:
-        fast_parse = importlib.import_module("newsreader.core.fastparse").fast_parse
+        fast_parse = importlib.import_module("newsreader.core.parse.fastparse").fast_parse
     except (ImportError, AttributeError):
         return []
     kwargs: dict[str, object] = {"url": url}
@@ -218,7 +221,7 @@ def _fast_path_row(
     try:
         taken = fast_parse(body, **kwargs) is not None
     except TypeError:  # another signature: say so rather than guess
-        print("  (newsreader.core.fastparse.fast_parse has an unexpected signature)")
+        print("  (newsreader.core.parse.fastparse.fast_parse has an unexpected signature)")
         return []
     name = f"  fast_parse alone ({'taken' if taken else 'DECLINED: feedparser runs'})"
     return [(name, lambda: fast_parse(body, **kwargs))]

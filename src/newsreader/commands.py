@@ -10,14 +10,14 @@ from pathlib import Path
 
 from newsreader.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from newsreader.core.config import Config, default_data_dir, load_config
+from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import (
     EntryFilter,
     Feed,
     FetchError,
     NewsreaderError,
 )
-from newsreader.core.render import one_line as line
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.output import (
     Progress,
     article_json,
@@ -112,7 +112,7 @@ def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.core.opml import parse_opml
+    from newsreader.core.subscribe.opml import parse_opml
 
     try:
         data = args.file.read_bytes()
@@ -128,7 +128,7 @@ def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.core.opml import OpmlFeed, write_opml
+    from newsreader.core.subscribe.opml import OpmlFeed, write_opml
 
     text = write_opml(OpmlFeed(url=f.url, title=f.title, tags=f.tags) for f in store.feeds())
     if args.file is None:
@@ -143,7 +143,7 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.core.refresh import refresh
+    from newsreader.core.refresh.run import refresh
 
     if args.offline:
         raise NewsreaderError("refresh needs the network; drop --offline")
@@ -205,7 +205,7 @@ def _complete_online(
     store: Store, config: Config, entry_id: int, url: str, *, need_page: bool
 ) -> int:
     """Fetch the page when we lack it, then previews for teasers known only by URL."""
-    from newsreader.core.article import load_page, load_previews
+    from newsreader.core.refresh.on_demand import load_page, load_previews
 
     async def work() -> int:
         code = EXIT_OK
@@ -223,7 +223,7 @@ def _complete_online(
 
 
 def cmd_reextract(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.core.article import reextract_all
+    from newsreader.core.refresh.on_demand import reextract_all
 
     count = reextract_all(store)
     print(f"re-extracted {count} cached pages")

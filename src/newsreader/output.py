@@ -10,8 +10,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
 from newsreader.core.models import Entry, EntrySummary, Feed, FeedOutcome, RefreshReport
-from newsreader.core.render import html_to_markdown, one_line, safe_text
 from newsreader.core.times import iso
 
 

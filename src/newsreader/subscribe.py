@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from newsreader.cli import EXIT_OK
 from newsreader.core.config import Config
-from newsreader.core.feeds import discover_feeds, looks_like_feed, parse_feed
-from newsreader.core.fetch import Fetcher, is_web_url
+from newsreader.core.extract.render import one_line
 from newsreader.core.models import (
     Feed,
     FeedParseError,
@@ -19,9 +18,10 @@ from newsreader.core.models import (
     NewsreaderError,
     ParsedFeed,
 )
-from newsreader.core.refresh import fetch_config
-from newsreader.core.render import one_line
-from newsreader.core.store import Store
+from newsreader.core.net.fetch import Fetcher, is_web_url
+from newsreader.core.parse.feeds import discover_feeds, looks_like_feed, parse_feed
+from newsreader.core.refresh.run import fetch_config
+from newsreader.core.store.store import Store
 
 
 def _fetch(config: Config, url: str) -> tuple[FetchResult, bytes]:

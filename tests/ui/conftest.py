@@ -10,7 +10,7 @@ import pytest
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import ParsedEntry, ParsedFeed, Teaser
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
 

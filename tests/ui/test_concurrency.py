@@ -40,13 +40,13 @@ from textual.pilot import Pilot
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import EntryFilter
-from newsreader.core.refresh import refresh
-from newsreader.core.store import Store
+from newsreader.core.refresh.run import refresh
+from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
-from tests.feedgen import Item, rss
-from tests.loopback import LoopbackServer
+from tests.support.feedgen import Item, rss
+from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import wait_for
 from tests.ui.pages import LONG_PARAGRAPHS, article_html
 

@@ -6,7 +6,7 @@ import pytest
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import Page, Teaser
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsreader.core.render import html_to_markdown
+from newsreader.core.extract.render import html_to_markdown
 from newsreader.ui.markdown_content import markdown_to_content
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import EntryFilter, Page, Teaser
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
 from newsreader.ui.headline_view import HeadlineView
@@ -118,7 +118,7 @@ async def test_offline_teaser_cached_and_not_cached(store: Store, config: Config
 async def test_follow_teaser_online_loads_page_and_back_forward(
     store: Store, config: Config, server: object
 ) -> None:
-    from tests.loopback import LoopbackServer
+    from tests.support.loopback import LoopbackServer
     from tests.ui.pages import LONG_PARAGRAPHS, article_html
 
     assert isinstance(server, LoopbackServer)
@@ -371,7 +371,7 @@ async def test_paywalled_article_says_so(store: Store, config: Config) -> None:
 async def test_previews_fill_in_teasers_in_place(
     store: Store, config: Config, server: object
 ) -> None:
-    from tests.loopback import LoopbackServer
+    from tests.support.loopback import LoopbackServer
     from tests.ui.pages import LONG_PARAGRAPHS, article_html
 
     assert isinstance(server, LoopbackServer)

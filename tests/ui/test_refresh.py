@@ -7,11 +7,11 @@ from email.utils import format_datetime
 
 from newsreader.core.config import Config
 from newsreader.core.models import ParsedEntry
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
 from newsreader.ui.headline_view import HeadlineView
-from tests.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import add_feed, screen_text, wait_for
 
 # Real time here: refresh prunes entries past the retention age, so no frozen 2025 dates.

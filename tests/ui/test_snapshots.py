@@ -14,7 +14,7 @@ import pytest
 from textual.pilot import Pilot
 
 from newsreader.core.config import Config
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from tests.ui.conftest import clock, sample_cache
 

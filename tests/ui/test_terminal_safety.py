@@ -24,9 +24,9 @@ from textual.widgets import Static
 from textual.widgets._toast import Toast
 
 from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
 from newsreader.core.models import RefreshReport, Teaser
-from newsreader.core.render import html_to_markdown, one_line, safe_text
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_body import ArticleBody
 from newsreader.ui.article_view import ArticleView
@@ -37,7 +37,7 @@ from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.markdown_content import markdown_to_content
 from newsreader.ui.messages import RefreshFinished
 from newsreader.ui.teaser_list import TeaserList, teaser_prompt
-from tests.hostile_text import (
+from tests.support.hostile_text import (
     EMPTY_CASE,
     FIXED_CASE,
     HUGE_CASE,

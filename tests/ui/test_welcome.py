@@ -11,14 +11,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from newsreader.core.config import Config
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.add_feed_dialog import AddFeedDialog
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.import_dialog import ImportDialog
 from newsreader.ui.welcome_screen import WelcomeScreen
-from tests.loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import sample_cache, screen_text, wait_for
 
 SIZE = (120, 36)

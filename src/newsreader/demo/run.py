@@ -10,8 +10,8 @@ import asyncio
 from pathlib import Path
 
 from newsreader.core.config import Config
-from newsreader.core.refresh import refresh
-from newsreader.core.store import Store
+from newsreader.core.refresh.run import refresh
+from newsreader.core.store.store import Store
 from newsreader.demo.server import DemoServer
 
 

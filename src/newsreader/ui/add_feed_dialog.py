@@ -19,9 +19,9 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from newsreader.core.config import Config
+from newsreader.core.extract.render import one_line
 from newsreader.core.models import NewsreaderError
-from newsreader.core.render import one_line
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 
 if TYPE_CHECKING:
     from newsreader.subscribe import Subscribed

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter, FeedOutcome, RefreshReport
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.filter_actions import FilterActions
 from newsreader.ui.headline_view import HeadlineView
@@ -306,7 +306,7 @@ class NewsreaderApp(FilterActions):
             return
         if self.refreshing:
             return
-        from newsreader.core.refresh import refresh
+        from newsreader.core.refresh.run import refresh
 
         self.refreshing = True
         self.query_one(StatusBar).progress = "refreshing…"

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 
 from newsreader.core.config import Config
 from newsreader.core.models import Entry, LinkPreview, Page, Teaser
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.article_view import ArticleView, entry_shown, page_shown
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.history import History, Location
@@ -163,7 +163,7 @@ class DetailPane(Vertical):
             return
         self.requested.add(url)
         self.in_flight.add(url)
-        from newsreader.core.article import load_page
+        from newsreader.core.refresh.on_demand import load_page
 
         def done(page: Page | None, error: BaseException | None) -> None:
             message = None if error is None else one_line(str(error) or type(error).__name__)
@@ -175,7 +175,7 @@ class DetailPane(Vertical):
         urls = [t.url for t in entry.teasers if not t.description and is_web_url(t.url)]
         if not urls:
             return
-        from newsreader.core.article import load_previews
+        from newsreader.core.refresh.on_demand import load_previews
 
         entry_id = entry.id
 

@@ -11,7 +11,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from newsreader.core.models import EntryFilter
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.text import one_line

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from newsreader.core.models import Cursor, EntryFilter, EntrySummary
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 
 BLOCK = 100
 MAX_BLOCKS = 64

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newsreader.core.models import EntryFilter, EntrySummary
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.headline_source import HeadlineSource
 from newsreader.ui.text import one_line, relative_age
 

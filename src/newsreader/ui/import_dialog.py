@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsreader.core.models import NewsreaderError
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.add_feed_dialog import OneLineDialog
 
 # Subscription lists are small; anything bigger is not one.
@@ -31,7 +31,9 @@ def import_opml(store: Store, path: Path) -> Imported:
         data = path.read_bytes()
     except OSError as exc:
         raise NewsreaderError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    from newsreader.core.opml import parse_opml  # lxml: lazily, the reader starts without it
+    from newsreader.core.subscribe.opml import (
+        parse_opml,  # lxml: lazily, the reader starts without it
+    )
 
     feeds = parse_opml(data)
     if not feeds:

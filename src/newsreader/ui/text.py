@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from newsreader.core.render import html_to_markdown, safe_text
-from newsreader.core.render import one_line as _one_line
+from newsreader.core.extract.render import html_to_markdown, safe_text
+from newsreader.core.extract.render import one_line as _one_line
 
 __all__ = ["html_to_markdown", "is_web_url", "one_line", "relative_age", "safe_text"]
 

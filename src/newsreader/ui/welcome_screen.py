@@ -23,7 +23,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from newsreader.core.config import Config
-from newsreader.core.store import Store
+from newsreader.core.store.store import Store
 from newsreader.ui.add_feed_dialog import describe_error
 
 if TYPE_CHECKING:

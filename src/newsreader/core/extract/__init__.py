@@ -1,0 +1,1 @@
+"""Pages to text: main text as Markdown, metadata, paywall detection, teaser links."""

@@ -1,0 +1,1 @@
+"""The network: bounded, polite HTTP, capped decoding, TLS contexts."""

@@ -1,0 +1,395 @@
+"""The network layer: bounded, polite HTTP GETs that return a FetchResult instead of raising.
+
+Everything fetched is untrusted, so every request has timeouts, an overall deadline, a cap on
+decompressed bytes and a bounded, http(s)-only redirect chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import random
+import socket
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from newsreader import __version__
+from newsreader.core.models import FetchResult
+from newsreader.core.net.decode import DecodeError, read_body
+from newsreader.core.net.tls import plain_http_context, verified_context
+
+USER_AGENT = f"newsreader/{__version__} (+terminal news reader)"
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
+    "text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
+)
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_STASHED_LOCATION = "x-newsreader-location"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    max_concurrency: int = 32
+    per_host: int = 4  # politeness: parallel requests to one host:port
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0  # one attempt, redirects included: stops a trickling server
+    max_bytes: int = 10 * 1024 * 1024  # decompressed
+    max_redirects: int = 5
+    retries: int = 2
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    max_retry_after: float = 10.0  # longer waits go back to the caller as `retry_after`
+    user_agent: str = USER_AGENT
+
+
+def is_web_url(url: str) -> bool:
+    """Only http(s) URLs with a host are ever fetched or opened."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def host_key(url: str) -> str:
+    """`host:port` — the unit politeness limits are counted in."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+    except ValueError:
+        return ""
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
+def fetch_sync(url: str, *, config: FetchConfig | None = None, **kw: Any) -> FetchResult:
+    """One fetch in a fresh event loop, for synchronous callers such as `newsreader add`."""
+
+    async def one() -> FetchResult:
+        async with Fetcher(config or FetchConfig()) as fetcher:
+            return await fetcher.fetch(url, **kw)
+
+    return asyncio.run(one())
+
+
+class Fetcher:
+    """Shares connection pools and the concurrency limits across many fetches.
+
+    One small httpx client per host rather than one big pool: httpcore scans its whole pool
+    on every request, which for hundreds of hosts cost more CPU than the requests, and a
+    shared pool evicted idle keep-alive connections of one host to serve another.
+    """
+
+    def __init__(self, config: FetchConfig = FetchConfig()) -> None:
+        self.config = config
+        self._open = False
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._global = asyncio.Semaphore(config.max_concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        self._open = True
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._open = False
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        secure = url[:6].lower() == "https:"
+        # Keyed by scheme too, so only https clients pay for loading the CA bundle (140 ms):
+        # a client made for http URLs never speaks TLS. One host:port serves one scheme.
+        key = ("https://" if secure else "http://") + host_key(url)
+        client = self._clients.get(key)
+        if client is None:
+            cfg = self.config
+            client = self._clients[key] = httpx.AsyncClient(
+                follow_redirects=False,
+                timeout=httpx.Timeout(
+                    connect=cfg.connect_timeout,
+                    read=cfg.read_timeout,
+                    write=cfg.read_timeout,
+                    pool=cfg.deadline,
+                ),
+                limits=httpx.Limits(max_connections=cfg.per_host),
+                verify=verified_context() if secure else plain_http_context(),
+                # We decode ourselves (see decode.py), so advertise only what zlib handles.
+                headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
+                event_hooks={"response": [_stash_location]},
+            )
+        return client
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+    ) -> FetchResult:
+        """GET a feed or page; network and HTTP problems come back as `error`, never raised."""
+        headers = {"Accept": _ACCEPT}
+        if etag and etag.isprintable():
+            headers["If-None-Match"] = etag
+        if last_modified and last_modified.isprintable():
+            headers["If-Modified-Since"] = last_modified
+        cap = self.config.max_bytes if max_bytes is None else max_bytes
+        result = await self._fetch(url, headers, cap, head_only=False)
+        if result.status == 304:
+            # A 304 may omit the validators; the ones we sent are still current.
+            etag_now = result.etag or etag
+            return _replace(
+                result, etag=etag_now, last_modified=result.last_modified or last_modified
+            )
+        return result
+
+    async def fetch_head(self, url: str, *, max_bytes: int = 65536) -> FetchResult:
+        """GET only the start of a page, up to `</head>`, for a link preview's metadata."""
+        headers = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"}
+        return await self._fetch(url, headers, max_bytes, head_only=True)
+
+    async def _fetch(
+        self, url: str, headers: dict[str, str], cap: int, *, head_only: bool
+    ) -> FetchResult:
+        if not self._open:
+            raise RuntimeError("use Fetcher inside `async with`")
+        if not is_web_url(url):
+            return FetchResult(url=url, final_url=url, status=None, error=_not_web(url))
+        cfg = self.config
+        attempt = 0
+        while True:
+            try:
+                # Armed once the first slot is ours: queueing for a busy host is not slowness.
+                async with asyncio.timeout(None) as deadline:
+                    result, retry, wait = await self._attempt(
+                        url, headers, cap, head_only, deadline
+                    )
+            except TimeoutError:
+                msg = f"timed out after {cfg.deadline:g} s overall (server too slow)"
+                return FetchResult(url=url, final_url=url, status=None, error=msg)
+            if not retry or attempt >= cfg.retries:
+                return result
+            await asyncio.sleep(wait if wait is not None else self._backoff(attempt))
+            attempt += 1
+
+    def _backoff(self, attempt: int) -> float:
+        cfg = self.config
+        ceiling = min(cfg.backoff_cap, cfg.backoff_base * 2.0**attempt)
+        return ceiling * random.uniform(0.5, 1.0)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, url: str) -> AsyncIterator[None]:
+        # Host first, then global: a queue for one busy host must not hold global slots.
+        sem = self._hosts.setdefault(host_key(url), asyncio.Semaphore(self.config.per_host))
+        async with sem, self._global:
+            yield
+
+    async def _attempt(
+        self,
+        url: str,
+        headers: dict[str, str],
+        cap: int,
+        head_only: bool,
+        deadline: asyncio.Timeout,
+    ) -> tuple[FetchResult, bool, float | None]:
+        """One try through the redirect chain: (result, worth retrying, seconds to wait)."""
+        current, seen, permanent = url, {url}, True
+        while True:
+            try:
+                async with self._slot(current):
+                    if deadline.when() is None:
+                        loop_now = asyncio.get_running_loop().time()
+                        deadline.reschedule(loop_now + self.config.deadline)
+                    hop = await self._hop(url, current, headers, cap, head_only)
+            except httpx.HTTPError as exc:
+                message, retry = _describe(exc, current, self.config)
+                return _failed(url, current, message), retry, None
+            except httpx.InvalidURL:  # not an HTTPError, and a hostile URL can trigger it
+                return _failed(url, current, "invalid URL"), False, None
+            if isinstance(hop, tuple):
+                result, retry, wait = hop
+                if permanent and current != url and result.error is None:
+                    result = _replace(result, permanent_url=current)
+                return result, retry, wait
+            status, target = hop.status, hop.target
+            permanent = permanent and status in _PERMANENT
+            if not is_web_url(target):
+                scheme = _scheme(target)
+                what = f"{scheme}: URL" if scheme else "an invalid URL"
+                msg = f"refusing to follow redirect to {what}"
+                return _failed(url, current, msg, status), False, None
+            if target in seen:
+                msg = "redirect loop (redirected back to an earlier URL)"
+                return _failed(url, current, msg, status), False, None
+            if len(seen) > self.config.max_redirects:
+                msg = f"too many redirects (more than {self.config.max_redirects})"
+                return _failed(url, current, msg, status), False, None
+            seen.add(target)
+            current = target
+
+    async def _hop(
+        self, url: str, current: str, headers: dict[str, str], cap: int, head_only: bool
+    ) -> tuple[FetchResult, bool, float | None] | _Redirect:
+        async with self._client(current).stream("GET", current, headers=headers) as resp:
+            status = resp.status_code
+            lowered = {k.lower(): v for k, v in resp.headers.items()}
+            if _STASHED_LOCATION in lowered:
+                lowered["location"] = lowered.pop(_STASHED_LOCATION)
+            base = FetchResult(
+                url=url,
+                final_url=current,
+                status=status,
+                headers=lowered,
+                etag=lowered.get("etag"),
+                last_modified=lowered.get("last-modified"),
+            )
+            if status in _REDIRECTS and "location" in lowered:
+                try:
+                    target = urljoin(current, lowered["location"].strip())
+                except ValueError:
+                    return _replace(base, error="invalid redirect target"), False, None
+                return _Redirect(status, target)
+            if status == 304:
+                # A 304 has no body; reading the empty rest lets httpx reuse the connection.
+                await resp.aread()
+                return base, False, None
+            if not 200 <= status < 300:
+                return self._http_error(base, status)
+            if not head_only:
+                length = lowered.get("content-length", "")
+                if length.isdigit() and int(length) > cap:
+                    return _replace(base, error=_too_large(cap)), False, None
+            try:
+                body = await read_body(resp, cap, head_only)
+            except DecodeError as exc:
+                return _replace(base, error=str(exc)), False, None
+            if body is None:
+                return _replace(base, error=_too_large(cap)), False, None
+            return _replace(base, body=body), False, None
+
+    def _http_error(self, base: FetchResult, status: int) -> tuple[FetchResult, bool, float | None]:
+        try:
+            line = f"HTTP {status} {HTTPStatus(status).phrase}"
+        except ValueError:
+            line = f"HTTP {status}"
+        if status not in _RETRY_STATUS:
+            return _replace(base, error=line), False, None
+        retry_after = _retry_after(base.headers.get("retry-after"))
+        if retry_after is None:
+            return _replace(base, error=line), True, None
+        result = _replace(
+            base, error=f"{line} (retry after {retry_after:g} s)", retry_after=retry_after
+        )
+        return result, retry_after <= self.config.max_retry_after, retry_after
+
+
+async def _stash_location(response: httpx.Response) -> None:
+    """Hide Location from httpx, which parses it even when not following and raises on junk."""
+    if "location" in response.headers:
+        response.headers[_STASHED_LOCATION] = response.headers["location"]
+        del response.headers["location"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Redirect:
+    status: int
+    target: str
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _describe(exc: httpx.HTTPError, url: str, cfg: FetchConfig) -> tuple[str, bool]:
+    """One human line for a transport failure, and whether another try could help."""
+    host = urlsplit(url).hostname or url
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out after {cfg.connect_timeout:g} s connecting to {host}", True
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {cfg.read_timeout:g} s reading", True
+    chain = list(_causes(exc))
+    for cause in chain:
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve host {host}", cause.errno == socket.EAI_AGAIN
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused", True
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate of {host} not valid: {cause.verify_message}", False
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error with {host}: {cause.reason or 'handshake failed'}", False
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return f"cannot reach host {host} (network unreachable)", True
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect to {host}", True
+    if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError):
+        return "server closed the connection unexpectedly", True
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return "invalid URL", False
+    return f"network error ({type(exc).__name__})", False
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _scheme(url: str) -> str:
+    """The scheme, cut short and printable, for error lines about hostile URLs."""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    return scheme[:20] if scheme.isprintable() else ""
+
+
+def _not_web(url: str) -> str:
+    scheme = _scheme(url)
+    if scheme and scheme not in _DEFAULT_PORTS:
+        return f"refusing to fetch {scheme}: URL (only http and https)"
+    return "not a web address (only http and https URLs are fetched)"
+
+
+def _too_large(cap: int) -> str:
+    if cap >= 1024 * 1024:
+        return f"response larger than {round(cap / 1024 / 1024, 1):g} MB"
+    if cap >= 1024:
+        return f"response larger than {round(cap / 1024, 1):g} KB"
+    return f"response larger than {cap} bytes"
+
+
+def _failed(url: str, current: str, message: str, status: int | None = None) -> FetchResult:
+    return FetchResult(url=url, final_url=current, status=status, error=message)
+
+
+def _replace(result: FetchResult, **changes: Any) -> FetchResult:
+    return replace(result, **changes)

@@ -1,0 +1,348 @@
+"""The fast path: well-formed RSS 2.0 / 0.9x and Atom 1.0 read with lxml instead of feedparser.
+
+feedparser stays the parser of record. This module builds, per item, the mapping feedparser
+would build (the part of it feedtext reads), replaying feedparser's rules in document order:
+which element fills which key, whitespace stripping, relative links, guid-as-link, the
+summary/content hand-off, authors, tags, its encoding repairs. Where a feed uses something
+whose feedparser reading is not replayed here, `fast_parse` returns None and the caller runs
+feedparser. tests/unit/test_fastparse.py holds the two to the same ParsedFeed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from feedparser.datetimes import _parse_date
+from feedparser.mixin import _FeedParserMixin
+from feedparser.urls import make_safe_absolute_uri
+from lxml import etree
+
+from newsreader.core.models import ParsedFeed
+from newsreader.core.parse.fastparse_rules import (
+    _ATOM_FEED,
+    _AUTHOR_PARTS,
+    _ENTITY_LIKE,
+    _ENTRY_HARMLESS,
+    _FEED_HARMLESS,
+    _HTML_TYPES,
+    _IMAGE_PARTS,
+    _ITUNES,
+    _MEDIA_SCHEME,
+    _TEXTINPUT_PARTS,
+    _attrs,
+    _check_item_attrs,
+    _check_subtree,
+    _check_subtree_children,
+    _content_type,
+    _Decline,
+    _enforce_href,
+    _name,
+    _text,
+)
+from newsreader.core.parse.feedtext import (
+    C1_UTF8,
+    entry_from_raw,
+    feedparser_repair,
+    feedparser_resolve,
+    http_url,
+    one_line_title,
+    unique_keys,
+)
+
+__all__ = ["fast_parse"]
+
+Raw = dict[str, Any]
+
+
+class _AuthorContext:
+    """Lets feedparser's own author bookkeeping ("name (email)", emails in RSS authors) run
+    on our item mapping."""
+
+    _save_author = _FeedParserMixin._save_author
+    _sync_author_detail = _FeedParserMixin._sync_author_detail
+
+    def __init__(self, context: Raw) -> None:
+        self.context = context
+
+    def _get_context(self) -> Raw:
+        return self.context
+
+
+_local = threading.local()
+
+
+def _xml_parser() -> etree.XMLParser:
+    # lxml parsers must not be shared between threads.
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=False, recover=False
+        )
+        _local.parser = parser
+    return parser
+
+
+def fast_parse(body: bytes, *, url: str) -> ParsedFeed | None:
+    """The ParsedFeed feedparser would give for these bytes, or None when unsure.
+
+    `body` must be UTF-8 (or ASCII in a Latin codec), as parse_feed's encoding repair hands it
+    on: feedparser's own charset detection is not replayed here.
+    """
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        return None  # a DTD can declare entities; feedparser rewrites those its own way
+    parser = _xml_parser()
+    try:
+        root = etree.fromstring(body, parser)
+    except (etree.LxmlError, ValueError):
+        return None
+    if len(parser.error_log):  # lxml raises on errors; anything it noted is reason enough
+        return None
+    base = make_safe_absolute_uri(url, url) or url
+    if (make_safe_absolute_uri(base, base) or base) != base:
+        return None
+    try:
+        # Only text with C1 controls (raw or as &#...; references) needs feedparser's cp1252 map.
+        c1 = b"&#" in body or C1_UTF8.search(body) is not None
+        _attrs(root)
+        if root.tag == "rss":
+            feed, items = _FeedReader(base, atom=False, c1=c1).read_rss(root)
+        elif root.tag == _ATOM_FEED:
+            feed, items = _FeedReader(base, atom=True, c1=c1).read_feed(root)
+        else:
+            return None
+    except _Decline:
+        return None
+    return ParsedFeed(
+        title=one_line_title(feed.get("title"), feed.get("title_detail")) or None,
+        site_url=http_url(feed.get("link"), url),
+        entries=unique_keys(entry_from_raw(raw, url) for raw in items),
+        warning=None,
+    )
+
+
+class _FeedReader:
+    def __init__(self, base: str, *, atom: bool, c1: bool) -> None:
+        self.base = base
+        self.atom = atom
+        self.c1 = c1
+        self.items: list[Raw] = []
+        self.has_content = self.title_locked = False  # per item, as in feedparser
+
+    def _repair(self, text: str) -> str:
+        return feedparser_repair(text, c1=self.c1)
+
+    # --- feed level ---------------------------------------------------------------------
+
+    def read_rss(self, root: Any) -> tuple[Raw, list[Raw]]:
+        channels = [child for child in root if _name(child) is not None]
+        if len(channels) != 1 or _name(channels[0]) != "channel":
+            raise _Decline("rss without exactly one channel")
+        return self._read_channel(channels[0], "item")
+
+    def read_feed(self, root: Any) -> tuple[Raw, list[Raw]]:
+        return self._read_channel(root, "entry")
+
+    def _read_channel(self, channel: Any, item_name: str) -> tuple[Raw, list[Raw]]:
+        _check_item_attrs(channel)
+        feed: Raw = {}
+        titles = 0
+        has_summary = False
+        for child in channel:
+            name = _name(child)
+            if name is None:
+                continue
+            if name == item_name:
+                _check_item_attrs(child)
+                self.items.append(self._read_item(child))
+            elif name == "title":
+                titles += 1
+                if titles > 1:
+                    raise _Decline("two feed titles")
+                feed["title"], feed["title_detail"] = self._title_text(child)
+            elif name == "link":
+                self._link(feed, child, False)
+            elif name in ("guid", "id"):
+                self._guid(feed, child, None)
+            elif name in ("summary", "itunes_summary", "description", "dc_description"):
+                # a second summary, or a description after one, becomes content in feedparser
+                if has_summary:
+                    raise _Decline("feed summary and description")
+                has_summary = name in ("summary", "itunes_summary")
+                _check_subtree_children(child)
+            elif name in ("image", "textinput"):
+                parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
+                for part in child:
+                    part_name = _name(part)
+                    if part_name is not None and (part_name not in parts or len(part)):
+                        raise _Decline(f"{name} with {part_name}")
+            else:
+                _check_subtree(child, _FEED_HARMLESS)
+        return feed, self.items
+
+    # --- items: one method per kind of element, called as (raw, element, argument) -------
+
+    def _read_item(self, item: Any) -> Raw:
+        raw: Raw = {}
+        self.has_content = self.title_locked = False
+        for child in item:
+            name = _name(child)
+            if name is None:
+                continue
+            handler = _ITEM_HANDLERS.get(name)
+            if handler is None:
+                _check_subtree(child, _ENTRY_HARMLESS)
+            else:
+                handler[0](self, raw, child, handler[1])
+        if links := raw.get("links"):
+            raw["enclosures"] = [link for link in links if link.get("rel") == "enclosure"]
+        return raw
+
+    def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
+        kind = _content_type(_attrs(el), "text/plain")
+        value = _text(el).strip()
+        if not self.atom and kind == "text/plain" and _FeedParserMixin.looks_like_html(value):
+            kind = "text/html"
+        return self._repair(value), {"type": kind}
+
+    def _title(self, raw: Raw, el: Any, _: object) -> None:
+        value, detail = self._title_text(el)
+        if not self.title_locked:  # feedparser keeps the first non-empty title
+            raw["title"], raw["title_detail"] = value, detail
+            self.title_locked = bool(value)
+
+    def _link(self, context: Raw, el: Any, in_entry: bool) -> None:
+        attrs = _attrs(el)
+        attrs.setdefault("rel", "alternate")
+        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
+        _enforce_href(attrs)
+        context.setdefault("links", []).append(attrs)
+        if "href" in attrs:
+            attrs["href"] = feedparser_resolve(self.base, attrs["href"])
+            _check_subtree_children(el)
+            if attrs["rel"] == "alternate" and attrs["type"] in _HTML_TYPES:
+                context["link"] = attrs["href"]
+            return
+        value = _text(el).strip()
+        value = self._repair(feedparser_resolve(self.base, value) if value else value)
+        if in_entry:
+            value = value.replace("&amp;", "&")
+        context["link"] = value = _ENTITY_LIKE.sub(r"&\g<1>", value)
+        if value:
+            attrs["href"] = value
+
+    def _guid(self, context: Raw, el: Any, _: object) -> None:
+        is_link = _attrs(el).get("ispermalink", "true") == "true"
+        value = _text(el).strip()
+        context["id"] = value = self._repair(
+            feedparser_resolve(self.base, value) if value and is_link else value
+        )
+        if is_link:
+            context.setdefault("link", value)
+
+    def _summary(self, raw: Raw, el: Any, default: str) -> None:
+        if "summary" in raw and not self.has_content:
+            self._content(raw, el, "text/plain")  # feedparser's second summary is content
+            return
+        _content_type(_attrs(el), default)
+        raw["summary"] = self._repair(_text(el).strip())
+        raw["summary_detail"] = {"base": self.base}
+
+    def _content(self, raw: Raw, el: Any, default: str) -> None:
+        _content_type(_attrs(el), default)
+        value = self._repair(_text(el).strip())
+        self.has_content = True
+        raw.setdefault("content", []).append({"value": value, "base": self.base})
+        raw.setdefault("summary", value)
+
+    def _date(self, raw: Raw, el: Any, field: str) -> None:
+        raw[field] = value = self._repair(_text(el).strip())
+        raw[f"{field}_parsed"] = _parse_date(value)
+
+    def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
+        attrs = _attrs(el)
+        if scheme == _ITUNES:
+            _add_tag(raw, attrs.get("text"), scheme, None)
+        else:  # media:category's scheme default wins over a domain attribute, as in feedparser
+            scheme = attrs.get("scheme", scheme or attrs.get("domain"))
+            _add_tag(raw, attrs.get("term"), scheme, attrs.get("label"))
+        if value := self._repair(_text(el).strip()):
+            tags = raw["tags"]
+            if tags and not tags[-1]["term"]:
+                tags[-1]["term"] = value
+            else:
+                _add_tag(raw, value, None, None)
+
+    def _keywords(self, raw: Raw, el: Any, scheme: str | None) -> None:
+        if el.attrib:
+            raise _Decline("keywords with attributes")
+        for term in self._repair(_text(el).strip()).split(","):
+            if term.strip():
+                _add_tag(raw, term.strip(), scheme, None)
+
+    def _author(self, raw: Raw, el: Any, _: object) -> None:
+        raw.setdefault("authors", []).append({})
+        sync = _AuthorContext(raw)
+        own = [el.text or ""]
+        for part in el:
+            own.append(part.tail or "")
+            name = _name(part)
+            if name in ("name", "itunes_name", "email", "itunes_email"):
+                key = "email" if name.endswith("email") else "name"
+                sync._save_author(key, _text(part).strip())  # feedparser does not repair these
+            elif name in ("uri", "url", "homepage"):
+                value = _text(part).strip()
+                sync._save_author(
+                    "href", self._repair(feedparser_resolve(self.base, value) if value else "")
+                )
+            elif name is not None:
+                _check_subtree(part, _ENTRY_HARMLESS - _AUTHOR_PARTS)
+        raw["author"] = self._repair("".join(own).strip())
+        sync._sync_author_detail()
+
+    def _enclosure(self, raw: Raw, el: Any, _: object) -> None:
+        attrs = _attrs(el)
+        _enforce_href(attrs)
+        attrs["rel"] = "enclosure"
+        raw.setdefault("links", []).append(attrs)
+        _check_subtree_children(el)
+
+    def _content_tier(self, raw: Raw, el: Any, _: object) -> None:
+        if el.attrib:
+            raise _Decline("content_tier with attributes")
+        raw["content_tier"] = self._repair(_text(el).strip())
+
+
+def _add_tag(raw: Raw, term: str | None, scheme: str | None, label: str | None) -> None:
+    tags = raw.setdefault("tags", [])
+    if not term and not scheme and not label:
+        return
+    tag = {"term": term, "scheme": scheme, "label": label}
+    if tag not in tags:
+        tags.append(tag)
+
+
+_ITEM_HANDLERS: dict[str, tuple[Callable[[_FeedReader, Raw, Any, Any], None], Any]] = {
+    name: (method, argument)
+    for method, argument, names in (
+        (_FeedReader._title, None, "title"),
+        (_FeedReader._link, True, "link"),
+        (_FeedReader._guid, None, "guid id"),
+        (_FeedReader._summary, "text/html", "description dc_description media_description"),
+        (_FeedReader._summary, "text/plain", "summary itunes_summary"),
+        (_FeedReader._content, "text/plain", "content"),
+        (_FeedReader._content, "text/html", "content_encoded fullitem"),
+        (_FeedReader._date, "published", "pubdate published issued dcterms_issued"),
+        (_FeedReader._date, "updated", "updated modified lastbuilddate dc_date dcterms_modified"),
+        (_FeedReader._category, None, "category keywords dc_subject"),
+        (_FeedReader._category, _MEDIA_SCHEME, "media_category"),
+        (_FeedReader._category, _ITUNES, "itunes_category"),
+        (_FeedReader._keywords, _ITUNES, "itunes_keywords"),
+        (_FeedReader._keywords, None, "media_keywords"),
+        (_FeedReader._author, None, "author managingeditor dc_creator dc_author itunes_author"),
+        (_FeedReader._enclosure, None, "enclosure"),
+        (_FeedReader._content_tier, None, "content_tier"),
+    )
+    for name in names.split()
+}

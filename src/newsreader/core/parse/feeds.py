@@ -1,0 +1,226 @@
+"""Feed bytes -> ParsedFeed (feedparser is the parser of record), and feed autodiscovery.
+
+feedparser gets bytes and response headers, never a URL, and runs with sanitizing and
+relative-URI rewriting off: the renderer sanitizes at display time, and we resolve only the
+links we store.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import feedparser
+from lxml import etree
+
+from newsreader.core.models import FeedParseError, ParsedFeed
+from newsreader.core.parse.fastparse import fast_parse
+from newsreader.core.parse.feedtext import (
+    HTML_PARSER,
+    entry_from_raw,
+    http_url,
+    one_line_title,
+    title_marks_paywall,
+    unique_keys,
+)
+
+__all__ = ["discover_feeds", "looks_like_feed", "parse_feed", "title_marks_paywall"]
+
+# feedparser's notes that do not mean lost content: wrong media type, encoding guesses.
+_HARMLESS_BOZO: tuple[type[Exception], ...] = (
+    feedparser.ThingsNobodyCaresAboutButMe,
+    feedparser.UndeclaredNamespace,
+)
+
+_XML_DECL = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._:-]+)([\"'])")
+_SAFE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1", "iso8859-15", "cp1252"})
+_DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
+_FEED_TYPE = re.compile(r"(?:application|text)/(?:x-)?(?:rss|atom|rdf)\+xml|application/feed\+json")
+
+
+def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+    """Parse RSS 0.9x/1.0/2.0 or Atom; keep what a malformed feed gives, reject non-feeds.
+
+    Well-formed RSS 2.0 and Atom go through the lxml fast path, which builds the same result
+    as feedparser at a fraction of the cost; anything it is unsure of goes to feedparser.
+    """
+    if b"\x00" in body and b"\x00" not in body[:4]:
+        # NUL bytes are never valid in XML; UTF-16/32 (NULs from the first bytes on) keep theirs.
+        body = body.replace(b"\x00", b"")
+    return _fast_path(body, url=url, headers=headers) or _parse_with_feedparser(
+        body, url=url, headers=headers
+    )
+
+
+def _fast_path(
+    body: bytes, *, url: str, headers: Mapping[str, str] | None = None
+) -> ParsedFeed | None:
+    if not body.strip():
+        return None
+    lower = {k.lower(): v for k, v in (headers or {}).items()}
+    body, content_type = _as_utf8(body, lower.get("content-type"))
+    if not _plain_encoding(body, content_type):
+        return None
+    return fast_parse(body, url=url)
+
+
+def _parse_with_feedparser(
+    body: bytes, *, url: str, headers: Mapping[str, str] | None = None
+) -> ParsedFeed:
+    """The parser of record: bytes and headers in, never a URL."""
+    lower = {k.lower(): v for k, v in (headers or {}).items()}
+    if not body.strip():
+        raise FeedParseError("not a feed: the response was empty")
+    body, content_type = _as_utf8(body, lower.get("content-type"))
+    response_headers = {"content-location": url}
+    if content_type:
+        response_headers["content-type"] = content_type
+    parsed = feedparser.parse(
+        io.BytesIO(body),
+        response_headers=response_headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    if not parsed.get("version") and not parsed.entries:
+        raise FeedParseError(_not_a_feed(body, parsed.get("bozo_exception")))
+    feed = parsed.feed
+    return ParsedFeed(
+        title=one_line_title(feed.get("title"), feed.get("title_detail")) or None,
+        site_url=http_url(feed.get("link"), url),
+        entries=unique_keys(entry_from_raw(raw, url) for raw in parsed.entries),
+        warning=_warning(parsed),
+    )
+
+
+def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """Hand feedparser UTF-8 it can trust; repair Latin-1/cp1252 bytes in "UTF-8" feeds."""
+    if body[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) or body[:2] in (
+        codecs.BOM_UTF16_LE,
+        codecs.BOM_UTF16_BE,
+    ):
+        return body, content_type  # feedparser reads byte-order marks itself
+    if body.isascii():
+        return body, content_type
+    match = _XML_DECL.match(body, 0, 400)
+    declared = match.group(2).decode("ascii").lower() if match else "utf-8"
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        codec = _codec(declared)
+        if codec in (None, "utf-8", "iso8859-1", "ascii"):
+            # Undeclared, wrongly declared UTF-8, or Latin-1 (which servers mean as cp1252):
+            # keep every valid UTF-8 sequence, read each stray byte as cp1252.
+            text = body.decode("utf-8", errors="newsreader-cp1252")
+        else:
+            text = body.decode(codec, errors="replace")
+    if match and declared not in ("utf-8", "utf8"):
+        text = _XML_DECL.sub(rb"\1utf-8\3", text.encode("utf-8"), count=1).decode("utf-8")
+    base = (content_type or "application/xml").split(";", 1)[0].strip()
+    return text.encode("utf-8"), f"{base}; charset=utf-8"
+
+
+def _plain_encoding(body: bytes, content_type: str | None) -> bool:
+    """Bytes lxml and feedparser are sure to decode alike: UTF-8, or ASCII in a safe codec."""
+    if body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return False  # also covers UTF-32 LE
+    if body[:4] == codecs.BOM_UTF32_BE:
+        return False
+    ascii_only = body.isascii()
+    names = []
+    if match := _DECL_ENCODING.match(body.removeprefix(codecs.BOM_UTF8), 0, 400):
+        names.append(match.group(1).decode("ascii"))
+    if content_type and (charset := _CHARSET.search(content_type)):
+        names.append(charset.group(1))
+    for name in names:
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            return False
+        if codec not in _SAFE_CODECS or (codec != "utf-8" and not ascii_only):
+            return False
+    return True
+
+
+def _codec(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    chunk = err.object[err.start : err.end]
+    return bytes(chunk).decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("newsreader-cp1252", _cp1252_fallback)
+
+
+def _not_a_feed(body: bytes, exc: object) -> str:
+    head = body[:2048].lower()
+    if b"<html" in head or b"<!doctype html" in head:
+        return "not a feed: the URL returned an HTML page (no RSS or Atom)"
+    if body.lstrip()[:1] in (b"{", b"["):
+        return "not a feed: the response is JSON, not RSS or Atom"
+    detail = f" ({_one_line(str(exc))})" if exc else ""
+    return f"not a feed: no RSS or Atom content found{detail}"
+
+
+def _warning(parsed: Any) -> str | None:
+    exc = parsed.get("bozo_exception")
+    if not parsed.get("bozo") or exc is None or isinstance(exc, _HARMLESS_BOZO):
+        return None
+    line = getattr(exc, "getLineNumber", lambda: None)()
+    where = f" at line {line}" if line else ""
+    n = len(parsed.entries)
+    return f"malformed feed{where}: {_one_line(str(exc))}; kept {n} entries"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def discover_feeds(html: bytes, *, base_url: str) -> list[tuple[str, str]]:
+    """(absolute url, title) of each <link rel="alternate"> feed, in document order."""
+    try:
+        root = etree.fromstring(html, HTML_PARSER) if html.strip() else None
+    except (ValueError, etree.LxmlError):
+        root = None
+    if root is None:
+        return []
+    base = base_url
+    for el in root.iter("base"):
+        base = http_url(el.get("href"), base_url) or base_url
+        break
+    found: dict[str, str] = {}
+    for link in root.iter("link"):
+        rels = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";", 1)[0].strip().lower()
+        if "alternate" not in rels or not _FEED_TYPE.fullmatch(kind):
+            continue
+        url = http_url(link.get("href"), base)
+        if url and url not in found:
+            found[url] = " ".join((link.get("title") or "").split())
+    return list(found.items())
+
+
+_ROOT = re.compile(rb"<([A-Za-z][\w.:-]*)")
+_SKIP = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.DOTALL | re.IGNORECASE)
+
+
+def looks_like_feed(body: bytes, content_type: str | None) -> bool:
+    """Cheap sniff of the first bytes: an RSS, RDF or Atom root element."""
+    head = body[:4096]
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    match = _ROOT.search(_SKIP.sub(b"", head.lstrip(codecs.BOM_UTF8)))
+    if match:
+        name = match.group(1).lower().rsplit(b":", 1)[-1]
+        return name in (b"rss", b"feed", b"rdf")
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    return bool(_FEED_TYPE.fullmatch(kind)) and not kind.endswith("json")

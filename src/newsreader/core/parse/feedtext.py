@@ -1,0 +1,270 @@
+"""From one parsed feed item to a ParsedEntry: keys, dates, titles, authors, teasers, paywall.
+
+Both parsers (feedparser, and the lxml fast path in fastparse.py) hand this module the same
+feedparser-shaped mapping per item, so everything derived from it is computed by one code path.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from feedparser.html import _cp1252 as _FEEDPARSER_CP1252
+from feedparser.urls import _urljoin
+
+from newsreader.core.extract.entry_links import (
+    HTML_PARSER,
+    http_url,
+    merge_feed_teasers,
+    parse_html,
+    slug_title,
+)
+from newsreader.core.extract.paywall import title_marks_paywall
+from newsreader.core.models import Enclosure, ParsedEntry, Teaser
+
+__all__ = [
+    "C1_UTF8",
+    "HTML_PARSER",
+    "entry_from_raw",
+    "feedparser_repair",
+    "feedparser_resolve",
+    "fix_mojibake",
+    "http_url",
+    "one_line_title",
+    "plain_text",
+    "title_marks_paywall",
+    "unique_keys",
+]
+
+_TITLE_MAX = 80
+_MIN_YEAR, _MAX_YEAR = 1970, 2100
+
+# Markers German publishers put on paid articles. "Plus"/"Abo" count only as a standalone
+# marker (whole text, bracketed, or a "Plus:" prefix / "| Plus" suffix), never inside words.
+# (core.paywall has a broader title matcher, but it misses "Innenstadt | Plus" and flags
+# "Abo-Falle: Polizei warnt", so feed items keep this one.)
+_LOCKED_TIERS = frozenset({"locked", "metered"})
+
+_MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
+_C1 = re.compile("[\x80-\x9f]")
+C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+# Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
+# empty query, params or fragment for urllib to drop, no whitespace for it to strip).
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)?(?:\?[^\s#]+)?")
+
+
+def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
+    """One item, given as feedparser shapes it (either parser builds such a mapping)."""
+    link = http_url(raw.get("link"), feed_url)
+    summary = fix_mojibake(raw.get("summary") or "")
+    content, content_base = "", feed_url
+    for part in raw.get("content") or ():
+        if part.get("value"):
+            content = fix_mojibake(part["value"])
+            content_base = part.get("base") or feed_url
+            break
+    summary_base = (raw.get("summary_detail") or {}).get("base") or feed_url
+    if content.strip() == summary.strip():
+        # feedparser copies content into a missing summary: keep one, and its xml:base
+        content, summary_base = "", content_base
+    published = _date(raw, "published")
+    updated = _date(raw, "updated")
+    published = published or updated
+    enclosures = tuple(_enclosures(raw, feed_url))
+    categories = _unique(fix_mojibake(t.get("term") or "").strip() for t in raw.get("tags") or ())
+    title = one_line_title(raw.get("title"), raw.get("title_detail"))
+    key = _key(raw, link, enclosures, title, published, summary or content)
+    if not title:
+        title = _derive_title(summary or content, link)
+    tier = str(raw.get("content_tier") or "").strip().lower()
+    paywalled = (
+        tier in _LOCKED_TIERS
+        or title_marks_paywall(title)
+        or any(title_marks_paywall(c) for c in categories)
+    )
+    return ParsedEntry(
+        key=key,
+        title=title,
+        url=link,
+        author=_author(raw),
+        summary=summary,
+        content=content,
+        published=published,
+        updated=updated,
+        categories=categories,
+        enclosures=enclosures,
+        teasers=merge_feed_teasers([], _related(raw), link),
+        paywalled=paywalled,
+        html_base=content_base if content else summary_base,
+    )
+
+
+def unique_keys(entries: Iterable[ParsedEntry]) -> tuple[ParsedEntry, ...]:
+    """A guid repeated with the same link is one article (keep the first); one reused for
+    different links (a broken generator) is told apart by the link. Document order stays."""
+    kept: list[ParsedEntry] = []
+    links: dict[str, set[str | None]] = {}
+    for entry in entries:
+        seen = links.setdefault(entry.key, set())
+        if entry.url not in seen:
+            seen.add(entry.url)
+            kept.append(entry)
+    return tuple(replace(e, key=f"{e.key} {e.url}") if len(links[e.key]) > 1 else e for e in kept)
+
+
+def _key(
+    raw: Mapping[str, Any],
+    link: str | None,
+    enclosures: tuple[Enclosure, ...],
+    title: str,
+    published: datetime | None,
+    text: str,
+) -> str:
+    """guid/id, else link, else the first enclosure, else a hash of what we have."""
+    for candidate in (raw.get("id"), link, enclosures[0].url if enclosures else None):
+        if candidate and str(candidate).strip():
+            return str(candidate).strip()
+    parts = [title, published.isoformat() if published else ""]
+    if not title and not published:
+        parts.append(text)
+    return "sha1:" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
+    """feedparser's *_parsed structs are UTC; a date it could not read gets one more try."""
+    # dict.get: FeedParserDict.get would hand back "published" when asked for "updated"
+    struct = dict.get(raw, f"{field}_parsed")  # type: ignore[call-overload]
+    text = dict.get(raw, field)  # type: ignore[call-overload]
+    value: datetime | None = None
+    if struct:
+        try:
+            value = datetime.fromtimestamp(calendar.timegm(struct), UTC)
+        except (TypeError, ValueError, OverflowError):
+            value = None
+    elif text:
+        value = _loose_date(str(text))
+    if value is None or not _MIN_YEAR <= value.year <= _MAX_YEAR:
+        return None
+    return value
+
+
+def _loose_date(text: str) -> datetime | None:
+    """RFC 822 without a zone ("Tue, 07 Nov 2006 15:21:35") and bare ISO dates, as UTC."""
+    value: datetime | None
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def one_line_title(value: str | None, detail: Mapping[str, Any] | None) -> str:
+    """One line of plain text from a title that may be HTML."""
+    text = fix_mojibake(value or "")
+    if detail and "html" in str(detail.get("type", "")) and ("<" in text or "&" in text):
+        text = plain_text(text)
+    return " ".join(text.split())
+
+
+def plain_text(html: str) -> str:
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    root = parse_html(html)
+    if root is None:
+        return " ".join(html.split())
+    return " ".join("".join(root.itertext()).split())
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 that was decoded as cp1252 on the way into the feed ("Ã¤" -> "ä")."""
+    if not ("Ã" in text or "Â" in text or "â€" in text) or not _MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def _derive_title(html: str, link: str | None) -> str:
+    """A title for an untitled item: its first sentence, else the words of its URL."""
+    text = plain_text(html)
+    slug = slug_title(link)
+    if len(text.split()) < 3 and slug:  # "Video" or "some content" says less than the URL
+        return slug
+    if text:
+        first = _SENTENCE_END.split(text, maxsplit=1)[0]
+        if len(first) <= _TITLE_MAX:
+            return first
+        cut = text[:_TITLE_MAX].rsplit(" ", 1)[0].rstrip(" ,;:-–")
+        return cut + "…"
+    return slug or "(untitled)"
+
+
+def _author(raw: Mapping[str, Any]) -> str | None:
+    names = _unique(str(a.get("name") or "").strip() for a in raw.get("authors") or ())
+    if names:
+        return fix_mojibake(", ".join(names))
+    author = str(raw.get("author") or "").strip()
+    return fix_mojibake(author) or None
+
+
+def _enclosures(raw: Mapping[str, Any], base: str) -> Iterable[Enclosure]:
+    seen: set[str] = set()
+    for enc in raw.get("enclosures") or ():
+        url = http_url(enc.get("href"), base)
+        if url is None or url in seen:
+            continue
+        seen.add(url)
+        try:
+            length: int | None = int(str(enc.get("length") or "").strip())
+        except ValueError:
+            length = None
+        if length is not None and length < 0:
+            length = None
+        yield Enclosure(url=url, type=enc.get("type") or None, length=length)
+
+
+def _related(raw: Mapping[str, Any]) -> list[Teaser]:
+    teasers = []
+    for link in raw.get("links") or ():
+        url = http_url(link.get("href"), "")
+        if link.get("rel") == "related" and url:
+            title = " ".join(str(link.get("title") or "").split()) or slug_title(url) or url
+            teasers.append(Teaser(url=url, title=fix_mojibake(title), kind="feed"))
+    return teasers
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+# feedparser's own steps for text and links, for the fast path to replay them.
+
+
+def feedparser_repair(text: str, *, c1: bool = True) -> str:
+    """feedparser's last steps for kept text: undo UTF-8 read as Latin-1, map C1 to cp1252."""
+    if text.isascii():
+        return text
+    with contextlib.suppress(UnicodeError):
+        text = text.encode("iso-8859-1").decode("utf-8")
+    if c1 and _C1.search(text):
+        text = text.translate(_FEEDPARSER_CP1252)
+    return text
+
+
+def feedparser_resolve(base: str, value: str) -> str:
+    """feedparser's resolve_uri, without urllib for the common absolute URL."""
+    return value if _PLAIN_ABSOLUTE.fullmatch(value) else str(_urljoin(base, value))

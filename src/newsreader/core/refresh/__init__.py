@@ -1,0 +1,1 @@
+"""Fetch, parse, store: the refresh run, its worker processes, prefetch and on-demand pages."""

@@ -1,0 +1,87 @@
+"""Parse and store fetched feeds: the jobs refresh hands to its worker processes.
+
+Doing both in the worker keeps the parsed entries out of the pickle channel and the main
+process (which serves the network, and in the reader the UI) free of parsing and indexing.
+Imports are deferred on purpose: the main process only names the job, the workers run it.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from newsreader.core.models import FeedOutcome, FeedParseError
+
+if TYPE_CHECKING:
+    from newsreader.core.store.store import Store
+
+_stores: dict[str, Store] = {}
+_lock = threading.Lock()
+_write_gate: AbstractContextManager[object] | None = None
+
+
+def init_worker(write_gate: AbstractContextManager[object]) -> None:
+    """Process-pool initializer: all workers of one refresh share one lock for writes."""
+    global _write_gate
+    _write_gate = write_gate
+
+
+def _store(path: str) -> Store:
+    """One Store per process and path; it hands each thread its own connection."""
+    from newsreader.core.store.store import Store
+
+    with _lock:
+        store = _stores.get(path)
+        if store is None:
+            store = _stores[path] = Store(Path(path))
+            if _write_gate is not None:
+                store.write_gate = _write_gate
+        return store
+
+
+@dataclass(frozen=True, slots=True)
+class FeedJob:
+    """One fetched feed body, as the refresh hands it to a worker."""
+
+    feed_id: int
+    body: bytes
+    url: str
+    headers: dict[str, str]
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+
+
+def warm_up() -> None:
+    """Load the parsers and the store ahead of the first feed (a worker's start-up job)."""
+
+
+def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
+    """Parse several fetched feeds and store them in one transaction; one outcome each."""
+    # Imported here, not at the top: the refreshing process only names this job, and a warm
+    # refresh (all 304) should not pay for loading the parsers.
+    from newsreader.core.parse.feeds import parse_feed
+    from newsreader.core.store.feed_writes import FeedUpdate
+
+    updates = []
+    jobs.reverse()
+    while jobs:
+        job = jobs.pop()  # each body is let go once parsed: a batch's memory stays small
+        try:
+            parsed = parse_feed(job.body, url=job.url, headers=job.headers)
+        except FeedParseError as exc:
+            updates.append(FeedUpdate(job.feed_id, None, job.status, error=str(exc)))
+            continue
+        updates.append(FeedUpdate(job.feed_id, parsed, job.status, job.etag, job.last_modified))
+    return _store(db_path).record_feeds(updates)
+
+
+def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:
+    """Extract an article page and cache it (prefetch's job for the worker processes)."""
+    from newsreader.core.extract.page import extract_fetched_page
+
+    page = extract_fetched_page(body, url=url, final_url=final_url)
+    _store(db_path).save_page(page, body)

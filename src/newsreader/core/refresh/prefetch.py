@@ -1,0 +1,83 @@
+"""Offline prefetch for `refresh --full`: new entries' pages, then their top teaser targets,
+within a per-run byte and time budget, through the same polite Fetcher as the feeds."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from concurrent.futures import Executor
+
+from newsreader.core.config import Config
+from newsreader.core.models import FetchError
+from newsreader.core.net.fetch import Fetcher, is_web_url
+from newsreader.core.refresh.ingest import ingest_page
+from newsreader.core.refresh.on_demand import fetch_page
+from newsreader.core.store.store import Store
+
+
+class _Budget:
+    def __init__(self, config: Config) -> None:
+        self.deadline = time.monotonic() + config.prefetch.max_seconds_per_run
+        self.bytes_left = int(config.prefetch.max_mb_per_run * 1024 * 1024)
+
+    @property
+    def spent(self) -> bool:
+        return self.bytes_left <= 0 or time.monotonic() >= self.deadline
+
+
+async def prefetch_pages(
+    store: Store, config: Config, *, fetcher: Fetcher, executor: Executor
+) -> int:
+    """Returns the number of pages fetched and stored. Extraction runs on `executor` (the
+    refresh's worker processes), so it uses both cores and never the UI's thread."""
+    budget = _Budget(config)
+    fetched = 0
+    loop = asyncio.get_running_loop()
+    # The budget is checked when a fetch gets its turn, not when it is queued: started all at
+    # once, every fetch would pass the check before the first byte was counted.
+    turns = asyncio.Semaphore(config.network.concurrency)
+
+    async def fetch_one(url: str) -> None:
+        nonlocal fetched
+        async with turns:
+            if budget.spent or store.has_page(url):
+                return
+            try:
+                final_url, body = await asyncio.wait_for(
+                    fetch_page(url, fetcher, config), budget.deadline - time.monotonic()
+                )
+            except TimeoutError:
+                return  # the run's time is up; this page is not at fault
+            except FetchError:
+                # Unavailable offline; the feed text remains, and opening it online tries again.
+                await asyncio.to_thread(store.mark_page_failed, url)
+                return
+            budget.bytes_left -= len(body)
+        job = functools.partial(ingest_page, str(store.path), url, final_url, body)
+        try:
+            await loop.run_in_executor(executor, job)
+        except Exception:  # one page the extractor chokes on must not end the prefetch
+            await asyncio.to_thread(store.mark_page_failed, url)
+            return
+        fetched += 1
+
+    entries = await asyncio.to_thread(store.entries_needing_pages)
+    await asyncio.gather(*(fetch_one(url) for _, url in entries))
+    if budget.spent:
+        return fetched
+    targets = await asyncio.to_thread(
+        _teaser_targets, store, [e for e, _ in entries], config.prefetch.teasers_per_article
+    )
+    await asyncio.gather(*(fetch_one(url) for url in targets))
+    return fetched
+
+
+def _teaser_targets(store: Store, entry_ids: list[int], depth: int) -> list[str]:
+    """Each entry's first teasers, once each (reading an entry's HTML links parses it)."""
+    targets: dict[str, None] = {}
+    for entry_id in entry_ids:
+        for teaser in store.entry_teasers(entry_id)[:depth]:
+            if is_web_url(teaser.url):
+                targets.setdefault(teaser.url, None)
+    return list(targets)

@@ -1,0 +1,268 @@
+"""Refresh orchestration: fetch -> parse -> store, with progress events.
+
+Fetching is async (politeness caps live in the Fetcher); parsing and storing fetched feeds run
+in worker processes (`workers.py`), a few feeds per transaction, so they use both cores and
+never the thread that serves the reader's UI; the main process writes only feed stamps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import time
+from collections.abc import Callable, Collection
+from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import timedelta
+
+from newsreader.core.config import Config
+from newsreader.core.models import (
+    Feed,
+    FeedOutcome,
+    FetchResult,
+    RefreshReport,
+)
+from newsreader.core.net.fetch import FetchConfig, Fetcher, host_key
+from newsreader.core.refresh.ingest import FeedJob, ingest_feeds, warm_up
+from newsreader.core.refresh.workers import WorkerPool
+from newsreader.core.store.store import Store
+from newsreader.core.times import utcnow
+
+Progress = Callable[[FeedOutcome, int, int], None]
+
+# Below this many feeds a process pool costs more to start than it saves.
+_POOL_THRESHOLD = 8
+_UNCHANGED_BATCH = 100
+# Fetched feeds go to the workers in batches of up to this many, each batch one transaction;
+# a batch waits at most _BATCH_WAIT seconds for more to arrive.
+_BATCH = 4
+_BATCH_WAIT = 0.1
+
+
+def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
+    """Build the Fetcher's config from the user's [network] section."""
+    net = config.network
+    return FetchConfig(
+        max_concurrency=net.concurrency,
+        per_host=net.per_host,
+        connect_timeout=net.connect_timeout,
+        read_timeout=net.read_timeout,
+        deadline=net.total_timeout,
+        max_bytes=int((max_bytes_mb or net.max_feed_mb) * 1024 * 1024),
+        retries=net.retries,
+    )
+
+
+def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Feed]:
+    """Feeds to fetch now: not gone (410), not inside a server's Retry-After window.
+    Feeds named explicitly are fetched regardless."""
+    now = utcnow()
+    feeds = store.feeds(counts=False)
+    if feed_ids is not None:
+        return [f for f in feeds if f.id in feed_ids]
+    return [
+        f for f in feeds if not f.gone and (f.next_fetch_after is None or f.next_fetch_after <= now)
+    ]
+
+
+def interleave_hosts(feeds: list[Feed]) -> list[Feed]:
+    """One feed per host in turn. The backlog admits feeds in this order, and ten feeds of one
+    host first in line would hold ten slots while its cap of four lets only four through."""
+    by_host: dict[str, list[Feed]] = {}
+    for feed in feeds:
+        by_host.setdefault(host_key(feed.url), []).append(feed)
+    queues = list(by_host.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
+async def refresh(
+    store: Store,
+    config: Config,
+    *,
+    full: bool = False,
+    feed_ids: Collection[int] | None = None,
+    progress: Progress | None = None,
+) -> RefreshReport:
+    started = time.monotonic()
+    feeds = due_feeds(store, feed_ids)
+    loop = asyncio.get_running_loop()
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
+    parser: Executor
+    if len(feeds) >= _POOL_THRESHOLD or full:
+        workers = max(1, min(2, os.cpu_count() or 1))
+        parser = WorkerPool(workers)
+        # Feeds never fetched will all need parsing: start the workers (0.3 s of imports each)
+        # while the first responses are on their way. A refresh of known feeds, mostly 304,
+        # starts them only if a body arrives.
+        if sum(1 for f in feeds if not (f.etag or f.last_modified)) * 2 >= len(feeds):
+            for _ in range(workers):
+                parser.submit(warm_up)
+    else:
+        parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-parse")
+    outcomes: list[FeedOutcome] = []
+    done = 0
+    batcher = _Batcher(loop, parser, str(store.path))
+
+    # Bodies fetched but not yet stored are bounded, so memory does not grow with the number
+    # of feeds when the network outruns the parsers.
+    backlog = asyncio.Semaphore(config.network.concurrency)
+
+    # A 304 only stamps the feed: those are written in batches, not one transaction each.
+    unchanged_ids: list[int] = []
+
+    async def flush_unchanged() -> None:
+        ids = unchanged_ids[:]
+        unchanged_ids.clear()
+        if ids:
+            await loop.run_in_executor(writer, store.record_not_modified_many, ids)
+
+    async def one(fetcher: Fetcher, feed: Feed) -> None:
+        nonlocal done
+        async with backlog:
+            result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            outcome = await _store_result(loop, writer, batcher, store, feed, result)
+            if outcome.unchanged and not outcome.error and result.not_modified:
+                unchanged_ids.append(feed.id)
+                if len(unchanged_ids) >= _UNCHANGED_BATCH:
+                    await flush_unchanged()
+        outcomes.append(outcome)
+        done += 1
+        if progress is not None:
+            progress(outcome, done, len(feeds))
+
+    try:
+        async with Fetcher(fetch_config(config)) as fetcher:
+            await asyncio.gather(*(one(fetcher, feed) for feed in interleave_hosts(feeds)))
+            await flush_unchanged()
+            retention = config.retention
+            await loop.run_in_executor(
+                writer,
+                lambda: store.prune(
+                    max_age_days=retention.max_age_days,
+                    max_entries_per_feed=retention.max_entries_per_feed,
+                ),
+            )
+            pages = 0
+            if full:
+                from newsreader.core.refresh.prefetch import prefetch_pages
+
+                pages = await prefetch_pages(store, config, fetcher=fetcher, executor=parser)
+    except BaseException:
+        if isinstance(parser, WorkerPool):
+            parser.kill()
+        raise
+    finally:
+        # Waiting reaps the workers, so their CPU time counts as this process's children.
+        parser.shutdown(wait=True, cancel_futures=True)
+        writer.shutdown(wait=True)
+    failed = tuple((o.url, o.error) for o in outcomes if o.error)
+    return RefreshReport(
+        feeds=len(outcomes),
+        new_entries=sum(o.new_entries for o in outcomes),
+        updated_entries=sum(o.updated_entries for o in outcomes),
+        unchanged=sum(1 for o in outcomes if o.unchanged and not o.error),
+        failed=failed,
+        pages_fetched=pages,
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+class _Batcher:
+    """Collects fetched feeds into one worker job per few feeds: storing them in one
+    transaction writes each index page they share once instead of once per feed."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, parser: Executor, db_path: str) -> None:
+        self.loop, self.parser, self.db_path = loop, parser, db_path
+        self.pending: list[tuple[FeedJob, asyncio.Future[FeedOutcome]]] = []
+        self.timer: asyncio.TimerHandle | None = None
+
+    def add(self, job: FeedJob) -> asyncio.Future[FeedOutcome]:
+        future: asyncio.Future[FeedOutcome] = self.loop.create_future()
+        self.pending.append((job, future))
+        if len(self.pending) >= _BATCH:
+            self.flush()
+        elif self.timer is None:
+            self.timer = self.loop.call_later(_BATCH_WAIT, self.flush)
+        return future
+
+    def flush(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        job = functools.partial(ingest_feeds, self.db_path, [job for job, _ in batch])
+        done = self.loop.run_in_executor(self.parser, job)
+
+        def deliver(finished: asyncio.Future[list[FeedOutcome]]) -> None:
+            error = finished.exception() if not finished.cancelled() else None
+            for index, (_, future) in enumerate(batch):
+                if future.done():
+                    continue
+                if finished.cancelled():
+                    future.cancel()
+                elif error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(finished.result()[index])
+
+        done.add_done_callback(deliver)
+
+
+async def _store_result(
+    loop: asyncio.AbstractEventLoop,
+    writer: Executor,
+    batcher: _Batcher,
+    store: Store,
+    feed: Feed,
+    result: FetchResult,
+) -> FeedOutcome:
+    url = feed.url
+    if result.permanent_url and result.permanent_url != feed.url:
+        await loop.run_in_executor(writer, store.set_feed_url, feed.id, result.permanent_url)
+        url = result.permanent_url
+    if result.not_modified:  # recorded by the caller, in batches
+        return FeedOutcome(feed_id=feed.id, url=url, unchanged=True)
+    if result.error is not None or result.body is None:
+        error = result.error or "empty response"
+        gone = result.status == 410
+        if gone:
+            error = "HTTP 410 Gone: the publisher removed this feed; no longer polled"
+        retry_at = utcnow() + timedelta(seconds=result.retry_after) if result.retry_after else None
+        await loop.run_in_executor(
+            writer,
+            lambda: store.record_failure(
+                feed.id, status=result.status, error=error, next_fetch_after=retry_at, gone=gone
+            ),
+        )
+        return FeedOutcome(feed_id=feed.id, url=url, error=error)
+    job = FeedJob(
+        feed.id,
+        result.body,
+        url=result.final_url,
+        headers=result.headers,
+        status=result.status,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
+    try:
+        outcome = await batcher.add(job)
+    except Exception as exc:  # a crashed worker must not sink the other feeds
+        # Say what went wrong ("database is locked" after the 60 s wait), in one line.
+        detail = " ".join(str(exc).split())[:200]
+        error = f"could not parse or store the feed: {type(exc).__name__}" + (
+            f": {detail}" if detail else ""
+        )
+        await loop.run_in_executor(
+            writer, lambda: store.record_failure(feed.id, status=result.status, error=error)
+        )
+        return FeedOutcome(feed_id=feed.id, url=url, error=error)
+    return FeedOutcome(
+        feed_id=outcome.feed_id,
+        url=url,
+        new_entries=outcome.new_entries,
+        updated_entries=outcome.updated_entries,
+        unchanged=outcome.unchanged,
+        error=outcome.error,
+    )

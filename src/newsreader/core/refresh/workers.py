@@ -1,0 +1,236 @@
+"""A small process pool for parsing and storing: plain child processes fed over pipes.
+
+`ProcessPoolExecutor` with the spawn method (the only safe one in a threaded program) also
+starts multiprocessing's resource tracker, a third interpreter of ~12 MB, and loads the
+multiprocessing machinery into every worker. A refresh needs none of that: its jobs are
+picklable calls, so each worker is `python -m newsreader.core.refresh.workers`, reading
+length-prefixed pickled calls on stdin and answering on stdout. The workers of one pool take
+turns writing through an flock on a temporary file (see `FileGate`), and a killed refresh takes
+its workers with it: they exit when their stdin closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from typing import IO, Any, ParamSpec, TypeVar
+
+_HEADER = struct.Struct("!Q")
+_Job = tuple["Future[Any]", tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class WorkerDied(RuntimeError):
+    """The worker process ended while running a job (killed, or crashed in native code)."""
+
+
+class FileGate(contextlib.AbstractContextManager[object]):
+    """An exclusive flock on a file: the writers of one refresh queue here for SQLite.
+
+    SQLite's own busy handler sleeps in growing steps and left both cores idle; a lock that
+    wakes the next writer at once keeps them busy.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> object:
+        import fcntl
+
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        import fcntl
+
+        assert self._fd is not None
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+class WorkerPool(Executor):
+    """`workers` child processes; jobs go to whichever is free, in submission order."""
+
+    def __init__(self, workers: int) -> None:
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        gate_fd, self._gate_path = tempfile.mkstemp(prefix="newsreader-gate-")
+        os.close(gate_fd)
+        self._lock = threading.Lock()
+        self._procs: list[subprocess.Popen[bytes]] = []
+        self._closed = False
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"newsreader-worker-{n}", daemon=True)
+            for n in range(workers)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
+        future: Future[_T] = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot submit to a pool that was shut down")
+            # Pickled only when a worker takes it: queued jobs hold no second copy of a body.
+            self._jobs.put((future, (fn, args, kwargs)))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        if cancel_futures:
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    item = self._jobs.get_nowait()
+                    if item is not None:
+                        item[0].cancel()
+        for _ in self._threads:
+            self._jobs.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+        with contextlib.suppress(OSError):
+            os.unlink(self._gate_path)
+
+    def kill(self) -> None:
+        """Stop every worker now, mid-job: a cancelled refresh must not wait for a big feed.
+        SQLite rolls back whatever transaction a killed worker had open."""
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            with contextlib.suppress(OSError):
+                proc.kill()
+
+    def _serve(self) -> None:
+        """One thread per worker process: hand it a job, wait for the answer, repeat."""
+        proc: subprocess.Popen[bytes] | None = None
+        try:
+            while (item := self._jobs.get()) is not None:
+                future, call = item
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    payload = pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:
+                    future.set_exception(exc)
+                    continue
+                del item, call
+                if proc is None or proc.poll() is not None:
+                    proc = self._start()
+                try:
+                    ok, value = _call(proc, payload)
+                except (OSError, EOFError, pickle.UnpicklingError):
+                    code = proc.wait()
+                    proc = None  # the next job gets a fresh worker
+                    future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+        finally:
+            if proc is not None:
+                _stop(proc)
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsreader.core.refresh.workers", self._gate_path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            # Never the terminal: under the reader a stray line would land in the UI.
+            stderr=subprocess.DEVNULL,
+        )
+        with self._lock:
+            self._procs.append(proc)
+        return proc
+
+
+def _call(proc: subprocess.Popen[bytes], payload: bytes) -> tuple[bool, Any]:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+    proc.stdin.flush()
+    answer = _read_message(proc.stdout)
+    ok, value = pickle.loads(answer)
+    return bool(ok), value
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        assert proc.stdin is not None
+        proc.stdin.close()  # the worker's signal to exit
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def _read_message(stream: IO[bytes]) -> bytes:
+    header = _read_exactly(stream, _HEADER.size)
+    return _read_exactly(stream, _HEADER.unpack(header)[0])
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise EOFError("pipe closed")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _answers(requests: IO[bytes]) -> Iterator[bytes]:
+    """Run each pickled call; yield the pickled (ok, result or exception)."""
+    while True:
+        try:
+            payload = _read_message(requests)
+        except EOFError:
+            return
+        fn, args, kwargs = pickle.loads(payload)
+        try:
+            answer: tuple[bool, Any] = (True, fn(*args, **kwargs))
+        except Exception as exc:  # handed back to the submitter, like any executor does
+            answer = (False, exc)
+        try:
+            yield pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an unpicklable result or exception
+            yield pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _serve_requests(gate_path: str) -> None:
+    # A worker parses untrusted bytes and never opens a connection. feedparser's imports still
+    # pull in the TLS modules (~1–3 MB a worker); refusing them keeps them out and makes "no
+    # network here" structural. OpenSSL's hashes stay: the built-in SHA-1 is 7x slower.
+    for module in ("ssl", "_ssl"):
+        sys.modules.setdefault(module, None)  # type: ignore[arg-type]
+    from newsreader.core.refresh.ingest import init_worker
+
+    init_worker(FileGate(gate_path))
+    requests = sys.stdin.buffer
+    # The protocol owns the real stdout; anything a library prints goes to stderr instead.
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    for answer in _answers(requests):
+        replies.write(_HEADER.pack(len(answer)) + answer)
+        replies.flush()
+
+
+if __name__ == "__main__":
+    _serve_requests(sys.argv[1])

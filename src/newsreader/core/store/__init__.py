@@ -1,0 +1,1 @@
+"""The SQLite cache: schema and migrations, feed writes, entry and page queries, search folding."""

@@ -1,0 +1,232 @@
+"""Article pages, teaser links and link previews in the cache.
+
+Raw page HTML is kept zlib-compressed so `reextract` can rebuild texts and teasers offline
+when the extractor improves.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Iterable
+from typing import cast
+
+from newsreader.core.extract.links import merge_teasers
+from newsreader.core.models import LinkPreview, Page, Teaser, TeaserKind
+from newsreader.core.store.db import Database
+from newsreader.core.store.textfold import fold, strip_tags
+from newsreader.core.times import from_ts, to_ts
+
+_KIND_RANK: dict[str, int] = {"inline": 0, "related": 1, "feed": 2}
+# url, title, description, kind, preview title, preview description, page cached
+_TeaserRow = tuple[str, str, str, str, str | None, str | None, bool]
+
+
+class PageQueries(Database):
+    def save_page(self, page: Page, html: bytes | None) -> None:
+        """Store a fetched page and its teasers; entries linking to it get its text indexed."""
+        blob = zlib.compress(html, 6) if html is not None else None
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT OR REPLACE INTO pages (url, final_url, fetched_at, html, title, author,
+                   published, description, image, language, text, paywalled)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (
+                    page.url,
+                    page.final_url,
+                    to_ts(page.fetched_at),
+                    blob,
+                    page.title,
+                    page.author,
+                    to_ts(page.published),
+                    page.description,
+                    page.image,
+                    page.language,
+                    page.text,
+                    int(page.paywalled),
+                ),
+            )
+            conn.execute("DELETE FROM teasers WHERE page_url = ?", (page.url,))
+            conn.executemany(
+                """INSERT INTO teasers (page_url, position, url, title, description, kind)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                (
+                    (page.url, pos, t.url, t.title, t.description, t.kind)
+                    for pos, t in enumerate(page.teasers)
+                ),
+            )
+            if page.paywalled:
+                conn.execute("UPDATE entries SET paywalled = 1 WHERE url = ?", (page.url,))
+            if page.text:
+                for row in conn.execute(
+                    "SELECT id, title, summary, content FROM entries WHERE url = ?", (page.url,)
+                ).fetchall():
+                    conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (row["id"],))
+                    body = strip_tags(row["summary"] + " " + row["content"]) + " " + page.text
+                    conn.execute(
+                        "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
+                        (row["id"], fold(row["title"]), fold(body)),
+                    )
+
+    def page(self, url: str) -> Page | None:
+        row = self.conn.execute(
+            "SELECT * FROM pages WHERE url = ? AND html IS NOT NULL", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        fetched_at = from_ts(row["fetched_at"])
+        assert fetched_at is not None
+        return Page(
+            url=row["url"],
+            final_url=row["final_url"],
+            fetched_at=fetched_at,
+            title=row["title"],
+            author=row["author"],
+            published=from_ts(row["published"]),
+            description=row["description"],
+            image=row["image"],
+            language=row["language"],
+            text=row["text"],
+            paywalled=bool(row["paywalled"]),
+            teasers=self._teasers_where("t.page_url = ?", url),
+        )
+
+    def page_html(self, url: str) -> bytes | None:
+        row = self.conn.execute("SELECT html FROM pages WHERE url = ?", (url,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return zlib.decompress(row[0])
+
+    def page_urls(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT url FROM pages WHERE html IS NOT NULL")]
+
+    def has_page(self, url: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM pages WHERE url = ? AND html IS NOT NULL", (url,)
+            ).fetchone()
+            is not None
+        )
+
+    def entry_teasers(self, entry_id: int) -> tuple[Teaser, ...]:
+        """The article's teasers: links in the page text, the page's related blocks, then the
+        feed's own links, each URL once; previews fill in missing titles and descriptions."""
+        row = self.conn.execute(
+            "SELECT url, summary, content, html_base FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if row is None:
+            return ()
+        from_html: list[_TeaserRow] = []
+        html = row["content"] or row["summary"]
+        if row["html_base"] is not None and ("<a" in html or "<A" in html):
+            # Imported here: lxml is a cost the reader pays on its first linked article.
+            from newsreader.core.extract.entry_links import html_link_teasers
+
+            found = html_link_teasers(html, row["html_base"], row["url"])
+            from_html = self._annotate([(t.url, t.title, t.description, t.kind) for t in found])
+        stored = self.conn.execute(
+            "SELECT url, title, description, kind FROM teasers WHERE entry_id = ? "
+            "ORDER BY position",
+            (entry_id,),
+        ).fetchall()
+        from_feed = self._teasers(from_html + self._annotate([tuple(r) for r in stored]))
+        from_page = self._teasers_where("t.page_url = ?", row["url"]) if row["url"] else ()
+        ranked = sorted((*from_page, *from_feed), key=lambda t: _KIND_RANK[t.kind])
+        return merge_teasers(ranked)
+
+    def _teasers_where(self, where: str, arg: object) -> tuple[Teaser, ...]:
+        rows = self.conn.execute(
+            f"SELECT url, title, description, kind FROM teasers t WHERE {where} ORDER BY position",
+            (arg,),
+        ).fetchall()
+        return self._teasers(self._annotate([tuple(r) for r in rows]))
+
+    def _annotate(self, rows: list[tuple[str, str, str, str]]) -> list[_TeaserRow]:
+        """Each teaser with its link preview (if fetched) and whether its page is cached."""
+        if not rows:
+            return []
+        urls = sorted({r[0] for r in rows})
+        marks = ",".join("?" * len(urls))
+        previews = {
+            r[0]: (r[1], r[2])
+            for r in self.conn.execute(
+                f"SELECT url, title, description FROM previews WHERE url IN ({marks})", urls
+            )
+        }
+        offline = {
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT url FROM pages WHERE html IS NOT NULL AND url IN ({marks})", urls
+            )
+        }
+        return [(*r, *previews.get(r[0], (None, None)), r[0] in offline) for r in rows]
+
+    @staticmethod
+    def _teasers(rows: list[_TeaserRow]) -> tuple[Teaser, ...]:
+        result = []
+        for url, title, description, kind, pv_title, pv_description, offline in rows:
+            if (not title or title == url) and pv_title:
+                title = pv_title
+            result.append(
+                Teaser(
+                    url=url,
+                    title=title or url,
+                    description=description or pv_description or "",
+                    kind=cast(TeaserKind, kind),
+                    offline=offline,
+                )
+            )
+        return tuple(result)
+
+    def save_preview(self, preview: LinkPreview) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO previews (url, title, description, fetched_at) "
+                "VALUES (?, ?, ?, ?)",
+                (preview.url, preview.title, preview.description, to_ts(preview.fetched_at)),
+            )
+
+    def preview(self, url: str) -> LinkPreview | None:
+        row = self.conn.execute("SELECT * FROM previews WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        fetched_at = from_ts(row["fetched_at"])
+        assert fetched_at is not None
+        return LinkPreview(
+            url=row["url"],
+            title=row["title"],
+            description=row["description"],
+            fetched_at=fetched_at,
+        )
+
+    def urls_needing_preview(self, urls: Iterable[str]) -> list[str]:
+        """Of these teaser URLs, the ones we have neither a page nor a preview for."""
+        result = []
+        for url in urls:
+            known = self.conn.execute(
+                "SELECT 1 FROM previews WHERE url = ? UNION ALL SELECT 1 FROM pages WHERE url = ?",
+                (url, url),
+            ).fetchone()
+            if known is None:
+                result.append(url)
+        return result
+
+    def entries_needing_pages(self, limit: int = 1000) -> list[tuple[int, str]]:
+        """(id, url) of unread entries, newest first, whose page was never fetched: a run
+        that was killed, or entries stored by `add`, are caught up by the next prefetch."""
+        rows = self.conn.execute(
+            """SELECT e.id, e.url FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url)
+               ORDER BY e.published DESC, e.id DESC LIMIT ?""",
+            (limit,),
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def mark_page_failed(self, url: str) -> None:
+        """Remember that prefetch could not get this page, so later runs do not retry it
+        every time; opening the article still tries again."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO pages (url, final_url, fetched_at) VALUES (?, ?, ?)",
+                (url, url, int(time.time())),
+            )

@@ -1,0 +1,1 @@
+"""Subscribing: finding a site's feeds, adding them, OPML in and out."""

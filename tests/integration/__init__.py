@@ -1,0 +1,1 @@
+"""Integration tests: the pipeline and the command line against a loopback server."""

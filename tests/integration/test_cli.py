@@ -1,0 +1,219 @@
+"""The command line against a real loopback server and a real cache, in-process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+from tests.support.feedgen import Item, items, rss
+from tests.support.loopback import LoopbackServer
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_add_refresh_articles_show(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.route("/feed.xml", rss(items(5)), etag='"v1"')
+    code, out, _ = run(capsys, "add", url, "--tag", "Lokales")
+    assert code == 0 and "5 entries" in out
+    code, out, _ = run(capsys, "refresh", "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["feeds"] == 1 and report["unchanged"] == 1 and report["failed"] == []
+    # the conditional GET carried the validator and cost a 304
+    assert server.requests[-1][1].get("If-None-Match") == '"v1"'
+    code, out, _ = run(capsys, "feeds", "--json")
+    feeds = json.loads(out)
+    assert feeds[0]["tags"] == ["Lokales"] and feeds[0]["entries"] == 5
+    assert feeds[0]["last_status"] == 304 and feeds[0]["unread"] == 5
+    code, out, _ = run(capsys, "articles", "--json", "--search", "muenster", "--limit", "3")
+    rows = json.loads(out)
+    assert len(rows) == 3 and rows[0]["title"].startswith("Meldung 0")
+    assert rows[0]["published"] == "2026-11-20T08:00:00Z"
+    code, out, _ = run(capsys, "--offline", "show", str(rows[0]["id"]), "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["text_source"] == "feed"
+    assert "Kurzfassung 0" in shown["text"]
+    assert shown["teasers"][0]["url"] == "http://example.org/mehr/0"
+    code, out, _ = run(capsys, "--offline", "show", str(rows[0]["id"]))
+    assert "Links:" in out and "[1] mehr" in out
+
+
+def test_refresh_reports_failures_and_keeps_the_rest(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = server.route("/good.xml", rss(items(3)))
+    run(capsys, "add", good)
+    broken = server.url("/missing.xml")
+    from newsreader.core.store.store import Store
+
+    store = Store.in_dir(data_dir)
+    store.add_feed(broken)
+    store.close()
+    server.route("/good.xml", rss(items(4)))
+    code, out, err = run(capsys, "refresh")
+    assert code == 1
+    assert "2 feeds, 1 new entries" in out and "1 failed" in out
+    assert f"failed: {broken}: HTTP 404" in err
+    code, out, _ = run(capsys, "feeds", "--json")
+    by_url = {f["url"]: f for f in json.loads(out)}
+    assert by_url[broken]["last_status"] == 404 and "404" in by_url[broken]["last_error"]
+    assert by_url[good]["entries"] == 4
+
+
+def test_gone_feed_stops_polling(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.route("/gone.xml", rss(items(1)))
+    run(capsys, "add", url)
+    server.route("/gone.xml", b"", status=410)
+    code, _, err = run(capsys, "refresh")
+    assert code == 1 and "410 Gone" in err
+    hits = server.hits["/gone.xml"]
+    code, out, _ = run(capsys, "refresh")
+    assert code == 0 and out.startswith("0 feeds")
+    assert server.hits["/gone.xml"] == hits
+    code, out, _ = run(capsys, "feeds")
+    assert "gone (no longer polled)" in out
+
+
+def test_permanent_redirect_updates_the_stored_url(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = server.route("/old.xml", rss(items(2)))
+    run(capsys, "add", old)
+    new = server.route("/new.xml", rss(items(2)))
+    server.route("/old.xml", b"", status=301, headers={"Location": new})
+    code, _, _ = run(capsys, "refresh")
+    assert code == 0
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert [f["url"] for f in json.loads(out)] == [new]
+
+
+def test_add_discovers_feeds_on_a_page(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.route("/a.xml", rss(items(2), title="Erster"))
+    server.route("/b.xml", rss(items(3), title="Zweiter"))
+    page = server.route(
+        "/",
+        b"<html><head><link rel='alternate' type='application/rss+xml' title='A' href='/a.xml'>"
+        b"<link rel='alternate' type='application/rss+xml' title='B' href='/b.xml'></head>"
+        b"<body>Hallo</body></html>",
+        content_type="text/html; charset=utf-8",
+    )
+    code, out, err = run(capsys, "add", page, "--pick", "2")
+    assert code == 0 and "offers 2 feeds" in err and "3 entries" in out
+    code, _, err = run(
+        capsys,
+        "add",
+        server.route("/plain", b"<html><body>nix</body></html>", content_type="text/html"),
+    )
+    assert code == 2 and "neither a feed nor a page" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_opml_round_trip(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        """<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+        <outline text="Lokales"><outline text="Polizei &amp; Feuerwehr">
+          <outline type="rss" text="Polizei" xmlUrl="http://p.example/rss"/></outline>
+          <outline type="rss" text="Stadt Münster" xmlUrl="http://m.example/rss"/></outline>
+        <outline type="rss" text="Ohne Ordner" xmlUrl="http://o.example/rss"/>
+        </body></opml>""",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "import", str(opml))
+    assert code == 0 and "imported 3 feeds" in out
+    exported = tmp_path / "out.opml"
+    assert run(capsys, "export", str(exported))[0] == 0
+    _, before, _ = run(capsys, "feeds", "--json")
+    other = tmp_path / "other"
+    code, _, _ = run(capsys, "--data-dir", str(other), "import", str(exported))
+    _, after, _ = run(capsys, "--data-dir", str(other), "feeds", "--json")
+
+    def shape(text: str) -> list[tuple[str, str, list[str]]]:
+        return sorted((f["url"], f["title"], sorted(f["tags"])) for f in json.loads(text))
+
+    assert shape(before) == shape(after)
+    assert ("http://p.example/rss", "Polizei", ["Lokales", "Polizei & Feuerwehr"]) in shape(after)
+
+
+def test_bad_input_gets_one_line_and_exit_2(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.opml"
+    bad.write_text("<opml><body><outline", encoding="utf-8")
+    code, _, err = run(capsys, "import", str(bad))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    code, _, err = run(capsys, "remove", "999")
+    assert code == 2 and "no subscription" in err
+    code, _, err = run(capsys, "show", "12345")
+    assert code == 2 and "no article" in err
+    code, _, err = run(capsys, "add", "ftp://example.org/feed")
+    assert code == 2 and "http" in err
+
+
+def test_remove_keeps_starred(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.route(
+        "/f.xml",
+        rss(
+            [
+                Item(title="Bleibt", link="http://e/1", guid="1"),
+                Item(title="Geht", link="http://e/2", guid="2"),
+            ]
+        ),
+    )
+    run(capsys, "add", url)
+    from newsreader.core.store.store import Store
+
+    store = Store.in_dir(data_dir)
+    keep = next(r for r in store.entries() if r.title == "Bleibt")
+    store.set_starred(keep.id, True)
+    store.close()
+    code, out, _ = run(capsys, "remove", url)
+    assert code == 0 and "1 entries" in out
+    _, out, _ = run(capsys, "articles", "--json")
+    assert [r["title"] for r in json.loads(out)] == ["Bleibt"]
+
+
+def test_usage_errors_exit_2_and_help_reads(data_dir: Path) -> None:
+    bad = subprocess.run(
+        [sys.executable, "-m", "newsreader", "frobnicate"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    helped = subprocess.run(
+        [sys.executable, "-m", "newsreader", "refresh", "--help"], capture_output=True, text=True
+    )
+    assert helped.returncode == 0 and "--full" in helped.stdout
+
+
+def test_long_retry_after_defers_the_feed(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.route("/busy.xml", rss(items(1)))
+    run(capsys, "add", url)
+    server.route("/busy.xml", b"", status=429, headers={"Retry-After": "3600"})
+    code, _, err = run(capsys, "refresh")
+    assert code == 1 and "429" in err
+    hits = server.hits["/busy.xml"]
+    code, out, _ = run(capsys, "refresh")
+    assert code == 0 and out.startswith("0 feeds") and server.hits["/busy.xml"] == hits
+    # naming the feed fetches it regardless of the server's wish
+    run(capsys, "refresh", "--feed", url)
+    assert server.hits["/busy.xml"] == hits + 1

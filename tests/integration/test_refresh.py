@@ -1,0 +1,84 @@
+"""refresh end to end: many feeds in worker processes, failures isolated, concurrent runs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from newsreader.core.config import Config
+from newsreader.core.refresh.run import interleave_hosts, refresh
+from newsreader.core.store.store import Store
+from tests.support.feedgen import items, rss
+from tests.support.loopback import LoopbackServer
+
+
+def test_many_feeds_parse_in_workers_and_failures_stay_isolated(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(12):
+        url = server.route(f"/f{n}.xml", rss(items(4, base=f"http://s{n}.example")), etag=f'"e{n}"')
+        store.add_feed(url)
+    store.add_feed(
+        server.route("/html", b"<html><body>kein Feed</body></html>", content_type="text/html")
+    )
+    store.add_feed(server.route("/boom", b"", status=500))
+    seen: list[tuple[int, int]] = []
+    report = asyncio.run(refresh(store, Config(), progress=lambda o, d, t: seen.append((d, t))))
+    assert report.feeds == 14 and report.new_entries == 48
+    assert {url.rsplit("/", 1)[1] for url, _ in report.failed} == {"html", "boom"}
+    assert seen[-1] == (14, 14)
+    assert store.count_entries() == 48
+    again = asyncio.run(refresh(store, Config()))
+    assert again.new_entries == 0 and again.unchanged == 12
+
+
+def test_two_refresh_processes_at_once_both_finish(server: LoopbackServer, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = Store.in_dir(data)
+    for n in range(10):
+        store.add_feed(
+            server.route(f"/c{n}.xml", rss(items(20, base=f"http://c{n}.example")), delay=0.05)
+        )
+    store.close()
+    cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data), "refresh", "--json"]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, outs, strict=True):
+        assert proc.returncode == 0, err
+        assert "locked" not in err
+        assert json.loads(out)["failed"] == []
+    store = Store.in_dir(data)
+    assert store.count_entries() == 200
+    dupes = store.conn.execute(
+        "SELECT COUNT(*) FROM (SELECT feed_id, key FROM entries GROUP BY 1, 2 HAVING COUNT(*) > 1)"
+    ).fetchone()[0]
+    assert dupes == 0
+
+
+def test_feeds_are_queued_one_host_at_a_time(tmp_path: Path) -> None:
+    """The refresh backlog admits feeds in this order: ten feeds of one host in front would
+    hold ten slots while that host's cap lets four through."""
+    store = Store.in_dir(tmp_path / "data")
+    urls = [
+        f"http://{host}.example/{n}"
+        for host, count in (("a", 3), ("b", 1), ("c", 2))
+        for n in range(count)
+    ]
+    feeds = [store.add_feed(url) for url in urls]
+    order = [f.url for f in interleave_hosts(feeds)]
+    assert order == [
+        "http://a.example/0",
+        "http://b.example/0",
+        "http://c.example/0",
+        "http://a.example/1",
+        "http://c.example/1",
+        "http://a.example/2",
+    ]
+    assert interleave_hosts([]) == []

@@ -1,0 +1,110 @@
+"""The refresh's worker processes: answers, errors, a worker that dies, shutting down."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from newsreader.core.refresh.workers import FileGate, WorkerDied, WorkerPool
+
+
+def pid_of_worker() -> int:
+    return os.getpid()
+
+
+def fails() -> None:
+    raise ValueError("bad feed bytes")
+
+
+def die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def slow(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_jobs_run_in_other_processes_and_errors_come_back() -> None:
+    pool = WorkerPool(2)
+    try:
+        pids = {pool.submit(pid_of_worker).result(timeout=30) for _ in range(6)}
+        assert os.getpid() not in pids and 1 <= len(pids) <= 2
+        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+        with pytest.raises(ValueError, match="bad feed bytes"):
+            pool.submit(fails).result(timeout=30)
+    finally:
+        pool.shutdown()
+
+
+def test_a_dead_worker_fails_its_job_and_the_next_job_gets_a_new_one() -> None:
+    pool = WorkerPool(1)
+    try:
+        first = pool.submit(pid_of_worker).result(timeout=30)
+        with pytest.raises(WorkerDied, match="exit code -9"):
+            pool.submit(die).result(timeout=30)
+        second = pool.submit(pid_of_worker).result(timeout=30)
+        assert second != first
+    finally:
+        pool.shutdown()
+
+
+def test_shutdown_cancels_queued_jobs_and_kill_stops_a_running_one() -> None:
+    pool = WorkerPool(1)
+    running = pool.submit(slow, 30.0)
+    queued = pool.submit(slow, 0.0)
+    deadline = time.monotonic() + 30
+    while not running.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.5)  # the worker has started and is inside the job
+    started = time.monotonic()
+    pool.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+    assert time.monotonic() - started < 10
+    assert queued.cancelled()
+    with pytest.raises(WorkerDied):
+        running.result(timeout=1)
+    with pytest.raises(RuntimeError):
+        pool.submit(pid_of_worker)
+
+
+def test_file_gate_excludes_other_processes(tmp_path: Path) -> None:
+    """The gate the workers of one refresh share: a second holder waits for the first."""
+    gate_path = str(tmp_path / "gate")
+    pool = WorkerPool(1)
+    try:
+        with FileGate(gate_path):
+            waiting = pool.submit(hold_gate, gate_path)
+            time.sleep(1.0)
+            assert not waiting.done()  # blocked on our lock
+        assert waiting.result(timeout=30) == "held"
+    finally:
+        pool.shutdown()
+
+
+def hold_gate(path: str) -> str:
+    with FileGate(path):
+        return "held"
+
+
+def tls_in_worker() -> str:
+    import hashlib
+
+    try:
+        import ssl  # noqa: F401
+    except ImportError:
+        return "no tls; sha1 " + hashlib.sha1(b"feed").hexdigest()[:8] + " " + hashlib.sha1().name
+    return "tls loaded"
+
+
+def test_workers_have_no_tls_and_still_hash() -> None:
+    """A worker parses untrusted bytes and never opens a connection: TLS is refused there."""
+    pool = WorkerPool(1)
+    try:
+        assert pool.submit(tls_in_worker).result(timeout=30) == "no tls; sha1 65c3466e sha1"
+    finally:
+        pool.shutdown()

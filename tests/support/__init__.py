@@ -1,0 +1,1 @@
+"""Test support: the loopback server, feed and page generators, hostile text, fixtures."""

@@ -1,0 +1,1 @@
+"""Unit tests: one core module at a time, on real SQLite files."""

@@ -1,0 +1,132 @@
+"""OPML import/export: folders and categories become tags, and our export round-trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsreader.core.models import FeedParseError
+from newsreader.core.subscribe.opml import OpmlFeed, parse_opml, write_opml
+
+
+def test_corpus_example_opml_folders_become_tags(corpus: Path) -> None:
+    feeds = parse_opml((corpus / "opml" / "newsboat_example.opml").read_bytes())
+    by_url = {f.url: f for f in feeds}
+    assert len(feeds) == 7
+    assert by_url["https://example.com/feed.xml"] == OpmlFeed(
+        "https://example.com/feed.xml", "example.com website", ()
+    )
+    assert by_url["https://blogs.example.com/~john/posts.rss"].tags == ("Blogs",)
+    # every enclosing folder is a tag; a folder's text wins over its title
+    assert by_url["https://blogs.example.com/~mike/.rss"].tags == ("Blogs", "friends")
+    assert by_url["https://fred.example.com/writing/index.php?type=rss"].tags == ("eloquent",)
+    assert by_url["https://blogs.example.com/~john/posts.rss"].title == "John's musings"
+
+
+def test_corpus_category_opml(corpus: Path) -> None:
+    (feed,) = parse_opml((corpus / "opml" / "newsboat_category.opml").read_bytes())
+    assert feed.url == "http://feeds.bbci.co.uk/news/business/rss.xml?edition=int"
+    assert feed.title is None  # title="" in the file
+    assert feed.tags == ("tag one", "tag_two", "tag/three")
+
+
+def test_nested_folders_categories_and_duplicates_merge() -> None:
+    data = """<?xml version="1.0" encoding="UTF-8"?>
+    <opml version="2.0"><head><title>x</title></head><body>
+      <outline text="Lokales">
+        <outline text="Duisburg">
+          <outline type="rss" text="Stadt Duisburg" xmlUrl="https://duisburg.example/rss"
+                   category="/Behörden/Stadt, Polizei"/>
+        </outline>
+      </outline>
+      <outline title="Polizei">
+        <outline type="rss" text="" xmlURL="https://duisburg.example/rss"/>
+        <outline type="rss" text="Nur Titel" xmlUrl="https://polizei.example/feed"/>
+      </outline>
+      <outline type="link" text="Kein Feed" url="https://page.example/"/>
+      <outline type="rss" text="Lokal" xmlUrl="file:///etc/passwd"/>
+      <outline type="rss" text="Befehl" xmlUrl="exec:rm -rf ~"/>
+    </body></opml>""".encode()
+    assert parse_opml(data) == [
+        OpmlFeed(
+            "https://duisburg.example/rss",
+            "Stadt Duisburg",
+            ("Lokales", "Duisburg", "Behörden/Stadt", "Polizei"),
+        ),
+        OpmlFeed("https://polizei.example/feed", "Nur Titel", ("Polizei",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "not a valid OPML file"),
+        (b"<opml><body><outline text='x'></body></opml>", "not a valid OPML file"),
+        (b"<?xml version='1.0'?><rss version='2.0'/>", "is <rss>, not <opml>"),
+        (b"<opml version='2.0'><head/></opml>", "no <body>"),
+        (b"\xff\xfe garbage", "not a valid OPML file"),
+    ],
+)
+def test_malformed_opml_raises_one_clear_line(data: bytes, message: str) -> None:
+    with pytest.raises(FeedParseError, match=message) as info:
+        parse_opml(data)
+    assert "\n" not in str(info.value)
+
+
+def test_hostile_entities_are_not_expanded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET")
+    external = (
+        f'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY e SYSTEM "file://{secret}">]>'
+        '<opml><body><outline text="x">&e;<outline xmlUrl="https://a.example/" text="y"/>'
+        "</outline></body></opml>"
+    ).encode()
+    assert parse_opml(external) == [OpmlFeed("https://a.example/", "y", ("x",))]
+    lols = '<!ENTITY l0 "lollollollol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE opml [{lols}]><opml><body>'
+        '<outline text="&l9;"><outline xmlUrl="https://a.example/" text="y"/></outline>'
+        "</body></opml>"
+    ).encode()
+    with pytest.raises(FeedParseError):
+        parse_opml(bomb)
+
+
+def test_round_trip_loses_nothing() -> None:
+    feeds = [
+        OpmlFeed("https://a.example/rss?x=1&y=2", "Tom & Jerry <Lokales> aus Köln", ()),
+        OpmlFeed("https://b.example/feed", None, ()),
+        OpmlFeed("https://c.example/atom", "Straßenbahn „Linie 901“", ("Verkehr",)),
+        OpmlFeed(
+            "https://d.example/rss", "Polizei", ("Lokales", "Blaulicht & Feuer", "Düsseldorf")
+        ),
+        OpmlFeed("https://e.example/rss", "Rat", ("Lokales", "Politik/Stadtrat")),
+        OpmlFeed("https://f.example/rss", "Sport", ("Sport", "Lokales")),
+    ]
+    text = write_opml(feeds, title="Meine <Abos> & mehr")
+    assert text.startswith("<?xml") and 'version="2.0"' in text
+    again = parse_opml(text.encode("utf-8"))
+    assert sorted(again, key=lambda f: f.url) == sorted(feeds, key=lambda f: f.url)
+    assert write_opml(again).split("<dateCreated>")[0] == text.split("<dateCreated>")[0].replace(
+        "Meine &lt;Abos&gt; &amp; mehr", "newsreader subscriptions"
+    )
+
+
+def test_export_groups_by_first_tag_and_drops_control_characters() -> None:
+    feeds = [
+        OpmlFeed("https://a.example/", "A\x00\x1b[31m", ("Lokales",)),
+        OpmlFeed("https://b.example/", "B", ()),
+        OpmlFeed("https://c.example/", "C", ("Lokales", "Sport")),
+    ]
+    text = write_opml(feeds)
+    assert "\x1b" not in text and "\x00" not in text
+    body = text.split("<body>", 1)[1]
+    assert body.index("https://b.example/") < body.index('text="Lokales"')
+    assert body.index('text="Lokales"') < body.index("https://a.example/")
+    assert body.count('text="Lokales"') == 1
+    by_url = {f.url: f for f in parse_opml(text.encode())}
+    assert by_url["https://a.example/"].title == "A[31m"
+    assert by_url["https://c.example/"].tags == ("Lokales", "Sport")

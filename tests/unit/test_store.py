@@ -1,0 +1,379 @@
+"""The SQLite cache on a real file: identity, updates, search folding, keyset paging."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from newsreader.core.models import (
+    Cursor,
+    EntryFilter,
+    LinkPreview,
+    Page,
+    ParsedEntry,
+    ParsedFeed,
+    StoreError,
+    Teaser,
+)
+from newsreader.core.store.feed_writes import FeedUpdate
+from newsreader.core.store.schema import SCHEMA_VERSION
+from newsreader.core.store.store import Store
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def entry(i: int, **kw: object) -> ParsedEntry:
+    base = ParsedEntry(
+        key=f"guid-{i}",
+        title=f"Titel {i}",
+        url=f"http://example.org/{i}",
+        summary=f"<p>Text {i}</p>",
+        published=T0 - timedelta(minutes=i),
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def feed_of(*entries: ParsedEntry) -> ParsedFeed:
+    return ParsedFeed(title="Lokales", site_url="http://example.org", entries=entries)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "cache.sqlite3")
+
+
+def test_schema_version_and_wal(store: Store) -> None:
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_schema_is_refused_without_damage(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    Store(path).close()
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(StoreError, match="newer newsreader"):
+        Store(path)
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    raw.close()
+
+
+def test_refetch_never_duplicates_and_updates_in_place(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    first = store.record_feed(
+        feed.id, feed_of(entry(1), entry(2)), status=200, etag=None, last_modified=None
+    )
+    assert (first.new_entries, first.updated_entries) == (2, 0)
+    row = store.entries()[0]
+    store.set_read([row.id])
+    store.set_starred(row.id, True)
+    again = store.record_feed(
+        feed.id,
+        feed_of(entry(1, title="Titel 1 (aktualisiert)"), entry(2)),
+        status=200,
+        etag='"v2"',
+        last_modified=None,
+    )
+    assert (again.new_entries, again.updated_entries, again.unchanged) == (0, 1, False)
+    assert store.count_entries() == 2
+    updated = store.entry(row.id)
+    assert updated is not None
+    assert updated.title == "Titel 1 (aktualisiert)"
+    assert updated.read and updated.starred
+    same = store.record_feed(
+        feed.id,
+        feed_of(entry(1, title="Titel 1 (aktualisiert)"), entry(2)),
+        status=200,
+        etag='"v2"',
+        last_modified=None,
+    )
+    assert same.unchanged
+    saved = store.feed(feed.id)
+    assert saved is not None and saved.etag == '"v2"'
+
+
+@pytest.mark.parametrize("query", ["ägypten", "Aegypten", "ÄGYPTEN", "aegyp"])
+def test_search_folds_umlauts_and_case(store: Store, query: str) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(
+        feed.id,
+        feed_of(entry(1, title="Reise nach Ägypten"), entry(2)),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    hits = store.entries(EntryFilter(search=query))
+    assert [h.title for h in hits] == ["Reise nach Ägypten"]
+
+
+def test_search_folds_sharp_s_and_covers_page_text(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(
+        feed.id,
+        feed_of(entry(1, summary="<p>Die Hauptstraße ist zu</p>"), entry(2)),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    assert store.count_entries(EntryFilter(search="hauptstrasse")) == 1
+    assert store.count_entries(EntryFilter(search="Baustelle Münster")) == 0
+    store.save_page(
+        Page(
+            url="http://example.org/2",
+            final_url="http://example.org/2",
+            fetched_at=T0,
+            text="Eine Baustelle in Münster",
+        ),
+        b"<html></html>",
+    )
+    assert store.count_entries(EntryFilter(search="baustelle muenster")) == 1
+
+
+def test_keyset_pages_cover_everything_in_order(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    # Equal timestamps on purpose: the id breaks ties so no row is skipped or repeated.
+    store.record_feed(
+        feed.id,
+        feed_of(*(entry(i, published=T0 - timedelta(minutes=i // 3)) for i in range(50))),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    seen = []
+    cursor = None
+    while True:
+        page = store.entries(after=cursor, limit=7)
+        if not page:
+            break
+        seen.extend(page)
+        cursor = Cursor(page[-1].published, page[-1].id)
+    assert len(seen) == 50 == len({r.id for r in seen})
+    keys = [(r.published, r.id) for r in seen]
+    assert keys == sorted(keys, reverse=True)
+    back = store.entries(before=Cursor(seen[10].published, seen[10].id), limit=4)
+    assert [r.id for r in back] == [r.id for r in seen[6:10]]
+    assert store.entry_position(seen[10].id) == 10
+
+
+def test_filters_and_mark_all_read(store: Store) -> None:
+    a = store.add_feed("http://a.example/feed", tags=["Lokales", "Polizei"])
+    b = store.add_feed("http://b.example/feed", tags=["Sport"])
+    store.record_feed(
+        a.id, feed_of(entry(1), entry(2, paywalled=True)), status=200, etag=None, last_modified=None
+    )
+    store.record_feed(b.id, feed_of(entry(3, key="b3")), status=200, etag=None, last_modified=None)
+    assert store.count_entries(EntryFilter(tag="Polizei")) == 2
+    assert store.count_entries(EntryFilter(feed_id=b.id)) == 1
+    assert store.count_entries(EntryFilter(hide_paywalled=True)) == 2
+    assert store.mark_all_read(EntryFilter(tag="Lokales")) == 2
+    assert store.count_entries(EntryFilter(unread=True)) == 1
+    assert dict(store.tags()) == {"Lokales": 0, "Polizei": 0, "Sport": 1}
+
+
+def test_remove_feed_keeps_starred(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(
+        feed.id, feed_of(entry(1), entry(2)), status=200, etag=None, last_modified=None
+    )
+    keep = store.entries()[1]
+    store.set_starred(keep.id, True)
+    assert store.remove_feed(feed.id) == 1
+    assert store.feeds() == []
+    left = store.entries()
+    assert [r.id for r in left] == [keep.id]
+    assert left[0].feed_title == "Lokales"
+    assert store.count_entries(EntryFilter(search="Titel")) == 1
+
+
+def test_teasers_ordered_inline_related_feed_and_deduplicated(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(
+        feed.id,
+        feed_of(
+            entry(
+                1,
+                teasers=(
+                    Teaser(url="http://x/feed", title="F", kind="feed"),
+                    Teaser(url="http://x/dup", title="D", kind="feed"),
+                ),
+            )
+        ),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    row = store.entries()[0]
+    store.save_page(
+        Page(
+            url=row.url or "",
+            final_url=row.url or "",
+            fetched_at=T0,
+            text="Volltext",
+            teasers=(
+                Teaser(url="http://x/related", title="R", kind="related"),
+                Teaser(url="http://x/dup", title="D2", kind="inline"),
+                Teaser(url="http://x/inline", title="I", kind="inline"),
+            ),
+        ),
+        b"<html>",
+    )
+    got = store.entry(row.id)
+    assert got is not None
+    assert [t.url for t in got.teasers] == [
+        "http://x/dup",
+        "http://x/inline",
+        "http://x/related",
+        "http://x/feed",
+    ]
+    assert got.page_text == "Volltext" and got.offline
+    assert store.page_html(row.url or "") == b"<html>"
+
+
+def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:
+    """Refresh stores the HTML and its base; the links are read from it when the entry is
+    shown, resolved against that base, before the related links, with previews and the
+    offline mark of a cached target filled in."""
+    feed = store.add_feed("http://example.org/feed")
+    html = (
+        '<p>Siehe <a href="vorher.html">Vorgeschichte</a> und '
+        '<a href="/lokales/stau.html">Stau</a> und <a href="/self/1">mich selbst</a>.</p>'
+    )
+    parsed = entry(
+        1,
+        url="http://example.org/self/1",
+        content=html,
+        html_base="http://example.org/archiv/2026/",
+        teasers=(
+            Teaser(url="http://example.org/lokales/stau.html", title="Stau (related)", kind="feed"),
+            Teaser(url="http://other.example/k.html", title="Kommentar", kind="feed"),
+        ),
+    )
+    store.record_feed(feed.id, feed_of(parsed), status=200, etag=None, last_modified=None)
+    store.save_preview(
+        LinkPreview(
+            url="http://example.org/archiv/2026/vorher.html",
+            title="Vorher",
+            description="Was bisher geschah",
+            fetched_at=T0,
+        )
+    )
+    store.save_page(
+        Page(
+            url="http://other.example/k.html",
+            final_url="http://other.example/k.html",
+            fetched_at=T0,
+            text="Kommentartext",
+        ),
+        b"<html>",
+    )
+    got = store.entry(store.entries()[0].id)
+    assert got is not None
+    assert [(t.url, t.title, t.description, t.offline) for t in got.teasers] == [
+        (
+            "http://example.org/archiv/2026/vorher.html",
+            "Vorgeschichte",
+            "Was bisher geschah",
+            False,
+        ),
+        ("http://example.org/lokales/stau.html", "Stau", "", False),
+        ("http://other.example/k.html", "Kommentar", "", True),
+    ]
+    # An entry from before schema 2 (no base) keeps exactly the teasers stored for it.
+    store.conn.execute("UPDATE entries SET html_base = NULL")
+    again = store.entry(got.id)
+    assert again is not None
+    assert [t.title for t in again.teasers] == ["Stau (related)", "Kommentar"]
+
+
+def test_a_batch_of_feeds_is_stored_and_one_bad_feed_costs_the_others_nothing(
+    store: Store,
+) -> None:
+    a, b, c, d = (store.add_feed(f"http://example.org/{name}") for name in "abcd")
+    bad = feed_of(replace(entry(2), key=None))  # NOT NULL in the schema: the batch fails
+    outcomes = store.record_feeds(
+        [
+            FeedUpdate(a.id, feed_of(entry(1)), 200, etag='"a1"'),
+            FeedUpdate(b.id, bad, 200),
+            FeedUpdate(c.id, None, 200, error="not a feed: HTML page"),
+            FeedUpdate(d.id, feed_of(entry(3), entry(4)), 200, last_modified="Fri, 20 Nov"),
+        ]
+    )
+    assert [(o.feed_id, o.new_entries) for o in outcomes] == [
+        (a.id, 1),
+        (b.id, 0),
+        (c.id, 0),
+        (d.id, 2),
+    ]
+    assert outcomes[0].error is None and outcomes[3].error is None
+    assert outcomes[1].error is not None and "NOT NULL" in outcomes[1].error
+    assert outcomes[2].error == "not a feed: HTML page"
+    feeds = {f.id: f for f in store.feeds()}
+    assert (feeds[a.id].etag, feeds[a.id].entries) == ('"a1"', 1)
+    assert (feeds[b.id].entries, feeds[b.id].etag) == (0, None)
+    assert feeds[c.id].last_error == "not a feed: HTML page"
+    assert (feeds[d.id].last_modified, feeds[d.id].entries) == ("Fri, 20 Nov", 2)
+
+
+def test_connection_per_thread(store: Store) -> None:
+    import threading
+
+    conns: list[int] = []
+
+    def work() -> None:
+        conns.append(id(store.conn))
+        store.unread_count()
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(conns) | {id(store.conn)}) == 4
+
+
+def test_prune_keeps_unread_and_starred_and_shrinks(tmp_path: Path) -> None:
+    store = Store(tmp_path / "c.sqlite3")
+    assert store.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+    feed = store.add_feed("http://example.org/feed")
+    old = datetime.now(UTC) - timedelta(days=400)
+    big = "<p>" + "Langer Text über die Stadt. " * 400 + "</p>"
+    store.record_feed(
+        feed.id,
+        feed_of(*(entry(i, published=old - timedelta(minutes=i), summary=big) for i in range(300))),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    rows = store.entries(limit=300)
+    for r in rows[:-2]:
+        store.set_read([r.id])
+    store.set_starred(rows[0].id, True)
+    store.save_page(
+        Page(url=rows[5].url or "", final_url=rows[5].url or "", fetched_at=old, text="x"),
+        b"<html>" * 1000,
+    )
+    size_before = store.path.stat().st_size
+    removed = store.prune(max_age_days=90, max_entries_per_feed=0)
+    assert removed == 297  # 300 minus 2 unread minus 1 starred
+    left = {r.id for r in store.entries(limit=10)}
+    assert left == {rows[0].id, rows[-1].id, rows[-2].id}
+    assert store.page(rows[5].url or "") is None
+    assert store.conn.execute("SELECT COUNT(*) FROM entries_fts").fetchone()[0] == 3
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert store.path.stat().st_size < size_before / 2
+
+
+def test_prune_caps_entries_per_feed(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(
+        feed.id, feed_of(*(entry(i) for i in range(10))), status=200, etag=None, last_modified=None
+    )
+    store.mark_all_read()
+    assert store.prune(max_age_days=0, max_entries_per_feed=4) == 6
+    assert [r.title for r in store.entries()] == [f"Titel {i}" for i in range(4)]
