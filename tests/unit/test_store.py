@@ -235,6 +235,35 @@ def test_teasers_ordered_inline_related_feed_and_deduplicated(store: Store) -> N
     assert store.page_html(row.url or "") == b"<html>"
 
 
+def test_teasers_keep_kicker_block_and_group(store: Store) -> None:
+    """The fields a reader groups and labels teasers by survive the cache, for page teasers
+    (as extracted) and for an entry's own teasers (as the feed gave them)."""
+    feed = store.add_feed("http://example.org/feed")
+    own = Teaser(url="http://x/own", title="Eigener Link", kind="feed", group="more")
+    store.record_feed(
+        feed.id, feed_of(entry(1, teasers=(own,))), status=200, etag=None, last_modified=None
+    )
+    row = store.entries()[0]
+    related = Teaser(
+        url="http://x/a",
+        title="Neue Radwege für die Innenstadt",
+        description="Der Rat hat entschieden.",
+        kind="related",
+        kicker="Verkehr",
+        block="Mehr zum Thema",
+        group="related",
+    )
+    latest = replace(related, url="http://x/b", kicker="", block="Meistgelesen", group="more")
+    page = Page(url=row.url or "", final_url=row.url or "", fetched_at=T0, text="Volltext")
+    store.save_page(replace(page, teasers=(related, latest)), b"<html>")
+    got = store.entry(row.id)
+    assert got is not None
+    by_url = {t.url: t for t in got.teasers}
+    assert by_url["http://x/a"] == related
+    assert (by_url["http://x/b"].block, by_url["http://x/b"].group) == ("Meistgelesen", "more")
+    assert by_url["http://x/own"].group == "more"
+
+
 def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:
     """Refresh stores the HTML and its base; the links are read from it when the entry is
     shown, resolved against that base, before the related links, with previews and the

@@ -12,6 +12,9 @@ from typing import Literal
 TextSource = Literal["page", "feed"]
 # Where a teaser link came from; also its ordering rank (inline first, feed's own last).
 TeaserKind = Literal["inline", "related", "feed"]
+# What a teaser is to the article (corpus TEASERS.md): tied to its topic or place ("related",
+# listed first), or one of the page's other story lists ("more": most read, latest news).
+TeaserGroup = Literal["related", "more"]
 
 
 class NewsreaderError(Exception):
@@ -67,6 +70,9 @@ class Teaser:
     title: str
     description: str = ""
     kind: TeaserKind = "inline"
+    kicker: str = ""  # the Dachzeile / category / place line shown above or before the headline
+    block: str = ""  # the label of the page block it came from; "" for links in the article text
+    group: TeaserGroup = "related"
     # Filled by the store when read back: is the target page cached for offline reading?
     offline: bool = False
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -53,11 +54,5 @@ def merge_teasers(*groups: Iterable[Teaser]) -> tuple[Teaser, ...]:
                 kept[key] = teaser
                 order.append(key)
             elif not first.description and teaser.description:
-                kept[key] = Teaser(
-                    url=first.url,
-                    title=first.title,
-                    description=teaser.description,
-                    kind=first.kind,
-                    offline=first.offline,
-                )
+                kept[key] = replace(first, description=teaser.description)
     return tuple(kept[key] for key in order)

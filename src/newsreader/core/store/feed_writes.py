@@ -17,6 +17,7 @@ from datetime import datetime
 
 from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
 from newsreader.core.store.entries import EntryQueries
+from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
 from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import to_ts
 
@@ -194,12 +195,9 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
         existing[entry.key] = (entry_id, digest)
         if entry.teasers:
             conn.executemany(
-                """INSERT INTO teasers (entry_id, position, url, title, description, kind)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (
-                    (entry_id, pos, t.url, t.title, t.description, t.kind)
-                    for pos, t in enumerate(entry.teasers)
-                ),
+                f"""INSERT INTO teasers (entry_id, position, {TEASER_COLUMNS})
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                ((entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(entry.teasers)),
             )
         title_text, body_text = prepared.index_text.get(entry.key) or _index_text(entry)
         conn.execute(

@@ -12,14 +12,21 @@ from collections.abc import Iterable
 from typing import cast
 
 from newsreader.core.extract.links import merge_teasers
-from newsreader.core.models import LinkPreview, Page, Teaser, TeaserKind
+from newsreader.core.models import LinkPreview, Page, Teaser, TeaserGroup, TeaserKind
 from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
 
 _KIND_RANK: dict[str, int] = {"inline": 0, "related": 1, "feed": 2}
-# url, title, description, kind, preview title, preview description, page cached
-_TeaserRow = tuple[str, str, str, str, str | None, str | None, bool]
+# The teaser columns after its owner and position, in the order teaser_columns gives them.
+TEASER_COLUMNS = "url, title, description, kind, kicker, block, teaser_group"
+_StoredTeaser = tuple[str, str, str, str, str, str, str]
+# A stored teaser, then its preview title and description and whether its page is cached.
+_TeaserRow = tuple[str, str, str, str, str, str, str, str | None, str | None, bool]
+
+
+def teaser_columns(t: Teaser) -> _StoredTeaser:
+    return (t.url, t.title, t.description, t.kind, t.kicker, t.block, t.group)
 
 
 class PageQueries(Database):
@@ -48,12 +55,9 @@ class PageQueries(Database):
             )
             conn.execute("DELETE FROM teasers WHERE page_url = ?", (page.url,))
             conn.executemany(
-                """INSERT INTO teasers (page_url, position, url, title, description, kind)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
-                (
-                    (page.url, pos, t.url, t.title, t.description, t.kind)
-                    for pos, t in enumerate(page.teasers)
-                ),
+                f"""INSERT INTO teasers (page_url, position, {TEASER_COLUMNS})
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                ((page.url, pos, *teaser_columns(t)) for pos, t in enumerate(page.teasers)),
             )
             if page.paywalled:
                 conn.execute("UPDATE entries SET paywalled = 1 WHERE url = ?", (page.url,))
@@ -123,10 +127,9 @@ class PageQueries(Database):
             from newsreader.core.extract.entry_links import html_link_teasers
 
             found = html_link_teasers(html, row["html_base"], row["url"])
-            from_html = self._annotate([(t.url, t.title, t.description, t.kind) for t in found])
+            from_html = self._annotate([teaser_columns(t) for t in found])
         stored = self.conn.execute(
-            "SELECT url, title, description, kind FROM teasers WHERE entry_id = ? "
-            "ORDER BY position",
+            f"SELECT {TEASER_COLUMNS} FROM teasers WHERE entry_id = ? ORDER BY position",
             (entry_id,),
         ).fetchall()
         from_feed = self._teasers(from_html + self._annotate([tuple(r) for r in stored]))
@@ -136,12 +139,12 @@ class PageQueries(Database):
 
     def _teasers_where(self, where: str, arg: object) -> tuple[Teaser, ...]:
         rows = self.conn.execute(
-            f"SELECT url, title, description, kind FROM teasers t WHERE {where} ORDER BY position",
+            f"SELECT {TEASER_COLUMNS} FROM teasers t WHERE {where} ORDER BY position",
             (arg,),
         ).fetchall()
         return self._teasers(self._annotate([tuple(r) for r in rows]))
 
-    def _annotate(self, rows: list[tuple[str, str, str, str]]) -> list[_TeaserRow]:
+    def _annotate(self, rows: list[_StoredTeaser]) -> list[_TeaserRow]:
         """Each teaser with its link preview (if fetched) and whether its page is cached."""
         if not rows:
             return []
@@ -164,7 +167,18 @@ class PageQueries(Database):
     @staticmethod
     def _teasers(rows: list[_TeaserRow]) -> tuple[Teaser, ...]:
         result = []
-        for url, title, description, kind, pv_title, pv_description, offline in rows:
+        for (
+            url,
+            title,
+            description,
+            kind,
+            kicker,
+            block,
+            group,
+            pv_title,
+            pv_description,
+            offline,
+        ) in rows:
             if (not title or title == url) and pv_title:
                 title = pv_title
             result.append(
@@ -173,6 +187,9 @@ class PageQueries(Database):
                     title=title or url,
                     description=description or pv_description or "",
                     kind=cast(TeaserKind, kind),
+                    kicker=kicker,
+                    block=block,
+                    group=cast(TeaserGroup, group),
                     offline=offline,
                 )
             )

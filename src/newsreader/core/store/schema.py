@@ -115,6 +115,14 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE entries ADD COLUMN html_base TEXT",
     ],
+    # 3: a teaser keeps its kicker apart from the headline, the label of the block it came
+    # from, and its group ("related" or "more"). Older rows read as related, unlabelled;
+    # `reextract` rebuilds page teasers with the new fields.
+    [
+        "ALTER TABLE teasers ADD COLUMN kicker TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE teasers ADD COLUMN block TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE teasers ADD COLUMN teaser_group TEXT NOT NULL DEFAULT 'related'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
