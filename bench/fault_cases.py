@@ -3,8 +3,8 @@
 Feed cases (bodies from tests/integration/test_hostile_feeds.py and test_big_feeds.py) re-route
 the path where a good version of the feed was stored, or point the feed at another URL, and return
 the URL the feed is then fetched from. The other rows: SIGKILLs during `refresh --full` on
-tests/integration/test_crash.py's farm, tests/ui/test_concurrency.py run as it is, and the
-frozen schema-1 cache of tests/integration/test_upgrade.py.
+tests/integration/crash_farm.py's farm, tests/ui/test_concurrency.py run as it is, and the
+frozen schema-1 cache of tests/integration/schema1_cache.py.
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.integration import test_crash, test_upgrade
-from tests.integration.test_big_feeds import chunked, fifty_mb_feed, hundred_k_feed, run_cli
-from tests.integration.test_hostile_feeds import BILLION_LAUGHS, XXE, _closed_port
+from tests.support import crash_farm, schema1_cache
+from tests.support.big_feeds import chunked, fifty_mb_feed, hundred_k_feed, run_cli
 from tests.support.feedgen import Item, items, rss
+from tests.support.hostile_feeds import BILLION_LAUGHS, XXE, closed_port
 from tests.support.loopback import LoopbackServer
 
 from newsreader.core.store import schema
@@ -181,7 +181,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "connection refused",
-        elsewhere(lambda: f"http://127.0.0.1:{_closed_port()}/feed.xml"),
+        elsewhere(lambda: f"http://127.0.0.1:{closed_port()}/feed.xml"),
     ),
     Case("unresolvable host (.invalid)", elsewhere(lambda: "http://feed.example.invalid/rss")),
     Case("100,000-entry feed (10 MB)", body(hundred_k), slow=True, again=True),
@@ -211,11 +211,11 @@ def spread(values: list[int]) -> str:
 def crash_row(root: Path, kills_wanted: int, rng: random.Random) -> list[str]:
     """test_crash's farm (12 feeds of 15 entries with pages); SIGKILL `refresh --full` at random
     moments; after each: integrity_check and feeds whose entries were half written."""
-    feeds, per = test_crash.FEEDS, test_crash.ITEMS
+    feeds, per = crash_farm.FEEDS, crash_farm.ITEMS
     server = LoopbackServer().start()
     try:
         data = root / "data"
-        test_crash.serve_farm(server, data)
+        crash_farm.serve_farm(server, data)
         cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data), "refresh", "--full"]
         starts = kills = half = mid_work = 0
         checks: list[str] = []
@@ -292,12 +292,12 @@ def upgrade_rows(root: Path, repeat: int) -> list[list[str]]:
     for k in range(repeat):
         data = root / f"old{k}" / "data"
         data.mkdir(parents=True)
-        shutil.copyfile(test_upgrade.FIXTURE, data / DB_NAME)
+        shutil.copyfile(schema1_cache.FIXTURE, data / DB_NAME)
         run = run_cli(data, "--offline", "articles", "--json")
         listed = {r["title"]: r for r in json.loads(run.out)} if run.code == 0 else {}
         kept = sum(
             t in listed and (listed[t]["read"], listed[t]["starred"]) == (v[2], v[3])
-            for t, v in test_upgrade.ENTRIES.items()
+            for t, v in schema1_cache.ENTRIES.items()
         )
         raw = sqlite3.connect(data / DB_NAME)
         version = raw.execute("PRAGMA user_version").fetchone()[0]
@@ -307,7 +307,7 @@ def upgrade_rows(root: Path, repeat: int) -> list[list[str]]:
 
         data = root / f"new{k}" / "data"
         data.mkdir(parents=True)
-        shutil.copyfile(test_upgrade.FIXTURE, data / DB_NAME)
+        shutil.copyfile(schema1_cache.FIXTURE, data / DB_NAME)
         raw = sqlite3.connect(data / DB_NAME)
         raw.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
         raw.close()
@@ -318,7 +318,7 @@ def upgrade_rows(root: Path, repeat: int) -> list[list[str]]:
         new.append(
             (run.code, same, lines[-1] if lines else "", len(lines), run.peak_rss_mb, run.seconds)
         )
-    n, total = len(old), len(test_upgrade.ENTRIES)
+    n, total = len(old), len(schema1_cache.ENTRIES)
     held_old = (
         f"entries with read/star marks intact: {spread([o[1] for o in old])}/{total}; "
         f"schema 1 → {counted([o[2] for o in old])}; integrity_check {counted([o[3] for o in old])}"

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]
 
-from tests.integration.test_big_feeds import Run, run_cli  # noqa: E402
+from tests.support.big_feeds import Run, run_cli  # noqa: E402
 from tests.support.feedgen import items, rss  # noqa: E402
 from tests.support.loopback import LoopbackServer  # noqa: E402
 

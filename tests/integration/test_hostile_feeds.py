@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import socket
 from pathlib import Path
 
 import pytest
@@ -14,29 +13,8 @@ from newsreader.core.models import EntryFilter
 from newsreader.core.refresh.run import refresh
 from newsreader.core.store.store import Store
 from tests.support.feedgen import BASE_TIME, Item, items, rss
+from tests.support.hostile_feeds import BILLION_LAUGHS, XXE, closed_port
 from tests.support.loopback import LoopbackServer
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">]>
-<rss version="2.0"><channel><title>Lachen</title><item><title>&lol6;</title>
-<guid>1</guid></item></channel></rss>"""
-
-XXE = b"""<?xml version="1.0"?>
-<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<rss version="2.0"><channel><title>XXE</title><item><title>Geheim &xxe;</title>
-<guid>1</guid></item></channel></rss>"""
-
-
-def _closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    sock.close()
-    return port
 
 
 @pytest.mark.timeout(180)
@@ -82,7 +60,7 @@ def test_hostile_farm_one_refresh(server: LoopbackServer, tmp_path: Path) -> Non
         "html": server.route(
             "/html.xml", b"<html><body>Wartung</body></html>", content_type="text/html"
         ),
-        "refused": f"http://127.0.0.1:{_closed_port()}/feed.xml",
+        "refused": f"http://127.0.0.1:{closed_port()}/feed.xml",
         "unresolvable": "http://feed.example.invalid/rss",
     }
     for url in routes.values():

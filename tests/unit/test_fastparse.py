@@ -11,6 +11,7 @@ import gzip
 import random
 from pathlib import Path
 
+import feedparser
 import pytest
 from feedparser.urls import _urljoin
 from hypothesis import HealthCheck, example, given, settings
@@ -259,7 +260,7 @@ def test_parse_feed_does_not_call_feedparser_for_a_plain_feed(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("feedparser was called")
 
-    monkeypatch.setattr(feeds.feedparser, "parse", refuse)
+    monkeypatch.setattr(feedparser, "parse", refuse)
     assert feeds.parse_feed(FAST_CASES["farm"], url=FEED_URL) == expected
     assert len(expected.entries) == 35
 

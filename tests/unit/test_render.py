@@ -14,7 +14,8 @@ from newsreader.core.extract.render import (
 
 
 def rendered_html(md: str) -> str:
-    return MarkdownIt("commonmark").render(md)
+    html: str = MarkdownIt("commonmark").render(md)
+    return html
 
 
 def test_safe_text_strips_escape_sequences_and_controls() -> None:

@@ -324,7 +324,7 @@ def test_a_batch_of_feeds_is_stored_and_one_bad_feed_costs_the_others_nothing(
     store: Store,
 ) -> None:
     a, b, c, d = (store.add_feed(f"http://example.org/{name}") for name in "abcd")
-    bad = feed_of(replace(entry(2), key=None))  # NOT NULL in the schema: the batch fails
+    bad = feed_of(replace(entry(2), key=None))  # type: ignore[arg-type]  # NOT NULL: fails
     outcomes = store.record_feeds(
         [
             FeedUpdate(a.id, feed_of(entry(1)), 200, etag='"a1"'),
