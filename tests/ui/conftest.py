@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.models import ParsedEntry, ParsedFeed, Teaser
+from newsreader.core.models import Page, ParsedEntry, ParsedFeed, Teaser
 from newsreader.core.store.store import Store
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)
@@ -102,6 +102,85 @@ def sample_cache(store: Store) -> None:
             entry(12, "Plus: Was der neue Bebauungsplan bedeutet", paywalled=True, minutes_ago=90),
             entry(13, "Polizei sucht Zeugen nach Unfall", minutes_ago=60 * 26),
         ],
+    )
+
+
+GROUPED_ARTICLE = "https://stadt.example/verkehr/fahrradstrasse-eroeffnet-123"
+MOST_READ = (
+    ("Polizei", "Unfall auf der Weseler Straße: zwei Verletzte"),
+    ("Sport", "Preußen gewinnt das Derby in letzter Minute"),
+    ("Kultur", "Theater zeigt neues Stück über die Stadtgeschichte"),
+    ("Wetter", "Sturmtief bringt Regen und Wind ins Münsterland"),
+    ("Politik", "Rat beschließt Haushalt für das kommende Jahr"),
+    ("Schule", "Gymnasium bekommt neue Sporthalle"),
+    ("Handel", "Wochenmarkt zieht an den Domplatz"),
+    ("Bahn", "Baustelle am Hauptbahnhof dauert länger"),
+)
+
+
+def grouped_cache(store: Store) -> None:
+    """One article whose cached page gives teasers in three blocks: links in the text,
+    a related "Mehr zum Thema" block and a "Meistgelesen" list of eight (more)."""
+    inline = (
+        Teaser(
+            "https://stadt.example/verkehr/radwegekonzept-456",
+            "Radwegekonzept",
+            kind="inline",
+        ),
+        Teaser(
+            "https://stadt.example/politik/ratssitzung-789",
+            "Ratssitzung zum Verkehr",
+            "Der Rat hat im Herbst über das Konzept beraten.",
+            kind="inline",
+        ),
+    )
+    related = (
+        Teaser(
+            "https://stadt.example/verkehr/promenade-gesperrt-321",
+            "Promenade bleibt bis Mai gesperrt",
+            "Die Bauarbeiten am Ring verzögern sich um zwei Monate.",
+            kind="related",
+            kicker="Baustelle",
+            block="Mehr zum Thema",
+        ),
+        Teaser(
+            "https://stadt.example/verkehr/fahrradparkhaus-654",
+            "Neues Fahrradparkhaus am Bahnhof",
+            "Tausend Stellplätze auf zwei Ebenen.",
+            kind="related",
+            kicker="Münster",
+            block="Mehr zum Thema",
+        ),
+    )
+    more = tuple(
+        Teaser(
+            f"https://stadt.example/meistgelesen/{n}",
+            title,
+            f"Kurz gefasst: Meldung Nummer {n}." if n % 2 else "",
+            kind="related",
+            kicker=kicker,
+            block="Meistgelesen",
+            group="more",
+        )
+        for n, (kicker, title) in enumerate(MOST_READ, 1)
+    )
+    add_feed(
+        store,
+        "https://stadt.example/feed",
+        "Stadt Münster",
+        [entry(1, "Erste Fahrradstraße am Ring eröffnet", url=GROUPED_ARTICLE)],
+    )
+    store.save_page(
+        Page(
+            url=GROUPED_ARTICLE,
+            final_url=GROUPED_ARTICLE,
+            fetched_at=NOW,
+            title="Erste Fahrradstraße am Ring eröffnet",
+            text="Seit heute haben Radfahrer am Ring **Vorrang**. Das Radwegekonzept sieht "
+            "zwölf weitere Straßen vor.",
+            teasers=inline + related + more,
+        ),
+        b"<html></html>",
     )
 
 

@@ -10,6 +10,7 @@ from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
+from newsreader.ui.teaser_list import TeaserList
 from tests.ui.conftest import NOW, add_feed, clock, entry, screen_text
 
 CLICK = "[@click=app.quit]x[/]"
@@ -82,6 +83,45 @@ async def test_headlines_article_and_teasers_show_hostile_text_literally(store: 
         await pilot.pause()
         assert_inert(screen_text(app))
         assert app.is_running
+
+
+async def test_teaser_kicker_and_block_label_show_literally(store: Store) -> None:
+    url = "https://evil.example/article"
+    add_feed(store, "https://evil.example/feed", "Feed", [entry(1, "Harmlos", url=url)])
+    labelled = tuple(
+        Teaser(
+            f"https://evil.example/t{n}",
+            f"Titel {n}",
+            "Text",
+            kind="related",
+            kicker=f"{CLICK}{BIDI}" if n == 1 else f"K{n}",
+            block=f"{LINK} {BOLD} {ESCAPES}" if n < 3 else CLICK,
+            group="related" if n < 3 else "more",
+        )
+        for n in range(1, 10)
+    )
+    store.save_page(
+        Page(
+            url=url, final_url=url, fetched_at=NOW, title="Harmlos", text="Text.", teasers=labelled
+        ),
+        b"<html></html>",
+    )
+    app = NewsreaderApp(
+        store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True, clock=clock
+    )
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        teasers = app.query_one(TeaserList)
+        assert [o.id for o in teasers.options if o.disabled] == ["h0", "h1"]
+        assert_inert(screen_text(app))
+        # Clicking the hostile headings and the `+ N more` row under one quits nothing.
+        for option in ("h0", "h1", "more1"):
+            y = teasers._index_to_line[teasers.get_option_index(option)] + 1  # the top border
+            await pilot.click(TeaserList, offset=(6, y))
+        assert app.is_running
+        assert "+ 2 more" not in screen_text(app)  # the click on it expanded the list
+        assert_inert(screen_text(app))
 
 
 async def test_ten_thousand_character_title_stays_one_row(store: Store) -> None:

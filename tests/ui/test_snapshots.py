@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from newsreader.core.config import Config
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
-from tests.ui.conftest import clock, sample_cache
+from tests.ui.conftest import clock, grouped_cache, sample_cache
 
 Snap = Callable[..., bool]
 
@@ -74,3 +74,13 @@ def test_snapshot_offline_unread_filter(snap_compare: Snap, store: Store, config
     app = NewsreaderApp(store, config, offline=True, clock=clock)
     run = keys("enter", "u", "j", "enter")
     assert snap_compare(app, terminal_size=(120, 30), run_before=run)
+
+
+def test_snapshot_article_with_teaser_blocks(
+    snap_compare: Snap, store: Store, config: Config
+) -> None:
+    """Links in the text, a related block and a most-read list collapsed to five."""
+    grouped_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    run = keys("enter", "right_square_bracket", "3")
+    assert snap_compare(app, terminal_size=(130, 50), run_before=run)

@@ -36,7 +36,7 @@ from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.markdown_content import markdown_to_content
 from newsreader.ui.messages import RefreshFinished
-from newsreader.ui.teaser_list import TeaserList, teaser_prompt
+from newsreader.ui.teaser_list import TeaserList, heading_prompt, teaser_prompt
 from tests.support.hostile_text import (
     EMPTY_CASE,
     FIXED_CASE,
@@ -249,13 +249,19 @@ def test_help_paints_hostile_keymap_text_as_plain_text(keys: str) -> None:
 
 
 @settings(max_examples=RENDER_EXAMPLES, deadline=None)
-@given(title=hostile_text, description=hostile_text, body=hostile_text)
-def test_teaser_and_body_content_is_inert(title: str, description: str, body: str) -> None:
+@given(title=hostile_text, description=hostile_text, kicker=hostile_text, body=hostile_text)
+def test_teaser_and_body_content_is_inert(
+    title: str, description: str, kicker: str, body: str
+) -> None:
     """Many more strings through the builders the app uses, without starting the app."""
-    prompt = teaser_prompt(1, Teaser(TEASER_URL, title, description))
+    prompt = teaser_prompt(1, Teaser(TEASER_URL, title, description, kicker=kicker))
     assert_content_inert(prompt, {"b", "dim"}, "teaser")
     assert (one_line(title, 300) or TEASER_URL) in prompt.plain
     assert one_line(description, 300) in prompt.plain
+    assert one_line(kicker, 80) in prompt.plain
+    heading = heading_prompt(kicker)  # a block label is page text too
+    assert_content_inert(heading, {"dim"}, "teaser heading")
+    assert heading.plain == one_line(kicker, 120)
     feed_body = markdown_to_content(html_to_markdown(f"<p>{html.escape(body)}</p>"))
     assert_content_inert(feed_body, {""}, "feed body")
     # Page text is the core's Markdown: emphasis may style it, but never a link or action.
