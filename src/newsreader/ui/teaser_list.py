@@ -33,12 +33,14 @@ def teaser_prompt(number: int, teaser: Teaser) -> Content:
     title = one_line(teaser.title, 300) or one_line(teaser.url, 300)
     kicker = one_line(teaser.kicker, 80)
     mark = " ↓" if teaser.offline else ""
-    prompt = Content.from_markup(
-        "[b]$n.[/b] [dim]$kicker[/dim]$title[dim]$mark[/dim]",
-        n=str(number),
-        kicker=f"{kicker} · " if kicker else "",
-        title=title,
-        mark=mark,
+    # Assembled from plain parts, not markup: untrusted text stays text, and the space after
+    # the number survives an empty kicker (markup dropped it before an empty styled span).
+    prompt = Content.assemble(
+        (f"{number}.", "bold"),
+        " ",
+        (f"{kicker} · " if kicker else "", "dim"),
+        title,
+        (mark, "dim"),
     )
     description = one_line(teaser.description, 300)
     if description:
