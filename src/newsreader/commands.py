@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from newsreader.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from newsreader import exit_codes
 from newsreader.core.config import Config, default_data_dir, load_config
 from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import (
@@ -84,14 +84,14 @@ def cmd_remove(args: argparse.Namespace, store: Store, config: Config) -> int:
     feed = _feed_arg(store, args.feed)
     removed = store.remove_feed(feed.id)
     print(f"removed {line(feed.title)} ({removed} entries; starred entries kept)")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
     feeds = store.feeds()
     if args.json:
         print(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False, indent=1))
-        return EXIT_OK
+        return exit_codes.OK
     if not feeds:
         print("no subscriptions yet: newsreader add URL")
     for feed in feeds:
@@ -108,7 +108,7 @@ def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
         print(f"      {feed.entries} entries, {feed.unread} unread; {status}")
         if feed.last_error:
             print(f"      error: {line(feed.last_error)}")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
@@ -124,7 +124,7 @@ def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
         store.add_feed(item.url, title=item.title, tags=item.tags)
     new = sum(1 for f in feeds if f.url not in known)
     print(f"imported {len(feeds)} feeds from {args.file} ({new} new)")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
@@ -139,7 +139,7 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
         except OSError as exc:
             raise NewsreaderError(f"cannot write {args.file}: {exc.strerror}") from exc
         print(f"wrote {len(store.feeds())} feeds to {args.file}", file=sys.stderr)
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
@@ -165,7 +165,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
         )
         for url, error in report.failed:
             print(f"failed: {line(url)}: {line(error)}", file=sys.stderr)
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return exit_codes.FAILED if report.failed else exit_codes.OK
 
 
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
@@ -183,14 +183,14 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
         print(json.dumps([entry_summary_json(r) for r in rows], ensure_ascii=False, indent=1))
     else:
         print_headlines(rows)
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_show(args: argparse.Namespace, store: Store, config: Config) -> int:
     entry = store.entry(args.id)
     if entry is None:
         raise NewsreaderError(f"no article with id {args.id} (see `newsreader articles`)")
-    code = EXIT_OK
+    code = exit_codes.OK
     if not args.offline and entry.url:
         code = _complete_online(store, config, entry.id, entry.url, need_page=not entry.page_text)
         entry = store.entry(args.id) or entry
@@ -208,13 +208,13 @@ def _complete_online(
     from newsreader.core.refresh.on_demand import load_page, load_previews
 
     async def work() -> int:
-        code = EXIT_OK
+        code = exit_codes.OK
         if need_page:
             try:
                 await load_page(store, url, config=config)
             except FetchError as exc:
                 print(f"newsreader: showing the feed's text: {line(str(exc))}", file=sys.stderr)
-                code = EXIT_FAILED
+                code = exit_codes.FAILED
         bare = [t.url for t in store.entry_teasers(entry_id) if not t.description]
         await load_previews(store, bare, config=config)
         return code
@@ -227,7 +227,7 @@ def cmd_reextract(args: argparse.Namespace, store: Store, config: Config) -> int
 
     count = reextract_all(store)
     print(f"re-extracted {count} cached pages")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 _COMMANDS = {
@@ -242,4 +242,4 @@ _COMMANDS = {
     "reextract": cmd_reextract,
 }
 
-__all__ = ["EXIT_USAGE", "dispatch"]
+__all__ = ["dispatch"]

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from newsreader.cli import EXIT_OK
+from newsreader import exit_codes
 from newsreader.core.config import Config
 from newsreader.core.extract.render import one_line
 from newsreader.core.models import (
@@ -121,4 +121,4 @@ def subscribe(
         store, config, url, title=title, tags=tags, pick=pick, on_offered=print_offered
     )
     print(f"subscribed to {one_line(done.name, 120)} ({done.feed.url}): {done.new_entries} entries")
-    return EXIT_OK
+    return exit_codes.OK
