@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,18 +17,13 @@ from newsreader.core.models import (
     NewsreaderError,
     ParsedFeed,
 )
-from newsreader.core.net.fetch import Fetcher, is_web_url
+from newsreader.core.net.fetch import fetch_config, fetch_sync, is_web_url
 from newsreader.core.parse.feeds import discover_feeds, looks_like_feed, parse_feed
-from newsreader.core.refresh.run import fetch_config
 from newsreader.core.store.store import Store
 
 
 def _fetch(config: Config, url: str) -> tuple[FetchResult, bytes]:
-    async def one() -> FetchResult:
-        async with Fetcher(fetch_config(config)) as fetcher:
-            return await fetcher.fetch(url)
-
-    result = asyncio.run(one())
+    result = fetch_sync(url, config=fetch_config(config))
     if result.error is not None or result.body is None:
         raise FetchError(f"{url}: {result.error or 'empty response'}", status=result.status)
     return result, result.body

@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newsreader import __version__
+from newsreader.core.config import Config
 from newsreader.core.models import FetchResult
 from newsreader.core.net.decode import DecodeError, read_body
 from newsreader.core.net.tls import plain_http_context, verified_context
@@ -74,8 +75,22 @@ def host_key(url: str) -> str:
     return f"{(parts.hostname or '').lower()}:{port}"
 
 
+def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
+    """The Fetcher's config from the user's [network] section."""
+    net = config.network
+    return FetchConfig(
+        max_concurrency=net.concurrency,
+        per_host=net.per_host,
+        connect_timeout=net.connect_timeout,
+        read_timeout=net.read_timeout,
+        deadline=net.total_timeout,
+        max_bytes=int((max_bytes_mb or net.max_feed_mb) * 1024 * 1024),
+        retries=net.retries,
+    )
+
+
 def fetch_sync(url: str, *, config: FetchConfig | None = None, **kw: Any) -> FetchResult:
-    """One fetch in a fresh event loop, for synchronous callers such as `newsreader add`."""
+    """One fetch in a fresh event loop: `add` resolves a URL with it, outside any refresh."""
 
     async def one() -> FetchResult:
         async with Fetcher(config or FetchConfig()) as fetcher:
