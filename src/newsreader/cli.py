@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Start-up speed: `--help` and `--version` answer before the store and commands load.
     from newsreader import commands
-    from newsreader.core.models import NewsreaderError
+    from newsreader.core.errors import NewsreaderError
 
     try:
         return commands.dispatch(args)

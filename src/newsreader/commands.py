@@ -10,13 +10,9 @@ from pathlib import Path
 
 from newsreader import exit_codes
 from newsreader.core.config import Config, default_data_dir, load_config
+from newsreader.core.errors import FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line as line
-from newsreader.core.models import (
-    EntryFilter,
-    Feed,
-    FetchError,
-    NewsreaderError,
-)
+from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.store import Store
 from newsreader.output import (
     Progress,

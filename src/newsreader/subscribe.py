@@ -8,15 +8,9 @@ from dataclasses import dataclass
 
 from newsreader import exit_codes
 from newsreader.core.config import Config
+from newsreader.core.errors import FeedParseError, FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line
-from newsreader.core.models import (
-    Feed,
-    FeedParseError,
-    FetchError,
-    FetchResult,
-    NewsreaderError,
-    ParsedFeed,
-)
+from newsreader.core.models import Feed, FetchResult, ParsedFeed
 from newsreader.core.net.fetch import fetch_config, fetch_sync, is_web_url
 from newsreader.core.parse.feeds import discover_feeds, looks_like_feed, parse_feed
 from newsreader.core.store.store import Store

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from newsreader.core.config import Config
+from newsreader.core.errors import FetchError
 from newsreader.core.extract.page import extract_article
-from newsreader.core.models import EntryFilter, EntrySummary, FetchError
+from newsreader.core.models import EntryFilter, EntrySummary
 from newsreader.core.parse.feeds import discover_feeds, parse_feed
 from newsreader.core.refresh.on_demand import load_page
 from newsreader.core.refresh.run import refresh

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.errors import FeedParseError
 from newsreader.core.extract.entry_links import html_teasers, merge_feed_teasers
-from newsreader.core.models import FeedParseError, ParsedEntry, ParsedFeed, Teaser
+from newsreader.core.models import ParsedEntry, ParsedFeed, Teaser
 from newsreader.core.parse.feeds import (
     discover_feeds,
     looks_like_feed,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.errors import StoreError
 from newsreader.core.models import (
     Cursor,
     EntryFilter,
@@ -16,7 +17,6 @@ from newsreader.core.models import (
     Page,
     ParsedEntry,
     ParsedFeed,
-    StoreError,
     Teaser,
 )
 from newsreader.core.store.feed_writes import FeedUpdate

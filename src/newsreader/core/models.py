@@ -14,26 +14,6 @@ TextSource = Literal["page", "feed"]
 TeaserKind = Literal["inline", "related", "feed"]
 
 
-class NewsreaderError(Exception):
-    """Base of every error the core raises on purpose; its message is one clear line."""
-
-
-class FetchError(NewsreaderError):
-    """A network fetch failed (after retries); `status` is the HTTP status when there was one."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class FeedParseError(NewsreaderError):
-    """Bytes that are neither a feed nor a page with feeds."""
-
-
-class StoreError(NewsreaderError):
-    """The cache cannot be used (newer schema, unreadable file)."""
-
-
 @dataclass(frozen=True, slots=True)
 class Feed:
     id: int

@@ -19,8 +19,8 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from newsreader.core.config import Config
+from newsreader.core.errors import NewsreaderError
 from newsreader.core.extract.render import one_line
-from newsreader.core.models import NewsreaderError
 from newsreader.core.store.store import Store
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsreader.core.models import NewsreaderError
+from newsreader.core.errors import NewsreaderError
 from newsreader.core.store.store import Store
 from newsreader.ui.add_feed_dialog import OneLineDialog
 

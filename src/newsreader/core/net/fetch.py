@@ -24,8 +24,9 @@ import httpx
 
 from newsreader import __version__
 from newsreader.core.config import Config
+from newsreader.core.errors import DecodeError
 from newsreader.core.models import FetchResult
-from newsreader.core.net.decode import DecodeError, read_body
+from newsreader.core.net.decode import read_body
 from newsreader.core.net.tls import plain_http_context, verified_context
 
 USER_AGENT = f"newsreader/{__version__} (+terminal news reader)"

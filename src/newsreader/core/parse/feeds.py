@@ -16,7 +16,8 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from newsreader.core.models import FeedParseError, ParsedFeed
+from newsreader.core.errors import FeedParseError
+from newsreader.core.models import ParsedFeed
 from newsreader.core.parse.fastparse import fast_parse
 from newsreader.core.parse.feedtext import (
     HTML_PARSER,

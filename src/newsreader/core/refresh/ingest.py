@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from newsreader.core.models import FeedOutcome, FeedParseError
+from newsreader.core.errors import FeedParseError
+from newsreader.core.models import FeedOutcome
 
 if TYPE_CHECKING:
     from newsreader.core.store.store import Store

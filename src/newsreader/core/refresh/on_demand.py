@@ -12,9 +12,10 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from newsreader.core.config import Config
+from newsreader.core.errors import FetchError
 from newsreader.core.extract.metadata import page_preview
 from newsreader.core.extract.page import extract_fetched_page
-from newsreader.core.models import FetchError, FetchResult, LinkPreview, Page
+from newsreader.core.models import FetchResult, LinkPreview, Page
 from newsreader.core.net.fetch import Fetcher, fetch_config, is_web_url
 from newsreader.core.store.store import Store
 from newsreader.core.times import utcnow

@@ -24,14 +24,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import IO, Any, ParamSpec, TypeVar
 
+from newsreader.core.errors import WorkerDied
+
 _HEADER = struct.Struct("!Q")
 _Job = tuple["Future[Any]", tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-class WorkerDied(RuntimeError):
-    """The worker process ended while running a job (killed, or crashed in native code)."""
 
 
 class FileGate(contextlib.AbstractContextManager[object]):

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsreader.core.models import FeedParseError
+from newsreader.core.errors import FeedParseError
 
 __all__ = ["OpmlFeed", "parse_opml", "write_opml"]
 
