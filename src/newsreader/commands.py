@@ -10,7 +10,7 @@ from pathlib import Path
 
 from newsreader import exit_codes
 from newsreader.core.config import Config, default_data_dir, load_config
-from newsreader.core.errors import FetchError, NewsreaderError
+from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.store import Store
@@ -21,6 +21,7 @@ from newsreader.output import (
     feed_json,
     print_article,
     print_headlines,
+    print_offers,
     report_json,
 )
 
@@ -69,11 +70,24 @@ def _feed_arg(store: Store, text: str) -> Feed:
 
 
 def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.subscribe import subscribe
+    # Start-up speed: httpx, feedparser and lxml load for the commands that fetch.
+    from newsreader.core.subscribe.add import add_subscription
 
     if args.offline:
         raise NewsreaderError("add needs the network; drop --offline")
-    return subscribe(store, config, args.url, title=args.title, tags=args.tag, pick=args.pick)
+    try:
+        done = add_subscription(
+            store, config, args.url, title=args.title, tags=args.tag, pick=args.pick
+        )
+    except FeedChoiceError as exc:
+        print_offers(args.url, exc.offers)
+        raise
+    if len(done.offers) > 1:
+        print_offers(args.url, done.offers)
+    print(
+        f"subscribed to {line(done.name, 120)} ({line(done.feed.url)}): {done.new_entries} entries"
+    )
+    return exit_codes.OK
 
 
 def cmd_remove(args: argparse.Namespace, store: Store, config: Config) -> int:
@@ -108,18 +122,11 @@ def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.core.subscribe.opml import parse_opml
+    # Start-up speed: lxml loads for the commands that read XML.
+    from newsreader.core.subscribe.opml import import_opml
 
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise NewsreaderError(f"cannot read {args.file}: {exc.strerror}") from exc
-    feeds = parse_opml(data)
-    known = {f.url for f in store.feeds()}
-    for item in feeds:
-        store.add_feed(item.url, title=item.title, tags=item.tags)
-    new = sum(1 for f in feeds if f.url not in known)
-    print(f"imported {len(feeds)} feeds from {args.file} ({new} new)")
+    done = import_opml(store, args.file)
+    print(f"imported {done.feeds} feeds from {args.file} ({done.new} new)")
     return exit_codes.OK
 
 

@@ -7,11 +7,19 @@ so no escape sequence or control byte from the network reaches the terminal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
-from newsreader.core.models import Entry, EntrySummary, Feed, FeedOutcome, RefreshReport
+from newsreader.core.models import (
+    Entry,
+    EntrySummary,
+    Feed,
+    FeedOutcome,
+    OfferedFeed,
+    RefreshReport,
+)
 from newsreader.core.times import iso
 
 
@@ -148,6 +156,16 @@ def print_headlines(rows: list[EntrySummary]) -> None:
         print(
             f"{row.id:>6} {marks} {relative_age(row.published, now):>4}  "
             f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"
+        )
+
+
+def print_offers(url: str, offers: Sequence[OfferedFeed]) -> None:
+    """The feeds a page offers, numbered for `--pick`; on stderr, so stdout stays parseable."""
+    print(f"{url} offers {len(offers)} feeds:", file=sys.stderr)
+    for n, offer in enumerate(offers, 1):
+        print(
+            f"  {n}. {one_line(offer.title or '(untitled)', 80)}  {one_line(offer.url, 500)}",
+            file=sys.stderr,
         )
 
 

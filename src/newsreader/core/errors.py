@@ -7,6 +7,11 @@ one clear line already. This module imports nothing, so any layer can raise thes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: at run time this module imports nothing
+    from newsreader.core.models import OfferedFeed
+
 
 class NewsreaderError(Exception):
     """Base of every error the core raises on purpose; its message is one clear line."""
@@ -34,6 +39,14 @@ class DecodeError(FetchError):
 
 class FeedParseError(NewsreaderError):
     """Bytes that are neither a feed nor a page with feeds, or an OPML file that is not one."""
+
+
+class FeedChoiceError(NewsreaderError):
+    """`--pick N` named a feed the page does not offer; `offers` lists the ones it does."""
+
+    def __init__(self, message: str, *, offers: tuple[OfferedFeed, ...] = ()) -> None:
+        super().__init__(message)
+        self.offers = offers
 
 
 class WorkerDied(NewsreaderError):

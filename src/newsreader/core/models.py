@@ -169,6 +169,14 @@ class EntryFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class OfferedFeed:
+    """A feed an HTML page announces with <link rel="alternate">."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """What one HTTP fetch produced; `body` is None on 304 and on failure."""
 
