@@ -54,7 +54,11 @@ class Progress:
             sys.stderr.flush()
 
 
-def relative_age(when: datetime, now: datetime | None = None) -> str:
+def compact_age(when: datetime, now: datetime | None = None) -> str:
+    """Age in the largest whole unit (45d, 3h, 5m) at any age: `articles` lines stay aligned.
+
+    The reader's `ui.text.relative_age` switches to a date after a week instead.
+    """
     seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
     if seconds < 60:
         return "now"
@@ -154,7 +158,7 @@ def print_headlines(rows: list[EntrySummary]) -> None:
         marks = ("N" if not row.read else " ") + ("*" if row.starred else " ")
         marks += ("$" if row.paywalled else " ") + ("o" if row.offline else " ")
         print(
-            f"{row.id:>6} {marks} {relative_age(row.published, now):>4}  "
+            f"{row.id:>6} {marks} {compact_age(row.published, now):>4}  "
             f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"
         )
 

@@ -28,6 +28,7 @@ from newsreader.core.errors import DecodeError
 from newsreader.core.models import FetchResult
 from newsreader.core.net.decode import read_body
 from newsreader.core.net.tls import plain_http_context, verified_context
+from newsreader.core.net.urls import DEFAULT_PORTS, host_key, is_web_url
 
 USER_AGENT = f"newsreader/{__version__} (+terminal news reader)"
 _ACCEPT = (
@@ -37,7 +38,6 @@ _ACCEPT = (
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _STASHED_LOCATION = "x-newsreader-location"
 
 
@@ -55,25 +55,6 @@ class FetchConfig:
     backoff_cap: float = 8.0
     max_retry_after: float = 10.0  # longer waits go back to the caller as `retry_after`
     user_agent: str = USER_AGENT
-
-
-def is_web_url(url: str) -> bool:
-    """Only http(s) URLs with a host are ever fetched or opened."""
-    try:
-        parts = urlsplit(url)
-        return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
-    except ValueError:
-        return False
-
-
-def host_key(url: str) -> str:
-    """`host:port` — the unit politeness limits are counted in."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
-    except ValueError:
-        return ""
-    return f"{(parts.hostname or '').lower()}:{port}"
 
 
 def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
@@ -390,7 +371,7 @@ def _scheme(url: str) -> str:
 
 def _not_web(url: str) -> str:
     scheme = _scheme(url)
-    if scheme and scheme not in _DEFAULT_PORTS:
+    if scheme and scheme not in DEFAULT_PORTS:
         return f"refusing to fetch {scheme}: URL (only http and https)"
     return "not a web address (only http and https URLs are fetched)"
 

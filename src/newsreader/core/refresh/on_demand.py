@@ -16,7 +16,8 @@ from newsreader.core.errors import FetchError
 from newsreader.core.extract.metadata import page_preview
 from newsreader.core.extract.page import extract_fetched_page
 from newsreader.core.models import FetchResult, LinkPreview, Page
-from newsreader.core.net.fetch import Fetcher, fetch_config, is_web_url
+from newsreader.core.net.fetch import Fetcher, fetch_config
+from newsreader.core.net.urls import is_web_url
 from newsreader.core.store.store import Store
 from newsreader.core.times import utcnow
 

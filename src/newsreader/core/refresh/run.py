@@ -22,7 +22,8 @@ from newsreader.core.models import (
     FetchResult,
     RefreshReport,
 )
-from newsreader.core.net.fetch import Fetcher, fetch_config, host_key
+from newsreader.core.net.fetch import Fetcher, fetch_config
+from newsreader.core.net.urls import host_key
 from newsreader.core.refresh.ingest import FeedJob, ingest_feeds, warm_up
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
