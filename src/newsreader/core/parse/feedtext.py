@@ -46,10 +46,9 @@ __all__ = [
 _TITLE_MAX = 80
 _MIN_YEAR, _MAX_YEAR = 1970, 2100
 
-# Markers German publishers put on paid articles. "Plus"/"Abo" count only as a standalone
-# marker (whole text, bracketed, or a "Plus:" prefix / "| Plus" suffix), never inside words.
-# (core.paywall has a broader title matcher, but it misses "Innenstadt | Plus" and flags
-# "Abo-Falle: Polizei warnt", so feed items keep this one.)
+# A feed item is paid when its content tier says so, or when its title or a category carries
+# a publisher's marker: extract/paywall.py's title_marks_paywall, the one matcher for both
+# feed items and pages.
 _LOCKED_TIERS = frozenset({"locked", "metered"})
 
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
