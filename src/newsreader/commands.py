@@ -35,6 +35,7 @@ def dispatch(args: argparse.Namespace) -> int:
     try:
         command = args.command
         if command is None:
+            # Start-up speed: Textual loads only when the reader opens, never for a command.
             from newsreader.ui.app import run_reader
 
             return run_reader(store, config, offline=args.offline)
@@ -49,6 +50,7 @@ def run_demo(config: Config) -> int:
     process, with a cache that is thrown away on exit."""
     import tempfile
 
+    # Start-up speed: the demo server and Textual load only for --demo.
     from newsreader.demo.run import prepare_demo
     from newsreader.ui.app import run_reader
 
@@ -131,6 +133,7 @@ def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
+    # Start-up speed: lxml loads for the commands that write XML.
     from newsreader.core.subscribe.opml import OpmlFeed, write_opml
 
     text = write_opml(OpmlFeed(url=f.url, title=f.title, tags=f.tags) for f in store.feeds())
@@ -146,6 +149,7 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
+    # Start-up speed: httpx and the worker pool load for the commands that fetch.
     from newsreader.core.refresh.run import refresh
 
     if args.offline:
@@ -208,6 +212,7 @@ def _complete_online(
     store: Store, config: Config, entry_id: int, url: str, *, need_page: bool
 ) -> int:
     """Fetch the page when we lack it, then previews for teasers known only by URL."""
+    # Start-up speed: httpx and trafilatura load only when `show` goes online.
     from newsreader.core.refresh.on_demand import load_page, load_previews
 
     async def work() -> int:
@@ -226,6 +231,7 @@ def _complete_online(
 
 
 def cmd_reextract(args: argparse.Namespace, store: Store, config: Config) -> int:
+    # Start-up speed: trafilatura loads for the one command that extracts.
     from newsreader.core.refresh.on_demand import reextract_all
 
     count = reextract_all(store)

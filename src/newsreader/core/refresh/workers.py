@@ -218,6 +218,7 @@ def _serve_requests(gate_path: str) -> None:
     # network here" structural. OpenSSL's hashes stay: the built-in SHA-1 is 7x slower.
     for module in ("ssl", "_ssl"):
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
+    # Imported only now, after the refusal above: ingest's imports must not load ssl.
     from newsreader.core.refresh.ingest import init_worker
 
     init_worker(FileGate(gate_path))
