@@ -1,4 +1,7 @@
-"""What the command line prints: progress, plain text and the --json shapes of DESIGN.md §3.
+"""What the command line prints: progress, plain text and the --json shapes.
+
+The shapes are a contract, written down in docs/architecture.md ("The command line and its
+JSON"): fields may be added, never renamed.
 
 Every string that came from a feed or page goes through render.safe_text / one_line first,
 so no escape sequence or control byte from the network reaches the terminal.
