@@ -24,8 +24,9 @@ from newsreader.core.refresh.run import refresh
 from newsreader.core.store.store import Store
 from newsreader.core.subscribe.discovery import discover_feeds
 from newsreader.core.subscribe.opml import parse_opml
-from newsreader.demo import DemoServer, prepare_demo
 from newsreader.demo.edition import data_file, load_edition
+from newsreader.demo.run import prepare_demo
+from newsreader.demo.server import DemoServer
 
 SYNDICATED = "/artikel/aegidiimarkt-plaene-neuer-platz"
 PLUS = "/artikel/mieten-muenster-wohnungsmarkt"
