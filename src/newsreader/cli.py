@@ -1,7 +1,7 @@
 """Command line: parse arguments, run one command, turn errors into one line and an exit code.
 
-Exit codes: 0 success; 1 some feeds or pages failed (the rest were stored); 2 usage error or
-bad input. Textual is imported only when the reader itself starts, so scripts stay quick.
+Exit codes are in `exit_codes.py`. Textual is imported only when the reader itself starts, so
+scripts stay quick.
 """
 
 from __future__ import annotations
@@ -11,17 +11,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from newsreader import __version__
+from newsreader import __version__, exit_codes
 from newsreader.core.config import default_config_path, default_data_dir
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(f"newsreader: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
+        raise SystemExit(exit_codes.USAGE)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,16 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Start-up speed: `--help` and `--version` answer before the store and commands load.
     from newsreader import commands
-    from newsreader.core.models import NewsreaderError
+    from newsreader.core.errors import NewsreaderError
 
     try:
         return commands.dispatch(args)
     except NewsreaderError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_codes.USAGE
     except KeyboardInterrupt:
         print("newsreader: interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        return exit_codes.OK

@@ -8,15 +8,11 @@ import json
 import sys
 from pathlib import Path
 
-from newsreader.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from newsreader import exit_codes
 from newsreader.core.config import Config, default_data_dir, load_config
+from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line as line
-from newsreader.core.models import (
-    EntryFilter,
-    Feed,
-    FetchError,
-    NewsreaderError,
-)
+from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.store import Store
 from newsreader.output import (
     Progress,
@@ -25,6 +21,7 @@ from newsreader.output import (
     feed_json,
     print_article,
     print_headlines,
+    print_offers,
     report_json,
 )
 
@@ -38,6 +35,7 @@ def dispatch(args: argparse.Namespace) -> int:
     try:
         command = args.command
         if command is None:
+            # Start-up speed: Textual loads only when the reader opens, never for a command.
             from newsreader.ui.app import run_reader
 
             return run_reader(store, config, offline=args.offline)
@@ -52,6 +50,7 @@ def run_demo(config: Config) -> int:
     process, with a cache that is thrown away on exit."""
     import tempfile
 
+    # Start-up speed: the demo server and Textual load only for --demo.
     from newsreader.demo.run import prepare_demo
     from newsreader.ui.app import run_reader
 
@@ -73,25 +72,38 @@ def _feed_arg(store: Store, text: str) -> Feed:
 
 
 def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.subscribe import subscribe
+    # Start-up speed: httpx, feedparser and lxml load for the commands that fetch.
+    from newsreader.core.subscribe.add import add_subscription
 
     if args.offline:
         raise NewsreaderError("add needs the network; drop --offline")
-    return subscribe(store, config, args.url, title=args.title, tags=args.tag, pick=args.pick)
+    try:
+        done = add_subscription(
+            store, config, args.url, title=args.title, tags=args.tag, pick=args.pick
+        )
+    except FeedChoiceError as exc:
+        print_offers(args.url, exc.offers)
+        raise
+    if len(done.offers) > 1:
+        print_offers(args.url, done.offers)
+    print(
+        f"subscribed to {line(done.name, 120)} ({line(done.feed.url)}): {done.new_entries} entries"
+    )
+    return exit_codes.OK
 
 
 def cmd_remove(args: argparse.Namespace, store: Store, config: Config) -> int:
     feed = _feed_arg(store, args.feed)
     removed = store.remove_feed(feed.id)
     print(f"removed {line(feed.title)} ({removed} entries; starred entries kept)")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
     feeds = store.feeds()
     if args.json:
         print(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False, indent=1))
-        return EXIT_OK
+        return exit_codes.OK
     if not feeds:
         print("no subscriptions yet: newsreader add URL")
     for feed in feeds:
@@ -108,26 +120,20 @@ def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
         print(f"      {feed.entries} entries, {feed.unread} unread; {status}")
         if feed.last_error:
             print(f"      error: {line(feed.last_error)}")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
-    from newsreader.core.subscribe.opml import parse_opml
+    # Start-up speed: lxml loads for the commands that read XML.
+    from newsreader.core.subscribe.opml import import_opml
 
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise NewsreaderError(f"cannot read {args.file}: {exc.strerror}") from exc
-    feeds = parse_opml(data)
-    known = {f.url for f in store.feeds()}
-    for item in feeds:
-        store.add_feed(item.url, title=item.title, tags=item.tags)
-    new = sum(1 for f in feeds if f.url not in known)
-    print(f"imported {len(feeds)} feeds from {args.file} ({new} new)")
-    return EXIT_OK
+    done = import_opml(store, args.file)
+    print(f"imported {done.feeds} feeds from {args.file} ({done.new} new)")
+    return exit_codes.OK
 
 
 def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
+    # Start-up speed: lxml loads for the commands that write XML.
     from newsreader.core.subscribe.opml import OpmlFeed, write_opml
 
     text = write_opml(OpmlFeed(url=f.url, title=f.title, tags=f.tags) for f in store.feeds())
@@ -139,10 +145,11 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
         except OSError as exc:
             raise NewsreaderError(f"cannot write {args.file}: {exc.strerror}") from exc
         print(f"wrote {len(store.feeds())} feeds to {args.file}", file=sys.stderr)
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
+    # Start-up speed: httpx and the worker pool load for the commands that fetch.
     from newsreader.core.refresh.run import refresh
 
     if args.offline:
@@ -165,7 +172,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
         )
         for url, error in report.failed:
             print(f"failed: {line(url)}: {line(error)}", file=sys.stderr)
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return exit_codes.FAILED if report.failed else exit_codes.OK
 
 
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
@@ -183,14 +190,14 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
         print(json.dumps([entry_summary_json(r) for r in rows], ensure_ascii=False, indent=1))
     else:
         print_headlines(rows)
-    return EXIT_OK
+    return exit_codes.OK
 
 
 def cmd_show(args: argparse.Namespace, store: Store, config: Config) -> int:
     entry = store.entry(args.id)
     if entry is None:
         raise NewsreaderError(f"no article with id {args.id} (see `newsreader articles`)")
-    code = EXIT_OK
+    code = exit_codes.OK
     if not args.offline and entry.url:
         code = _complete_online(store, config, entry.id, entry.url, need_page=not entry.page_text)
         entry = store.entry(args.id) or entry
@@ -205,16 +212,17 @@ def _complete_online(
     store: Store, config: Config, entry_id: int, url: str, *, need_page: bool
 ) -> int:
     """Fetch the page when we lack it, then previews for teasers known only by URL."""
+    # Start-up speed: httpx and trafilatura load only when `show` goes online.
     from newsreader.core.refresh.on_demand import load_page, load_previews
 
     async def work() -> int:
-        code = EXIT_OK
+        code = exit_codes.OK
         if need_page:
             try:
                 await load_page(store, url, config=config)
             except FetchError as exc:
                 print(f"newsreader: showing the feed's text: {line(str(exc))}", file=sys.stderr)
-                code = EXIT_FAILED
+                code = exit_codes.FAILED
         bare = [t.url for t in store.entry_teasers(entry_id) if not t.description]
         await load_previews(store, bare, config=config)
         return code
@@ -223,11 +231,12 @@ def _complete_online(
 
 
 def cmd_reextract(args: argparse.Namespace, store: Store, config: Config) -> int:
+    # Start-up speed: trafilatura loads for the one command that extracts.
     from newsreader.core.refresh.on_demand import reextract_all
 
     count = reextract_all(store)
     print(f"re-extracted {count} cached pages")
-    return EXIT_OK
+    return exit_codes.OK
 
 
 _COMMANDS = {
@@ -242,4 +251,4 @@ _COMMANDS = {
     "reextract": cmd_reextract,
 }
 
-__all__ = ["EXIT_USAGE", "dispatch"]
+__all__ = ["dispatch"]

@@ -1,4 +1,7 @@
-"""What the command line prints: progress, plain text and the --json shapes of DESIGN.md §3.
+"""What the command line prints: progress, plain text and the --json shapes.
+
+The shapes are a contract, written down in docs/architecture.md ("The command line and its
+JSON"): fields may be added, never renamed.
 
 Every string that came from a feed or page goes through render.safe_text / one_line first,
 so no escape sequence or control byte from the network reaches the terminal.
@@ -7,11 +10,19 @@ so no escape sequence or control byte from the network reaches the terminal.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
-from newsreader.core.models import Entry, EntrySummary, Feed, FeedOutcome, RefreshReport
+from newsreader.core.models import (
+    Entry,
+    EntrySummary,
+    Feed,
+    FeedOutcome,
+    OfferedFeed,
+    RefreshReport,
+)
 from newsreader.core.times import iso
 
 
@@ -46,7 +57,11 @@ class Progress:
             sys.stderr.flush()
 
 
-def relative_age(when: datetime, now: datetime | None = None) -> str:
+def compact_age(when: datetime, now: datetime | None = None) -> str:
+    """Age in the largest whole unit (45d, 3h, 5m) at any age: `articles` lines stay aligned.
+
+    The reader's `ui.text.relative_age` switches to a date after a week instead.
+    """
     seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
     if seconds < 60:
         return "now"
@@ -146,8 +161,18 @@ def print_headlines(rows: list[EntrySummary]) -> None:
         marks = ("N" if not row.read else " ") + ("*" if row.starred else " ")
         marks += ("$" if row.paywalled else " ") + ("o" if row.offline else " ")
         print(
-            f"{row.id:>6} {marks} {relative_age(row.published, now):>4}  "
+            f"{row.id:>6} {marks} {compact_age(row.published, now):>4}  "
             f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"
+        )
+
+
+def print_offers(url: str, offers: Sequence[OfferedFeed]) -> None:
+    """The feeds a page offers, numbered for `--pick`; on stderr, so stdout stays parseable."""
+    print(f"{url} offers {len(offers)} feeds:", file=sys.stderr)
+    for n, offer in enumerate(offers, 1):
+        print(
+            f"  {n}. {one_line(offer.title or '(untitled)', 80)}  {one_line(offer.url, 500)}",
+            file=sys.stderr,
         )
 
 

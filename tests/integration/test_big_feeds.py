@@ -108,7 +108,10 @@ def test_fifty_mb_feed_is_refused_clearly_and_keeps_what_was_stored(
         for k in range(2):  # each round the other feeds have one more entry
             server.route(f"/normal{k}.xml", rss(items(2 + round_no, prefix=f"Normal{k}")))
         run = run_cli(data, "refresh")
-        assert run.code == 1, (name, run.err)  # DESIGN §3: some feeds failed, the rest stored
+        assert run.code == 1, (
+            name,
+            run.err,
+        )  # exit_codes.FAILED: some feeds failed, the rest stored
         assert "3 feeds, 2 new entries" in run.out and "1 failed" in run.out, (name, run.out)
         failures = [line for line in run.err.splitlines() if line.startswith("failed:")]
         assert failures == [f"failed: {url}: response larger than {CAP_MB:g} MB"], name

@@ -112,8 +112,12 @@ def test_add_discovers_feeds_on_a_page(
         b"<body>Hallo</body></html>",
         content_type="text/html; charset=utf-8",
     )
+    code, out, err = run(capsys, "add", page, "--pick", "3")
+    assert code == 2 and "offers 2 feeds" in err and "the page offers feeds 1 to 2" in err
+    assert "1. A  " in err and err.rstrip().endswith("the page offers feeds 1 to 2")
     code, out, err = run(capsys, "add", page, "--pick", "2")
     assert code == 0 and "offers 2 feeds" in err and "3 entries" in out
+    assert "2. B  " + server.url("/b.xml") in err
     code, _, err = run(
         capsys,
         "add",

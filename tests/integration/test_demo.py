@@ -15,15 +15,18 @@ from urllib.parse import urlsplit
 import pytest
 
 from newsreader.core.config import Config
+from newsreader.core.errors import FetchError
 from newsreader.core.extract.page import extract_article
-from newsreader.core.models import EntryFilter, EntrySummary, FetchError
-from newsreader.core.parse.feeds import discover_feeds, parse_feed
+from newsreader.core.models import EntryFilter, EntrySummary
+from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.refresh.on_demand import load_page
 from newsreader.core.refresh.run import refresh
 from newsreader.core.store.store import Store
+from newsreader.core.subscribe.discovery import discover_feeds
 from newsreader.core.subscribe.opml import parse_opml
-from newsreader.demo import DemoServer, prepare_demo
 from newsreader.demo.edition import data_file, load_edition
+from newsreader.demo.run import prepare_demo
+from newsreader.demo.server import DemoServer
 
 SYNDICATED = "/artikel/aegidiimarkt-plaene-neuer-platz"
 PLUS = "/artikel/mieten-muenster-wohnungsmarkt"

@@ -17,7 +17,8 @@ import pytest
 
 from newsreader import __version__
 from newsreader.core.models import FetchResult
-from newsreader.core.net.fetch import FetchConfig, Fetcher, fetch_sync, host_key, is_web_url
+from newsreader.core.net.fetch import FetchConfig, Fetcher, fetch_sync
+from newsreader.core.net.urls import host_key, is_web_url
 from tests.support.loopback import LoopbackServer
 
 FAST = FetchConfig(

@@ -20,7 +20,8 @@ import pytest
 
 from newsreader.cli import main
 from newsreader.core.config import Config
-from newsreader.core.models import EntryFilter, StoreError
+from newsreader.core.errors import StoreError
+from newsreader.core.models import EntryFilter
 from newsreader.core.refresh.run import refresh
 from newsreader.core.store import schema
 from newsreader.core.store.store import DB_NAME, Store

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.refresh.workers import FileGate, WorkerDied, WorkerPool
+from newsreader.core.errors import WorkerDied
+from newsreader.core.refresh.workers import FileGate, WorkerPool
 
 
 def pid_of_worker() -> int:

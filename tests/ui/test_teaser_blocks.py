@@ -106,10 +106,10 @@ async def test_kicker_dim_before_headline_and_summary_below(store: Store, config
         start = prompt.plain.index("Baustelle")
         dim = [s for s in prompt.spans if str(s.style) == "dim"]
         assert any(s.start <= start and s.end >= start + len("Baustelle ·") for s in dim)
-        title = prompt.plain.index("Promenade")
-        assert not any(s.start <= title < s.end for s in dim)  # the headline is not dim
-        summary = prompt.plain.index("Die Bauarbeiten")
-        assert any(s.start <= summary < s.end for s in dim)
+        headline_at = prompt.plain.index("Promenade")
+        assert not any(s.start <= headline_at < s.end for s in dim)  # the headline is not dim
+        summary_at = prompt.plain.index("Die Bauarbeiten")
+        assert any(s.start <= summary_at < s.end for s in dim)
 
 
 async def test_long_more_list_collapses_and_expands_on_enter(store: Store, config: Config) -> None:

@@ -8,14 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.errors import FeedParseError
 from newsreader.core.extract.entry_links import html_teasers, merge_feed_teasers
-from newsreader.core.models import FeedParseError, ParsedEntry, ParsedFeed, Teaser
-from newsreader.core.parse.feeds import (
-    discover_feeds,
-    looks_like_feed,
-    parse_feed,
-    title_marks_paywall,
-)
+from newsreader.core.models import ParsedEntry, ParsedFeed, Teaser
+from newsreader.core.parse.feeds import parse_feed, title_marks_paywall
+from newsreader.core.subscribe.discovery import discover_feeds, looks_like_feed
 
 MOJIBAKE = re.compile("Ã.|Â|â€|\ufffd")
 FEED_URL = "https://news.example/feeds/lokales.xml"

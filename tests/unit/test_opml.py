@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.models import FeedParseError
+from newsreader.core.errors import FeedParseError
 from newsreader.core.subscribe.opml import OpmlFeed, parse_opml, write_opml
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.errors import StoreError
 from newsreader.core.models import (
     Cursor,
     EntryFilter,
@@ -16,7 +17,6 @@ from newsreader.core.models import (
     Page,
     ParsedEntry,
     ParsedFeed,
-    StoreError,
     Teaser,
 )
 from newsreader.core.store.feed_writes import FeedUpdate
@@ -62,6 +62,37 @@ def test_newer_schema_is_refused_without_damage(tmp_path: Path) -> None:
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     raw.close()
+
+
+def test_sqlite_failures_surface_as_store_errors(store: Store) -> None:
+    """Callers catch our one error type: a damaged cache is a StoreError with the cause kept,
+    from a query, a write and a method that composes two mixins."""
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(feed.id, feed_of(entry(1)), status=200, etag=None, last_modified=None)
+    (entry_id,) = [e.id for e in store.entries(EntryFilter())]
+    store.conn.execute("DROP TABLE teasers")
+    page = Page(
+        url="http://example.org/1",
+        final_url="http://example.org/1",
+        fetched_at=T0,
+        teasers=(Teaser(url="http://example.org/2", title="Zwei"),),
+    )
+    for call in (
+        lambda: store.entry(entry_id),
+        lambda: store.entry_teasers(entry_id),
+        lambda: store.save_page(page, b"<html></html>"),
+    ):
+        with pytest.raises(StoreError, match="no such table: teasers") as caught:
+            call()
+        assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+
+
+def test_store_mixins_are_siblings_over_one_database() -> None:
+    from newsreader.core.store.db import Database
+
+    mixins = [c for c in Store.__mro__[1:] if c not in (Database, object)]
+    assert len(mixins) == 4
+    assert all(c.__bases__ == (Database,) for c in mixins)
 
 
 def test_refetch_never_duplicates_and_updates_in_place(store: Store) -> None:

@@ -12,13 +12,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from newsreader.core.models import NewsreaderError
+from newsreader.core.errors import ConfigError
 
 APP_NAME = "newsreader"
-
-
-class ConfigError(NewsreaderError):
-    pass
 
 
 # platformdirs and tomllib are imported where used: a start with --data-dir and no config

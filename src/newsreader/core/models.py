@@ -17,26 +17,6 @@ TeaserKind = Literal["inline", "related", "feed"]
 TeaserGroup = Literal["related", "more"]
 
 
-class NewsreaderError(Exception):
-    """Base of every error the core raises on purpose; its message is one clear line."""
-
-
-class FetchError(NewsreaderError):
-    """A network fetch failed (after retries); `status` is the HTTP status when there was one."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class FeedParseError(NewsreaderError):
-    """Bytes that are neither a feed nor a page with feeds."""
-
-
-class StoreError(NewsreaderError):
-    """The cache cannot be used (newer schema, unreadable file)."""
-
-
 @dataclass(frozen=True, slots=True)
 class Feed:
     id: int
@@ -192,6 +172,14 @@ class EntryFilter:
     starred: bool = False
     hide_paywalled: bool = False
     search: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedFeed:
+    """A feed an HTML page announces with <link rel="alternate">."""
+
+    url: str
+    title: str
 
 
 @dataclass(frozen=True, slots=True)

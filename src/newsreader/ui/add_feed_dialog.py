@@ -19,12 +19,12 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from newsreader.core.config import Config
+from newsreader.core.errors import NewsreaderError
 from newsreader.core.extract.render import one_line
-from newsreader.core.models import NewsreaderError
 from newsreader.core.store.store import Store
 
 if TYPE_CHECKING:
-    from newsreader.subscribe import Subscribed
+    from newsreader.core.subscribe.add import Subscribed
 
 ResultT = TypeVar("ResultT")
 
@@ -139,7 +139,8 @@ class AddFeedDialog(OneLineDialog["Subscribed"]):
         return None if value else "Type or paste an address first."
 
     def work(self, value: str) -> Subscribed:
-        from newsreader.subscribe import add_subscription  # httpx and feedparser: lazily
+        # Start-up speed: httpx, feedparser and lxml load when the first address is sent.
+        from newsreader.core.subscribe.add import add_subscription
 
         url = value if "://" in value else f"https://{value}"
         return add_subscription(self.store, self.config, url)

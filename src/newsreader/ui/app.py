@@ -33,9 +33,9 @@ from newsreader.ui.text import is_web_url, one_line
 if TYPE_CHECKING:
     from textual.command import Provider
 
-    from newsreader.subscribe import Subscribed
+    from newsreader.core.subscribe.add import Subscribed
+    from newsreader.core.subscribe.opml import Imported
     from newsreader.ui.detail_pane import DetailPane
-    from newsreader.ui.import_dialog import Imported
     from newsreader.ui.welcome_screen import DemoEdition, WelcomeScreen
 
 NARROW = 100

@@ -36,7 +36,7 @@ def teaser_prompt(number: int, teaser: Teaser) -> Content:
     # Assembled from plain parts, not markup: untrusted text stays text, and the space after
     # the number survives an empty kicker (markup dropped it before an empty styled span).
     prompt = Content.assemble(
-        (f"{number}.", "bold"),
+        (f"{number}.", "b"),
         " ",
         (f"{kicker} · " if kicker else "", "dim"),
         title,

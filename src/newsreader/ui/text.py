@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from newsreader.core.extract.render import html_to_markdown, safe_text
 from newsreader.core.extract.render import one_line as _one_line
+from newsreader.core.net.urls import is_web_url
 
 __all__ = ["html_to_markdown", "is_web_url", "one_line", "relative_age", "safe_text"]
 
@@ -14,17 +14,6 @@ __all__ = ["html_to_markdown", "is_web_url", "one_line", "relative_age", "safe_t
 def one_line(text: str | None, limit: int = 300) -> str:
     """One inert line: safe characters, collapsed whitespace, capped length."""
     return _one_line(text, limit) if text else ""
-
-
-def is_web_url(url: str | None) -> bool:
-    """Only http and https ever leave the app (fetched or opened in a browser)."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def relative_age(when: datetime, now: datetime) -> str:

@@ -26,7 +26,7 @@ _SHARE_HINTS = re.compile("share|intent|submit|/pin/|/send|/save|wa\\.me|feedbur
 _SHARE_PATH = re.compile(r"share|sharer|intent|submit|/pin/create|/send|/save", re.IGNORECASE)
 
 
-def parse_html(html: str) -> Any:
+def parse_fragment(html: str) -> Any:
     """A fragment of feed HTML as an lxml tree (inside a <div>), or None if it will not parse."""
     try:
         return etree.fromstring(f"<div>{html}</div>", HTML_PARSER)
@@ -64,12 +64,12 @@ def html_teasers(html: str, base: str) -> list[Teaser]:
     """Links inside the entry's HTML, with their anchor text as title, in document order."""
     if "<a" not in html and "<A" not in html:
         return []
-    root = parse_html(html)
+    root = parse_fragment(html)
     if root is None:
         return []
     teasers = []
     for anchor in root.iter("a"):
-        url = http_url(anchor.get("href"), base)
+        url = feed_link_url(anchor.get("href"), base)
         if url is None or _is_share(url):
             continue
         title = " ".join(_text_of(anchor).split())
@@ -113,8 +113,12 @@ def _is_share(url: str) -> bool:
     )
 
 
-def http_url(href: object, base: str) -> str | None:
-    """Absolute http(s) URL or None: feed links are untrusted."""
+def feed_link_url(href: object, base: str) -> str | None:
+    """Absolute http(s) URL or None: feed links are untrusted.
+
+    The parsers' hot path: an absolute http(s) href comes back as given, unchecked further.
+    `render.http_url` is the strict one for pages (control characters out, a host required).
+    """
     if not isinstance(href, str) or not (href := href.strip()):
         return None
     if href[:8].lower().startswith(("http://", "https://")):

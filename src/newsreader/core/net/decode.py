@@ -12,13 +12,11 @@ from collections.abc import Callable, Iterator
 
 import httpx
 
+from newsreader.core.errors import DecodeError
+
 # Inflate in steps this big, so a gzip bomb never allocates much more than the cap.
 _INFLATE_STEP = 64 * 1024
 _HEAD_END = b"</head"
-
-
-class DecodeError(Exception):
-    pass
 
 
 class _Inflater:

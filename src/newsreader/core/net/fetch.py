@@ -23,9 +23,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from newsreader import __version__
+from newsreader.core.config import Config
+from newsreader.core.errors import DecodeError
 from newsreader.core.models import FetchResult
-from newsreader.core.net.decode import DecodeError, read_body
+from newsreader.core.net.decode import read_body
 from newsreader.core.net.tls import plain_http_context, verified_context
+from newsreader.core.net.urls import DEFAULT_PORTS, host_key, is_web_url
 
 USER_AGENT = f"newsreader/{__version__} (+terminal news reader)"
 _ACCEPT = (
@@ -35,7 +38,6 @@ _ACCEPT = (
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _STASHED_LOCATION = "x-newsreader-location"
 
 
@@ -55,27 +57,22 @@ class FetchConfig:
     user_agent: str = USER_AGENT
 
 
-def is_web_url(url: str) -> bool:
-    """Only http(s) URLs with a host are ever fetched or opened."""
-    try:
-        parts = urlsplit(url)
-        return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
-    except ValueError:
-        return False
-
-
-def host_key(url: str) -> str:
-    """`host:port` — the unit politeness limits are counted in."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
-    except ValueError:
-        return ""
-    return f"{(parts.hostname or '').lower()}:{port}"
+def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
+    """The Fetcher's config from the user's [network] section."""
+    net = config.network
+    return FetchConfig(
+        max_concurrency=net.concurrency,
+        per_host=net.per_host,
+        connect_timeout=net.connect_timeout,
+        read_timeout=net.read_timeout,
+        deadline=net.total_timeout,
+        max_bytes=int((max_bytes_mb or net.max_feed_mb) * 1024 * 1024),
+        retries=net.retries,
+    )
 
 
 def fetch_sync(url: str, *, config: FetchConfig | None = None, **kw: Any) -> FetchResult:
-    """One fetch in a fresh event loop, for synchronous callers such as `newsreader add`."""
+    """One fetch in a fresh event loop: `add` resolves a URL with it, outside any refresh."""
 
     async def one() -> FetchResult:
         async with Fetcher(config or FetchConfig()) as fetcher:
@@ -374,7 +371,7 @@ def _scheme(url: str) -> str:
 
 def _not_web(url: str) -> str:
     scheme = _scheme(url)
-    if scheme and scheme not in _DEFAULT_PORTS:
+    if scheme and scheme not in DEFAULT_PORTS:
         return f"refusing to fetch {scheme}: URL (only http and https)"
     return "not a web address (only http and https URLs are fetched)"
 

@@ -44,9 +44,9 @@ from newsreader.core.parse.fastparse_rules import (
 from newsreader.core.parse.feedtext import (
     C1_UTF8,
     entry_from_raw,
+    feed_link_url,
     feedparser_repair,
     feedparser_resolve,
-    http_url,
     one_line_title,
     unique_keys,
 )
@@ -116,7 +116,7 @@ def fast_parse(body: bytes, *, url: str) -> ParsedFeed | None:
         return None
     return ParsedFeed(
         title=one_line_title(feed.get("title"), feed.get("title_detail")) or None,
-        site_url=http_url(feed.get("link"), url),
+        site_url=feed_link_url(feed.get("link"), url),
         entries=unique_keys(entry_from_raw(raw, url) for raw in items),
         warning=None,
     )

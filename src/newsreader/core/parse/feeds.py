@@ -1,4 +1,4 @@
-"""Feed bytes -> ParsedFeed (feedparser is the parser of record), and feed autodiscovery.
+"""Feed bytes -> ParsedFeed (feedparser is the parser of record).
 
 feedparser gets bytes and response headers, never a URL, and runs with sanitizing and
 relative-URI rewriting off: the renderer sanitizes at display time, and we resolve only the
@@ -14,20 +14,19 @@ from collections.abc import Mapping
 from typing import Any
 
 import feedparser
-from lxml import etree
 
-from newsreader.core.models import FeedParseError, ParsedFeed
+from newsreader.core.errors import FeedParseError
+from newsreader.core.models import ParsedFeed
 from newsreader.core.parse.fastparse import fast_parse
 from newsreader.core.parse.feedtext import (
-    HTML_PARSER,
     entry_from_raw,
-    http_url,
+    feed_link_url,
     one_line_title,
     title_marks_paywall,
     unique_keys,
 )
 
-__all__ = ["discover_feeds", "looks_like_feed", "parse_feed", "title_marks_paywall"]
+__all__ = ["parse_feed", "title_marks_paywall"]
 
 # feedparser's notes that do not mean lost content: wrong media type, encoding guesses.
 _HARMLESS_BOZO: tuple[type[Exception], ...] = (
@@ -39,7 +38,6 @@ _XML_DECL = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._:-]
 _SAFE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1", "iso8859-15", "cp1252"})
 _DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
-_FEED_TYPE = re.compile(r"(?:application|text)/(?:x-)?(?:rss|atom|rdf)\+xml|application/feed\+json")
 
 
 def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
@@ -90,7 +88,7 @@ def _parse_with_feedparser(
     feed = parsed.feed
     return ParsedFeed(
         title=one_line_title(feed.get("title"), feed.get("title_detail")) or None,
-        site_url=http_url(feed.get("link"), url),
+        site_url=feed_link_url(feed.get("link"), url),
         entries=unique_keys(entry_from_raw(raw, url) for raw in parsed.entries),
         warning=_warning(parsed),
     )
@@ -183,44 +181,3 @@ def _warning(parsed: Any) -> str | None:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:200]
-
-
-def discover_feeds(html: bytes, *, base_url: str) -> list[tuple[str, str]]:
-    """(absolute url, title) of each <link rel="alternate"> feed, in document order."""
-    try:
-        root = etree.fromstring(html, HTML_PARSER) if html.strip() else None
-    except (ValueError, etree.LxmlError):
-        root = None
-    if root is None:
-        return []
-    base = base_url
-    for el in root.iter("base"):
-        base = http_url(el.get("href"), base_url) or base_url
-        break
-    found: dict[str, str] = {}
-    for link in root.iter("link"):
-        rels = (link.get("rel") or "").lower().split()
-        kind = (link.get("type") or "").split(";", 1)[0].strip().lower()
-        if "alternate" not in rels or not _FEED_TYPE.fullmatch(kind):
-            continue
-        url = http_url(link.get("href"), base)
-        if url and url not in found:
-            found[url] = " ".join((link.get("title") or "").split())
-    return list(found.items())
-
-
-_ROOT = re.compile(rb"<([A-Za-z][\w.:-]*)")
-_SKIP = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.DOTALL | re.IGNORECASE)
-
-
-def looks_like_feed(body: bytes, content_type: str | None) -> bool:
-    """Cheap sniff of the first bytes: an RSS, RDF or Atom root element."""
-    head = body[:4096]
-    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        head = head.decode("utf-16", errors="ignore").encode("utf-8")
-    match = _ROOT.search(_SKIP.sub(b"", head.lstrip(codecs.BOM_UTF8)))
-    if match:
-        name = match.group(1).lower().rsplit(b":", 1)[-1]
-        return name in (b"rss", b"feed", b"rdf")
-    kind = (content_type or "").split(";", 1)[0].strip().lower()
-    return bool(_FEED_TYPE.fullmatch(kind)) and not kind.endswith("json")

@@ -21,9 +21,9 @@ from feedparser.urls import _urljoin
 
 from newsreader.core.extract.entry_links import (
     HTML_PARSER,
-    http_url,
+    feed_link_url,
     merge_feed_teasers,
-    parse_html,
+    parse_fragment,
     slug_title,
 )
 from newsreader.core.extract.paywall import title_marks_paywall
@@ -33,10 +33,10 @@ __all__ = [
     "C1_UTF8",
     "HTML_PARSER",
     "entry_from_raw",
+    "feed_link_url",
     "feedparser_repair",
     "feedparser_resolve",
     "fix_mojibake",
-    "http_url",
     "one_line_title",
     "plain_text",
     "title_marks_paywall",
@@ -46,10 +46,9 @@ __all__ = [
 _TITLE_MAX = 80
 _MIN_YEAR, _MAX_YEAR = 1970, 2100
 
-# Markers German publishers put on paid articles. "Plus"/"Abo" count only as a standalone
-# marker (whole text, bracketed, or a "Plus:" prefix / "| Plus" suffix), never inside words.
-# (core.paywall has a broader title matcher, but it misses "Innenstadt | Plus" and flags
-# "Abo-Falle: Polizei warnt", so feed items keep this one.)
+# A feed item is paid when its content tier says so, or when its title or a category carries
+# a publisher's marker: extract/paywall.py's title_marks_paywall, the one matcher for both
+# feed items and pages.
 _LOCKED_TIERS = frozenset({"locked", "metered"})
 
 _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
@@ -63,7 +62,7 @@ _PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)
 
 def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
     """One item, given as feedparser shapes it (either parser builds such a mapping)."""
-    link = http_url(raw.get("link"), feed_url)
+    link = feed_link_url(raw.get("link"), feed_url)
     summary = fix_mojibake(raw.get("summary") or "")
     content, content_base = "", feed_url
     for part in raw.get("content") or ():
@@ -182,7 +181,7 @@ def one_line_title(value: str | None, detail: Mapping[str, Any] | None) -> str:
 def plain_text(html: str) -> str:
     if "<" not in html and "&" not in html:
         return " ".join(html.split())
-    root = parse_html(html)
+    root = parse_fragment(html)
     if root is None:
         return " ".join(html.split())
     return " ".join("".join(root.itertext()).split())
@@ -224,7 +223,7 @@ def _author(raw: Mapping[str, Any]) -> str | None:
 def _enclosures(raw: Mapping[str, Any], base: str) -> Iterable[Enclosure]:
     seen: set[str] = set()
     for enc in raw.get("enclosures") or ():
-        url = http_url(enc.get("href"), base)
+        url = feed_link_url(enc.get("href"), base)
         if url is None or url in seen:
             continue
         seen.add(url)
@@ -240,7 +239,7 @@ def _enclosures(raw: Mapping[str, Any], base: str) -> Iterable[Enclosure]:
 def _related(raw: Mapping[str, Any]) -> list[Teaser]:
     teasers = []
     for link in raw.get("links") or ():
-        url = http_url(link.get("href"), "")
+        url = feed_link_url(link.get("href"), "")
         if link.get("rel") == "related" and url:
             title = " ".join(str(link.get("title") or "").split()) or slug_title(url) or url
             teasers.append(Teaser(url=url, title=fix_mojibake(title), kind="feed"))

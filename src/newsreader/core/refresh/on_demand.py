@@ -12,10 +12,12 @@ import dataclasses
 from collections.abc import Callable, Iterable
 
 from newsreader.core.config import Config
+from newsreader.core.errors import FetchError
 from newsreader.core.extract.metadata import page_preview
 from newsreader.core.extract.page import extract_fetched_page
-from newsreader.core.models import FetchError, FetchResult, LinkPreview, Page
-from newsreader.core.net.fetch import Fetcher, is_web_url
+from newsreader.core.models import FetchResult, LinkPreview, Page
+from newsreader.core.net.fetch import Fetcher, fetch_config
+from newsreader.core.net.urls import is_web_url
 from newsreader.core.store.store import Store
 from newsreader.core.times import utcnow
 
@@ -57,8 +59,6 @@ async def load_page(
     """Fetch, extract and cache one page; raises FetchError with one readable line."""
     if fetcher is not None:
         return await fetch_and_store_page(store, url, fetcher, config)
-    from newsreader.core.refresh.run import fetch_config
-
     async with Fetcher(fetch_config(config, max_bytes_mb=config.network.max_page_mb)) as own:
         return await fetch_and_store_page(store, url, own, config)
 
@@ -93,8 +93,6 @@ async def load_previews(
     if fetcher is not None:
         await asyncio.gather(*(one(fetcher, u) for u in wanted))
     else:
-        from newsreader.core.refresh.run import fetch_config
-
         async with Fetcher(fetch_config(config)) as own:
             await asyncio.gather(*(one(own, u) for u in wanted))
     return previews

@@ -9,8 +9,9 @@ import time
 from concurrent.futures import Executor
 
 from newsreader.core.config import Config
-from newsreader.core.models import FetchError
-from newsreader.core.net.fetch import Fetcher, is_web_url
+from newsreader.core.errors import FetchError
+from newsreader.core.net.fetch import Fetcher
+from newsreader.core.net.urls import is_web_url
 from newsreader.core.refresh.ingest import ingest_page
 from newsreader.core.refresh.on_demand import fetch_page
 from newsreader.core.store.store import Store

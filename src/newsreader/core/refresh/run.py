@@ -22,7 +22,8 @@ from newsreader.core.models import (
     FetchResult,
     RefreshReport,
 )
-from newsreader.core.net.fetch import FetchConfig, Fetcher, host_key
+from newsreader.core.net.fetch import Fetcher, fetch_config
+from newsreader.core.net.urls import host_key
 from newsreader.core.refresh.ingest import FeedJob, ingest_feeds, warm_up
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
@@ -37,20 +38,6 @@ _UNCHANGED_BATCH = 100
 # a batch waits at most _BATCH_WAIT seconds for more to arrive.
 _BATCH = 4
 _BATCH_WAIT = 0.1
-
-
-def fetch_config(config: Config, *, max_bytes_mb: float | None = None) -> FetchConfig:
-    """Build the Fetcher's config from the user's [network] section."""
-    net = config.network
-    return FetchConfig(
-        max_concurrency=net.concurrency,
-        per_host=net.per_host,
-        connect_timeout=net.connect_timeout,
-        read_timeout=net.read_timeout,
-        deadline=net.total_timeout,
-        max_bytes=int((max_bytes_mb or net.max_feed_mb) * 1024 * 1024),
-        retries=net.retries,
-    )
 
 
 def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Feed]:
@@ -87,21 +74,22 @@ async def refresh(
     feeds = due_feeds(store, feed_ids)
     loop = asyncio.get_running_loop()
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
-    parser: Executor
+    # Parses and stores fetched feeds, and extracts and stores pages for --full.
+    ingester: Executor
     if len(feeds) >= _POOL_THRESHOLD or full:
         workers = max(1, min(2, os.cpu_count() or 1))
-        parser = WorkerPool(workers)
+        ingester = WorkerPool(workers)
         # Feeds never fetched will all need parsing: start the workers (0.3 s of imports each)
         # while the first responses are on their way. A refresh of known feeds, mostly 304,
         # starts them only if a body arrives.
         if sum(1 for f in feeds if not (f.etag or f.last_modified)) * 2 >= len(feeds):
             for _ in range(workers):
-                parser.submit(warm_up)
+                ingester.submit(warm_up)
     else:
-        parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-parse")
+        ingester = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-ingest")
     outcomes: list[FeedOutcome] = []
     done = 0
-    batcher = _Batcher(loop, parser, str(store.path))
+    batcher = _Batcher(loop, ingester, str(store.path))
 
     # Bodies fetched but not yet stored are bounded, so memory does not grow with the number
     # of feeds when the network outruns the parsers.
@@ -144,16 +132,18 @@ async def refresh(
             )
             pages = 0
             if full:
+                # Start-up speed: prefetch loads trafilatura (0.5 s more), which the reader's own
+                # refreshes (never --full) do not need in the UI's process.
                 from newsreader.core.refresh.prefetch import prefetch_pages
 
-                pages = await prefetch_pages(store, config, fetcher=fetcher, executor=parser)
+                pages = await prefetch_pages(store, config, fetcher=fetcher, executor=ingester)
     except BaseException:
-        if isinstance(parser, WorkerPool):
-            parser.kill()
+        if isinstance(ingester, WorkerPool):
+            ingester.kill()
         raise
     finally:
         # Waiting reaps the workers, so their CPU time counts as this process's children.
-        parser.shutdown(wait=True, cancel_futures=True)
+        ingester.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True)
     failed = tuple((o.url, o.error) for o in outcomes if o.error)
     return RefreshReport(
@@ -171,8 +161,8 @@ class _Batcher:
     """Collects fetched feeds into one worker job per few feeds: storing them in one
     transaction writes each index page they share once instead of once per feed."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, parser: Executor, db_path: str) -> None:
-        self.loop, self.parser, self.db_path = loop, parser, db_path
+    def __init__(self, loop: asyncio.AbstractEventLoop, ingester: Executor, db_path: str) -> None:
+        self.loop, self.ingester, self.db_path = loop, ingester, db_path
         self.pending: list[tuple[FeedJob, asyncio.Future[FeedOutcome]]] = []
         self.timer: asyncio.TimerHandle | None = None
 
@@ -193,7 +183,7 @@ class _Batcher:
         if not batch:
             return
         job = functools.partial(ingest_feeds, self.db_path, [job for job, _ in batch])
-        done = self.loop.run_in_executor(self.parser, job)
+        done = self.loop.run_in_executor(self.ingester, job)
 
         def deliver(finished: asyncio.Future[list[FeedOutcome]]) -> None:
             error = finished.exception() if not finished.cancelled() else None

@@ -24,14 +24,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import IO, Any, ParamSpec, TypeVar
 
+from newsreader.core.errors import WorkerDied
+
 _HEADER = struct.Struct("!Q")
 _Job = tuple["Future[Any]", tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-class WorkerDied(RuntimeError):
-    """The worker process ended while running a job (killed, or crashed in native code)."""
 
 
 class FileGate(contextlib.AbstractContextManager[object]):
@@ -220,6 +218,7 @@ def _serve_requests(gate_path: str) -> None:
     # network here" structural. OpenSSL's hashes stay: the built-in SHA-1 is 7x slower.
     for module in ("ssl", "_ssl"):
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
+    # Imported only now, after the refusal above: ingest's imports must not load ssl.
     from newsreader.core.refresh.ingest import init_worker
 
     init_worker(FileGate(gate_path))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from newsreader.core.models import StoreError
+from newsreader.core.errors import StoreError
 from newsreader.core.store import schema
 
 

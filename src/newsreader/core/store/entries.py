@@ -14,7 +14,7 @@ from newsreader.core.models import (
     EntryFilter,
     EntrySummary,
 )
-from newsreader.core.store.pages import PageQueries
+from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import fts_query
 from newsreader.core.times import from_ts, to_ts
 
@@ -25,7 +25,9 @@ _SUMMARY_COLUMNS = """
 """
 
 
-class EntryQueries(PageQueries):
+class EntryQueries(Database):
+    """Headlines and articles; an article's teasers come from `PageQueries` (see Store)."""
+
     def entries(
         self,
         filt: EntryFilter | None = None,
@@ -63,7 +65,7 @@ class EntryQueries(PageQueries):
         sql = "SELECT COUNT(*) FROM entries e" + (" WHERE " + " AND ".join(where) if where else "")
         return int(self.conn.execute(sql, args).fetchone()[0])
 
-    def entry(self, entry_id: int) -> Entry | None:
+    def entry_without_teasers(self, entry_id: int) -> Entry | None:
         row = self.conn.execute(
             f"""SELECT {_SUMMARY_COLUMNS}, e.updated, e.summary, e.content, e.categories,
                 e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
@@ -93,7 +95,6 @@ class EntryQueries(PageQueries):
             paywalled=summary.paywalled or bool(row["page_paywalled"]),
             page_text=row["page_text"],
             offline=summary.offline,
-            teasers=self.entry_teasers(entry_id),
         )
 
     def set_read(self, entry_ids: Iterable[int], read: bool = True) -> None:

@@ -3,7 +3,8 @@
 Every feed's entries and its validators are committed in one transaction, so a kill
 mid-refresh leaves each feed either old or new, never half-written. A refresh hands over
 several feeds at once (`record_feeds`): one transaction for a batch writes each index page they
-share once, which made storing a feed about a third cheaper.
+share once, which made storing a feed about a third cheaper. Retention (`prune`) is here too:
+it runs at the end of every refresh.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
-from newsreader.core.store.entries import EntryQueries
+from newsreader.core.store.db import Database
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
 from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import to_ts
@@ -41,7 +42,9 @@ class _Prepared:
     index_text: dict[str, tuple[str, str]]
 
 
-class FeedWrites(EntryQueries):
+class FeedWrites(Database):
+    """What a refresh writes: fetched feeds, failures, 304 stamps, and retention."""
+
     def record_failure(
         self,
         feed_id: int,
@@ -100,6 +103,52 @@ class FeedWrites(EntryQueries):
                 error = f"could not store the feed: {' '.join(str(exc).split())[:200]}"
                 outcomes.append(FeedOutcome(feed_id=item.update.feed_id, url="", error=error))
         return outcomes
+
+    def prune(self, *, max_age_days: int, max_entries_per_feed: int) -> int:
+        """Drop read, unstarred entries past the age or per-feed limits, with their teasers,
+        index rows and pages no remaining entry links to; then give the space back."""
+        now = int(time.time())
+        with self.transaction() as conn:
+            doomed: set[int] = set()
+            if max_age_days > 0:
+                cutoff = now - max_age_days * 86400
+                doomed.update(
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM entries WHERE read = 1 AND starred = 0 AND published < ?",
+                        (cutoff,),
+                    )
+                )
+            if max_entries_per_feed > 0:
+                doomed.update(
+                    r[0]
+                    for r in conn.execute(
+                        """SELECT id FROM (SELECT id, read, starred, ROW_NUMBER() OVER (
+                               PARTITION BY feed_id ORDER BY published DESC, id DESC) AS rank
+                           FROM entries WHERE feed_id IS NOT NULL)
+                           WHERE rank > ? AND read = 1 AND starred = 0""",
+                        (max_entries_per_feed,),
+                    )
+                )
+            for entry_id in doomed:
+                conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
+                conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+            if doomed:
+                # Pages nobody links to any more: not an entry's, not a kept teaser target.
+                orphans = """SELECT url FROM pages p WHERE
+                    NOT EXISTS (SELECT 1 FROM entries e WHERE e.url = p.url)
+                    AND NOT EXISTS (SELECT 1 FROM teasers t WHERE t.url = p.url
+                                    AND t.entry_id IS NOT NULL)
+                    AND NOT EXISTS (SELECT 1 FROM teasers t JOIN entries e ON e.url = t.page_url
+                                    WHERE t.url = p.url)"""
+                urls = [r[0] for r in conn.execute(orphans)]
+                for url in urls:
+                    conn.execute("DELETE FROM teasers WHERE page_url = ?", (url,))
+                    conn.execute("DELETE FROM pages WHERE url = ?", (url,))
+        if doomed:
+            # executescript steps the pragma to the end; execute() would free one page.
+            self.conn.executescript("PRAGMA incremental_vacuum;")
+        return len(doomed)
 
     def _prepare(self, update: FeedUpdate) -> _Prepared:
         if update.parsed is None:

@@ -30,6 +30,8 @@ def teaser_columns(t: Teaser) -> _StoredTeaser:
 
 
 class PageQueries(Database):
+    """Cached pages, teasers and link previews."""
+
     def save_page(self, page: Page, html: bytes | None) -> None:
         """Store a fetched page and its teasers; entries linking to it get its text indexed."""
         blob = zlib.compress(html, 6) if html is not None else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from newsreader.core.models import StoreError
+from newsreader.core.errors import StoreError
 
 MIGRATIONS: list[list[str]] = [
     # 1: the first schema.

@@ -1,185 +1,75 @@
-"""The SQLite cache facade: subscriptions and retention here, the rest in the mixins
-(`feed_writes` stores fetched feeds, `entries` and `pages` answer queries)."""
+"""The SQLite cache facade: one `Store` composed of sibling mixins over one `Database`.
+
+`feeds` (subscriptions), `entries` (headlines and articles), `pages` (pages, teasers, link
+previews) and `feed_writes` (what a refresh stores, and retention) each extend `Database`
+alone; only the Store sees them all. Its public methods raise `StoreError`, never sqlite3's.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import functools
+import inspect
 import sqlite3
-import time
-from collections.abc import Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from newsreader.core.models import Feed
+from newsreader.core.errors import StoreError
+from newsreader.core.models import Entry
+from newsreader.core.store.db import Database
+from newsreader.core.store.entries import EntryQueries
 from newsreader.core.store.feed_writes import FeedWrites
-from newsreader.core.times import from_ts
+from newsreader.core.store.feeds import FeedQueries
+from newsreader.core.store.pages import PageQueries
 
 DB_NAME = "newsreader.sqlite3"
 
+_StoreT = TypeVar("_StoreT", bound=type[Database])
 
-class Store(FeedWrites):
+
+def _wrap_sqlite_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(self: Database, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise StoreError(f"the cache {self.path} failed: {detail}") from exc
+
+    return wrapper
+
+
+def _public_methods_raise_store_errors(cls: _StoreT) -> _StoreT:
+    """Wrap every public method the mixins define: callers catch one error type, ours.
+
+    A try block per call, not a proxy object: on the UI's paging path it costs well under a
+    microsecond against a query's tens. Database's own helpers (conn, transaction) stay bare,
+    since the mixins use them inside the wrapped methods.
+    """
+    names = {
+        name
+        for mixin in cls.__mro__
+        if mixin is not Database and issubclass(mixin, Database)
+        for name, member in vars(mixin).items()
+        if not name.startswith("_") and inspect.isfunction(member)
+    }
+    for name in names:
+        setattr(cls, name, _wrap_sqlite_errors(getattr(cls, name)))
+    return cls
+
+
+@_public_methods_raise_store_errors
+class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites):
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
     @classmethod
     def in_dir(cls, data_dir: Path | str) -> Store:
         return cls(Path(data_dir) / DB_NAME)
 
-    # --- feeds -------------------------------------------------------------------------------
-
-    def add_feed(self, url: str, *, title: str | None = None, tags: Iterable[str] = ()) -> Feed:
-        """Subscribe; adding a known URL merges its tags and keeps everything else."""
-        tag_list = _clean_tags(tags)
-        with self.transaction() as conn:
-            row = conn.execute("SELECT id, tags, title FROM feeds WHERE url = ?", (url,)).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO feeds (url, title, tags, added) VALUES (?, ?, ?, ?)",
-                    (url, title, json.dumps(tag_list), int(time.time())),
-                )
-            else:
-                merged = _clean_tags([*json.loads(row["tags"]), *tag_list])
-                conn.execute(
-                    "UPDATE feeds SET tags = ?, title = COALESCE(?, title) WHERE id = ?",
-                    (json.dumps(merged), title, row["id"]),
-                )
-        feed = self.feed(url)
-        assert feed is not None
-        return feed
-
-    def remove_feed(self, feed_id: int) -> int:
-        """Unsubscribe. Its entries go, starred ones stay (detached). Returns entries removed."""
-        with self.transaction() as conn:
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,)
-                )
-            ]
-            conn.executemany("DELETE FROM entries_fts WHERE rowid = ?", ((i,) for i in ids))
-            conn.execute("DELETE FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,))
-            conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
-        return len(ids)
-
-    def feed(self, id_or_url: int | str) -> Feed | None:
-        feeds = self._feeds(
-            "WHERE f.id = ?" if isinstance(id_or_url, int) else "WHERE f.url = ?", (id_or_url,)
-        )
-        return feeds[0] if feeds else None
-
-    def find_feed(self, text: str) -> Feed | None:
-        """A feed by URL, or by id when the text is a number."""
-        feed = self.feed(text)
-        if feed is None and text.isdigit():
-            feed = self.feed(int(text))
-        return feed
-
-    def has_feeds(self) -> bool:
-        """Cheap, for start-up: feeds() also counts every feed's entries."""
-        return self.conn.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is not None
-
-    def feeds(self, *, counts: bool = True) -> list[Feed]:
-        """Every subscription; `counts=False` skips the entry counts (refresh needs none)."""
-        return self._feeds("", (), counts=counts)
-
-    def _feeds(self, where: str, args: tuple[Any, ...], *, counts: bool = True) -> list[Feed]:
-        columns = (
-            """(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_entries,
-               (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0) AS n_unread"""
-            if counts
-            else "0 AS n_entries, 0 AS n_unread"
-        )
-        rows = self.conn.execute(
-            f"""SELECT f.*, {columns} FROM feeds f {where}
-                ORDER BY lower(COALESCE(f.title, f.url)), f.id""",
-            args,
-        ).fetchall()
-        return [_feed_from_row(r) for r in rows]
-
-    def tags(self) -> list[tuple[str, int]]:
-        """Every tag with its unread count, for the feed pane."""
-        counts: dict[str, int] = {}
-        for feed in self.feeds():
-            for tag in feed.tags:
-                counts[tag] = counts.get(tag, 0) + feed.unread
-        return sorted(counts.items(), key=lambda kv: kv[0].lower())
-
-    def set_feed_url(self, feed_id: int, url: str) -> None:
-        """Follow a permanent redirect, unless another subscription already has that URL."""
-        with self.transaction() as conn:
-            taken = conn.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone()
-            if not taken:
-                conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
-
-    def prune(self, *, max_age_days: int, max_entries_per_feed: int) -> int:
-        """Drop read, unstarred entries past the age or per-feed limits, with their teasers,
-        index rows and pages no remaining entry links to; then give the space back."""
-        now = int(time.time())
-        with self.transaction() as conn:
-            doomed: set[int] = set()
-            if max_age_days > 0:
-                cutoff = now - max_age_days * 86400
-                doomed.update(
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT id FROM entries WHERE read = 1 AND starred = 0 AND published < ?",
-                        (cutoff,),
-                    )
-                )
-            if max_entries_per_feed > 0:
-                doomed.update(
-                    r[0]
-                    for r in conn.execute(
-                        """SELECT id FROM (SELECT id, read, starred, ROW_NUMBER() OVER (
-                               PARTITION BY feed_id ORDER BY published DESC, id DESC) AS rank
-                           FROM entries WHERE feed_id IS NOT NULL)
-                           WHERE rank > ? AND read = 1 AND starred = 0""",
-                        (max_entries_per_feed,),
-                    )
-                )
-            for entry_id in doomed:
-                conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
-                conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
-            if doomed:
-                # Pages nobody links to any more: not an entry's, not a kept teaser target.
-                orphans = """SELECT url FROM pages p WHERE
-                    NOT EXISTS (SELECT 1 FROM entries e WHERE e.url = p.url)
-                    AND NOT EXISTS (SELECT 1 FROM teasers t WHERE t.url = p.url
-                                    AND t.entry_id IS NOT NULL)
-                    AND NOT EXISTS (SELECT 1 FROM teasers t JOIN entries e ON e.url = t.page_url
-                                    WHERE t.url = p.url)"""
-                urls = [r[0] for r in conn.execute(orphans)]
-                for url in urls:
-                    conn.execute("DELETE FROM teasers WHERE page_url = ?", (url,))
-                    conn.execute("DELETE FROM pages WHERE url = ?", (url,))
-        if doomed:
-            # executescript steps the pragma to the end; execute() would free one page.
-            self.conn.executescript("PRAGMA incremental_vacuum;")
-        return len(doomed)
-
-
-def _clean_tags(tags: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for tag in tags:
-        tag = tag.strip()
-        if tag:
-            seen.setdefault(tag, None)
-    return list(seen)
-
-
-def _feed_from_row(row: sqlite3.Row) -> Feed:
-    return Feed(
-        id=row["id"],
-        url=row["url"],
-        title=row["title"] or row["url"],
-        site_url=row["site_url"],
-        tags=tuple(json.loads(row["tags"])),
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-        last_fetched=from_ts(row["last_fetched"]),
-        last_status=row["last_status"],
-        last_error=row["last_error"],
-        next_fetch_after=from_ts(row["next_fetch_after"]),
-        gone=bool(row["gone"]),
-        entries=row["n_entries"],
-        unread=row["n_unread"],
-    )
+    def entry(self, entry_id: int) -> Entry | None:
+        """One article with everything needed to show it, its teasers included."""
+        entry = self.entry_without_teasers(entry_id)
+        if entry is None:
+            return None
+        return dataclasses.replace(entry, teasers=self.entry_teasers(entry_id))

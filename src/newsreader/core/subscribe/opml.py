@@ -1,5 +1,8 @@
 """OPML import/export: folders (and the `category` attribute) are tags.
 
+`import_opml` reads a file and subscribes to its feeds (the caller refreshes them); the command
+line and the reader's `i` dialog both call it and show the `Imported` it returns.
+
 Export puts each feed in the folder of its first tag and lists all its tags in `category`, so
 an import of our own export gives back exactly what was exported.
 """
@@ -11,14 +14,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 
-from newsreader.core.models import FeedParseError
+from newsreader.core.errors import FeedParseError, NewsreaderError
+from newsreader.core.store.store import Store
 
-__all__ = ["OpmlFeed", "parse_opml", "write_opml"]
+__all__ = ["Imported", "OpmlFeed", "import_opml", "parse_opml", "write_opml"]
+
+# Subscription lists are small; anything bigger is not one.
+MAX_OPML_BYTES = 5 * 1024 * 1024
 
 # Control characters are not allowed in XML 1.0 (lxml refuses them): feed titles are untrusted.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -29,6 +37,28 @@ class OpmlFeed:
     url: str
     title: str | None
     tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    path: Path
+    feeds: int  # feeds the file lists
+    new: int  # of which we had no subscription yet
+
+
+def import_opml(store: Store, path: Path) -> Imported:
+    """Read, parse and subscribe; raises NewsreaderError with a one-line reason."""
+    try:
+        if path.stat().st_size > MAX_OPML_BYTES:
+            raise NewsreaderError(f"{path} is too big for a subscription list")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NewsreaderError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    feeds = parse_opml(data)
+    known = {f.url for f in store.feeds(counts=False)}
+    for item in feeds:
+        store.add_feed(item.url, title=item.title, tags=item.tags)
+    return Imported(path, len(feeds), sum(1 for f in feeds if f.url not in known))
 
 
 def parse_opml(data: bytes) -> list[OpmlFeed]:

@@ -1,0 +1,127 @@
+"""Subscriptions in the cache: add, remove, look up and list feeds, with their tags."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from newsreader.core.models import Feed
+from newsreader.core.store.db import Database
+from newsreader.core.times import from_ts
+
+
+class FeedQueries(Database):
+    def add_feed(self, url: str, *, title: str | None = None, tags: Iterable[str] = ()) -> Feed:
+        """Subscribe; adding a known URL merges its tags and keeps everything else."""
+        tag_list = _clean_tags(tags)
+        with self.transaction() as conn:
+            row = conn.execute("SELECT id, tags, title FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO feeds (url, title, tags, added) VALUES (?, ?, ?, ?)",
+                    (url, title, json.dumps(tag_list), int(time.time())),
+                )
+            else:
+                merged = _clean_tags([*json.loads(row["tags"]), *tag_list])
+                conn.execute(
+                    "UPDATE feeds SET tags = ?, title = COALESCE(?, title) WHERE id = ?",
+                    (json.dumps(merged), title, row["id"]),
+                )
+        feed = self.feed(url)
+        assert feed is not None
+        return feed
+
+    def remove_feed(self, feed_id: int) -> int:
+        """Unsubscribe. Its entries go, starred ones stay (detached). Returns entries removed."""
+        with self.transaction() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,)
+                )
+            ]
+            conn.executemany("DELETE FROM entries_fts WHERE rowid = ?", ((i,) for i in ids))
+            conn.execute("DELETE FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,))
+            conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+        return len(ids)
+
+    def feed(self, id_or_url: int | str) -> Feed | None:
+        feeds = self._feeds(
+            "WHERE f.id = ?" if isinstance(id_or_url, int) else "WHERE f.url = ?", (id_or_url,)
+        )
+        return feeds[0] if feeds else None
+
+    def find_feed(self, text: str) -> Feed | None:
+        """A feed by URL, or by id when the text is a number."""
+        feed = self.feed(text)
+        if feed is None and text.isdigit():
+            feed = self.feed(int(text))
+        return feed
+
+    def has_feeds(self) -> bool:
+        """Cheap, for start-up: feeds() also counts every feed's entries."""
+        return self.conn.execute("SELECT 1 FROM feeds LIMIT 1").fetchone() is not None
+
+    def feeds(self, *, counts: bool = True) -> list[Feed]:
+        """Every subscription; `counts=False` skips the entry counts (refresh needs none)."""
+        return self._feeds("", (), counts=counts)
+
+    def _feeds(self, where: str, args: tuple[Any, ...], *, counts: bool = True) -> list[Feed]:
+        columns = (
+            """(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_entries,
+               (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0) AS n_unread"""
+            if counts
+            else "0 AS n_entries, 0 AS n_unread"
+        )
+        rows = self.conn.execute(
+            f"""SELECT f.*, {columns} FROM feeds f {where}
+                ORDER BY lower(COALESCE(f.title, f.url)), f.id""",
+            args,
+        ).fetchall()
+        return [_feed_from_row(r) for r in rows]
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag with its unread count, for the feed pane."""
+        counts: dict[str, int] = {}
+        for feed in self.feeds():
+            for tag in feed.tags:
+                counts[tag] = counts.get(tag, 0) + feed.unread
+        return sorted(counts.items(), key=lambda kv: kv[0].lower())
+
+    def set_feed_url(self, feed_id: int, url: str) -> None:
+        """Follow a permanent redirect, unless another subscription already has that URL."""
+        with self.transaction() as conn:
+            taken = conn.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone()
+            if not taken:
+                conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in tags:
+        tag = tag.strip()
+        if tag:
+            seen.setdefault(tag, None)
+    return list(seen)
+
+
+def _feed_from_row(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        url=row["url"],
+        title=row["title"] or row["url"],
+        site_url=row["site_url"],
+        tags=tuple(json.loads(row["tags"])),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_fetched=from_ts(row["last_fetched"]),
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        next_fetch_after=from_ts(row["next_fetch_after"]),
+        gone=bool(row["gone"]),
+        entries=row["n_entries"],
+        unread=row["n_unread"],
+    )

@@ -1,0 +1,51 @@
+"""Subscribe to what a user typed: find the feed, add it, store its first fetch.
+
+Shared by `newsreader add` and the reader's `a` dialog; each shows the `Subscribed` it gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from newsreader.core.config import Config
+from newsreader.core.models import Feed, OfferedFeed
+from newsreader.core.store.store import Store
+from newsreader.core.subscribe.discovery import find_feed
+
+
+@dataclass(frozen=True, slots=True)
+class Subscribed:
+    feed: Feed
+    name: str  # the title to show: the user's, the feed's, or its URL
+    new_entries: int
+    offers: tuple[OfferedFeed, ...] = ()  # the feeds the page offered; empty for a feed URL
+
+    @property
+    def offered(self) -> int:
+        """How many feeds the URL offered (1 for a feed URL)."""
+        return max(1, len(self.offers))
+
+
+def add_subscription(
+    store: Store,
+    config: Config,
+    url: str,
+    *,
+    title: str | None = None,
+    tags: Sequence[str] = (),
+    pick: int | None = None,
+) -> Subscribed:
+    """Find, subscribe and store the first fetch, so the headlines are there at once."""
+    found = find_feed(config, url, pick=pick)
+    feed = store.add_feed(found.url, title=title, tags=tags)
+    # The next refresh does a normal (conditional) fetch from these validators.
+    outcome = store.record_feed(
+        feed.id,
+        found.parsed,
+        status=found.fetched.status,
+        etag=found.fetched.etag,
+        last_modified=found.fetched.last_modified,
+    )
+    name = title or found.parsed.title or found.url
+    return Subscribed(feed, name, outcome.new_entries, found.offers)
