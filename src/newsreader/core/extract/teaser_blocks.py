@@ -83,18 +83,23 @@ def story_links(
     sites: frozenset[str],
     own: frozenset[str],
     in_chrome: Callable[[lxml.etree._Element], bool],
+    limit: int = 300,
 ) -> list[tuple[lxml.etree._Element, str]]:
     """(link, absolute URL) of every story link of the site outside chrome, in page order."""
     found = []
     for a in tree.iter("a"):
-        url = http_url(a.get("href"), base)
+        href = a.get("href")
+        if not href or href.startswith("#") or in_chrome(a):
+            continue
+        url = http_url(href, base)
         if url is None or not same_site(url, sites) or not looks_like_story(url):
             continue
-        if url_identity(url) in own or is_boilerplate_link(url, visible_text(a)):
-            continue
-        if in_chrome(a):
+        text = " ".join("".join(str(t) for t in a.itertext()).split())
+        if url_identity(url) in own or is_boilerplate_link(url, text):
             continue
         found.append((a, url))
+        if len(found) >= limit:
+            break  # enough for any reader; a page with more is a front page or an archive
     return found
 
 
@@ -146,7 +151,14 @@ def group_cards(links: list[tuple[lxml.etree._Element, str]]) -> list[Block]:
 
 def _has_own_heading(el: lxml.etree._Element, card: lxml.etree._Element) -> bool:
     """Does `el` hold a heading outside `card` (the label of a block of one)?"""
-    for heading in el.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+    for heading in el.iter():
+        tag = heading.tag if isinstance(heading.tag, str) else ""
+        if tag not in _HEADING_TAGS and not (
+            tag in _LABEL_TAGS
+            and _LABEL_CLASS.search(heading.get("class", "").lower())
+            and _short_label(heading)
+        ):
+            continue
         inside_card = heading is card or any(x is card for x in heading.iterancestors())
         if not inside_card and not any(x is heading for x in card.iterancestors()):
             return True

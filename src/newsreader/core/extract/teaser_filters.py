@@ -117,6 +117,8 @@ def _is_chrome(el: lxml.etree._Element) -> bool:
         return True
     if el.get("role") in _ROLES:
         return True
+    if tag in ("article", "main", "body", "html"):
+        return False  # their classes name the story ("tag-politik"), not a widget
     if "ob-widget" in names or "trc_" in names or "OUTBRAIN" in el.get("class", ""):
         return True
     return bool(names.strip()) and not _CHROME_PARTS.isdisjoint(_SPLIT.split(names))

@@ -37,7 +37,7 @@ _HIDDEN_PAIRS = ("sr-only", "visually-hidden", "screen-reader", "u-hidden", "is-
 _SPLIT = re.compile(r"[\s_-]+")
 
 KICKER_CLASS = re.compile(
-    r"kicker|dachzeile|overline|topline|roofline|eyebrow|spitzmarke|subject|supertitle|"
+    r"kicker|dachzeile|overline|topline|roofline|eyebrow|spitzmarke|supertitle|headline-?intro|"
     r"pretitle|over-?title|head-?line-?top|catchline|ressort-?label"
 )
 _HEADLINE_CLASS = re.compile(r"headline|title|heading|hdl")
@@ -161,7 +161,15 @@ def card_words(card: lxml.etree._Element, link: lxml.etree._Element) -> CardWord
     """Headline, kicker and summary of one teaser card whose story link is `link`."""
     elements = [e for e in card.iter() if isinstance(e.tag, str) and not is_hidden(e)]
     kicker_el = next(
-        (e for e in elements if e is not card and KICKER_CLASS.search(_classes(e))), None
+        (
+            e
+            for e in elements
+            if e is not card
+            and KICKER_CLASS.search(_classes(e))
+            and not any(_heading_level(x) for x in e.iterdescendants())
+            and len(visible_text(e)) < 100
+        ),
+        None,
     )
     headings = [e for e in elements if _heading_level(e) and e is not kicker_el]
     if not headings:

@@ -117,6 +117,9 @@ def page_teasers(
     related: list[Teaser] = []
     more: list[Teaser] = []
     for block in group_cards(links):
+        if len(related) + len(more) >= 2 * limit:
+            break
+        block.cards = block.cards[:limit]  # a reader looks at no more; reading them all is slow
         block.label = block_label(block)
         block.group = block_group(block, main)
         (related if block.group == "related" else more).extend(_block_teasers(block, main))
