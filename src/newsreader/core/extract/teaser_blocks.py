@@ -238,12 +238,12 @@ def block_group(block: Block, main: lxml.etree._Element | None) -> TeaserGroup:
     if (
         label
         and MORE_LABEL.search(label)
-        and not _topical(label)
+        and not is_topical(label)
         and (not RELATED_LABEL.match(label) or in_sidebar(block.container))
     ):
         return "more"
     if label and RELATED_LABEL.match(label):
-        return "more" if in_sidebar(block.container) and not _topical(label) else "related"
+        return "more" if in_sidebar(block.container) and not is_topical(label) else "related"
     if main is not None and (
         block.container is main or any(a is main for a in block.container.iterancestors())
     ):
@@ -251,7 +251,7 @@ def block_group(block: Block, main: lxml.etree._Element | None) -> TeaserGroup:
     return "more"
 
 
-def _topical(label: str) -> bool:
+def is_topical(label: str) -> bool:
     return bool(
         re.match(
             r"^(?:mehr zum thema|zum thema|passend|lesen sie|verwandte|ähnliche|auch interessant|"

@@ -25,6 +25,7 @@ from newsreader.core.extract.teaser_blocks import (
     block_group,
     block_label,
     group_cards,
+    is_topical,
     story_links,
 )
 from newsreader.core.extract.teaser_filters import (
@@ -62,8 +63,8 @@ def own_urls(tree: lxml.etree._Element, url: str) -> list[str]:
 
 def _block_teasers(block: Block, main: lxml.etree._Element | None) -> list[Teaser]:
     label = block.label
-    if label and NOT_TEASER_LABEL.search(label) and not RELATED_LABEL.match(label):
-        return []
+    if label and NOT_TEASER_LABEL.search(label) and not is_topical(label):
+        return []  # "Anzeige", "Mehr aus dem Web", "Newsletter"; "Mehr zum Thema Jobs" stays
     out: list[Teaser] = []
     short = 0
     for card in block.cards:
