@@ -19,7 +19,6 @@ from newsreader.core.extract.render import http_url
 from newsreader.core.extract.teaser_filters import (
     is_boilerplate_link,
     looks_like_story,
-    same_site,
     url_identity,
 )
 from newsreader.core.extract.teaser_text import is_hidden, visible_text
@@ -85,15 +84,15 @@ def story_links(
     in_chrome: Callable[[lxml.etree._Element], bool],
     limit: int = 300,
 ) -> list[tuple[lxml.etree._Element, str]]:
-    """(link, absolute URL) of every story link of the site outside chrome, in page order."""
+    """(link, absolute URL) of every story link outside chrome, in page order."""
     found = []
     for a in tree.iter("a"):
         href = a.get("href")
         if not href or href.startswith("#") or in_chrome(a):
             continue
         url = http_url(href, base)
-        if url is None or not same_site(url, sites) or not looks_like_story(url):
-            continue
+        if url is None or not looks_like_story(url):
+            continue  # other sites' stories count only in a block with the site's own
         text = " ".join("".join(str(t) for t in a.itertext()).split())
         if url_identity(url) in own or is_boilerplate_link(url, text):
             continue

@@ -165,13 +165,16 @@ _STORY_PATH = re.compile(
 
 
 _ID_SEGMENT = re.compile(r"/[^/]+/(?:\d{1,4}|[a-z]?\d+[a-z]?)(?:\.\w{2,5})?/?$", re.IGNORECASE)
+_DEEP_SLUG = re.compile(
+    r"^/[^/]+/[^/]+/[^/]*[^\W_]-[^\W_][^/]*/?$"
+)  # /nrw/radverkehr/foerder-radwege
 _PAGER_SEGMENT = re.compile(r"/(?:page|seite|p|s|tag|jahr|year|archiv|archive)/\d+/?$", re.I)
 
 
 def looks_like_story(url: str) -> bool:
     """A slug, an id or a dated path; also a short numeric id below a section ("/artikel/7")."""
     path = urlsplit(url).path
-    if _STORY_PATH.search(path):
+    if _STORY_PATH.search(path) or _DEEP_SLUG.search(path):
         return True
     return bool(_ID_SEGMENT.search(path)) and not _PAGER_SEGMENT.search(path)
 

@@ -31,6 +31,7 @@ from newsreader.core.extract.teaser_blocks import (
 from newsreader.core.extract.teaser_filters import (
     chrome_cache,
     is_boilerplate_link,
+    same_site,
     site_of,
     url_identity,
 )
@@ -121,6 +122,8 @@ def page_teasers(
         if len(related) + len(more) >= 2 * limit:
             break
         block.cards = block.cards[:limit]  # a reader looks at no more; reading them all is slow
+        if not any(same_site(card.url, sites) for card in block.cards):
+            continue  # a list of only other sites' stories: an ad or recommendation widget
         block.label = block_label(block)
         block.group = block_group(block, main)
         (related if block.group == "related" else more).extend(_block_teasers(block, main))
