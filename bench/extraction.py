@@ -1,6 +1,6 @@
 """Score the article extractor on the dev corpus, next to trafilatura's defaults.
 
-Run: .venv/bin/python bench/extraction.py [CORPUS_DIR]
+Run: .venv/bin/python bench/extraction.py [-v] [CORPUS_DIR]   (-v: each teaser miss)
 
 Snippet matching: whitespace is collapsed and quotes/dashes are left alone; our Markdown is
 turned back into plain text (no link URLs, no escapes, no markers) before matching, so a
@@ -26,6 +26,7 @@ from newsreader.core.extract.metadata import parse_html
 from newsreader.core.extract.page import extract_article
 from newsreader.core.extract.render import markdown_to_text
 from newsreader.core.extract.teasers import is_boilerplate_link
+from teaser_gold import print_table as print_teaser_gold
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 
@@ -142,7 +143,8 @@ def synthetic_page(size: int = 300_000) -> str:
 
 
 def main() -> None:
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CORPUS
+    args = [a for a in sys.argv[1:] if a != "-v"]
+    corpus = Path(args[0]) if args else DEFAULT_CORPUS
     if not corpus.is_dir():
         print(f"corpus not found: {corpus}")
         return
@@ -215,6 +217,7 @@ def main() -> None:
         start = time.perf_counter()
         extract_article(big, url="https://www.example-zeitung.de/lokales/haushalt-123456.html")
         big_times.append(time.perf_counter() - start)
+    print_teaser_gold(corpus, verbose="-v" in sys.argv)
     print("\nTiming (text + teasers)")
     print(f"median on {len(timings)} dev article pages: {1000 * statistics.median(timings):.0f} ms")
     big_ms = 1000 * statistics.median(big_times)

@@ -148,7 +148,10 @@ def article_json(entry: Entry) -> dict[str, Any]:
                 "description": safe_text(t.description),
                 "url": safe_text(t.url),
                 "offline": t.offline,
-                "kind": t.kind,
+                "kind": t.kind,  # where the link was found: inline, page block or feed
+                "kicker": safe_text(t.kicker),
+                "block": safe_text(t.block),  # the page block's label; "" in the article text
+                "group": t.group,  # related to this article, or the page's other stories
             }
             for n, t in enumerate(entry.teasers, 1)
         ],
@@ -194,9 +197,14 @@ def print_article(entry: Entry) -> None:
     if entry.teasers:
         print()
         print("Links:")
+        block: str | None = None
         for n, teaser in enumerate(entry.teasers, 1):
+            if teaser.block != block and (teaser.block or block is not None):
+                print(f"  {one_line(teaser.block or 'Im Text', 120)}")
+            block = teaser.block
             mark = " (offline)" if teaser.offline else ""
-            print(f"[{n}] {one_line(teaser.title, 200)}{mark}")
+            kicker = f"{one_line(teaser.kicker, 60)} · " if teaser.kicker else ""
+            print(f"[{n}] {kicker}{one_line(teaser.title, 200)}{mark}")
             if teaser.description:
                 print(f"    {one_line(teaser.description, 200)}")
             print(f"    {one_line(teaser.url, 500)}")

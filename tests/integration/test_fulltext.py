@@ -158,6 +158,9 @@ def test_reextract_rebuilds_without_network(
     page = store.page(url)
     assert page is not None and page.text and "Hauptstraße" in page.text
     assert len(page.teasers) >= 3
+    cards = [t for t in page.teasers if t.kind == "related"]
+    assert cards and all(t.kicker == "Lokales" and t.group == "related" for t in cards)
+    assert all(t.title.startswith("Bericht Nummer") for t in cards)  # the kicker stays apart
 
 
 def slow_site(server: LoopbackServer, pages: int, *, delay: float) -> str:

@@ -212,7 +212,8 @@ def test_local_article_teasers_inline_then_related() -> None:
     }
     assert len(related) == 4
     first = next(t for t in related if "baustelle-ruhrbruecke" in t.url)
-    assert first.title == "Verkehr: Baustelle an der Ruhrbrücke sorgt für Staus"
+    assert first.title == "Baustelle an der Ruhrbrücke sorgt für Staus"
+    assert first.kicker == "Verkehr"
     assert first.description.startswith("Pendler brauchen seit Montag")
     # utm_* is gone and the card that repeats an inline link is not listed twice.
     assert all("utm_" not in u for u in urls)

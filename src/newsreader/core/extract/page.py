@@ -37,7 +37,13 @@ from newsreader.core.extract.render import (
     safe_text,
     xpath_list,
 )
-from newsreader.core.extract.teasers import chrome_link_urls, link_teasers, page_teasers
+from newsreader.core.extract.teasers import (
+    chrome_link_urls,
+    link_teasers,
+    own_urls,
+    page_teasers,
+    with_block_headlines,
+)
 from newsreader.core.models import Page, Teaser
 
 # trafilatura logs every page it finds too short at WARNING; for us that is an ordinary outcome.
@@ -268,14 +274,15 @@ def extract_article(html: bytes | str, *, url: str, feed_title: str | None = Non
     elif not paywalled and len(plain.strip()) < MIN_TEXT_CHARS:
         text = ""
     chrome = chrome_link_urls(tree, url=url)
-    inline = link_teasers(inline_links, page_url=url)
+    own = own_urls(tree, url)
     main = _main_element(tree)
-    related = page_teasers(tree, url=url, article_text_links=[t.url for t in inline], main=main)
-    boxed = link_teasers(box_links, page_url=url, kind="related")
+    related = page_teasers(tree, url=url, main=main)
+    inline = with_block_headlines(link_teasers(inline_links, page_url=url, own=own), related)
+    boxed = link_teasers(box_links, page_url=url, kind="related", own=own)
     # A link the page also has in its menus or tag lists is navigation, unless it is a headline.
     teasers: tuple[Teaser, ...] = tuple(
         t
-        for t in merge_teasers(inline, boxed, related)
+        for t in merge_teasers(inline, with_block_headlines(boxed, related), related)
         if canonical_url(t.url) not in chrome or len(t.title.split()) >= 4
     )
     return Page(

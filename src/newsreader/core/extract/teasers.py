@@ -1,259 +1,102 @@
-"""Teaser links: the related stories a page points to, without its navigation and clutter.
+"""Teaser links: the stories a page offers to read next, each with headline, kicker, summary.
 
-Order is meaning: links inside the article text first ("inline"), then the page's related
-blocks ("related"), then the feed's own related links ("feed", merged by the caller).
+Order is meaning: links inside the article text first ("inline"), then the page's story
+blocks ("related" kind: found in a page block), the blocks about this article before the
+page's other lists (group "related", then "more"); the feed's own links are merged by the
+caller. Block finding lives in teaser_blocks, headline cleaning in teaser_text, and the
+rules for what is never a teaser in teaser_filters.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from dataclasses import replace
 
 import lxml.etree
 
 from newsreader.core.extract.links import canonical_url, merge_teasers
-from newsreader.core.extract.render import element_text, http_url, one_line, word_set
+from newsreader.core.extract.render import http_url, one_line
+from newsreader.core.extract.teaser_blocks import (
+    MORE_LABEL,
+    NOT_TEASER_LABEL,
+    RELATED_LABEL,
+    Block,
+    block_group,
+    block_label,
+    group_cards,
+    is_topical,
+    story_links,
+)
+from newsreader.core.extract.teaser_filters import (
+    chrome_cache,
+    is_boilerplate_link,
+    same_site,
+    site_of,
+    url_identity,
+)
+from newsreader.core.extract.teaser_text import card_words, clean_line
 from newsreader.core.models import Teaser, TeaserKind
 
-_SOCIAL_HOSTS = re.compile(
-    r"(?:^|\.)(?:facebook|fb|twitter|x|t|instagram|whatsapp|wa|linkedin|xing|pinterest|tiktok|"
-    r"telegram|reddit|flipboard|threads|mastodon\.social|bsky|tumblr|vk|pocket|getpocket|"
-    r"doubleclick|googleadservices|googlesyndication|outbrain|taboola|plista|adform|"
-    r"play\.google|apps\.apple|itunes\.apple)\.(?:com|net|me|de|org|app|social|co)$"
-)
-# Whole path segments (extension dropped) that name site service pages, not articles.
-_BOILERPLATE_SEGMENT = re.compile(
-    r"(?:impressum|imprint|datenschutz(?:-?[a-z]+)?|privacy(?:-?[a-z]+)?|cookies?(?:-?[a-z]+)?|consent|agb|"
-    r"nutzungsbedingungen|terms(?:-?[a-z]+)?|kontakt|contact|login|logout|anmelden|anmeldung|"
-    r"registrier[a-z]*|register|signin|sign-in|signup|account|konto|mein-[a-z]+|abo|abos|"
-    r"abonnement[a-z]*|aboshop|shop|newsletter[a-z]*|mediadaten|werben|advertising|anzeigen|jobs|"
-    r"karriere|sitemap|rss|feeds?|barrierefreiheit|hilfe|help|faq|share|sharer|teilen|drucken|"
-    r"print|intent|epaper|e-paper|apps?|suche|search|tags?|thema|themen|autor|autoren|author|"
-    r"authors|profile?)",
-    re.IGNORECASE,
-)
-_BOILERPLATE_TEXT = re.compile(
-    r"^(?:impressum|datenschutz\w*|privacy|cookie\w*|agb|kontakt|login|log ?in|anmelden|"
-    r"registrieren|abmelden|mein konto|konto|teilen|share|drucken|print|e-?mail|mail|facebook|"
-    r"twitter|x|instagram|whatsapp|linkedin|xing|pinterest|telegram|newsletter|abo\w*|"
-    r"anzeige|werbung|mediadaten|jobs|karriere|startseite|home|mehr|weiter|zurück|nach oben|"
-    r"alle artikel|alle meldungen|mehr anzeigen|mehr laden|weitere artikel|archiv|rss|"
-    r"kommentare?|\d+ kommentare?|zu den kommentaren|hilfe|faq|suche|menü|menu|"
-    r"barrierefreiheit|nutzungsbedingungen|cookie-einstellungen|privatsphäre\w*)$",
-    re.IGNORECASE,
-)
+__all__ = [
+    "chrome_link_urls",
+    "is_boilerplate_link",
+    "link_teasers",
+    "own_urls",
+    "page_teasers",
+    "with_block_headlines",
+]
+
+_AD_TITLE = re.compile(r"^(?:anzeige|werbung|sponsored|advertorial|promotion)\b", re.IGNORECASE)
 
 
-_SERVICE_HOSTS = (
-    "ads.",
-    "ad.",
-    "adserver.",
-    "track.",
-    "abo.",
-    "aboshop.",
-    "shop.",
-    "login.",
-    "account.",
-    "konto.",
-    "mein.",
-    "my.",
-    "epaper.",
-    "e-paper.",
-    "newsletter.",
-    "nl.",
-    "jobs.",
-    "static.",
-)
-# Words that make any link label a service link: "Zur Anmeldung", "Jetzt gratis testen".
-_SERVICE_TEXT = re.compile(
-    r"^anzeige\b|newsletter|\banmeld|\babonnier|\bregistrier|\blogin\b|\blog in\b|"
-    r"jetzt (?:\w+ )?(?:testen|bestellen|sichern)|\bteilen auf\b|\bshare on\b|"
-    r"cookie|datenschutz|impressum",
-    re.IGNORECASE,
-)
-
-
-def is_boilerplate_link(url: str, text: str) -> bool:
-    """Navigation, footer, share, login, imprint, privacy, cookie, advert and social links."""
-    target = http_url(url)
-    if target is None:
-        return True
-    parts = urlsplit(target)
-    host = (parts.hostname or "").lower()
-    if _SOCIAL_HOSTS.search(host) or host.startswith(_SERVICE_HOSTS):
-        return True
-    for segment in parts.path.lower().split("/"):
-        if _BOILERPLATE_SEGMENT.fullmatch(segment.rsplit(".", 1)[0]):
-            return True
-    label = " ".join(text.split()).strip(" :»›>→")
-    return bool(_BOILERPLATE_TEXT.match(label) or _SERVICE_TEXT.search(label))
-
-
-# Parts of class/id names (split at spaces, '-', '_') that mark page chrome, not content.
-_CHROME_PARTS = word_set(
-    "nav navi navbar navigation menu menue mainmenu submenu footer breadcrumb breadcrumbs "
-    "share sharing social socials shariff cookie cookies consent cmp gdpr login signin "
-    "account newsletter paywall subscribe subscription abo ad ads advert adverts "
-    "advertisement anzeige sponsor sponsored banner promo commerce shop comment comments "
-    "kommentar kommentare disqus skiplink skiplinks toolbar masthead sitemap offcanvas tag "
-    "tags taglist topics keywords dirlink"
-)
-_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "menu", "menubar"})
-_SPLIT = re.compile(r"[\s_-]+")
-
-
-def _is_chrome(el: lxml.etree._Element) -> bool:
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag in ("nav", "footer", "form", "menu", "dialog"):
-        return True
-    if el.get("role") in _ROLES:
-        return True
-    names = f"{el.get('class', '')} {el.get('id', '')}".lower()
-    return bool(names.strip()) and not _CHROME_PARTS.isdisjoint(_SPLIT.split(names))
-
-
-class _ChromeCache:
-    """Answers "is this element inside page chrome?" walking each ancestor once."""
-
-    def __init__(self) -> None:
-        self.memo: dict[lxml.etree._Element, bool] = {}
-
-    def inside(self, el: lxml.etree._Element) -> bool:
-        path: list[lxml.etree._Element] = []
-        node: lxml.etree._Element | None = el
-        result = False
-        while node is not None:
-            known = self.memo.get(node)
-            if known is not None:
-                result = known
-                break
-            path.append(node)
-            if _is_chrome(node) or (node.tag == "header" and not _in_content(node)):
-                result = True
-                break
-            node = node.getparent()
-        for seen in path:
-            self.memo[seen] = result
-        return result
-
-
-def _in_content(el: lxml.etree._Element) -> bool:
-    return any(a.tag in ("article", "main") for a in el.iterancestors())
-
-
-def _text(el: lxml.etree._Element) -> str:
-    return element_text(el)
-
-
-_KICKER = re.compile(
-    r"kicker|label|subject|dachzeile|overline|topline|roofline|eyebrow|spitzmarke|subtitle"
-)
-_SUMMARY = re.compile(r"summary|teaser-?text|excerpt|description|intro|lead|abstract|text|body")
-_RELATED_HEADING = re.compile(
-    r"^(?:mehr zum thema|zum thema|mehr dazu|das könnte sie (?:auch )?interessieren|"
-    r"(?:das )?(?:könnte|dürfte) sie auch interessieren|auch interessant|lesen sie auch|"
-    r"lesen sie mehr|weitere (?:nachrichten|artikel|meldungen|themen)\b|mehr (?:aus|von|zu)\b|"
-    r"mehr nachrichten|ähnliche artikel|verwandte artikel|empfehlungen|unsere empfehlungen|"
-    r"related|more on this|more from|top[- ]?themen|meistgelesen|am meisten gelesen|"
-    r"aktuelle nachrichten|neueste artikel)",
-    re.IGNORECASE,
-)
-
-
-def _short_text(el: lxml.etree._Element, limit: int) -> str | None:
-    """The element's text, or None as soon as it is longer than `limit` (cheap on big nodes)."""
-    parts: list[str] = []
-    size = 0
-    for piece in map(str, el.itertext()):
-        size += len(piece)
-        if size > limit * 3:
-            return None
-        parts.append(piece)
-    text = " ".join("".join(parts).split())
-    return text if len(text) < limit else None
-
-
-def _classes(el: lxml.etree._Element) -> str:
-    return f"{el.get('class', '')} {el.get('itemprop', '')}".lower()
-
-
-_CARD_CLASS = re.compile(r"\b(?:teaser|card|story)\b")
-
-
-def _is_card_list(el: lxml.etree._Element) -> bool:
-    """A block holding several cards: nested <article>s or several headline links."""
-    if next(el.iterdescendants("article"), None) is not None:
-        return True
-    targets = {a.get("href") for a in el.iter("a") if a.get("href") and len(_text(a)) >= 15}
-    return len(targets) > 1
-
-
-def _card_teaser(card: lxml.etree._Element, base: str) -> Teaser | None:
-    headings = [h for h in card.iter("h2", "h3", "h4", "h5") if not _KICKER.search(_classes(h))]
-    heading = max(headings, key=lambda h: len(_text(h))) if headings else None
-    links = [a for a in card.iter("a") if a.get("href")]
-    if not links:
-        return None
-    link = None
-    if heading is not None:
-        link = next(heading.iterancestors("a"), None)
-        if link is None:
-            link = next((a for a in heading.iter("a") if a.get("href")), None)
-    if link is None or not link.get("href"):
-        link = max(links, key=lambda a: len(_text(a)))
-    kicker_el = next((e for e in card.iter() if _KICKER.search(_classes(e))), None)
-    kicker = _text(kicker_el) if kicker_el is not None else ""
-    title = _text(heading) if heading is not None else _text(link)
-    inside = heading is not None and kicker_el is not None and kicker_el in heading.iter()
-    if kicker and inside and title.startswith(kicker):
-        # <h3><span class="kicker">Verkehr</span> Headline</h3>: the kicker is not the title
-        title = title[len(kicker) :].strip(" :–-")
-    if kicker and not title.startswith(kicker) and len(kicker) < 60:
-        title = f"{kicker.rstrip(':')}: {title}"
-    summary = ""
-    for el in card.iter("p", "div", "span"):
-        text = _text(el)
-        if (
-            el is not kicker_el
-            and len(text) >= 30
-            and title not in text
-            and (el.tag == "p" or _SUMMARY.search(_classes(el)))
-        ):
-            summary = text
-            break
-    return _make_teaser(link.get("href"), title, summary, base)
-
-
-def _make_teaser(href: str | None, title: str, description: str, base: str) -> Teaser | None:
-    url = http_url(href, base)
-    title = one_line(title, 200)
-    if url is None or len(title) < 12 or " " not in title or is_boilerplate_link(url, title):
-        return None
-    if re.search(r"^(?:anzeige|werbung|sponsored|advertorial)\b", title, re.IGNORECASE):
-        return None
-    return Teaser(
-        url=canonical_url(url), title=title, description=one_line(description, 300), kind="related"
-    )
-
-
-def _related_containers(root: lxml.etree._Element) -> list[lxml.etree._Element]:
-    found: list[lxml.etree._Element] = []
-    for el in root.iter("h2", "h3", "h4", "h5", "h6", "span", "div", "p", "strong"):
-        if len(el) > 3:
-            continue
-        label = _short_text(el, 70)
-        if not (label and len(label) > 3 and _RELATED_HEADING.match(label)):
-            continue
-        container = el.getparent()
-        for _ in range(4):
-            if container is None:
-                break
-            if sum(1 for a in container.iter("a") if len(_text(a)) >= 15) >= 2:
-                found.append(container)
-                break
-            container = container.getparent()
+def own_urls(tree: lxml.etree._Element, url: str) -> list[str]:
+    """The page's own address in every form it gives: the URL, canonical and og:url."""
+    found = [url]
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower() and link.get("href"):
+            found.append(http_url(link.get("href"), url) or url)
+    for meta in tree.iter("meta"):
+        if (meta.get("property") or meta.get("name")) == "og:url" and meta.get("content"):
+            found.append(http_url(meta.get("content"), url) or url)
     return found
+
+
+def _block_teasers(block: Block, main: lxml.etree._Element | None) -> list[Teaser]:
+    label = block.label
+    if label and NOT_TEASER_LABEL.search(label) and not is_topical(label):
+        return []  # "Anzeige", "Mehr aus dem Web", "Newsletter"; "Mehr zum Thema Jobs" stays
+    out: list[Teaser] = []
+    short = 0
+    for card in block.cards:
+        words = card_words(card.element, card.link)
+        title = one_line(words.title, 200)
+        if len(title.split()) <= 2:
+            short += 1
+        if len(title) < 10 or " " not in title or _AD_TITLE.match(title):
+            continue
+        if is_boilerplate_link(card.url, title):
+            continue
+        out.append(
+            Teaser(
+                url=canonical_url(card.url),
+                title=title,
+                description=one_line(words.description, 300),
+                kind="related",
+                kicker=one_line(words.kicker, 80),
+                block=one_line(label, 80),
+                group=block.group,
+            )
+        )
+    if short > len(block.cards) / 2 and not label:
+        return []  # a run of one- and two-word links is a menu, not a story list
+    if len(out) == 1 and not (label and (RELATED_LABEL.match(label) or MORE_LABEL.search(label))):
+        in_main = main is not None and (
+            block.container is main or any(a is main for a in block.container.iterancestors())
+        )
+        if not (in_main and len(out[0].title.split()) >= 4):
+            return []
+    return out
 
 
 def page_teasers(
@@ -264,47 +107,38 @@ def page_teasers(
     main: lxml.etree._Element | None = None,
     limit: int = 60,
 ) -> tuple[Teaser, ...]:
-    """Related-article teasers of a page (kind "related"), in document order.
+    """The page's story blocks as teasers (kind "related"): group "related" first, then "more".
 
-    `main` is the article's own element: its text links are inline teasers, not related.
+    `main` is the article's own element: blocks inside it are about this article.
     """
-    chrome = _ChromeCache()
-    skip = {canonical_url(u) for u in article_text_links} | {canonical_url(url)}
-    found: list[Teaser] = []
-    seen_links: set[lxml.etree._Element] = set()
-    for el in tree.iter("article", "li", "div"):
-        if len(found) >= limit * 2:
+    own = own_urls(tree, url)
+    own_ids = frozenset(url_identity(u) for u in own)
+    sites = frozenset(site_of(h) for u in own if (h := _host(u)))
+    chrome = chrome_cache()
+    links = story_links(tree, base=url, sites=sites, own=own_ids, in_chrome=chrome.inside)
+    related: list[Teaser] = []
+    more: list[Teaser] = []
+    for block in group_cards(links):
+        if len(related) + len(more) >= 2 * limit:
             break
-        if el.tag != "article" and not _CARD_CLASS.search(_classes(el)):
-            continue
-        if main is not None and (
-            el is main or any(a is main for a in el.iterdescendants("article", "main"))
-        ):
-            continue
-        if el in seen_links or chrome.inside(el) or _is_card_list(el):
-            continue
-        teaser = _card_teaser(el, url)
-        if teaser is not None:
-            found.append(teaser)
-            seen_links.update(el.iter())
-    for container in _related_containers(tree):
-        if chrome.inside(container):
-            continue
-        for a in container.iter("a"):
-            if len(found) >= limit * 2:
-                break
-            if a in seen_links or not a.get("href") or chrome.inside(a):
-                continue
-            teaser = _make_teaser(a.get("href"), _text(a), a.get("title") or "", url)
-            if teaser is not None:
-                found.append(teaser)
-    kept = [t for t in found if canonical_url(t.url) not in skip]
+        block.cards = block.cards[:limit]  # a reader looks at no more; reading them all is slow
+        if not any(same_site(card.url, sites) for card in block.cards):
+            continue  # a list of only other sites' stories: an ad or recommendation widget
+        block.label = block_label(block)
+        block.group = block_group(block, main)
+        (related if block.group == "related" else more).extend(_block_teasers(block, main))
+    del article_text_links  # kept for callers; page.py gives their anchors the block headlines
+    kept = [t for t in (*related, *more) if url_identity(t.url) not in own_ids]
     return merge_teasers(kept)[:limit]
+
+
+def _host(url: str) -> str:
+    return url.split("://", 1)[-1].split("/", 1)[0]
 
 
 def chrome_link_urls(tree: lxml.etree._Element, *, url: str) -> set[str]:
     """Canonical URLs the page links from its chrome (menus, header, footer, tag lists)."""
-    chrome = _ChromeCache()
+    chrome = chrome_cache()
     found: set[str] = set()
     for a in tree.iter("a"):
         href = a.get("href")
@@ -315,18 +149,42 @@ def chrome_link_urls(tree: lxml.etree._Element, *, url: str) -> set[str]:
     return found
 
 
+def with_block_headlines(inline: Iterable[Teaser], blocks: Iterable[Teaser]) -> tuple[Teaser, ...]:
+    """Links in the text titled by the related card for the same story: a card's headline,
+    kicker and summary say more than a link's anchor words."""
+    cards = {url_identity(t.url): t for t in blocks if t.group == "related"}
+    out = []
+    for teaser in inline:
+        card = cards.get(url_identity(teaser.url))
+        if card is not None:
+            teaser = replace(
+                teaser,
+                title=card.title,
+                kicker=card.kicker,
+                description=card.description or teaser.description,
+            )
+        out.append(teaser)
+    return tuple(out)
+
+
 def link_teasers(
-    links: Iterable[tuple[str, str]], *, page_url: str, kind: TeaserKind = "inline"
+    links: Iterable[tuple[str, str]],
+    *,
+    page_url: str,
+    kind: TeaserKind = "inline",
+    own: Iterable[str] = (),
 ) -> tuple[Teaser, ...]:
-    """Teasers from (url, text) links found in article text; boilerplate and self-links go."""
-    own = canonical_url(page_url)
+    """Teasers from (url, text) links found in article text; boilerplate and self-links go.
+
+    `own` holds the page's other addresses (canonical, og:url)."""
+    own_ids = {url_identity(u) for u in (page_url, *own)}
     out: list[Teaser] = []
     for href, text in links:
         url = http_url(href, page_url)
         title = one_line(text, 200)
         if url is None or len(title) < 3 or is_boilerplate_link(url, title):
             continue
-        if canonical_url(url) == own:
+        if url_identity(url) in own_ids:
             continue
-        out.append(Teaser(url=canonical_url(url), title=title, kind=kind))
+        out.append(Teaser(url=canonical_url(url), title=clean_line(title) or title, kind=kind))
     return merge_teasers(out)

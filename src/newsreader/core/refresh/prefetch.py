@@ -75,10 +75,12 @@ async def prefetch_pages(
 
 
 def _teaser_targets(store: Store, entry_ids: list[int], depth: int) -> list[str]:
-    """Each entry's first teasers, once each (reading an entry's HTML links parses it)."""
+    """Each entry's first teasers, related before "more", once each (reading an entry's HTML
+    links parses it)."""
     targets: dict[str, None] = {}
     for entry_id in entry_ids:
-        for teaser in store.entry_teasers(entry_id)[:depth]:
+        teasers = sorted(store.entry_teasers(entry_id), key=lambda t: t.group != "related")
+        for teaser in teasers[:depth]:
             if is_web_url(teaser.url):
                 targets.setdefault(teaser.url, None)
     return list(targets)

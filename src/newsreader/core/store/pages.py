@@ -183,6 +183,8 @@ class PageQueries(Database):
         ) in rows:
             if (not title or title == url) and pv_title:
                 title = pv_title
+            if pv_description and " ".join(pv_description.split()) == " ".join(title.split()):
+                pv_description = None  # a preview that repeats the headline says nothing more
             result.append(
                 Teaser(
                     url=url,
