@@ -295,6 +295,22 @@ def test_teasers_keep_kicker_block_and_group(store: Store) -> None:
     assert by_url["http://x/own"].group == "more"
 
 
+def test_related_teasers_come_before_more_whatever_their_source(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    own = Teaser(url="http://x/feed-link", title="Link aus dem Feed", kind="feed")
+    store.record_feed(
+        feed.id, feed_of(entry(1, teasers=(own,))), status=200, etag=None, last_modified=None
+    )
+    row = store.entries()[0]
+    most_read = Teaser(url="http://x/top", title="Meistgelesen 1", kind="related", group="more")
+    related = Teaser(url="http://x/rel", title="Mehr zum Thema 1", kind="related")
+    page = Page(url=row.url or "", final_url=row.url or "", fetched_at=T0, text="Volltext")
+    store.save_page(replace(page, teasers=(related, most_read)), b"<html>")
+    got = store.entry(row.id)
+    assert got is not None
+    assert [t.url for t in got.teasers] == ["http://x/rel", "http://x/feed-link", "http://x/top"]
+
+
 def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:
     """Refresh stores the HTML and its base; the links are read from it when the entry is
     shown, resolved against that base, before the related links, with previews and the

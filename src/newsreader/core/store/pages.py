@@ -136,7 +136,11 @@ class PageQueries(Database):
         ).fetchall()
         from_feed = self._teasers(from_html + self._annotate([tuple(r) for r in stored]))
         from_page = self._teasers_where("t.page_url = ?", row["url"]) if row["url"] else ()
-        ranked = sorted((*from_page, *from_feed), key=lambda t: _KIND_RANK[t.kind])
+        # Related before more (TEASERS.md); within each, where it was found: the text, the
+        # page's blocks, the feed's own links. The sort is stable, so block order stays.
+        ranked = sorted(
+            (*from_page, *from_feed), key=lambda t: (t.group == "more", _KIND_RANK[t.kind])
+        )
         return merge_teasers(ranked)
 
     def _teasers_where(self, where: str, arg: object) -> tuple[Teaser, ...]:
