@@ -19,6 +19,7 @@ from newsreader.core.models import (
     ParsedFeed,
     Teaser,
 )
+from newsreader.core.refresh.prefetch import _teaser_targets
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
@@ -309,6 +310,8 @@ def test_related_teasers_come_before_more_whatever_their_source(store: Store) ->
     got = store.entry(row.id)
     assert got is not None
     assert [t.url for t in got.teasers] == ["http://x/rel", "http://x/feed-link", "http://x/top"]
+    # and so `refresh --full` prefetches the related ones first
+    assert _teaser_targets(store, [row.id], 2) == ["http://x/rel", "http://x/feed-link"]
 
 
 def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:

@@ -75,12 +75,11 @@ async def prefetch_pages(
 
 
 def _teaser_targets(store: Store, entry_ids: list[int], depth: int) -> list[str]:
-    """Each entry's first teasers, related before "more", once each (reading an entry's HTML
-    links parses it)."""
+    """Each entry's first teasers, once each. The store lists related before "more", so the
+    first `depth` are the ones a reader opens next (reading an entry's HTML links parses it)."""
     targets: dict[str, None] = {}
     for entry_id in entry_ids:
-        teasers = sorted(store.entry_teasers(entry_id), key=lambda t: t.group != "related")
-        for teaser in teasers[:depth]:
+        for teaser in store.entry_teasers(entry_id)[:depth]:
             if is_web_url(teaser.url):
                 targets.setdefault(teaser.url, None)
     return list(targets)
