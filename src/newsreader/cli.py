@@ -13,6 +13,7 @@ from pathlib import Path
 
 from newsreader import __version__
 from newsreader.core.config import default_config_path, default_data_dir
+from newsreader.sync_cli import add_no_sync_flag, add_sync_parsers
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--feed", action="append", default=[], metavar="URL_OR_ID", help="only this feed"
     )
     ref.add_argument("--json", action="store_true", help="print one JSON document")
+    add_no_sync_flag(ref)
 
     arts = sub.add_parser(
         "articles",
@@ -117,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reextract",
         help="rebuild article texts and teasers from the cached pages (no network)",
     )
+    add_sync_parsers(sub)
     return parser
 
 

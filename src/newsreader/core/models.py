@@ -53,6 +53,7 @@ class Feed:
     gone: bool = False
     entries: int = 0
     unread: int = 0
+    origin: str = "local"  # "server" when a sync subscribed it
 
 
 @dataclass(frozen=True, slots=True)
