@@ -9,7 +9,7 @@ absent on the last page; crawlTimeMsec/timestampUsec are strings, `published` a 
 
 Switches (`faults`) make it a bad server: "html" (a login page instead of JSON),
 "wrong_types", "endless" (a continuation that never ends), "too_many_ids", "slow" (sleeps past
-any timeout). `feeds_by_url` names feed streams `feed/<url>` as The Old Reader does.
+any timeout), "unavailable" (503 to everything). `feeds_by_url` names feed streams `feed/<url>` as The Old Reader does.
 """
 
 from __future__ import annotations
@@ -141,6 +141,9 @@ class FakeGReader:
             time.sleep(self.latency)
         if "slow" in self.faults:
             time.sleep(5)
+        if "unavailable" in self.faults:  # a server in maintenance, behind its proxy
+            self._reply(req, 503, {"Content-Type": "text/html"}, b"<html>503</html>")
+            return
         parts = urlsplit(req.path)
         query = _multi(parse_qsl(parts.query, keep_blank_values=True))
         form: dict[str, list[str]] = {}
@@ -159,6 +162,11 @@ class FakeGReader:
         headers = {"Content-Type": ctype}
         if status == 401 and method == "POST" and self._authorised(req):
             headers["X-Reader-Google-Bad-Token"] = "true"
+        self._reply(req, status, headers, payload)
+
+    def _reply(
+        self, req: BaseHTTPRequestHandler, status: int, headers: dict[str, str], payload: bytes
+    ) -> None:
         req.send_response(status)
         for key, value in headers.items():
             req.send_header(key, value)

@@ -94,6 +94,7 @@ class GReaderClient:
             form=[("Email", self.user), ("Passwd", self._password)],
         )
         self.http.refuse_status(answer, what=what)
+        self.http.refuse_html(answer, what=what, wanted="text lines")
         for line in answer.text.splitlines():
             key, _, value = line.strip().partition("=")
             if key == "Auth" and value:
@@ -112,6 +113,7 @@ class GReaderClient:
                 "GET", f"{self.base}/reader/api/0/token", what=what, headers=self._headers()
             )
             self.http.refuse_status(answer, what=what)
+            self.http.refuse_html(answer, what=what, wanted="a token")
             token = answer.text.strip()
             if not token or len(token) > 200 or any(c.isspace() for c in token):
                 raise SyncProtocolError(f"{what}: {self.http.host} sent no usable token")

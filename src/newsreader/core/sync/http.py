@@ -104,15 +104,18 @@ class SyncHttp:
     def json(self, answer: Answer, *, what: str) -> Any:
         """The body as JSON, or one clear error: HTML (a login page, a proxy's error page)
         is the usual wrong answer, so it is named."""
-        head = answer.body[:256].lstrip().lower()
-        if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<")):
-            raise SyncProtocolError(
-                f"{what}: {self.host} sent HTML or XML, not JSON (is sync.url the API address?)"
-            )
+        self.refuse_html(answer, what=what, wanted="JSON")
         try:
             return json.loads(answer.body)
         except (ValueError, RecursionError):
             raise SyncProtocolError(f"{what}: {self.host} sent no valid JSON") from None
+
+    def refuse_html(self, answer: Answer, *, what: str, wanted: str) -> None:
+        if answer.body[:256].lstrip().startswith(b"<"):
+            raise SyncProtocolError(
+                f"{what}: {self.host} sent HTML or XML, not {wanted} (is sync.url the API "
+                f"address?)"
+            )
 
     def refuse_status(self, answer: Answer, *, what: str) -> None:
         if answer.status in (401, 403):
