@@ -83,7 +83,7 @@ def test_server_down_is_one_line_and_exit_1(
     write_sync_config(tmp_path / "config.toml", "greader", f"http://127.0.0.1:{port}/api", "a")
     monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", API_PASSWORD)
     code, out, err = run(capsys, "sync")
-    assert code == 1 and err.count("\n") == 1 and "cannot reach 127.0.0.1" in err
+    assert code == 1 and out == "" and err.count("\n") == 1 and "cannot reach 127.0.0.1" in err
 
 
 @pytest.mark.parametrize(

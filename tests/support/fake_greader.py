@@ -9,7 +9,8 @@ absent on the last page; crawlTimeMsec/timestampUsec are strings, `published` a 
 
 Switches (`faults`) make it a bad server: "html" (a login page instead of JSON),
 "wrong_types", "endless" (a continuation that never ends), "too_many_ids", "slow" (sleeps past
-any timeout), "unavailable" (503 to everything). `feeds_by_url` names feed streams `feed/<url>` as The Old Reader does.
+any timeout), "unavailable" (503 to everything). `feeds_by_url` names feed streams
+`feed/<url>` as The Old Reader does.
 """
 
 from __future__ import annotations
