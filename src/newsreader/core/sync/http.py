@@ -113,8 +113,7 @@ class SyncHttp:
     def refuse_html(self, answer: Answer, *, what: str, wanted: str) -> None:
         if answer.body[:256].lstrip().startswith(b"<"):
             raise SyncProtocolError(
-                f"{what}: {self.host} sent HTML or XML, not {wanted} (is sync.url the API "
-                f"address?)"
+                f"{what}: {self.host} sent HTML or XML, not {wanted} (is sync.url the API address?)"
             )
 
     def refuse_status(self, answer: Answer, *, what: str) -> None:
