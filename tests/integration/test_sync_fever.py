@@ -151,4 +151,4 @@ def test_wrong_fever_password_is_exit_2(
 ) -> None:
     monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", "not-it")
     code, out, err = run(capsys, "sync")
-    assert code == 2 and err.count("\n") == 1 and "refused" in err
+    assert code == 2 and out == "" and err.count("\n") == 1 and "refused" in err
