@@ -214,3 +214,47 @@ def test_feeds_named_by_url_as_the_old_reader_does(
     code, out, err = run(capsys, "sync", "--json")
     assert code == 0, err
     assert json.loads(out)["pulled_items"] == 5
+
+
+def test_subscriptions_made_and_removed_here_reach_the_server(
+    synced: FakeGReader, server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    populate(synced)
+    before_sync = server.route("/vorher.xml", rss(items(1, prefix="Vorher")))
+    run(capsys, "add", before_sync)  # before the first sync: stays a local feed
+    run(capsys, "sync")
+    url = server.route("/neu.xml", rss(items(2, prefix="Neu hier")))
+    code, _, err = run(capsys, "add", url, "--tag", "Kultur")
+    assert code == 0, err
+    _, out, _ = run(capsys, "feeds", "--json")
+    police = next(f for f in json.loads(out) if f["title"] == "Polizei")
+    run(capsys, "remove", str(police["id"]))
+    code, out, err = run(capsys, "sync", "--json")
+    assert code == 0, err
+    urls = {f.url: f for f in synced.feeds.values()}
+    assert url in urls and urls[url].labels == ["Kultur"]
+    assert before_sync not in urls
+    assert "http://news.example/polizei.xml" not in urls  # not brought back either
+    _, out, _ = run(capsys, "feeds", "--json")
+    feeds = {f["url"]: f["origin"] for f in json.loads(out)}
+    assert feeds == {
+        "http://news.example/stadt.xml": "server",
+        before_sync: "local",
+        url: "local",  # subscribed here, now known to the server as well
+    }
+
+
+def test_fetch_feeds_locally_polls_synced_feeds_too(
+    synced: FakeGReader,
+    server: LoopbackServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    served = server.route("/feed.xml", rss(items(2)))
+    synced.add_feed(served, "Vom Server")
+    write_sync_config(
+        tmp_path / "config.toml", "greader", synced.url, "alice", fetch_feeds_locally=True
+    )
+    code, out, err = run(capsys, "refresh", "--json")
+    assert code == 0, err
+    assert json.loads(out)["feeds"] == 1 and server.hits["/feed.xml"] == 1

@@ -107,7 +107,7 @@ class FakeGReader:
         self.httpd.server_close()
 
     def add_feed(self, url: str, title: str, labels: list[str] | None = None) -> FakeFeed:
-        feed = FakeFeed(len(self.feeds) + 1, url, title, labels or [])
+        feed = FakeFeed(max(self.feeds, default=0) + 1, url, title, labels or [])
         self.feeds[feed.num] = feed
         return feed
 
@@ -242,6 +242,24 @@ class FakeGReader:
                     self._tag(item, tag, True)
                 for tag in form.get("r", []):
                     self._tag(item, tag, False)
+            return 200, "text/plain", b"OK"
+        if call == "subscription/edit" and method == "POST":
+            return self._edit_subscription(form)
+        return 400, "text/plain", b"Bad request"
+
+    def _edit_subscription(self, form: dict[str, list[str]]) -> tuple[int, str, bytes]:
+        """Subscribing names the feed `feed/<url>`; unsubscribing takes its stream id."""
+        action, stream = form["ac"][0], form["s"][0]
+        if action == "subscribe" and stream.startswith("feed/"):
+            labels = [a[len(LABEL) :] for a in form.get("a", []) if a.startswith(LABEL)]
+            self.add_feed(stream[5:], form.get("t", [stream[5:]])[0], labels)
+            return 200, "text/plain", b"OK"
+        if action == "unsubscribe":
+            for num, feed in list(self.feeds.items()):
+                if stream in (f"feed/{num}", f"feed/{feed.url}"):
+                    del self.feeds[num]
+                    for item_num in [n for n, i in self.items.items() if i.feed == num]:
+                        del self.items[item_num]
             return 200, "text/plain", b"OK"
         return 400, "text/plain", b"Bad request"
 

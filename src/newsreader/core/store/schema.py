@@ -167,6 +167,41 @@ MIGRATIONS: list[list[str]] = [
                         CAST(strftime('%s', 'now') AS INTEGER));
         END
         """,
+        # Subscriptions made here once a sync has run go to the server; removing a feed the
+        # server has unsubscribes it there (else the next sync would bring it back).
+        """
+        CREATE TABLE sync_feed_queue (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL CHECK (action IN ('subscribe', 'unsubscribe')),
+            remote_id TEXT,
+            url TEXT NOT NULL,
+            title TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            queued INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TRIGGER feeds_queue_subscribe AFTER INSERT ON feeds
+        WHEN NEW.remote_id IS NULL
+            AND EXISTS (SELECT 1 FROM sync_state WHERE key = 'account')
+            AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+        BEGIN
+            INSERT INTO sync_feed_queue (action, url, title, tags, queued)
+                VALUES ('subscribe', NEW.url, NEW.title, NEW.tags,
+                        CAST(strftime('%s', 'now') AS INTEGER));
+        END
+        """,
+        """
+        CREATE TRIGGER feeds_queue_unsubscribe AFTER DELETE ON feeds
+        WHEN OLD.remote_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+        BEGIN
+            DELETE FROM sync_feed_queue WHERE url = OLD.url;
+            INSERT INTO sync_feed_queue (action, remote_id, url, queued)
+                VALUES ('unsubscribe', OLD.remote_id, OLD.url,
+                        CAST(strftime('%s', 'now') AS INTEGER));
+        END
+        """,
     ],
 ]
 

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 
 from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import fold, strip_tags
-from newsreader.core.sync.models import MarkAction, QueuedMark, RemoteFeed, RemoteItem
+from newsreader.core.sync.models import (
+    MarkAction,
+    QueuedFeedChange,
+    QueuedMark,
+    RemoteFeed,
+    RemoteItem,
+)
 
 _ACTIONS: dict[tuple[str, int], MarkAction] = {
     ("read", 1): "read",
@@ -53,6 +59,7 @@ class SyncTables:
             conn.execute("UPDATE entries SET remote_id = NULL WHERE remote_id IS NOT NULL")
             conn.execute("UPDATE feeds SET remote_id = NULL, origin = 'local'")
             conn.execute("DELETE FROM sync_queue")
+            conn.execute("DELETE FROM sync_feed_queue")
             conn.execute("DELETE FROM sync_state")
             conn.execute("INSERT INTO sync_state (key, value) VALUES ('account', ?)", (account,))
 
@@ -72,6 +79,18 @@ class SyncTables:
         its way has a new row and stays for the next sync."""
         with self.db.transaction() as conn:
             conn.executemany("DELETE FROM sync_queue WHERE id = ?", ((r,) for r in rows))
+
+    def queued_feed_changes(self) -> list[QueuedFeedChange]:
+        rows = self.db.conn.execute(
+            "SELECT id, action, url, remote_id, title, tags FROM sync_feed_queue ORDER BY id"
+        ).fetchall()
+        return [
+            QueuedFeedChange(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5]))) for r in rows
+        ]
+
+    def forget_feed_changes(self, rows: Iterable[int]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM sync_feed_queue WHERE id = ?", ((r,) for r in rows))
 
     def mark(self, entry_ids: Sequence[int], action: MarkAction) -> int:
         """Mark entries locally; the schema's triggers queue the marks of entries the server

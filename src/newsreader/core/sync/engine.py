@@ -22,7 +22,13 @@ from newsreader.core.sync.errors import SyncError
 from newsreader.core.sync.fever import FeverClient
 from newsreader.core.sync.greader import GReaderClient
 from newsreader.core.sync.http import SyncHttp
-from newsreader.core.sync.models import QueuedMark, RemoteFeed, RemoteItem, SyncReport
+from newsreader.core.sync.models import (
+    QueuedFeedChange,
+    QueuedMark,
+    RemoteFeed,
+    RemoteItem,
+    SyncReport,
+)
 
 # Ids the server lists as unread or starred but we lack are fetched by id; more than this
 # in one sync is an account far beyond a news reader's cache.
@@ -35,6 +41,7 @@ class SyncService(Protocol):
 
     def login(self) -> None: ...
     def push(self, marks: Sequence[QueuedMark]) -> list[int]: ...
+    def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]: ...
     def subscriptions(self) -> list[RemoteFeed]: ...
     def items_since(self, cursor: str | None, first_days: int) -> tuple[list[RemoteItem], str]: ...
     def unread_ids(self) -> set[str]: ...
@@ -71,6 +78,9 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
     service = client or make_client(sync)
     try:
         service.login()
+        changes = tables.queued_feed_changes()
+        if changes:
+            tables.forget_feed_changes(service.push_feeds(changes))
         queued = tables.queued()
         pushed = service.push(queued) if queued else []
         if pushed:
@@ -101,7 +111,7 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
             service.close()
     return SyncReport(
         server=server_label(sync),
-        pushed=len(pushed),
+        pushed=len(pushed) + len(changes),
         pulled_items=applied.pulled_items,
         pulled_marks=applied.pulled_marks,
         feeds_added=applied.feeds_added,

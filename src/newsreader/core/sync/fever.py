@@ -15,7 +15,7 @@ from typing import Any
 from newsreader.core.config import SyncConfig
 from newsreader.core.sync.errors import SyncAuthError, SyncProtocolError
 from newsreader.core.sync.http import SyncHttp
-from newsreader.core.sync.models import QueuedMark, RemoteFeed, RemoteItem
+from newsreader.core.sync.models import QueuedFeedChange, QueuedMark, RemoteFeed, RemoteItem
 from newsreader.core.sync.validate import as_dict, as_list, field_int, field_str, web_url
 
 PAGE = 50  # the API's own page size
@@ -84,6 +84,10 @@ class FeverClient:
                     raise SyncAuthError(f"mark: {self.http.host} refused the user name or password")
             done.append(mark.row)
         return done
+
+    def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]:
+        """The Fever API cannot subscribe or unsubscribe: such changes stay here only."""
+        return [change.row for change in changes]
 
     def subscriptions(self) -> list[RemoteFeed]:
         what = "feeds and groups"

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from newsreader.core.config import SyncConfig
 from newsreader.core.sync.errors import SyncAuthError, SyncProtocolError
 from newsreader.core.sync.http import Answer, FormData, SyncHttp
-from newsreader.core.sync.models import QueuedMark, RemoteFeed, RemoteItem
+from newsreader.core.sync.models import QueuedFeedChange, QueuedMark, RemoteFeed, RemoteItem
 from newsreader.core.sync.validate import (
     as_dict,
     as_list,
@@ -165,6 +165,21 @@ class GReaderClient:
                 form = [("i", long_item_id(m.item_id)) for m in chunk]
                 self._post("edit-tag", [*form, (verb, tag)], f"sending {action} marks")
                 done.extend(m.row for m in chunk)
+        return done
+
+    def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]:
+        """Subscriptions made or removed here; subscribing names the feed by URL."""
+        done = []
+        for change in changes:
+            if change.action == "subscribe":
+                form = [("ac", "subscribe"), ("s", f"feed/{change.url}")]
+                if change.title:
+                    form.append(("t", change.title))
+                form.extend(("a", LABEL_PREFIX + tag) for tag in change.tags)
+            else:
+                form = [("ac", "unsubscribe"), ("s", change.remote_id or f"feed/{change.url}")]
+            self._post("subscription/edit", form, f"sending a {change.action}")
+            done.append(change.row)
         return done
 
     # --- pull ---------------------------------------------------------------------------------

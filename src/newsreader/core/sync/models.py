@@ -18,6 +18,18 @@ class QueuedMark:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuedFeedChange:
+    """A subscription made or removed here, waiting for the server."""
+
+    row: int
+    action: Literal["subscribe", "unsubscribe"]
+    url: str
+    remote_id: str | None
+    title: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteFeed:
     remote_id: str
     url: str
