@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
+from newsreader.core.config import load_config
+from newsreader.core.store.store import Store
+from newsreader.core.sync import greader
+from newsreader.core.sync.session import SyncSession
 from tests.support.fake_greader import READ, STARRED, FakeGReader
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
@@ -206,14 +210,27 @@ def test_server_feeds_that_vanish_go_their_starred_entries_stay(
     assert [f["title"] for f in json.loads(out)] == ["Stadt"]
 
 
-def test_feeds_named_by_url_as_the_old_reader_does(
-    synced: FakeGReader, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("switch", ["feeds_by_url", "miniflux_order"])
+def test_other_servers_dialects(
+    switch: str,
+    synced: FakeGReader,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    synced.feeds_by_url = True
+    """The Old Reader names feed streams by URL; Miniflux ignores the sort order asked for.
+    Pages of two items and ids, so continuations and the order matter."""
+    monkeypatch.setattr(greader, "CONTENTS_PAGE", 2)
+    monkeypatch.setattr(greader, "IDS_PAGE", 2)
+    setattr(synced, switch, True)
     populate(synced)
     code, out, err = run(capsys, "sync", "--json")
     assert code == 0, err
     assert json.loads(out)["pulled_items"] == 5
+    feed = synced.feeds[1]
+    synced.add_item(feed, "Später", "http://news.example/spaeter", crawled=time.time() + 5)
+    code, out, err = run(capsys, "sync", "--json")
+    assert json.loads(out)["pulled_items"] >= 1
+    assert "Später" in articles(capsys)
 
 
 def test_subscriptions_made_and_removed_here_reach_the_server(
@@ -258,3 +275,23 @@ def test_fetch_feeds_locally_polls_synced_feeds_too(
     code, out, err = run(capsys, "refresh", "--json")
     assert code == 0, err
     assert json.loads(out)["feeds"] == 1 and server.hits["/feed.xml"] == 1
+
+
+def test_a_reader_session_keeps_its_token(
+    synced: FakeGReader, data_dir: Path, tmp_path: Path
+) -> None:
+    populate(synced)
+    store = Store.in_dir(data_dir)
+    session = SyncSession(store, load_config(tmp_path / "config.toml").sync)
+    try:
+        assert session.last_sync() is None
+        assert session.sync().pulled_items == 5
+        before = synced.api_calls()
+        report = session.sync()
+        assert report.pulled_items == 0 and synced.api_calls() - before == 4
+        assert ("POST", "accounts/ClientLogin") not in synced.calls[before:]
+        assert session.last_sync() is not None
+        assert "api-secret" not in repr(session._client)
+    finally:
+        session.close()
+        store.close()

@@ -10,7 +10,7 @@ absent on the last page; crawlTimeMsec/timestampUsec are strings, `published` a 
 Switches (`faults`) make it a bad server: "html" (a login page instead of JSON),
 "wrong_types", "endless" (a continuation that never ends), "too_many_ids", "slow" (sleeps past
 any timeout), "unavailable" (503 to everything). `feeds_by_url` names feed streams
-`feed/<url>` as The Old Reader does.
+`feed/<url>` as The Old Reader does; `miniflux_order` ignores `r=o` as Miniflux does.
 """
 
 from __future__ import annotations
@@ -69,6 +69,8 @@ class FakeGReader:
         self.latency = 0.0
         self.faults: set[str] = set()
         self.feeds_by_url = False
+        # Miniflux sorts stream/contents newest first whatever `r` asks for.
+        self.miniflux_order = False
         self.calls: list[tuple[str, str]] = []  # (method, path after /reader/api/0/)
         self.edits: list[dict[str, list[str]]] = []
         self.token = "Z" * 57
@@ -293,7 +295,7 @@ class FakeGReader:
                 items = [i for i in items if not i.read]
         if ot := query.get("ot"):
             items = [i for i in items if i.crawled_ms >= int(ot[0]) * 1000]
-        oldest_first = query.get("r", [""])[0] == "o"
+        oldest_first = query.get("r", [""])[0] == "o" and not self.miniflux_order
         return sorted(items, key=lambda i: i.num, reverse=not oldest_first)
 
     def _page(self, items: list[Any], query: dict[str, list[str]]) -> tuple[list[Any], str | None]:
