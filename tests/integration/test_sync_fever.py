@@ -125,6 +125,14 @@ def test_fever_sync_with_coldsweat(
     _, out, _ = run(capsys, "articles", "--json", "--starred")
     assert [row["title"] for row in json.loads(out)] == [polizei["title"]]
 
+    # Fever cannot unsubscribe: a feed removed here stays removed here
+    police = feeds["Polizei"]
+    run(capsys, "remove", str(police["id"]))
+    code, out, err = run(capsys, "sync", "--json")
+    assert code == 0 and json.loads(out)["feeds_added"] == 0, err
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert [f["title"] for f in json.loads(out)] == ["Stadt"]
+
     # nothing left the machine: coldsweat's favicon look-ups all ended at the trap
     assert trap.attempts and all(
         a.startswith((b"CONNECT ", b"GET http")) and b"127.0.0.1" not in a.split(b"\r\n")[0]

@@ -167,7 +167,14 @@ def _apply_feeds(
     added = 0
     feed_ids: dict[str, int] = {}
     now = int(time.time())
+    # Unsubscribed here but not yet on the server (Fever cannot unsubscribe at all): not
+    # brought back.
+    dropped = {
+        r[0] for r in conn.execute("SELECT url FROM sync_feed_queue WHERE action = 'unsubscribe'")
+    }
     for feed in feeds:
+        if feed.url in dropped:
+            continue
         row = (
             conn.execute(
                 "SELECT id, origin, tags FROM feeds WHERE remote_id = ?", (feed.remote_id,)

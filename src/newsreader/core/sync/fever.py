@@ -86,8 +86,9 @@ class FeverClient:
         return done
 
     def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]:
-        """The Fever API cannot subscribe or unsubscribe: such changes stay here only."""
-        return [change.row for change in changes]
+        """The Fever API cannot subscribe or unsubscribe. A subscription made here stays
+        local; an unsubscription stays queued, so the feed is not pulled back."""
+        return [change.row for change in changes if change.action == "subscribe"]
 
     def subscriptions(self) -> list[RemoteFeed]:
         what = "feeds and groups"
