@@ -13,6 +13,7 @@ from pathlib import Path
 
 from newsreader import __version__, exit_codes
 from newsreader.core.config import default_config_path, default_data_dir
+from newsreader.sync_cli import add_no_sync_flag, add_sync_parsers
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--feed", action="append", default=[], metavar="URL_OR_ID", help="only this feed"
     )
     ref.add_argument("--json", action="store_true", help="print one JSON document")
+    add_no_sync_flag(ref)
 
     arts = sub.add_parser(
         "articles",
@@ -115,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reextract",
         help="rebuild article texts and teasers from the cached pages (no network)",
     )
+    add_sync_parsers(sub)
     return parser
 
 

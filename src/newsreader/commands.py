@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Collection
 from pathlib import Path
 
 from newsreader import exit_codes
@@ -24,6 +25,7 @@ from newsreader.output import (
     print_offers,
     report_json,
 )
+from newsreader.sync_commands import cmd_mark, cmd_sync, sync_before_refresh, sync_json
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -154,14 +156,22 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
 
     if args.offline:
         raise NewsreaderError("refresh needs the network; drop --offline")
-    feed_ids = {_feed_arg(store, f).id for f in args.feed} if args.feed else None
+    feed_ids: Collection[int] | None = None
+    if args.feed:
+        feed_ids = {_feed_arg(store, f).id for f in args.feed}
+    sync_code, synced, local_ids = sync_before_refresh(args, store, config)
+    if local_ids is not None:  # the server fetches the synced feeds
+        feed_ids = [i for i in feed_ids if i in local_ids] if feed_ids else local_ids
     progress = Progress(quiet=args.json)
     report = asyncio.run(
         refresh(store, config, full=args.full, feed_ids=feed_ids, progress=progress.feed_done)
     )
     progress.finish()
     if args.json:
-        print(json.dumps(report_json(report), ensure_ascii=False, indent=1))
+        shape = report_json(report)
+        if config.sync.enabled:
+            shape["sync"] = sync_json(synced) if synced else None
+        print(json.dumps(shape, ensure_ascii=False, indent=1))
     else:
         print(
             f"{report.feeds} feeds, {report.new_entries} new entries, "
@@ -172,7 +182,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
         )
         for url, error in report.failed:
             print(f"failed: {line(url)}: {line(error)}", file=sys.stderr)
-    return exit_codes.FAILED if report.failed else exit_codes.OK
+    return exit_codes.FAILED if report.failed else sync_code
 
 
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
@@ -249,6 +259,8 @@ _COMMANDS = {
     "articles": cmd_articles,
     "show": cmd_show,
     "reextract": cmd_reextract,
+    "sync": cmd_sync,
+    "mark": cmd_mark,
 }
 
 __all__ = ["dispatch"]

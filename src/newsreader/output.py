@@ -89,6 +89,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "entries": feed.entries,
         "unread": feed.unread,
         "gone": feed.gone,
+        "origin": feed.origin,
     }
 
 

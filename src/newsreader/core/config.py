@@ -75,11 +75,39 @@ class ReaderConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncConfig:
+    """[sync]: a Google Reader API server (FreshRSS, Miniflux...) or a Fever API server.
+
+    The password comes from `password_command` (first line of its stdout), the environment
+    (NEWSREADER_SYNC_PASSWORD) or the keyring; a plain `password` only from an owner-only file.
+    repr=False keeps it out of every traceback and debug print of the config.
+    """
+
+    service: str = ""  # "greader" | "fever"; empty: sync is off
+    url: str = ""
+    user: str = ""
+    password_command: str = field(default="", repr=False)
+    password: str = field(default="", repr=False)
+    fetch_feeds_locally: bool = False  # also poll the synced feeds here, not only the server
+    first_sync_days: int = 14
+    timeout: float = 20.0
+    max_response_mb: float = 20.0
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.service)
+
+
+SYNC_SERVICES = ("greader", "fever")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     network: NetworkConfig = field(default_factory=NetworkConfig)
     prefetch: PrefetchConfig = field(default_factory=PrefetchConfig)
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
 
@@ -99,6 +127,7 @@ def load_config(path: Path | None = None) -> Config:
         "prefetch": PrefetchConfig,
         "reader": ReaderConfig,
         "retention": RetentionConfig,
+        "sync": SyncConfig,
     }
     values: dict[str, Any] = {}
     for name, value in raw.items():
@@ -110,7 +139,30 @@ def load_config(path: Path | None = None) -> Config:
             values[name] = _section(path, name, sections[name], value)
         else:
             raise ConfigError(f"{path}: unknown section [{name}]")
+    if "sync" in values:
+        _check_sync(path, values["sync"])
     return Config(**values)
+
+
+def _check_sync(path: Path, sync: SyncConfig) -> None:
+    if not sync.service:
+        if sync.url or sync.user:
+            raise ConfigError(f"{path}: sync.service must be one of {', '.join(SYNC_SERVICES)}")
+        return
+    if sync.service not in SYNC_SERVICES:
+        raise ConfigError(f"{path}: sync.service must be one of {', '.join(SYNC_SERVICES)}")
+    if not sync.url.lower().startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: sync.url must be an http:// or https:// address")
+    if "@" in sync.url.split("/")[2]:
+        raise ConfigError(f"{path}: sync.url must not carry a user or password; use sync.user")
+    if not sync.user:
+        raise ConfigError(f"{path}: sync.user is missing")
+    # A password in a file others can read is a password for everyone on the machine.
+    if sync.password and path.stat().st_mode & 0o077:
+        raise ConfigError(
+            f"{path}: sync.password is refused while others can read the file "
+            f"(chmod 600 it, or use sync.password_command or NEWSREADER_SYNC_PASSWORD)"
+        )
 
 
 _KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}

@@ -124,4 +124,5 @@ def _feed_from_row(row: sqlite3.Row) -> Feed:
         gone=bool(row["gone"]),
         entries=row["n_entries"],
         unread=row["n_unread"],
+        origin=row["origin"],
     )

@@ -123,6 +123,86 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE teasers ADD COLUMN block TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE teasers ADD COLUMN teaser_group TEXT NOT NULL DEFAULT 'related'",
     ],
+    # 4: sync with a server (core/sync). Feeds and entries keep the server's ids; a feed's
+    # origin says who subscribed it. Every change of read/starred on an entry the server
+    # knows is queued by a trigger, in the transaction of the mark itself, so no writer
+    # (CLI, reader, mark-all) can forget it; the latest mark per item and kind wins. The sync
+    # applies the server's marks with an `applying` row in sync_state, which the triggers
+    # see only inside that transaction.
+    [
+        "ALTER TABLE feeds ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'",
+        "ALTER TABLE feeds ADD COLUMN remote_id TEXT",
+        "CREATE UNIQUE INDEX feeds_remote ON feeds (remote_id) WHERE remote_id IS NOT NULL",
+        "ALTER TABLE entries ADD COLUMN remote_id TEXT",
+        "CREATE UNIQUE INDEX entries_remote ON entries (remote_id) WHERE remote_id IS NOT NULL",
+        """
+        CREATE TABLE sync_queue (
+            id INTEGER PRIMARY KEY,
+            item_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('read', 'starred')),
+            value INTEGER NOT NULL,
+            queued INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX sync_queue_item ON sync_queue (item_id, kind)",
+        "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """
+        CREATE TRIGGER entries_queue_read AFTER UPDATE OF read ON entries
+        WHEN OLD.read != NEW.read AND NEW.remote_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+        BEGIN
+            DELETE FROM sync_queue WHERE item_id = NEW.remote_id AND kind = 'read';
+            INSERT INTO sync_queue (item_id, kind, value, queued)
+                VALUES (NEW.remote_id, 'read', NEW.read, CAST(strftime('%s', 'now') AS INTEGER));
+        END
+        """,
+        """
+        CREATE TRIGGER entries_queue_starred AFTER UPDATE OF starred ON entries
+        WHEN OLD.starred != NEW.starred AND NEW.remote_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+        BEGIN
+            DELETE FROM sync_queue WHERE item_id = NEW.remote_id AND kind = 'starred';
+            INSERT INTO sync_queue (item_id, kind, value, queued)
+                VALUES (NEW.remote_id, 'starred', NEW.starred,
+                        CAST(strftime('%s', 'now') AS INTEGER));
+        END
+        """,
+        # Subscriptions made here once a sync has run go to the server; removing a feed the
+        # server has unsubscribes it there (else the next sync would bring it back).
+        """
+        CREATE TABLE sync_feed_queue (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL CHECK (action IN ('subscribe', 'unsubscribe')),
+            remote_id TEXT,
+            url TEXT NOT NULL,
+            title TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            queued INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TRIGGER feeds_queue_subscribe AFTER INSERT ON feeds
+        WHEN NEW.remote_id IS NULL
+            AND EXISTS (SELECT 1 FROM sync_state WHERE key = 'account')
+            AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+        BEGIN
+            INSERT INTO sync_feed_queue (action, url, title, tags, queued)
+                VALUES ('subscribe', NEW.url, NEW.title, NEW.tags,
+                        CAST(strftime('%s', 'now') AS INTEGER));
+        END
+        """,
+        """
+        CREATE TRIGGER feeds_queue_unsubscribe AFTER DELETE ON feeds
+        WHEN OLD.remote_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+        BEGIN
+            DELETE FROM sync_feed_queue WHERE url = OLD.url;
+            INSERT INTO sync_feed_queue (action, remote_id, url, queued)
+                VALUES ('unsubscribe', OLD.remote_id, OLD.url,
+                        CAST(strftime('%s', 'now') AS INTEGER));
+        END
+        """,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

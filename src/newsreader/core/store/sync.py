@@ -1,0 +1,345 @@
+"""The cache's side of sync: the queue of local marks and applying what the server has.
+
+Kept beside the Store rather than in it: it works on any Database (the Store is one) and
+touches only the columns and tables of schema 4. Applying a pull is one transaction: a kill
+or a bad answer leaves the cache as it was before the sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from newsreader.core.models import (
+    MarkAction,
+    QueuedFeedChange,
+    QueuedMark,
+    RemoteFeed,
+    RemoteItem,
+)
+from newsreader.core.store.db import Database
+from newsreader.core.store.textfold import fold, strip_tags
+
+_ACTIONS: dict[tuple[str, int], MarkAction] = {
+    ("read", 1): "read",
+    ("read", 0): "unread",
+    ("starred", 1): "star",
+    ("starred", 0): "unstar",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    pulled_items: int
+    pulled_marks: int
+    feeds_added: int
+    feeds_removed: int
+
+
+class SyncTables:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- state -------------------------------------------------------------------------------
+
+    def state(self, key: str) -> str | None:
+        row = self.db.conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def use_account(self, account: str) -> None:
+        """Ids from one server mean nothing on another: a new account starts from scratch
+        (feeds and entries stay, as local ones; queued marks for the old server are dropped)."""
+        if self.state("account") == account:
+            return
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE entries SET remote_id = NULL WHERE remote_id IS NOT NULL")
+            conn.execute("UPDATE feeds SET remote_id = NULL, origin = 'local'")
+            conn.execute("DELETE FROM sync_queue")
+            conn.execute("DELETE FROM sync_feed_queue")
+            conn.execute("DELETE FROM sync_state")
+            conn.execute("INSERT INTO sync_state (key, value) VALUES ('account', ?)", (account,))
+
+    # --- the queue ---------------------------------------------------------------------------
+
+    def queued(self) -> list[QueuedMark]:
+        rows = self.db.conn.execute(
+            "SELECT id, item_id, kind, value FROM sync_queue ORDER BY id"
+        ).fetchall()
+        return [QueuedMark(r[0], r[1], _ACTIONS[(r[2], int(r[3]))]) for r in rows]
+
+    def queued_count(self) -> int:
+        return int(self.db.conn.execute("SELECT COUNT(*) FROM sync_queue").fetchone()[0])
+
+    def forget(self, rows: Iterable[int]) -> None:
+        """Drop marks the server has taken. By row: a mark made again while the push was on
+        its way has a new row and stays for the next sync."""
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM sync_queue WHERE id = ?", ((r,) for r in rows))
+
+    def queued_feed_changes(self) -> list[QueuedFeedChange]:
+        rows = self.db.conn.execute(
+            "SELECT id, action, url, remote_id, title, tags FROM sync_feed_queue ORDER BY id"
+        ).fetchall()
+        return [
+            QueuedFeedChange(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5]))) for r in rows
+        ]
+
+    def forget_feed_changes(self, rows: Iterable[int]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM sync_feed_queue WHERE id = ?", ((r,) for r in rows))
+
+    def mark(self, entry_ids: Sequence[int], action: MarkAction) -> int:
+        """Mark entries locally; the schema's triggers queue the marks of entries the server
+        knows, in this same transaction. Returns how many marks are now queued for them."""
+        column = "read" if action in ("read", "unread") else "starred"
+        value = int(action in ("read", "star"))
+        with self.db.transaction() as conn:
+            conn.executemany(
+                f"UPDATE entries SET {column} = ? WHERE id = ?", ((value, i) for i in entry_ids)
+            )
+            return sum(
+                int(
+                    conn.execute(
+                        """SELECT COUNT(*) FROM sync_queue q JOIN entries e
+                           ON e.remote_id = q.item_id WHERE e.id = ? AND q.kind = ?""",
+                        (i, column),
+                    ).fetchone()[0]
+                )
+                for i in entry_ids
+            )
+
+    def missing_entries(self, entry_ids: Iterable[int]) -> list[int]:
+        """The ids among these that name no entry."""
+        conn = self.db.conn
+        return [
+            i
+            for i in entry_ids
+            if conn.execute("SELECT 1 FROM entries WHERE id = ?", (i,)).fetchone() is None
+        ]
+
+    def known_item_ids(self) -> set[str]:
+        return {
+            r[0]
+            for r in self.db.conn.execute("SELECT remote_id FROM entries WHERE remote_id NOT NULL")
+        }
+
+    def synced_feed_ids(self) -> set[int]:
+        return {
+            int(r[0])
+            for r in self.db.conn.execute("SELECT id FROM feeds WHERE remote_id IS NOT NULL")
+        }
+
+    # --- applying a pull ---------------------------------------------------------------------
+
+    def apply(
+        self,
+        *,
+        feeds: Sequence[RemoteFeed],
+        items: Sequence[RemoteItem],
+        unread: set[str],
+        starred: set[str],
+        state: dict[str, str],
+    ) -> Applied:
+        """Everything the server said, in one transaction; the server's read/starred state
+        wins except for marks still in the queue."""
+        with self.db.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('applying', '1')")
+            added, removed, feed_ids = _apply_feeds(conn, feeds)
+            pulled = _apply_items(conn, items, feed_ids)
+            marks = _reconcile(conn, "read", unread, invert=True)
+            marks += _reconcile(conn, "starred", starred, invert=False)
+            conn.executemany(
+                "INSERT OR REPLACE INTO sync_state (key, value) VALUES (?, ?)", state.items()
+            )
+            conn.execute("DELETE FROM sync_state WHERE key = 'applying'")
+        return Applied(pulled, marks, added, removed)
+
+
+def _apply_feeds(
+    conn: sqlite3.Connection, feeds: Sequence[RemoteFeed]
+) -> tuple[int, int, dict[str, int]]:
+    """Match the server's subscriptions to ours by id, else by URL; add the rest as
+    server-origin feeds; remove server-origin feeds the server no longer has."""
+    added = 0
+    feed_ids: dict[str, int] = {}
+    now = int(time.time())
+    # Unsubscribed here but not yet on the server (Fever cannot unsubscribe at all): not
+    # brought back.
+    dropped = {
+        r[0] for r in conn.execute("SELECT url FROM sync_feed_queue WHERE action = 'unsubscribe'")
+    }
+    for feed in feeds:
+        if feed.url in dropped:
+            continue
+        row = (
+            conn.execute(
+                "SELECT id, origin, tags FROM feeds WHERE remote_id = ?", (feed.remote_id,)
+            ).fetchone()
+            or conn.execute(
+                "SELECT id, origin, tags FROM feeds WHERE url = ?", (feed.url,)
+            ).fetchone()
+        )
+        if row is None:
+            cur = conn.execute(
+                """INSERT INTO feeds (url, title, site_url, tags, added, origin, remote_id)
+                   VALUES (?, ?, ?, ?, ?, 'server', ?)""",
+                (
+                    feed.url,
+                    feed.title or None,
+                    feed.site_url,
+                    json.dumps(list(feed.tags), ensure_ascii=False),
+                    now,
+                    feed.remote_id,
+                ),
+            )
+            feed_ids[feed.remote_id] = int(cur.lastrowid or 0)
+            added += 1
+            continue
+        tags = list(feed.tags)
+        if row["origin"] != "server":  # a feed subscribed here keeps its own tags too
+            tags = list(dict.fromkeys([*json.loads(row["tags"]), *tags]))
+        conn.execute(
+            "UPDATE feeds SET remote_id = ?, tags = ?, title = COALESCE(title, ?) WHERE id = ?",
+            (feed.remote_id, json.dumps(tags, ensure_ascii=False), feed.title or None, row["id"]),
+        )
+        feed_ids[feed.remote_id] = int(row["id"])
+    keep = set(feed_ids.values())
+    removed = 0
+    for row in conn.execute("SELECT id, origin FROM feeds WHERE remote_id IS NOT NULL").fetchall():
+        if row["id"] in keep:
+            continue
+        if row["origin"] == "server":
+            _remove_feed(conn, int(row["id"]))
+            removed += 1
+        else:  # subscribed here: it stays, as a local feed
+            conn.execute("UPDATE feeds SET remote_id = NULL WHERE id = ?", (row["id"],))
+    return added, removed, feed_ids
+
+
+def _remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
+    """As Store.remove_feed: entries go, starred ones stay (detached)."""
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,)
+        )
+    ]
+    conn.executemany("DELETE FROM entries_fts WHERE rowid = ?", ((i,) for i in ids))
+    conn.execute("DELETE FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,))
+    conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+
+def _apply_items(
+    conn: sqlite3.Connection, items: Sequence[RemoteItem], feed_ids: dict[str, int]
+) -> int:
+    """Store pulled items. One fetched here already is the same entry when its feed matches
+    and its key (guid or link) or link is the item's link: it gains the server's id, no copy."""
+    now = int(time.time())
+    stored = 0
+    for item in items:
+        feed_id = feed_ids.get(item.feed_remote_id)
+        if feed_id is None:  # an item of a feed we are not subscribed to (any more)
+            continue
+        digest = _digest(item)
+        row = conn.execute(
+            "SELECT id, digest FROM entries WHERE remote_id = ?", (item.remote_id,)
+        ).fetchone()
+        if row is None and item.url:
+            match = conn.execute(
+                """SELECT id, remote_id FROM entries WHERE feed_id = ? AND (key = ? OR url = ?)
+                   ORDER BY remote_id IS NOT NULL LIMIT 1""",
+                (feed_id, item.url, item.url),
+            ).fetchone()
+            if match is not None and match["remote_id"] is None:
+                conn.execute(
+                    "UPDATE entries SET remote_id = ? WHERE id = ?", (item.remote_id, match["id"])
+                )
+                stored += 1
+                continue
+        if row is not None and row["digest"] == digest:
+            continue
+        title_text, body_text = fold(item.title), fold(strip_tags(item.html))
+        if row is None:
+            key = item.url or f"sync:{item.remote_id}"
+            taken = conn.execute(
+                "SELECT 1 FROM entries WHERE feed_id = ? AND key = ?", (feed_id, key)
+            ).fetchone()
+            if taken:
+                key = f"sync:{item.remote_id}"
+            feed_title = conn.execute(
+                "SELECT COALESCE(title, url) FROM feeds WHERE id = ?", (feed_id,)
+            ).fetchone()[0]
+            cur = conn.execute(
+                """INSERT INTO entries (feed_id, feed_title, key, url, title, author, content,
+                   published, first_seen, read, starred, digest, html_base, remote_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    feed_id,
+                    feed_title,
+                    key,
+                    item.url,
+                    item.title,
+                    item.author,
+                    item.html,
+                    item.published,
+                    now,
+                    int(item.read),
+                    int(item.starred),
+                    digest,
+                    item.url,
+                    item.remote_id,
+                ),
+            )
+            entry_id = int(cur.lastrowid or 0)
+        else:
+            entry_id = int(row["id"])
+            conn.execute(
+                """UPDATE entries SET url = ?, title = ?, author = ?, content = ?,
+                   published = ?, digest = ?, html_base = ? WHERE id = ?""",
+                (
+                    item.url,
+                    item.title,
+                    item.author,
+                    item.html,
+                    item.published,
+                    digest,
+                    item.url,
+                    entry_id,
+                ),
+            )
+            conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
+        conn.execute(
+            "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (entry_id, title_text, body_text),
+        )
+        stored += 1
+    return stored
+
+
+def _reconcile(conn: sqlite3.Connection, column: str, ids: set[str], *, invert: bool) -> int:
+    """Set `column` on every entry the server knows from the server's id set, except where a
+    local mark still waits in the queue. For `read` the set holds the unread ids."""
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS sync_ids_{column} (id TEXT PRIMARY KEY)")
+    conn.execute(f"DELETE FROM temp.sync_ids_{column}")
+    conn.executemany(
+        f"INSERT OR IGNORE INTO temp.sync_ids_{column} (id) VALUES (?)", ((i,) for i in ids)
+    )
+    member = f"(remote_id IN (SELECT id FROM temp.sync_ids_{column}))"
+    wanted = f"(NOT {member})" if invert else member
+    cur = conn.execute(
+        f"""UPDATE entries SET {column} = {wanted}
+            WHERE remote_id IS NOT NULL AND {column} != {wanted}
+            AND remote_id NOT IN (SELECT item_id FROM sync_queue WHERE kind = ?)""",
+        (column,),
+    )
+    conn.execute(f"DELETE FROM temp.sync_ids_{column}")
+    return cur.rowcount
+
+
+def _digest(item: RemoteItem) -> str:
+    parts = [item.title, item.url or "", item.author or "", item.html, str(item.published)]
+    return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,139 @@
+"""Bounded HTTP for the sync clients: timeouts, an overall deadline, a size cap, no redirects.
+
+Blocking on purpose: a sync is a short sequence of dependent requests; the CLI runs it before
+a refresh and the reader in a thread worker. Error messages name the host only, never a URL
+with its query, a header or a form body (those carry tokens and API keys).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from newsreader.core.errors import SyncAuthError, SyncProtocolError, SyncUnreachable
+from newsreader.core.net.fetch import USER_AGENT
+from newsreader.core.net.tls import plain_http_context, verified_context
+
+FormData = Sequence[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class SyncHttp:
+    def __init__(self, base_url: str, *, timeout: float, max_bytes: int) -> None:
+        self.host = urlsplit(base_url).hostname or "?"
+        self.max_bytes = max_bytes
+        self.deadline = timeout * 3
+        secure = base_url.lower().startswith("https:")
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT},
+            verify=verified_context() if secure else plain_http_context(),
+        )
+        self.requests = 0  # for the bench and the tests: the cost of a sync
+
+    def close(self) -> None:
+        self.client.close()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        params: list[tuple[str, str | int | float | bool | None]] | None = None,
+        form: FormData | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """One request, its body read up to the cap. Only transport trouble raises here; the
+        caller judges the status."""
+        started = time.monotonic()
+        self.requests += 1
+        try:
+            with self.client.stream(
+                method,
+                url,
+                params=params,
+                data=_form(form) if form is not None else None,
+                headers=headers,
+            ) as response:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise SyncProtocolError(
+                            f"{what}: the answer of {self.host} is larger than "
+                            f"{self.max_bytes / 1024 / 1024:.0f} MB"
+                        )
+                    if time.monotonic() - started > self.deadline:
+                        raise SyncUnreachable(f"{what}: {self.host} answers too slowly")
+                    chunks.append(chunk)
+                answer = Answer(
+                    response.status_code, response.headers.get("content-type", ""), b"".join(chunks)
+                )
+        except httpx.TimeoutException:
+            raise SyncUnreachable(f"{what}: {self.host} did not answer in time") from None
+        except httpx.HTTPError as exc:
+            reason = _reason(exc)
+            raise SyncUnreachable(f"{what}: cannot reach {self.host}: {reason}") from None
+        if answer.status in (301, 302, 303, 307, 308):
+            raise SyncProtocolError(
+                f"{what}: {self.host} redirects elsewhere; set sync.url to the API address"
+            )
+        if answer.status >= 500:
+            raise SyncUnreachable(f"{what}: {self.host} answered HTTP {answer.status}")
+        return answer
+
+    def json(self, answer: Answer, *, what: str) -> Any:
+        """The body as JSON, or one clear error: HTML (a login page, a proxy's error page)
+        is the usual wrong answer, so it is named."""
+        self.refuse_html(answer, what=what, wanted="JSON")
+        try:
+            return json.loads(answer.body)
+        except (ValueError, RecursionError):
+            raise SyncProtocolError(f"{what}: {self.host} sent no valid JSON") from None
+
+    def refuse_html(self, answer: Answer, *, what: str, wanted: str) -> None:
+        if answer.body[:256].lstrip().startswith(b"<"):
+            raise SyncProtocolError(
+                f"{what}: {self.host} sent HTML or XML, not {wanted} (is sync.url the API address?)"
+            )
+
+    def refuse_status(self, answer: Answer, *, what: str) -> None:
+        if answer.status in (401, 403):
+            raise SyncAuthError(f"{what}: {self.host} refused the user name or password")
+        if answer.status != 200:
+            raise SyncProtocolError(f"{what}: {self.host} answered HTTP {answer.status}")
+
+
+def _form(form: FormData) -> dict[str, list[str]]:
+    """httpx sends a list value as repeated keys: `i=1&i=2`, as edit-tag wants."""
+    merged: dict[str, list[str]] = {}
+    for key, value in form:
+        merged.setdefault(key, []).append(value)
+    return merged
+
+
+def _reason(exc: httpx.HTTPError) -> str:
+    """A short cause, e.g. 'Connection refused'; httpx's text never holds our request body."""
+    text = " ".join(str(exc).split())
+    if "]" in text and text.startswith("["):
+        text = text.split("]", 1)[1].strip()
+    return text[:120] or type(exc).__name__

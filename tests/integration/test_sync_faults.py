@@ -1,0 +1,189 @@
+"""Bad sync servers: one line, the right exit code, and the cache exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+from tests.support.fake_greader import FakeGReader
+from tests.support.sync_setup import API_PASSWORD, write_sync_config
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGReader]:
+    server = FakeGReader(api_password=API_PASSWORD).start()
+    feed = server.add_feed("http://news.example/stadt.xml", "Stadt", ["Lokales"])
+    for n in range(5):
+        server.add_item(feed, f"Meldung {n}", f"http://news.example/{n}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def config(
+    fake: FakeGReader, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", API_PASSWORD)
+    return write_sync_config(tmp_path / "config.toml", "greader", fake.url, "alice", timeout=1.0)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(data_dir: Path) -> tuple[list[tuple[object, ...]], ...]:
+    conn = sqlite3.connect(data_dir / "newsreader.sqlite3")
+    try:
+        return tuple(
+            conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in ("feeds", "entries", "sync_queue", "sync_state")
+        )
+    finally:
+        conn.close()
+
+
+def test_wrong_password_is_one_line_and_exit_2(
+    config: Path,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", "wrong-password-42")
+    code, out, err = run(capsys, "sync", "--json")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "refused the user name or password" in err
+    assert "wrong-password-42" not in err
+    assert snapshot(data_dir)[0] == []
+
+
+def test_server_down_is_one_line_and_exit_1(
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    write_sync_config(tmp_path / "config.toml", "greader", f"http://127.0.0.1:{port}/api", "a")
+    monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", API_PASSWORD)
+    code, out, err = run(capsys, "sync")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "cannot reach 127.0.0.1" in err
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("html", "sent HTML or XML, not"),
+        ("wrong_types", "expected a JSON object, got a list"),
+        ("endless", "the continuation"),
+        ("too_many_ids", "more than 1,000,000 ids"),
+        ("slow", "did not answer in time"),
+        ("unavailable", "answered HTTP 503"),
+    ],
+)
+def test_bad_answers_change_nothing(
+    fault: str,
+    message: str,
+    fake: FakeGReader,
+    config: Path,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "sync")
+    assert code == 0, err
+    _, out, _ = run(capsys, "articles", "--json")
+    first = json.loads(out)[0]["id"]
+    run(capsys, "mark", str(first), "--read")
+    feed = next(iter(fake.feeds.values()))
+    fake.add_item(feed, "Neu nach dem ersten Sync", "http://news.example/neu")
+    before = snapshot(data_dir)
+    fake.faults.add(fault)
+    code, out, err = run(capsys, "sync", "--json")
+    assert code == 1 and out == "", err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    after = snapshot(data_dir)
+    # the queued mark may have gone out before the fault (then it left the queue), but no
+    # item, feed, mark or cursor from the failed pull was written
+    assert after[0] == before[0] and after[1] == before[1] and after[3] == before[3]
+    fake.faults.clear()
+    code, out, err = run(capsys, "sync", "--json")
+    assert code == 0, err
+    assert json.loads(out)["pulled_items"] >= 1
+
+
+def test_an_oversized_answer_is_refused(
+    fake: FakeGReader, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", API_PASSWORD)
+    write_sync_config(tmp_path / "config.toml", "greader", fake.url, "alice", max_response_mb=0.001)
+    feed = next(iter(fake.feeds.values()))
+    fake.add_item(feed, "Lang", "http://news.example/lang", content="<p>" + "x" * 5000 + "</p>")
+    code, _, err = run(capsys, "sync")
+    assert code == 1 and "larger than" in err and err.count("\n") == 1
+
+
+def test_marks_made_while_the_server_is_away_go_out_later(
+    fake: FakeGReader, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "sync")
+    _, out, _ = run(capsys, "articles", "--json")
+    ids = [row["id"] for row in json.loads(out)]
+    fake.faults.add("unavailable")
+    assert run(capsys, "sync")[0] == 1
+    _, out, _ = run(capsys, "mark", *map(str, ids[:2]), "--read", "--json")
+    assert json.loads(out)["queued"] == 2
+    assert run(capsys, "refresh")[0] == 1  # the sync before the refresh failed: exit 1
+    fake.faults.clear()
+    code, out, _ = run(capsys, "sync", "--json")
+    assert code == 0 and json.loads(out)["pushed"] == 2
+    assert sum(1 for item in fake.items.values() if item.read) == 2
+
+
+def test_sigkill_mid_sync_loses_no_mark_and_flips_none_back(
+    fake: FakeGReader, config: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Kill `newsreader sync` at several moments while it pushes and pulls; after one clean
+    sync, the server holds every local mark, and no mark came back reversed."""
+    run(capsys, "sync")
+    _, out, _ = run(capsys, "articles", "--json")
+    ids = [row["id"] for row in json.loads(out)]
+    fake.latency = 0.15
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    for step, delay in enumerate((0.4, 0.7, 1.0, 1.3, 1.6)):
+        # alternate marks, so a resent stale mark would flip an item back
+        action = "--read" if step % 2 == 0 else "--unread"
+        run(capsys, "mark", *map(str, ids), action)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "newsreader", "sync"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    fake.latency = 0.0
+    code, _, err = run(capsys, "sync")
+    assert code == 0, err
+    # the last local mark was --read (step 4): the server and the cache agree on it
+    assert all(item.read for item in fake.items.values())
+    _, out, _ = run(capsys, "articles", "--json")
+    assert all(row["read"] for row in json.loads(out))
+    assert snapshot(data_dir)[2] == []  # the queue is empty
