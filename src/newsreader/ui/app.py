@@ -33,10 +33,11 @@ from newsreader.ui.text import is_web_url, one_line
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from newsreader.demo.session import DemoEdition
     from newsreader.subscribe import Subscribed
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.import_dialog import Imported
-    from newsreader.ui.welcome_screen import DemoEdition, WelcomeScreen
+    from newsreader.ui.welcome_screen import WelcomeScreen
 
 NARROW = 100
 EMPTY_CACHE = (
@@ -46,7 +47,7 @@ EMPTY_CACHE = (
 
 
 def _reader_commands() -> type[Provider]:
-    from newsreader.ui.commands import ReaderCommands
+    from newsreader.ui.palette import ReaderCommands
 
     return ReaderCommands
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from newsreader.core.models import NewsreaderError
 from newsreader.core.store.store import Store
-from newsreader.ui.add_feed_dialog import OneLineDialog
+from newsreader.ui.dialog import OneLineDialog
 
 # Subscription lists are small; anything bigger is not one.
 MAX_OPML_BYTES = 5 * 1024 * 1024
