@@ -14,7 +14,17 @@ from newsreader.ui.article_view import ArticleView
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.teaser_list import TeaserList
-from tests.ui.conftest import NOW, add_feed, clock, entry, sample_cache, screen_text, wait_for
+from tests.ui.conftest import (
+    NOW,
+    Notes,
+    add_feed,
+    clock,
+    entry,
+    sample_cache,
+    screen_text,
+    wait_for,
+    writes_done,
+)
 
 WIDE = (140, 40)
 
@@ -44,7 +54,7 @@ async def test_open_marks_read_and_shows_article_with_teasers(store: Store, conf
     app = NewsreaderApp(store, config, offline=True, clock=clock)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "enter")
-        await pilot.pause()
+        await writes_done(pilot)
         view = app.query_one(HeadlineView)
         assert view.current is not None
         opened = view.current
@@ -170,6 +180,7 @@ async def test_filters_unread_starred_paywalled_and_feed(store: Store, config: C
     async with app.run_test(size=WIDE) as pilot:
         view = app.query_one(HeadlineView)
         await pilot.press("enter", "j", "s")  # read the first, star the second
+        await writes_done(pilot)
         await pilot.press("u")
         assert view.filter == EntryFilter(unread=True)
         assert view.count == 5
@@ -212,7 +223,7 @@ async def test_mark_all_read_for_the_current_filter(store: Store, config: Config
         app.query_one("#feeds").focus()
         await pilot.press("j", "j", "enter")  # the feed "Stadt Münster"
         await pilot.press("A")
-        await pilot.pause()
+        await writes_done(pilot)
         assert store.count_entries(EntryFilter(unread=True)) == 3
         assert "3 unread" in screen_text(app)
 
@@ -225,9 +236,13 @@ async def test_toggle_read_and_star_write_the_store(store: Store, config: Config
         first = view.current
         assert first is not None
         await pilot.press("m", "s")
+        await writes_done(pilot)
         stored = store.entry(first.id)
         assert stored is not None and stored.read and stored.starred
+        assert "5 unread" in screen_text(app)
         await pilot.press("m")
+        await writes_done(pilot)
+        assert "6 unread" in screen_text(app)
         assert not store.entry(first.id).read  # type: ignore[union-attr]
 
 
@@ -270,7 +285,8 @@ async def test_open_in_browser_only_http(
     sample_cache(store)
     add_feed(store, "https://evil.example/f", "Evil", [entry(99, "js", url="javascript:alert(1)")])
     app = NewsreaderApp(store, config, offline=True, clock=clock)
-    async with app.run_test(size=WIDE) as pilot:
+    notes = Notes()
+    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
         await pilot.press("o")
         await wait_for(pilot, lambda: bool(opened))
         assert opened == ["https://example.org/a/11"]
@@ -279,9 +295,7 @@ async def test_open_in_browser_only_http(
         await pilot.press("enter", "o")
         await pilot.pause(0.2)
         assert opened == ["https://example.org/a/11"]
-        assert any("only http/https" in n.message for n in app._notifications), [
-            n.message for n in app._notifications
-        ]
+        assert any("only http/https" in m for m in notes.messages), notes.messages
 
 
 async def test_narrow_terminal_stacks_panes(store: Store, config: Config) -> None:
