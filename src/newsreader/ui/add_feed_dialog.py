@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from newsreader.core.config import Config
 from newsreader.core.store.store import Store
 from newsreader.ui.dialog import OneLineDialog
+from newsreader.ui.text import one_line
 
 if TYPE_CHECKING:
     from newsreader.subscribe import Subscribed
@@ -40,3 +41,8 @@ class AddFeedDialog(OneLineDialog["Subscribed"]):
 
         url = value if "://" in value else f"https://{value}"
         return add_subscription(self.store, self.config, url)
+
+
+def subscribed_note(done: Subscribed) -> str:
+    more = f" (the first of {done.offered} feeds on that page)" if done.offered > 1 else ""
+    return f"Subscribed to {one_line(done.name, 120)}{more}: {done.new_entries} headlines."

@@ -7,7 +7,6 @@ reader's own store writes run beside the UI (see `background.py`) and each repor
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,22 +21,22 @@ from textual.reactive import reactive
 from textual.widgets import Footer
 
 from newsreader.core.config import Config
-from newsreader.core.models import EntryFilter, FeedOutcome, RefreshReport
+from newsreader.core.models import EntryFilter, RefreshReport
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
+from newsreader.ui.browser import open_web_page
 from newsreader.ui.entry_filters import describe, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS
 from newsreader.ui.list_pane import EMPTY_CACHE, ListPane
-from newsreader.ui.messages import PAGE, PREVIEWS, REFRESH, WRITE, JobDone, RefreshProgress
-from newsreader.ui.refresh_notes import refresh_note
+from newsreader.ui.messages import DETAIL_GROUPS, REFRESH, WRITE, JobDone, RefreshProgress
+from newsreader.ui.palette import ReaderCommands  # textual.command is loaded by textual.app
+from newsreader.ui.refresh_job import refresh_note, start_refresh
 from newsreader.ui.status_bar import StatusBar
-from newsreader.ui.text import is_web_url, one_line
+from newsreader.ui.text import one_line
 
-# Panes mounted after the first paint, the palette and the dialogs: imported when first needed.
+# Panes mounted after the first paint and the dialogs: imported when first needed.
 if TYPE_CHECKING:
-    from textual.command import Provider
-
     from newsreader.demo.session import DemoEdition
     from newsreader.subscribe import Subscribed
     from newsreader.ui.detail_pane import DetailPane
@@ -46,12 +45,6 @@ if TYPE_CHECKING:
     from newsreader.ui.welcome_screen import WelcomeScreen
 
 NARROW = 100
-
-
-def _reader_commands() -> type[Provider]:
-    from newsreader.ui.palette import ReaderCommands
-
-    return ReaderCommands
 
 
 def _on_welcome_screen(app: App[None]) -> bool:
@@ -63,7 +56,7 @@ def _on_welcome_screen(app: App[None]) -> bool:
 class NewsreaderApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "newsreader"
-    COMMANDS = App.COMMANDS | {_reader_commands}
+    COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS: ClassVar[list[BindingType]] = READER_BINDINGS
 
     # What the headline list shows; every filter key, the feed pane and search set it.
@@ -194,27 +187,33 @@ class NewsreaderApp(App[None]):
         """The list shows the new flags at once; the store gets them on the writer thread."""
         store = self.store
         if read is not None:
-            self.net.write(lambda: store.set_read([entry_id], read), key="flags")
+            self.net.write(lambda: store.set_read([entry_id], read))
         if starred is not None:
-            self.net.write(lambda: store.set_starred(entry_id, starred), key="flags")
+            self.net.write(lambda: store.set_starred(entry_id, starred))
 
     def action_mark_all_read(self) -> None:
         store, filters = self.store, self.filters
         self.net.write(lambda: store.mark_all_read(filters), key="all_read")
 
     def _written(self, job: JobDone) -> None:
-        if job.error_text is not None:
-            self._notify_error(f"Could not save: {job.error_text}")
+        if job.error is not None:
             self.headlines.reload()  # back to what the store holds
         elif job.key == "all_read":
-            self.headlines.reload()
-            self._update_feeds()
+            self._store_changed()
             self.notify(f"Marked {job.result:,} headlines read.", markup=False)
         self._update_counts()
 
     @on(HeadlineView.Changed)
     def _headlines_changed(self) -> None:
         self._update_counts()
+        self._update_empty()
+
+    def _store_changed(self, *, reload: bool = True) -> None:
+        """The cache changed underneath the panes (refresh, subscriptions, mark all read)."""
+        if reload:
+            self.headlines.reload()
+        self._update_counts()
+        self._update_feeds()
         self._update_empty()
 
     def _update_counts(self) -> None:
@@ -282,30 +281,22 @@ class NewsreaderApp(App[None]):
         self.push_screen(ImportDialog(self.store), self._imported)
 
     def _subscribed(self, done: Subscribed | None) -> None:
-        if done is None:
-            return
-        self._subscriptions_changed()
-        more = f" (the first of {done.offered} feeds on that page)" if done.offered > 1 else ""
-        self.notify(
-            f"Subscribed to {one_line(done.name, 120)}{more}: {done.new_entries} headlines.",
-            markup=False,
-        )
+        from newsreader.ui.add_feed_dialog import subscribed_note
+
+        if done is not None:
+            self._subscriptions_changed(subscribed_note(done))
 
     def _imported(self, done: Imported | None) -> None:
-        if done is None:
-            return
-        self._subscriptions_changed()
-        self.notify(f"Imported {done.feeds} feeds ({done.new} new).", markup=False)
-        if done.new:
-            self.action_refresh()
+        if done is not None:
+            self._subscriptions_changed(f"Imported {done.feeds} feeds ({done.new} new).")
+            if done.new:
+                self.action_refresh()
 
-    def _subscriptions_changed(self) -> None:
+    def _subscriptions_changed(self, note: str) -> None:
         if _on_welcome_screen(self):
             self.pop_screen()
-        self.headlines.reload()
-        self._update_counts()
-        self._update_feeds()
-        self._update_empty()
+        self._store_changed()
+        self.notify(note, markup=False)
 
     async def on_welcome_screen_demo_ready(self, message: WelcomeScreen.DemoReady) -> None:
         """Swap to the sample edition's own store: the panes are composed again around it."""
@@ -327,22 +318,19 @@ class NewsreaderApp(App[None]):
 
     @on(JobDone)
     def _job_done(self, job: JobDone) -> None:
-        """Every job of the background loop ends here, routed by its group."""
+        """Every background job ends here, routed by group; an error not shown in place (a
+        page's in the article pane, a refresh's as the network note) is notified, once."""
         if job.group == REFRESH:
             self._refresh_finished(job)
         elif job.group == WRITE:
             self._written(job)
-        elif job.group == PAGE and self.ready and isinstance(job.key, str):
-            # The pane says in place why a page is missing: no notification.
-            self.detail.page_done(job.key, error=job.error_text, cancelled=job.cancelled)
-        elif job.group == PREVIEWS and self.ready and isinstance(job.key, int) and job.result:
-            self.detail.previews_done(job.key)
-        elif job.error_text is not None:
-            self._notify_error(f"{job.group} failed: {job.error_text}")
+        elif job.group in DETAIL_GROUPS and self.ready and self.detail.job_done(job):
+            return
+        if job.error_text is not None and job.group != REFRESH:
+            self._notify_error(job.failure)
 
     def _notify_error(self, text: str, *, once: str | None = None) -> None:
-        """An error is said once per session (per `once`, else per text), however often the
-        job behind it fails; a dead network is one error, whatever each feed said."""
+        """Said once per session (per `once`, else per text), however often the job fails."""
         if (once or text) not in self.errors_shown:
             self.errors_shown.add(once or text)
             self.notify(one_line(text, 400), severity="error", markup=False)
@@ -353,18 +341,10 @@ class NewsreaderApp(App[None]):
         if self.offline:
             self.notify("Offline: not refreshing.", markup=False)
             return
-        if self.refreshing:
-            return
-        from newsreader.core.refresh.run import refresh
-
-        self.refreshing = True
-        self.query_one(StatusBar).progress = "refreshing…"
-
-        def progress(outcome: FeedOutcome, done: int, total: int) -> None:
-            self.post_message(RefreshProgress(outcome, done, total))
-
-        store, config = self.store, self.config
-        self.net.submit(lambda: refresh(store, config, progress=progress), group=REFRESH)
+        if not self.refreshing:
+            self.refreshing = True
+            self.query_one(StatusBar).progress = "refreshing…"
+            start_refresh(self.net, self.store, self.config, self.post_message)
 
     @on(RefreshProgress)
     def _refresh_progress(self, message: RefreshProgress) -> None:
@@ -381,11 +361,7 @@ class NewsreaderApp(App[None]):
             self._notify_error(note.text, once="network")
         elif note is not None:
             self.notify(note.text, severity=note.severity, markup=False)
-        if report is not None and (report.new_entries or report.updated_entries):
-            self.headlines.reload()
-        self._update_counts()
-        self._update_feeds()
-        self._update_empty()
+        self._store_changed(reload=bool(report and (report.new_entries or report.updated_entries)))
 
     # --- article, browser, help ---------------------------------------------------------------
 
@@ -396,14 +372,9 @@ class NewsreaderApp(App[None]):
         self.open_in_browser(url)
 
     def open_in_browser(self, url: str | None) -> None:
-        if not url:
-            return
-        if not is_web_url(url):
-            self.notify(f"Not opened (only http/https): {one_line(url, 200)}", markup=False)
-            return
-        import webbrowser  # lazily: it costs start-up time and is rarely used
-
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        complaint = open_web_page(url) if url else None
+        if complaint is not None:
+            self.notify(complaint, markup=False)
 
     def action_history_back(self) -> None:
         self._when_ready(lambda: self.detail.action_back())

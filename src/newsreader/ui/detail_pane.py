@@ -16,7 +16,7 @@ from newsreader.core.store.store import Store
 from newsreader.ui.article_view import ArticleView, entry_shown, page_shown
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.history import History, Location
-from newsreader.ui.messages import PAGE, PREVIEWS, PreviewsArrived
+from newsreader.ui.messages import PAGE, PREVIEWS, JobDone, PreviewsArrived
 from newsreader.ui.teaser_list import TeaserList
 from newsreader.ui.text import is_web_url
 
@@ -189,6 +189,16 @@ class DetailPane(Vertical):
             exclusive=True,
             key=entry_id,
         )
+
+    def job_done(self, job: JobDone) -> bool:
+        """A page load or previews job of this pane finished; True if its error is shown here
+        (a page that could not be loaded says so in place of the article)."""
+        if job.group == PAGE and isinstance(job.key, str):
+            self.page_done(job.key, error=job.error_text, cancelled=job.cancelled)
+            return True
+        if job.group == PREVIEWS and isinstance(job.key, int) and job.result:
+            self.previews_done(job.key)
+        return False
 
     def page_done(self, url: str, *, error: str | None, cancelled: bool) -> None:
         """A page load finished, failed or was superseded; show it if it is still on screen."""

@@ -16,6 +16,8 @@ REFRESH = "refresh"
 PAGE = "page"
 PREVIEWS = "previews"
 WRITE = "write"
+DETAIL_GROUPS = (PAGE, PREVIEWS)  # reported to the detail pane that asked for them
+FAILED = {WRITE: "Could not save", PREVIEWS: "Link previews failed", PAGE: "Page failed"}
 
 
 @dataclass
@@ -39,6 +41,11 @@ class JobDone(Message):
         if self.error is None:
             return None
         return one_line(str(self.error) or type(self.error).__name__)
+
+    @property
+    def failure(self) -> str:
+        """The error as a notification says it."""
+        return f"{FAILED.get(self.group, self.group)}: {self.error_text}"
 
 
 @dataclass

@@ -1,12 +1,31 @@
-"""What the reader says after a refresh: nothing, a warning, or that the network is down."""
+"""The reader's refresh: started on the background loop, and what is said when it ends."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from newsreader.core.models import RefreshReport
+from textual.message import Message
+
+from newsreader.core.config import Config
+from newsreader.core.models import FeedOutcome, RefreshReport
+from newsreader.core.store.store import Store
+from newsreader.ui.background import BackgroundLoop
+from newsreader.ui.messages import REFRESH, RefreshProgress
 from newsreader.ui.text import one_line
+
+
+def start_refresh(
+    net: BackgroundLoop, store: Store, config: Config, post: Callable[[Message], object]
+) -> None:
+    """Every feed, on the background loop: progress as `RefreshProgress`, the end as `JobDone`."""
+    from newsreader.core.refresh.run import refresh  # the network stack: lazily
+
+    def progress(outcome: FeedOutcome, done: int, total: int) -> None:
+        post(RefreshProgress(outcome, done, total))
+
+    net.submit(lambda: refresh(store, config, progress=progress), group=REFRESH)
 
 
 @dataclass(frozen=True, slots=True)
