@@ -91,7 +91,7 @@ def assert_content_inert(content: Content, allowed: set[str], where: str) -> Non
 
 def assert_body_inert(body: ArticleBody, where: str) -> None:
     """Every wrapped line of the body, not only the ones on screen (wrapping expands tabs)."""
-    for line in body._lines(body.size.width):
+    for line in body.lines(body.size.width):
         assert_segments_inert(line.render_segments(), where)
 
 
@@ -121,7 +121,7 @@ async def walk_the_app(store: Store, case: HostileCase) -> None:
         for index in range(2):
             row = view.source.row(index)
             assert row is not None
-            strip = view._render_row(row, False, 3000)  # wide enough for the whole title
+            strip = view.render_row(row, False, 3000)  # wide enough for the whole title
             assert_segments_inert(strip, "headline row")
             assert one_line(case.title, 400) in strip.text
 
@@ -178,7 +178,7 @@ async def walk_the_app(store: Store, case: HostileCase) -> None:
         )
         shown = article.shown
         assert shown is not None
-        body = app.query_one(ArticleBody)._content
+        body = app.query_one(ArticleBody).content
         assert_body_inert(app.query_one(ArticleBody), "feed body")
         if shown.body:
             assert_content_inert(body, {""}, "feed body")

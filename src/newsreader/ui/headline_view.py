@@ -200,7 +200,7 @@ class HeadlineView(ScrollView, can_focus=True):
         key = (row, selected, selected and self.has_focus, width)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(row, selected, width)
+            strip = self.render_row(row, selected, width)
             self._strips[key] = strip
             if len(self._strips) > MAX_STRIPS:
                 self._strips.popitem(last=False)
@@ -208,7 +208,8 @@ class HeadlineView(ScrollView, can_focus=True):
             self._strips.move_to_end(key)
         return strip
 
-    def _render_row(self, row: EntrySummary, selected: bool, width: int) -> Strip:
+    def render_row(self, row: EntrySummary, selected: bool, width: int) -> Strip:
+        """One headline as a row of cells (also what tests check for inert text)."""
         base = self.rich_style
         if selected:
             base = base + self.get_component_rich_style("headline-view--cursor")
