@@ -143,7 +143,10 @@ async def test_moving_on_cancels_the_page_load_and_coming_back_loads_it(
         await wait_for(pilot, lambda: server.hits.get("/langsam") == 1)
         headlines.focus()
         await pilot.press("j", "enter")
-        body = lambda: app.query_one(ArticleView).body_source  # noqa: E731
+
+        def body() -> str:
+            return app.query_one(ArticleView).body_source
+
         await wait_for(pilot, lambda: "Teil 3" in body())
         superseded = [j for j in jobs if j.group == PAGE and j.key == slow_url]
         assert [j.cancelled for j in superseded] == [True]
