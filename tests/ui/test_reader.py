@@ -11,6 +11,7 @@ from newsreader.core.models import EntryFilter, Page, Teaser
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
+from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.teaser_list import TeaserList
@@ -226,6 +227,23 @@ async def test_mark_all_read_for_the_current_filter(store: Store, config: Config
         await writes_done(pilot)
         assert store.count_entries(EntryFilter(unread=True)) == 3
         assert "3 unread" in screen_text(app)
+
+
+async def test_feed_pane_keeps_the_highlight_when_its_counts_change(
+    store: Store, config: Config
+) -> None:
+    """Counts update under the user's cursor (a refresh ending, `A`): the highlight stays put."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        pane = app.query_one(FeedPane)
+        pane.focus()
+        await pilot.press("j", "j")  # onto "Stadt Münster", not chosen
+        await pilot.press("A")
+        await writes_done(pilot)
+        assert store.count_entries(EntryFilter(unread=True)) == 0
+        assert pane.highlighted == 2
 
 
 async def test_toggle_read_and_star_write_the_store(store: Store, config: Config) -> None:
