@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notification, Notify
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import Page, ParsedEntry, ParsedFeed, Teaser
@@ -184,8 +186,27 @@ def grouped_cache(store: Store) -> None:
     )
 
 
+class Notes:
+    """The notifications an app raised, caught as its public `Notify` messages: pass one as
+    `run_test(message_hook=...)`. Unlike the toasts on screen, none time out before a look."""
+
+    def __init__(self) -> None:
+        self.raised: list[Notification] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.raised.append(message.notification)
+
+    @property
+    def messages(self) -> list[str]:
+        return [n.message for n in self.raised]
+
+
 def screen_text(app: object) -> str:
-    """The screen as plain text, for assertions on what the user sees."""
+    """The screen as plain text, for assertions on what the user sees.
+
+    Textual has no public way to read the composited screen back as text or segments
+    (`export_screenshot` gives SVG), so this reads its compositor."""
     from textual.app import App
 
     assert isinstance(app, App)
@@ -202,3 +223,17 @@ async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float 
             return
         await pilot.pause(0.05)
     assert predicate(), "condition never became true"
+
+
+async def writes_done(pilot: object, timeout: float = 70.0) -> None:
+    """Let the reader's store writes (read, star, mark all read) land and be reported: they
+    run on its writer thread, so a key press returns before the row is written."""
+    from textual.pilot import Pilot
+
+    from newsreader.ui.app import NewsreaderApp
+    from newsreader.ui.messages import WRITE
+
+    assert isinstance(pilot, Pilot) and isinstance(pilot.app, NewsreaderApp)
+    app = pilot.app
+    await wait_for(pilot, lambda: not app.net.running(WRITE), timeout)
+    await pilot.pause()

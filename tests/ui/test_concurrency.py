@@ -47,7 +47,7 @@ from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
 from tests.support.feedgen import Item, rss
 from tests.support.loopback import LoopbackServer
-from tests.ui.conftest import wait_for
+from tests.ui.conftest import Notes, wait_for, writes_done
 from tests.ui.pages import LONG_PARAGRAPHS, article_html
 
 FEEDS = 30
@@ -205,6 +205,7 @@ async def walk_and_mark(pilot: Pilot[None], store: Store, marks: Marks, rows: in
         if i % 3 == 2:
             await pilot.press("m")
             marks.read[row.id] = False
+        await writes_done(pilot)
         after = store.entry(row.id)
         assert after is not None
         assert after.read == marks.read.get(row.id, stored.read)
@@ -228,6 +229,7 @@ async def mark_feed_read(pilot: Pilot[None], store: Store, marks: Marks, feed_id
     await walk_and_mark(pilot, store, marks, 2)
     before = [e.id for e in store.entries(EntryFilter(feed_id=feed_id), limit=1000)]
     await pilot.press("A")
+    await writes_done(pilot)
     for entry_id in before:
         entry = store.entry(entry_id)
         assert entry is not None and entry.read, entry_id
@@ -263,10 +265,11 @@ async def test_two_refreshes_and_a_reader_write_at_once(
     marks = Marks()
     reports: list[dict[str, object]] = []
     app = NewsreaderApp(store, Config(reader=ReaderConfig(refresh_on_start=True)))
+    caught = Notes()
     procs: list[subprocess.Popen[str]] = []
     farm.begin_round(1)  # before the app starts: its refresh on start is round 1's third writer
     try:
-        async with app.run_test(size=(160, 40)) as pilot:
+        async with app.run_test(size=(160, 40), message_hook=caught) as pilot:
             for round_no in range(1, ROUNDS + 1):
                 if round_no > 1:
                     assert marks.lost(store.conn) == []  # after the last round's refreshes
@@ -287,7 +290,7 @@ async def test_two_refreshes_and_a_reader_write_at_once(
                     assert report["failed"] == [], report["failed"]
                     reports.append(report)
                 await wait_for(pilot, lambda: not app.refreshing, 30)
-            notes = [(n.severity, n.message) for n in app._notifications]
+            notes = [(n.severity, n.message) for n in caught.raised]
             page_errors = dict(app.detail.page_errors)
     finally:
         farm.released.set()

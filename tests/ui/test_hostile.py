@@ -11,7 +11,7 @@ from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.teaser_list import TeaserList
-from tests.ui.conftest import NOW, add_feed, clock, entry, screen_text
+from tests.ui.conftest import NOW, Notes, add_feed, clock, entry, screen_text
 
 CLICK = "[@click=app.quit]x[/]"
 LINK = "[link=file:///etc/passwd]y[/]"
@@ -144,12 +144,12 @@ async def test_notifications_are_plain_text(store: Store, monkeypatch: pytest.Mo
     app = NewsreaderApp(
         store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True, clock=clock
     )
-    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+    notes = Notes()
+    async with app.run_test(size=(160, 40), notifications=True, message_hook=notes) as pilot:
         app.open_in_browser(f"javascript:{CLICK}{LINK}{BOLD}{ESCAPES}")
         await pilot.pause(0.3)
-        notes = list(app._notifications)
-        assert notes and not notes[-1].markup
-        message = notes[-1].message
+        assert notes.raised and not notes.raised[-1].markup
+        message = notes.raised[-1].message
         for char in FORBIDDEN:
             assert char not in message
         # The toast wraps the line; join its rows back to find the markup-looking text.

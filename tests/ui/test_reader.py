@@ -11,10 +11,21 @@ from newsreader.core.models import EntryFilter, Page, Teaser
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
+from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.teaser_list import TeaserList
-from tests.ui.conftest import NOW, add_feed, clock, entry, sample_cache, screen_text, wait_for
+from tests.ui.conftest import (
+    NOW,
+    Notes,
+    add_feed,
+    clock,
+    entry,
+    sample_cache,
+    screen_text,
+    wait_for,
+    writes_done,
+)
 
 WIDE = (140, 40)
 
@@ -44,7 +55,7 @@ async def test_open_marks_read_and_shows_article_with_teasers(store: Store, conf
     app = NewsreaderApp(store, config, offline=True, clock=clock)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("j", "enter")
-        await pilot.pause()
+        await writes_done(pilot)
         view = app.query_one(HeadlineView)
         assert view.current is not None
         opened = view.current
@@ -170,6 +181,7 @@ async def test_filters_unread_starred_paywalled_and_feed(store: Store, config: C
     async with app.run_test(size=WIDE) as pilot:
         view = app.query_one(HeadlineView)
         await pilot.press("enter", "j", "s")  # read the first, star the second
+        await writes_done(pilot)
         await pilot.press("u")
         assert view.filter == EntryFilter(unread=True)
         assert view.count == 5
@@ -212,9 +224,26 @@ async def test_mark_all_read_for_the_current_filter(store: Store, config: Config
         app.query_one("#feeds").focus()
         await pilot.press("j", "j", "enter")  # the feed "Stadt Münster"
         await pilot.press("A")
-        await pilot.pause()
+        await writes_done(pilot)
         assert store.count_entries(EntryFilter(unread=True)) == 3
         assert "3 unread" in screen_text(app)
+
+
+async def test_feed_pane_keeps_the_highlight_when_its_counts_change(
+    store: Store, config: Config
+) -> None:
+    """Counts update under the user's cursor (a refresh ending, `A`): the highlight stays put."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        pane = app.query_one(FeedPane)
+        pane.focus()
+        await pilot.press("j", "j")  # onto "Stadt Münster", not chosen
+        await pilot.press("A")
+        await writes_done(pilot)
+        assert store.count_entries(EntryFilter(unread=True)) == 0
+        assert pane.highlighted == 2
 
 
 async def test_toggle_read_and_star_write_the_store(store: Store, config: Config) -> None:
@@ -225,9 +254,13 @@ async def test_toggle_read_and_star_write_the_store(store: Store, config: Config
         first = view.current
         assert first is not None
         await pilot.press("m", "s")
+        await writes_done(pilot)
         stored = store.entry(first.id)
         assert stored is not None and stored.read and stored.starred
+        assert "5 unread" in screen_text(app)
         await pilot.press("m")
+        await writes_done(pilot)
+        assert "6 unread" in screen_text(app)
         assert not store.entry(first.id).read  # type: ignore[union-attr]
 
 
@@ -270,7 +303,8 @@ async def test_open_in_browser_only_http(
     sample_cache(store)
     add_feed(store, "https://evil.example/f", "Evil", [entry(99, "js", url="javascript:alert(1)")])
     app = NewsreaderApp(store, config, offline=True, clock=clock)
-    async with app.run_test(size=WIDE) as pilot:
+    notes = Notes()
+    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
         await pilot.press("o")
         await wait_for(pilot, lambda: bool(opened))
         assert opened == ["https://example.org/a/11"]
@@ -279,9 +313,7 @@ async def test_open_in_browser_only_http(
         await pilot.press("enter", "o")
         await pilot.pause(0.2)
         assert opened == ["https://example.org/a/11"]
-        assert any("only http/https" in n.message for n in app._notifications), [
-            n.message for n in app._notifications
-        ]
+        assert any("only http/https" in m for m in notes.messages), notes.messages
 
 
 async def test_narrow_terminal_stacks_panes(store: Store, config: Config) -> None:

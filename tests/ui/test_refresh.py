@@ -12,7 +12,7 @@ from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
 from newsreader.ui.headline_view import HeadlineView
 from tests.support.loopback import LoopbackServer
-from tests.ui.conftest import add_feed, screen_text, wait_for
+from tests.ui.conftest import Notes, add_feed, screen_text, wait_for
 
 # Real time here: refresh prunes entries past the retention age, so no frozen 2025 dates.
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -85,11 +85,12 @@ async def test_dead_network_notifies_once_and_keeps_the_cache(
     add_feed(store, server.url("/gone2.xml"), "Weg 2", [])
     server.route("/gone2.xml", "", status=503)
     app = NewsreaderApp(store, config, offline=False, clock=clock)
-    async with app.run_test(size=(140, 30)) as pilot:
+    notes = Notes()
+    async with app.run_test(size=(140, 30), message_hook=notes) as pilot:
         for _ in range(2):
             await pilot.press("r")
             await wait_for(pilot, lambda: not app.refreshing)
-        errors = [n for n in app._notifications if n.severity == "error"]
+        errors = [n for n in notes.raised if n.severity == "error"]
         assert len(errors) == 1
         await pilot.press("enter")
         assert app.query_one(HeadlineView).count == 1

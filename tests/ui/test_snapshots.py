@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from newsreader.core.config import Config
+from newsreader.core.models import Page
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
-from tests.ui.conftest import clock, grouped_cache, sample_cache
+from tests.ui.conftest import NOW, clock, grouped_cache, sample_cache
 
 Snap = Callable[..., bool]
 
@@ -84,3 +86,73 @@ def test_snapshot_article_with_teaser_blocks(
     app = NewsreaderApp(store, config, offline=True, clock=clock)
     run = keys("enter", "right_square_bracket", "3")
     assert snap_compare(app, terminal_size=(130, 50), run_before=run)
+
+
+def dialog_keys(*pressed: str) -> Callable[[Pilot[Any]], Any]:
+    """Open a dialog with a steady cursor (the blink would make the picture racy)."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        await pilot.press(pressed[0])
+        await pilot.pause()
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.press(*pressed[1:])
+        await pilot.pause(0.3)
+
+    return run
+
+
+def test_snapshot_add_feed_dialog_complains(
+    snap_compare: Snap, store: Store, config: Config
+) -> None:
+    """`a`, then enter on an empty field: the error line, nothing fetched."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    assert snap_compare(app, terminal_size=(120, 30), run_before=dialog_keys("a", "enter"))
+
+
+def test_snapshot_import_dialog(snap_compare: Snap, store: Store, config: Config) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    assert snap_compare(app, terminal_size=(120, 30), run_before=dialog_keys("i"))
+
+
+def test_snapshot_welcome_screen_narrow(snap_compare: Snap, store: Store, config: Config) -> None:
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    assert snap_compare(app, terminal_size=(80, 32), run_before=keys())
+
+
+def test_snapshot_feed_pane_with_a_tag_chosen(
+    snap_compare: Snap, store: Store, config: Config
+) -> None:
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    run = keys("shift+tab", "j", "enter")
+    assert snap_compare(app, terminal_size=(120, 24), run_before=run)
+
+
+def test_snapshot_paywalled_note(snap_compare: Snap, store: Store, config: Config) -> None:
+    """A paywalled article whose page is cached: the note says only the teaser is free."""
+    sample_cache(store)
+    store.save_page(
+        Page(
+            url="https://example.org/a/12",
+            final_url="https://example.org/a/12",
+            fetched_at=NOW,
+            title="Plus: Was der neue Bebauungsplan bedeutet",
+            text="Der Rat hat den Bebauungsplan für das Hafenviertel beschlossen. Was er für "
+            "Anwohner bedeutet, lesen Sie mit Ihrem Abo.",
+            paywalled=True,
+        ),
+        None,
+    )
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    assert snap_compare(app, terminal_size=(120, 24), run_before=keys("j", "j", "j", "j", "enter"))
+
+
+def test_snapshot_offline_note(snap_compare: Snap, store: Store, config: Config) -> None:
+    """Offline, an article never fetched: the feed's text, and the note saying why."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    assert snap_compare(app, terminal_size=(120, 24), run_before=keys("j", "j", "j", "enter"))

@@ -21,7 +21,6 @@ from rich.segment import Segment
 from textual.app import App
 from textual.content import Content
 from textual.widgets import Static
-from textual.widgets._toast import Toast
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
@@ -35,7 +34,7 @@ from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.markdown_content import markdown_to_content
-from newsreader.ui.messages import RefreshFinished
+from newsreader.ui.messages import REFRESH, JobDone
 from newsreader.ui.teaser_list import TeaserList, heading_prompt, teaser_prompt
 from tests.support.hostile_text import (
     EMPTY_CASE,
@@ -49,7 +48,7 @@ from tests.support.hostile_text import (
     hostile_cases,
     hostile_text,
 )
-from tests.ui.conftest import clock, screen_text, wait_for
+from tests.ui.conftest import Notes, clock, screen_text, wait_for
 
 APP_EXAMPLES = 4  # each starts the app: about a second
 RENDER_EXAMPLES = 60
@@ -77,6 +76,7 @@ def assert_segments_inert(segments: Iterable[Segment], where: str, allow: str = 
 
 
 def assert_screen_inert(app: App[Any], where: str) -> None:
+    # No public API hands out the composited segments (with their styles): the compositor.
     for y, strip in enumerate(app.screen._compositor.render_strips()):
         assert_segments_inert(strip, f"{where}, screen row {y}")
 
@@ -91,7 +91,7 @@ def assert_content_inert(content: Content, allowed: set[str], where: str) -> Non
 
 def assert_body_inert(body: ArticleBody, where: str) -> None:
     """Every wrapped line of the body, not only the ones on screen (wrapping expands tabs)."""
-    for line in body._lines(body.size.width):
+    for line in body.lines(body.size.width):
         assert_segments_inert(line.render_segments(), where)
 
 
@@ -114,13 +114,14 @@ async def show_case(case: HostileCase) -> None:
 async def walk_the_app(store: Store, case: HostileCase) -> None:
     config = Config(reader=ReaderConfig(refresh_on_start=False))
     app = NewsreaderApp(store, config, offline=True, clock=clock)
-    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+    notes = Notes()
+    async with app.run_test(size=(120, 36), notifications=True, message_hook=notes) as pilot:
         view = app.query_one(HeadlineView)
         await wait_for(pilot, lambda: view.count == 2)
         for index in range(2):
             row = view.source.row(index)
             assert row is not None
-            strip = view._render_row(row, False, 3000)  # wide enough for the whole title
+            strip = view.render_row(row, False, 3000)  # wide enough for the whole title
             assert_segments_inert(strip, "headline row")
             assert one_line(case.title, 400) in strip.text
 
@@ -177,7 +178,7 @@ async def walk_the_app(store: Store, case: HostileCase) -> None:
         )
         shown = article.shown
         assert shown is not None
-        body = app.query_one(ArticleBody)._content
+        body = app.query_one(ArticleBody).content
         assert_body_inert(app.query_one(ArticleBody), "feed body")
         if shown.body:
             assert_content_inert(body, {""}, "feed body")
@@ -198,13 +199,15 @@ async def walk_the_app(store: Store, case: HostileCase) -> None:
             pages_fetched=0,
             seconds=0.1,
         )
-        app.post_message(RefreshFinished(report, None))
-        await wait_for(pilot, lambda: len(app.query(Toast)) >= 2)
-        messages = [n.message for n in app._notifications]
-        assert any(one_line(case.error, 200) in m for m in messages)
-        assert any(one_line(f"javascript:{case.title}", 200) in m for m in messages)
-        for toast in app.query(Toast):
-            assert_content_inert(toast.render(), set(), "toast")
+        app.post_message(JobDone(REFRESH, result=report))
+        await wait_for(pilot, lambda: len(app.query("Toast")) >= 2)
+        assert any(one_line(case.error, 200) in m for m in notes.messages)
+        assert any(one_line(f"javascript:{case.title}", 200) in m for m in notes.messages)
+        assert not any(n.markup for n in notes.raised)
+        for toast in app.query("Toast"):  # by CSS type name: the class itself is private
+            rendered = toast.render()
+            assert isinstance(rendered, Content)
+            assert_content_inert(rendered, set(), "toast")
         assert_screen_inert(app, "notifications")
 
         svg = app.export_screenshot()

@@ -1,54 +1,50 @@
 """The reader App: composes the panes and routes messages between them and the store.
 
-Headlines come from the cache before any network work; refresh, page loads and previews run on
-one background loop (see `background.py`) and report back as messages.
+Headlines come from the cache before any network work; refresh, page loads, previews and the
+reader's own store writes run beside the UI (see `background.py`) and each reports back as one
+`JobDone`, routed by `_job_done`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.reactive import reactive
+from textual.widgets import Footer
 
 from newsreader.core.config import Config
-from newsreader.core.models import EntryFilter, FeedOutcome, RefreshReport
+from newsreader.core.models import EntryFilter, RefreshReport
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
-from newsreader.ui.filter_actions import FilterActions
+from newsreader.ui.browser import open_web_page
+from newsreader.ui.entry_filters import describe, toggled
 from newsreader.ui.headline_view import HeadlineView
-from newsreader.ui.keys import DETAIL_BINDINGS
-from newsreader.ui.messages import RefreshFinished, RefreshProgress
+from newsreader.ui.keys import READER_BINDINGS
+from newsreader.ui.list_pane import EMPTY_CACHE, ListPane
+from newsreader.ui.messages import DETAIL_GROUPS, REFRESH, WRITE, JobDone, RefreshProgress
+from newsreader.ui.palette import ReaderCommands  # textual.command is loaded by textual.app
+from newsreader.ui.refresh_job import refresh_note, start_refresh
 from newsreader.ui.status_bar import StatusBar
-from newsreader.ui.text import is_web_url, one_line
+from newsreader.ui.text import one_line
 
-# Panes mounted after the first paint, the palette and the dialogs: imported when first needed.
+# Panes mounted after the first paint and the dialogs: imported when first needed.
 if TYPE_CHECKING:
-    from textual.command import Provider
-
     from newsreader.core.subscribe.add import Subscribed
     from newsreader.core.subscribe.opml import Imported
+    from newsreader.demo.session import DemoEdition
     from newsreader.ui.detail_pane import DetailPane
-    from newsreader.ui.welcome_screen import DemoEdition, WelcomeScreen
+    from newsreader.ui.feed_pane import FeedPane
+    from newsreader.ui.welcome_screen import WelcomeScreen
 
 NARROW = 100
-EMPTY_CACHE = (
-    "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file; "
-    "or from a shell:  newsreader add URL"
-)
-
-
-def _reader_commands() -> type[Provider]:
-    from newsreader.ui.commands import ReaderCommands
-
-    return ReaderCommands
 
 
 def _on_welcome_screen(app: App[None]) -> bool:
@@ -57,40 +53,14 @@ def _on_welcome_screen(app: App[None]) -> bool:
     return isinstance(app.screen, WelcomeScreen)
 
 
-class NewsreaderApp(FilterActions):
+class NewsreaderApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "newsreader"
-    COMMANDS = App.COMMANDS | {_reader_commands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("slash", "search", "Search", show=False, id="app.search"),
-        Binding("u", "toggle_filter('unread')", "Unread only", show=False, id="app.unread_only"),
-        Binding(
-            "asterisk",
-            "toggle_filter('starred')",
-            "Starred only",
-            show=False,
-            id="app.starred_only",
-        ),
-        Binding(
-            "p",
-            "toggle_filter('hide_paywalled')",
-            "Hide paywalled",
-            show=False,
-            id="app.hide_paywalled",
-        ),
-        Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
-        Binding("escape", "clear_filters", "Clear filters", show=False, id="app.clear_filters"),
-        Binding("r", "refresh", "Refresh", id="app.refresh"),
-        Binding("a", "add_feed", "Add feed", show=False, id="app.add_feed"),
-        Binding("i", "import_opml", "Import OPML", show=False, id="app.import_opml"),
-        Binding("o", "open_browser", "Browser", show=False, id="app.open_browser"),
-        Binding("f", "toggle_feed_pane", "Feeds", show=False, id="app.feed_pane"),
-        *DETAIL_BINDINGS,
-        Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
-        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous_pane"),
-    ]
+    COMMANDS = App.COMMANDS | {ReaderCommands}
+    BINDINGS: ClassVar[list[BindingType]] = READER_BINDINGS
+
+    # What the headline list shows; every filter key, the feed pane and search set it.
+    filters: reactive[EntryFilter] = reactive(EntryFilter, always_update=True, init=False)
 
     def __init__(
         self,
@@ -105,10 +75,9 @@ class NewsreaderApp(FilterActions):
         self.config = config
         self.offline = offline
         self.clock = clock or (lambda: datetime.now(UTC))
-        self.net = BackgroundLoop()
-        self.filters = EntryFilter()
+        self.net = BackgroundLoop(self.post_message)
         self.refreshing = False
-        self.network_warned = False
+        self.errors_shown: set[str] = set()
         self._pending: list[Callable[[], object]] = []
         # The sample edition, once opened from the welcome screen: its store replaces ours.
         self.demo: DemoEdition | None = None
@@ -122,9 +91,7 @@ class NewsreaderApp(FilterActions):
             slot = Vertical(id="feeds-slot")
             slot.display = self.config.reader.show_feed_pane
             yield slot
-            with Vertical(id="list-pane"):
-                yield Static(id="list-empty", markup=False)
-                yield HeadlineView(self.store, clock=self.clock, id="headlines")
+            yield ListPane(self.store, clock=self.clock, id="list-pane")
             yield Vertical(id="detail-slot")
 
     @property
@@ -205,30 +172,55 @@ class NewsreaderApp(FilterActions):
     @on(HeadlineView.Opened)
     def _open_headline(self, event: HeadlineView.Opened) -> None:
         if not event.entry.read:
-            self.store.set_read([event.entry.id], True)
             self.headlines.set_flags(event.entry.id, read=True)
-            self._update_counts()
+            self._write_flags(event.entry.id, read=True)
         entry_id = event.entry.id
         self._when_ready(lambda: self.detail.open_entry(entry_id))
+
+    @on(HeadlineView.FlagsSet)
+    def _flags_set(self, event: HeadlineView.FlagsSet) -> None:
+        self._write_flags(event.entry_id, read=event.read, starred=event.starred)
+
+    def _write_flags(
+        self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """The list shows the new flags at once; the store gets them on the writer thread."""
+        store = self.store
+        if read is not None:
+            self.net.write(lambda: store.set_read([entry_id], read))
+        if starred is not None:
+            self.net.write(lambda: store.set_starred(entry_id, starred))
+
+    def action_mark_all_read(self) -> None:
+        store, filters = self.store, self.filters
+        self.net.write(lambda: store.mark_all_read(filters), key="all_read")
+
+    def _written(self, job: JobDone) -> None:
+        if job.error is not None:
+            self.headlines.reload()  # back to what the store holds
+        elif job.key == "all_read":
+            self._store_changed()
+            self.notify(f"Marked {job.result:,} headlines read.", markup=False)
+        self._update_counts()
 
     @on(HeadlineView.Changed)
     def _headlines_changed(self) -> None:
         self._update_counts()
         self._update_empty()
 
+    def _store_changed(self, *, reload: bool = True) -> None:
+        """The cache changed underneath the panes (refresh, subscriptions, mark all read)."""
+        if reload:
+            self.headlines.reload()
+        self._update_counts()
+        self._update_feeds()
+        self._update_empty()
+
     def _update_counts(self) -> None:
         self.query_one(StatusBar).unread = self.store.unread_count()
 
     def _update_empty(self) -> None:
-        empty = self.query_one("#list-empty", Static)
-        if self.headlines.count:
-            empty.display = False
-            return
-        empty.display = True
-        if self.filters == EntryFilter():
-            empty.update(EMPTY_CACHE if not self.store.feeds() else "No headlines cached yet.")
-        else:
-            empty.update("No headlines match this filter. Press escape to clear it.")
+        self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
 
     def _update_feeds(self) -> None:
         feeds = self.store.feeds()
@@ -240,6 +232,38 @@ class NewsreaderApp(FilterActions):
         pane.set_feeds(feeds, self.store.tags(), Scope(self.filters.feed_id, self.filters.tag))
         fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
         self.query_one(StatusBar).last_refresh = max(fetched) if fetched else None
+
+    # --- filters and search -------------------------------------------------------------------
+
+    def watch_filters(self, filters: EntryFilter) -> None:
+        self.headlines.set_filter(filters)
+        self.query_one(StatusBar).filter_label = describe(filters, self.store)
+        self._update_empty()
+
+    def action_toggle_filter(self, flag: str) -> None:
+        if toggled(self.filters, flag) != self.filters:
+            self.filters = toggled(self.filters, flag)
+
+    def action_clear_filters(self) -> None:
+        if self.filters != EntryFilter():
+            self.filters = EntryFilter()
+            self.query_one(ListPane).hide_search()
+
+    def on_feed_pane_scope_chosen(self, event: FeedPane.ScopeChosen) -> None:
+        self.filters = replace(self.filters, feed_id=event.scope.feed_id, tag=event.scope.tag)
+
+    def action_toggle_feed_pane(self) -> None:
+        slot = self.query_one("#feeds-slot")
+        slot.display = not slot.display
+
+    def action_search(self) -> None:
+        self.query_one(ListPane).open_search(self.filters.search or "")
+
+    @on(ListPane.Searched)
+    def _searched(self, event: ListPane.Searched) -> None:
+        # Cancelling with no search in force leaves the list (and its cursor) alone.
+        if not event.cancelled or self.filters.search:
+            self.filters = replace(self.filters, search=event.query)
 
     # --- subscribing: `a`, `i` and the welcome screen --------------------------------------------
 
@@ -257,30 +281,22 @@ class NewsreaderApp(FilterActions):
         self.push_screen(ImportDialog(self.store), self._imported)
 
     def _subscribed(self, done: Subscribed | None) -> None:
-        if done is None:
-            return
-        self._subscriptions_changed()
-        more = f" (the first of {done.offered} feeds on that page)" if done.offered > 1 else ""
-        self.notify(
-            f"Subscribed to {one_line(done.name, 120)}{more}: {done.new_entries} headlines.",
-            markup=False,
-        )
+        from newsreader.ui.add_feed_dialog import subscribed_note
+
+        if done is not None:
+            self._subscriptions_changed(subscribed_note(done))
 
     def _imported(self, done: Imported | None) -> None:
-        if done is None:
-            return
-        self._subscriptions_changed()
-        self.notify(f"Imported {done.feeds} feeds ({done.new} new).", markup=False)
-        if done.new:
-            self.action_refresh()
+        if done is not None:
+            self._subscriptions_changed(f"Imported {done.feeds} feeds ({done.new} new).")
+            if done.new:
+                self.action_refresh()
 
-    def _subscriptions_changed(self) -> None:
+    def _subscriptions_changed(self, note: str) -> None:
         if _on_welcome_screen(self):
             self.pop_screen()
-        self.headlines.reload()
-        self._update_counts()
-        self._update_feeds()
-        self._update_empty()
+        self._store_changed()
+        self.notify(note, markup=False)
 
     async def on_welcome_screen_demo_ready(self, message: WelcomeScreen.DemoReady) -> None:
         """Swap to the sample edition's own store: the panes are composed again around it."""
@@ -291,12 +307,33 @@ class NewsreaderApp(FilterActions):
         if _on_welcome_screen(self):
             await self.pop_screen()
         self.store = message.edition.store
-        self.filters = EntryFilter()
+        self.set_reactive(NewsreaderApp.filters, EntryFilter())  # the panes start unfiltered
         await self.recompose()
         self._main_mounted()
         self.on_resize()
         await self._mount_panes()
         self.sub_title = "sample edition"
+
+    # --- background jobs ----------------------------------------------------------------------
+
+    @on(JobDone)
+    def _job_done(self, job: JobDone) -> None:
+        """Every background job ends here, routed by group; an error not shown in place (a
+        page's in the article pane, a refresh's as the network note) is notified, once."""
+        if job.group == REFRESH:
+            self._refresh_finished(job)
+        elif job.group == WRITE:
+            self._written(job)
+        elif job.group in DETAIL_GROUPS and self.ready and self.detail.job_done(job):
+            return
+        if job.error_text is not None and job.group != REFRESH:
+            self._notify_error(job.failure)
+
+    def _notify_error(self, text: str, *, once: str | None = None) -> None:
+        """Said once per session (per `once`, else per text), however often the job fails."""
+        if (once or text) not in self.errors_shown:
+            self.errors_shown.add(once or text)
+            self.notify(one_line(text, 400), severity="error", markup=False)
 
     # --- refresh ------------------------------------------------------------------------------
 
@@ -304,57 +341,27 @@ class NewsreaderApp(FilterActions):
         if self.offline:
             self.notify("Offline: not refreshing.", markup=False)
             return
-        if self.refreshing:
-            return
-        from newsreader.core.refresh.run import refresh
-
-        self.refreshing = True
-        self.query_one(StatusBar).progress = "refreshing…"
-
-        def progress(outcome: FeedOutcome, done: int, total: int) -> None:
-            self.post_message(RefreshProgress(outcome, done, total))
-
-        def finished(report: RefreshReport | None, error: BaseException | None) -> None:
-            message = None if error is None else one_line(str(error) or type(error).__name__)
-            self.post_message(RefreshFinished(report, message))
-
-        self.net.submit(refresh(self.store, self.config, progress=progress), finished)
+        if not self.refreshing:
+            self.refreshing = True
+            self.query_one(StatusBar).progress = "refreshing…"
+            start_refresh(self.net, self.store, self.config, self.post_message)
 
     @on(RefreshProgress)
     def _refresh_progress(self, message: RefreshProgress) -> None:
         self.query_one(StatusBar).progress = f"refreshing {message.done}/{message.total}"
 
-    @on(RefreshFinished)
-    def _refresh_finished(self, message: RefreshFinished) -> None:
+    def _refresh_finished(self, job: JobDone) -> None:
         self.refreshing = False
         status = self.query_one(StatusBar)
         status.progress = ""
         status.now = self.clock()
-        report = message.report
-        if message.error is not None:
-            self._warn_network(f"Refresh failed: {message.error}")
-        elif report is not None and report.failed:
-            url, error = report.failed[0]
-            if len(report.failed) == report.feeds:
-                self._warn_network(f"No feed could be fetched: {one_line(error, 200)}")
-            else:
-                self.notify(
-                    f"{len(report.failed)} of {report.feeds} feeds failed; "
-                    f"first: {one_line(url, 100)}: {one_line(error, 200)}",
-                    severity="warning",
-                    markup=False,
-                )
-        if report is not None and (report.new_entries or report.updated_entries):
-            self.headlines.reload()
-        self._update_counts()
-        self._update_feeds()
-        self._update_empty()
-
-    def _warn_network(self, text: str) -> None:
-        """A dead network is said once per session; everything cached stays browsable."""
-        if not self.network_warned:
-            self.network_warned = True
-            self.notify(one_line(text, 400), severity="error", markup=False)
+        report = job.result if isinstance(job.result, RefreshReport) else None
+        note = refresh_note(report, job.error_text)
+        if note is not None and note.network_down:
+            self._notify_error(note.text, once="network")
+        elif note is not None:
+            self.notify(note.text, severity=note.severity, markup=False)
+        self._store_changed(reload=bool(report and (report.new_entries or report.updated_entries)))
 
     # --- article, browser, help ---------------------------------------------------------------
 
@@ -365,14 +372,9 @@ class NewsreaderApp(FilterActions):
         self.open_in_browser(url)
 
     def open_in_browser(self, url: str | None) -> None:
-        if not url:
-            return
-        if not is_web_url(url):
-            self.notify(f"Not opened (only http/https): {one_line(url, 200)}", markup=False)
-            return
-        import webbrowser  # lazily: it costs start-up time and is rarely used
-
-        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+        complaint = open_web_page(url) if url else None
+        if complaint is not None:
+            self.notify(complaint, markup=False)
 
     def action_history_back(self) -> None:
         self._when_ready(lambda: self.detail.action_back())

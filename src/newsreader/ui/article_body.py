@@ -28,24 +28,29 @@ class ArticleBody(Widget):
     def plain(self) -> str:
         return self._content.plain
 
+    @property
+    def content(self) -> Content:
+        return self._content
+
     def update(self, content: Content) -> None:
         self._content = content
         self._wrapped = (-1, [])
         self._strips.clear()
         self.refresh(layout=True)
 
-    def _lines(self, width: int) -> list[Content]:
+    def lines(self, width: int) -> list[Content]:
+        """The body wrapped to `width`, cached until the width or the text changes."""
         if self._wrapped[0] != width:
             self._wrapped = (width, self._content.wrap(width) if width > 0 else [])
             self._strips.clear()
         return self._wrapped[1]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
+        return len(self.lines(width))
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        lines = self._lines(width)
+        lines = self.lines(width)
         strip = self._strips.get(y)
         if strip is None:
             base = self.visual_style

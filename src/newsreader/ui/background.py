@@ -1,9 +1,11 @@
-"""One background thread with its own asyncio loop for all network work.
+"""One background thread with its own asyncio loop for the reader's network work and writes.
 
 The core's refresh, page and preview calls are coroutines that also write the store; running
 them here keeps fetching, parsing hand-off and SQLite writes off the UI's loop, and one long-lived
-thread means one SQLite connection instead of one per worker. Results come back to the UI only as
-messages (`post_message` is thread-safe).
+thread means one SQLite connection instead of one per worker. The reader's own writes (read,
+star, mark all read) go to one writer thread beside it, in the order they were asked for, so a
+busy database never stalls the UI. Every job reports back as one `JobDone` message, posted from
+these threads (`post_message` is thread-safe).
 """
 
 from __future__ import annotations
@@ -11,18 +13,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Coroutine
-from concurrent.futures import Future
+from collections.abc import Awaitable, Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
+
+from textual.message import Message
+
+from newsreader.ui.messages import WRITE, JobDone
 
 T = TypeVar("T")
 
+WRITE_GRACE = 65.0  # seconds; SQLite's busy timeout is 60
+
 
 class BackgroundLoop:
-    def __init__(self) -> None:
+    def __init__(self, post: Callable[[Message], object]) -> None:
+        self._post = post
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._writer: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._jobs: dict[str, dict[Future[Any], Hashable]] = {}
 
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -43,25 +54,70 @@ class BackgroundLoop:
 
     def submit(
         self,
-        coro: Coroutine[Any, Any, T],
-        done: Callable[[T | None, BaseException | None], None],
-    ) -> Future[T]:
-        """Run `coro` on the background loop; `done(result, error)` runs on that thread."""
-        future = asyncio.run_coroutine_threadsafe(coro, self._ensure())
+        job: Callable[[], Awaitable[T]],
+        *,
+        group: str,
+        exclusive: bool = False,
+        key: Hashable = None,
+    ) -> None:
+        """Run `job()` on the background loop; its outcome comes back as `JobDone(group, key)`.
+
+        `exclusive` cancels the jobs of the same group still running: the page the user has
+        moved away from is not worth the bandwidth (they report back as cancelled).
+        """
+        loop = self._ensure()
+        if exclusive:
+            self.cancel(group)
+
+        async def run() -> T:
+            return await job()
+
+        future = asyncio.run_coroutine_threadsafe(run(), loop)
+        with self._lock:
+            self._jobs.setdefault(group, {})[future] = key
 
         def finished(fut: Future[T]) -> None:
+            with self._lock:
+                self._jobs.get(group, {}).pop(fut, None)
             if fut.cancelled():
+                self._post(JobDone(group, key, cancelled=True))
                 return
             error = fut.exception()
-            done(None if error else fut.result(), error)
+            self._post(JobDone(group, key, None if error else fut.result(), error))
 
         future.add_done_callback(finished)
-        return future
+
+    def write(self, write: Callable[[], T], *, key: Hashable = None) -> None:
+        """A store write on the one writer thread, reported as `JobDone(WRITE, key)`."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="newsreader-writes")
+            writer = self._writer
+
+        async def run() -> T:
+            return await asyncio.get_running_loop().run_in_executor(writer, write)
+
+        self.submit(run, group=WRITE, key=key)
+
+    def cancel(self, group: str) -> None:
+        with self._lock:
+            running = list(self._jobs.get(group, {}))
+        for future in running:
+            future.cancel()
+
+    def running(self, group: str) -> list[Hashable]:
+        """The keys of the jobs of `group` not yet finished (tests wait on this too)."""
+        with self._lock:
+            return list(self._jobs.get(group, {}).values())
 
     def stop(self) -> None:
         with self._lock:
-            loop, thread = self._loop, self._thread
-            self._loop = self._thread = None
+            writes = list(self._jobs.get(WRITE, {}))
+        # What the user marked before quitting is kept: the writes finish before the loop goes.
+        wait(writes, timeout=WRITE_GRACE)
+        with self._lock:
+            loop, thread, writer = self._loop, self._thread, self._writer
+            self._loop = self._thread = self._writer = None
         if loop is None:
             return
 
@@ -79,3 +135,5 @@ class BackgroundLoop:
             thread.join(timeout=5)
         if not loop.is_running():
             loop.close()
+        if writer is not None:
+            writer.shutdown(wait=True)

@@ -11,14 +11,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from newsreader.core.config import Config
-from newsreader.core.models import Entry, LinkPreview, Page, Teaser
+from newsreader.core.models import Entry, LinkPreview, Teaser
 from newsreader.core.store.store import Store
 from newsreader.ui.article_view import ArticleView, entry_shown, page_shown
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.history import History, Location
-from newsreader.ui.messages import PageLoaded, PreviewsArrived
+from newsreader.ui.messages import PAGE, PREVIEWS, JobDone, PreviewsArrived
 from newsreader.ui.teaser_list import TeaserList
-from newsreader.ui.text import is_web_url, one_line
+from newsreader.ui.text import is_web_url
 
 
 class DetailPane(Vertical):
@@ -156,51 +156,63 @@ class DetailPane(Vertical):
             self.article.show_message(title or url, f"Loading {url} …")
             self._load_page(url)
 
-    # --- background ---------------------------------------------------------------------------
+    # --- background: submitted here, reported back through the App -------------------------
 
     def _load_page(self, url: str) -> None:
         if url in self.requested:
             return
         self.requested.add(url)
         self.in_flight.add(url)
-        from newsreader.core.refresh.on_demand import load_page
+        from newsreader.core.refresh.on_demand import load_page  # the network stack: lazily
 
-        def done(page: Page | None, error: BaseException | None) -> None:
-            message = None if error is None else one_line(str(error) or type(error).__name__)
-            self.post_message(PageLoaded(url, page, message))
-
-        self.net.submit(load_page(self.store, url, config=self.config), done)
+        store, config = self.store, self.config
+        # A new page load supersedes the one for the article the user has moved away from.
+        self.net.submit(
+            lambda: load_page(store, url, config=config), group=PAGE, exclusive=True, key=url
+        )
 
     def _load_previews(self, entry: Entry) -> None:
         urls = [t.url for t in entry.teasers if not t.description and is_web_url(t.url)]
-        if not urls:
+        if not urls or entry.id in self.net.running(PREVIEWS):
             return
         from newsreader.core.refresh.on_demand import load_previews
 
         entry_id = entry.id
+        store, config = self.store, self.config
 
         def arrived(preview: LinkPreview) -> None:
             self.post_message(PreviewsArrived(entry_id))
 
-        def done(result: list[LinkPreview] | None, error: BaseException | None) -> None:
-            if result:
-                self.post_message(PreviewsArrived(entry_id))
+        self.net.submit(
+            lambda: load_previews(store, urls, config=config, on_preview=arrived),
+            group=PREVIEWS,
+            exclusive=True,
+            key=entry_id,
+        )
 
-        coro = load_previews(self.store, urls, config=self.config, on_preview=arrived)
-        self.net.submit(coro, done)
+    def job_done(self, job: JobDone) -> bool:
+        """A page load or previews job of this pane finished; True if its error is shown here
+        (a page that could not be loaded says so in place of the article)."""
+        if job.group == PAGE and isinstance(job.key, str):
+            self.page_done(job.key, error=job.error_text, cancelled=job.cancelled)
+            return True
+        if job.group == PREVIEWS and isinstance(job.key, int) and job.result:
+            self.previews_done(job.key)
+        return False
 
-    @on(PageLoaded)
-    def _page_loaded(self, message: PageLoaded) -> None:
-        message.stop()
-        self.in_flight.discard(message.url)
-        if message.error is not None:
-            self.page_errors[message.url] = message.error
+    def page_done(self, url: str, *, error: str | None, cancelled: bool) -> None:
+        """A page load finished, failed or was superseded; show it if it is still on screen."""
+        self.in_flight.discard(url)
+        if cancelled:
+            self.requested.discard(url)  # asked for again if the user comes back to it
+        elif error is not None:
+            self.page_errors[url] = error
         location = self.history.current
         if location is None:
             return
-        if location.url == message.url:
-            self._show_teaser_page(message.url, "")
-        elif location.url is None and self.entry is not None and self.entry.url == message.url:
+        if location.url == url:
+            self._show_teaser_page(url, "")
+        elif location.url is None and self.entry is not None and self.entry.url == url:
             entry = self.store.entry(self.entry.id)
             if entry is not None:
                 self.entry = entry
@@ -209,8 +221,9 @@ class DetailPane(Vertical):
     @on(PreviewsArrived)
     def _previews_arrived(self, message: PreviewsArrived) -> None:
         message.stop()
+        self.previews_done(message.entry_id)
+
+    def previews_done(self, entry_id: int) -> None:
         location = self.history.current
-        if location is not None and location.url is None and location.entry_id == message.entry_id:
-            self.teasers.set_teasers(
-                self.store.entry_teasers(message.entry_id), keep_highlight=True
-            )
+        if location is not None and location.url is None and location.entry_id == entry_id:
+            self.teasers.set_teasers(self.store.entry_teasers(entry_id), keep_highlight=True)

@@ -68,6 +68,9 @@ class FeedPane(OptionList):
                 title = "! " + title
             options.append(Option(_row(title, feed.unread, indent="  ")))
         highlighted = self.highlighted
+        # While the user moves through the pane, a refresh ending must not move the highlight.
+        if self.has_focus and highlighted is not None and highlighted < len(self._scopes):
+            current = self._scopes[highlighted]
         self._scopes = scopes
         self.clear_options()
         self.add_options(options)

@@ -80,6 +80,19 @@ class HeadlineView(ScrollView, can_focus=True):
             return self.view
 
     @dataclass
+    class FlagsSet(Message):
+        """The user marked a headline read or unread, or starred it; the App writes it."""
+
+        view: HeadlineView
+        entry_id: int
+        read: bool | None = None
+        starred: bool | None = None
+
+        @property
+        def control(self) -> HeadlineView:
+            return self.view
+
+    @dataclass
     class Changed(Message):
         """The row count or a row's flags changed (the header's unread count may be stale)."""
 
@@ -187,7 +200,7 @@ class HeadlineView(ScrollView, can_focus=True):
         key = (row, selected, selected and self.has_focus, width)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(row, selected, width)
+            strip = self.render_row(row, selected, width)
             self._strips[key] = strip
             if len(self._strips) > MAX_STRIPS:
                 self._strips.popitem(last=False)
@@ -195,7 +208,8 @@ class HeadlineView(ScrollView, can_focus=True):
             self._strips.move_to_end(key)
         return strip
 
-    def _render_row(self, row: EntrySummary, selected: bool, width: int) -> Strip:
+    def render_row(self, row: EntrySummary, selected: bool, width: int) -> Strip:
+        """One headline as a row of cells (also what tests check for inert text)."""
         base = self.rich_style
         if selected:
             base = base + self.get_component_rich_style("headline-view--cursor")
@@ -261,15 +275,14 @@ class HeadlineView(ScrollView, can_focus=True):
     def action_toggle_read(self) -> None:
         row = self.current
         if row is not None:
-            self.source.store.set_read([row.id], not row.read)
             self.set_flags(row.id, read=not row.read)
-            self.post_message(self.Changed(self))
+            self.post_message(self.FlagsSet(self, row.id, read=not row.read))
 
     def action_toggle_star(self) -> None:
         row = self.current
         if row is not None:
-            self.source.store.set_starred(row.id, not row.starred)
             self.set_flags(row.id, starred=not row.starred)
+            self.post_message(self.FlagsSet(self, row.id, starred=not row.starred))
 
     def on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.store.store import Store
-from newsreader.ui.add_feed_dialog import OneLineDialog
+from newsreader.ui.dialog import OneLineDialog
 
 if TYPE_CHECKING:
     from newsreader.core.subscribe.opml import Imported

@@ -25,3 +25,34 @@ DETAIL_FOOTER: list[BindingType] = [
     Binding("alt+right", "app.history_forward", "Forward", id="detail.forward"),
     Binding("o", "app.open_browser", "Browser", id="app.open_browser"),
 ]
+# The reader App's own keys; the help screen lists them under "any".
+READER_BINDINGS: list[BindingType] = [
+    Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("question_mark", "help", "Help", id="app.help"),
+    Binding("slash", "search", "Search", show=False, id="app.search"),
+    Binding("u", "toggle_filter('unread')", "Unread only", show=False, id="app.unread_only"),
+    Binding(
+        "asterisk",
+        "toggle_filter('starred')",
+        "Starred only",
+        show=False,
+        id="app.starred_only",
+    ),
+    Binding(
+        "p",
+        "toggle_filter('hide_paywalled')",
+        "Hide paywalled",
+        show=False,
+        id="app.hide_paywalled",
+    ),
+    Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+    Binding("escape", "clear_filters", "Clear filters", show=False, id="app.clear_filters"),
+    Binding("r", "refresh", "Refresh", id="app.refresh"),
+    Binding("a", "add_feed", "Add feed", show=False, id="app.add_feed"),
+    Binding("i", "import_opml", "Import OPML", show=False, id="app.import_opml"),
+    Binding("o", "open_browser", "Browser", show=False, id="app.open_browser"),
+    Binding("f", "toggle_feed_pane", "Feeds", show=False, id="app.feed_pane"),
+    *DETAIL_BINDINGS,
+    Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
+    Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous_pane"),
+]

@@ -1,16 +1,11 @@
 """First run: what this is, and three ways to something worth reading.
 
-The sample edition is opened as its own throw-away store (a temp dir filled by `prepare_demo`
-from a loopback server), never subscribed into the user's cache: its feed URLs point at a port
-that is gone once the reader exits.
+The sample edition opens as its own throw-away session (`newsreader.demo.session`), never
+subscribed into the user's cache.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -23,11 +18,10 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from newsreader.core.config import Config
-from newsreader.core.store.store import Store
-from newsreader.ui.add_feed_dialog import describe_error
+from newsreader.ui.dialog import describe_error
 
 if TYPE_CHECKING:
-    from newsreader.demo.server import DemoServer
+    from newsreader.demo.session import DemoEdition
 
 ABOUT = (
     "A reader for local news in the terminal. It keeps the headlines of your feeds in a "
@@ -45,33 +39,6 @@ KEYS = (
 )
 
 NO_SUBSCRIPTIONS = "No subscriptions yet. From a shell:  newsreader add URL"
-
-
-@dataclass
-class DemoEdition:
-    """A running sample edition: its server, its store and the temp dir both live in."""
-
-    server: DemoServer
-    store: Store
-    directory: Path
-
-    @classmethod
-    def prepare(cls, config: Config) -> DemoEdition:
-        """Blocking (serves, subscribes, refreshes): run it in a worker thread."""
-        from newsreader.demo.run import prepare_demo
-
-        directory = Path(tempfile.mkdtemp(prefix="newsreader-demo-"))
-        try:
-            server = prepare_demo(directory, config=config)
-        except BaseException:
-            shutil.rmtree(directory, ignore_errors=True)
-            raise
-        return cls(server, Store.in_dir(directory), directory)
-
-    def close(self) -> None:
-        self.store.close()
-        self.server.stop()
-        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class WelcomeScreen(ModalScreen[None]):
@@ -129,12 +96,12 @@ class WelcomeScreen(ModalScreen[None]):
         self.show_status("Preparing the sample edition…")
         config: Config = getattr(self.app, "config", Config())
         self.run_worker(
-            lambda: DemoEdition.prepare(config), thread=True, exclusive=True, exit_on_error=False
+            lambda: _prepare_demo(config), thread=True, exclusive=True, exit_on_error=False
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if event.state == WorkerState.SUCCESS and isinstance(worker.result, DemoEdition):
+        if event.state == WorkerState.SUCCESS and worker.result is not None:
             self.app.post_message(self.DemoReady(worker.result))
         elif event.state == WorkerState.ERROR:
             message = f"The sample edition failed: {describe_error(worker.error)}"
@@ -142,3 +109,10 @@ class WelcomeScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+
+def _prepare_demo(config: Config) -> DemoEdition:
+    # The demo server and the refresh it runs load the network stack: only when asked for.
+    from newsreader.demo.session import DemoEdition
+
+    return DemoEdition.prepare(config)

@@ -1,0 +1,36 @@
+"""What the filter keys do to the App's `EntryFilter`, and how the status bar names it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from newsreader.core.models import EntryFilter
+from newsreader.core.store.store import Store
+from newsreader.ui.text import one_line
+
+FLAGS = ("unread", "starred", "hide_paywalled")
+
+
+def toggled(filters: EntryFilter, flag: str) -> EntryFilter:
+    """`u`, `*`, `p`: one flag flipped; an unknown name (from a keymap) changes nothing."""
+    if flag not in FLAGS:
+        return filters
+    return replace(filters, **{flag: not getattr(filters, flag)})  # type: ignore[arg-type]
+
+
+def describe(filters: EntryFilter, store: Store) -> str:
+    parts = []
+    if filters.feed_id is not None:
+        feed = store.feed(filters.feed_id)
+        parts.append("feed: " + one_line(feed.title if feed else "?", 40))
+    if filters.tag is not None:
+        parts.append("tag: " + one_line(filters.tag, 40))
+    if filters.unread:
+        parts.append("unread")
+    if filters.starred:
+        parts.append("starred")
+    if filters.hide_paywalled:
+        parts.append("no paywall")
+    if filters.search:
+        parts.append("search: " + one_line(filters.search, 40))
+    return ", ".join(parts)

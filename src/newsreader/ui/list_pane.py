@@ -1,0 +1,85 @@
+"""The middle pane: the headline list, the search field above it, a note when it is empty."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from newsreader.core.store.store import Store
+from newsreader.ui.headline_view import HeadlineView
+from newsreader.ui.search_input import SearchInput
+
+EMPTY_CACHE = (
+    "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file; "
+    "or from a shell:  newsreader add URL"
+)
+
+
+class ListPane(Vertical):
+    @dataclass
+    class Searched(Message):
+        """The user submitted a search (None: an empty one) or cancelled it (`cancelled`)."""
+
+        query: str | None
+        cancelled: bool = False
+
+    def __init__(
+        self, store: Store, *, clock: Callable[[], datetime], id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.clock = clock
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="list-empty", markup=False)
+        yield HeadlineView(self.store, clock=self.clock, id="headlines")
+
+    def show_empty_note(self, *, filtered: bool) -> None:
+        """Say why the list is empty (no feeds, nothing cached, nothing matches), or hide."""
+        empty = self.query_one("#list-empty", Static)
+        empty.display = not self.query_one(HeadlineView).count
+        if not empty.display:
+            return
+        if filtered:
+            empty.update("No headlines match this filter. Press escape to clear it.")
+        else:
+            empty.update(EMPTY_CACHE if not self.store.feeds() else "No headlines cached yet.")
+
+    def open_search(self, query: str) -> None:
+        # Mounted on first use: one widget fewer to style before the headlines paint.
+        try:
+            search = self.query_one("#search", SearchInput)
+        except NoMatches:
+            search = SearchInput(placeholder="Search titles and text…", id="search")
+            self.mount(search, before=0)
+        search.display = True
+        search.value = query
+        search.focus()
+
+    def hide_search(self) -> None:
+        for search in self.query("#search"):
+            search.display = False
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        query = event.value.strip()
+        if not query:
+            self.hide_search()
+        self.post_message(self.Searched(query or None))
+        self.query_one(HeadlineView).focus()
+
+    @on(SearchInput.Cancelled)
+    def _search_cancelled(self, event: SearchInput.Cancelled) -> None:
+        event.stop()
+        self.hide_search()
+        self.post_message(self.Searched(None, cancelled=True))
+        self.query_one(HeadlineView).focus()
