@@ -14,7 +14,8 @@ from newsreader.core.config import Config, default_data_dir, load_config
 from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import EntryFilter, Feed
-from newsreader.core.store.store import Store
+from newsreader.core.store.db import make_data_dir, unwritable_reason
+from newsreader.core.store.store import DB_NAME, Store
 from newsreader.output import (
     Progress,
     article_json,
@@ -29,11 +30,15 @@ from newsreader.sync_commands import cmd_mark, cmd_sync, sync_before_refresh, sy
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, explicit=args.config is not None)
+    if args.command is None:
+        config = _reader_config(config)
+    for warning in config.warnings:
+        print(f"newsreader: warning: {line(warning, 500)}", file=sys.stderr)
     if args.demo:
         return run_demo(config)
     data_dir: Path = args.data_dir or default_data_dir()
-    store = Store.in_dir(data_dir)
+    store = open_store(args, data_dir)
     try:
         command = args.command
         if command is None:
@@ -45,6 +50,44 @@ def dispatch(args: argparse.Namespace) -> int:
         return handler(args, store, config)
     finally:
         store.close()
+
+
+def _reader_config(config: Config) -> Config:
+    """The config with [keys] entries the reader has no binding for dropped, and said."""
+    if not config.keys:
+        return config
+    # Start-up speed: Textual loads only when the reader opens, never for a command.
+    from newsreader.ui.app import NewsreaderApp
+    from newsreader.ui.help_screen import reader_binding_rows
+
+    known = {row.id for row in reader_binding_rows(NewsreaderApp.BINDINGS, {})}
+    return config.with_known_bindings(known)
+
+
+# Commands that only read the cache: these still work on a read-only one (a backup, a
+# read-only mount); `show` then stays offline, and the reader needs --offline.
+_READERS = frozenset({"feeds", "articles", "show", "export"})
+
+
+def open_store(args: argparse.Namespace, data_dir: Path) -> Store:
+    make_data_dir(data_dir)
+    reason = unwritable_reason(data_dir / DB_NAME)
+    if reason is None:
+        return Store.in_dir(data_dir)
+    what = args.command or "the reader"
+    if args.command not in _READERS and not (args.command is None and args.offline):
+        hint = "newsreader --offline" if args.command is None else "feeds, articles, show, export"
+        raise NewsreaderError(
+            f"cannot write the cache in {data_dir} ({reason}), which {what} needs; "
+            f"it can still be read: {hint}"
+        )
+    store = Store.in_dir(data_dir, read_only=True)
+    print(
+        f"newsreader: the cache in {data_dir} is read-only ({reason}): reading it as it is, "
+        "nothing is saved",
+        file=sys.stderr,
+    )
+    return store
 
 
 def run_demo(config: Config) -> int:
@@ -208,7 +251,7 @@ def cmd_show(args: argparse.Namespace, store: Store, config: Config) -> int:
     if entry is None:
         raise NewsreaderError(f"no article with id {args.id} (see `newsreader articles`)")
     code = exit_codes.OK
-    if not args.offline and entry.url:
+    if not args.offline and not store.read_only and entry.url:
         code = _complete_online(store, config, entry.id, entry.url, need_page=not entry.page_text)
         entry = store.entry(args.id) or entry
     if args.json:
