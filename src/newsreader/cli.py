@@ -7,6 +7,7 @@ scripts stay quick.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -149,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A terminal that cannot show "ü" gets "?", not an encoding error half-way through.
+        sys.stdout.reconfigure(errors="replace")
     # Start-up speed: `--help` and `--version` answer before the store and commands load.
     from newsreader import commands
     from newsreader.core.errors import NewsreaderError

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Collection
 from pathlib import Path
@@ -19,10 +18,12 @@ from newsreader.core.store.store import DB_NAME, Store
 from newsreader.output import (
     Progress,
     article_json,
+    counted,
     entry_summary_json,
     feed_json,
     print_article,
     print_headlines,
+    print_json,
     print_offers,
     report_json,
 )
@@ -131,8 +132,12 @@ def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
         raise
     if len(done.offers) > 1:
         print_offers(args.url, done.offers)
+    if done.already:
+        print(f"already subscribed to {line(done.name, 120)} ({line(done.feed.url)})")
+        return exit_codes.OK
     print(
-        f"subscribed to {line(done.name, 120)} ({line(done.feed.url)}): {done.new_entries} entries"
+        f"subscribed to {line(done.name, 120)} ({line(done.feed.url)}): "
+        f"{counted(done.new_entries, 'entry', 'entries')}"
     )
     return exit_codes.OK
 
@@ -140,14 +145,16 @@ def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
 def cmd_remove(args: argparse.Namespace, store: Store, config: Config) -> int:
     feed = _feed_arg(store, args.feed)
     removed = store.remove_feed(feed.id)
-    print(f"removed {line(feed.title)} ({removed} entries; starred entries kept)")
+    print(
+        f"removed {line(feed.title)} ({counted(removed, 'entry', 'entries')}; starred entries kept)"
+    )
     return exit_codes.OK
 
 
 def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
     feeds = store.feeds()
     if args.json:
-        print(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False, indent=1))
+        print_json([feed_json(f) for f in feeds])
         return exit_codes.OK
     if not feeds:
         print("no subscriptions yet: newsreader add URL")
@@ -162,7 +169,7 @@ def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
         tags = f" [{', '.join(line(t) for t in feed.tags)}]" if feed.tags else ""
         print(f"{feed.id:>4}  {line(feed.title)}{tags}")
         print(f"      {line(feed.url)}")
-        print(f"      {feed.entries} entries, {feed.unread} unread; {status}")
+        print(f"      {counted(feed.entries, 'entry', 'entries')}, {feed.unread} unread; {status}")
         if feed.last_error:
             print(f"      error: {line(feed.last_error)}")
     return exit_codes.OK
@@ -173,7 +180,7 @@ def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
     from newsreader.core.subscribe.opml import import_opml
 
     done = import_opml(store, args.file)
-    print(f"imported {done.feeds} feeds from {args.file} ({done.new} new)")
+    print(f"imported {counted(done.feeds, 'feed')} from {args.file} ({done.new} new)")
     return exit_codes.OK
 
 
@@ -189,7 +196,7 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
             args.file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise NewsreaderError(f"cannot write {args.file}: {exc.strerror}") from exc
-        print(f"wrote {len(store.feeds())} feeds to {args.file}", file=sys.stderr)
+        print(f"wrote {counted(len(store.feeds()), 'feed')} to {args.file}", file=sys.stderr)
     return exit_codes.OK
 
 
@@ -214,13 +221,14 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
         shape = report_json(report)
         if config.sync.enabled:
             shape["sync"] = sync_json(synced) if synced else None
-        print(json.dumps(shape, ensure_ascii=False, indent=1))
+        print_json(shape)
     else:
         print(
-            f"{report.feeds} feeds, {report.new_entries} new entries, "
+            f"{counted(report.feeds, 'feed')}, "
+            f"{counted(report.new_entries, 'new entry', 'new entries')}, "
             f"{report.updated_entries} updated, {report.unchanged} unchanged, "
             f"{len(report.failed)} failed"
-            + (f", {report.pages_fetched} pages fetched" if args.full else "")
+            + (f", {counted(report.pages_fetched, 'page')} fetched" if args.full else "")
             + f" in {report.seconds:.1f} s"
         )
         for url, error in report.failed:
@@ -240,9 +248,12 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
     )
     rows = store.entries(filt, limit=args.limit)
     if args.json:
-        print(json.dumps([entry_summary_json(r) for r in rows], ensure_ascii=False, indent=1))
+        print_json([entry_summary_json(r) for r in rows])
     else:
         print_headlines(rows)
+    if not rows and args.search:
+        # On stderr: a script reading stdout gets nothing rather than a sentence.
+        print(f"newsreader: no matches for {line(args.search, 200)!r}", file=sys.stderr)
     return exit_codes.OK
 
 
@@ -255,7 +266,7 @@ def cmd_show(args: argparse.Namespace, store: Store, config: Config) -> int:
         code = _complete_online(store, config, entry.id, entry.url, need_page=not entry.page_text)
         entry = store.entry(args.id) or entry
     if args.json:
-        print(json.dumps(article_json(entry), ensure_ascii=False, indent=1))
+        print_json(article_json(entry))
     else:
         print_article(entry)
     return code
@@ -288,7 +299,7 @@ def cmd_reextract(args: argparse.Namespace, store: Store, config: Config) -> int
     from newsreader.core.refresh.on_demand import reextract_all
 
     count = reextract_all(store)
-    print(f"re-extracted {count} cached pages")
+    print(f"re-extracted {counted(count, 'cached page')}")
     return exit_codes.OK
 
 
