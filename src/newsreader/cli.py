@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument(
         "--feed", action="append", default=[], metavar="URL_OR_ID", help="only this feed"
     )
+    ref.add_argument(
+        "--due",
+        action="store_true",
+        help="only the feeds due: each polled no more often than its ttl, sy:updatePeriod or "
+        "Cache-Control asks, within [network] min_poll_minutes and max_poll_minutes (for cron)",
+    )
     ref.add_argument("--json", action="store_true", help="print one JSON document")
     add_no_sync_flag(ref)
 

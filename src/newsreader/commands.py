@@ -214,7 +214,14 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
         feed_ids = [i for i in feed_ids if i in local_ids] if feed_ids else local_ids
     progress = Progress(quiet=args.json)
     report = asyncio.run(
-        refresh(store, config, full=args.full, feed_ids=feed_ids, progress=progress.feed_done)
+        refresh(
+            store,
+            config,
+            full=args.full,
+            feed_ids=feed_ids,
+            progress=progress.feed_done,
+            due_only=args.due,
+        )
     )
     progress.finish()
     if args.json:

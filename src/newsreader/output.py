@@ -123,6 +123,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "unread": feed.unread,
         "gone": feed.gone,
         "origin": feed.origin,
+        "poll_seconds": feed.poll_seconds,  # what the feed asks (ttl, sy:, max-age); null: nothing
     }
 
 
