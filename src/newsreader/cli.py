@@ -7,9 +7,11 @@ scripts stay quick.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from newsreader import __version__, exit_codes
 from newsreader.core.config import default_config_path, default_data_dir
@@ -23,6 +25,39 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(exit_codes.USAGE)
 
 
+class _GlobalsToo(_Parser):
+    """A command's parser that also takes the global options, git-style: `newsreader feeds
+    --data-dir D` means what `newsreader --data-dir D feeds` does."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_global_options(self, after_command=True)
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    # After the command, an option left out must not reset what was given before it: SUPPRESS
+    # leaves the attribute alone unless the option is there.
+    default: Any = argparse.SUPPRESS if after_command else None
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help="folder of the SQLite cache (env NEWSREADER_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=default,
+        help=f"config file (env NEWSREADER_CONFIG; default {default_config_path()})",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS if after_command else False,
+        help="never touch the network",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="newsreader",
@@ -33,22 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"Data lives in --data-dir (default: {default_data_dir()}).",
     )
     parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
-    parser.add_argument(
-        "--data-dir", type=Path, help="folder of the SQLite cache (env NEWSREADER_DATA_DIR)"
-    )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        help=f"config file (env NEWSREADER_CONFIG; default {default_config_path()})",
-    )
-    parser.add_argument("--offline", action="store_true", help="never touch the network")
+    _add_global_options(parser)
     parser.add_argument(
         "--demo",
         action="store_true",
         help="open the reader on the bundled sample edition, in a throw-away data dir; "
         "no network needed",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_GlobalsToo)
 
     add = sub.add_parser(
         "add",
@@ -84,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ref.add_argument(
         "--feed", action="append", default=[], metavar="URL_OR_ID", help="only this feed"
+    )
+    ref.add_argument(
+        "--due",
+        action="store_true",
+        help="only the feeds due: each polled no more often than its ttl, sy:updatePeriod or "
+        "Cache-Control asks, within [network] min_poll_minutes and max_poll_minutes (for cron)",
     )
     ref.add_argument("--json", action="store_true", help="print one JSON document")
     add_no_sync_flag(ref)
@@ -123,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # A terminal that cannot show "ü" gets "?", not an encoding error half-way through.
+        sys.stdout.reconfigure(errors="replace")
     # Start-up speed: `--help` and `--version` answer before the store and commands load.
     from newsreader import commands
     from newsreader.core.errors import NewsreaderError

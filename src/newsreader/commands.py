@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Collection
 from pathlib import Path
@@ -14,14 +13,17 @@ from newsreader.core.config import Config, default_data_dir, load_config
 from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import EntryFilter, Feed
-from newsreader.core.store.store import Store
+from newsreader.core.store.db import make_data_dir, unwritable_reason
+from newsreader.core.store.store import DB_NAME, Store
 from newsreader.output import (
     Progress,
     article_json,
+    counted,
     entry_summary_json,
     feed_json,
     print_article,
     print_headlines,
+    print_json,
     print_offers,
     report_json,
 )
@@ -29,11 +31,15 @@ from newsreader.sync_commands import cmd_mark, cmd_sync, sync_before_refresh, sy
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_config(args.config, explicit=args.config is not None)
+    if args.command is None:
+        config = _reader_config(config)
+    for warning in config.warnings:
+        print(f"newsreader: warning: {line(warning, 500)}", file=sys.stderr)
     if args.demo:
         return run_demo(config)
     data_dir: Path = args.data_dir or default_data_dir()
-    store = Store.in_dir(data_dir)
+    store = open_store(args, data_dir)
     try:
         command = args.command
         if command is None:
@@ -45,6 +51,44 @@ def dispatch(args: argparse.Namespace) -> int:
         return handler(args, store, config)
     finally:
         store.close()
+
+
+def _reader_config(config: Config) -> Config:
+    """The config with [keys] entries the reader has no binding for dropped, and said."""
+    if not config.keys:
+        return config
+    # Start-up speed: Textual loads only when the reader opens, never for a command.
+    from newsreader.ui.app import NewsreaderApp
+    from newsreader.ui.help_screen import reader_binding_rows
+
+    known = {row.id for row in reader_binding_rows(NewsreaderApp.BINDINGS, {})}
+    return config.with_known_bindings(known)
+
+
+# Commands that only read the cache: these still work on a read-only one (a backup, a
+# read-only mount); `show` then stays offline, and the reader needs --offline.
+_READERS = frozenset({"feeds", "articles", "show", "export"})
+
+
+def open_store(args: argparse.Namespace, data_dir: Path) -> Store:
+    make_data_dir(data_dir)
+    reason = unwritable_reason(data_dir / DB_NAME)
+    if reason is None:
+        return Store.in_dir(data_dir)
+    what = args.command or "the reader"
+    if args.command not in _READERS and not (args.command is None and args.offline):
+        hint = "newsreader --offline" if args.command is None else "feeds, articles, show, export"
+        raise NewsreaderError(
+            f"cannot write the cache in {data_dir} ({reason}), which {what} needs; "
+            f"it can still be read: {hint}"
+        )
+    store = Store.in_dir(data_dir, read_only=True)
+    print(
+        f"newsreader: the cache in {data_dir} is read-only ({reason}): reading it as it is, "
+        "nothing is saved",
+        file=sys.stderr,
+    )
+    return store
 
 
 def run_demo(config: Config) -> int:
@@ -88,8 +132,12 @@ def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
         raise
     if len(done.offers) > 1:
         print_offers(args.url, done.offers)
+    if done.already:
+        print(f"already subscribed to {line(done.name, 120)} ({line(done.feed.url)})")
+        return exit_codes.OK
     print(
-        f"subscribed to {line(done.name, 120)} ({line(done.feed.url)}): {done.new_entries} entries"
+        f"subscribed to {line(done.name, 120)} ({line(done.feed.url)}): "
+        f"{counted(done.new_entries, 'entry', 'entries')}"
     )
     return exit_codes.OK
 
@@ -97,14 +145,16 @@ def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
 def cmd_remove(args: argparse.Namespace, store: Store, config: Config) -> int:
     feed = _feed_arg(store, args.feed)
     removed = store.remove_feed(feed.id)
-    print(f"removed {line(feed.title)} ({removed} entries; starred entries kept)")
+    print(
+        f"removed {line(feed.title)} ({counted(removed, 'entry', 'entries')}; starred entries kept)"
+    )
     return exit_codes.OK
 
 
 def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
     feeds = store.feeds()
     if args.json:
-        print(json.dumps([feed_json(f) for f in feeds], ensure_ascii=False, indent=1))
+        print_json([feed_json(f) for f in feeds])
         return exit_codes.OK
     if not feeds:
         print("no subscriptions yet: newsreader add URL")
@@ -119,7 +169,7 @@ def cmd_feeds(args: argparse.Namespace, store: Store, config: Config) -> int:
         tags = f" [{', '.join(line(t) for t in feed.tags)}]" if feed.tags else ""
         print(f"{feed.id:>4}  {line(feed.title)}{tags}")
         print(f"      {line(feed.url)}")
-        print(f"      {feed.entries} entries, {feed.unread} unread; {status}")
+        print(f"      {counted(feed.entries, 'entry', 'entries')}, {feed.unread} unread; {status}")
         if feed.last_error:
             print(f"      error: {line(feed.last_error)}")
     return exit_codes.OK
@@ -130,7 +180,7 @@ def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
     from newsreader.core.subscribe.opml import import_opml
 
     done = import_opml(store, args.file)
-    print(f"imported {done.feeds} feeds from {args.file} ({done.new} new)")
+    print(f"imported {counted(done.feeds, 'feed')} from {args.file} ({done.new} new)")
     return exit_codes.OK
 
 
@@ -146,7 +196,7 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
             args.file.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise NewsreaderError(f"cannot write {args.file}: {exc.strerror}") from exc
-        print(f"wrote {len(store.feeds())} feeds to {args.file}", file=sys.stderr)
+        print(f"wrote {counted(len(store.feeds()), 'feed')} to {args.file}", file=sys.stderr)
     return exit_codes.OK
 
 
@@ -164,20 +214,28 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
         feed_ids = [i for i in feed_ids if i in local_ids] if feed_ids else local_ids
     progress = Progress(quiet=args.json)
     report = asyncio.run(
-        refresh(store, config, full=args.full, feed_ids=feed_ids, progress=progress.feed_done)
+        refresh(
+            store,
+            config,
+            full=args.full,
+            feed_ids=feed_ids,
+            progress=progress.feed_done,
+            due_only=args.due,
+        )
     )
     progress.finish()
     if args.json:
         shape = report_json(report)
         if config.sync.enabled:
             shape["sync"] = sync_json(synced) if synced else None
-        print(json.dumps(shape, ensure_ascii=False, indent=1))
+        print_json(shape)
     else:
         print(
-            f"{report.feeds} feeds, {report.new_entries} new entries, "
+            f"{counted(report.feeds, 'feed')}, "
+            f"{counted(report.new_entries, 'new entry', 'new entries')}, "
             f"{report.updated_entries} updated, {report.unchanged} unchanged, "
             f"{len(report.failed)} failed"
-            + (f", {report.pages_fetched} pages fetched" if args.full else "")
+            + (f", {counted(report.pages_fetched, 'page')} fetched" if args.full else "")
             + f" in {report.seconds:.1f} s"
         )
         for url, error in report.failed:
@@ -197,9 +255,12 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
     )
     rows = store.entries(filt, limit=args.limit)
     if args.json:
-        print(json.dumps([entry_summary_json(r) for r in rows], ensure_ascii=False, indent=1))
+        print_json([entry_summary_json(r) for r in rows])
     else:
         print_headlines(rows)
+    if not rows and args.search:
+        # On stderr: a script reading stdout gets nothing rather than a sentence.
+        print(f"newsreader: no matches for {line(args.search, 200)!r}", file=sys.stderr)
     return exit_codes.OK
 
 
@@ -208,11 +269,11 @@ def cmd_show(args: argparse.Namespace, store: Store, config: Config) -> int:
     if entry is None:
         raise NewsreaderError(f"no article with id {args.id} (see `newsreader articles`)")
     code = exit_codes.OK
-    if not args.offline and entry.url:
+    if not args.offline and not store.read_only and entry.url:
         code = _complete_online(store, config, entry.id, entry.url, need_page=not entry.page_text)
         entry = store.entry(args.id) or entry
     if args.json:
-        print(json.dumps(article_json(entry), ensure_ascii=False, indent=1))
+        print_json(article_json(entry))
     else:
         print_article(entry)
     return code
@@ -245,7 +306,7 @@ def cmd_reextract(args: argparse.Namespace, store: Store, config: Config) -> int
     from newsreader.core.refresh.on_demand import reextract_all
 
     count = reextract_all(store)
-    print(f"re-extracted {count} cached pages")
+    print(f"re-extracted {counted(count, 'cached page')}")
     return exit_codes.OK
 
 

@@ -9,6 +9,7 @@ so no escape sequence or control byte from the network reaches the terminal.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -57,6 +58,38 @@ class Progress:
             sys.stderr.flush()
 
 
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """`1 feed`, `2 feeds`, `1 entry`: a count with its noun in the right number."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def print_json(document: object) -> None:
+    """One JSON document on stdout as UTF-8, whatever the locale says: umlauts stay umlauts
+    (no \\u escapes), and a C or Latin-1 locale cannot turn them into an encoding error."""
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (tests capture this way): it takes str
+        sys.stdout.write(text)
+        return
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+# The reader's marks, and the ASCII ones for a terminal whose encoding lacks them.
+_MARKS = ("●", "★", "€", "↓")
+_ASCII_MARKS = ("N", "*", "$", "o")
+
+
+def headline_marks() -> tuple[str, ...]:
+    """The reader's marks when stdout can encode them, else ASCII ones (N * $ o)."""
+    try:
+        "".join(_MARKS).encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return _ASCII_MARKS
+    return _MARKS
+
+
 def compact_age(when: datetime, now: datetime | None = None) -> str:
     """Age in the largest whole unit (45d, 3h, 5m) at any age: `articles` lines stay aligned.
 
@@ -90,6 +123,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "unread": feed.unread,
         "gone": feed.gone,
         "origin": feed.origin,
+        "poll_seconds": feed.poll_seconds,  # what the feed asks (ttl, sy:, max-age); null: nothing
     }
 
 
@@ -161,9 +195,10 @@ def article_json(entry: Entry) -> dict[str, Any]:
 
 def print_headlines(rows: list[EntrySummary]) -> None:
     now = datetime.now(UTC)
+    unread, starred, paywalled, offline = headline_marks()
     for row in rows:
-        marks = ("N" if not row.read else " ") + ("*" if row.starred else " ")
-        marks += ("$" if row.paywalled else " ") + ("o" if row.offline else " ")
+        marks = (unread if not row.read else " ") + (starred if row.starred else " ")
+        marks += (paywalled if row.paywalled else " ") + (offline if row.offline else " ")
         print(
             f"{row.id:>6} {marks} {compact_age(row.published, now):>4}  "
             f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"
@@ -172,7 +207,7 @@ def print_headlines(rows: list[EntrySummary]) -> None:
 
 def print_offers(url: str, offers: Sequence[OfferedFeed]) -> None:
     """The feeds a page offers, numbered for `--pick`; on stderr, so stdout stays parseable."""
-    print(f"{url} offers {len(offers)} feeds:", file=sys.stderr)
+    print(f"{url} offers {counted(len(offers), 'feed')}:", file=sys.stderr)
     for n, offer in enumerate(offers, 1):
         print(
             f"  {n}. {one_line(offer.title or '(untitled)', 80)}  {one_line(offer.url, 500)}",

@@ -6,7 +6,6 @@ where used: commands.py imports this module on every start, `mark` and `articles
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Collection
 from typing import Any
@@ -18,6 +17,7 @@ from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import SyncReport
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
+from newsreader.output import counted, print_json
 
 
 def sync_json(report: SyncReport) -> dict[str, Any]:
@@ -55,12 +55,12 @@ def cmd_sync(args: argparse.Namespace, store: Store, config: Config) -> int:
     if report is None:
         return code
     if args.json:
-        print(json.dumps(sync_json(report), ensure_ascii=False, indent=1))
+        print_json(sync_json(report))
     else:
         print(
-            f"synced with {line(report.server)}: {report.pushed} marks sent, "
-            f"{report.pulled_items} items and {report.pulled_marks} marks pulled, "
-            f"{report.feeds_added} feeds added, {report.feeds_removed} removed "
+            f"synced with {line(report.server)}: {counted(report.pushed, 'mark')} sent, "
+            f"{counted(report.pulled_items, 'item')} and {counted(report.pulled_marks, 'mark')} "
+            f"pulled, {counted(report.feeds_added, 'feed')} added, {report.feeds_removed} removed "
             f"in {report.seconds:.1f} s"
         )
     return code
@@ -73,7 +73,7 @@ def cmd_mark(args: argparse.Namespace, store: Store, config: Config) -> int:
         raise NewsreaderError(f"no article with id {missing[0]} (see `newsreader articles`)")
     queued = tables.mark(ids, args.action)
     if args.json:
-        print(json.dumps({"marked": ids, "queued": queued}))
+        print_json({"marked": ids, "queued": queued})
     else:
         note = f"; {queued} queued for the sync server" if queued else ""
         print(f"marked {len(ids)} {'article' if len(ids) == 1 else 'articles'} {args.action}{note}")

@@ -63,7 +63,7 @@ def test_refresh_reports_failures_and_keeps_the_rest(
     server.route("/good.xml", rss(items(4)))
     code, out, err = run(capsys, "refresh")
     assert code == 1
-    assert "2 feeds, 1 new entries" in out and "1 failed" in out
+    assert "2 feeds, 1 new entry," in out and "1 failed" in out
     assert f"failed: {broken}: HTTP 404" in err
     code, out, _ = run(capsys, "feeds", "--json")
     by_url = {f["url"]: f for f in json.loads(out)}
@@ -191,7 +191,7 @@ def test_remove_keeps_starred(
     store.set_starred(keep.id, True)
     store.close()
     code, out, _ = run(capsys, "remove", url)
-    assert code == 0 and "1 entries" in out
+    assert code == 0 and "1 entry;" in out
     _, out, _ = run(capsys, "articles", "--json")
     assert [r["title"] for r in json.loads(out)] == ["Bleibt"]
 

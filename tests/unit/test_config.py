@@ -24,10 +24,22 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[network]\nconcurency = 3\n", "unknown option network.concurency"),
         ("[network]\nper_host = 'vier'\n", "network.per_host must be a whole number"),
         ("[reader]\nrefresh_on_start = 1\n", "reader.refresh_on_start must be true or false"),
-        ("[colours]\n", "unknown section [colours]"),
+        ("[network]\nconcurrency = 0\n", "network.concurrency must be at least 1"),
+        ("[network]\nconcurrency = -5\n", "network.concurrency must be at least 1"),
+        ("[network]\nread_timeout = -1.5\n", "network.read_timeout must be more than 0"),
+        ("[network]\nconnect_timeout = 0\n", "network.connect_timeout must be more than 0"),
+        ("[network]\ntotal_timeout = inf\n", "network.total_timeout must be more than 0"),
+        ("[network]\nretries = 99\n", "network.retries must be at least 0 and at most 10"),
+        ("[retention]\nmax_age_days = -1\n", "retention.max_age_days must be at least 0"),
+        ("[reader]\nhistory_size = 0\n", "reader.history_size must be at least 1"),
+        ("[reader]\nrefresh_minutes = -30\n", "reader.refresh_minutes must be at least 0"),
+        ("[sync]\ntimeout = nan\n", "sync.timeout must be more than 0"),
+        (
+            "[network]\nmin_poll_minutes = 60\nmax_poll_minutes = 30\n",
+            "network.max_poll_minutes must be at least network.min_poll_minutes",
+        ),
         ("[keys]\n'app.quit' = 3\n", "[keys] maps binding ids to key strings"),
         ("[network\n", "cannot read config"),
     ],
@@ -49,3 +61,30 @@ def test_values_are_taken(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.network.per_host == 2 and config.network.read_timeout == 5
     assert config.keys == {"app.refresh": "R"}
+
+
+def test_unknown_sections_and_keys_are_warnings_and_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[network]\nconcurency = 3\nper_host = 2\n[colours]\nbg = 'red'\n", encoding="utf-8"
+    )
+    config = load_config(path)
+    assert config.network.per_host == 2 and config.network.concurrency == 32
+    assert config.warnings == (
+        f"{path}: unknown option network.concurency skipped",
+        f"{path}: unknown section [colours] skipped",
+    )
+
+
+def test_unknown_binding_ids_are_warnings_and_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[keys]\n'app.refresh' = 'R'\n'app.refrsh' = 'F'\n", encoding="utf-8")
+    config = load_config(path).with_known_bindings({"app.refresh", "app.quit"})
+    assert config.keys == {"app.refresh": "R"}
+    assert len(config.warnings) == 1 and "'app.refrsh'" in config.warnings[0]
+    assert load_config(path).with_known_bindings({"app.refresh", "app.refrsh"}).warnings == ()
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "none.toml", explicit=True)

@@ -1,14 +1,18 @@
 """Where data lives and what config.toml may set.
 
 Precedence: command-line flag, then environment (NEWSREADER_DATA_DIR, NEWSREADER_CONFIG),
-then platformdirs defaults (XDG on Linux). A bad config file is one clear error, never a
-traceback, and unknown keys are reported so typos do not silently do nothing.
+then platformdirs defaults (XDG on Linux). One policy for the whole file: a wrong type or an
+out-of-range value is an error naming the key (the command line exits 2), since running on with
+`concurrency = 0` would hang; an unknown section, key or binding id is a warning naming it and
+is skipped, so a typo never passes silently yet an old config still opens.
 """
 
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, field, fields
+from collections.abc import Collection
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,10 @@ class NetworkConfig:
     max_feed_mb: float = 10.0
     max_page_mb: float = 5.0
     retries: int = 2
+    # Bounds on how often one feed is polled by `refresh --due` and the reader's timer,
+    # whatever its ttl, sy:updatePeriod or Cache-Control asks.
+    min_poll_minutes: int = 15
+    max_poll_minutes: int = 1440
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,7 @@ class ReaderConfig:
     show_feed_pane: bool = True
     article_max_chars: int = 40_000
     history_size: int = 50
+    refresh_minutes: int = 30  # the open reader refreshes the due feeds this often; 0 = never
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +119,39 @@ class Config:
     sync: SyncConfig = field(default_factory=SyncConfig)
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
+    # One line per unknown section, key or binding id that was skipped: the command line
+    # prints them on stderr, the reader shows them as notifications.
+    warnings: tuple[str, ...] = ()
+
+    def with_known_bindings(self, known: Collection[str]) -> Config:
+        """Drop [keys] entries whose binding id the reader does not have, with a warning each.
+
+        The ids live in the UI, which the core may not import: the UI (or whoever opens it)
+        passes them in.
+        """
+        unknown = [key for key in self.keys if key not in known]
+        if not unknown:
+            return self
+        return replace(
+            self,
+            keys={k: v for k, v in self.keys.items() if k in known},
+            warnings=(
+                *self.warnings,
+                *(
+                    f"unknown binding id [keys] {key!r} skipped (see ? in the reader)"
+                    for key in unknown
+                ),
+            ),
+        )
 
 
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
+    """The config at `path` (default: the platform's place). A missing file gives the
+    defaults, unless the user named it (`--config`): then it is an error."""
     path = path or default_config_path()
     if not path.exists():
+        if explicit:
+            raise ConfigError(f"config file {path} does not exist")
         return Config()
     import tomllib
 
@@ -130,18 +167,24 @@ def load_config(path: Path | None = None) -> Config:
         "sync": SyncConfig,
     }
     values: dict[str, Any] = {}
+    warnings: list[str] = []
     for name, value in raw.items():
         if name == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"{path}: [keys] maps binding ids to key strings")
             values["keys"] = dict(value)
         elif name in sections:
-            values[name] = _section(path, name, sections[name], value)
+            values[name] = _section(path, name, sections[name], value, warnings)
         else:
-            raise ConfigError(f"{path}: unknown section [{name}]")
+            warnings.append(f"{path}: unknown section [{name}] skipped")
     if "sync" in values:
         _check_sync(path, values["sync"])
-    return Config(**values)
+    network: NetworkConfig | None = values.get("network")
+    if network is not None and network.max_poll_minutes < network.min_poll_minutes:
+        raise ConfigError(
+            f"{path}: network.max_poll_minutes must be at least network.min_poll_minutes"
+        )
+    return Config(**values, warnings=tuple(warnings))
 
 
 def _check_sync(path: Path, sync: SyncConfig) -> None:
@@ -168,16 +211,75 @@ def _check_sync(path: Path, sync: SyncConfig) -> None:
 _KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
 
 
-def _section(path: Path, name: str, cls: Any, value: Any) -> Any:
+@dataclass(frozen=True, slots=True)
+class _Range:
+    """The values a number may take; `above` makes the lower bound exclusive (timeouts)."""
+
+    low: float
+    high: float = math.inf
+    above: bool = False
+
+    def admits(self, value: float) -> bool:
+        if not math.isfinite(value) or value > self.high:
+            return False
+        return value > self.low if self.above else value >= self.low
+
+    def describe(self) -> str:
+        if math.isinf(self.low):
+            return "a finite number"
+        low = f"more than {self.low:g}" if self.above else f"at least {self.low:g}"
+        return low if math.isinf(self.high) else f"{low} and at most {self.high:g}"
+
+
+_POSITIVE = _Range(0, above=True)
+_COUNT = _Range(0)
+# Every number a user may set, with what makes sense for it. A number missing here must only
+# be finite; a key added to a section without a range gets that much checking.
+_RANGES: dict[str, _Range] = {
+    "network.concurrency": _Range(1, 1000),
+    "network.per_host": _Range(1, 100),
+    "network.connect_timeout": _POSITIVE,
+    "network.read_timeout": _POSITIVE,
+    "network.total_timeout": _POSITIVE,
+    "network.max_feed_mb": _POSITIVE,
+    "network.max_page_mb": _POSITIVE,
+    "network.retries": _Range(0, 10),
+    "network.min_poll_minutes": _Range(1, 10_080),
+    "network.max_poll_minutes": _Range(1, 43_200),
+    "prefetch.teasers_per_article": _Range(0, 100),
+    "prefetch.max_mb_per_run": _COUNT,
+    "prefetch.max_seconds_per_run": _COUNT,
+    "retention.max_age_days": _COUNT,
+    "retention.max_entries_per_feed": _COUNT,
+    "reader.article_max_chars": _Range(1000),
+    "reader.history_size": _Range(1, 10_000),
+    "reader.refresh_minutes": _Range(0, 10_080),
+    "sync.first_sync_days": _COUNT,
+    "sync.timeout": _POSITIVE,
+    "sync.max_response_mb": _POSITIVE,
+}
+_FINITE = _Range(-math.inf)
+
+
+def _section(path: Path, name: str, cls: Any, value: Any, warnings: list[str]) -> Any:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: [{name}] must be a table")
     known = {f.name: f for f in fields(cls)}
     default = cls()
+    taken: dict[str, Any] = {}
     for key, item in value.items():
         if key not in known:
-            raise ConfigError(f"{path}: unknown option {name}.{key}")
+            warnings.append(f"{path}: unknown option {name}.{key} skipped")
+            continue
         expected = type(getattr(default, key))
         ok = isinstance(item, expected) or (expected is float and isinstance(item, int))
         if not ok or isinstance(item, bool) != (expected is bool):
             raise ConfigError(f"{path}: {name}.{key} must be {_KINDS[expected]}")
-    return cls(**value)
+        if expected in (int, float):
+            allowed = _RANGES.get(f"{name}.{key}", _FINITE)
+            if not allowed.admits(item):
+                raise ConfigError(
+                    f"{path}: {name}.{key} must be {allowed.describe()}, not {item!r}"
+                )
+        taken[key] = item
+    return cls(**taken)

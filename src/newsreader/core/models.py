@@ -34,6 +34,8 @@ class Feed:
     entries: int = 0
     unread: int = 0
     origin: str = "local"  # "server" when a sync subscribed it
+    # Seconds between polls the feed last asked for (ttl, sy:, Cache-Control); None: no ask.
+    poll_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,8 @@ class ParsedFeed:
     entries: tuple[ParsedEntry, ...]
     # Set when the parser hit malformed input but kept what it could.
     warning: str | None = None
+    # Seconds between polls the feed asks for (<ttl>, sy:updatePeriod); None: no ask.
+    poll_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ from newsreader.core.parse.feedtext import (
     one_line_title,
     unique_keys,
 )
+from newsreader.core.parse.polling import feed_interval
 
 __all__ = ["fast_parse"]
 
@@ -119,6 +120,9 @@ def fast_parse(body: bytes, *, url: str) -> ParsedFeed | None:
         site_url=feed_link_url(feed.get("link"), url),
         entries=unique_keys(entry_from_raw(raw, url) for raw in items),
         warning=None,
+        poll_seconds=feed_interval(
+            feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")
+        ),
     )
 
 
@@ -171,6 +175,8 @@ class _FeedReader:
                     raise _Decline("feed summary and description")
                 has_summary = name in ("summary", "itunes_summary")
                 _check_subtree_children(child)
+            elif name in ("ttl", "sy_updateperiod", "sy_updatefrequency"):
+                feed[name] = _text(child).strip()
             elif name in ("image", "textinput"):
                 parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
                 for part in child:

@@ -25,6 +25,7 @@ from newsreader.core.parse.feedtext import (
     title_marks_paywall,
     unique_keys,
 )
+from newsreader.core.parse.polling import feed_interval
 
 __all__ = ["parse_feed", "title_marks_paywall"]
 
@@ -91,6 +92,9 @@ def _parse_with_feedparser(
         site_url=feed_link_url(feed.get("link"), url),
         entries=unique_keys(entry_from_raw(raw, url) for raw in parsed.entries),
         warning=_warning(parsed),
+        poll_seconds=feed_interval(
+            feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")
+        ),
     )
 
 

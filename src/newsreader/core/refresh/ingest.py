@@ -15,6 +15,7 @@ from pathlib import Path
 
 from newsreader.core.errors import FeedParseError
 from newsreader.core.models import FeedOutcome
+from newsreader.core.parse.polling import header_interval, longest
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.store import Store
 
@@ -72,7 +73,12 @@ def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
         except FeedParseError as exc:
             updates.append(FeedUpdate(job.feed_id, None, job.status, error=str(exc)))
             continue
-        updates.append(FeedUpdate(job.feed_id, parsed, job.status, job.etag, job.last_modified))
+        poll = longest(parsed.poll_seconds, header_interval(job.headers))
+        updates.append(
+            FeedUpdate(
+                job.feed_id, parsed, job.status, job.etag, job.last_modified, poll_seconds=poll
+            )
+        )
     return _store(db_path).record_feeds(updates)
 
 

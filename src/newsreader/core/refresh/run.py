@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
-from newsreader.core.config import Config
+from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.models import (
     Feed,
     FeedOutcome,
@@ -40,16 +40,42 @@ _BATCH = 4
 _BATCH_WAIT = 0.1
 
 
-def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Feed]:
+# A timer or cron tick a little early still counts: without this, a feed polled every 15
+# minutes by a 15-minute cron job would be skipped every other time.
+_DUE_SLACK = timedelta(seconds=60)
+
+
+def due_feeds(
+    store: Store,
+    feed_ids: Collection[int] | None = None,
+    *,
+    polling: NetworkConfig | None = None,
+) -> list[Feed]:
     """Feeds to fetch now: not gone (410), not inside a server's Retry-After window.
-    Feeds named explicitly are fetched regardless."""
+    Feeds named explicitly are fetched regardless. With `polling` (`refresh --due`, the
+    reader's timer), only the feeds whose poll interval has passed since their last fetch."""
     now = utcnow()
     feeds = store.feeds(counts=False)
     if feed_ids is not None:
         return [f for f in feeds if f.id in feed_ids]
     return [
-        f for f in feeds if not f.gone and (f.next_fetch_after is None or f.next_fetch_after <= now)
+        f
+        for f in feeds
+        if not f.gone
+        and (f.next_fetch_after is None or f.next_fetch_after <= now)
+        and (
+            polling is None
+            or f.last_fetched is None
+            or f.last_fetched + poll_interval(f, polling) - _DUE_SLACK <= now
+        )
     ]
+
+
+def poll_interval(feed: Feed, network: NetworkConfig) -> timedelta:
+    """How long to leave a feed alone after a fetch: what it asks, within the user's bounds
+    (a feed that asks nothing gets the minimum)."""
+    low, high = network.min_poll_minutes * 60, network.max_poll_minutes * 60
+    return timedelta(seconds=min(max(feed.poll_seconds or 0, low), high))
 
 
 def interleave_hosts(feeds: list[Feed]) -> list[Feed]:
@@ -69,9 +95,12 @@ async def refresh(
     full: bool = False,
     feed_ids: Collection[int] | None = None,
     progress: Progress | None = None,
+    due_only: bool = False,
 ) -> RefreshReport:
+    """Fetch, parse and store the feeds (all of them, or `feed_ids`). `due_only` fetches
+    only those whose poll interval has passed: `refresh --due` and the reader's timer."""
     started = time.monotonic()
-    feeds = due_feeds(store, feed_ids)
+    feeds = due_feeds(store, feed_ids, polling=config.network if due_only else None)
     loop = asyncio.get_running_loop()
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
     # Parses and stores fetched feeds, and extracts and stores pages for --full.

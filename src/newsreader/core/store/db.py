@@ -3,12 +3,18 @@
 One connection per thread because SQLite connections must not cross threads; WAL so readers
 never block the writer; a long busy timeout instead of a lock file, so two `refresh` processes
 and an open reader all finish.
+
+A cache on a read-only mount (a backup, a shared disk) can still be read: `read_only=True`
+opens it with SQLite's `mode=ro`, or `immutable=1` where a WAL file's shared-memory index
+cannot be created beside it; then every write is refused and nothing is marked read.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -20,9 +26,12 @@ from newsreader.core.store import schema
 class Database:
     """Connection handling shared by the query mixins."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
+        self._immutable = False  # set when even `mode=ro` cannot open it (no -shm possible)
+        if not read_only:
+            make_data_dir(self.path.parent)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -30,8 +39,11 @@ class Database:
         # handler, which sleeps in growing steps and left both cores idle.
         self.write_gate: AbstractContextManager[object] = nullcontext()
         try:
-            _refuse_newer(self.path)
-            schema.migrate(self.conn)
+            if read_only:
+                self._open_read_only()
+            else:
+                _refuse_newer(self.path)
+                schema.migrate(self.conn)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(f"cannot use the cache {self.path}: {exc}") from exc
@@ -39,11 +51,31 @@ class Database:
             self.close()
             raise
 
+    def _open_read_only(self) -> None:
+        if not self.path.is_file():
+            raise StoreError(f"there is no cache to read in {self.path.parent}")
+        try:
+            version = schema.refuse_newer(self.conn)
+        except sqlite3.OperationalError:
+            # A WAL cache whose -shm file is gone cannot be opened `mode=ro` in a directory
+            # we cannot write; on a read-only mount nobody else writes it either, so SQLite
+            # may treat it as immutable.
+            self.close()
+            self._immutable = True
+            version = schema.refuse_newer(self.conn)
+        if version < schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"the cache {self.path} is from an older newsreader (schema {version}) and "
+                "read-only, so it cannot be upgraded; open it once where it can be written"
+            )
+
     @property
     def conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None and self.read_only:
+            conn = self._connect_read_only()
+        elif conn is None:
             conn = sqlite3.connect(
                 self.path, timeout=60.0, isolation_level=None, check_same_thread=False
             )
@@ -59,6 +91,20 @@ class Database:
                 self._all.append(conn)
         return conn
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        mode = "immutable=1" if self._immutable else "mode=ro"
+        uri = f"file:{urllib.parse.quote(str(self.path.absolute()))}?{mode}"
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=60.0, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA busy_timeout = 60000")
+        self._local.conn = conn
+        with self._lock:
+            self._all.append(conn)
+        return conn
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
@@ -69,6 +115,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; IMMEDIATE takes the write lock up front, so no upgrade deadlock."""
+        if self.read_only:
+            raise StoreError(f"the cache {self.path} is open read-only: nothing is saved")
         conn = self.conn
         with self.write_gate:
             conn.execute("BEGIN IMMEDIATE")
@@ -90,3 +138,32 @@ def _refuse_newer(path: Path) -> None:
         schema.refuse_newer(probe)
     finally:
         probe.close()
+
+
+def make_data_dir(path: Path) -> None:
+    """Create the data dir; one line naming it and the reason when that is impossible."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the data dir {path}: {_reason(exc)}") from exc
+
+
+def unwritable_reason(cache: Path) -> str | None:
+    """Why the cache file `cache` (or its folder) cannot be written, or None.
+
+    Asked of the file system up front: SQLite would open a read-only file without a word and
+    fail only at the first write, half-way through a command.
+    """
+    folder = cache.parent
+    if os.access(folder, os.W_OK | os.X_OK) and (not cache.exists() or os.access(cache, os.W_OK)):
+        return None
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except OSError:
+        pass
+    return "permission denied"
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)

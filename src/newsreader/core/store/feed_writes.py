@@ -33,6 +33,7 @@ class FeedUpdate:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+    poll_seconds: int | None = None  # what the feed or its server asks; bounds apply later
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +257,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
     conn.execute(
         """UPDATE feeds SET title = COALESCE(title, ?), site_url = COALESCE(?, site_url),
            etag = ?, last_modified = ?, last_fetched = ?, last_status = ?,
-           last_error = ?, next_fetch_after = NULL, gone = 0 WHERE id = ?""",
+           last_error = ?, next_fetch_after = NULL, gone = 0, poll_seconds = ? WHERE id = ?""",
         (
             parsed.title,
             parsed.site_url,
@@ -265,6 +266,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
             now,
             update.status,
             parsed.warning,
+            update.poll_seconds,
             feed_id,
         ),
     )

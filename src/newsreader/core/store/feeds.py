@@ -125,4 +125,5 @@ def _feed_from_row(row: sqlite3.Row) -> Feed:
         entries=row["n_entries"],
         unread=row["n_unread"],
         origin=row["origin"],
+        poll_seconds=row["poll_seconds"],
     )

@@ -203,6 +203,12 @@ MIGRATIONS: list[list[str]] = [
         END
         """,
     ],
+    # 5: how often a feed asks to be polled (<ttl>, sy:updatePeriod, Cache-Control max-age),
+    # in seconds, as last fetched; NULL when it asks nothing. `refresh --due` and the reader's
+    # timer bound it by [network] min_poll_minutes and max_poll_minutes.
+    [
+        "ALTER TABLE feeds ADD COLUMN poll_seconds INTEGER",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

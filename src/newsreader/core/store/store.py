@@ -64,8 +64,8 @@ class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites):
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
     @classmethod
-    def in_dir(cls, data_dir: Path | str) -> Store:
-        return cls(Path(data_dir) / DB_NAME)
+    def in_dir(cls, data_dir: Path | str, *, read_only: bool = False) -> Store:
+        return cls(Path(data_dir) / DB_NAME, read_only=read_only)
 
     def entry(self, entry_id: int) -> Entry | None:
         """One article with everything needed to show it, its teasers included."""

@@ -20,6 +20,7 @@ class Subscribed:
     name: str  # the title to show: the user's, the feed's, or its URL
     new_entries: int
     offers: tuple[OfferedFeed, ...] = ()  # the feeds the page offered; empty for a feed URL
+    already: bool = False  # the feed was subscribed before: nothing was changed
 
     @property
     def offered(self) -> int:
@@ -36,8 +37,18 @@ def add_subscription(
     tags: Sequence[str] = (),
     pick: int | None = None,
 ) -> Subscribed:
-    """Find, subscribe and store the first fetch, so the headlines are there at once."""
+    """Find, subscribe and store the first fetch, so the headlines are there at once.
+
+    A feed already subscribed (by the URL typed, or the one a page leads to) is left as it
+    is, and the answer says so.
+    """
+    known = store.feed(url)
+    if known is not None:
+        return Subscribed(known, known.title, 0, already=True)
     found = find_feed(config, url, pick=pick)
+    known = store.feed(found.url)
+    if known is not None:
+        return Subscribed(known, known.title, 0, found.offers, already=True)
     feed = store.add_feed(found.url, title=title, tags=tags)
     # The next refresh does a normal (conditional) fetch from these validators.
     outcome = store.record_feed(

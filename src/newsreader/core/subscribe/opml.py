@@ -61,6 +61,9 @@ def import_opml(store: Store, path: Path) -> Imported:
     return Imported(path, len(feeds), sum(1 for f in feeds if f.url not in known))
 
 
+_NOT_OPML = "not an OPML file (the list of subscriptions a feed reader exports)"
+
+
 def parse_opml(data: bytes) -> list[OpmlFeed]:
     """Feeds of an OPML 1.0/2.0 file, each with its folders and categories as tags."""
     # No entity expansion, no DTD, no network: an OPML file is as hostile as any feed.
@@ -69,13 +72,17 @@ def parse_opml(data: bytes) -> list[OpmlFeed]:
     )
     try:
         root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise FeedParseError(f"not a valid OPML file: {_one_line(str(exc))}") from None
-    except ValueError as exc:
-        raise FeedParseError(f"not a valid OPML file: {_one_line(str(exc))}") from None
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        # Plain words, not the XML parser's: most often this is some other kind of file.
+        if b"<opml" not in data[:4096].lower():
+            raise FeedParseError(_NOT_OPML) from None
+        where = getattr(exc, "lineno", None)
+        at = f" (line {where})" if isinstance(where, int) and where > 0 else ""
+        raise FeedParseError(f"not a valid OPML file: it is cut off or broken{at}") from None
     if root is None or _local(root) != "opml":
         name = _local(root) if root is not None else "nothing"
-        raise FeedParseError(f"not an OPML file: the document is <{name}>, not <opml>")
+        kind = "a feed, not a list of feeds" if name in ("rss", "feed", "RDF") else f"<{name}>"
+        raise FeedParseError(f"{_NOT_OPML}: it is {kind}")
     body = next((el for el in root if _local(el) == "body"), None)
     if body is None:
         raise FeedParseError("not a valid OPML file: it has no <body>")

@@ -1,0 +1,211 @@
+"""What a new user of the command line runs into: bad config, options after the command,
+adding twice, the wrong file, no matches, counts, marks and encodings (issue 13)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+from newsreader.commands import _reader_config
+from newsreader.core.config import Config
+from tests.support.feedgen import items, rss
+from tests.support.loopback import LoopbackServer
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "named.toml"  # not the default place the data_dir fixture names
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- config: errors name the key, typos are warnings ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[network]\nconcurrency = 0\n", "network.concurrency"),
+        ("[network]\nconcurrency = -5\n", "network.concurrency"),
+        ("[network]\nread_timeout = -1.0\n", "network.read_timeout"),
+        ("[prefetch]\nteasers_per_article = 'fünf'\n", "prefetch.teasers_per_article"),
+    ],
+)
+def test_a_bad_config_value_is_one_line_naming_the_key(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str], text: str, key: str
+) -> None:
+    config = write_config(tmp_path, text)
+    code, out, err = run(capsys, "--config", str(config), "feeds")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and key in err and "Traceback" not in err
+
+
+def test_typos_in_the_config_are_warned_and_skipped(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(tmp_path, "[network]\nconcurency = 3\n[netwrok]\nper_host = 2\n")
+    code, out, err = run(capsys, "feeds", "--config", str(config))
+    assert code == 0 and "no subscriptions yet" in out
+    lines = err.splitlines()
+    assert len(lines) == 2 and all(line.startswith("newsreader: warning: ") for line in lines)
+    assert "network.concurency" in lines[0] and "[netwrok]" in lines[1]
+
+
+def test_unknown_binding_ids_are_warned_before_the_reader_opens() -> None:
+    config = _reader_config(Config(keys={"app.refresh": "R", "headline.nxt": "n"}))
+    assert config.keys == {"app.refresh": "R"}
+    assert len(config.warnings) == 1 and "'headline.nxt'" in config.warnings[0]
+
+
+def test_a_named_config_file_must_exist(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "--config", str(tmp_path / "absent.toml"), "feeds")
+    assert code == 2 and out == ""
+    assert err == f"newsreader: config file {tmp_path / 'absent.toml'} does not exist\n"
+    # the default place may be absent (data_dir points NEWSREADER_CONFIG at a missing file)
+    code, _, err = run(capsys, "feeds")
+    assert code == 0 and err == ""
+
+
+# --- global options after the command -------------------------------------------------------
+
+
+def test_global_options_work_after_the_command(
+    server: LoopbackServer, tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other"
+    url = server.route("/feed.xml", rss(items(2)))
+    code, out, _ = run(capsys, "add", url, "--data-dir", str(other))
+    assert code == 0 and (other / "newsreader.sqlite3").exists()
+    code, out, _ = run(capsys, "feeds", "--data-dir", str(other))
+    assert code == 0 and url in out
+    code, out, _ = run(capsys, "feeds")  # the default data dir has nothing
+    assert "no subscriptions yet" in out
+    config = write_config(tmp_path, "[network]\nconcurrency = 0\n")
+    code, _, err = run(capsys, "feeds", "--data-dir", str(other), "--config", str(config))
+    assert code == 2 and "network.concurrency" in err
+    hits = server.hits.get("/artikel/0", 0)
+    code, out, _ = run(capsys, "refresh", "--data-dir", str(other), "--offline")
+    assert code == 2 and out == ""
+    _, out, err = run(capsys, "articles", "--json", "--data-dir", str(other))
+    assert out, err
+    first = json.loads(out)[0]["id"]
+    code, out, _ = run(capsys, "show", str(first), "--offline", "--data-dir", str(other))
+    assert code == 0 and "Meldung" in out and server.hits.get("/artikel/0", 0) == hits
+
+
+# --- adding twice, the wrong file, no matches ------------------------------------------------
+
+
+def test_adding_a_subscribed_feed_says_so(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.route("/feed.xml", rss(items(2), title="Stadtblatt"))
+    page = server.route(
+        "/",
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{url}"></head></html>',
+        content_type="text/html; charset=utf-8",
+    )
+    code, out, _ = run(capsys, "add", url)
+    assert code == 0 and out.startswith("subscribed to Stadtblatt")
+    requests = len(server.requests)
+    code, out, err = run(capsys, "add", url)
+    assert code == 0 and out == f"already subscribed to Stadtblatt ({url})\n" and err == ""
+    assert len(server.requests) == requests  # the same URL needs no fetch
+    code, out, _ = run(capsys, "add", page)  # a page whose feed we have
+    assert code == 0 and out == f"already subscribed to Stadtblatt ({url})\n"
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert [f["entries"] for f in json.loads(out)] == [2]
+
+
+def test_importing_something_else_says_not_an_opml_file(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "abos.csv"
+    csv.write_text("Name,URL\nStadt,http://stadt.example/rss\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", str(csv))
+    assert code == 2 and out == ""
+    assert err.startswith("newsreader: not an OPML file") and err.count("\n") == 1
+    assert "column" not in err and "Start tag" not in err
+
+
+def test_a_search_without_matches_says_so_on_stderr(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "add", server.route("/feed.xml", rss(items(2))))
+    code, out, err = run(capsys, "articles", "--search", "Zeppelinlandung")
+    assert code == 0 and out == ""
+    assert err == "newsreader: no matches for 'Zeppelinlandung'\n"
+    code, out, err = run(capsys, "articles", "--search", "Zeppelinlandung", "--json")
+    assert code == 0 and json.loads(out) == [] and "no matches" in err
+    code, out, err = run(capsys, "articles", "--search", "muenster")
+    assert code == 0 and "Münster" in out and err == ""
+
+
+# --- counts, JSON, marks --------------------------------------------------------------------
+
+
+def test_counts_are_in_plain_words(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = server.route("/feed.xml", rss(items(1)))
+    _, out, _ = run(capsys, "add", url)
+    assert out.endswith(": 1 entry\n")
+    server.route("/feed.xml", rss(items(2)))
+    _, out, _ = run(capsys, "refresh", "--no-sync")
+    assert out.startswith("1 feed, 1 new entry, 0 updated")
+    _, out, _ = run(capsys, "feeds")
+    assert "2 entries, 2 unread" in out
+
+
+def newsreader(
+    data_dir: Path, *args: str, encoding: str | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG", "PYTHONIO"))}
+    env["NEWSREADER_DATA_DIR"] = str(data_dir)
+    if encoding:
+        env["PYTHONIOENCODING"] = encoding
+    return subprocess.run(
+        [sys.executable, "-m", "newsreader", *args],
+        capture_output=True,
+        check=False,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_json_is_utf8_and_marks_match_the_reader_with_an_ascii_fallback(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "add", server.route("/feed.xml", rss(items(2))))
+    _, out, _ = run(capsys, "articles", "--json")
+    star = json.loads(out)[0]["id"]
+    run(capsys, "mark", str(star), "--star")
+
+    for encoding in (None, "ascii", "latin-1"):
+        done = newsreader(data_dir, "articles", "--json", encoding=encoding)
+        assert done.returncode == 0, done.stderr
+        assert b"\\u" not in done.stdout and "Straßenfest in Münster".encode() in done.stdout
+        assert json.loads(done.stdout.decode("utf-8"))[0]["title"].endswith("Münster")
+
+    done = newsreader(data_dir, "articles", encoding="utf-8")
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert "●★" in lines[0]
+    assert "● " in lines[1] and "★" not in lines[1]
+
+    done = newsreader(data_dir, "articles", encoding="ascii")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr
+    text = done.stdout.decode("ascii")
+    assert "N*" in text and "Stra?enfest in M?nster" in text
