@@ -230,7 +230,7 @@ async def show_help(keys: str) -> None:
         store = Store.in_dir(Path(tmp))
         config = Config(
             reader=ReaderConfig(refresh_on_start=False),
-            keys={"headline.toggle_star": f"ctrl+s,{keys}", "no.such.binding": keys},
+            keys={"app.quit": f"ctrl+s,{keys}", "no.such.binding": keys},  # a row on screen
         )
         app = NewsreaderApp(store, config, offline=True, clock=clock)
         try:
