@@ -31,7 +31,7 @@ from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS
 from newsreader.ui.list_pane import EMPTY_CACHE, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, REFRESH, WRITE, JobDone, RefreshProgress
-from newsreader.ui.navigation import neighbour_feed
+from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
 from newsreader.ui.refresh_job import feed_ids_of, refresh_note, start_refresh
 from newsreader.ui.status_bar import StatusBar
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from newsreader.ui.welcome_screen import WelcomeScreen
 
 NARROW = 100
-CONFIRM_CATCHUP_ABOVE = 50  # `C` asks first when it would mark more than this many read
 
 
 def _on_welcome_screen(app: App[None]) -> bool:
@@ -215,20 +214,7 @@ class NewsreaderApp(App[None]):
         self.net.write(lambda: store.mark_all_read(filters), key="all_read")
 
     def action_mark_everything_read(self) -> None:
-        """`C`: every feed, whatever the filter; asks first when it is a lot."""
-        from newsreader.ui.confirm_dialog import ConfirmDialog
-
-        unread = self.store.unread_count()
-        if unread <= CONFIRM_CATCHUP_ABOVE:
-            self.action_mark_all_read(EntryFilter())
-            return
-        question = f"Mark all {unread:,} unread headlines in every feed read?"
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.action_mark_all_read(EntryFilter())
-
-        self.push_screen(ConfirmDialog(question), answered)
+        catch_up(self, self.store.unread_count())
 
     def _written(self, job: JobDone) -> None:
         from newsreader.ui.feed_pane import FeedsChanged
@@ -301,23 +287,10 @@ class NewsreaderApp(App[None]):
     # --- newsboat's moves: n/N next unread, J/K next feed, q/h back to the list -----------------
 
     def action_next_unread(self, delta: int) -> None:
-        """The next unread headline; past the last of a feed, the first of the next feed with
-        unread ones. Opened when reading (the article pane has focus), else selected."""
-        found = self.headlines.step_unread(delta)
-        if found is None and self.filters.feed_id is not None:
-            feed = neighbour_feed(self.store.feeds(), self.filters.feed_id, delta, with_unread=True)
-            if feed is not None:
-                self.filters = replace(self.filters, feed_id=feed.id, tag=None)
-                found = self.headlines.step_unread(delta, from_edge=True)
-        if found is None:
-            self.notify("No more unread headlines.", markup=False)
-        elif self.ready and self.detail.has_focus_within:
-            self.headlines.action_open()
+        next_unread(self, delta)
 
     def action_feed_step(self, delta: int) -> None:
-        feed = neighbour_feed(self.store.feeds(), self.filters.feed_id, delta)
-        if feed is not None:
-            self.filters = replace(self.filters, feed_id=feed.id, tag=None)
+        feed_step(self, delta)
 
     def action_focus_list(self) -> None:
         self.headlines.focus()

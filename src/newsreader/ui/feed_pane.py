@@ -134,7 +134,7 @@ class FeedPane(OptionList):
             self.post_message(self.ScopeChosen(self, self._scopes[event.option_index]))
 
     def action_remove_feed(self) -> None:
-        from newsreader.ui.confirm_dialog import ConfirmDialog
+        from newsreader.ui.confirm_dialog import ConfirmDialog  # start-up speed: lazily
 
         feed = self.highlighted_feed
         if feed is None:
@@ -152,7 +152,7 @@ class FeedPane(OptionList):
         self.app.push_screen(ConfirmDialog(question), answered)
 
     def action_edit_feed(self) -> None:
-        from newsreader.ui.feed_dialog import EditFeedDialog, FeedEdit
+        from newsreader.ui.feed_dialog import EditFeedDialog, FeedEdit  # start-up speed
 
         feed = self.highlighted_feed
         if feed is None:
