@@ -156,3 +156,13 @@ def test_snapshot_offline_note(snap_compare: Snap, store: Store, config: Config)
     sample_cache(store)
     app = NewsreaderApp(store, config, offline=True, clock=clock)
     assert snap_compare(app, terminal_size=(120, 24), run_before=keys("j", "j", "j", "enter"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 50)])
+def test_snapshot_sizes(
+    snap_compare: Snap, store: Store, config: Config, size: tuple[int, int]
+) -> None:
+    """Issue 13 point 12: the title keeps its share at 120, the article its body at 80×24."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    assert snap_compare(app, terminal_size=size, run_before=keys("j", "enter"))

@@ -15,7 +15,10 @@ from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.teaser_list import TeaserList
 from tests.ui.conftest import MOST_READ, clock, grouped_cache, sample_cache, screen_text
 
-SIZE = (130, 60)  # tall enough that the whole list shows without scrolling
+SIZE = (
+    150,
+    60,
+)  # wide enough for a teaser line, tall enough that the whole list shows without scrolling
 
 
 def shown_numbers(app: NewsreaderApp) -> dict[int, str]:

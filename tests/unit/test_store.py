@@ -456,3 +456,54 @@ def test_prune_caps_entries_per_feed(store: Store) -> None:
     store.mark_all_read()
     assert store.prune(max_age_days=0, max_entries_per_feed=4) == 6
     assert [r.title for r in store.entries()] == [f"Titel {i}" for i in range(4)]
+
+
+def _recount(store: Store) -> dict[int, tuple[int, int]]:
+    rows = store.conn.execute(
+        "SELECT COALESCE(feed_id, 0), COUNT(*), SUM(read = 0) FROM entries"
+        " GROUP BY COALESCE(feed_id, 0)"
+    ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _kept(store: Store) -> dict[int, tuple[int, int]]:
+    rows = store.conn.execute("SELECT feed_id, entries, unread FROM feed_counts").fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows if r[1] or r[2]}
+
+
+def test_feed_counts_stay_exact_through_every_write(store: Store) -> None:
+    """The counters the feed pane reads are kept in the transaction of each write: insert,
+    refetch, mark, mark all, prune, remove feed (starred entries detach), a second feed."""
+    one = store.add_feed("http://example.org/feed").id
+    two = store.add_feed("http://example.org/other").id
+    store.record_feed(
+        one, feed_of(*(entry(i) for i in range(10))), status=200, etag=None, last_modified=None
+    )
+    store.record_feed(
+        two, feed_of(*(entry(i) for i in range(5))), status=200, etag=None, last_modified=None
+    )
+    assert _kept(store) == _recount(store) == {one: (10, 10), two: (5, 5)}
+    ids = [e.id for e in store.entries(EntryFilter(feed_id=one))]
+    store.set_read(ids[:3], True)
+    store.set_read(ids[:1], False)
+    store.set_read(ids[1:2], True)  # already read: no change
+    assert _kept(store) == _recount(store)
+    assert {f.id: f.unread for f in store.feeds()} == {one: 8, two: 5}
+    store.record_feed(
+        one,
+        feed_of(*(entry(i, title="neu") for i in range(12))),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    assert _kept(store) == _recount(store)
+    store.mark_all_read(EntryFilter(feed_id=two))
+    assert _kept(store) == _recount(store)
+    store.set_starred(ids[4], True)
+    store.set_read(ids[4:], True)
+    assert store.prune(max_age_days=0, max_entries_per_feed=2) > 0
+    assert _kept(store) == _recount(store)
+    store.remove_feed(one)
+    assert _kept(store) == _recount(store)
+    assert store.unread_count() == sum(unread for _, unread in _recount(store).values())
+    assert [f.id for f in store.feeds()] == [two]

@@ -7,17 +7,18 @@ reader's own store writes run beside the UI (see `background.py`) and each repor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from newsreader.core.config import Config
@@ -30,8 +31,9 @@ from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS
 from newsreader.ui.list_pane import EMPTY_CACHE, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, REFRESH, WRITE, JobDone, RefreshProgress
-from newsreader.ui.palette import ReaderCommands  # textual.command is loaded by textual.app
-from newsreader.ui.refresh_job import refresh_note, start_refresh
+from newsreader.ui.navigation import catch_up, feed_step, next_unread
+from newsreader.ui.palette import ReaderCommands, reader_system_commands
+from newsreader.ui.refresh_job import feed_ids_of, refresh_note, start_refresh
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.text import one_line
 
@@ -116,6 +118,17 @@ class NewsreaderApp(App[None]):
         """True once the panes mounted after the first paint are there."""
         return bool(self.query("#detail"))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer lists only keys that do something now (see also the panes' own)."""
+        if action in ("history_back", "history_forward") and self.ready:
+            return self.detail.can_go(-1 if action == "history_back" else 1)
+        if action == "sample_edition":
+            return self.demo is None and not self.store.has_feeds()
+        return True
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        return reader_system_commands(super().get_system_commands(screen))
+
     def on_mount(self) -> None:
         self._main_mounted()
         if not self.store.has_feeds():
@@ -144,7 +157,7 @@ class NewsreaderApp(App[None]):
         from newsreader.ui.detail_pane import DetailPane
         from newsreader.ui.feed_pane import FeedPane
 
-        await self.query_one("#feeds-slot").mount(FeedPane(id="feeds"))
+        await self.query_one("#feeds-slot").mount(FeedPane(self.store, self.net.write, id="feeds"))
         detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
         await self.query_one("#detail-slot").mount(detail)
         # Onto the reader's own screen, also when the welcome screen is on top of it.
@@ -160,7 +173,12 @@ class NewsreaderApp(App[None]):
         self.headlines.refresh_ages()
 
     def on_resize(self) -> None:
-        self.query_one("#main").set_class(self.size.width < NARROW, "-narrow")
+        narrow = self.size.width < NARROW
+        main = self.query_one("#main")
+        if narrow != main.has_class("-narrow"):
+            main.set_class(narrow, "-narrow")
+            # Stacked, the feed pane would leave the article no room: `f` brings it back.
+            self.query_one("#feeds-slot").display = not narrow and self.config.reader.show_feed_pane
 
     def on_unmount(self) -> None:
         self.net.stop()
@@ -191,17 +209,29 @@ class NewsreaderApp(App[None]):
         if starred is not None:
             self.net.write(lambda: store.set_starred(entry_id, starred))
 
-    def action_mark_all_read(self) -> None:
-        store, filters = self.store, self.filters
+    def action_mark_all_read(self, filters: EntryFilter | None = None) -> None:
+        store, filters = self.store, filters or self.filters
         self.net.write(lambda: store.mark_all_read(filters), key="all_read")
 
+    def action_mark_everything_read(self) -> None:
+        catch_up(self, self.store.unread_count())
+
     def _written(self, job: JobDone) -> None:
+        from newsreader.ui.feed_pane import FeedsChanged
+
         if job.error is not None:
             self.headlines.reload()  # back to what the store holds
         elif job.key == "all_read":
             self._store_changed()
             self.notify(f"Marked {job.result:,} headlines read.", markup=False)
-        self._update_counts()
+        elif isinstance(job.key, FeedsChanged):
+            if self.filters.feed_id is not None and self.store.feed(self.filters.feed_id) is None:
+                self.filters = EntryFilter()  # the feed on screen was removed
+            self._store_changed()
+            if job.key.refetch is not None:
+                self.action_refresh([job.key.refetch])
+        else:
+            self._update_counts()
 
     @on(HeadlineView.Changed)
     def _headlines_changed(self) -> None:
@@ -213,11 +243,12 @@ class NewsreaderApp(App[None]):
         if reload:
             self.headlines.reload()
         self._update_counts()
-        self._update_feeds()
         self._update_empty()
 
     def _update_counts(self) -> None:
+        """Header and feed pane: cheap lookups of the counters the store keeps (schema 6)."""
         self.query_one(StatusBar).unread = self.store.unread_count()
+        self._update_feeds()
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
@@ -229,7 +260,8 @@ class NewsreaderApp(App[None]):
         from newsreader.ui.feed_pane import FeedPane, Scope
 
         pane = self.query_one(FeedPane)
-        pane.set_feeds(feeds, self.store.tags(), Scope(self.filters.feed_id, self.filters.tag))
+        scope = Scope(self.filters.feed_id, self.filters.tag)
+        pane.set_feeds(feeds, self.store.tags(), scope, unread=self.store.unread_count())
         fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
         self.query_one(StatusBar).last_refresh = max(fetched) if fetched else None
 
@@ -251,6 +283,17 @@ class NewsreaderApp(App[None]):
 
     def on_feed_pane_scope_chosen(self, event: FeedPane.ScopeChosen) -> None:
         self.filters = replace(self.filters, feed_id=event.scope.feed_id, tag=event.scope.tag)
+
+    # --- newsboat's moves: n/N next unread, J/K next feed, q/h back to the list -----------------
+
+    def action_next_unread(self, delta: int) -> None:
+        next_unread(self, delta)
+
+    def action_feed_step(self, delta: int) -> None:
+        feed_step(self, delta)
+
+    def action_focus_list(self) -> None:
+        self.headlines.focus()
 
     def action_toggle_feed_pane(self) -> None:
         slot = self.query_one("#feeds-slot")
@@ -296,7 +339,20 @@ class NewsreaderApp(App[None]):
         if _on_welcome_screen(self):
             self.pop_screen()
         self._store_changed()
+        # The welcome text in the article pane goes; the first headline waits under the cursor.
+        if self.ready and self.detail.article.shown is None:
+            self.detail.article.show_placeholder()
+        self.headlines.move_to(0)
+        self.headlines.focus()
         self.notify(note, markup=False)
+
+    def action_sample_edition(self) -> None:
+        """`d` after escaping the welcome screen: the sample edition, as it offered."""
+        from newsreader.ui.welcome_screen import WelcomeScreen
+
+        welcome = WelcomeScreen()
+        self.push_screen(welcome)
+        welcome.call_after_refresh(welcome.action_open_demo)
 
     async def on_welcome_screen_demo_ready(self, message: WelcomeScreen.DemoReady) -> None:
         """Swap to the sample edition's own store: the panes are composed again around it."""
@@ -337,14 +393,24 @@ class NewsreaderApp(App[None]):
 
     # --- refresh ------------------------------------------------------------------------------
 
-    def action_refresh(self) -> None:
+    def action_refresh(self, feed_ids: list[int] | None = None) -> None:
+        """`R`: every feed; with ids, those feeds only."""
         if self.offline:
             self.notify("Offline: not refreshing.", markup=False)
             return
         if not self.refreshing:
             self.refreshing = True
             self.query_one(StatusBar).progress = "refreshing…"
-            start_refresh(self.net, self.store, self.config, self.post_message)
+            start_refresh(self.net, self.store, self.config, self.post_message, feed_ids)
+
+    def action_refresh_feed(self) -> None:
+        """`r`: the feed (or tag) highlighted in the feed pane, else the one on screen."""
+        from newsreader.ui.feed_pane import FeedPane, Scope
+
+        pane = self.query(FeedPane).first() if self.ready else None
+        scope = pane.highlighted_scope if pane is not None and pane.has_focus else None
+        scope = scope or Scope(self.filters.feed_id, self.filters.tag)
+        self.action_refresh(feed_ids_of(self.store, scope.feed_id, scope.tag))
 
     @on(RefreshProgress)
     def _refresh_progress(self, message: RefreshProgress) -> None:

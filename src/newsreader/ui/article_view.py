@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,7 +20,7 @@ from textual.widgets import Button, Static
 
 from newsreader.core.models import Entry, Page
 from newsreader.ui.article_body import ArticleBody
-from newsreader.ui.keys import DETAIL_FOOTER
+from newsreader.ui.keys import BACK_TO_LIST, DETAIL_FOOTER
 from newsreader.ui.markdown_content import markdown_to_content
 from newsreader.ui.text import html_to_markdown, one_line, safe_text
 
@@ -60,7 +61,8 @@ def entry_shown(entry: Entry, *, feed_note: str) -> Shown:
     )
 
 
-def page_shown(page: Page, *, fallback_title: str = "") -> Shown:
+def page_shown(page: Page, *, fallback_title: str = "", source: str = "") -> Shown:
+    """A teaser page; `source` names its site (the header shows the URL once, below)."""
     note = None
     if not page.text:
         note = "No article text could be extracted from this page."
@@ -71,11 +73,21 @@ def page_shown(page: Page, *, fallback_title: str = "") -> Shown:
         title=page.title or fallback_title or page.url,
         url=page.final_url or page.url,
         body=body,
-        source=page.url,
+        source=source,
         author=page.author,
         date=page.published.astimezone().strftime("%d.%m.%Y %H:%M") if page.published else None,
         note=note,
     )
+
+
+def site_name(url: str, entry: Entry | None) -> str:
+    """The site a teaser page is on: the article's feed when it is the same site, else the
+    host without its `www.`."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    same_site = entry is not None and entry.url and urlsplit(entry.url).hostname
+    if entry is not None and same_site and same_site.removeprefix("www.") == host:
+        return entry.feed_title
+    return host
 
 
 class ArticleView(VerticalScroll, can_focus=True):
@@ -84,6 +96,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="article.scroll_up"),
         Binding("space", "page_down", "Page down", show=False, id="article.page_down"),
         Binding("plus", "show_more", "Show more", id="article.show_more"),
+        BACK_TO_LIST,
         *DETAIL_FOOTER,
     ]
 
@@ -109,6 +122,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         yield Button("Show more", id="show-more", compact=True)
 
     def on_mount(self) -> None:
+        self.show_placeholder()
+
+    def show_placeholder(self) -> None:
         self.show_message("Nothing selected", "Choose a headline and press enter to read it.")
 
     def show(self, shown: Shown, *, keep_scroll: bool = False) -> None:
@@ -127,6 +143,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self._set_body("")
         self.query_one("#show-more", Button).display = False
         self.scroll_home(animate=False)
+        self.refresh_bindings()
 
     def _render_shown(self, *, keep_scroll: bool) -> None:
         shown = self.shown
@@ -158,6 +175,15 @@ class ArticleView(VerticalScroll, can_focus=True):
             more.label = Content(f"Show more ({rest:,} more characters)")
         if not keep_scroll:
             self.scroll_home(animate=False)
+        self.refresh_bindings()
+
+    @property
+    def has_more(self) -> bool:
+        return self.shown is not None and len(self.shown.body) > self._limit
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The footer lists `+` only while there is more to show.
+        return self.has_more if action == "show_more" else True
 
     def action_show_more(self) -> None:
         if self.shown is not None and len(self.shown.body) > self._limit:

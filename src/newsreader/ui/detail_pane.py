@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from newsreader.core.config import Config
 from newsreader.core.models import Entry, LinkPreview, Teaser
 from newsreader.core.store.store import Store
-from newsreader.ui.article_view import ArticleView, entry_shown, page_shown
+from newsreader.ui.article_view import ArticleView, entry_shown, page_shown, site_name
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.history import History, Location
 from newsreader.ui.messages import PAGE, PREVIEWS, JobDone, PreviewsArrived
@@ -82,6 +82,10 @@ class DetailPane(Vertical):
         self.history.visit(target)
         self._show(target, teaser_title=teaser.title)
 
+    def can_go(self, delta: int) -> bool:
+        """Whether back (-1) or forward (1) leads anywhere: the footer shows them only then."""
+        return self.history.can_back if delta < 0 else self.history.can_forward
+
     def action_back(self) -> None:
         location = self.history.back()
         if location is not None:
@@ -106,6 +110,7 @@ class DetailPane(Vertical):
     # --- showing ------------------------------------------------------------------------------
 
     def _show(self, location: Location, *, teaser_title: str = "") -> None:
+        self.refresh_bindings()  # back and forward may have become possible, or not
         entry = self.store.entry(location.entry_id)
         self.entry = entry
         if entry is None:
@@ -140,7 +145,8 @@ class DetailPane(Vertical):
     def _show_teaser_page(self, url: str, title: str) -> None:
         page = self.store.page(url)
         if page is not None and (page.text or page.description):
-            self.article.show(page_shown(page, fallback_title=title))
+            source = site_name(page.final_url or url, self.entry)
+            self.article.show(page_shown(page, fallback_title=title, source=source))
             self.teasers.set_teasers(page.teasers)
             return
         self.teasers.set_teasers(())

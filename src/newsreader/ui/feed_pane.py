@@ -1,7 +1,14 @@
-"""The feed pane: all headlines, each tag, each feed, with unread counts."""
+"""The feed pane: all headlines, each tag, each feed, with unread counts; and the feeds' own
+upkeep from inside the reader: remove (`d`), rename or re-address (`E`), retry (`r`).
+
+A feed whose last fetch failed gets a `!` before its name and its error on a second line, so
+the mark never rests on colour alone. The pane's writes go to the App's writer thread and are
+reported back as `JobDone(WRITE, FeedsChanged(...))`, which redraws every pane.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -12,7 +19,16 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from newsreader.core.models import Feed
+from newsreader.core.store.store import Store
 from newsreader.ui.text import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class FeedsChanged:
+    """The key of the writer-thread jobs that change subscriptions: the App redraws every
+    pane, then fetches `refetch` (a feed just given a new address), once the write is in."""
+
+    refetch: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,23 +39,31 @@ class Scope:
     tag: str | None = None
 
 
-LABEL_WIDTH = 19
+LABEL_WIDTH = 17
+Writer = Callable[..., None]
 
 
-def _row(label: str, unread: int, *, indent: str = "") -> Content:
+def _row(label: str, unread: int, *, indent: str = "", error: str | None = None) -> Content:
     count = f"{unread:>5}" if unread else "     "
     width = LABEL_WIDTH - len(indent)
     label = label[: width - 1] + "…" if len(label) > width else label.ljust(width)
-    return Content.from_markup(
+    row = Content.from_markup(
         "$indent$label [dim]$count[/dim]", indent=indent, label=label, count=count
     )
+    if error is not None:
+        reason = one_line(error, 200)
+        reason = reason[: LABEL_WIDTH + 1] + "…" if len(reason) > LABEL_WIDTH + 2 else reason
+        row += Content.from_markup("\n    [dim]$reason[/dim]", reason=reason)
+    return row
 
 
 class FeedPane(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Next", show=False, id="feeds.down"),
         Binding("k,up", "cursor_up", "Previous", show=False, id="feeds.up"),
-        Binding("enter", "select", "Show feed", id="feeds.select"),
+        Binding("enter,l", "select", "Show feed", id="feeds.select"),
+        Binding("d", "remove_feed", "Remove", id="feeds.remove"),
+        Binding("E", "edit_feed", "Rename / address", id="feeds.edit"),
     ]
 
     @dataclass
@@ -51,22 +75,39 @@ class FeedPane(OptionList):
         def control(self) -> FeedPane:
             return self.pane
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, store: Store, write: Writer, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
+        self.store = store
+        self.write = write
         self._scopes: list[Scope] = []
+        self._feeds: dict[int, Feed] = {}
 
-    def set_feeds(self, feeds: list[Feed], tags: list[tuple[str, int]], current: Scope) -> None:
+    @property
+    def highlighted_scope(self) -> Scope | None:
+        index = self.highlighted
+        return self._scopes[index] if index is not None and index < len(self._scopes) else None
+
+    @property
+    def highlighted_feed(self) -> Feed | None:
+        scope = self.highlighted_scope
+        return self._feeds.get(scope.feed_id) if scope and scope.feed_id is not None else None
+
+    def set_feeds(
+        self, feeds: list[Feed], tags: list[tuple[str, int]], current: Scope, *, unread: int
+    ) -> None:
+        """`unread` is every unread headline, also those of removed feeds kept for a star."""
+        self._feeds = {f.id: f for f in feeds}
         scopes: list[Scope] = [Scope()]
-        options = [Option(_row("All", sum(f.unread for f in feeds)))]
-        for tag, unread in tags:
+        options = [Option(_row("All", unread))]
+        for tag, tag_unread in tags:
             scopes.append(Scope(tag=tag))
-            options.append(Option(_row("# " + one_line(tag, 60), unread)))
+            options.append(Option(_row("# " + one_line(tag, 60), tag_unread)))
         for feed in feeds:
             scopes.append(Scope(feed_id=feed.id))
             title = one_line(feed.title, 60) or one_line(feed.url, 60)
             if feed.last_error:
                 title = "! " + title
-            options.append(Option(_row(title, feed.unread, indent="  ")))
+            options.append(Option(_row(title, feed.unread, indent="  ", error=feed.last_error)))
         highlighted = self.highlighted
         # While the user moves through the pane, a refresh ending must not move the highlight.
         if self.has_focus and highlighted is not None and highlighted < len(self._scopes):
@@ -79,7 +120,53 @@ class FeedPane(OptionList):
         elif highlighted is not None and highlighted < len(scopes):
             self.highlighted = highlighted
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("remove_feed", "edit_feed"):
+            return self.highlighted_feed is not None
+        return True
+
+    def on_option_list_option_highlighted(self) -> None:
+        self.refresh_bindings()  # d and E show on feed rows only
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if 0 <= event.option_index < len(self._scopes):
             self.post_message(self.ScopeChosen(self, self._scopes[event.option_index]))
+
+    def action_remove_feed(self) -> None:
+        from newsreader.ui.confirm_dialog import ConfirmDialog  # start-up speed: lazily
+
+        feed = self.highlighted_feed
+        if feed is None:
+            return
+        store, feed_id = self.store, feed.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda: store.remove_feed(feed_id), key=FeedsChanged())
+
+        question = (
+            f"Remove {one_line(feed.title, 80)} and its {feed.entries:,} headlines? "
+            "Starred ones are kept."
+        )
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    def action_edit_feed(self) -> None:
+        from newsreader.ui.feed_dialog import EditFeedDialog, FeedEdit  # start-up speed
+
+        feed = self.highlighted_feed
+        if feed is None:
+            return
+        store = self.store
+
+        def edited(edit: FeedEdit | None) -> None:
+            if edit is None:
+                return
+            refetch = edit.feed_id if edit.url != feed.url else None
+            self.write(
+                lambda: store.edit_feed(edit.feed_id, title=edit.title, url=edit.url),
+                key=FeedsChanged(refetch),
+            )
+
+        taken = {f.url for f in self._feeds.values()}
+        self.app.push_screen(EditFeedDialog(feed, taken), edited)

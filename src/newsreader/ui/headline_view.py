@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -22,14 +22,17 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from newsreader.core.models import EntryFilter, EntrySummary
+from newsreader.core.models import Cursor, EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
 from newsreader.ui.headline_source import HeadlineSource
 from newsreader.ui.text import one_line, relative_age
 
 SOURCE_WIDTH = 16  # at most; narrow lists give the title more room
-AGE_WIDTH = 7  # "20.11." and a space
+AGE_WIDTH = 6  # "20.11" (the date's last dot dropped) and a space
+MARKS_WIDTH = 5  # ●★€↓ and a space
+TITLE_SHARE = 0.6  # of the row, at least, once the list is 40 cells wide
 MAX_STRIPS = 2000
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)  # `N` from the bottom: the oldest unread
 
 
 class HeadlineView(ScrollView, can_focus=True):
@@ -40,7 +43,9 @@ class HeadlineView(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False, id="headline.last"),
         Binding("pagedown", "page_down", "Page down", show=False, id="headline.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="headline.page_up"),
-        Binding("enter", "open", "Open", id="headline.open"),
+        Binding("enter,l", "open", "Open", id="headline.open"),
+        Binding("J", "app.feed_step(1)", "Next feed", show=False, id="headline.next_feed"),
+        Binding("K", "app.feed_step(-1)", "Previous feed", show=False, id="headline.previous_feed"),
         Binding("m", "toggle_read", "Read/unread", id="headline.toggle_read"),
         Binding("s", "toggle_star", "Star", id="headline.toggle_star"),
     ]
@@ -116,6 +121,9 @@ class HeadlineView(ScrollView, can_focus=True):
         self._clock = clock
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._now = clock()
+        # The longest feed name of the whole cache, not of the rows on screen: the source
+        # column keeps its width through a search or a filter.
+        self._longest_source = self._measure_sources()
 
     # --- data ---------------------------------------------------------------------------------
 
@@ -147,6 +155,7 @@ class HeadlineView(ScrollView, can_focus=True):
         current = self.current
         screen_line = self.cursor - round(self.scroll_y)
         self.source.reset()
+        self._longest_source = self._measure_sources()
         self._now = self._clock()
         self._strips.clear()
         self._sync_size()
@@ -169,6 +178,16 @@ class HeadlineView(ScrollView, can_focus=True):
     ) -> None:
         if self.source.update_flags(entry_id, read=read, starred=starred) is not None:
             self.refresh()
+
+    def _measure_sources(self) -> int:
+        names = (one_line(f.title, 80) for f in self.source.store.feeds(counts=False))
+        return max((len(n) for n in names), default=SOURCE_WIDTH)
+
+    def source_width(self, width: int) -> int:
+        """The source column: as wide as the longest feed name up to a cap, and never so wide
+        that the title gets less than `TITLE_SHARE` of the row."""
+        room = width - int(width * TITLE_SHARE + 0.999) - MARKS_WIDTH - AGE_WIDTH - 1
+        return max(3, min(SOURCE_WIDTH, self._longest_source, room))
 
     def _sync_size(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self.count)
@@ -218,9 +237,9 @@ class HeadlineView(ScrollView, can_focus=True):
         )
         meta = base + self.get_component_rich_style("headline-view--meta")
         badge = base + self.get_component_rich_style("headline-view--badge")
-        source_width = max(8, min(SOURCE_WIDTH, width // 6))
+        source_width = self.source_width(width)
         source = one_line(row.feed_title, 80)[:source_width].ljust(source_width)
-        age = relative_age(row.published, self._now).rjust(AGE_WIDTH - 1)
+        age = relative_age(row.published, self._now).removesuffix(".").rjust(AGE_WIDTH - 1)
         segments = [
             Segment("●" if not row.read else " ", badge),
             Segment("★" if row.starred else " ", badge),
@@ -271,6 +290,30 @@ class HeadlineView(ScrollView, can_focus=True):
         row = self.current
         if row is not None:
             self.post_message(self.Opened(self, row))
+
+    def step_unread(self, delta: int, *, from_edge: bool = False) -> EntrySummary | None:
+        """Move to the next (`delta` 1) or previous (-1) unread headline of this list, or from
+        its top (bottom) with `from_edge`; one indexed query, however much is read between."""
+        store = self.source.store
+        unread = replace(self.filter, unread=True)
+        current = None if from_edge else self.current
+        if current is not None:
+            mark = Cursor(current.published, current.id)
+            rows = store.entries(
+                unread,
+                after=mark if delta > 0 else None,
+                before=mark if delta < 0 else None,
+                limit=1,
+            )
+        elif delta > 0:
+            rows = store.entries(unread, limit=1)
+        else:
+            rows = store.entries(unread, before=Cursor(FAR_FUTURE, 0), limit=1)
+        position = self.source.position(rows[0].id) if rows else None
+        if position is None:
+            return None
+        self.move_to(position)
+        return self.current
 
     def action_toggle_read(self) -> None:
         row = self.current

@@ -25,9 +25,13 @@ DETAIL_FOOTER: list[BindingType] = [
     Binding("alt+right", "app.history_forward", "Forward", id="detail.forward"),
     Binding("o", "app.open_browser", "Browser", id="app.open_browser"),
 ]
+# Inside the article or its teasers, newsboat's `q` and `h` go back to the list.
+BACK_TO_LIST = Binding("q,h", "app.focus_list", "List", id="detail.to_list")
 # The reader App's own keys; the help screen lists them under "any".
 READER_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("n", "next_unread(1)", "Next unread", id="app.next_unread"),
+    Binding("N", "next_unread(-1)", "Previous unread", show=False, id="app.previous_unread"),
     Binding("question_mark", "help", "Help", id="app.help"),
     Binding("slash", "search", "Search", show=False, id="app.search"),
     Binding("u", "toggle_filter('unread')", "Unread only", show=False, id="app.unread_only"),
@@ -46,8 +50,11 @@ READER_BINDINGS: list[BindingType] = [
         id="app.hide_paywalled",
     ),
     Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
+    Binding("C", "mark_everything_read", "Mark all feeds read", show=False, id="app.catchup"),
     Binding("escape", "clear_filters", "Clear filters", show=False, id="app.clear_filters"),
-    Binding("r", "refresh", "Refresh", id="app.refresh"),
+    Binding("r", "refresh_feed", "Refresh feed", id="app.refresh_feed"),
+    Binding("R", "refresh", "Refresh all", show=False, id="app.refresh"),
+    Binding("d", "sample_edition", "Sample edition", id="app.sample_edition"),
     Binding("a", "add_feed", "Add feed", show=False, id="app.add_feed"),
     Binding("i", "import_opml", "Import OPML", show=False, id="app.import_opml"),
     Binding("o", "open_browser", "Browser", show=False, id="app.open_browser"),

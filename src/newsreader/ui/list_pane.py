@@ -18,8 +18,8 @@ from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.search_input import SearchInput
 
 EMPTY_CACHE = (
-    "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file; "
-    "or from a shell:  newsreader add URL"
+    "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file, "
+    "d to open the sample edition; or from a shell:  newsreader add URL"
 )
 
 

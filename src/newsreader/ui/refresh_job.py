@@ -17,15 +17,29 @@ from newsreader.ui.text import one_line
 
 
 def start_refresh(
-    net: BackgroundLoop, store: Store, config: Config, post: Callable[[Message], object]
+    net: BackgroundLoop,
+    store: Store,
+    config: Config,
+    post: Callable[[Message], object],
+    feed_ids: list[int] | None = None,
 ) -> None:
-    """Every feed, on the background loop: progress as `RefreshProgress`, the end as `JobDone`."""
+    """Every feed (or those of `feed_ids`), on the background loop: progress as
+    `RefreshProgress`, the end as `JobDone`."""
     from newsreader.core.refresh.run import refresh  # the network stack: lazily
 
     def progress(outcome: FeedOutcome, done: int, total: int) -> None:
         post(RefreshProgress(outcome, done, total))
 
-    net.submit(lambda: refresh(store, config, progress=progress), group=REFRESH)
+    net.submit(lambda: refresh(store, config, feed_ids=feed_ids, progress=progress), group=REFRESH)
+
+
+def feed_ids_of(store: Store, feed_id: int | None, tag: str | None) -> list[int] | None:
+    """What `r` refreshes: one feed, a tag's feeds, or (None) every feed."""
+    if feed_id is not None:
+        return [feed_id]
+    if tag is not None:
+        return [f.id for f in store.feeds(counts=False) if tag in f.tags]
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from newsreader.core.models import Teaser, TeaserGroup
-from newsreader.ui.keys import DETAIL_FOOTER
+from newsreader.ui.keys import BACK_TO_LIST, DETAIL_FOOTER
 from newsreader.ui.text import one_line
 
 # A "more" block (most-read, latest news) longer than this shows only its first teasers.
@@ -117,7 +117,8 @@ class TeaserList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Next", show=False, id="teaser.down"),
         Binding("k,up", "cursor_up", "Previous", show=False, id="teaser.up"),
-        Binding("enter", "select", "Open teaser", id="teaser.open"),
+        Binding("enter,l", "select", "Open teaser", id="teaser.open"),
+        BACK_TO_LIST,
         *DETAIL_FOOTER,
     ]
 

@@ -117,7 +117,9 @@ class EntryQueries(Database):
             return cur.rowcount
 
     def unread_count(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM entries WHERE read = 0").fetchone()[0])
+        """Every unread entry, from the counters the triggers keep (schema 6)."""
+        row = self.conn.execute("SELECT COALESCE(SUM(unread), 0) FROM feed_counts").fetchone()
+        return int(row[0])
 
     def entry_position(self, entry_id: int, filt: EntryFilter | None = None) -> int | None:
         """Index of an entry in the filtered newest-first order (to keep the cursor on it)."""

@@ -70,14 +70,17 @@ class FeedQueries(Database):
         return self._feeds("", (), counts=counts)
 
     def _feeds(self, where: str, args: tuple[Any, ...], *, counts: bool = True) -> list[Feed]:
-        columns = (
-            """(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_entries,
-               (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0) AS n_unread"""
+        # The counts are kept by triggers (schema 6): a lookup, never a count of entries.
+        columns, join = (
+            (
+                "COALESCE(c.entries, 0) AS n_entries, COALESCE(c.unread, 0) AS n_unread",
+                "LEFT JOIN feed_counts c ON c.feed_id = f.id",
+            )
             if counts
-            else "0 AS n_entries, 0 AS n_unread"
+            else ("0 AS n_entries, 0 AS n_unread", "")
         )
         rows = self.conn.execute(
-            f"""SELECT f.*, {columns} FROM feeds f {where}
+            f"""SELECT f.*, {columns} FROM feeds f {join} {where}
                 ORDER BY lower(COALESCE(f.title, f.url)), f.id""",
             args,
         ).fetchall()
@@ -97,6 +100,23 @@ class FeedQueries(Database):
             taken = conn.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone()
             if not taken:
                 conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+
+    def edit_feed(self, feed_id: int, *, title: str, url: str) -> None:
+        """The user renamed a feed or gave it a new address (the reader's feed pane). A new
+        address is a new server: its validators, failure and back-off are forgotten."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE feeds SET title = ? WHERE id = ?", (title, feed_id))
+            # Headlines carry their feed's name (it outlives a removed feed): rename them too.
+            conn.execute(
+                "UPDATE entries SET feed_title = ? WHERE feed_id = ? AND feed_title != ?",
+                (title, feed_id, title),
+            )
+            conn.execute(
+                """UPDATE feeds SET url = ?, etag = NULL, last_modified = NULL,
+                   last_error = NULL, next_fetch_after = NULL, gone = 0
+                   WHERE id = ? AND url != ?""",
+                (url, feed_id, url),
+            )
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:

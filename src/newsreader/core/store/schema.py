@@ -209,6 +209,58 @@ MIGRATIONS: list[list[str]] = [
     [
         "ALTER TABLE feeds ADD COLUMN poll_seconds INTEGER",
     ],
+    # 6: unread and entry counts per feed, kept by triggers in the transaction of every insert,
+    # delete and mark (the reader's, mark-all's, a sync's, a prune's), so the feed pane and the
+    # header read a few rows instead of counting a million entries. Entries detached from a
+    # removed feed (starred ones) count under feed_id 0.
+    [
+        """
+        CREATE TABLE feed_counts (
+            feed_id INTEGER PRIMARY KEY,
+            entries INTEGER NOT NULL DEFAULT 0,
+            unread INTEGER NOT NULL DEFAULT 0
+        )
+        """,
+        """
+        INSERT INTO feed_counts (feed_id, entries, unread)
+            SELECT COALESCE(feed_id, 0), COUNT(*), SUM(read = 0) FROM entries
+            GROUP BY COALESCE(feed_id, 0)
+        """,
+        """
+        CREATE TRIGGER entries_count_insert AFTER INSERT ON entries
+        BEGIN
+            INSERT INTO feed_counts (feed_id, entries, unread)
+                VALUES (COALESCE(NEW.feed_id, 0), 1, NEW.read = 0)
+                ON CONFLICT (feed_id) DO UPDATE
+                SET entries = entries + 1, unread = unread + excluded.unread;
+        END
+        """,
+        """
+        CREATE TRIGGER entries_count_delete AFTER DELETE ON entries
+        BEGIN
+            UPDATE feed_counts SET entries = entries - 1, unread = unread - (OLD.read = 0)
+                WHERE feed_id = COALESCE(OLD.feed_id, 0);
+        END
+        """,
+        """
+        CREATE TRIGGER entries_count_update AFTER UPDATE OF read, feed_id ON entries
+        WHEN OLD.read != NEW.read OR OLD.feed_id IS NOT NEW.feed_id
+        BEGIN
+            UPDATE feed_counts SET entries = entries - 1, unread = unread - (OLD.read = 0)
+                WHERE feed_id = COALESCE(OLD.feed_id, 0);
+            INSERT INTO feed_counts (feed_id, entries, unread)
+                VALUES (COALESCE(NEW.feed_id, 0), 1, NEW.read = 0)
+                ON CONFLICT (feed_id) DO UPDATE
+                SET entries = entries + 1, unread = unread + excluded.unread;
+        END
+        """,
+        """
+        CREATE TRIGGER feeds_count_delete AFTER DELETE ON feeds
+        BEGIN
+            DELETE FROM feed_counts WHERE feed_id = OLD.id AND entries = 0;
+        END
+        """,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
