@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from newsreader.cli import main
+from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.store.store import Store
+from newsreader.demo.server import DemoServer
 from tests.support.feedgen import Item, items, rss
 from tests.support.loopback import LoopbackServer
 
@@ -89,3 +92,19 @@ def test_enclosures_stored_before_durations_still_read(data_dir: Path) -> None:
         ("http://radio.example/a.mp3", 12, None)
     ]
     store.close()
+
+
+def test_the_demo_radio_carries_audio_the_player_can_stream() -> None:
+    """The sample edition's radio feed has audio enclosures, served whole by its own server."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+    with DemoServer() as demo:
+        url = demo.url("/feeds/radio.xml")
+        with direct.open(url, timeout=10) as answer:
+            parsed = parse_feed(answer.read(), url=url)
+        enclosures = [e for entry in parsed.entries for e in entry.enclosures]
+        assert len(enclosures) == 2
+        for enclosure in enclosures:
+            assert enclosure.type == "audio/wav" and enclosure.duration in (4, 6)
+            with direct.open(enclosure.url, timeout=10) as answer:
+                body = answer.read()
+            assert body[:4] == b"RIFF" and len(body) == enclosure.length

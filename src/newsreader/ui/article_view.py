@@ -17,8 +17,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from newsreader.core.models import Entry, Page
+from newsreader.core.models import Enclosure, Entry, Page
 from newsreader.ui.article_body import ArticleBody
+from newsreader.ui.attachments import AttachmentList, PlayEnclosure, playable
 from newsreader.ui.keys import DETAIL_FOOTER
 from newsreader.ui.markdown_content import markdown_to_content
 from newsreader.ui.text import html_to_markdown, one_line, safe_text
@@ -35,6 +36,7 @@ class Shown:
     author: str | None = None
     date: str | None = None
     note: str | None = None
+    attachments: tuple[Enclosure, ...] = ()  # audio and video, for `e`
 
 
 def entry_shown(entry: Entry, *, feed_note: str) -> Shown:
@@ -57,6 +59,7 @@ def entry_shown(entry: Entry, *, feed_note: str) -> Shown:
         author=entry.author,
         date=entry.published.astimezone().strftime("%d.%m.%Y %H:%M"),
         note=note,
+        attachments=playable(entry.enclosures),
     )
 
 
@@ -84,6 +87,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="article.scroll_up"),
         Binding("space", "page_down", "Page down", show=False, id="article.page_down"),
         Binding("plus", "show_more", "Show more", id="article.show_more"),
+        Binding("e", "play", "Play", id="article.play"),
         *DETAIL_FOOTER,
     ]
 
@@ -104,6 +108,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(id="article-header")
+        yield AttachmentList(id="article-attachments")
         yield Static(id="article-note")
         yield ArticleBody(id="article-body")
         yield Button("Show more", id="show-more", compact=True)
@@ -125,7 +130,9 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.query_one("#article-note", Static).update(Content(safe_text(text)))
         self.query_one("#article-note", Static).display = True
         self._set_body("")
+        self.query_one(AttachmentList).show(())
         self.query_one("#show-more", Button).display = False
+        self.refresh_bindings()
         self.scroll_home(animate=False)
 
     def _render_shown(self, *, keep_scroll: bool) -> None:
@@ -142,6 +149,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             url=one_line(shown.url, 500) if shown.url else "",
         )
         self.query_one("#article-header", Static).update(header)
+        self.query_one(AttachmentList).show(shown.attachments)
+        self.refresh_bindings()
         note = self.query_one("#article-note", Static)
         note.update(Content(one_line(shown.note, 500)) if shown.note else Content(""))
         note.display = bool(shown.note)
@@ -158,6 +167,15 @@ class ArticleView(VerticalScroll, can_focus=True):
             more.label = Content(f"Show more ({rest:,} more characters)")
         if not keep_scroll:
             self.scroll_home(animate=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "play":  # in the footer only when there is something to play
+            return self.shown is not None and bool(self.shown.attachments)
+        return True
+
+    def action_play(self) -> None:
+        if self.shown is not None and self.shown.attachments:
+            self.post_message(PlayEnclosure(self.shown.attachments[0].url))
 
     def action_show_more(self) -> None:
         if self.shown is not None and len(self.shown.body) > self._limit:
