@@ -35,6 +35,7 @@ from newsreader.ui.palette import ReaderCommands  # textual.command is loaded by
 from newsreader.ui.refresh_job import refresh_note, start_refresh
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.text import one_line
+from newsreader.ui.themes import install_themes
 
 # Panes mounted after the first paint and the dialogs: imported when first needed.
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ class NewsreaderApp(App[None]):
         return bool(self.query("#detail"))
 
     def on_mount(self) -> None:
+        install_themes(self, lambda: self.store, self.net)
         self._main_mounted()
         if not self.store.has_feeds():
             from newsreader.ui.welcome_screen import WelcomeScreen
@@ -366,24 +368,22 @@ class NewsreaderApp(App[None]):
 
     # --- article, browser, help ---------------------------------------------------------------
 
-    @property
     def current_url(self) -> str | None:
         """What `o` and `y` take: the teaser page or article on screen, else the headline."""
         url = self.detail.current_url if self.ready else None
         return url or (self.headlines.current.url if self.headlines.current else None)
 
     def action_open_browser(self) -> None:
-        self.open_in_browser(self.current_url)
+        self.open_in_browser(self.current_url())
 
     def open_in_browser(self, url: str | None) -> None:
         if url:
             open_web_page(self, url, self.config.browser)
 
     def action_copy_url(self) -> None:
-        copy_url(self, self.current_url)
+        copy_url(self, self.current_url())
 
-    @on(PlayEnclosure)
-    def _play(self, event: PlayEnclosure) -> None:
+    def on_play_enclosure(self, event: PlayEnclosure) -> None:
         play_enclosure(self, event.url, self.config.player)
 
     def action_history_back(self) -> None:
