@@ -1,7 +1,7 @@
 """The reader's two themes, dark and light, and the choice remembered in the cache.
 
-ctrl+p → "Theme" switches (Textual's own picker; Textual's other themes stay on offer). The
-choice is kept in the cache's settings table, not in config.toml, which stays the user's file.
+ctrl+p → "Theme" switches (Textual's own picker, which then offers exactly these two: with
+Textual's twenty beside them, typing "light" picked someone else's). The choice is kept in the cache's settings table, not in config.toml, which stays the user's file.
 NO_COLOR is Textual's business: it paints every theme in grey then, and no mark of ours
 depends on colour (the headline marks are glyphs: ● unread, ★ starred, € paywalled, ↓ offline).
 """
@@ -50,7 +50,10 @@ def install_themes(app: App[Any], store: Callable[[], Store], writer: Background
     saved = store().setting(SETTING)
     app.register_theme(DARK_THEME)
     app.register_theme(LIGHT_THEME)
-    app.theme = saved if saved in app.available_themes else DARK
+    app.theme = saved if saved in (DARK, LIGHT) else DARK
+    for name in list(app.available_themes):
+        if name not in (DARK, LIGHT):
+            app.unregister_theme(name)
     current = [app.theme]
 
     def changed(theme: Theme) -> None:
