@@ -1,7 +1,8 @@
 """The reader's two themes, dark and light, and the choice remembered in the cache.
 
 ctrl+p → "Theme" switches (Textual's own picker, which then offers exactly these two: with
-Textual's twenty beside them, typing "light" picked someone else's). The choice is kept in the cache's settings table, not in config.toml, which stays the user's file.
+Textual's twenty beside them, typing "light" picked someone else's). The choice is kept in
+the cache's settings table, not in config.toml, which stays the user's file.
 NO_COLOR is Textual's business: it paints every theme in grey then, and no mark of ours
 depends on colour (the headline marks are glyphs: ● unread, ★ starred, € paywalled, ↓ offline).
 """
