@@ -176,6 +176,16 @@ def article_json(entry: Entry) -> dict[str, Any]:
         "text_source": source,
         "paywalled": entry.paywalled,
         "offline": entry.offline,
+        # streamed by a player, never cached; duration in seconds when the feed gives it
+        "enclosures": [
+            {
+                "url": safe_text(e.url),
+                "type": _clean(e.type),
+                "length": e.length,
+                "duration": e.duration,
+            }
+            for e in entry.enclosures
+        ],
         "teasers": [
             {
                 "n": n,
@@ -228,6 +238,10 @@ def print_article(entry: Entry) -> None:
         print("[paywalled: only the free teaser is shown]")
     if source == "feed":
         print("[text from the feed; the article page was not extracted]")
+    for enclosure in entry.enclosures:
+        if enclosure.playable:
+            described = one_line(enclosure.description, 200)
+            print(f"Attachment: {described}  {one_line(enclosure.url, 500)}")
     print()
     print(safe_text(text).strip())
     if entry.teasers:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import webbrowser
-
-import pytest
-
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import EntryFilter, Page, Teaser
 from newsreader.core.store.store import Store
@@ -17,7 +13,6 @@ from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.teaser_list import TeaserList
 from tests.ui.conftest import (
     NOW,
-    Notes,
     add_feed,
     clock,
     entry,
@@ -293,27 +288,6 @@ async def test_mouse_click_opens_a_headline(store: Store, config: Config) -> Non
         view = app.query_one(HeadlineView)
         assert view.cursor == 2
         assert view.current is not None and view.current.title in article_text(app)
-
-
-async def test_open_in_browser_only_http(
-    store: Store, config: Config, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url))
-    sample_cache(store)
-    add_feed(store, "https://evil.example/f", "Evil", [entry(99, "js", url="javascript:alert(1)")])
-    app = NewsreaderApp(store, config, offline=True, clock=clock)
-    notes = Notes()
-    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
-        await pilot.press("o")
-        await wait_for(pilot, lambda: bool(opened))
-        assert opened == ["https://example.org/a/11"]
-        view = app.query_one(HeadlineView)
-        view.move_to(view.source.position(store.entries(EntryFilter(feed_id=3))[0].id) or 0)
-        await pilot.press("enter", "o")
-        await pilot.pause(0.2)
-        assert opened == ["https://example.org/a/11"]
-        assert any("only http/https" in m for m in notes.messages), notes.messages
 
 
 async def test_narrow_terminal_stacks_panes(store: Store, config: Config) -> None:

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from rich.segment import Segment
 from textual.app import App
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
@@ -237,6 +237,13 @@ async def show_help(keys: str) -> None:
             async with app.run_test(size=(160, 50)) as pilot:
                 await pilot.press("question_mark")
                 await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+                help_screen = app.screen
+                assert isinstance(help_screen, HelpScreen)
+                # the row may sit below the fold as bindings are added: bring it on screen
+                row = next(
+                    i for i, r in enumerate(help_screen.rows) if r.id == "headline.toggle_star"
+                )
+                help_screen.query_one(DataTable).move_cursor(row=row)
                 await pilot.pause()
                 assert "ctrl+s" in screen_text(app)
                 assert_screen_inert(app, "help")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from newsreader.core.models import ParsedFeed
 from newsreader.core.parse import feeds
 from newsreader.core.parse.fastparse import fast_parse
-from newsreader.core.parse.feedtext import feedparser_resolve
+from newsreader.core.parse.feedtext import feedparser_resolve, parse_duration
 
 FEED_URL = "https://news.example/feeds/lokales.xml"
 NS = (
@@ -231,6 +231,28 @@ FAST_CASES = {
         "</media:group></item>",
     ),
     "empty_channel": rss("<title>Leer</title><link>https://news.example/</link>"),
+    # Durations: itunes:duration for the item, media:content's own attribute per file, audio
+    # and video media:content (also in a media:group) as enclosures, images not.
+    "podcast_durations": rss(
+        "<title>Radio</title><itunes:duration>99</itunes:duration>"
+        "<media:content url='https://cdn.example/logo.png' type='image/png'/>",
+        "<item><title>Folge</title><link>https://news.example/f1</link>"
+        "<enclosure url='https://cdn.example/f1.mp3' type='audio/mpeg' length='1307085'/>"
+        "<itunes:duration> 00:02:43 </itunes:duration></item>"
+        "<item><title>Video</title><link>https://news.example/v</link>"
+        "<media:content url='https://cdn.example/v.mp4' type='video/mp4' duration='125'"
+        " fileSize='4096'/><media:content url='https://cdn.example/t.jpg' type='image/jpeg'/>"
+        "</item>"
+        "<item><title>Gruppe</title><link>https://news.example/g</link>"
+        "<enclosure url='https://cdn.example/g.mp4' type='video/mp4'/>"
+        "<media:group><media:content url='https://cdn.example/g.mp4' duration='61'/>"
+        "<media:content url='https://cdn.example/g.ogg' medium='audio'/></media:group>"
+        "<itunes:duration>04:58</itunes:duration></item>"
+        "<item><title>Kaputt</title><link>https://news.example/k</link>"
+        "<enclosure url='https://cdn.example/k.mp3' type='mp3'/>"
+        "<itunes:duration>lang</itunes:duration><itunes:duration>1:00:01</itunes:duration>"
+        "</item>",
+    ),
 }
 
 
@@ -296,7 +318,49 @@ DECLINED_CASES = {
     "two_channel_titles": rss("<title>A</title><title>B</title>", "<item><title>E</title></item>"),
     "undeclared_prefix": rss("<title>T</title>", "<item><title>E</title><y:a>1</y:a></item>"),
     "unknown_date_element": rss("<title>T</title>", "<item><date>2025-01-01</date></item>"),
+    "duration_nested": rss(
+        "<title>T</title>",
+        "<item><title>E</title><x:w><itunes:duration>5</itunes:duration></x:w></item>",
+    ),
+    "media_content_nested": rss(
+        "<title>T</title>",
+        "<item><title>E</title><x:w><media:content url='https://a.example/v.mp4'/></x:w></item>",
+    ),
 }
+
+
+def test_durations_are_read_the_same_by_both_parsers() -> None:
+    parsed = agree(FAST_CASES["podcast_durations"], "podcast_durations")
+    assert parsed is not None
+    got = [
+        [(e.url.rsplit("/", 1)[1], e.type, e.length, e.duration) for e in entry.enclosures]
+        for entry in parsed.entries
+    ]
+    assert got == [
+        [("f1.mp3", "audio/mpeg", 1307085, 163)],
+        [("v.mp4", "video/mp4", 4096, 125)],
+        [("g.mp4", "video/mp4", None, 61), ("g.ogg", None, None, 298)],
+        [("k.mp3", "mp3", None, 3601)],  # the last itunes:duration counts, as in feedparser
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("00:02:43", 163),
+        ("4:58", 298),
+        ("125", 125),
+        ("61.5", 61),
+        ("1:02:03.250", 3723),
+        ("", None),
+        ("0", None),
+        ("PT2M", None),
+        ("1:2:3:4", None),
+        ("12 min", None),
+    ],
+)
+def test_parse_duration(text: str, seconds: int | None) -> None:
+    assert parse_duration(text) == seconds
 
 
 @pytest.mark.parametrize("name", sorted(DECLINED_CASES))

@@ -84,6 +84,24 @@ class ReaderConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BrowserConfig:
+    """[browser]: what `o` starts. An empty command tries $BROWSER, then the usual browsers.
+    A console browser (listed in `console`, or any browser without DISPLAY/WAYLAND_DISPLAY)
+    gets the terminal while the reader waits; a graphical one is started detached."""
+
+    command: str = ""  # "firefox --new-window"; %u stands for the URL, else it is appended
+    console: tuple[str, ...] = ("lynx", "w3m", "elinks", "links", "browsh")
+
+
+@dataclass(frozen=True, slots=True)
+class PlayerConfig:
+    """[player]: what `e` hands an enclosure's URL to; it streams, we never download it."""
+
+    command: str = "mpv"
+    console: tuple[str, ...] = ("mpv", "mplayer", "mpg123", "mpg321", "ogg123", "cvlc", "play")
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
     """[sync]: a Google Reader API server (FreshRSS, Miniflux...) or a Fever API server.
 
@@ -117,6 +135,8 @@ class Config:
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    browser: BrowserConfig = field(default_factory=BrowserConfig)
+    player: PlayerConfig = field(default_factory=PlayerConfig)
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
     # One line per unknown section, key or binding id that was skipped: the command line
@@ -165,6 +185,8 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
         "reader": ReaderConfig,
         "retention": RetentionConfig,
         "sync": SyncConfig,
+        "browser": BrowserConfig,
+        "player": PlayerConfig,
     }
     values: dict[str, Any] = {}
     warnings: list[str] = []
@@ -272,6 +294,11 @@ def _section(path: Path, name: str, cls: Any, value: Any, warnings: list[str]) -
             warnings.append(f"{path}: unknown option {name}.{key} skipped")
             continue
         expected = type(getattr(default, key))
+        if expected is tuple:  # a list of names ([browser] console)
+            if not isinstance(item, list) or not all(isinstance(i, str) for i in item):
+                raise ConfigError(f"{path}: {name}.{key} must be a list of strings")
+            taken[key] = tuple(item)
+            continue
         ok = isinstance(item, expected) or (expected is float and isinstance(item, int))
         if not ok or isinstance(item, bool) != (expected is bool):
             raise ConfigError(f"{path}: {name}.{key} must be {_KINDS[expected]}")

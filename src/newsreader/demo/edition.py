@@ -43,6 +43,7 @@ class Article:
     published: datetime  # aware, Europe/Berlin when the zone database is there
     related: tuple[str, ...] = ()  # slugs of this edition or Extern ids
     also_in: tuple[str, ...] = ()  # syndicated: listed in these feeds as well
+    audio_seconds: int = 0  # the radio's audio piece, served as an enclosure
     plus: bool = False  # paywalled: only the lead is on the page
 
 
@@ -142,6 +143,7 @@ def load_edition(now: datetime | None = None) -> Edition:
                     related=tuple(item.get("related", ())),
                     also_in=tuple(item.get("also_in", ())),
                     plus=bool(item.get("plus", False)),
+                    audio_seconds=int(item.get("audio_seconds", 0)),
                 )
             )
     articles.sort(key=lambda a: a.published, reverse=True)

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsreader.demo.audio import audio_path, tone_wav
 from newsreader.demo.edition import Edition, load_edition
 from newsreader.demo.pages import (
     article_path,
@@ -145,6 +146,9 @@ class DemoServer:
         for article in edition.articles:
             html = render_article(edition, article, link)
             out[article_path(article.slug)] = _resource(html.encode(), _HTML)
+            if article.audio_seconds:
+                wav = tone_wav(article.audio_seconds)
+                out[audio_path(article.slug)] = _resource(wav, "audio/wav")
         out["/edition.opml"] = _resource(render_opml(edition, link), "text/x-opml; charset=utf-8")
         for path, title in (("/impressum", "Impressum"), ("/datenschutz", "Datenschutz")):
             out[path] = _resource(render_service_page(edition, title).encode(), _HTML)

@@ -11,13 +11,15 @@ from datetime import datetime
 from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
+from newsreader.demo.audio import audio_path, wav_size
 from newsreader.demo.edition import Article, Edition, FeedSpec
 from newsreader.demo.pages import Link, article_path, feed_path, feed_type
 
 _RSS_NS = (
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
     'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-    'xmlns:atom="http://www.w3.org/2005/Atom"'
+    'xmlns:atom="http://www.w3.org/2005/Atom" '
+    'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
 )
 
 
@@ -36,6 +38,12 @@ def _rss_item(edition: Edition, spec: FeedSpec, article: Article, link: Link) ->
         f"<dc:creator>{escape(article.author)}</dc:creator>",
         f"<category>{escape(article.kicker)}</category>",
     ]
+    if article.audio_seconds:
+        audio = link(audio_path(article.slug))
+        size = wav_size(article.audio_seconds)
+        parts.append(f'<enclosure url={quoteattr(audio)} length="{size}" type="audio/wav"/>')
+        minutes, seconds = divmod(article.audio_seconds, 60)
+        parts.append(f"<itunes:duration>00:{minutes:02}:{seconds:02}</itunes:duration>")
     if spec.style == "report":
         report = (article.lead, *article.paragraphs, f"Rückfragen bitte an: {article.author}")
         parts.append(f"<description>{escape(_html_paragraphs(report))}</description>")

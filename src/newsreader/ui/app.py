@@ -24,8 +24,9 @@ from textual.widgets import Footer
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter, RefreshReport
 from newsreader.core.store.store import Store
+from newsreader.ui.attachments import PlayEnclosure
 from newsreader.ui.background import BackgroundLoop
-from newsreader.ui.browser import open_web_page
+from newsreader.ui.browser import copy_url, open_web_page, play_enclosure
 from newsreader.ui.entry_filters import describe, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS
@@ -36,6 +37,7 @@ from newsreader.ui.palette import ReaderCommands, reader_system_commands
 from newsreader.ui.refresh_job import feed_ids_of, refresh_note, start_refresh
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.text import one_line
+from newsreader.ui.themes import install_themes
 
 # Panes mounted after the first paint and the dialogs: imported when first needed.
 if TYPE_CHECKING:
@@ -130,6 +132,7 @@ class NewsreaderApp(App[None]):
         return reader_system_commands(super().get_system_commands(screen))
 
     def on_mount(self) -> None:
+        install_themes(self, lambda: self.store, self.net)
         self._main_mounted()
         if not self.store.has_feeds():
             from newsreader.ui.welcome_screen import WelcomeScreen
@@ -431,16 +434,23 @@ class NewsreaderApp(App[None]):
 
     # --- article, browser, help ---------------------------------------------------------------
 
-    def action_open_browser(self) -> None:
+    def current_url(self) -> str | None:
+        """What `o` and `y` take: the teaser page or article on screen, else the headline."""
         url = self.detail.current_url if self.ready else None
-        if url is None and self.headlines.current is not None:
-            url = self.headlines.current.url
-        self.open_in_browser(url)
+        return url or (self.headlines.current.url if self.headlines.current else None)
+
+    def action_open_browser(self) -> None:
+        self.open_in_browser(self.current_url())
 
     def open_in_browser(self, url: str | None) -> None:
-        complaint = open_web_page(url) if url else None
-        if complaint is not None:
-            self.notify(complaint, markup=False)
+        if url:
+            open_web_page(self, url, self.config.browser)
+
+    def action_copy_url(self) -> None:
+        copy_url(self, self.current_url())
+
+    def on_play_enclosure(self, event: PlayEnclosure) -> None:
+        play_enclosure(self, event.url, self.config.player)
 
     def action_history_back(self) -> None:
         self._when_ready(lambda: self.detail.action_back())

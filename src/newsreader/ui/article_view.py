@@ -18,8 +18,9 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from newsreader.core.models import Entry, Page
+from newsreader.core.models import Enclosure, Entry, Page
 from newsreader.ui.article_body import ArticleBody
+from newsreader.ui.attachments import AttachmentList, PlayEnclosure, playable
 from newsreader.ui.keys import BACK_TO_LIST, DETAIL_FOOTER
 from newsreader.ui.markdown_content import markdown_to_content
 from newsreader.ui.text import html_to_markdown, one_line, safe_text
@@ -36,6 +37,7 @@ class Shown:
     author: str | None = None
     date: str | None = None
     note: str | None = None
+    attachments: tuple[Enclosure, ...] = ()  # audio and video, for `e`
 
 
 def entry_shown(entry: Entry, *, feed_note: str) -> Shown:
@@ -58,6 +60,7 @@ def entry_shown(entry: Entry, *, feed_note: str) -> Shown:
         author=entry.author,
         date=entry.published.astimezone().strftime("%d.%m.%Y %H:%M"),
         note=note,
+        attachments=playable(entry.enclosures),
     )
 
 
@@ -97,6 +100,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         Binding("space", "page_down", "Page down", show=False, id="article.page_down"),
         Binding("plus", "show_more", "Show more", id="article.show_more"),
         BACK_TO_LIST,
+        Binding("e", "play", "Play", id="article.play"),
         *DETAIL_FOOTER,
     ]
 
@@ -117,6 +121,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(id="article-header")
+        yield AttachmentList(id="article-attachments")
         yield Static(id="article-note")
         yield ArticleBody(id="article-body")
         yield Button("Show more", id="show-more", compact=True)
@@ -141,6 +146,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.query_one("#article-note", Static).update(Content(safe_text(text)))
         self.query_one("#article-note", Static).display = True
         self._set_body("")
+        self.query_one(AttachmentList).show(())
         self.query_one("#show-more", Button).display = False
         self.scroll_home(animate=False)
         self.refresh_bindings()
@@ -159,6 +165,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             url=one_line(shown.url, 500) if shown.url else "",
         )
         self.query_one("#article-header", Static).update(header)
+        self.query_one(AttachmentList).show(shown.attachments)
+        self.refresh_bindings()
         note = self.query_one("#article-note", Static)
         note.update(Content(one_line(shown.note, 500)) if shown.note else Content(""))
         note.display = bool(shown.note)
@@ -182,8 +190,17 @@ class ArticleView(VerticalScroll, can_focus=True):
         return self.shown is not None and len(self.shown.body) > self._limit
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # The footer lists `+` only while there is more to show.
-        return self.has_more if action == "show_more" else True
+        # The footer lists `+` only while there is more to show, `e` only while there is
+        # something to play.
+        if action == "show_more":
+            return self.has_more
+        if action == "play":
+            return self.shown is not None and bool(self.shown.attachments)
+        return True
+
+    def action_play(self) -> None:
+        if self.shown is not None and self.shown.attachments:
+            self.post_message(PlayEnclosure(self.shown.attachments[0].url))
 
     def action_show_more(self) -> None:
         if self.shown is not None and len(self.shown.body) > self._limit:

@@ -58,6 +58,7 @@ READER_BINDINGS: list[BindingType] = [
     Binding("a", "add_feed", "Add feed", show=False, id="app.add_feed"),
     Binding("i", "import_opml", "Import OPML", show=False, id="app.import_opml"),
     Binding("o", "open_browser", "Browser", show=False, id="app.open_browser"),
+    Binding("y", "copy_url", "Copy link", show=False, id="app.copy_url"),
     Binding("f", "toggle_feed_pane", "Feeds", show=False, id="app.feed_pane"),
     *DETAIL_BINDINGS,
     Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),

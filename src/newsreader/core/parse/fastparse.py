@@ -314,6 +314,25 @@ class _FeedReader:
         raw.setdefault("links", []).append(attrs)
         _check_subtree_children(el)
 
+    def _media_content(self, raw: Raw, el: Any, _: object) -> None:
+        # feedparser keeps the attributes as given (no href, no resolving); feedtext reads
+        # url, type, medium and duration from them
+        raw.setdefault("media_content", []).append(_attrs(el))
+        _check_subtree_children(el)
+
+    def _media_group(self, raw: Raw, el: Any, _: object) -> None:
+        _attrs(el)
+        for child in el:
+            name = _name(child)
+            if name == "media_content":
+                self._media_content(raw, child, None)
+            elif name is not None:
+                _check_subtree(child, _ENTRY_HARMLESS)
+
+    def _itunes_duration(self, raw: Raw, el: Any, _: object) -> None:
+        _attrs(el)
+        raw["itunes_duration"] = self._repair(_text(el).strip())
+
     def _content_tier(self, raw: Raw, el: Any, _: object) -> None:
         if el.attrib:
             raise _Decline("content_tier with attributes")
@@ -349,6 +368,9 @@ _ITEM_HANDLERS: dict[str, tuple[Callable[[_FeedReader, Raw, Any, Any], None], An
         (_FeedReader._author, None, "author managingeditor dc_creator dc_author itunes_author"),
         (_FeedReader._enclosure, None, "enclosure"),
         (_FeedReader._content_tier, None, "content_tier"),
+        (_FeedReader._media_content, None, "media_content"),
+        (_FeedReader._media_group, None, "media_group"),
+        (_FeedReader._itunes_duration, None, "itunes_duration"),
     )
     for name in names.split()
 }

@@ -31,11 +31,11 @@ _MEDIA_SCHEME = "http://search.yahoo.com/mrss/category_schema"
 _CONSUMED = _words(
     "link links summary summary_detail content published published_parsed updated "
     "updated_parsed tags title title_detail id content_tier authors author author_detail "
-    "enclosures category"
+    "enclosures category itunes_duration media_content"
 )
 # Elements feedparser has a handler for that cannot change what feedtext reads.
 _ENTRY_HARMLESS = _words(
-    "media_content media_thumbnail media_group media_credit media_rating media_restriction "
+    "media_thumbnail media_credit media_rating media_restriction "
     "media_license media_player itunes_image itunes_link itunes_explicit itunes_block "
     "itunes_subtitle subtitle tagline contributor dc_contributor dc_publisher webmaster "
     "dc_rights rights copyright dc_language language created dcterms_created dcterms_valid "
@@ -50,7 +50,7 @@ _FEED_HARMLESS = (
         "category keywords dc_subject itunes_category itunes_keywords media_category "
         "media_keywords tags author managingeditor dc_creator dc_author itunes_author pubdate "
         "published issued updated modified lastbuilddate dc_date dcterms_issued dcterms_modified "
-        "abstract cc_license creativecommons_license"
+        "abstract cc_license creativecommons_license media_content media_group itunes_duration"
     )
 )
 _ENTRY_HARMLESS |= frozenset(_AUTHOR_PARTS)  # outside an <author> they fill nothing we read

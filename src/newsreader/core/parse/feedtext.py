@@ -38,6 +38,7 @@ __all__ = [
     "feedparser_resolve",
     "fix_mojibake",
     "one_line_title",
+    "parse_duration",
     "plain_text",
     "title_marks_paywall",
     "unique_keys",
@@ -221,19 +222,57 @@ def _author(raw: Mapping[str, Any]) -> str | None:
 
 
 def _enclosures(raw: Mapping[str, Any], base: str) -> Iterable[Enclosure]:
+    """The item's <enclosure>s, then its audio and video media:content; a duration from
+    media:content's attribute, else the item's itunes:duration."""
+    media = [m for m in raw.get("media_content") or () if isinstance(m, Mapping)]
+    durations: dict[str, int | None] = {}
+    for item in media:
+        url = feed_link_url(item.get("url"), base)
+        if url is not None:
+            durations.setdefault(url, parse_duration(item.get("duration")))
+    item_duration = parse_duration(raw.get("itunes_duration"))
+    found = [
+        (enc.get("href"), enc.get("type"), enc.get("length")) for enc in raw.get("enclosures") or ()
+    ]
+    found += [
+        (m.get("url"), m.get("type"), m.get("filesize"))
+        for m in media
+        if _is_media(str(m.get("type") or ""), str(m.get("medium") or ""))
+    ]
     seen: set[str] = set()
-    for enc in raw.get("enclosures") or ():
-        url = feed_link_url(enc.get("href"), base)
+    for href, kind, size in found:
+        url = feed_link_url(href, base)
         if url is None or url in seen:
             continue
         seen.add(url)
         try:
-            length: int | None = int(str(enc.get("length") or "").strip())
+            length: int | None = int(str(size or "").strip())
         except ValueError:
             length = None
         if length is not None and length < 0:
             length = None
-        yield Enclosure(url=url, type=enc.get("type") or None, length=length)
+        duration = durations.get(url) or item_duration
+        yield Enclosure(url=url, type=kind or None, length=length, duration=duration)
+
+
+def _is_media(kind: str, medium: str) -> bool:
+    return kind.lower().startswith(("audio/", "video/")) or medium.lower() in ("audio", "video")
+
+
+_CLOCK = re.compile(r"(?:(\d{1,3}):)?(\d{1,3}):(\d{1,2})(?:\.\d+)?|(\d{1,7})(?:\.\d+)?")
+
+
+def parse_duration(value: object) -> int | None:
+    """Seconds from "1:02:03", "02:43" or "163" (itunes:duration, media:content duration);
+    None for anything else."""
+    match = _CLOCK.fullmatch(str(value or "").strip())
+    if match is None:
+        return None
+    hours, minutes, seconds, plain = match.groups()
+    if plain is not None:
+        return int(plain) or None
+    total = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+    return total or None
 
 
 def _related(raw: Mapping[str, Any]) -> list[Teaser]:

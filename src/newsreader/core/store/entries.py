@@ -87,9 +87,8 @@ class EntryQueries(Database):
             summary=row["summary"],
             content=row["content"],
             categories=tuple(json.loads(row["categories"])),
-            enclosures=tuple(
-                Enclosure(url=u, type=t, length=n) for u, t, n in json.loads(row["enclosures"])
-            ),
+            # [url, type, length] rows from before durations were read, [..., duration] since
+            enclosures=tuple(Enclosure(*fields) for fields in json.loads(row["enclosures"])),
             read=summary.read,
             starred=summary.starred,
             paywalled=summary.paywalled or bool(row["page_paywalled"]),

@@ -215,7 +215,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
             published,
             to_ts(entry.updated),
             json.dumps(list(entry.categories), ensure_ascii=False),
-            json.dumps([[e.url, e.type, e.length] for e in entry.enclosures]),
+            json.dumps([[e.url, e.type, e.length, e.duration] for e in entry.enclosures]),
             int(entry.paywalled),
             digest,
             feed_title,
@@ -293,7 +293,8 @@ def _digest(entry: ParsedEntry) -> str:
         str(entry.paywalled),
         entry.html_base or "",
         "\x1f".join(f"{t.url}\x1e{t.title}" for t in entry.teasers),
-        "\x1f".join(e.url for e in entry.enclosures),
+        # a duration joins only where there is one: entries without keep their old digest
+        "\x1f".join(e.url + (f"\x1e{e.duration}" if e.duration else "") for e in entry.enclosures),
     ]
     import hashlib  # here, not at the top: the reader opens the store and never hashes
 

@@ -261,6 +261,10 @@ MIGRATIONS: list[list[str]] = [
         END
         """,
     ],
+    # 7: choices the reader remembers in the cache, not in config.toml (the theme).
+    [
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

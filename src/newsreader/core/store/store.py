@@ -1,7 +1,8 @@
 """The SQLite cache facade: one `Store` composed of sibling mixins over one `Database`.
 
 `feeds` (subscriptions), `entries` (headlines and articles), `pages` (pages, teasers, link
-previews) and `feed_writes` (what a refresh stores, and retention) each extend `Database`
+previews), `feed_writes` (what a refresh stores, and retention) and `settings` (the reader's
+remembered choices) each extend `Database`
 alone; only the Store sees them all. Its public methods raise `StoreError`, never sqlite3's.
 """
 
@@ -22,6 +23,7 @@ from newsreader.core.store.entries import EntryQueries
 from newsreader.core.store.feed_writes import FeedWrites
 from newsreader.core.store.feeds import FeedQueries
 from newsreader.core.store.pages import PageQueries
+from newsreader.core.store.settings import SettingsQueries
 
 DB_NAME = "newsreader.sqlite3"
 
@@ -60,7 +62,7 @@ def _public_methods_raise_store_errors(cls: _StoreT) -> _StoreT:
 
 
 @_public_methods_raise_store_errors
-class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites):
+class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites, SettingsQueries):
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
     @classmethod
