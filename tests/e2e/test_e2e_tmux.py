@@ -4,6 +4,7 @@ checked by reading the screen as a person would."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -70,7 +71,13 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     # the real terminal's app to 80x24 whatever tmux says.
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env |= {"NEWSREADER_CONFIG": str(tmp_path / "none.toml"), "TERM": "xterm-256color"}
-    command = f"{NEWSREADER} --demo; echo EXITED $?; sleep 5"
+    # A tmux server that is already running starts the command with its own environment,
+    # not this one: the settings that matter go on the command line too.
+    config = shlex.quote(str(tmp_path / "none.toml"))
+    command = (
+        f"env -u COLUMNS -u LINES NEWSREADER_CONFIG={config} TERM=xterm-256color "
+        f"{shlex.quote(str(NEWSREADER))} --demo; echo EXITED $?; sleep 5"
+    )
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
         check=True,
