@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -121,3 +122,22 @@ async def test_refresh_on_start_when_online(store: Store, server: LoopbackServer
         view = app.query_one(HeadlineView)
         await wait_for(pilot, lambda: view.count == 3)
         assert server.hits["/feed.xml"] == 1
+
+
+async def test_the_open_readers_timer_refreshes_only_the_feeds_that_are_due(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    """`[reader] refresh_minutes`: each tick fetches the feeds whose poll interval passed; a
+    feed fetched a moment ago (the minimum is 15 minutes) waits."""
+    fresh = server.route("/fresh.xml", rss(NEW))
+    due = server.route("/due.xml", rss(NEW))
+    add_feed(store, fresh, "Eben geholt", [])  # fetched now
+    store.add_feed(due, title="Nie geholt")  # never fetched: due
+    timed = replace(config, reader=replace(config.reader, refresh_on_start=False))
+    app = NewsreaderApp(store, timed, offline=False, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        assert server.requests == []  # no refresh at start, none before the timer fires
+        app.refresh_due()
+        await wait_for(pilot, lambda: not app.refreshing and bool(server.requests))
+        assert [path for path, _ in server.requests] == ["/due.xml"]

@@ -155,6 +155,8 @@ class NewsreaderApp(App[None]):
         elif not self.offline and self.config.reader.refresh_on_start:
             self.action_refresh()
         self.set_interval(60, self._tick)
+        if not self.offline and self.config.reader.refresh_minutes > 0:
+            self.set_interval(self.config.reader.refresh_minutes * 60, self.refresh_due)
 
     async def _mount_panes(self) -> None:
         from newsreader.ui.detail_pane import DetailPane
@@ -405,6 +407,14 @@ class NewsreaderApp(App[None]):
             self.refreshing = True
             self.query_one(StatusBar).progress = "refreshing…"
             start_refresh(self.net, self.store, self.config, self.post_message, feed_ids)
+
+    def refresh_due(self) -> None:
+        """The timer's refresh while the reader stays open: only the feeds whose own poll
+        interval (ttl, sy:updatePeriod, max-age; bounded by config) has passed."""
+        if not self.refreshing and not self.store.read_only and self.store.has_feeds():
+            self.refreshing = True
+            self.query_one(StatusBar).progress = "refreshing…"
+            start_refresh(self.net, self.store, self.config, self.post_message, due_only=True)
 
     def action_refresh_feed(self) -> None:
         """`r`: the feed (or tag) highlighted in the feed pane, else the one on screen."""

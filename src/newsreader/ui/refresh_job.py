@@ -22,15 +22,20 @@ def start_refresh(
     config: Config,
     post: Callable[[Message], object],
     feed_ids: list[int] | None = None,
+    *,
+    due_only: bool = False,
 ) -> None:
-    """Every feed (or those of `feed_ids`), on the background loop: progress as
-    `RefreshProgress`, the end as `JobDone`."""
+    """Every feed (or those of `feed_ids`; with `due_only`, those whose poll interval has
+    passed), on the background loop: progress as `RefreshProgress`, the end as `JobDone`."""
     from newsreader.core.refresh.run import refresh  # the network stack: lazily
 
     def progress(outcome: FeedOutcome, done: int, total: int) -> None:
         post(RefreshProgress(outcome, done, total))
 
-    net.submit(lambda: refresh(store, config, feed_ids=feed_ids, progress=progress), group=REFRESH)
+    net.submit(
+        lambda: refresh(store, config, feed_ids=feed_ids, progress=progress, due_only=due_only),
+        group=REFRESH,
+    )
 
 
 def feed_ids_of(store: Store, feed_id: int | None, tag: str | None) -> list[int] | None:
