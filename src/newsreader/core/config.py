@@ -75,6 +75,14 @@ class ReaderConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """[cluster]: versions of one story across feeds are listed once (issue 14)."""
+
+    enabled: bool = True
+    window_days: int = 7  # new entries are compared with the entries of these last days
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
     """[sync]: a Google Reader API server (FreshRSS, Miniflux...) or a Fever API server.
 
@@ -108,6 +116,7 @@ class Config:
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
 
@@ -128,6 +137,7 @@ def load_config(path: Path | None = None) -> Config:
         "reader": ReaderConfig,
         "retention": RetentionConfig,
         "sync": SyncConfig,
+        "cluster": ClusterConfig,
     }
     values: dict[str, Any] = {}
     for name, value in raw.items():

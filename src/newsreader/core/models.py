@@ -104,6 +104,9 @@ class EntrySummary:
     starred: bool
     paywalled: bool
     offline: bool
+    # Versions of one story (issue 14) share a cluster id; `versions` counts them (1: alone).
+    cluster_id: int | None = None
+    versions: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from newsreader.core.extract.render import one_line
 from newsreader.core.errors import NewsreaderError
+from newsreader.core.extract.render import one_line
 
 ResultT = TypeVar("ResultT")
 

@@ -76,6 +76,12 @@ def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
     return _store(db_path).record_feeds(updates)
 
 
+def cluster_stories(db_path: str, window_days: int) -> int:
+    """Join the new and changed entries to their stories (issue 14): CPU work, so it runs
+    where parsing does, not in the process that serves the reader."""
+    return _store(db_path).cluster_recent(window_days=window_days)
+
+
 def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:
     """Extract an article page and cache it (prefetch's job for the worker processes)."""
     # Start-up speed: trafilatura (0.5 s) loads in the workers that extract, never in the

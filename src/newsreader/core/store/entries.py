@@ -21,7 +21,10 @@ from newsreader.core.times import from_ts, to_ts
 _SUMMARY_COLUMNS = """
     e.id, e.feed_id, e.feed_title, e.title, e.url, e.author, e.published, e.read, e.starred,
     e.paywalled,
-    EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL) AS offline
+    EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL) AS offline,
+    e.cluster_id,
+    CASE WHEN e.cluster_id IS NULL THEN 1
+         ELSE (SELECT COUNT(*) FROM entries v WHERE v.cluster_id = e.cluster_id) END AS versions
 """
 
 
@@ -38,7 +41,7 @@ class EntryQueries(Database):
     ) -> list[EntrySummary]:
         """Headlines newest first. `after` pages forward from a cursor; `before` pages back
         (rows still come newest first), so a lazy list can scroll both ways without OFFSET."""
-        where, args = _filter_sql(filt or EntryFilter())
+        where, args = _listing_sql(filt or EntryFilter())
         order = "DESC"
         if after is not None:
             where.append("(e.published < ? OR (e.published = ? AND e.id < ?))")
@@ -98,9 +101,12 @@ class EntryQueries(Database):
         )
 
     def set_read(self, entry_ids: Iterable[int], read: bool = True) -> None:
+        """Marks every version of each entry's story alike, in one transaction."""
         with self.transaction() as conn:
             conn.executemany(
-                "UPDATE entries SET read = ? WHERE id = ?", ((int(read), i) for i in entry_ids)
+                """UPDATE entries SET read = ? WHERE read != ? AND (id = ? OR cluster_id =
+                   (SELECT cluster_id FROM entries WHERE id = ? AND cluster_id IS NOT NULL))""",
+                ((int(read), int(read), i, i) for i in entry_ids),
             )
 
     def set_starred(self, entry_id: int, starred: bool) -> None:
@@ -109,12 +115,18 @@ class EntryQueries(Database):
 
     def mark_all_read(self, filt: EntryFilter | None = None) -> int:
         where, args = _filter_sql(filt or EntryFilter())
+        # The other versions of the stories marked, wherever they are (issue 14).
+        stories = "SELECT e.cluster_id FROM entries e WHERE e.cluster_id IS NOT NULL"
+        stories += "".join(" AND " + w for w in where)
         where.append("e.read = 0")
         with self.transaction() as conn:
+            versions = conn.execute(
+                f"UPDATE entries SET read = 1 WHERE read = 0 AND cluster_id IN ({stories})", args
+            ).rowcount
             cur = conn.execute(
                 "UPDATE entries AS e SET read = 1 WHERE " + " AND ".join(where), args
             )
-            return cur.rowcount
+            return cur.rowcount + versions
 
     def unread_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM entries WHERE read = 0").fetchone()[0])
@@ -126,7 +138,7 @@ class EntryQueries(Database):
         ).fetchone()
         if row is None:
             return None
-        where, args = _filter_sql(filt or EntryFilter())
+        where, args = _listing_sql(filt or EntryFilter())
         where.append("(e.published > ? OR (e.published = ? AND e.id > ?))")
         args += [row[0], row[0], entry_id]
         sql = "SELECT COUNT(*) FROM entries e WHERE " + " AND ".join(where)
@@ -137,7 +149,7 @@ class EntryQueries(Database):
         self, filt: EntryFilter | None = None, *, offset: int = 0, limit: int = 200
     ) -> list[EntrySummary]:
         """Headlines newest first starting at row `offset`; keyset (`after`) for neighbours."""
-        where, args = _filter_sql(filt or EntryFilter())
+        where, args = _listing_sql(filt or EntryFilter())
         sql = (
             f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
@@ -147,29 +159,40 @@ class EntryQueries(Database):
         return [_summary_from_row(r) for r in rows]
 
 
-def _filter_sql(filt: EntryFilter) -> tuple[list[str], list[Any]]:
+def _listing_sql(filt: EntryFilter) -> tuple[list[str], list[Any]]:
+    """The filter, and a story's versions listed once: the first (lowest id) of them that
+    passes the filter stands for the story, so `--feed F` shows it when any version is in F."""
+    where, args = _filter_sql(filt)
+    inner, inner_args = _filter_sql(filt, alias="o")
+    cond = " AND ".join(["o.cluster_id = e.cluster_id", "o.id < e.id", *inner])
+    where.append(f"(e.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM entries o WHERE {cond}))")
+    return where, [*args, *inner_args]
+
+
+def _filter_sql(filt: EntryFilter, alias: str = "e") -> tuple[list[str], list[Any]]:
+    e = alias
     where: list[str] = []
     args: list[Any] = []
     if filt.feed_id is not None:
-        where.append("e.feed_id = ?")
+        where.append(f"{e}.feed_id = ?")
         args.append(filt.feed_id)
     if filt.tag is not None:
         where.append(
-            "e.feed_id IN (SELECT f.id FROM feeds f, json_each(f.tags) t WHERE t.value = ?)"
+            f"{e}.feed_id IN (SELECT f.id FROM feeds f, json_each(f.tags) t WHERE t.value = ?)"
         )
         args.append(filt.tag)
     if filt.unread:
-        where.append("e.read = 0")
+        where.append(f"{e}.read = 0")
     if filt.starred:
-        where.append("e.starred = 1")
+        where.append(f"{e}.starred = 1")
     if filt.hide_paywalled:
-        where.append("e.paywalled = 0")
+        where.append(f"{e}.paywalled = 0")
     if filt.search:
         query = fts_query(filt.search)
         if query is None:
             where.append("0")
         else:
-            where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+            where.append(f"{e}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
             args.append(query)
     return where, args
 
@@ -189,4 +212,6 @@ def _summary_from_row(row: sqlite3.Row) -> EntrySummary:
         starred=bool(row["starred"]),
         paywalled=bool(row["paywalled"]),
         offline=bool(row["offline"]),
+        cluster_id=row["cluster_id"],
+        versions=row["versions"],
     )

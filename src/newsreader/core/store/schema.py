@@ -203,6 +203,55 @@ MIGRATIONS: list[list[str]] = [
         END
         """,
     ],
+    # 5 (issue 14, one story once): versions of one story share `cluster_id` (a label: the
+    # smallest entry id the cluster ever had). Entries of the clustering window keep a sketch
+    # (core/cluster/near.py): a row saying they were compared, and their sampled shingle
+    # hashes for lookup. A changed feed text or a page's text arriving drops the sketch, so
+    # the next pass compares the entry again with the text it has now.
+    [
+        "ALTER TABLE entries ADD COLUMN cluster_id INTEGER",
+        "CREATE INDEX entries_cluster ON entries (cluster_id) WHERE cluster_id IS NOT NULL",
+        """
+        CREATE TABLE cluster_sketches (
+            entry_id INTEGER PRIMARY KEY,
+            published INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX cluster_sketches_published ON cluster_sketches (published)",
+        """
+        CREATE TABLE cluster_samples (
+            hash INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (hash, entry_id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX cluster_samples_entry ON cluster_samples (entry_id)",
+        """
+        CREATE TRIGGER entries_drop_sketch AFTER DELETE ON entries
+        BEGIN
+            DELETE FROM cluster_samples WHERE entry_id = OLD.id;
+            DELETE FROM cluster_sketches WHERE entry_id = OLD.id;
+        END
+        """,
+        """
+        CREATE TRIGGER entries_text_changed AFTER UPDATE OF summary, content ON entries
+        WHEN OLD.summary != NEW.summary OR OLD.content != NEW.content
+        BEGIN
+            DELETE FROM cluster_samples WHERE entry_id = NEW.id;
+            DELETE FROM cluster_sketches WHERE entry_id = NEW.id;
+        END
+        """,
+        """
+        CREATE TRIGGER pages_text_arrived AFTER INSERT ON pages
+        WHEN NEW.text IS NOT NULL AND NEW.text != ''
+        BEGIN
+            DELETE FROM cluster_samples WHERE entry_id IN
+                (SELECT id FROM entries WHERE url = NEW.url);
+            DELETE FROM cluster_sketches WHERE entry_id IN
+                (SELECT id FROM entries WHERE url = NEW.url);
+        END
+        """,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,8 +1,9 @@
 """The SQLite cache facade: one `Store` composed of sibling mixins over one `Database`.
 
 `feeds` (subscriptions), `entries` (headlines and articles), `pages` (pages, teasers, link
-previews) and `feed_writes` (what a refresh stores, and retention) each extend `Database`
-alone; only the Store sees them all. Its public methods raise `StoreError`, never sqlite3's.
+previews), `feed_writes` (what a refresh stores, and retention) and `clusters` (versions of
+one story) each extend `Database` alone; only the Store sees them all. Its public methods
+raise `StoreError`, never sqlite3's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 from newsreader.core.errors import StoreError
 from newsreader.core.models import Entry
+from newsreader.core.store.clusters import ClusterQueries
 from newsreader.core.store.db import Database
 from newsreader.core.store.entries import EntryQueries
 from newsreader.core.store.feed_writes import FeedWrites
@@ -60,7 +62,7 @@ def _public_methods_raise_store_errors(cls: _StoreT) -> _StoreT:
 
 
 @_public_methods_raise_store_errors
-class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites):
+class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites, ClusterQueries):
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
     @classmethod
