@@ -4,7 +4,7 @@ The method is Broder's ("On the resemblance and containment of documents", 1997)
 the set of its word 4-grams; two texts are versions of one story when most shingles of the
 shorter one occur in the longer one (containment, not resemblance, because a teaser or a cut
 reprint is a part of the full text). For lookup each text keeps a *consistent* sample of its
-shingles, those whose hash is 0 modulo 8 (Broder's MOD_m sketch): when one text is contained
+shingles, those whose hash is 0 modulo 16 (Broder's MOD_m sketch): when one text is contained
 in another, so is its sample, so a shared sample value names a candidate, and the candidates
 are then compared exactly on their full shingle sets. Short texts keep every shingle, so two
 teasers meet even when a sample would be empty. Our own ~100 lines instead of `datasketch`:
@@ -24,11 +24,12 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import filterfalse
 
 SHINGLE_WORDS = 4
-_SAMPLE_MOD = 8
+_SAMPLE_MOD = 16
 # Below this many shingles a text keeps them all as its sample (a teaser has 20-40).
-_KEEP_ALL_BELOW = 80
+_KEEP_ALL_BELOW = 64
 # Fewer shingles than this are too little evidence to call two texts one story.
 MIN_SHINGLES = 8
 CONTAINMENT = 0.6
@@ -37,7 +38,6 @@ CONTAINMENT = 0.6
 NUMBERS_KEPT = 0.5
 
 _WORD = re.compile(r"\w+")
-_word_ids: dict[str, int] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,32 +47,34 @@ class StoryText:
     shingles: frozenset[int]
     numbers: frozenset[str]
     sequence: tuple[int, ...] = ()  # the shingles in text order, for `_edited_stretches`
+    sample: tuple[int, ...] = ()  # the shingles kept for lookup (see the module docstring)
+    sampled: int = 0  # how many shingles the MOD sample holds, whether or not all are kept
 
-    @property
-    def sample(self) -> list[int]:
-        """The shingles kept for lookup (see the module docstring), sorted."""
-        if len(self.shingles) < _KEEP_ALL_BELOW:
-            return sorted(self.shingles)
-        return sorted(h for h in self.shingles if h % _SAMPLE_MOD == 0)
+
+def worth_comparing(shared: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two texts sharing `shared` sample values (`(shingles, sampled)` each) may be
+    one story: the sample's estimate of containment, kept loose (a sample of a teaser holds
+    a handful of values), so that only the likely few are compared exactly. Farm items share
+    whole sentences of one pool, and comparing each with all of those cost 3 ms an entry."""
+    if a[0] < _KEEP_ALL_BELOW and b[0] < _KEEP_ALL_BELOW:  # both kept every shingle
+        return shared >= CONTAINMENT * min(a[0], b[0])
+    return shared >= max(1, CONTAINMENT / 2 * min(a[1], b[1]))
 
 
 def story_text(text: str) -> StoryText:
     """Shingle a plain text. Word ids are CRC-32s, the same in every process (Python's str
     hash is salted per process); a 4-gram's hash is the tuple hash of those ints, which is
-    not salted, and costs one C call."""
+    not salted. Every step is a C-level map: this runs on each new entry of a refresh.
+    Words that are not all letters (dates, times, ages, sums) are the text's numbers."""
     words = _WORD.findall(text.lower())
-    ids = []
-    for word in words:
-        wid = _word_ids.get(word)
-        if wid is None:
-            wid = zlib.crc32(word.encode("utf-8", "surrogatepass"))
-            if len(_word_ids) < 200_000:
-                _word_ids[word] = wid
-        ids.append(wid)
+    ids = list(map(zlib.crc32, map(str.encode, words)))
     grams = zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)
     sequence = tuple(map(hash, grams))
-    numbers = frozenset(w for w in words if any(c.isdigit() for c in w))
-    return StoryText(frozenset(sequence), numbers, sequence)
+    shingles = frozenset(sequence)
+    modded = tuple(h for h in shingles if h % _SAMPLE_MOD == 0)
+    sample = tuple(shingles) if len(shingles) < _KEEP_ALL_BELOW else modded
+    numbers = frozenset(filterfalse(str.isalpha, words))
+    return StoryText(shingles, numbers, sequence, sample, len(modded))
 
 
 def same_story(a: StoryText, b: StoryText) -> bool:

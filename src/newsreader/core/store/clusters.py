@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from newsreader.core.cluster.near import StoryText, Version, best_first, same_story, story_text
+from newsreader.core.cluster.near import (
+    StoryText,
+    Version,
+    best_first,
+    same_story,
+    story_text,
+    worth_comparing,
+)
 from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import strip_tags
 
@@ -72,10 +78,11 @@ class ClusterQueries(Database):
                 text = texts[entry_id]
                 if _has_sketch(conn, entry_id):  # another process's pass got here first
                     continue
-                candidates = _candidates(conn, text.sample, entry_id)
+                candidates = _candidates(conn, text, entry_id)
                 conn.execute(
-                    "INSERT INTO cluster_sketches (entry_id, published) VALUES (?, ?)",
-                    (entry_id, published[entry_id]),
+                    """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled)
+                       VALUES (?, ?, ?, ?)""",
+                    (entry_id, published[entry_id], len(text.shingles), text.sampled),
                 )
                 conn.executemany(
                     "INSERT OR IGNORE INTO cluster_samples (hash, entry_id) VALUES (?, ?)",
@@ -142,16 +149,22 @@ def _has_sketch(conn: sqlite3.Connection, entry_id: int) -> bool:
     return conn.execute(sql, (entry_id,)).fetchone() is not None
 
 
-def _candidates(conn: sqlite3.Connection, sample: Sequence[int], entry_id: int) -> list[int]:
+def _candidates(conn: sqlite3.Connection, text: StoryText, entry_id: int) -> list[int]:
+    sample = text.sample
     if not sample:
         return []
     marks = ",".join("?" * len(sample))
     rows = conn.execute(
-        f"""SELECT entry_id FROM cluster_samples WHERE hash IN ({marks}) AND entry_id != ?
-            GROUP BY entry_id ORDER BY COUNT(*) DESC, entry_id LIMIT ?""",
-        (*sample, entry_id, _CANDIDATES),
+        f"""SELECT m.entry_id, m.shared, s.shingles, s.sampled
+            FROM (SELECT entry_id, COUNT(*) AS shared FROM cluster_samples
+                  WHERE hash IN ({marks}) AND entry_id != ? GROUP BY entry_id) m
+            JOIN cluster_sketches s ON s.entry_id = m.entry_id
+            ORDER BY m.shared DESC, m.entry_id""",
+        (*sample, entry_id),
     ).fetchall()
-    return [row[0] for row in rows]
+    own = (len(text.shingles), text.sampled)
+    likely = [row[0] for row in rows if worth_comparing(row[1], own, (row[2], row[3]))]
+    return likely[:_CANDIDATES]
 
 
 def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:

@@ -214,7 +214,9 @@ MIGRATIONS: list[list[str]] = [
         """
         CREATE TABLE cluster_sketches (
             entry_id INTEGER PRIMARY KEY,
-            published INTEGER NOT NULL
+            published INTEGER NOT NULL,
+            shingles INTEGER NOT NULL,
+            sampled INTEGER NOT NULL
         )
         """,
         "CREATE INDEX cluster_sketches_published ON cluster_sketches (published)",
