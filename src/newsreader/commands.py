@@ -194,10 +194,13 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
         unread=args.unread,
         starred=args.starred,
         search=args.search,
+        one_per_story=config.cluster.enabled,
     )
     rows = store.entries(filt, limit=args.limit)
     if args.json:
-        print(json.dumps([entry_summary_json(r) for r in rows], ensure_ascii=False, indent=1))
+        stories = {r.id: store.story_versions(r.id) for r in rows if r.versions > 1}
+        listed = [entry_summary_json(r, stories.get(r.id, ())) for r in rows]
+        print(json.dumps(listed, ensure_ascii=False, indent=1))
     else:
         print_headlines(rows)
     return exit_codes.OK

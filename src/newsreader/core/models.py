@@ -110,6 +110,16 @@ class EntrySummary:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryVersion:
+    """One version of a story (issue 14), as `articles --json` and the article pane list it."""
+
+    id: int
+    feed_title: str
+    title: str
+    paywalled: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One article with everything needed to show it."""
 
@@ -176,6 +186,7 @@ class EntryFilter:
     starred: bool = False
     hide_paywalled: bool = False
     search: str | None = None
+    one_per_story: bool = True  # versions of one story listed once ([cluster] enabled)
 
 
 @dataclass(frozen=True, slots=True)

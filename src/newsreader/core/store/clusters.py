@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
 
 from newsreader.core.cluster.near import (
     StoryText,
@@ -21,6 +20,7 @@ from newsreader.core.cluster.near import (
     story_text,
     worth_comparing,
 )
+from newsreader.core.models import StoryVersion
 from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import strip_tags
 
@@ -32,16 +32,6 @@ _FULL_TEXT_CHARS = 1500
 
 _TEXT_SQL = """SELECT e.id, e.summary, e.content, e.published, p.text AS page_text
     FROM entries e LEFT JOIN pages p ON p.url = e.url"""
-
-
-@dataclass(frozen=True, slots=True)
-class StoryVersion:
-    """Another version of a story, as `articles --json` and the article pane list it."""
-
-    id: int
-    feed_title: str
-    title: str
-    paywalled: bool
 
 
 class ClusterQueries(Database):

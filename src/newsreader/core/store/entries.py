@@ -163,6 +163,8 @@ def _listing_sql(filt: EntryFilter) -> tuple[list[str], list[Any]]:
     """The filter, and a story's versions listed once: the first (lowest id) of them that
     passes the filter stands for the story, so `--feed F` shows it when any version is in F."""
     where, args = _filter_sql(filt)
+    if not filt.one_per_story:
+        return where, args
     inner, inner_args = _filter_sql(filt, alias="o")
     cond = " AND ".join(["o.cluster_id = e.cluster_id", "o.id < e.id", *inner])
     where.append(f"(e.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM entries o WHERE {cond}))")

@@ -1,0 +1,92 @@
+"""One story once on the command line (issue 14): a real server, a real refresh, `articles`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+from tests.support.feedgen import Item, rss
+from tests.support.loopback import LoopbackServer
+from tests.support.stories import POLICE_REPORTS, paragraphs, reprints
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    out, _ = capsys.readouterr()
+    return code, out
+
+
+def _serve_town(server: LoopbackServer, corpus: Path) -> list[str]:
+    """The press office, three papers reprinting its story, and the police with two reports."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    paras = paragraphs(corpus / "pages/german-news-gold/spiegel_nancy.txt")
+    urls = []
+    for i, version in enumerate(reprints(paras, "Pelosi lädt Trump aus")[:4]):
+        item = Item(
+            title=version.title,
+            link=f"http://paper{i}.example/story",
+            guid=f"http://paper{i}.example/story",
+            content=version.html,
+            published=now - timedelta(hours=3) + timedelta(minutes=10 * i),
+        )
+        urls.append(server.route(f"/paper{i}.xml", rss([item], title=version.feed)))
+    reports = [
+        Item(
+            title=f"Einbruch {i}",
+            link=f"http://polizei.example/{i}",
+            guid=f"http://polizei.example/{i}",
+            description=f"<p>{text}</p>",
+            published=now - timedelta(hours=1, minutes=i),
+        )
+        for i, text in enumerate(POLICE_REPORTS)
+    ]
+    urls.append(server.route("/polizei.xml", rss(reports, title="Polizei Münster")))
+    return urls
+
+
+def test_articles_lists_a_story_once_with_its_other_versions(
+    server: LoopbackServer, data_dir: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url in _serve_town(server, corpus):
+        assert run(capsys, "add", url)[0] == 0
+    assert run(capsys, "refresh")[0] == 0
+
+    code, out = run(capsys, "articles", "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 3  # one story, two police reports
+    story = next(r for r in rows if r["cluster_id"] is not None)
+    versions = [story["feed_title"], *(v["feed_title"] for v in story["also_in"])]
+    assert sorted(versions) == ["Kurier", "Presseamt", "Stadtanzeiger", "Westfalen-Blatt"]
+    assert all(set(v) == {"id", "feed_title", "title", "paywalled"} for v in story["also_in"])
+    police = [r for r in rows if r["feed_title"] == "Polizei Münster"]
+    assert [r["cluster_id"] for r in police] == [None, None] and police[0]["also_in"] == []
+
+    _, out = run(capsys, "articles", "--limit", "1")
+    assert len(out.splitlines()) == 1
+    _, out = run(capsys, "feeds", "--json")
+    assert sum(f["unread"] for f in json.loads(out)) == 6  # counts count entries
+
+    # Reading one version reads them all.
+    other = story["also_in"][0]["id"]
+    assert run(capsys, "mark", str(other), "--read")[0] == 0
+    _, out = run(capsys, "articles", "--json", "--unread")
+    assert [r["feed_title"] for r in json.loads(out)] == ["Polizei Münster"] * 2
+
+
+def test_a_setting_turns_clustering_off(
+    server: LoopbackServer, data_dir: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url in _serve_town(server, corpus):
+        run(capsys, "add", url)
+    run(capsys, "refresh")
+    config = data_dir.parent / "config.toml"
+    config.write_text("[cluster]\nenabled = false\n", encoding="utf-8")
+    _, out = run(capsys, "articles", "--json")
+    assert len(json.loads(out)) == 6
+    run(capsys, "refresh")
+    _, out = run(capsys, "articles", "--json")
+    assert all(r["cluster_id"] is None and r["also_in"] == [] for r in json.loads(out))
