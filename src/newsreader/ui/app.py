@@ -382,6 +382,9 @@ class NewsreaderApp(App[None]):
     def action_history_forward(self) -> None:
         self._when_ready(lambda: self.detail.action_forward())
 
+    def action_story_version(self) -> None:
+        self._when_ready(lambda: self.detail.action_next_version())
+
     def action_teaser_step(self, delta: int) -> None:
         self._when_ready(lambda: self.detail.action_step(delta))
 

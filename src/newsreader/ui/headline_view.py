@@ -229,6 +229,8 @@ class HeadlineView(ScrollView, can_focus=True):
             Segment(" ", base),
             Segment(source + " ", meta),
             Segment(age + " ", meta),
+            # A story with versions in other feeds (issue 14): they are in the article pane.
+            *([Segment(f"×{row.versions} ", badge)] if row.versions > 1 else []),
             Segment(one_line(row.title, 400), title_style),
         ]
         return Strip(segments).adjust_cell_length(width, base)

@@ -17,6 +17,7 @@ DETAIL_BINDINGS: list[BindingType] = [
     ),
     Binding("backspace,alt+left", "history_back", "Back", show=False, id="detail.back"),
     Binding("alt+right", "history_forward", "Forward", show=False, id="detail.forward"),
+    Binding("v", "story_version", "Next version", show=False, id="detail.next_version"),
 ]
 # The same ids again on the detail widgets, shown: the footer lists them where they matter.
 DETAIL_FOOTER: list[BindingType] = [
