@@ -195,6 +195,8 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
         starred=args.starred,
         search=args.search,
         one_per_story=config.cluster.enabled,
+        watch=config.watch.words,
+        watched_only=args.watched,
     )
     rows = store.entries(filt, limit=args.limit)
     if args.json:

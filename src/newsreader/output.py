@@ -121,6 +121,7 @@ def entry_summary_json(row: EntrySummary, also_in: Sequence[StoryVersion] = ()) 
         "paywalled": row.paywalled,
         "offline": row.offline,
         "cluster_id": row.cluster_id,
+        "watched": row.watched,
         "also_in": [
             {
                 "id": v.id,
@@ -181,6 +182,7 @@ def print_headlines(rows: list[EntrySummary]) -> None:
             f"{row.id:>6} {marks} {compact_age(row.published, now):>4}  "
             f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"
             + (f"  ×{row.versions}" if row.versions > 1 else "")
+            + (f"  [{one_line(row.watched, 60)}]" if row.watched else "")
         )
 
 

@@ -90,3 +90,21 @@ def test_a_setting_turns_clustering_off(
     run(capsys, "refresh")
     _, out = run(capsys, "articles", "--json")
     assert all(r["cluster_id"] is None and r["also_in"] == [] for r in json.loads(out))
+
+
+def test_articles_watched_lists_the_matches_for_cron(
+    server: LoopbackServer, data_dir: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url in _serve_town(server, corpus):
+        run(capsys, "add", url)
+    run(capsys, "refresh")
+    config = data_dir.parent / "config.toml"
+    config.write_text('[watch]\nwords = ["hammer strasse", "Wolbecker"]\n', encoding="utf-8")
+    _, out = run(capsys, "articles", "--watched", "--json")
+    rows = json.loads(out)
+    assert [(r["title"], r["watched"]) for r in rows] == [
+        ("Einbruch 0", "hammer strasse"),
+        ("Einbruch 1", "Wolbecker"),
+    ]
+    _, out = run(capsys, "articles", "--watched")
+    assert "[hammer strasse]" in out and len(out.splitlines()) == 2

@@ -83,6 +83,15 @@ class ClusterConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WatchConfig:
+    """[watch]: words that matter here ("Hammer Straße", "Gesamtschule"), matched like search:
+    folded, as word prefixes, the words of one entry in order (issue 14)."""
+
+    words: tuple[str, ...] = ()
+    bell: bool = False  # ring the terminal bell when a refresh brings new matches
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
     """[sync]: a Google Reader API server (FreshRSS, Miniflux...) or a Fever API server.
 
@@ -117,6 +126,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
 
@@ -145,6 +155,8 @@ def load_config(path: Path | None = None) -> Config:
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"{path}: [keys] maps binding ids to key strings")
             values["keys"] = dict(value)
+        elif name == "watch":
+            values["watch"] = _watch(path, value)
         elif name in sections:
             values[name] = _section(path, name, sections[name], value)
         else:
@@ -152,6 +164,17 @@ def load_config(path: Path | None = None) -> Config:
     if "sync" in values:
         _check_sync(path, values["sync"])
     return Config(**values)
+
+
+def _watch(path: Path, value: Any) -> WatchConfig:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [watch] must be a table")
+    words = value.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError(f"{path}: watch.words must be a list of words or phrases")
+    rest = {k: v for k, v in value.items() if k != "words"}
+    plain = _section(path, "watch", WatchConfig, rest)
+    return WatchConfig(words=tuple(w.strip() for w in words), bell=plain.bell)
 
 
 def _check_sync(path: Path, sync: SyncConfig) -> None:

@@ -107,6 +107,7 @@ class EntrySummary:
     # Versions of one story (issue 14) share a cluster id; `versions` counts them (1: alone).
     cluster_id: int | None = None
     versions: int = 1
+    watched: str | None = None  # the [watch] word it matches (issue 14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,8 @@ class EntryFilter:
     hide_paywalled: bool = False
     search: str | None = None
     one_per_story: bool = True  # versions of one story listed once ([cluster] enabled)
+    watch: tuple[str, ...] = ()  # [watch] words: rows say which one they match
+    watched_only: bool = False  # only rows that match one
 
 
 @dataclass(frozen=True, slots=True)

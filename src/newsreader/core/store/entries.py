@@ -16,6 +16,7 @@ from newsreader.core.models import (
 )
 from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import fts_query
+from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import from_ts, to_ts
 
 _SUMMARY_COLUMNS = """
@@ -26,6 +27,16 @@ _SUMMARY_COLUMNS = """
     CASE WHEN e.cluster_id IS NULL THEN 1
          ELSE (SELECT COUNT(*) FROM entries v WHERE v.cluster_id = e.cluster_id) END AS versions
 """
+_WATCHED = """,
+    (SELECT watch_word(f.title, f.body, ?) FROM entries_fts f WHERE f.rowid = e.id) AS watched
+"""
+
+
+def _columns(filt: EntryFilter) -> tuple[str, list[Any]]:
+    """The row's columns; which watch word a row matches only when there are some."""
+    if not filt.watch:
+        return _SUMMARY_COLUMNS + ", NULL AS watched", []
+    return _SUMMARY_COLUMNS + _WATCHED, [json.dumps(list(filt.watch), ensure_ascii=False)]
 
 
 class EntryQueries(Database):
@@ -41,7 +52,10 @@ class EntryQueries(Database):
     ) -> list[EntrySummary]:
         """Headlines newest first. `after` pages forward from a cursor; `before` pages back
         (rows still come newest first), so a lazy list can scroll both ways without OFFSET."""
-        where, args = _listing_sql(filt or EntryFilter())
+        filt = filt or EntryFilter()
+        columns, args = _columns(filt)
+        where, filter_args = _listing_sql(filt)
+        args += filter_args
         order = "DESC"
         if after is not None:
             where.append("(e.published < ? OR (e.published = ? AND e.id < ?))")
@@ -53,7 +67,7 @@ class EntryQueries(Database):
             args += [ts, ts, before.id]
             order = "ASC"
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
+            f"SELECT {columns} FROM entries e"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             f" ORDER BY e.published {order}, e.id {order} LIMIT ?"
         )
@@ -70,8 +84,8 @@ class EntryQueries(Database):
 
     def entry_without_teasers(self, entry_id: int) -> Entry | None:
         row = self.conn.execute(
-            f"""SELECT {_SUMMARY_COLUMNS}, e.updated, e.summary, e.content, e.categories,
-                e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
+            f"""SELECT {_SUMMARY_COLUMNS}, NULL AS watched, e.updated, e.summary, e.content,
+                e.categories, e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
                 FROM entries e LEFT JOIN pages p ON p.url = e.url WHERE e.id = ?""",
             (entry_id,),
         ).fetchone()
@@ -149,9 +163,12 @@ class EntryQueries(Database):
         self, filt: EntryFilter | None = None, *, offset: int = 0, limit: int = 200
     ) -> list[EntrySummary]:
         """Headlines newest first starting at row `offset`; keyset (`after`) for neighbours."""
-        where, args = _listing_sql(filt or EntryFilter())
+        filt = filt or EntryFilter()
+        columns, args = _columns(filt)
+        where, filter_args = _listing_sql(filt)
+        args += filter_args
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
+            f"SELECT {columns} FROM entries e"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?"
         )
@@ -189,6 +206,16 @@ def _filter_sql(filt: EntryFilter, alias: str = "e") -> tuple[list[str], list[An
         where.append(f"{e}.starred = 1")
     if filt.hide_paywalled:
         where.append(f"{e}.paywalled = 0")
+    if filt.watched_only:
+        query = watch_fts_query(filt.watch)
+        if query is None:
+            where.append("0")
+        else:
+            where.append(
+                f"""{e}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?
+                    AND watch_word(title, body, ?) IS NOT NULL)"""
+            )
+            args += [query, json.dumps(list(filt.watch), ensure_ascii=False)]
     if filt.search:
         query = fts_query(filt.search)
         if query is None:
@@ -216,4 +243,5 @@ def _summary_from_row(row: sqlite3.Row) -> EntrySummary:
         offline=bool(row["offline"]),
         cluster_id=row["cluster_id"],
         versions=row["versions"],
+        watched=row["watched"],
     )
