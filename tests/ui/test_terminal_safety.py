@@ -234,7 +234,7 @@ async def show_help(keys: str) -> None:
         )
         app = NewsreaderApp(store, config, offline=True, clock=clock)
         try:
-            async with app.run_test(size=(160, 50)) as pilot:
+            async with app.run_test(size=(160, 60)) as pilot:
                 await pilot.press("question_mark")
                 await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
                 await pilot.pause()
