@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from newsreader.core.config import Config
+from newsreader.core.config import Config, ReaderConfig, WatchConfig
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.detail_pane import DetailPane
-from tests.ui.conftest import add_feed, clock, entry, sample_cache, screen_text, writes_done
+from newsreader.ui.headline_view import HeadlineView
+from tests.support.loopback import LoopbackServer
+from tests.ui.conftest import (
+    Notes,
+    add_feed,
+    clock,
+    entry,
+    sample_cache,
+    screen_text,
+    wait_for,
+    writes_done,
+)
 
 WIDE = (140, 32)
 # A police report, as the station wrote it; the papers reprint it (a test text, written here).
@@ -129,3 +142,44 @@ async def test_one_row_best_version_v_cycles_and_reading_reads_all(
         await writes_done(pilot)
     story = [e for e in store.entries_at(EntryFilter(one_per_story=False)) if e.versions == 3]
     assert len(story) == 3 and all(e.read for e in story)
+
+
+async def test_watch_words_mark_rows_count_in_the_header_and_notify_on_refresh(
+    store: Store, server: LoopbackServer
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    def rss(titles: list[str]) -> str:
+        items = "".join(
+            f"<item><guid>g{n}</guid><title>{t}</title><link>https://example.org/{n}</link>"
+            f"<pubDate>{format_datetime(now - timedelta(minutes=n))}</pubDate>"
+            f"<description>Text zu {t}</description></item>"
+            for n, t in enumerate(titles)
+        )
+        channel = f"<channel><title>L</title>{items}</channel>"
+        return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+
+    url = server.route("/feed.xml", rss(["Fest im Kreuzviertel", "Rat tagt"]))
+    store.add_feed(url, title="Lokales")
+    config = Config(
+        reader=ReaderConfig(refresh_on_start=False),
+        watch=WatchConfig(words=("Kreuzviertel", "Gesamtschule")),
+    )
+    notes = Notes()
+    app = NewsreaderApp(store, config, offline=False, clock=lambda: now)
+    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "1 watched" in screen_text(app))
+        assert "1 new article matches your watch words." in notes.messages
+        server.route("/feed.xml", rss(["Neue Gesamtschulen", "Fest im Kreuzviertel", "Rat"]))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "2 watched" in screen_text(app))
+        view = app.query_one(HeadlineView)
+        assert [r.watched for r in map(view.source.row, range(3)) if r] == [
+            "Gesamtschule",
+            "Kreuzviertel",
+            None,
+        ]
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert "Watch word: Gesamtschule" in screen_text(app)

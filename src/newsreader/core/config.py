@@ -88,6 +88,7 @@ class WatchConfig:
     folded, as word prefixes, the words of one entry in order (issue 14)."""
 
     words: tuple[str, ...] = ()
+    bell: bool = False  # the reader rings the terminal bell when a refresh brings matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +172,8 @@ def _watch(path: Path, value: Any) -> WatchConfig:
     words = value.get("words", [])
     if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
         raise ConfigError(f"{path}: watch.words must be a list of words or phrases")
-    _section(path, "watch", WatchConfig, {k: v for k, v in value.items() if k != "words"})
-    return WatchConfig(words=tuple(w.strip() for w in words))
+    plain = _section(path, "watch", WatchConfig, {k: v for k, v in value.items() if k != "words"})
+    return WatchConfig(words=tuple(w.strip() for w in words), bell=plain.bell)
 
 
 def _check_sync(path: Path, sync: SyncConfig) -> None:

@@ -31,14 +31,23 @@ def also_in_line(versions: Sequence[StoryVersion], shown_id: int) -> Content:
 
 
 class AlsoIn(Static):
+    """The story's other versions and the watch word the article matches, when there are."""
+
     DEFAULT_CSS = """
     AlsoIn {
-        height: auto; max-height: 3; padding: 0 1; border-top: solid $panel;
+        height: auto; max-height: 4; padding: 0 1; border-top: solid $panel;
         color: $text-muted;
     }
     """
 
-    def show_versions(self, versions: Sequence[StoryVersion], shown_id: int) -> None:
-        self.display = len(versions) > 1
-        if self.display:
-            self.update(also_in_line(versions, shown_id))
+    def show_versions(
+        self, versions: Sequence[StoryVersion], shown_id: int, watched: str | None = None
+    ) -> None:
+        lines = []
+        if watched:
+            lines.append(Content.assemble(("Watch word: ", "b"), (one_line(watched, 80), "b")))
+        if len(versions) > 1:
+            lines.append(also_in_line(versions, shown_id))
+        self.display = bool(lines)
+        if lines:
+            self.update(Content("\n").join(lines))

@@ -128,7 +128,9 @@ class NewsreaderApp(App[None]):
     def _main_mounted(self) -> None:
         status = self.query_one(StatusBar)
         status.offline = self.offline
-        status.unread = self.store.unread_count()
+        if self.config.watch.words or not self.config.cluster.enabled:
+            self.headlines.set_filter(self._listing(self.filters))
+        self._update_counts()
         self.headlines.focus()
         self._update_empty()
 
@@ -216,8 +218,30 @@ class NewsreaderApp(App[None]):
         self._update_feeds()
         self._update_empty()
 
-    def _update_counts(self) -> None:
-        self.query_one(StatusBar).unread = self.store.unread_count()
+    def _update_counts(self, *, tell_new_matches: bool = False) -> None:
+        status = self.query_one(StatusBar)
+        status.unread = self.store.unread_count()
+        words = self.config.watch.words
+        if not words:
+            return
+        watched = EntryFilter(unread=True, watch=words, watched_only=True)
+        before, status.watched = status.watched, self.store.count_entries(watched)
+        if tell_new_matches and status.watched > before:
+            new = status.watched - before
+            self.notify(
+                f"{new} new {'article matches' if new == 1 else 'articles match'} "
+                "your watch words.",
+                title="Watch words",
+                markup=False,
+            )
+            if self.config.watch.bell:
+                self.bell()
+
+    def _listing(self, filters: EntryFilter) -> EntryFilter:
+        """What the user chose, with what config.toml adds: watch words, one story once."""
+        return replace(
+            filters, watch=self.config.watch.words, one_per_story=self.config.cluster.enabled
+        )
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
@@ -236,7 +260,7 @@ class NewsreaderApp(App[None]):
     # --- filters and search -------------------------------------------------------------------
 
     def watch_filters(self, filters: EntryFilter) -> None:
-        self.headlines.set_filter(filters)
+        self.headlines.set_filter(self._listing(filters))
         self.query_one(StatusBar).filter_label = describe(filters, self.store)
         self._update_empty()
 
@@ -361,6 +385,7 @@ class NewsreaderApp(App[None]):
             self._notify_error(note.text, once="network")
         elif note is not None:
             self.notify(note.text, severity=note.severity, markup=False)
+        self._update_counts(tell_new_matches=True)
         self._store_changed(reload=bool(report and (report.new_entries or report.updated_entries)))
 
     # --- article, browser, help ---------------------------------------------------------------

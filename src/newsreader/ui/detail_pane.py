@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from newsreader.core.config import Config
 from newsreader.core.models import Entry, LinkPreview, StoryVersion, Teaser
 from newsreader.core.store.store import Store
+from newsreader.core.store.watch import matching_word
 from newsreader.ui.also_in import AlsoIn
 from newsreader.ui.article_view import ArticleView, entry_shown, page_shown
 from newsreader.ui.background import BackgroundLoop
@@ -133,7 +134,11 @@ class DetailPane(Vertical):
             self.teasers.set_teasers(())
             return
         self.versions = self.store.story_versions(entry.id)
-        self.query_one(AlsoIn).show_versions(self.versions, entry.id)
+        watched = matching_word(
+            " ".join((entry.title, entry.page_text or "", entry.summary, entry.content)),
+            self.config.watch.words,
+        )
+        self.query_one(AlsoIn).show_versions(self.versions, entry.id, watched)
         if location.url is None:
             self._show_entry(entry)
         else:

@@ -51,6 +51,7 @@ class HeadlineView(ScrollView, can_focus=True):
         "headline-view--read",
         "headline-view--meta",
         "headline-view--badge",
+        "headline-view--watched",
     }
 
     DEFAULT_CSS = """
@@ -64,6 +65,7 @@ class HeadlineView(ScrollView, can_focus=True):
     HeadlineView > .headline-view--read { color: $text-muted; }
     HeadlineView > .headline-view--meta { color: $text-muted; }
     HeadlineView > .headline-view--badge { color: $warning; }
+    HeadlineView > .headline-view--watched { color: $accent; text-style: bold underline; }
     """
 
     cursor: reactive[int] = reactive(0, repaint=False, always_update=False)
@@ -216,6 +218,8 @@ class HeadlineView(ScrollView, can_focus=True):
         title_style = base + self.get_component_rich_style(
             "headline-view--read" if row.read else "headline-view--unread"
         )
+        if row.watched:  # a [watch] word: the word itself is shown in the article pane
+            title_style += self.get_component_rich_style("headline-view--watched")
         meta = base + self.get_component_rich_style("headline-view--meta")
         badge = base + self.get_component_rich_style("headline-view--badge")
         source_width = max(8, min(SOURCE_WIDTH, width // 6))

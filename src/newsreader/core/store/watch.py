@@ -49,5 +49,7 @@ def watch_word(title: str | None, body: str | None, words_json: str) -> str | No
 
 def matching_word(text: str, words: tuple[str, ...]) -> str | None:
     """The same match on a plain text (a page's, say), folded here."""
+    if not words:
+        return None
     folded = fold(text)
     return watch_word(folded, None, json.dumps(list(words), ensure_ascii=False))
