@@ -30,6 +30,9 @@ from newsreader.sync_commands import cmd_mark, cmd_sync, sync_before_refresh, sy
 
 def dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if args.command is not None:  # the reader says them in a notification
+        for warning in config.warnings:
+            print(f"newsreader: warning: {warning}", file=sys.stderr)
     if args.demo:
         return run_demo(config)
     data_dir: Path = args.data_dir or default_data_dir()
@@ -197,7 +200,9 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
         one_per_story=config.cluster.enabled,
         watch=config.watch.words,
         watched_only=args.watched,
+        show_hidden=args.show_hidden,
     )
+    store.apply_hide_rules(config.hide)  # a no-op unless entries or rules are new
     rows = store.entries(filt, limit=args.limit)
     if args.json:
         stories = {r.id: store.story_versions(r.id) for r in rows if r.versions > 1}

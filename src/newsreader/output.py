@@ -122,6 +122,7 @@ def entry_summary_json(row: EntrySummary, also_in: Sequence[StoryVersion] = ()) 
         "offline": row.offline,
         "cluster_id": row.cluster_id,
         "watched": row.watched,
+        "hidden": row.hidden,
         "also_in": [
             {
                 "id": v.id,
@@ -178,6 +179,7 @@ def print_headlines(rows: list[EntrySummary]) -> None:
     for row in rows:
         marks = ("N" if not row.read else " ") + ("*" if row.starred else " ")
         marks += ("$" if row.paywalled else " ") + ("o" if row.offline else " ")
+        marks += "h" if row.hidden else ""
         print(
             f"{row.id:>6} {marks} {compact_age(row.published, now):>4}  "
             f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"

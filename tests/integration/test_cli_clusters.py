@@ -1,4 +1,4 @@
-"""One story once on the command line (issue 14): a real server, a real refresh, `articles`."""
+"""Issue 14 on the command line: one story once, watch words, kill rules; a real server."""
 
 from __future__ import annotations
 
@@ -108,3 +108,27 @@ def test_articles_watched_lists_the_matches_for_cron(
     ]
     _, out = run(capsys, "articles", "--watched")
     assert "[hammer strasse]" in out and len(out.splitlines()) == 2
+
+
+def test_hide_rules_hide_from_articles_and_counts_and_bad_ones_are_warned(
+    server: LoopbackServer, data_dir: Path, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for url in _serve_town(server, corpus):
+        run(capsys, "add", url)
+    config = data_dir.parent / "config.toml"
+    config.write_text(
+        '[[hide]]\ntitle = "Einbruch 1"\n\n[[hide]]\ntext = "re:["\n', encoding="utf-8"
+    )
+    assert run(capsys, "refresh")[0] == 0
+    code = main(["articles", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "warning:" in err and "[[hide]] #2 (line 4) skipped" in err
+    assert [r["title"] for r in json.loads(out) if r["feed_title"] == "Polizei Münster"] == [
+        "Einbruch 0"
+    ]
+    _, out = run(capsys, "feeds", "--json")
+    assert sum(f["unread"] for f in json.loads(out)) == 5
+    _, out = run(capsys, "articles", "--show-hidden", "--json")
+    hidden = [r["title"] for r in json.loads(out) if r["hidden"]]
+    assert hidden == ["Einbruch 1"]

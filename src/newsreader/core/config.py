@@ -8,6 +8,7 @@ traceback, and unknown keys are reported so typos do not silently do nothing.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,24 @@ class WatchConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HideRule:
+    """One [[hide]] table (issue 14): entries matching every key it sets are stored but never
+    shown or counted. Patterns match folded, on word boundaries, like watch words; `re:` in
+    front makes one a regular expression (searched in the unfolded text, case-blind)."""
+
+    title: str | None = None
+    text: str | None = None
+    feed: str | None = None
+    category: str | None = None
+    author: str | None = None
+    paywalled: bool | None = None
+    where: str = ""  # "[[hide]] #2 (line 31)", for warnings
+
+
+HIDE_FIELDS = ("title", "text", "feed", "category", "author")
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
     """[sync]: a Google Reader API server (FreshRSS, Miniflux...) or a Fever API server.
 
@@ -127,6 +146,10 @@ class Config:
     sync: SyncConfig = field(default_factory=SyncConfig)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
+    hide: tuple[HideRule, ...] = ()
+    # Rules that were skipped (a bad regular expression, an unknown key), one line each, for
+    # the command line's stderr and the reader's notification; the rest of the config holds.
+    warnings: tuple[str, ...] = ()
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
 
@@ -138,7 +161,8 @@ def load_config(path: Path | None = None) -> Config:
     import tomllib
 
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from exc
     sections: dict[str, Any] = {
@@ -157,6 +181,9 @@ def load_config(path: Path | None = None) -> Config:
             values["keys"] = dict(value)
         elif name == "watch":
             values["watch"] = _watch(path, value)
+        elif name == "hide":
+            values["hide"], warnings = _hide_rules(path, value, text)
+            values["warnings"] = (*values.get("warnings", ()), *warnings)
         elif name in sections:
             values[name] = _section(path, name, sections[name], value)
         else:
@@ -174,6 +201,49 @@ def _watch(path: Path, value: Any) -> WatchConfig:
         raise ConfigError(f"{path}: watch.words must be a list of words or phrases")
     plain = _section(path, "watch", WatchConfig, {k: v for k, v in value.items() if k != "words"})
     return WatchConfig(words=tuple(w.strip() for w in words), bell=plain.bell)
+
+
+def _header_lines(text: str, table: str) -> list[int]:
+    """Line numbers of each `[[table]]` header: tomllib keeps none, and a warning should say
+    which rule it means. Headers inside multi-line strings would miscount; rules do not use
+    those."""
+    header = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]")
+    return [n for n, line in enumerate(text.splitlines(), 1) if header.match(line)]
+
+
+def _hide_rules(path: Path, value: Any, text: str) -> tuple[tuple[HideRule, ...], list[str]]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: hide must be [[hide]] tables")
+    lines = _header_lines(text, "hide")
+    rules, warnings = [], []
+    for index, table in enumerate(value):
+        line = f" (line {lines[index]})" if index < len(lines) else ""
+        where = f"[[hide]] #{index + 1}{line}"
+        problem = _hide_problem(table)
+        if problem:
+            warnings.append(f"{path}: {where} skipped: {problem}")
+            continue
+        rules.append(HideRule(**table, where=where))
+    return tuple(rules), warnings
+
+
+def _hide_problem(table: Any) -> str | None:
+    if not isinstance(table, dict) or not table:
+        return "a rule needs at least one of " + ", ".join((*HIDE_FIELDS, "paywalled"))
+    for key, item in table.items():
+        if key == "paywalled":
+            if not isinstance(item, bool):
+                return "paywalled must be true or false"
+        elif key not in HIDE_FIELDS:
+            return f"unknown key {key!r} (one of {', '.join((*HIDE_FIELDS, 'paywalled'))})"
+        elif not isinstance(item, str) or not item.strip() or item.strip() == "re:":
+            return f"{key} must be a non-empty pattern"
+        elif item.startswith("re:"):
+            try:
+                re.compile(item[3:])
+            except re.error as exc:
+                return f"{key}: bad regular expression: {exc}"
+    return None
 
 
 def _check_sync(path: Path, sync: SyncConfig) -> None:

@@ -108,6 +108,7 @@ class EntrySummary:
     cluster_id: int | None = None
     versions: int = 1
     watched: str | None = None  # the [watch] word it matches (issue 14)
+    hidden: bool = False  # a [[hide]] rule matches it (listed only with show_hidden)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,7 @@ class EntryFilter:
     one_per_story: bool = True  # versions of one story listed once ([cluster] enabled)
     watch: tuple[str, ...] = ()  # [watch] words: rows say which one they match
     watched_only: bool = False  # only rows that match one
+    show_hidden: bool = False  # also the entries a [[hide]] rule hides
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ _SUMMARY_COLUMNS = """
     e.id, e.feed_id, e.feed_title, e.title, e.url, e.author, e.published, e.read, e.starred,
     e.paywalled,
     EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL) AS offline,
-    e.cluster_id,
+    e.cluster_id, e.hidden,
     CASE WHEN e.cluster_id IS NULL THEN 1
          ELSE (SELECT COUNT(*) FROM entries v WHERE v.cluster_id = e.cluster_id) END AS versions
 """
@@ -143,7 +143,8 @@ class EntryQueries(Database):
             return cur.rowcount + versions
 
     def unread_count(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM entries WHERE read = 0").fetchone()[0])
+        sql = "SELECT COUNT(*) FROM entries WHERE read = 0 AND hidden IS NOT 1"
+        return int(self.conn.execute(sql).fetchone()[0])
 
     def entry_position(self, entry_id: int, filt: EntryFilter | None = None) -> int | None:
         """Index of an entry in the filtered newest-first order (to keep the cursor on it)."""
@@ -192,6 +193,8 @@ def _filter_sql(filt: EntryFilter, alias: str = "e") -> tuple[list[str], list[An
     e = alias
     where: list[str] = []
     args: list[Any] = []
+    if not filt.show_hidden:
+        where.append(f"{e}.hidden IS NOT 1")
     if filt.feed_id is not None:
         where.append(f"{e}.feed_id = ?")
         args.append(filt.feed_id)
@@ -244,4 +247,5 @@ def _summary_from_row(row: sqlite3.Row) -> EntrySummary:
         cluster_id=row["cluster_id"],
         versions=row["versions"],
         watched=row["watched"],
+        hidden=bool(row["hidden"]),
     )

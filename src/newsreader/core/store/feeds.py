@@ -71,8 +71,10 @@ class FeedQueries(Database):
 
     def _feeds(self, where: str, args: tuple[Any, ...], *, counts: bool = True) -> list[Feed]:
         columns = (
-            """(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS n_entries,
-               (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0) AS n_unread"""
+            """(SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.hidden IS NOT 1)
+                   AS n_entries,
+               (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0
+                   AND e.hidden IS NOT 1) AS n_unread"""
             if counts
             else "0 AS n_entries, 0 AS n_unread"
         )

@@ -254,6 +254,28 @@ MIGRATIONS: list[list[str]] = [
         END
         """,
     ],
+    # 6 (issue 14, kill rules): `hidden` says whether a [[hide]] rule matches the entry; NULL
+    # until the rules are checked (new entries, changed text, a page's text arriving), and
+    # reset to NULL for all when the rules change (their fingerprint is in store_meta).
+    [
+        "ALTER TABLE entries ADD COLUMN hidden INTEGER",
+        "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """
+        CREATE TRIGGER entries_recheck_hidden AFTER UPDATE OF title, summary, content, author,
+            categories, paywalled, feed_title ON entries
+        WHEN NEW.hidden IS NOT NULL
+        BEGIN
+            UPDATE entries SET hidden = NULL WHERE id = NEW.id;
+        END
+        """,
+        """
+        CREATE TRIGGER pages_recheck_hidden AFTER INSERT ON pages
+        WHEN NEW.text IS NOT NULL AND NEW.text != ''
+        BEGIN
+            UPDATE entries SET hidden = NULL WHERE url = NEW.url AND hidden IS NOT NULL;
+        END
+        """,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,9 +1,9 @@
 """The SQLite cache facade: one `Store` composed of sibling mixins over one `Database`.
 
 `feeds` (subscriptions), `entries` (headlines and articles), `pages` (pages, teasers, link
-previews), `feed_writes` (what a refresh stores, and retention) and `clusters` (versions of
-one story) each extend `Database` alone; only the Store sees them all. Its public methods
-raise `StoreError`, never sqlite3's.
+previews), `feed_writes` (what a refresh stores, and retention), `clusters` (versions of
+one story) and `hide` (kill rules) each extend `Database` alone; only the Store sees them
+all. Its public methods raise `StoreError`, never sqlite3's.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from newsreader.core.store.db import Database
 from newsreader.core.store.entries import EntryQueries
 from newsreader.core.store.feed_writes import FeedWrites
 from newsreader.core.store.feeds import FeedQueries
+from newsreader.core.store.hide import HideQueries
 from newsreader.core.store.pages import PageQueries
 
 DB_NAME = "newsreader.sqlite3"
@@ -62,7 +63,7 @@ def _public_methods_raise_store_errors(cls: _StoreT) -> _StoreT:
 
 
 @_public_methods_raise_store_errors
-class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites, ClusterQueries):
+class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites, ClusterQueries, HideQueries):
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
     @classmethod

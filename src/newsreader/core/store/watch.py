@@ -28,14 +28,22 @@ def watch_fts_query(words: tuple[str, ...]) -> str | None:
     return " OR ".join(groups) or None
 
 
+def word_pattern(words: str) -> re.Pattern[str] | None:
+    """A phrase as a pattern over folded text: each word a prefix, in order, from a word's
+    start; None when the phrase has no word in it."""
+    parts = _WORD.findall(fold(words))
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)" + r"\w*\W+".join(re.escape(p) for p in parts))
+
+
 @functools.lru_cache(maxsize=32)
 def _patterns(words_json: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
     compiled = []
     for word in json.loads(words_json):
-        parts = _WORD.findall(fold(word))
-        if parts:
-            body = r"\w*\W+".join(re.escape(p) for p in parts)
-            compiled.append((word, re.compile(r"(?<!\w)" + body)))
+        pattern = word_pattern(word)
+        if pattern is not None:
+            compiled.append((word, pattern))
     return tuple(compiled)
 
 
