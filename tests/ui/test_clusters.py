@@ -6,12 +6,13 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from newsreader.core.config import Config, ReaderConfig, WatchConfig
+from newsreader.core.config import Config, ReaderConfig, WatchConfig, load_config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
@@ -183,3 +184,27 @@ async def test_watch_words_mark_rows_count_in_the_header_and_notify_on_refresh(
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert "Watch word: Gesamtschule" in screen_text(app)
+
+
+async def test_hide_rules_hide_rows_h_shows_them_and_bad_rules_are_said(
+    store: Store, tmp_path: Path
+) -> None:
+    sample_cache(store)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[reader]\nrefresh_on_start = false\n\n[[hide]]\ntitle = "Derby"\n\n'
+        '[[hide]]\nauthor = "re:*"\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    notes = Notes()
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: "Preußen gewinnt Derby" not in screen_text(app))
+        assert "5 unread" in screen_text(app)
+        assert any("[[hide]] #2 (line 7) skipped" in m for m in notes.messages)
+        await pilot.press("H")
+        await wait_for(pilot, lambda: "Preußen gewinnt Derby" in screen_text(app))
+        view = app.query_one(HeadlineView)
+        first = view.source.row(0)
+        assert first is not None and first.hidden and "hidden shown" in screen_text(app)

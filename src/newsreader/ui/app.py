@@ -131,6 +131,12 @@ class NewsreaderApp(App[None]):
         if self.config.watch.words or not self.config.cluster.enabled:
             self.headlines.set_filter(self._listing(self.filters))
         self._update_counts()
+        for warning in self.config.warnings:
+            self.notify(warning, title="config.toml", severity="warning", markup=False)
+        # Rules changed since the last run (or entries not yet checked): decided off the UI
+        # thread, then the panes reload.
+        store, rules = self.store, self.config.hide
+        self.net.write(lambda: store.apply_hide_rules(rules), key="hide_rules")
         self.headlines.focus()
         self._update_empty()
 
@@ -200,6 +206,9 @@ class NewsreaderApp(App[None]):
     def _written(self, job: JobDone) -> None:
         if job.error is not None:
             self.headlines.reload()  # back to what the store holds
+        elif job.key == "hide_rules":
+            if job.result:
+                self._store_changed()
         elif job.key == "all_read":
             self._store_changed()
             self.notify(f"Marked {job.result:,} headlines read.", markup=False)

@@ -216,7 +216,7 @@ class HeadlineView(ScrollView, can_focus=True):
         if selected:
             base = base + self.get_component_rich_style("headline-view--cursor")
         title_style = base + self.get_component_rich_style(
-            "headline-view--read" if row.read else "headline-view--unread"
+            "headline-view--read" if row.read or row.hidden else "headline-view--unread"
         )
         if row.watched:  # a [watch] word: the word itself is shown in the article pane
             title_style += self.get_component_rich_style("headline-view--watched")

@@ -46,6 +46,7 @@ READER_BINDINGS: list[BindingType] = [
         show=False,
         id="app.hide_paywalled",
     ),
+    Binding("H", "toggle_filter('show_hidden')", "Show hidden", show=False, id="app.show_hidden"),
     Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
     Binding("escape", "clear_filters", "Clear filters", show=False, id="app.clear_filters"),
     Binding("r", "refresh", "Refresh", id="app.refresh"),
