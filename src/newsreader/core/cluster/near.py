@@ -29,7 +29,7 @@ from itertools import filterfalse
 SHINGLE_WORDS = 4
 _SAMPLE_MOD = 16
 # Below this many shingles a text keeps them all as its sample (a teaser has 20-40).
-_KEEP_ALL_BELOW = 64
+KEEP_ALL_BELOW = 64
 # Fewer shingles than this are too little evidence to call two texts one story.
 MIN_SHINGLES = 8
 CONTAINMENT = 0.6
@@ -51,16 +51,6 @@ class StoryText:
     sampled: int = 0  # how many shingles the MOD sample holds, whether or not all are kept
 
 
-def worth_comparing(shared: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """Whether two texts sharing `shared` sample values (`(shingles, sampled)` each) may be
-    one story: the sample's estimate of containment, kept loose (a sample of a teaser holds
-    a handful of values), so that only the likely few are compared exactly. Farm items share
-    whole sentences of one pool, and comparing each with all of those cost 3 ms an entry."""
-    if a[0] < _KEEP_ALL_BELOW and b[0] < _KEEP_ALL_BELOW:  # both kept every shingle
-        return shared >= CONTAINMENT * min(a[0], b[0])
-    return shared >= max(1, CONTAINMENT / 2 * min(a[1], b[1]))
-
-
 def story_text(text: str) -> StoryText:
     """Shingle a plain text. Word ids are CRC-32s, the same in every process (Python's str
     hash is salted per process); a 4-gram's hash is the tuple hash of those ints, which is
@@ -72,7 +62,7 @@ def story_text(text: str) -> StoryText:
     sequence = tuple(map(hash, grams))
     shingles = frozenset(sequence)
     modded = tuple(h for h in shingles if h % _SAMPLE_MOD == 0)
-    sample = tuple(shingles) if len(shingles) < _KEEP_ALL_BELOW else modded
+    sample = tuple(shingles) if len(shingles) < KEEP_ALL_BELOW else modded
     numbers = frozenset(filterfalse(str.isalpha, words))
     return StoryText(shingles, numbers, sequence, sample, len(modded))
 

@@ -13,12 +13,13 @@ import sqlite3
 import time
 
 from newsreader.core.cluster.near import (
+    CONTAINMENT,
+    KEEP_ALL_BELOW,
     StoryText,
     Version,
     best_first,
     same_story,
     story_text,
-    worth_comparing,
 )
 from newsreader.core.models import StoryVersion
 from newsreader.core.store.db import Database
@@ -27,6 +28,10 @@ from newsreader.core.store.textfold import strip_tags
 # Candidates compared exactly per entry, most shared sample values first: boilerplate (a
 # station's footer) can make many entries share one value, and one story has few versions.
 _CANDIDATES = 12
+# A sample value more entries of the window share than this is boilerplate (a station's
+# footer, "Die Polizei bittet Zeugen"), no sign of one story: it is left out of the lookup,
+# which it would otherwise flood.
+_COMMON = 200
 # Feed bodies this long count as the full article when choosing the best version.
 _FULL_TEXT_CHARS = 1500
 
@@ -140,21 +145,37 @@ def _has_sketch(conn: sqlite3.Connection, entry_id: int) -> bool:
 
 
 def _candidates(conn: sqlite3.Connection, text: StoryText, entry_id: int) -> list[int]:
+    """The entries worth comparing exactly, most shared sample values first: the sample's
+    estimate of containment, kept loose (a teaser's sample holds a handful of values). In SQL,
+    because the farm's entries share a pool sentence with hundreds of others, and a Python
+    loop over those rows cost more than the rest of the pass."""
     sample = text.sample
     if not sample:
         return []
     marks = ",".join("?" * len(sample))
+    own_all, own_sampled = len(text.shingles), text.sampled
     rows = conn.execute(
-        f"""SELECT m.entry_id, m.shared, s.shingles, s.sampled
+        f"""WITH rare AS (SELECT hash FROM cluster_samples WHERE hash IN ({marks})
+                          GROUP BY hash HAVING COUNT(*) <= ?)
+            SELECT m.entry_id
             FROM (SELECT entry_id, COUNT(*) AS shared FROM cluster_samples
-                  WHERE hash IN ({marks}) AND entry_id != ? GROUP BY entry_id) m
+                  WHERE hash IN (SELECT hash FROM rare) AND entry_id != ? GROUP BY entry_id) m
             JOIN cluster_sketches s ON s.entry_id = m.entry_id
-            ORDER BY m.shared DESC, m.entry_id""",
-        (*sample, entry_id),
+            WHERE CASE WHEN s.shingles < ? AND ? < ?
+                       THEN m.shared >= ? * min(s.shingles, ?)
+                       ELSE m.shared >= max(1, ? * min(s.sampled, ?)) END
+            ORDER BY m.shared DESC, m.entry_id LIMIT ?""",
+        (
+            *sample,
+            _COMMON,
+            entry_id,
+            *(KEEP_ALL_BELOW, own_all, KEEP_ALL_BELOW),  # both kept every shingle:
+            *(CONTAINMENT, own_all),  # the shared count is exact
+            *(CONTAINMENT / 2, own_sampled),  # else a sample's loose estimate
+            _CANDIDATES,
+        ),
     ).fetchall()
-    own = (len(text.shingles), text.sampled)
-    likely = [row[0] for row in rows if worth_comparing(row[1], own, (row[2], row[3]))]
-    return likely[:_CANDIDATES]
+    return [row[0] for row in rows]
 
 
 def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:
