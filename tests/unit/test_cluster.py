@@ -247,3 +247,33 @@ def test_an_article_and_its_edits_are_one_story(sentences: list[str], rnd: rando
     # Same words, other sentences: no 4-gram of a sentence of distinct words survives reversal.
     other = ". ".join(" ".join(reversed(s.split())) for s in sentences)
     assert not same_story(story_text(original), story_text(other))
+
+
+def test_one_feeds_articles_behind_one_stub_page_stay_apart(store: Store) -> None:
+    """A site's subscription stub reads the same on every article it blocks."""
+    stub = "\n\n".join(
+        ["Dieser Artikel ist nur für Abonnentinnen und Abonnenten unserer Zeitung lesbar."] * 2
+        + ["Jetzt vier Wochen lang alle Artikel auf unserer Seite für nur einen Euro lesen."]
+    )
+    feed = store.add_feed("http://paper.example/feed", title="Tageblatt")
+    items = tuple(
+        ParsedEntry(
+            key=f"k{n}",
+            title=f"Artikel {n}",
+            url=f"http://paper.example/{n}",
+            summary=f"<p>Kurz {n}.</p>",
+            published=NOW - timedelta(minutes=n),
+        )
+        for n in range(2)
+    )
+    store.record_feed(
+        feed.id,
+        ParsedFeed(title="Tageblatt", site_url=None, entries=items),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    for n in range(2):
+        url = f"http://paper.example/{n}"
+        store.save_page(Page(url=url, final_url=url, fetched_at=NOW, text=stub), None)
+    assert store.cluster_recent() == 0

@@ -35,8 +35,8 @@ _COMMON = 200
 # Feed bodies this long count as the full article when choosing the best version.
 _FULL_TEXT_CHARS = 1500
 
-_TEXT_SQL = """SELECT e.id, e.summary, e.content, e.published, p.text AS page_text
-    FROM entries e LEFT JOIN pages p ON p.url = e.url"""
+_TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
+    p.text AS page_text FROM entries e LEFT JOIN pages p ON p.url = e.url"""
 
 
 class ClusterQueries(Database):
@@ -67,6 +67,7 @@ class ClusterQueries(Database):
     def _cluster_batch(self, rows: list[sqlite3.Row]) -> int:
         texts = {row["id"]: _story_text(row) for row in rows}
         published = {row["id"]: row["published"] for row in rows}
+        origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
         joined = 0
         with self.transaction() as conn:
             for entry_id in published:
@@ -86,7 +87,8 @@ class ClusterQueries(Database):
                 matches = [
                     other
                     for other in candidates
-                    if same_story(text, texts.get(other) or _load_text(conn, other, texts))
+                    if _other_sources(origins[entry_id], _origin(conn, other, origins))
+                    and same_story(text, texts.get(other) or _load_text(conn, other, texts))
                 ]
                 if matches:
                     _join(conn, entry_id, matches)
@@ -176,6 +178,22 @@ def _candidates(conn: sqlite3.Connection, text: StoryText, entry_id: int) -> lis
         ),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def _origin(
+    conn: sqlite3.Connection, entry_id: int, cache: dict[int, tuple[int | None, str | None]]
+) -> tuple[int | None, str | None]:
+    if entry_id not in cache:
+        row = conn.execute("SELECT feed_id, url FROM entries WHERE id = ?", (entry_id,))
+        found = row.fetchone()
+        cache[entry_id] = (found[0], found[1]) if found is not None else (None, None)
+    return cache[entry_id]
+
+
+def _other_sources(a: tuple[int | None, str | None], b: tuple[int | None, str | None]) -> bool:
+    """Two articles of one feed at two addresses are two stories, whatever their text says: a
+    site's cookie wall or subscription stub reads the same on every page it blocks."""
+    return a[0] != b[0] or a[0] is None or a[1] == b[1]
 
 
 def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:
