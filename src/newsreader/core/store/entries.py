@@ -27,16 +27,20 @@ _SUMMARY_COLUMNS = """
     CASE WHEN e.cluster_id IS NULL THEN 1
          ELSE (SELECT COUNT(*) FROM entries v WHERE v.cluster_id = e.cluster_id) END AS versions
 """
+# The index names the candidates (one query per listing); only those are read and checked.
 _WATCHED = """,
-    (SELECT watch_word(f.title, f.body, ?) FROM entries_fts f WHERE f.rowid = e.id) AS watched
+    CASE WHEN e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)
+         THEN (SELECT watch_word(f.title, f.body, ?) FROM entries_fts f WHERE f.rowid = e.id)
+    END AS watched
 """
 
 
 def _columns(filt: EntryFilter) -> tuple[str, list[Any]]:
     """The row's columns; which watch word a row matches only when there are some."""
-    if not filt.watch:
+    query = watch_fts_query(filt.watch)
+    if query is None:
         return _SUMMARY_COLUMNS + ", NULL AS watched", []
-    return _SUMMARY_COLUMNS + _WATCHED, [json.dumps(list(filt.watch), ensure_ascii=False)]
+    return _SUMMARY_COLUMNS + _WATCHED, [query, json.dumps(list(filt.watch), ensure_ascii=False)]
 
 
 class EntryQueries(Database):
