@@ -70,9 +70,15 @@ class ClusterQueries(Database):
         origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
         joined = 0
         with self.transaction() as conn:
+            marks = ",".join("?" * len(published))
+            done = conn.execute(  # another process's pass may have got here first
+                f"SELECT entry_id FROM cluster_sketches WHERE entry_id IN ({marks})",
+                list(published),
+            )
+            sketched = {row[0] for row in done}
             for entry_id in published:
                 text = texts[entry_id]
-                if _has_sketch(conn, entry_id):  # another process's pass got here first
+                if entry_id in sketched:
                     continue
                 candidates = _candidates(conn, text, entry_id)
                 conn.execute(
@@ -141,11 +147,6 @@ def _story_text(row: sqlite3.Row) -> StoryText:
     return story_text(page_text if len(page_text) > len(feed_text) else feed_text)
 
 
-def _has_sketch(conn: sqlite3.Connection, entry_id: int) -> bool:
-    sql = "SELECT 1 FROM cluster_sketches WHERE entry_id = ?"
-    return conn.execute(sql, (entry_id,)).fetchone() is not None
-
-
 def _candidates(conn: sqlite3.Connection, text: StoryText, entry_id: int) -> list[int]:
     """The entries worth comparing exactly, most shared sample values first: the sample's
     estimate of containment, kept loose (a teaser's sample holds a handful of values). In SQL,
@@ -173,7 +174,7 @@ def _candidates(conn: sqlite3.Connection, text: StoryText, entry_id: int) -> lis
             entry_id,
             *(KEEP_ALL_BELOW, own_all, KEEP_ALL_BELOW),  # both kept every shingle:
             *(CONTAINMENT, own_all),  # the shared count is exact
-            *(CONTAINMENT / 2, own_sampled),  # else a sample's loose estimate
+            *(CONTAINMENT * 0.75, own_sampled),  # else a sample's estimate, kept loose
             _CANDIDATES,
         ),
     ).fetchall()
