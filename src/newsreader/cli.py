@@ -132,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     arts.add_argument("--unread", action="store_true", help="only unread")
     arts.add_argument("--starred", action="store_true", help="only starred")
     arts.add_argument(
+        "--watched", action="store_true", help="only those matching a [watch] word (for cron)"
+    )
+    arts.add_argument(
+        "--show-hidden", action="store_true", help="also those a [[hide]] rule hides (marked h)"
+    )
+    arts.add_argument(
         "--search", metavar="Q", help="titles and text; case and umlaut blind (muenster = Münster)"
     )
     arts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")

@@ -33,9 +33,10 @@ from newsreader.sync_commands import cmd_mark, cmd_sync, sync_before_refresh, sy
 def dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config, explicit=args.config is not None)
     if args.command is None:
-        config = _reader_config(config)
-    for warning in config.warnings:
-        print(f"newsreader: warning: {line(warning, 500)}", file=sys.stderr)
+        config = _reader_config(config)  # the reader says the warnings in a notification
+    else:
+        for warning in config.warnings:
+            print(f"newsreader: warning: {line(warning, 500)}", file=sys.stderr)
     if args.demo:
         return run_demo(config)
     data_dir: Path = args.data_dir or default_data_dir()
@@ -252,10 +253,17 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
         unread=args.unread,
         starred=args.starred,
         search=args.search,
+        one_per_story=config.cluster.enabled,
+        watch=config.watch.words,
+        watched_only=args.watched,
+        show_hidden=args.show_hidden,
     )
+    if not store.read_only:  # a read-only cache lists what was decided when it was written
+        store.apply_hide_rules(config.hide)  # a no-op unless entries or rules are new
     rows = store.entries(filt, limit=args.limit)
     if args.json:
-        print_json([entry_summary_json(r) for r in rows])
+        stories = {r.id: store.story_versions(r.id) for r in rows if r.versions > 1}
+        print_json([entry_summary_json(r, stories.get(r.id, ())) for r in rows])
     else:
         print_headlines(rows)
     if not rows and args.search:

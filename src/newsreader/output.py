@@ -23,6 +23,7 @@ from newsreader.core.models import (
     FeedOutcome,
     OfferedFeed,
     RefreshReport,
+    StoryVersion,
 )
 from newsreader.core.times import iso
 
@@ -139,7 +140,8 @@ def report_json(report: RefreshReport) -> dict[str, Any]:
     }
 
 
-def entry_summary_json(row: EntrySummary) -> dict[str, Any]:
+def entry_summary_json(row: EntrySummary, also_in: Sequence[StoryVersion] = ()) -> dict[str, Any]:
+    """`also_in`: the story's other versions (issue 14), the best first."""
     return {
         "id": row.id,
         "feed_id": row.feed_id,
@@ -152,6 +154,19 @@ def entry_summary_json(row: EntrySummary) -> dict[str, Any]:
         "starred": row.starred,
         "paywalled": row.paywalled,
         "offline": row.offline,
+        "cluster_id": row.cluster_id,
+        "watched": row.watched,
+        "hidden": row.hidden,
+        "also_in": [
+            {
+                "id": v.id,
+                "feed_title": _clean(v.feed_title),
+                "title": _clean(v.title),
+                "paywalled": v.paywalled,
+            }
+            for v in also_in
+            if v.id != row.id
+        ],
     }
 
 
@@ -209,9 +224,12 @@ def print_headlines(rows: list[EntrySummary]) -> None:
     for row in rows:
         marks = (unread if not row.read else " ") + (starred if row.starred else " ")
         marks += (paywalled if row.paywalled else " ") + (offline if row.offline else " ")
+        marks += "h" if row.hidden else ""
         print(
             f"{row.id:>6} {marks} {compact_age(row.published, now):>4}  "
             f"{one_line(row.feed_title, 24):<24}  {one_line(row.title, 120)}"
+            + (f"  ×{row.versions}" if row.versions > 1 else "")
+            + (f"  [{one_line(row.watched, 60)}]" if row.watched else "")
         )
 
 

@@ -7,7 +7,7 @@ import http.client
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -62,7 +62,8 @@ def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str,
 
 
 def all_entries(store: Store, filt: EntryFilter | None = None) -> list[EntrySummary]:
-    return store.entries(filt, limit=1000)
+    """Every version of every story (the syndicated one is a story in two feeds)."""
+    return store.entries(replace(filt or EntryFilter(), one_per_story=False), limit=1000)
 
 
 def test_server_serves_every_feed_page_index_and_opml(demo: Demo) -> None:
@@ -159,6 +160,9 @@ def test_syndicated_story_is_in_two_feeds(demo: Demo) -> None:
     assert len(same) == 2
     assert len({e.feed_id for e in same}) == 2
     assert {e.feed_title.split(" – ")[0] for e in same} == {"Stadt Münster", "Domstadt-Kurier"}
+    # One story once (issue 14): the reader and `articles` list it once, with both versions.
+    (listed,) = [e for e in demo.store.entries(limit=1000) if e.url == url]
+    assert listed.versions == 2 and listed.cluster_id is not None
 
 
 def test_article_page_gives_full_text_and_teasers_inside_the_edition(demo: Demo) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -102,6 +103,41 @@ class PlayerConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """[cluster]: versions of one story across feeds are listed once (issue 14)."""
+
+    enabled: bool = True
+    window_days: int = 7  # new entries are compared with the entries of these last days
+
+
+@dataclass(frozen=True, slots=True)
+class WatchConfig:
+    """[watch]: words that matter here ("Hammer Straße", "Gesamtschule"), matched like search:
+    folded, as word prefixes, the words of one entry in order (issue 14)."""
+
+    words: tuple[str, ...] = ()
+    bell: bool = False  # the reader rings the terminal bell when a refresh brings matches
+
+
+@dataclass(frozen=True, slots=True)
+class HideRule:
+    """One [[hide]] table (issue 14): entries matching every key it sets are stored but never
+    shown or counted. Patterns match folded, on word boundaries, like watch words; `re:` in
+    front makes one a regular expression (searched in the unfolded text, case-blind)."""
+
+    title: str | None = None
+    text: str | None = None
+    feed: str | None = None
+    category: str | None = None
+    author: str | None = None
+    paywalled: bool | None = None
+    where: str = ""  # "[[hide]] #2 (line 31)", for warnings
+
+
+HIDE_FIELDS = ("title", "text", "feed", "category", "author")
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
     """[sync]: a Google Reader API server (FreshRSS, Miniflux...) or a Fever API server.
 
@@ -137,6 +173,9 @@ class Config:
     sync: SyncConfig = field(default_factory=SyncConfig)
     browser: BrowserConfig = field(default_factory=BrowserConfig)
     player: PlayerConfig = field(default_factory=PlayerConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
+    hide: tuple[HideRule, ...] = ()
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
     # One line per unknown section, key or binding id that was skipped: the command line
@@ -176,7 +215,8 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
     import tomllib
 
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from exc
     sections: dict[str, Any] = {
@@ -187,6 +227,7 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
         "sync": SyncConfig,
         "browser": BrowserConfig,
         "player": PlayerConfig,
+        "cluster": ClusterConfig,
     }
     values: dict[str, Any] = {}
     warnings: list[str] = []
@@ -195,6 +236,11 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise ConfigError(f"{path}: [keys] maps binding ids to key strings")
             values["keys"] = dict(value)
+        elif name == "watch":
+            values["watch"] = _watch(path, value, warnings)
+        elif name == "hide":
+            values["hide"], skipped = _hide_rules(path, value, text)
+            warnings.extend(skipped)
         elif name in sections:
             values[name] = _section(path, name, sections[name], value, warnings)
         else:
@@ -207,6 +253,60 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
             f"{path}: network.max_poll_minutes must be at least network.min_poll_minutes"
         )
     return Config(**values, warnings=tuple(warnings))
+
+
+def _watch(path: Path, value: Any, warnings: list[str]) -> WatchConfig:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [watch] must be a table")
+    words = value.get("words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError(f"{path}: watch.words must be a list of words or phrases")
+    rest = {k: v for k, v in value.items() if k != "words"}
+    plain = _section(path, "watch", WatchConfig, rest, warnings)
+    return WatchConfig(words=tuple(w.strip() for w in words), bell=plain.bell)
+
+
+def _header_lines(text: str, table: str) -> list[int]:
+    """Line numbers of each `[[table]]` header: tomllib keeps none, and a warning should say
+    which rule it means. Headers inside multi-line strings would miscount; rules do not use
+    those."""
+    header = re.compile(r"^\s*\[\[\s*" + re.escape(table) + r"\s*\]\]")
+    return [n for n, line in enumerate(text.splitlines(), 1) if header.match(line)]
+
+
+def _hide_rules(path: Path, value: Any, text: str) -> tuple[tuple[HideRule, ...], list[str]]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: hide must be [[hide]] tables")
+    lines = _header_lines(text, "hide")
+    rules, warnings = [], []
+    for index, table in enumerate(value):
+        line = f" (line {lines[index]})" if index < len(lines) else ""
+        where = f"[[hide]] #{index + 1}{line}"
+        problem = _hide_problem(table)
+        if problem:
+            warnings.append(f"{path}: {where} skipped: {problem}")
+            continue
+        rules.append(HideRule(**table, where=where))
+    return tuple(rules), warnings
+
+
+def _hide_problem(table: Any) -> str | None:
+    if not isinstance(table, dict) or not table:
+        return "a rule needs at least one of " + ", ".join((*HIDE_FIELDS, "paywalled"))
+    for key, item in table.items():
+        if key == "paywalled":
+            if not isinstance(item, bool):
+                return "paywalled must be true or false"
+        elif key not in HIDE_FIELDS:
+            return f"unknown key {key!r} (one of {', '.join((*HIDE_FIELDS, 'paywalled'))})"
+        elif not isinstance(item, str) or not item.strip() or item.strip() == "re:":
+            return f"{key} must be a non-empty pattern"
+        elif item.startswith("re:"):
+            try:
+                re.compile(item[3:])
+            except re.error as exc:
+                return f"{key}: bad regular expression: {exc}"
+    return None
 
 
 def _check_sync(path: Path, sync: SyncConfig) -> None:

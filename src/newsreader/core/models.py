@@ -141,6 +141,21 @@ class EntrySummary:
     starred: bool
     paywalled: bool
     offline: bool
+    # Versions of one story (issue 14) share a cluster id; `versions` counts them (1: alone).
+    cluster_id: int | None = None
+    versions: int = 1
+    watched: str | None = None  # the [watch] word it matches (issue 14)
+    hidden: bool = False  # a [[hide]] rule matches it (listed only with show_hidden)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryVersion:
+    """One version of a story (issue 14), as `articles --json` and the article pane list it."""
+
+    id: int
+    feed_title: str
+    title: str
+    paywalled: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +225,10 @@ class EntryFilter:
     starred: bool = False
     hide_paywalled: bool = False
     search: str | None = None
+    one_per_story: bool = True  # versions of one story listed once ([cluster] enabled)
+    watch: tuple[str, ...] = ()  # [watch] words: rows say which one they match
+    watched_only: bool = False  # only rows that match one
+    show_hidden: bool = False  # also the entries a [[hide]] rule hides
 
 
 @dataclass(frozen=True, slots=True)

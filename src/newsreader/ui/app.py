@@ -144,7 +144,15 @@ class NewsreaderApp(App[None]):
     def _main_mounted(self) -> None:
         status = self.query_one(StatusBar)
         status.offline = self.offline
-        status.unread = self.store.unread_count()
+        if self.config.watch.words or not self.config.cluster.enabled:
+            self.headlines.set_filter(self._listing(self.filters))
+        self._update_counts()
+        for warning in self.config.warnings:
+            self.notify(warning, title="config.toml", severity="warning", markup=False)
+        # Rules changed since the last run (or entries not yet checked): decided off the UI
+        # thread, then the panes reload.
+        store, rules = self.store, self.config.hide
+        self.net.write(lambda: store.apply_hide_rules(rules), key="hide_rules")
         self.headlines.focus()
         self._update_empty()
 
@@ -226,6 +234,9 @@ class NewsreaderApp(App[None]):
 
         if job.error is not None:
             self.headlines.reload()  # back to what the store holds
+        elif job.key == "hide_rules":
+            if job.result:
+                self._store_changed()
         elif job.key == "all_read":
             self._store_changed()
             self.notify(f"Marked {job.result:,} headlines read.", markup=False)
@@ -250,10 +261,33 @@ class NewsreaderApp(App[None]):
         self._update_counts()
         self._update_empty()
 
-    def _update_counts(self) -> None:
-        """Header and feed pane: cheap lookups of the counters the store keeps (schema 6)."""
-        self.query_one(StatusBar).unread = self.store.unread_count()
+    def _update_counts(self, *, tell_new_matches: bool = False) -> None:
+        """Header and feed pane: cheap lookups of the counters the store keeps (schema 6), and
+        the unread watched count; new matches are said once."""
+        status = self.query_one(StatusBar)
+        status.unread = self.store.unread_count()
         self._update_feeds()
+        words = self.config.watch.words
+        if not words:
+            return
+        watched = EntryFilter(unread=True, watch=words, watched_only=True)
+        before, status.watched = status.watched, self.store.count_entries(watched)
+        if tell_new_matches and status.watched > before:
+            new = status.watched - before
+            self.notify(
+                f"{new} new {'article matches' if new == 1 else 'articles match'} "
+                "your watch words.",
+                title="Watch words",
+                markup=False,
+            )
+            if self.config.watch.bell:
+                self.bell()
+
+    def _listing(self, filters: EntryFilter) -> EntryFilter:
+        """What the user chose, with what config.toml adds: watch words, one story once."""
+        return replace(
+            filters, watch=self.config.watch.words, one_per_story=self.config.cluster.enabled
+        )
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
@@ -273,7 +307,7 @@ class NewsreaderApp(App[None]):
     # --- filters and search -------------------------------------------------------------------
 
     def watch_filters(self, filters: EntryFilter) -> None:
-        self.headlines.set_filter(filters)
+        self.headlines.set_filter(self._listing(filters))
         self.query_one(StatusBar).filter_label = describe(filters, self.store)
         self._update_empty()
 
@@ -440,6 +474,7 @@ class NewsreaderApp(App[None]):
             self._notify_error(note.text, once="network")
         elif note is not None:
             self.notify(note.text, severity=note.severity, markup=False)
+        self._update_counts(tell_new_matches=True)
         self._store_changed(reload=bool(report and (report.new_entries or report.updated_entries)))
 
     # --- article, browser, help ---------------------------------------------------------------
@@ -467,6 +502,9 @@ class NewsreaderApp(App[None]):
 
     def action_history_forward(self) -> None:
         self._when_ready(lambda: self.detail.action_forward())
+
+    def action_story_version(self) -> None:
+        self._when_ready(lambda: self.detail.action_next_version())
 
     def action_teaser_step(self, delta: int) -> None:
         self._when_ready(lambda: self.detail.action_step(delta))

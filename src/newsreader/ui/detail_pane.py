@@ -11,8 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from newsreader.core.config import Config
-from newsreader.core.models import Entry, LinkPreview, Teaser
+from newsreader.core.models import Entry, LinkPreview, StoryVersion, Teaser
 from newsreader.core.store.store import Store
+from newsreader.core.store.watch import matching_word
+from newsreader.ui.also_in import AlsoIn
 from newsreader.ui.article_view import ArticleView, entry_shown, page_shown, site_name
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.history import History, Location
@@ -43,9 +45,13 @@ class DetailPane(Vertical):
         # be refetched every time the article is shown again.
         self.requested: set[str] = set()
         self.in_flight: set[str] = set()
+        self.versions: list[StoryVersion] = []  # of the story on screen, best first
 
     def compose(self) -> ComposeResult:
         yield ArticleView(max_chars=self.config.reader.article_max_chars, id="article")
+        also_in = AlsoIn(id="also-in")
+        also_in.display = False
+        yield also_in
         teasers = TeaserList(id="teasers")
         teasers.display = False
         yield teasers
@@ -71,8 +77,23 @@ class DetailPane(Vertical):
     # --- navigation ---------------------------------------------------------------------------
 
     def open_entry(self, entry_id: int) -> None:
+        """A story's best version first: full text, free, the original (issue 14)."""
+        versions = self.store.story_versions(entry_id)
+        if versions:
+            entry_id = versions[0].id
         self.history.visit(Location(entry_id))
         self._show(Location(entry_id))
+
+    def action_next_version(self) -> None:
+        """`v`: the story's next version, in best-first order, round."""
+        location = self.history.current
+        if location is None or len(self.versions) < 2:
+            return
+        ids = [v.id for v in self.versions]
+        at = ids.index(location.entry_id) if location.entry_id in ids else -1
+        target = Location(ids[(at + 1) % len(ids)])
+        self.history.visit(target)
+        self._show(target)
 
     def open_teaser(self, teaser: Teaser) -> None:
         location = self.history.current
@@ -117,6 +138,12 @@ class DetailPane(Vertical):
             self.article.show_message("Gone", "This article is no longer in the cache.")
             self.teasers.set_teasers(())
             return
+        self.versions = self.store.story_versions(entry.id)
+        watched = matching_word(
+            " ".join((entry.title, entry.page_text or "", entry.summary, entry.content)),
+            self.config.watch.words,
+        )
+        self.query_one(AlsoIn).show_versions(self.versions, entry.id, watched)
         if location.url is None:
             self._show_entry(entry)
         else:

@@ -8,11 +8,11 @@ from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.text import one_line
 
-FLAGS = ("unread", "starred", "hide_paywalled")
+FLAGS = ("unread", "starred", "hide_paywalled", "show_hidden")
 
 
 def toggled(filters: EntryFilter, flag: str) -> EntryFilter:
-    """`u`, `*`, `p`: one flag flipped; an unknown name (from a keymap) changes nothing."""
+    """`u`, `*`, `p`, `H`: one flag flipped; an unknown name (from a keymap) changes nothing."""
     if flag not in FLAGS:
         return filters
     return replace(filters, **{flag: not getattr(filters, flag)})  # type: ignore[arg-type]
@@ -31,6 +31,8 @@ def describe(filters: EntryFilter, store: Store) -> str:
         parts.append("starred")
     if filters.hide_paywalled:
         parts.append("no paywall")
+    if filters.show_hidden:
+        parts.append("hidden shown")
     if filters.search:
         parts.append("search: " + one_line(filters.search, 40))
     return ", ".join(parts)

@@ -56,6 +56,7 @@ class HeadlineView(ScrollView, can_focus=True):
         "headline-view--read",
         "headline-view--meta",
         "headline-view--badge",
+        "headline-view--watched",
     }
 
     DEFAULT_CSS = """
@@ -69,6 +70,7 @@ class HeadlineView(ScrollView, can_focus=True):
     HeadlineView > .headline-view--read { color: $text-muted; }
     HeadlineView > .headline-view--meta { color: $text-muted; }
     HeadlineView > .headline-view--badge { color: $warning; }
+    HeadlineView > .headline-view--watched { color: $accent; text-style: bold underline; }
     """
 
     cursor: reactive[int] = reactive(0, repaint=False, always_update=False)
@@ -233,8 +235,10 @@ class HeadlineView(ScrollView, can_focus=True):
         if selected:
             base = base + self.get_component_rich_style("headline-view--cursor")
         title_style = base + self.get_component_rich_style(
-            "headline-view--read" if row.read else "headline-view--unread"
+            "headline-view--read" if row.read or row.hidden else "headline-view--unread"
         )
+        if row.watched:  # a [watch] word: the word itself is shown in the article pane
+            title_style += self.get_component_rich_style("headline-view--watched")
         meta = base + self.get_component_rich_style("headline-view--meta")
         badge = base + self.get_component_rich_style("headline-view--badge")
         source_width = self.source_width(width)
@@ -248,6 +252,8 @@ class HeadlineView(ScrollView, can_focus=True):
             Segment(" ", base),
             Segment(source + " ", meta),
             Segment(age + " ", meta),
+            # A story with versions in other feeds (issue 14): they are in the article pane.
+            *([Segment(f"×{row.versions} ", badge)] if row.versions > 1 else []),
             Segment(one_line(row.title, 400), title_style),
         ]
         return Strip(segments).adjust_cell_length(width, base)

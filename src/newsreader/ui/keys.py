@@ -17,6 +17,7 @@ DETAIL_BINDINGS: list[BindingType] = [
     ),
     Binding("backspace,alt+left", "history_back", "Back", show=False, id="detail.back"),
     Binding("alt+right", "history_forward", "Forward", show=False, id="detail.forward"),
+    Binding("v", "story_version", "Next version", show=False, id="detail.next_version"),
 ]
 # The same ids again on the detail widgets, shown: the footer lists them where they matter.
 DETAIL_FOOTER: list[BindingType] = [
@@ -49,6 +50,7 @@ READER_BINDINGS: list[BindingType] = [
         show=False,
         id="app.hide_paywalled",
     ),
+    Binding("H", "toggle_filter('show_hidden')", "Show hidden", show=False, id="app.show_hidden"),
     Binding("A", "mark_all_read", "Mark all read", show=False, id="app.mark_all_read"),
     Binding("C", "mark_everything_read", "Mark all feeds read", show=False, id="app.catchup"),
     Binding("escape", "clear_filters", "Clear filters", show=False, id="app.clear_filters"),

@@ -17,6 +17,7 @@ class StatusBar(Static):
     """
 
     unread: reactive[int] = reactive(0)
+    watched: reactive[int] = reactive(0)  # unread entries matching a [watch] word
     last_refresh: reactive[datetime | None] = reactive(None)
     offline: reactive[bool] = reactive(False)
     progress: reactive[str] = reactive("")
@@ -35,10 +36,11 @@ class StatusBar(Static):
             + ("" if relative_age(self.last_refresh, self.now) == "now" else " ago")
         )
         return Content.from_markup(
-            "[b]newsreader[/b]  $unread unread  ·  $refreshed  ·  "
+            "[b]newsreader[/b]  $unread unread$watched  ·  $refreshed  ·  "
             + ("[b reverse] offline [/]" if self.offline else "[b]online[/b]")
             + "$progress$filter",
             unread=f"{self.unread:,}",
+            watched=f", {self.watched:,} watched" if self.watched else "",
             refreshed=refreshed,
             progress=f"  ·  {self.progress}" if self.progress else "",
             filter=f"  ·  {self.filter_label}" if self.filter_label else "",

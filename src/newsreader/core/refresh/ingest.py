@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsreader.core.config import HideRule
 from newsreader.core.errors import FeedParseError
 from newsreader.core.models import FeedOutcome
 from newsreader.core.parse.polling import header_interval, longest
@@ -80,6 +81,19 @@ def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
             )
         )
     return _store(db_path).record_feeds(updates)
+
+
+def settle_entries(db_path: str, cluster_days: int | None, rules: tuple[HideRule, ...]) -> int:
+    """After a refresh stored its entries (issue 14): join new and changed ones to their
+    stories (unless `cluster_days` is None) and decide which [[hide]] rules hide. CPU work,
+    so it runs where parsing does, not in the process that serves the reader."""
+    return settle(_store(db_path), cluster_days, rules)
+
+
+def settle(store: Store, cluster_days: int | None, rules: tuple[HideRule, ...]) -> int:
+    """`settle_entries` on a Store at hand (a refresh that stored nothing: a few pages)."""
+    store.apply_hide_rules(rules)
+    return store.cluster_recent(window_days=cluster_days) if cluster_days is not None else 0
 
 
 def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:

@@ -24,7 +24,13 @@ from newsreader.core.models import (
 )
 from newsreader.core.net.fetch import Fetcher, fetch_config
 from newsreader.core.net.urls import host_key
-from newsreader.core.refresh.ingest import FeedJob, ingest_feeds, warm_up
+from newsreader.core.refresh.ingest import (
+    FeedJob,
+    ingest_feeds,
+    settle,
+    settle_entries,
+    warm_up,
+)
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
 from newsreader.core.times import utcnow
@@ -166,6 +172,16 @@ async def refresh(
                 from newsreader.core.refresh.prefetch import prefetch_pages
 
                 pages = await prefetch_pages(store, config, fetcher=fetcher, executor=ingester)
+            # After prefetch, so the pages' texts it brought are compared at once. With
+            # nothing stored, only pages read since (a few) wait: not worth a worker's start.
+            days = config.cluster.window_days if config.cluster.enabled else None
+            if pages or any(o.new_entries or o.updated_entries for o in outcomes):
+                job = functools.partial(settle_entries, str(store.path), days, config.hide)
+                await loop.run_in_executor(ingester, job)
+            else:
+                await loop.run_in_executor(writer, settle, store, days, config.hide)
+            if not config.cluster.enabled:
+                await loop.run_in_executor(writer, store.clear_clusters)
     except BaseException:
         if isinstance(ingester, WorkerPool):
             ingester.kill()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from newsreader.core.errors import StoreError
 from newsreader.core.store import schema
+from newsreader.core.store.watch import watch_word
 
 
 class Database:
@@ -86,6 +87,7 @@ class Database:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 60000")
+            conn.create_function("watch_word", 3, watch_word, deterministic=True)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)

@@ -16,13 +16,31 @@ from newsreader.core.models import (
 )
 from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import fts_query
+from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import from_ts, to_ts
 
 _SUMMARY_COLUMNS = """
     e.id, e.feed_id, e.feed_title, e.title, e.url, e.author, e.published, e.read, e.starred,
     e.paywalled,
-    EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL) AS offline
+    EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL) AS offline,
+    e.cluster_id, e.hidden,
+    CASE WHEN e.cluster_id IS NULL THEN 1
+         ELSE (SELECT COUNT(*) FROM entries v WHERE v.cluster_id = e.cluster_id) END AS versions
 """
+# The index names the candidates (one query per listing); only those are read and checked.
+_WATCHED = """,
+    CASE WHEN e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)
+         THEN (SELECT watch_word(f.title, f.body, ?) FROM entries_fts f WHERE f.rowid = e.id)
+    END AS watched
+"""
+
+
+def _columns(filt: EntryFilter) -> tuple[str, list[Any]]:
+    """The row's columns; which watch word a row matches only when there are some."""
+    query = watch_fts_query(filt.watch)
+    if query is None:
+        return _SUMMARY_COLUMNS + ", NULL AS watched", []
+    return _SUMMARY_COLUMNS + _WATCHED, [query, json.dumps(list(filt.watch), ensure_ascii=False)]
 
 
 class EntryQueries(Database):
@@ -38,7 +56,10 @@ class EntryQueries(Database):
     ) -> list[EntrySummary]:
         """Headlines newest first. `after` pages forward from a cursor; `before` pages back
         (rows still come newest first), so a lazy list can scroll both ways without OFFSET."""
-        where, args = _filter_sql(filt or EntryFilter())
+        filt = filt or EntryFilter()
+        columns, args = _columns(filt)
+        where, filter_args = _listing_sql(filt)
+        args += filter_args
         order = "DESC"
         if after is not None:
             where.append("(e.published < ? OR (e.published = ? AND e.id < ?))")
@@ -50,7 +71,7 @@ class EntryQueries(Database):
             args += [ts, ts, before.id]
             order = "ASC"
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
+            f"SELECT {columns} FROM entries e"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             f" ORDER BY e.published {order}, e.id {order} LIMIT ?"
         )
@@ -67,8 +88,8 @@ class EntryQueries(Database):
 
     def entry_without_teasers(self, entry_id: int) -> Entry | None:
         row = self.conn.execute(
-            f"""SELECT {_SUMMARY_COLUMNS}, e.updated, e.summary, e.content, e.categories,
-                e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
+            f"""SELECT {_SUMMARY_COLUMNS}, NULL AS watched, e.updated, e.summary, e.content,
+                e.categories, e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
                 FROM entries e LEFT JOIN pages p ON p.url = e.url WHERE e.id = ?""",
             (entry_id,),
         ).fetchone()
@@ -97,9 +118,12 @@ class EntryQueries(Database):
         )
 
     def set_read(self, entry_ids: Iterable[int], read: bool = True) -> None:
+        """Marks every version of each entry's story alike, in one transaction."""
         with self.transaction() as conn:
             conn.executemany(
-                "UPDATE entries SET read = ? WHERE id = ?", ((int(read), i) for i in entry_ids)
+                """UPDATE entries SET read = ? WHERE read != ? AND (id = ? OR cluster_id =
+                   (SELECT cluster_id FROM entries WHERE id = ? AND cluster_id IS NOT NULL))""",
+                ((int(read), int(read), i, i) for i in entry_ids),
             )
 
     def set_starred(self, entry_id: int, starred: bool) -> None:
@@ -108,15 +132,22 @@ class EntryQueries(Database):
 
     def mark_all_read(self, filt: EntryFilter | None = None) -> int:
         where, args = _filter_sql(filt or EntryFilter())
+        # The other versions of the stories marked, wherever they are (issue 14).
+        stories = "SELECT e.cluster_id FROM entries e WHERE e.cluster_id IS NOT NULL"
+        stories += "".join(" AND " + w for w in where)
         where.append("e.read = 0")
         with self.transaction() as conn:
+            versions = conn.execute(
+                f"UPDATE entries SET read = 1 WHERE read = 0 AND cluster_id IN ({stories})", args
+            ).rowcount
             cur = conn.execute(
                 "UPDATE entries AS e SET read = 1 WHERE " + " AND ".join(where), args
             )
-            return cur.rowcount
+            return cur.rowcount + versions
 
     def unread_count(self) -> int:
-        """Every unread entry, from the counters the triggers keep (schema 6)."""
+        """Every unread entry that is shown, from the counters the triggers keep (schemas 6
+        and 9): a few rows, never a count of a million entries."""
         row = self.conn.execute("SELECT COALESCE(SUM(unread), 0) FROM feed_counts").fetchone()
         return int(row[0])
 
@@ -127,7 +158,7 @@ class EntryQueries(Database):
         ).fetchone()
         if row is None:
             return None
-        where, args = _filter_sql(filt or EntryFilter())
+        where, args = _listing_sql(filt or EntryFilter())
         where.append("(e.published > ? OR (e.published = ? AND e.id > ?))")
         args += [row[0], row[0], entry_id]
         sql = "SELECT COUNT(*) FROM entries e WHERE " + " AND ".join(where)
@@ -138,9 +169,12 @@ class EntryQueries(Database):
         self, filt: EntryFilter | None = None, *, offset: int = 0, limit: int = 200
     ) -> list[EntrySummary]:
         """Headlines newest first starting at row `offset`; keyset (`after`) for neighbours."""
-        where, args = _filter_sql(filt or EntryFilter())
+        filt = filt or EntryFilter()
+        columns, args = _columns(filt)
+        where, filter_args = _listing_sql(filt)
+        args += filter_args
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
+            f"SELECT {columns} FROM entries e"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?"
         )
@@ -148,29 +182,54 @@ class EntryQueries(Database):
         return [_summary_from_row(r) for r in rows]
 
 
-def _filter_sql(filt: EntryFilter) -> tuple[list[str], list[Any]]:
+def _listing_sql(filt: EntryFilter) -> tuple[list[str], list[Any]]:
+    """The filter, and a story's versions listed once: the first (lowest id) of them that
+    passes the filter stands for the story, so `--feed F` shows it when any version is in F."""
+    where, args = _filter_sql(filt)
+    if not filt.one_per_story:
+        return where, args
+    inner, inner_args = _filter_sql(filt, alias="o")
+    cond = " AND ".join(["o.cluster_id = e.cluster_id", "o.id < e.id", *inner])
+    where.append(f"(e.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM entries o WHERE {cond}))")
+    return where, [*args, *inner_args]
+
+
+def _filter_sql(filt: EntryFilter, alias: str = "e") -> tuple[list[str], list[Any]]:
+    e = alias
     where: list[str] = []
     args: list[Any] = []
+    if not filt.show_hidden:
+        where.append(f"{e}.hidden IS NOT 1")
     if filt.feed_id is not None:
-        where.append("e.feed_id = ?")
+        where.append(f"{e}.feed_id = ?")
         args.append(filt.feed_id)
     if filt.tag is not None:
         where.append(
-            "e.feed_id IN (SELECT f.id FROM feeds f, json_each(f.tags) t WHERE t.value = ?)"
+            f"{e}.feed_id IN (SELECT f.id FROM feeds f, json_each(f.tags) t WHERE t.value = ?)"
         )
         args.append(filt.tag)
     if filt.unread:
-        where.append("e.read = 0")
+        where.append(f"{e}.read = 0")
     if filt.starred:
-        where.append("e.starred = 1")
+        where.append(f"{e}.starred = 1")
     if filt.hide_paywalled:
-        where.append("e.paywalled = 0")
+        where.append(f"{e}.paywalled = 0")
+    if filt.watched_only:
+        query = watch_fts_query(filt.watch)
+        if query is None:
+            where.append("0")
+        else:
+            where.append(
+                f"""{e}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?
+                    AND watch_word(title, body, ?) IS NOT NULL)"""
+            )
+            args += [query, json.dumps(list(filt.watch), ensure_ascii=False)]
     if filt.search:
         query = fts_query(filt.search)
         if query is None:
             where.append("0")
         else:
-            where.append("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
+            where.append(f"{e}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
             args.append(query)
     return where, args
 
@@ -190,4 +249,8 @@ def _summary_from_row(row: sqlite3.Row) -> EntrySummary:
         starred=bool(row["starred"]),
         paywalled=bool(row["paywalled"]),
         offline=bool(row["offline"]),
+        cluster_id=row["cluster_id"],
+        versions=row["versions"],
+        watched=row["watched"],
+        hidden=bool(row["hidden"]),
     )

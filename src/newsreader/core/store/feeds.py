@@ -70,7 +70,8 @@ class FeedQueries(Database):
         return self._feeds("", (), counts=counts)
 
     def _feeds(self, where: str, args: tuple[Any, ...], *, counts: bool = True) -> list[Feed]:
-        # The counts are kept by triggers (schema 6): a lookup, never a count of entries.
+        # The counts are kept by triggers (schemas 6 and 9, hidden entries left out): a
+        # lookup, never a count of entries.
         columns, join = (
             (
                 "COALESCE(c.entries, 0) AS n_entries, COALESCE(c.unread, 0) AS n_unread",

@@ -265,6 +265,119 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ],
+    # 8 (issue 14, one story once): versions of one story share `cluster_id` (a label: the
+    # smallest entry id the cluster ever had). Entries of the clustering window keep a sketch
+    # (core/cluster/near.py): a row saying they were compared, and their sampled shingle
+    # hashes for lookup. A changed feed text or a page's text arriving drops the sketch, so
+    # the next pass compares the entry again with the text it has now.
+    [
+        "ALTER TABLE entries ADD COLUMN cluster_id INTEGER",
+        "CREATE INDEX entries_cluster ON entries (cluster_id) WHERE cluster_id IS NOT NULL",
+        """
+        CREATE TABLE cluster_sketches (
+            entry_id INTEGER PRIMARY KEY,
+            published INTEGER NOT NULL,
+            shingles INTEGER NOT NULL,
+            sampled INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX cluster_sketches_published ON cluster_sketches (published)",
+        """
+        CREATE TABLE cluster_samples (
+            hash INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL,
+            PRIMARY KEY (hash, entry_id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX cluster_samples_entry ON cluster_samples (entry_id)",
+        """
+        CREATE TRIGGER entries_drop_sketch AFTER DELETE ON entries
+        BEGIN
+            DELETE FROM cluster_samples WHERE entry_id = OLD.id;
+            DELETE FROM cluster_sketches WHERE entry_id = OLD.id;
+        END
+        """,
+        """
+        CREATE TRIGGER entries_text_changed AFTER UPDATE OF summary, content ON entries
+        WHEN OLD.summary != NEW.summary OR OLD.content != NEW.content
+        BEGIN
+            DELETE FROM cluster_samples WHERE entry_id = NEW.id;
+            DELETE FROM cluster_sketches WHERE entry_id = NEW.id;
+        END
+        """,
+        """
+        CREATE TRIGGER pages_text_arrived AFTER INSERT ON pages
+        WHEN NEW.text IS NOT NULL AND NEW.text != ''
+        BEGIN
+            DELETE FROM cluster_samples WHERE entry_id IN
+                (SELECT id FROM entries WHERE url = NEW.url);
+            DELETE FROM cluster_sketches WHERE entry_id IN
+                (SELECT id FROM entries WHERE url = NEW.url);
+        END
+        """,
+    ],
+    # 9 (issue 14, kill rules): `hidden` says whether a [[hide]] rule matches the entry; NULL
+    # until the rules are checked (new entries, changed text, a page's text arriving), and
+    # reset to NULL for all when the rules change (their fingerprint is in store_meta).
+    [
+        "ALTER TABLE entries ADD COLUMN hidden INTEGER",
+        # What the listings and counts read when no other filter narrows them.
+        "CREATE INDEX entries_shown ON entries (published DESC, id DESC) WHERE hidden IS NOT 1",
+        """CREATE INDEX entries_unread_shown ON entries (published DESC, id DESC)
+           WHERE read = 0 AND hidden IS NOT 1""",
+        "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """
+        CREATE TRIGGER entries_recheck_hidden AFTER UPDATE OF title, summary, content, author,
+            categories, paywalled, feed_title ON entries
+        WHEN NEW.hidden IS NOT NULL
+        BEGIN
+            UPDATE entries SET hidden = NULL WHERE id = NEW.id;
+        END
+        """,
+        """
+        CREATE TRIGGER pages_recheck_hidden AFTER INSERT ON pages
+        WHEN NEW.text IS NOT NULL AND NEW.text != ''
+        BEGIN
+            UPDATE entries SET hidden = NULL WHERE url = NEW.url AND hidden IS NOT NULL;
+        END
+        """,
+        # Hidden entries are neither listed nor counted: the counters of migration 6 now
+        # leave them out, and follow an entry that becomes hidden or shown again.
+        "DROP TRIGGER entries_count_insert",
+        "DROP TRIGGER entries_count_delete",
+        "DROP TRIGGER entries_count_update",
+        """
+        CREATE TRIGGER entries_count_insert AFTER INSERT ON entries
+        WHEN NEW.hidden IS NOT 1
+        BEGIN
+            INSERT INTO feed_counts (feed_id, entries, unread)
+                VALUES (COALESCE(NEW.feed_id, 0), 1, NEW.read = 0)
+                ON CONFLICT (feed_id) DO UPDATE
+                SET entries = entries + 1, unread = unread + excluded.unread;
+        END
+        """,
+        """
+        CREATE TRIGGER entries_count_delete AFTER DELETE ON entries
+        WHEN OLD.hidden IS NOT 1
+        BEGIN
+            UPDATE feed_counts SET entries = entries - 1, unread = unread - (OLD.read = 0)
+                WHERE feed_id = COALESCE(OLD.feed_id, 0);
+        END
+        """,
+        """
+        CREATE TRIGGER entries_count_update AFTER UPDATE OF read, feed_id, hidden ON entries
+        WHEN OLD.read != NEW.read OR OLD.feed_id IS NOT NEW.feed_id
+            OR (OLD.hidden IS 1) != (NEW.hidden IS 1)
+        BEGIN
+            UPDATE feed_counts SET entries = entries - 1, unread = unread - (OLD.read = 0)
+                WHERE feed_id = COALESCE(OLD.feed_id, 0) AND OLD.hidden IS NOT 1;
+            INSERT INTO feed_counts (feed_id, entries, unread)
+                SELECT COALESCE(NEW.feed_id, 0), 1, NEW.read = 0 WHERE NEW.hidden IS NOT 1
+                ON CONFLICT (feed_id) DO UPDATE
+                SET entries = entries + 1, unread = unread + excluded.unread;
+        END
+        """,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

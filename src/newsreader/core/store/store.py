@@ -1,9 +1,10 @@
 """The SQLite cache facade: one `Store` composed of sibling mixins over one `Database`.
 
 `feeds` (subscriptions), `entries` (headlines and articles), `pages` (pages, teasers, link
-previews), `feed_writes` (what a refresh stores, and retention) and `settings` (the reader's
-remembered choices) each extend `Database`
-alone; only the Store sees them all. Its public methods raise `StoreError`, never sqlite3's.
+previews), `feed_writes` (what a refresh stores, and retention), `settings` (the reader's
+remembered choices), `clusters` (versions of one story) and `hide` (kill rules) each extend
+`Database` alone; only the Store sees them all. Its public methods raise `StoreError`, never
+sqlite3's.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from typing import Any, TypeVar
 
 from newsreader.core.errors import StoreError
 from newsreader.core.models import Entry
+from newsreader.core.store.clusters import ClusterQueries
 from newsreader.core.store.db import Database
 from newsreader.core.store.entries import EntryQueries
 from newsreader.core.store.feed_writes import FeedWrites
 from newsreader.core.store.feeds import FeedQueries
+from newsreader.core.store.hide import HideQueries
 from newsreader.core.store.pages import PageQueries
 from newsreader.core.store.settings import SettingsQueries
 
@@ -62,7 +65,15 @@ def _public_methods_raise_store_errors(cls: _StoreT) -> _StoreT:
 
 
 @_public_methods_raise_store_errors
-class Store(FeedQueries, EntryQueries, PageQueries, FeedWrites, SettingsQueries):
+class Store(
+    FeedQueries,
+    EntryQueries,
+    PageQueries,
+    FeedWrites,
+    SettingsQueries,
+    ClusterQueries,
+    HideQueries,
+):
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
     @classmethod

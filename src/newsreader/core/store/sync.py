@@ -97,9 +97,13 @@ class SyncTables:
         knows, in this same transaction. Returns how many marks are now queued for them."""
         column = "read" if action in ("read", "unread") else "starred"
         value = int(action in ("read", "star"))
+        # Read or unread: every version of the story alike (issue 14).
+        versions = " OR cluster_id = (SELECT cluster_id FROM entries WHERE id = ?)"
+        where = "id = ?" + (versions if column == "read" else "")
+        args = (lambda i: (value, i, i)) if column == "read" else (lambda i: (value, i))
         with self.db.transaction() as conn:
             conn.executemany(
-                f"UPDATE entries SET {column} = ? WHERE id = ?", ((value, i) for i in entry_ids)
+                f"UPDATE entries SET {column} = ? WHERE {where}", (args(i) for i in entry_ids)
             )
             return sum(
                 int(

@@ -1,0 +1,1 @@
+"""One story once: near-duplicate detection over entry texts (pure functions, no store)."""

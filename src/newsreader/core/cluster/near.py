@@ -1,0 +1,115 @@
+"""Near-duplicate texts: word shingles, a consistent sample for lookup, an exact check.
+
+The method is Broder's ("On the resemblance and containment of documents", 1997): a text is
+the set of its word 4-grams; two texts are versions of one story when most shingles of the
+shorter one occur in the longer one (containment, not resemblance, because a teaser or a cut
+reprint is a part of the full text). For lookup each text keeps a *consistent* sample of its
+shingles, those whose hash is 0 modulo 16 (Broder's MOD_m sketch): when one text is contained
+in another, so is its sample, so a shared sample value names a candidate, and the candidates
+are then compared exactly on their full shingle sets. Short texts keep every shingle, so two
+teasers meet even when a sample would be empty. Our own ~100 lines instead of `datasketch`:
+that library needs numpy in the refresh processes, and MinHash's permutations cost 64 hash
+passes per text where this costs one.
+
+Template texts (two police reports from one station, the bench farm's items) share their
+skeleton but not the names, places and numbers filled in. Containment alone does not part
+them (two real-looking reports of one template share 57% of their 4-grams), so two checks
+follow: where the texts differ (an editor changes a few stretches, a template many), and
+whether the shorter text's numbers occur in the longer.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import filterfalse
+
+SHINGLE_WORDS = 4
+_SAMPLE_MOD = 16
+# Below this many shingles a text keeps them all as its sample (a teaser has 20-40).
+KEEP_ALL_BELOW = 64
+# Fewer shingles than this are too little evidence to call two texts one story.
+MIN_SHINGLES = 8
+CONTAINMENT = 0.6
+# Of the numbers in the shorter text (dates, times, ages, sums) at most this share may be
+# missing from the longer one: reprints keep them, template stories fill in their own.
+NUMBERS_KEPT = 0.5
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryText:
+    """What the comparison needs of one text: its shingles and the numbers it mentions."""
+
+    shingles: frozenset[int]
+    numbers: frozenset[str]
+    sequence: tuple[int, ...] = ()  # the shingles in text order, for `_edited_stretches`
+    sample: tuple[int, ...] = ()  # the shingles kept for lookup (see the module docstring)
+    sampled: int = 0  # how many shingles the MOD sample holds, whether or not all are kept
+
+
+def story_text(text: str) -> StoryText:
+    """Shingle a plain text. Word ids are CRC-32s, the same in every process (Python's str
+    hash is salted per process); a 4-gram's hash is the tuple hash of those ints, which is
+    not salted. Every step is a C-level map: this runs on each new entry of a refresh.
+    Words that are not all letters (dates, times, ages, sums) are the text's numbers."""
+    words = _WORD.findall(text.lower())
+    ids = list(map(zlib.crc32, map(str.encode, words)))
+    grams = zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)
+    sequence = tuple(map(hash, grams))
+    shingles = frozenset(sequence)
+    modded = tuple(h for h in shingles if h % _SAMPLE_MOD == 0)
+    sample = tuple(shingles) if len(shingles) < KEEP_ALL_BELOW else modded
+    numbers = frozenset(filterfalse(str.isalpha, words))
+    return StoryText(shingles, numbers, sequence, sample, len(modded))
+
+
+def same_story(a: StoryText, b: StoryText) -> bool:
+    """Whether two texts are versions of one story: most of the shorter in the longer."""
+    short, long = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
+    if len(short.shingles) < MIN_SHINGLES:
+        return False
+    shared = len(short.shingles & long.shingles)
+    if shared < MIN_SHINGLES or shared < CONTAINMENT * len(short.shingles):
+        return False
+    if _edited_stretches(short.sequence, long.shingles) > 3 + len(short.sequence) // 50:
+        return False
+    # A price in a paywall line or a phone number in a credit line is one or two numbers.
+    missing = len(short.numbers - long.numbers)
+    return missing < 3 or missing <= NUMBERS_KEPT * len(short.numbers)
+
+
+def _edited_stretches(sequence: tuple[int, ...], other: frozenset[int]) -> int:
+    """How many separate stretches of the text the other lacks. An editor changes a text in a
+    few places (the first sentence, the end, a credit line); a template story differs at every
+    filled-in slot, so its differences are many short stretches, however much it shares."""
+    stretches, inside = 0, False
+    for shingle in sequence:
+        if shingle in other:
+            inside = False
+        elif not inside:
+            stretches, inside = stretches + 1, True
+    return stretches
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One version of a story, as the choice of the best one sees it."""
+
+    entry_id: int
+    full_text: bool  # the page's text, or a feed body long enough to be the article
+    paywalled: bool
+    published: float
+    length: int
+
+
+def best_first(versions: Iterable[Version]) -> list[Version]:
+    """Full text over teaser, free over paywalled, the earliest (the original source, which
+    reprints follow) over later ones, then the longer text."""
+    return sorted(
+        versions,
+        key=lambda v: (not v.full_text, v.paywalled, v.published, -v.length, v.entry_id),
+    )

@@ -1,0 +1,63 @@
+"""Watch words (issue 14): "Hammer Straße", "Kreuzviertel", matched like search.
+
+Folded like the index (case, umlauts, ß), each word a prefix ("Gesamtschule" finds
+"Gesamtschulen"), the words of one entry in their order. The index keeps no positions
+(`detail=none`), so it only names candidates (every word present, as a prefix); the order is
+then checked here, on the folded text the index stores, by a SQL function (`watch_word`)
+that each connection registers.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from newsreader.core.store.textfold import fold
+
+_WORD = re.compile(r"\w+")
+
+
+def watch_fts_query(words: tuple[str, ...]) -> str | None:
+    """An FTS query for the candidates: any watch word's words, each as a prefix."""
+    groups = []
+    for word in words:
+        parts = _WORD.findall(fold(word))
+        if parts:
+            groups.append("(" + " ".join(f'"{p}"*' for p in parts) + ")")
+    return " OR ".join(groups) or None
+
+
+def word_pattern(words: str) -> re.Pattern[str] | None:
+    """A phrase as a pattern over folded text: each word a prefix, in order, from a word's
+    start; None when the phrase has no word in it."""
+    parts = _WORD.findall(fold(words))
+    if not parts:
+        return None
+    return re.compile(r"(?<!\w)" + r"\w*\W+".join(re.escape(p) for p in parts))
+
+
+@functools.lru_cache(maxsize=32)
+def _patterns(words_json: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    compiled = []
+    for word in json.loads(words_json):
+        pattern = word_pattern(word)
+        if pattern is not None:
+            compiled.append((word, pattern))
+    return tuple(compiled)
+
+
+def watch_word(title: str | None, body: str | None, words_json: str) -> str | None:
+    """The first watch word (as configured) found in the folded title or body, else None."""
+    for word, pattern in _patterns(words_json):
+        if (title and pattern.search(title)) or (body and pattern.search(body)):
+            return str(word)
+    return None
+
+
+def matching_word(text: str, words: tuple[str, ...]) -> str | None:
+    """The same match on a plain text (a page's, say), folded here."""
+    if not words:
+        return None
+    folded = fold(text)
+    return watch_word(folded, None, json.dumps(list(words), ensure_ascii=False))

@@ -1,0 +1,210 @@
+"""One story once in the reader (issue 14): one row with ×N, the best version, "Also in", `v`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from newsreader.core.config import Config, ReaderConfig, WatchConfig, load_config
+from newsreader.core.models import EntryFilter
+from newsreader.core.store.store import Store
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.detail_pane import DetailPane
+from newsreader.ui.headline_view import HeadlineView
+from tests.support.loopback import LoopbackServer
+from tests.ui.conftest import (
+    Notes,
+    add_feed,
+    clock,
+    entry,
+    sample_cache,
+    screen_text,
+    wait_for,
+    writes_done,
+)
+
+WIDE = (140, 32)
+# A police report, as the station wrote it; the papers reprint it (a test text, written here).
+REPORT = [
+    "Am Dienstagabend gegen 19:30 Uhr brachen unbekannte Täter in eine Wohnung an der Hammer "
+    "Straße ein.",
+    "Die Täter hebelten die Terrassentür auf und durchsuchten sämtliche Räume nach "
+    "Wertgegenständen.",
+    "Sie entwendeten Schmuck und Bargeld im Wert von etwa 3000 Euro.",
+    "Ein 54-jähriger Nachbar hatte gegen 19:45 Uhr verdächtige Geräusche gehört und zwei "
+    "Personen gesehen, die in Richtung Ludgeriplatz flüchteten.",
+    "Die Polizei bittet Zeugen, die Hinweise auf die Täter geben können, sich unter der "
+    "Rufnummer 0251 275-0 zu melden.",
+]
+
+
+def _html(sentences: list[str]) -> str:
+    return "".join(f"<p>{s}</p>" for s in sentences)
+
+
+def story_cache(store: Store) -> None:
+    """The sample cache, and one police report in three feeds: the station's own, a free
+    reprint with a new headline, and a paywalled reprint cut short."""
+    sample_cache(store)
+    versions = [
+        (
+            "https://polizei.example/feed",
+            "Polizei Münster",
+            "Einbruch an der Hammer Straße",
+            _html(REPORT),
+            False,
+            30,
+        ),
+        (
+            "https://anzeiger.example/feed",
+            "Stadtanzeiger",
+            "Einbrecher erbeuten Schmuck im Geistviertel",
+            _html(REPORT[:4]) + "<p>(ots)</p>",
+            False,
+            25,
+        ),
+        (
+            "https://blatt.example/feed",
+            "Westfalen-Blatt+",
+            "Täter flüchten Richtung Ludgeriplatz",
+            _html(REPORT[:3]) + "<p>Weiterlesen mit Abo.</p>",
+            True,
+            20,
+        ),
+    ]
+    for n, (url, feed, title, html, paywalled, minutes) in enumerate(versions, 40):
+        item = entry(n, title, summary=html, minutes_ago=minutes, paywalled=paywalled)
+        add_feed(store, url, feed, [item])
+    # The fixtures' clock is frozen in the past: a window of years takes them in.
+    assert store.cluster_recent(window_days=100_000) == 2
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def keys(*pressed: str, settle: float = 0.3) -> Callable[[Pilot[Any]], Any]:
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        await pilot.press(*pressed)
+        await pilot.pause(settle)
+
+    return run
+
+
+def test_snapshot_story_row_and_also_in(
+    snap_compare: Callable[..., bool], store: Store, config: Config
+) -> None:
+    story_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    assert snap_compare(app, terminal_size=WIDE, run_before=keys("j", "j", "j", "j", "enter"))
+
+
+async def test_one_row_best_version_v_cycles_and_reading_reads_all(
+    store: Store, config: Config
+) -> None:
+    story_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert text.count("×3") == 1
+        assert "Einbruch an der Hammer Straße" in text  # the first version stands for all
+        assert "Einbrecher erbeuten" not in text and "Täter flüchten" not in text
+        # The story's row is the one with the badge; open it.
+        rows = store.entries()
+        index = next(i for i, r in enumerate(rows) if r.versions == 3)
+        for _ in range(index):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        detail = app.query_one(DetailPane)
+        assert detail.entry is not None and detail.entry.feed_title == "Polizei Münster"
+        assert "Also in: Stadtanzeiger · Westfalen-Blatt+ €" in screen_text(app)
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        assert detail.entry is not None and detail.entry.feed_title == "Stadtanzeiger"
+        assert "Also in: Polizei Münster · Westfalen-Blatt+ €" in screen_text(app)
+        await pilot.press("v", "v")
+        await pilot.pause(0.2)
+        assert detail.entry is not None and detail.entry.feed_title == "Polizei Münster"
+        await writes_done(pilot)
+    story = [e for e in store.entries_at(EntryFilter(one_per_story=False)) if e.versions == 3]
+    assert len(story) == 3 and all(e.read for e in story)
+
+
+async def test_watch_words_mark_rows_count_in_the_header_and_notify_on_refresh(
+    store: Store, server: LoopbackServer
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    def rss(titles: list[str]) -> str:
+        items = "".join(
+            f"<item><guid>g{n}</guid><title>{t}</title><link>https://example.org/{n}</link>"
+            f"<pubDate>{format_datetime(now - timedelta(minutes=n))}</pubDate>"
+            f"<description>Text zu {t}</description></item>"
+            for n, t in enumerate(titles)
+        )
+        channel = f"<channel><title>L</title>{items}</channel>"
+        return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+
+    url = server.route("/feed.xml", rss(["Fest im Kreuzviertel", "Rat tagt"]))
+    store.add_feed(url, title="Lokales")
+    config = Config(
+        reader=ReaderConfig(refresh_on_start=False),
+        watch=WatchConfig(words=("Kreuzviertel", "Gesamtschule")),
+    )
+    notes = Notes()
+    app = NewsreaderApp(store, config, offline=False, clock=lambda: now)
+    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "1 watched" in screen_text(app))
+        assert "1 new article matches your watch words." in notes.messages
+        server.route("/feed.xml", rss(["Neue Gesamtschulen", "Fest im Kreuzviertel", "Rat"]))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "2 watched" in screen_text(app))
+        view = app.query_one(HeadlineView)
+        assert [r.watched for r in map(view.source.row, range(3)) if r] == [
+            "Gesamtschule",
+            "Kreuzviertel",
+            None,
+        ]
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert "Watch word: Gesamtschule" in screen_text(app)
+
+
+async def test_hide_rules_hide_rows_h_shows_them_and_bad_rules_are_said(
+    store: Store, tmp_path: Path
+) -> None:
+    sample_cache(store)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[reader]\nrefresh_on_start = false\n\n[[hide]]\ntitle = "Derby"\n\n'
+        '[[hide]]\nauthor = "re:*"\n',
+        encoding="utf-8",
+    )
+    config = load_config(path)
+    notes = Notes()
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: "Preußen gewinnt Derby" not in screen_text(app))
+        assert "5 unread" in screen_text(app)
+        assert any("[[hide]] #2 (line 7) skipped" in m for m in notes.messages)
+        await pilot.press("H")
+        await wait_for(pilot, lambda: "Preußen gewinnt Derby" in screen_text(app))
+        view = app.query_one(HeadlineView)
+        first = view.source.row(0)
+        assert first is not None and first.hidden and "hidden shown" in screen_text(app)

@@ -1,0 +1,279 @@
+"""One story once (issue 14): versions of one story form a cluster, other stories stay apart."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from newsreader.core.cluster.near import same_story, story_text
+from newsreader.core.models import EntryFilter, Page, ParsedEntry, ParsedFeed
+from newsreader.core.store.store import Store
+from tests.support.stories import POLICE_REPORTS, POLICE_TEMPLATE, Version, paragraphs, reprints
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "cache.sqlite3")
+
+
+def _store_versions(store: Store, versions: list[Version], prefix: str) -> list[int]:
+    """Each version in a feed of its own; returns the entry ids in order."""
+    ids = []
+    for i, version in enumerate(versions):
+        feed = store.add_feed(f"http://{prefix}{i}.example/feed", title=version.feed)
+        item = ParsedEntry(
+            key=f"{prefix}-{i}",
+            title=version.title,
+            url=f"http://{prefix}{i}.example/story",
+            content=version.html,
+            paywalled=version.paywalled,
+            published=NOW - timedelta(hours=1) + timedelta(minutes=i),  # reprints come later
+        )
+        store.record_feed(
+            feed.id,
+            ParsedFeed(title=version.feed, site_url=None, entries=(item,)),
+            status=200,
+            etag=None,
+            last_modified=None,
+        )
+        ids.append(store.entries(EntryFilter(feed_id=feed.id))[0].id)
+    return ids
+
+
+def _cluster_of(store: Store, entry_id: int) -> int | None:
+    entry = store.entries_at(limit=1000)
+    by_id = {e.id: e.cluster_id for e in entry}
+    if entry_id in by_id:
+        return by_id[entry_id]
+    row = store.conn.execute("SELECT cluster_id FROM entries WHERE id = ?", (entry_id,))
+    return row.fetchone()[0]  # type: ignore[no-any-return]
+
+
+def test_reprints_of_one_article_form_one_cluster_and_others_stay_apart(
+    store: Store, corpus: Path
+) -> None:
+    gold = corpus / "pages" / "german-news-gold"
+    nancy = _store_versions(
+        store, reprints(paragraphs(gold / "spiegel_nancy.txt"), "Pelosi lädt Trump aus"), "n"
+    )
+    other = _store_versions(
+        store,
+        [
+            Version(
+                "Presseamt",
+                "Venezuela",
+                "".join(f"<p>{p}</p>" for p in paragraphs(gold / "spiegel_venezuela.txt")),
+            )
+        ],
+        "v",
+    )
+    police = _store_versions(
+        store,
+        [
+            Version("Polizei Münster", f"Einbruch {i}", f"<p>{r}</p>")
+            for i, r in enumerate(POLICE_REPORTS)
+        ],
+        "p",
+    )
+    assert store.cluster_recent() == len(nancy) - 1
+
+    clusters = {_cluster_of(store, i) for i in nancy}
+    assert len(clusters) == 1 and None not in clusters
+    assert _cluster_of(store, other[0]) is None
+    assert [_cluster_of(store, i) for i in police] == [None, None]
+
+    rows = store.entries()
+    assert sum(1 for r in rows if r.id in nancy) == 1  # listed once ...
+    (row,) = (r for r in rows if r.id in nancy)
+    assert row.versions == len(nancy)
+    assert store.count_entries() == len(nancy) + len(other) + len(police)  # ... counted all
+
+    versions = store.story_versions(nancy[3])
+    assert {v.id for v in versions} == set(nancy)
+    # Full text over teaser, free over paywalled, the original over a later reprint.
+    assert versions[0].id == nancy[0]
+    assert versions[-1].paywalled and versions[-1].id == nancy[-1]
+
+
+def test_reading_one_version_reads_them_all_and_a_feed_shows_its_version(
+    store: Store, corpus: Path
+) -> None:
+    gold = corpus / "pages" / "german-news-gold"
+    nancy = _store_versions(
+        store, reprints(paragraphs(gold / "spiegel_nancy.txt"), "Pelosi lädt Trump aus"), "n"
+    )
+    store.cluster_recent()
+    feed_of_fourth = store.conn.execute(
+        "SELECT feed_id FROM entries WHERE id = ?", (nancy[3],)
+    ).fetchone()[0]
+    assert [e.id for e in store.entries(EntryFilter(feed_id=feed_of_fourth))] == [nancy[3]]
+
+    store.set_read([nancy[2]])
+    assert store.count_entries(EntryFilter(unread=True)) == 0
+    assert store.entries(EntryFilter(unread=True)) == []
+    store.set_read([nancy[5]], read=False)
+    assert store.count_entries(EntryFilter(unread=True)) == len(nancy)
+
+
+def test_a_version_arriving_for_a_story_already_read_comes_in_read(
+    store: Store, corpus: Path
+) -> None:
+    versions = reprints(paragraphs(corpus / "pages/german-news-gold/spiegel_nancy.txt"), "T")
+    first = _store_versions(store, versions[:1], "a")
+    store.cluster_recent()
+    store.set_read(first)
+    late = _store_versions(store, versions[3:4], "b")
+    store.cluster_recent()
+    assert store.count_entries(EntryFilter(unread=True)) == 0
+    assert _cluster_of(store, late[0]) == _cluster_of(store, first[0]) is not None
+
+
+def test_a_teaser_joins_its_story_when_the_page_text_arrives(store: Store, corpus: Path) -> None:
+    paras = paragraphs(corpus / "pages/german-news-gold/spiegel_nancy.txt")
+    (full,) = _store_versions(
+        store, [Version("Presseamt", "Pelosi", "".join(f"<p>{p}</p>" for p in paras))], "f"
+    )
+    (teaser,) = _store_versions(
+        store, [Version("Kurier", "Streit um die Rede", "<p>Ein Streit in Washington.</p>")], "t"
+    )
+    assert store.cluster_recent() == 0
+    page_text = "Eine neue Einleitung.\n\n" + "\n\n".join(paras[1:])
+    store.save_page(
+        Page(
+            url="http://t0.example/story",
+            final_url="http://t0.example/story",
+            fetched_at=NOW,
+            text=page_text,
+        ),
+        b"<html></html>",
+    )
+    assert store.cluster_recent() == 1
+    assert _cluster_of(store, teaser) == _cluster_of(store, full) is not None
+
+
+def test_bench_farm_items_stay_apart(store: Store) -> None:
+    from bench.farm import generate_feed
+
+    from newsreader.core.parse.feeds import parse_feed
+
+    for index in range(6):
+        feed = store.add_feed(f"http://farm{index}.example/feed")
+        parsed = parse_feed(generate_feed(index), url=feed.url, headers={})
+        # The farm's dates are fixed in the past: bring them into the window.
+        items = tuple(
+            ParsedEntry(
+                key=e.key,
+                title=e.title,
+                url=e.url,
+                summary=e.summary,
+                content=e.content,
+                published=NOW - timedelta(minutes=i),
+            )
+            for i, e in enumerate(parsed.entries)
+        )
+        store.record_feed(
+            feed.id,
+            ParsedFeed(title="farm", site_url=None, entries=items),
+            status=200,
+            etag=None,
+            last_modified=None,
+        )
+    assert store.count_entries() > 150
+    assert store.cluster_recent() == 0
+
+
+# Letters only: words with digits count as numbers, which have a check of their own.
+_WORDS = [f"wort{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(400)]
+_NAMES = st.lists(st.sampled_from(_WORDS), min_size=10, max_size=10, unique=True)
+_NUMBERS = st.lists(st.integers(1, 9999), min_size=3, max_size=3, unique=True)
+
+
+def _report(names: list[str], numbers: list[int]) -> str:
+    return POLICE_TEMPLATE.format(
+        day=names[0],
+        time=numbers[0],
+        street=names[1] + " Straße",
+        district=names[2],
+        door=names[3],
+        loot=names[4] + " und " + names[5],
+        value=numbers[1],
+        age=numbers[2],
+        time2=names[6],
+        direction=names[7],
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(_NAMES, _NUMBERS, _NAMES, _NUMBERS)
+def test_two_stories_from_one_template_never_cluster(
+    names_a: list[str], numbers_a: list[int], names_b: list[str], numbers_b: list[int]
+) -> None:
+    # Stories differ when their filled-in facts differ: most names, and the numbers.
+    if len(set(names_a) & set(names_b)) > 3 or set(numbers_a) & set(numbers_b):
+        return
+    assert not same_story(
+        story_text(_report(names_a, numbers_a)), story_text(_report(names_b, numbers_b))
+    )
+
+
+_SENTENCES = st.lists(
+    st.lists(st.sampled_from(_WORDS), min_size=8, max_size=20, unique=True).map(" ".join),
+    min_size=6,
+    max_size=14,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_SENTENCES, st.randoms(use_true_random=False))
+def test_an_article_and_its_edits_are_one_story(sentences: list[str], rnd: random.Random) -> None:
+    """Property: the edit classes (new first sentence, cut end, credit line, Lesen Sie auch)
+    keep a text one story; a different text of the same vocabulary is another."""
+    original = ". ".join(sentences)
+    text = story_text(original)
+    # An article, not a phrase said over and over: few of its 4-grams repeat.
+    assume(len(text.shingles) > 60 and len(text.shingles) > 0.9 * len(text.sequence))
+    cut = rnd.randint(len(sentences) * 2 // 3, len(sentences))
+    edited = ". ".join(
+        ["Wie erst jetzt bekannt wurde", *sentences[1:cut], "(dpa/lno) Lesen Sie auch"]
+    )
+    assert same_story(story_text(original), story_text(edited))
+    # Same words, other sentences: no 4-gram of a sentence of distinct words survives reversal.
+    other = ". ".join(" ".join(reversed(s.split())) for s in sentences)
+    assert not same_story(story_text(original), story_text(other))
+
+
+def test_one_feeds_articles_behind_one_stub_page_stay_apart(store: Store) -> None:
+    """A site's subscription stub reads the same on every article it blocks."""
+    stub = "\n\n".join(
+        ["Dieser Artikel ist nur für Abonnentinnen und Abonnenten unserer Zeitung lesbar."] * 2
+        + ["Jetzt vier Wochen lang alle Artikel auf unserer Seite für nur einen Euro lesen."]
+    )
+    feed = store.add_feed("http://paper.example/feed", title="Tageblatt")
+    items = tuple(
+        ParsedEntry(
+            key=f"k{n}",
+            title=f"Artikel {n}",
+            url=f"http://paper.example/{n}",
+            summary=f"<p>Kurz {n}.</p>",
+            published=NOW - timedelta(minutes=n),
+        )
+        for n in range(2)
+    )
+    store.record_feed(
+        feed.id,
+        ParsedFeed(title="Tageblatt", site_url=None, entries=items),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    for n in range(2):
+        url = f"http://paper.example/{n}"
+        store.save_page(Page(url=url, final_url=url, fetched_at=NOW, text=stub), None)
+    assert store.cluster_recent() == 0
