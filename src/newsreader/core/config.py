@@ -9,14 +9,14 @@ is skipped, so a typo never passes silently yet an old config still opens.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from collections.abc import Collection
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from newsreader.core.config_values import read_section
 from newsreader.core.errors import ConfigError
 
 APP_NAME = "newsreader"
@@ -242,7 +242,7 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
             values["hide"], skipped = _hide_rules(path, value, text)
             warnings.extend(skipped)
         elif name in sections:
-            values[name] = _section(path, name, sections[name], value, warnings)
+            values[name] = read_section(path, name, sections[name], value, warnings)
         else:
             warnings.append(f"{path}: unknown section [{name}] skipped")
     if "sync" in values:
@@ -262,7 +262,7 @@ def _watch(path: Path, value: Any, warnings: list[str]) -> WatchConfig:
     if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
         raise ConfigError(f"{path}: watch.words must be a list of words or phrases")
     rest = {k: v for k, v in value.items() if k != "words"}
-    plain = _section(path, "watch", WatchConfig, rest, warnings)
+    plain = read_section(path, "watch", WatchConfig, rest, warnings)
     return WatchConfig(words=tuple(w.strip() for w in words), bell=plain.bell)
 
 
@@ -328,85 +328,3 @@ def _check_sync(path: Path, sync: SyncConfig) -> None:
             f"{path}: sync.password is refused while others can read the file "
             f"(chmod 600 it, or use sync.password_command or NEWSREADER_SYNC_PASSWORD)"
         )
-
-
-_KINDS = {int: "a whole number", float: "a number", bool: "true or false", str: "a string"}
-
-
-@dataclass(frozen=True, slots=True)
-class _Range:
-    """The values a number may take; `above` makes the lower bound exclusive (timeouts)."""
-
-    low: float
-    high: float = math.inf
-    above: bool = False
-
-    def admits(self, value: float) -> bool:
-        if not math.isfinite(value) or value > self.high:
-            return False
-        return value > self.low if self.above else value >= self.low
-
-    def describe(self) -> str:
-        if math.isinf(self.low):
-            return "a finite number"
-        low = f"more than {self.low:g}" if self.above else f"at least {self.low:g}"
-        return low if math.isinf(self.high) else f"{low} and at most {self.high:g}"
-
-
-_POSITIVE = _Range(0, above=True)
-_COUNT = _Range(0)
-# Every number a user may set, with what makes sense for it. A number missing here must only
-# be finite; a key added to a section without a range gets that much checking.
-_RANGES: dict[str, _Range] = {
-    "network.concurrency": _Range(1, 1000),
-    "network.per_host": _Range(1, 100),
-    "network.connect_timeout": _POSITIVE,
-    "network.read_timeout": _POSITIVE,
-    "network.total_timeout": _POSITIVE,
-    "network.max_feed_mb": _POSITIVE,
-    "network.max_page_mb": _POSITIVE,
-    "network.retries": _Range(0, 10),
-    "network.min_poll_minutes": _Range(1, 10_080),
-    "network.max_poll_minutes": _Range(1, 43_200),
-    "prefetch.teasers_per_article": _Range(0, 100),
-    "prefetch.max_mb_per_run": _COUNT,
-    "prefetch.max_seconds_per_run": _COUNT,
-    "retention.max_age_days": _COUNT,
-    "retention.max_entries_per_feed": _COUNT,
-    "reader.article_max_chars": _Range(1000),
-    "reader.history_size": _Range(1, 10_000),
-    "reader.refresh_minutes": _Range(0, 10_080),
-    "sync.first_sync_days": _COUNT,
-    "sync.timeout": _POSITIVE,
-    "sync.max_response_mb": _POSITIVE,
-}
-_FINITE = _Range(-math.inf)
-
-
-def _section(path: Path, name: str, cls: Any, value: Any, warnings: list[str]) -> Any:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{path}: [{name}] must be a table")
-    known = {f.name: f for f in fields(cls)}
-    default = cls()
-    taken: dict[str, Any] = {}
-    for key, item in value.items():
-        if key not in known:
-            warnings.append(f"{path}: unknown option {name}.{key} skipped")
-            continue
-        expected = type(getattr(default, key))
-        if expected is tuple:  # a list of names ([browser] console)
-            if not isinstance(item, list) or not all(isinstance(i, str) for i in item):
-                raise ConfigError(f"{path}: {name}.{key} must be a list of strings")
-            taken[key] = tuple(item)
-            continue
-        ok = isinstance(item, expected) or (expected is float and isinstance(item, int))
-        if not ok or isinstance(item, bool) != (expected is bool):
-            raise ConfigError(f"{path}: {name}.{key} must be {_KINDS[expected]}")
-        if expected in (int, float):
-            allowed = _RANGES.get(f"{name}.{key}", _FINITE)
-            if not allowed.admits(item):
-                raise ConfigError(
-                    f"{path}: {name}.{key} must be {allowed.describe()}, not {item!r}"
-                )
-        taken[key] = item
-    return cls(**taken)
