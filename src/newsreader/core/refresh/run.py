@@ -8,10 +8,11 @@ never the thread that serves the reader's UI; the main process writes only feed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
@@ -38,6 +39,10 @@ _UNCHANGED_BATCH = 100
 # a batch waits at most _BATCH_WAIT seconds for more to arrive.
 _BATCH = 4
 _BATCH_WAIT = 0.1
+# Fetched bodies that may wait for the workers, beyond the requests in flight, and the bytes
+# they may hold together (a new fetch waits while either is reached).
+_WAITING_BODIES = 64
+_WAITING_BYTES = 64 * 1024 * 1024
 
 
 def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Feed]:
@@ -91,9 +96,10 @@ async def refresh(
     done = 0
     batcher = _Batcher(loop, ingester, str(store.path))
 
-    # Bodies fetched but not yet stored are bounded, so memory does not grow with the number
-    # of feeds when the network outruns the parsers.
-    backlog = asyncio.Semaphore(config.network.concurrency)
+    # A fetch holds one of the Fetcher's slots only while its bytes come in; its body then
+    # waits here for the workers, so storing never holds fetching back until this backlog
+    # (bodies fetched or on their way, and their bytes) is full: memory stays flat.
+    backlog = _Backlog(config.network.concurrency + _WAITING_BODIES, _WAITING_BYTES)
 
     # A 304 only stamps the feed: those are written in batches, not one transaction each.
     unchanged_ids: list[int] = []
@@ -106,8 +112,9 @@ async def refresh(
 
     async def one(fetcher: Fetcher, feed: Feed) -> None:
         nonlocal done
-        async with backlog:
+        async with backlog.slot() as held:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            held(len(result.body or b""))
             outcome = await _store_result(loop, writer, batcher, store, feed, result)
             if outcome.unchanged and not outcome.error and result.not_modified:
                 unchanged_ids.append(feed.id)
@@ -155,6 +162,41 @@ async def refresh(
         pages_fetched=pages,
         seconds=round(time.monotonic() - started, 3),
     )
+
+
+class _Backlog:
+    """Feeds fetched or being fetched and not yet stored, bounded in number and in bytes."""
+
+    def __init__(self, max_feeds: int, max_bytes: int) -> None:
+        self.max_feeds, self.max_bytes = max_feeds, max_bytes
+        self.feeds = self.bytes = 0
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[Callable[[int], None]]:
+        """A place for one feed; call the yielded function with its body's size once in."""
+        async with self._changed:
+            # One body may always come in, however big: the cap per body is the Fetcher's.
+            await self._changed.wait_for(
+                lambda: (
+                    self.feeds == 0 or (self.feeds < self.max_feeds and self.bytes < self.max_bytes)
+                )
+            )
+            self.feeds += 1
+        size = 0
+
+        def held(nbytes: int) -> None:
+            nonlocal size
+            size = nbytes
+            self.bytes += nbytes
+
+        try:
+            yield held
+        finally:
+            async with self._changed:
+                self.feeds -= 1
+                self.bytes -= size
+                self._changed.notify()  # all wait for the same: waking one is enough
 
 
 class _Batcher:
