@@ -17,6 +17,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
 from newsreader.core.config import Config
+from newsreader.core.errors import StoreError
 from newsreader.core.models import (
     Feed,
     FeedOutcome,
@@ -43,6 +44,8 @@ _BATCH_WAIT = 0.1
 # they may hold together (a new fetch waits while either is reached).
 _WAITING_BODIES = 64
 _WAITING_BYTES = 64 * 1024 * 1024
+# While workers store, the refresh copies the WAL into the database this often (seconds).
+_CHECKPOINT_EVERY = 1.0
 
 
 def due_feeds(store: Store, feed_ids: Collection[int] | None = None) -> list[Feed]:
@@ -125,6 +128,14 @@ async def refresh(
         if progress is not None:
             progress(outcome, done, len(feeds))
 
+    async def checkpoints() -> None:
+        """The workers leave the WAL to us: copying it in here keeps it out of their lock."""
+        while True:
+            await asyncio.sleep(_CHECKPOINT_EVERY)
+            with contextlib.suppress(StoreError):  # the next one, or the next commit, will do
+                await loop.run_in_executor(writer, store.checkpoint)
+
+    checkpointer = loop.create_task(checkpoints()) if isinstance(ingester, WorkerPool) else None
     try:
         async with Fetcher(fetch_config(config)) as fetcher:
             await asyncio.gather(*(one(fetcher, feed) for feed in interleave_hosts(feeds)))
@@ -144,6 +155,9 @@ async def refresh(
                 from newsreader.core.refresh.prefetch import prefetch_pages
 
                 pages = await prefetch_pages(store, config, fetcher=fetcher, executor=ingester)
+        if checkpointer is not None:
+            checkpointer.cancel()
+            await loop.run_in_executor(writer, store.checkpoint)
     except BaseException:
         if isinstance(ingester, WorkerPool):
             ingester.kill()
@@ -151,6 +165,8 @@ async def refresh(
     finally:
         # Waiting reaps the workers, so their CPU time counts as this process's children.
         ingester.shutdown(wait=True, cancel_futures=True)
+        if checkpointer is not None:
+            checkpointer.cancel()
         writer.shutdown(wait=True)
     failed = tuple((o.url, o.error) for o in outcomes if o.error)
     return RefreshReport(

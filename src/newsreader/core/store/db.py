@@ -66,6 +66,16 @@ class Database:
             self._all.clear()
         self._local = threading.local()
 
+    def leave_checkpoints_to_others(self) -> None:
+        """This thread's commits no longer copy the WAL into the database: a writer that
+        crossed the threshold did it while every other writer of the refresh waited for the
+        lock. Whoever calls this makes sure someone calls `checkpoint`."""
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database, beside the writers, not in their way."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction; IMMEDIATE takes the write lock up front, so no upgrade deadlock."""
