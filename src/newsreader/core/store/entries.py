@@ -25,6 +25,10 @@ _SUMMARY_COLUMNS = """
 """
 
 
+# From this many hits on, a search page walks the date index instead of sorting the hits.
+_MANY_HITS = 2000
+
+
 class EntryQueries(Database):
     """Headlines and articles; an article's teasers come from `PageQueries` (see Store)."""
 
@@ -50,7 +54,7 @@ class EntryQueries(Database):
             args += [ts, ts, before.id]
             order = "ASC"
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
+            f"SELECT {_SUMMARY_COLUMNS} FROM {self._headline_source(filt)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             f" ORDER BY e.published {order}, e.id {order} LIMIT ?"
         )
@@ -61,7 +65,19 @@ class EntryQueries(Database):
         return result
 
     def count_entries(self, filt: EntryFilter | None = None) -> int:
-        where, args = _filter_sql(filt or EntryFilter())
+        filt = filt or EntryFilter()
+        if filt.search and filt == EntryFilter(search=filt.search):
+            # Every entry has exactly one row in the index (search_index.py): counting there
+            # spares a lookup per hit, a quarter of a second for a common word in a million.
+            query = fts_query(filt.search)
+            if query is None:
+                return 0
+            return int(
+                self.conn.execute(
+                    "SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH ?", (query,)
+                ).fetchone()[0]
+            )
+        where, args = _filter_sql(filt)
         sql = "SELECT COUNT(*) FROM entries e" + (" WHERE " + " AND ".join(where) if where else "")
         return int(self.conn.execute(sql, args).fetchone()[0])
 
@@ -116,6 +132,22 @@ class EntryQueries(Database):
             )
             return cur.rowcount
 
+    def _headline_source(self, filt: EntryFilter | None) -> str:
+        """The FROM of a page of headlines. A search SQLite starts from the index and sorts
+        every hit by date: fine for a rare word, a second for a common one in a million
+        entries. When the word has many hits, walking the date index and keeping the hits
+        finds a page of them at once."""
+        if filt is None or not filt.search or filt.feed_id is not None or filt.tag is not None:
+            return "entries e"
+        query = fts_query(filt.search)
+        if query is None:
+            return "entries e"
+        many = self.conn.execute(
+            "SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? LIMIT 1 OFFSET ?",
+            (query, _MANY_HITS),
+        ).fetchone()
+        return "entries e INDEXED BY entries_order" if many else "entries e"
+
     def unread_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM entries WHERE read = 0").fetchone()[0])
 
@@ -139,7 +171,7 @@ class EntryQueries(Database):
         """Headlines newest first starting at row `offset`; keyset (`after`) for neighbours."""
         where, args = _filter_sql(filt or EntryFilter())
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM entries e"
+            f"SELECT {_SUMMARY_COLUMNS} FROM {self._headline_source(filt)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?"
         )
