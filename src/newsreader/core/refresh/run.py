@@ -38,7 +38,7 @@ _POOL_THRESHOLD = 8
 _UNCHANGED_BATCH = 100
 # Fetched feeds go to the workers in batches of up to this many, each batch one transaction;
 # a batch waits at most _BATCH_WAIT seconds for more to arrive.
-_BATCH = 4
+_BATCH = 8
 _BATCH_WAIT = 0.1
 # Fetched bodies that may wait for the workers, beyond the requests in flight, and the bytes
 # they may hold together (a new fetch waits while either is reached).
