@@ -285,6 +285,9 @@ def cache_part(args: argparse.Namespace, srcs: list[Path], work: Path) -> None:
 
 def main() -> None:
     data, entries = Path(sys.argv[1]), int(sys.argv[2])
+    # reader.py put this checkout's src first; the tree under test comes by PYTHONPATH.
+    root = Path(__file__).resolve().parents[1]
+    sys.path[:] = [p for p in sys.path if p not in (str(root / "src"), str(root))]
     t = time.perf_counter()
     article = generate(data, entries)
     size = (data / DB_NAME).stat().st_size
