@@ -19,12 +19,13 @@ REPO = BENCH.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "dev"
 ORDER = ("refresh.py", "extraction.py", "reader.py")  # then any other script, by name
 HELPERS = frozenset(
-    {"farm.py", "fault_cases.py", "run_all.py", "teaser_gold.py", "__init__.py"}
+    {"bigcache.py", "farm.py", "fault_cases.py", "run_all.py", "teaser_gold.py", "__init__.py"}
 )  # imported, not run
 SKIPPED = 77  # the automake convention for "skipped"
 QUICK_ARGS = {
     "refresh.py": ["--feeds", "50", "--runs", "1", "--parse-samples", "5"],
     "faults.py": ["--repeat", "1", "--kills", "3"],
+    "scale.py": ["--feeds", "50", "--runs", "1", "--cache", "5000", "--cache-feeds", "50"],
 }
 
 

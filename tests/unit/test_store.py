@@ -23,6 +23,7 @@ from newsreader.core.refresh.prefetch import _teaser_targets
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
+from tests.support.search_check import index_drift
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -443,7 +444,11 @@ def test_prune_keeps_unread_and_starred_and_shrinks(tmp_path: Path) -> None:
     left = {r.id for r in store.entries(limit=10)}
     assert left == {rows[0].id, rows[-1].id, rows[-2].id}
     assert store.page(rows[5].url or "") is None
-    assert store.conn.execute("SELECT COUNT(*) FROM entries_fts").fetchone()[0] == 3
+    indexed = store.conn.execute(
+        "SELECT rowid FROM entries_fts WHERE entries_fts MATCH 'titel'"
+    ).fetchall()
+    assert {r[0] for r in indexed} == left  # the pruned entries left the index too
+    assert index_drift(store.conn) == []
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert store.path.stat().st_size < size_before / 2
 

@@ -8,14 +8,16 @@ never the thread that serves the reader's UI; the main process writes only feed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import time
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
 from newsreader.core.config import Config, NetworkConfig
+from newsreader.core.errors import StoreError
 from newsreader.core.models import (
     Feed,
     FeedOutcome,
@@ -42,8 +44,14 @@ _POOL_THRESHOLD = 8
 _UNCHANGED_BATCH = 100
 # Fetched feeds go to the workers in batches of up to this many, each batch one transaction;
 # a batch waits at most _BATCH_WAIT seconds for more to arrive.
-_BATCH = 4
+_BATCH = 8
 _BATCH_WAIT = 0.1
+# Fetched bodies that may wait for the workers, beyond the requests in flight, and the bytes
+# they may hold together (a new fetch waits while either is reached).
+_WAITING_BODIES = 64
+_WAITING_BYTES = 64 * 1024 * 1024
+# While workers store, the refresh copies the WAL into the database this often (seconds).
+_CHECKPOINT_EVERY = 1.0
 
 
 # A timer or cron tick a little early still counts: without this, a feed polled every 15
@@ -126,9 +134,10 @@ async def refresh(
     done = 0
     batcher = _Batcher(loop, ingester, str(store.path))
 
-    # Bodies fetched but not yet stored are bounded, so memory does not grow with the number
-    # of feeds when the network outruns the parsers.
-    backlog = asyncio.Semaphore(config.network.concurrency)
+    # A fetch holds one of the Fetcher's slots only while its bytes come in; its body then
+    # waits here for the workers, so storing never holds fetching back until this backlog
+    # (bodies fetched or on their way, and their bytes) is full: memory stays flat.
+    backlog = _Backlog(config.network.concurrency + _WAITING_BODIES, _WAITING_BYTES)
 
     # A 304 only stamps the feed: those are written in batches, not one transaction each.
     unchanged_ids: list[int] = []
@@ -141,8 +150,9 @@ async def refresh(
 
     async def one(fetcher: Fetcher, feed: Feed) -> None:
         nonlocal done
-        async with backlog:
+        async with backlog.slot() as held:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            held(len(result.body or b""))
             outcome = await _store_result(loop, writer, batcher, store, feed, result)
             if outcome.unchanged and not outcome.error and result.not_modified:
                 unchanged_ids.append(feed.id)
@@ -153,6 +163,14 @@ async def refresh(
         if progress is not None:
             progress(outcome, done, len(feeds))
 
+    async def checkpoints() -> None:
+        """The workers leave the WAL to us: copying it in here keeps it out of their lock."""
+        while True:
+            await asyncio.sleep(_CHECKPOINT_EVERY)
+            with contextlib.suppress(StoreError):  # the next one, or the next commit, will do
+                await loop.run_in_executor(writer, store.checkpoint)
+
+    checkpointer = loop.create_task(checkpoints()) if isinstance(ingester, WorkerPool) else None
     try:
         async with Fetcher(fetch_config(config)) as fetcher:
             await asyncio.gather(*(one(fetcher, feed) for feed in interleave_hosts(feeds)))
@@ -182,6 +200,9 @@ async def refresh(
                 await loop.run_in_executor(writer, settle, store, days, config.hide)
             if not config.cluster.enabled:
                 await loop.run_in_executor(writer, store.clear_clusters)
+        if checkpointer is not None:
+            checkpointer.cancel()
+            await loop.run_in_executor(writer, store.checkpoint)
     except BaseException:
         if isinstance(ingester, WorkerPool):
             ingester.kill()
@@ -189,6 +210,8 @@ async def refresh(
     finally:
         # Waiting reaps the workers, so their CPU time counts as this process's children.
         ingester.shutdown(wait=True, cancel_futures=True)
+        if checkpointer is not None:
+            checkpointer.cancel()
         writer.shutdown(wait=True)
     failed = tuple((o.url, o.error) for o in outcomes if o.error)
     return RefreshReport(
@@ -200,6 +223,41 @@ async def refresh(
         pages_fetched=pages,
         seconds=round(time.monotonic() - started, 3),
     )
+
+
+class _Backlog:
+    """Feeds fetched or being fetched and not yet stored, bounded in number and in bytes."""
+
+    def __init__(self, max_feeds: int, max_bytes: int) -> None:
+        self.max_feeds, self.max_bytes = max_feeds, max_bytes
+        self.feeds = self.bytes = 0
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[Callable[[int], None]]:
+        """A place for one feed; call the yielded function with its body's size once in."""
+        async with self._changed:
+            # One body may always come in, however big: the cap per body is the Fetcher's.
+            await self._changed.wait_for(
+                lambda: (
+                    self.feeds == 0 or (self.feeds < self.max_feeds and self.bytes < self.max_bytes)
+                )
+            )
+            self.feeds += 1
+        size = 0
+
+        def held(nbytes: int) -> None:
+            nonlocal size
+            size = nbytes
+            self.bytes += nbytes
+
+        try:
+            yield held
+        finally:
+            async with self._changed:
+                self.feeds -= 1
+                self.bytes -= size
+                self._changed.notify()  # all wait for the same: waking one is enough
 
 
 class _Batcher:

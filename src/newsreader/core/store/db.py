@@ -20,7 +20,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from newsreader.core.errors import StoreError
-from newsreader.core.store import schema
+from newsreader.core.store import schema, search_index
 from newsreader.core.store.watch import watch_word
 
 
@@ -88,6 +88,7 @@ class Database:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 60000")
             conn.create_function("watch_word", 3, watch_word, deterministic=True)
+            search_index.register_functions(conn)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -102,6 +103,8 @@ class Database:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA busy_timeout = 60000")
+        conn.create_function("watch_word", 3, watch_word, deterministic=True)
+        search_index.register_functions(conn)
         self._local.conn = conn
         with self._lock:
             self._all.append(conn)
@@ -113,6 +116,16 @@ class Database:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+
+    def leave_checkpoints_to_others(self) -> None:
+        """This thread's commits no longer copy the WAL into the database: a writer that
+        crossed the threshold did it while every other writer of the refresh waited for the
+        lock. Whoever calls this makes sure someone calls `checkpoint`."""
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database, beside the writers, not in their way."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

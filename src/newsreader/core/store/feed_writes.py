@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
+from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
-from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import to_ts
 
 
@@ -107,34 +107,26 @@ class FeedWrites(Database):
 
     def prune(self, *, max_age_days: int, max_entries_per_feed: int) -> int:
         """Drop read, unstarred entries past the age or per-feed limits, with their teasers,
-        index rows and pages no remaining entry links to; then give the space back."""
-        now = int(time.time())
+        index rows and pages no remaining entry links to; then give the space back.
+
+        What can go is found before the write lock is taken, and the lock is taken only when
+        something can: on a large cache the search cost seconds of everyone's writing time.
+        """
+        doomed = self._prunable(int(time.time()), max_age_days, max_entries_per_feed)
+        if not doomed:
+            return 0
+        removed = 0
         with self.transaction() as conn:
-            doomed: set[int] = set()
-            if max_age_days > 0:
-                cutoff = now - max_age_days * 86400
-                doomed.update(
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT id FROM entries WHERE read = 1 AND starred = 0 AND published < ?",
-                        (cutoff,),
-                    )
-                )
-            if max_entries_per_feed > 0:
-                doomed.update(
-                    r[0]
-                    for r in conn.execute(
-                        """SELECT id FROM (SELECT id, read, starred, ROW_NUMBER() OVER (
-                               PARTITION BY feed_id ORDER BY published DESC, id DESC) AS rank
-                           FROM entries WHERE feed_id IS NOT NULL)
-                           WHERE rank > ? AND read = 1 AND starred = 0""",
-                        (max_entries_per_feed,),
-                    )
-                )
-            for entry_id in doomed:
-                conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
-                conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
-            if doomed:
+            for entry_id in sorted(doomed):
+                # Marked unread or starred since it was found: it stays.
+                still = conn.execute(
+                    "SELECT 1 FROM entries WHERE id = ? AND read = 1 AND starred = 0", (entry_id,)
+                ).fetchone()
+                if still:
+                    search_index.unindex(conn, [entry_id])
+                    conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
+                    removed += 1
+            if removed:
                 # Pages nobody links to any more: not an entry's, not a kept teaser target.
                 orphans = """SELECT url FROM pages p WHERE
                     NOT EXISTS (SELECT 1 FROM entries e WHERE e.url = p.url)
@@ -146,10 +138,43 @@ class FeedWrites(Database):
                 for url in urls:
                     conn.execute("DELETE FROM teasers WHERE page_url = ?", (url,))
                     conn.execute("DELETE FROM pages WHERE url = ?", (url,))
-        if doomed:
+        if removed:
             # executescript steps the pragma to the end; execute() would free one page.
             self.conn.executescript("PRAGMA incremental_vacuum;")
-        return len(doomed)
+        return removed
+
+    def _prunable(self, now: int, max_age_days: int, max_entries_per_feed: int) -> set[int]:
+        """Entries past a limit, read and not starred; each query walks an index, not the
+        whole table, unless some feed holds more entries than its limit."""
+        conn = self.conn
+        doomed: set[int] = set()
+        if max_age_days > 0:
+            cutoff = now - max_age_days * 86400
+            doomed.update(
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM entries WHERE published < ? AND read = 1 AND starred = 0",
+                    (cutoff,),
+                )
+            )
+        if max_entries_per_feed > 0:
+            crowded = conn.execute(
+                """SELECT feed_id FROM entries WHERE feed_id IS NOT NULL
+                   GROUP BY feed_id HAVING COUNT(*) > ?""",
+                (max_entries_per_feed,),
+            ).fetchall()
+            for (feed_id,) in crowded:
+                doomed.update(
+                    r[0]
+                    for r in conn.execute(
+                        """SELECT id FROM (SELECT id, read, starred FROM entries
+                               WHERE feed_id = ? ORDER BY published DESC, id DESC
+                               LIMIT -1 OFFSET ?)
+                           WHERE read = 1 AND starred = 0""",
+                        (feed_id, max_entries_per_feed),
+                    )
+                )
+        return doomed
 
     def _prepare(self, update: FeedUpdate) -> _Prepared:
         if update.parsed is None:
@@ -233,6 +258,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
             new += 1
         else:
             entry_id = known[0]
+            search_index.unindex(conn, [entry_id])  # by what it was indexed with: first
             conn.execute(
                 """UPDATE entries SET url=?, title=?, author=?, summary=?, content=?,
                    published=?, updated=?, categories=?, enclosures=?, paywalled=?,
@@ -240,7 +266,6 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
                 (*values, entry_id),
             )
             conn.execute("DELETE FROM teasers WHERE entry_id = ?", (entry_id,))
-            conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
             updated += 1
         existing[entry.key] = (entry_id, digest)
         if entry.teasers:
@@ -250,10 +275,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
                 ((entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(entry.teasers)),
             )
         title_text, body_text = prepared.index_text.get(entry.key) or _index_text(entry)
-        conn.execute(
-            "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (entry_id, title_text, body_text),
-        )
+        search_index.index(conn, entry_id, title_text, body_text, derived=True)
     conn.execute(
         """UPDATE feeds SET title = COALESCE(title, ?), site_url = COALESCE(?, site_url),
            etag = ?, last_modified = ?, last_fetched = ?, last_status = ?,
@@ -302,4 +324,4 @@ def _digest(entry: ParsedEntry) -> str:
 
 
 def _index_text(entry: ParsedEntry) -> tuple[str, str]:
-    return fold(entry.title), fold(strip_tags(entry.summary + " " + entry.content))
+    return search_index.entry_text(entry.title, entry.summary, entry.content)

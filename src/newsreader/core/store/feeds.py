@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from newsreader.core.models import Feed
+from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.times import from_ts
 
@@ -43,7 +44,7 @@ class FeedQueries(Database):
                     "SELECT id FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,)
                 )
             ]
-            conn.executemany("DELETE FROM entries_fts WHERE rowid = ?", ((i,) for i in ids))
+            search_index.unindex(conn, ids)
             conn.execute("DELETE FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,))
             conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
         return len(ids)

@@ -13,6 +13,7 @@ from typing import cast
 
 from newsreader.core.extract.links import merge_teasers
 from newsreader.core.models import LinkPreview, Page, Teaser, TeaserGroup, TeaserKind
+from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
@@ -67,11 +68,10 @@ class PageQueries(Database):
                 for row in conn.execute(
                     "SELECT id, title, summary, content FROM entries WHERE url = ?", (page.url,)
                 ).fetchall():
-                    conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (row["id"],))
+                    search_index.unindex(conn, [row["id"]])
                     body = strip_tags(row["summary"] + " " + row["content"]) + " " + page.text
-                    conn.execute(
-                        "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
-                        (row["id"], fold(row["title"]), fold(body)),
+                    search_index.index(
+                        conn, row["id"], fold(row["title"]), fold(body), derived=False
                     )
 
     def page(self, url: str) -> Page | None:

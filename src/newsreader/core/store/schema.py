@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from newsreader.core.errors import StoreError
+from newsreader.core.store.search_index import register_functions
 
 MIGRATIONS: list[list[str]] = [
     # 1: the first schema.
@@ -378,6 +379,45 @@ MIGRATIONS: list[list[str]] = [
         END
         """,
     ],
+    # 10 (issue 15): the search index keeps no copy of its text, which was 40 % of the file
+    # and of what every refresh wrote (see search_index.py). Rows indexed with anything but
+    # their entry's own text (a page's text, an older folding, a sync's) keep an exact copy
+    # for their delete; entries that were never indexed are indexed now. Hidden entries get a
+    # small index of their own: a search is counted in the search index when there are none.
+    [
+        "CREATE INDEX entries_hidden ON entries (id) WHERE hidden = 1",
+        """
+        CREATE TABLE entries_fts_exact (
+            rowid INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE VIRTUAL TABLE entries_fts_new USING fts5 (
+            title, body, content = '',
+            tokenize = 'unicode61 remove_diacritics 2', detail = none, columnsize = 0
+        )
+        """,
+        """
+        INSERT INTO entries_fts_exact (rowid, title, body)
+        SELECT f.rowid, f.title, f.body FROM entries_fts f JOIN entries e ON e.id = f.rowid
+        WHERE f.title IS NOT newsreader_fold(e.title)
+           OR f.body IS NOT newsreader_body(e.summary, e.content)
+        """,
+        """
+        INSERT INTO entries_fts_new (rowid, title, body)
+        SELECT f.rowid, f.title, f.body FROM entries_fts f JOIN entries e ON e.id = f.rowid
+        """,
+        """
+        INSERT INTO entries_fts_new (rowid, title, body)
+        SELECT e.id, newsreader_fold(e.title), newsreader_body(e.summary, e.content)
+        FROM entries e WHERE e.id NOT IN (SELECT rowid FROM entries_fts)
+        """,
+        "DROP TABLE entries_fts",
+        "ALTER TABLE entries_fts_new RENAME TO entries_fts",
+        "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 8)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -399,6 +439,7 @@ def migrate(conn: sqlite3.Connection) -> None:
     version = refuse_newer(conn)
     if version == SCHEMA_VERSION:
         return
+    register_functions(conn)  # a migration may fold text
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Another process may have migrated while we waited for the write lock.

@@ -1,8 +1,9 @@
 """The cache's side of sync: the queue of local marks and applying what the server has.
 
 Kept beside the Store rather than in it: it works on any Database (the Store is one) and
-touches only the columns and tables of schema 4. Applying a pull is one transaction: a kill
-or a bad answer leaves the cache as it was before the sync.
+touches only the columns and tables of schema 4, and the search index through its rules
+(search_index.py). Applying a pull is one transaction: a kill or a bad answer leaves the
+cache as it was before the sync.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from newsreader.core.models import (
     RemoteFeed,
     RemoteItem,
 )
+from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.textfold import fold, strip_tags
 
 _ACTIONS: dict[tuple[str, int], MarkAction] = {
     ("read", 1): "read",
@@ -232,7 +233,7 @@ def _remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
             "SELECT id FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,)
         )
     ]
-    conn.executemany("DELETE FROM entries_fts WHERE rowid = ?", ((i,) for i in ids))
+    search_index.unindex(conn, ids)  # while the entries still hold their text
     conn.execute("DELETE FROM entries WHERE feed_id = ? AND starred = 0", (feed_id,))
     conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
@@ -266,7 +267,6 @@ def _apply_items(
                 continue
         if row is not None and row["digest"] == digest:
             continue
-        title_text, body_text = fold(item.title), fold(strip_tags(item.html))
         if row is None:
             key = item.url or f"sync:{item.remote_id}"
             taken = conn.execute(
@@ -301,6 +301,7 @@ def _apply_items(
             entry_id = int(cur.lastrowid or 0)
         else:
             entry_id = int(row["id"])
+            search_index.unindex(conn, [entry_id])  # by what it was indexed with: first
             conn.execute(
                 """UPDATE entries SET url = ?, title = ?, author = ?, content = ?,
                    published = ?, digest = ?, html_base = ? WHERE id = ?""",
@@ -315,11 +316,7 @@ def _apply_items(
                     entry_id,
                 ),
             )
-            conn.execute("DELETE FROM entries_fts WHERE rowid = ?", (entry_id,))
-        conn.execute(
-            "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)",
-            (entry_id, title_text, body_text),
-        )
+        search_index.index_entry(conn, entry_id)
         stored += 1
     return stored
 

@@ -3,8 +3,9 @@
 Folded like the index (case, umlauts, ß), each word a prefix ("Gesamtschule" finds
 "Gesamtschulen"), the words of one entry in their order. The index keeps no positions
 (`detail=none`), so it only names candidates (every word present, as a prefix); the order is
-then checked here, on the folded text the index stores, by a SQL function (`watch_word`)
-that each connection registers.
+then checked here by a SQL function (`watch_word`) that each connection registers, on the
+folded text the entry was indexed with: the index keeps no copy of it (it is contentless),
+so `search_index.indexed_text_sql` computes it again for the candidates.
 """
 
 from __future__ import annotations

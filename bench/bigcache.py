@@ -1,0 +1,302 @@
+"""The second part of bench/scale.py: a reader and a refresh on a cache of a million entries.
+
+The cache is written through the Store's own `record_feeds` (so its index rows are whatever
+the source tree under test writes), in a child process importing that tree: 2,000 feeds of
+German local news (farm.py's vocabulary), titles, a 1-4 sentence summary, and HTML content of
+0.5-3 KB on one entry in four; published over the last 80 days, 95 % of it read. A rare word
+sits in one entry in 100,000. Then, per source tree:
+- start: reader (first frame with headlines) against a bare Textual app, medians;
+- j: key press to the next frame, median and p95 over 150 presses;
+- search in the reader: enter in the search field to the next frame, a common and a rare word;
+- m: a read mark to the next frame (the counts are updated in that frame);
+- open: enter on an entry with a cached 20 KB page to the first frame with its body;
+- `articles --search WORD --limit 50`: wall of the command;
+- DB bytes per entry, and a cold refresh of --cache-feeds farm feeds on top of the cache.
+
+Run standalone to generate only: python bench/bigcache.py DIR ENTRIES (PYTHONPATH=tree/src).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from farm import Farm, _content, _sentences
+from reader import START_CHILD
+from refresh import child_env, subscribe
+from scale import DB_NAME, Row, env_for, measure, med, refresh_run
+
+FEEDS = 2000
+RARE = "Zwetschgendatschi"
+COMMON = "Stadt"
+
+
+def generate(data_dir: Path, entries: int) -> int:
+    """Write the cache; returns the id of the entry whose page is cached."""
+    from newsreader.core.models import Page, ParsedEntry, ParsedFeed
+    from newsreader.core.store.feed_writes import FeedUpdate
+    from newsreader.core.store.store import Store
+
+    store = Store.in_dir(data_dir)
+    rng = random.Random(15)
+    pool = _sentences(2026)
+    now = datetime.now(UTC).replace(microsecond=0)
+    per_feed = max(1, entries // FEEDS)
+    feeds = min(FEEDS, entries)
+    ids = [
+        store.add_feed(f"http://127.0.0.1:9/feed/{f}", title=f"Lokalzeitung {f}").id
+        for f in range(feeds)
+    ]
+    batch: list[FeedUpdate] = []
+    serial = 0
+    for f, feed_id in enumerate(ids):
+        site = f"https://www.zeitung-{f}.de"
+        items = []
+        for n in range(per_feed):
+            serial += 1
+            summary = " ".join(rng.choices(pool, k=rng.randint(1, 4)))
+            if serial % 100_000 == 7:
+                summary += f" {RARE} vom Bäcker am Markt."
+            content = (
+                _content(rng, pool, site, rng.randint(500, 3000)) if rng.random() < 0.25 else ""
+            )
+            items.append(
+                ParsedEntry(
+                    key=f"{site}/{n}",
+                    title=rng.choice(pool)[:90].rstrip(".!?:"),
+                    url=f"{site}/lokales/{n}.html",
+                    author=None,
+                    summary=f"<p>{summary}</p>",
+                    content=content,
+                    published=now - timedelta(seconds=rng.randint(60, 80 * 86400)),
+                    categories=("Lokales",),
+                    html_base=f"{site}/",
+                )
+            )
+        batch.append(FeedUpdate(feed_id, ParsedFeed(f"Lokalzeitung {f}", site, tuple(items)), 200))
+        if len(batch) >= 20 or f == feeds - 1:
+            store.record_feeds(batch)
+            batch = []
+    with store.transaction() as conn:
+        conn.execute("UPDATE entries SET read = 1 WHERE id % 20 != 0")
+        conn.execute("UPDATE entries SET starred = 1 WHERE id % 1000 = 3")
+        # Not due: the refresh on top fetches only the farm's feeds.
+        conn.execute("UPDATE feeds SET next_fetch_after = ?", (int(now.timestamp()) + 86400,))
+    target = store.entries(limit=1)[0]
+    text = "\n\n".join(
+        f"Absatz {n}: " + "Die Stadtverwaltung teilt mit, dass die Arbeiten planmäßig laufen. " * 3
+        for n in range(100)
+    )[:20_000]
+    assert target.url is not None
+    store.save_page(
+        Page(url=target.url, final_url=target.url, fetched_at=now, title=target.title, text=text),
+        b"<html></html>",
+    )
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return target.id
+
+
+UI_CHILD = r"""
+import asyncio, json, sys, time
+from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.store.store import Store
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.article_view import ArticleView
+
+data_dir, article_id, presses, words = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
+body_set = []
+_set_body = ArticleView._set_body
+def _timed(self, markdown):
+    _set_body(self, markdown)
+    body_set.append(time.perf_counter())
+ArticleView._set_body = _timed
+
+class Timed(NewsreaderApp):
+    frames = []
+    def _display(self, screen, renderable):
+        self.frames.append(time.perf_counter())
+        return super()._display(screen, renderable)
+
+async def frame_after(app, t0):
+    app.refresh()
+    while not app.frames or app.frames[-1] < t0:
+        await asyncio.sleep(0.0005)
+    return min(f for f in app.frames if f >= t0)
+
+async def main():
+    app = Timed(Store.in_dir(data_dir), Config(reader=ReaderConfig(refresh_on_start=False)),
+                offline=True)
+    out = {"j": [], "m": [], "search": {}}
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause(0.5)
+        for i in range(presses):
+            t0 = time.perf_counter()
+            await pilot.press("k" if i % 50 >= 45 else "j")
+            out["j"].append(await frame_after(app, t0) - t0)
+        for _ in range(5):
+            t0 = time.perf_counter()
+            await pilot.press("m")
+            out["m"].append(await frame_after(app, t0) - t0)
+            await pilot.press("j")
+        for word in words:
+            samples = []
+            for _ in range(3):
+                app.action_clear_filters()
+                await pilot.pause(0.1)
+                await pilot.press("slash")
+                for ch in word:
+                    await pilot.press(ch)
+                t0 = time.perf_counter()
+                await pilot.press("enter")
+                samples.append(await frame_after(app, t0) - t0)
+            out["search"][word] = [samples, app.headlines.count]
+        app.action_clear_filters()
+        await pilot.pause(0.2)
+        view = app.headlines
+        view.move_to(view.source.position(article_id))
+        await pilot.pause(0.2)
+        t0 = time.perf_counter()
+        await pilot.press("enter")
+        while "Absatz 40" not in app.detail.article.body_source:
+            if time.perf_counter() - t0 > 30:
+                raise SystemExit("the cached article never appeared")
+            await asyncio.sleep(0.0005)
+        out["open"] = await frame_after(app, body_set[-1]) - t0
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+
+
+def start_time(data: Path, env: dict[str, str], kind: str) -> float:
+    started = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", START_CHILD, kind, str(data)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout.split()
+    return float(out[-2]) - started
+
+
+def ui_latencies(data: Path, env: dict[str, str], article_id: int) -> dict[str, object]:
+    cmd = [sys.executable, "-c", UI_CHILD, str(data), str(article_id), "150", COMMON, RARE]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def cli_search(data: Path, env: dict[str, str], word: str) -> float:
+    cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data), "articles"]
+    times = []
+    for _ in range(3):
+        m = measure([*cmd, "--search", word, "--limit", "50"], env)
+        if m.rc != 0:
+            raise SystemExit(m.stderr)
+        times.append(m.wall)
+    return statistics.median(times)
+
+
+def cache_part(args: argparse.Namespace, srcs: list[Path], work: Path) -> None:
+    base_env = child_env(work)
+    base_env["TEXTUAL"] = ""
+    caches: dict[Path, tuple[Path, int, float, int]] = {}
+    for src in srcs:
+        env = env_for(src, base_env)
+        data = work / f"cache-{srcs.index(src)}"
+        data.mkdir()
+        t = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, str(Path(__file__)), str(data), str(args.cache)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode != 0:
+            raise SystemExit(out.stderr[-3000:])
+        size = (data / DB_NAME).stat().st_size
+        caches[src] = (data, int(out.stdout.split()[-1]), time.perf_counter() - t, size)
+    subprocess.run(["sync"], check=False)
+    results: dict[Path, dict[str, object]] = {src: {"bare": [], "start": []} for src in srcs}
+    for _ in range(5):  # start-up: bare and ours, alternated, and the trees interleaved
+        for src in srcs:
+            env = env_for(src, base_env)
+            data = caches[src][0]
+            results[src]["bare"].append(start_time(data, env, "bare"))  # type: ignore[attr-defined]
+            results[src]["start"].append(start_time(data, env, "reader"))  # type: ignore[attr-defined]
+    for src in srcs:
+        env = env_for(src, base_env)
+        data, article, _, _ = caches[src]
+        results[src]["ui"] = ui_latencies(data, env, article)
+        results[src]["cli"] = {w: cli_search(data, env, w) for w in (COMMON, RARE)}
+    with Farm(feeds=args.cache_feeds, latencies_ms=(args.latency,)) as farm:
+        for src in srcs:
+            env = env_for(src, base_env)
+            data = caches[src][0]
+            subscribe(farm.urls[args.latency], data, env)
+            row = Row()
+            note = refresh_run(data, env, row, args.cache_feeds, "cold")
+            results[src]["refresh"] = note
+    load = os.getloadavg()
+    print(f"\nA cache of {args.cache:,} entries ({FEEDS} feeds); load average now {load}")
+    for src in srcs:
+        r = results[src]
+        data, _, built, size = caches[src]
+        ui: dict[str, object] = r["ui"]  # type: ignore[assignment]
+        j = [v * 1000 for v in ui["j"]]  # type: ignore[attr-defined]
+        m = [v * 1000 for v in ui["m"]]  # type: ignore[attr-defined]
+        bare, start = med(r["bare"]), med(r["start"])  # type: ignore[arg-type]
+        print(f"[{src}] generated in {built:.0f} s")
+        print(
+            f"  start: bare {bare:.3f} s, reader {start:.3f} s = {start / bare:.2f}x (target 1.4x)"
+        )
+        print(f"  j -> frame: median {statistics.median(j):.1f} ms, p95 {p95(j):.1f} ms (< 50)")
+        print(f"  m -> frame: median {statistics.median(m):.1f} ms (< 50)")
+        for word, (samples, count) in ui["search"].items():  # type: ignore[attr-defined]
+            took = statistics.median(samples) * 1000
+            print(
+                f"  search {word!r} in the reader: median {took:.0f} ms"
+                f" ({count:,} hits; < 150 rare, < 300 common)"
+            )
+        for word, wall in r["cli"].items():  # type: ignore[attr-defined]
+            print(f"  articles --search {word!r} --limit 50: {wall:.2f} s wall")
+        print(f"  open cached 20 KB article: {float(ui['open']) * 1000:.0f} ms (< 100)")  # type: ignore[arg-type]
+        print(f"  DB: {size / 1e6:.0f} MB, {size / args.cache:,.0f} B/entry")
+        print(f"  cold refresh of {args.cache_feeds} new feeds on top: {r['refresh']}")
+
+
+def main() -> None:
+    data, entries = Path(sys.argv[1]), int(sys.argv[2])
+    # reader.py put this checkout's src first; the tree under test comes by PYTHONPATH.
+    root = Path(__file__).resolve().parents[1]
+    sys.path[:] = [p for p in sys.path if p not in (str(root / "src"), str(root))]
+    t = time.perf_counter()
+    article = generate(data, entries)
+    size = (data / DB_NAME).stat().st_size
+    print(
+        f"generated {entries} in {time.perf_counter() - t:.0f} s, {size / entries:.0f} B/entry",
+        file=sys.stderr,
+    )
+    print(article)
+
+
+if __name__ == "__main__":
+    main()
