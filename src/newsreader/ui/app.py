@@ -41,26 +41,20 @@ from newsreader.ui.refresh_job import (
     refresh_when_due,
 )
 from newsreader.ui.status_bar import StatusBar
+from newsreader.ui.store_writes import mark_all_read, write_flags, written
+from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
 from newsreader.ui.watch_notes import count_watched
 
 # Panes mounted after the first paint and the dialogs: imported when first needed.
-if TYPE_CHECKING:
-    from newsreader.core.subscribe.add import Subscribed
-    from newsreader.core.subscribe.opml import Imported
+if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
-    from newsreader.ui.welcome_screen import WelcomeScreen
+    from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
-
-
-def _on_welcome_screen(app: App[None]) -> bool:
-    from newsreader.ui.welcome_screen import WelcomeScreen
-
-    return isinstance(app.screen, WelcomeScreen)
 
 
 class NewsreaderApp(App[None]):
@@ -110,7 +104,7 @@ class NewsreaderApp(App[None]):
 
     @property
     def detail(self) -> DetailPane:
-        from newsreader.ui.detail_pane import DetailPane
+        from newsreader.ui.detail_pane import DetailPane  # start-up speed: mounted after paint
 
         return self.query_one("#detail", DetailPane)
 
@@ -136,7 +130,7 @@ class NewsreaderApp(App[None]):
         install_themes(self, lambda: self.store, self.net)
         self._main_mounted()
         if not self.store.has_feeds():
-            from newsreader.ui.welcome_screen import WelcomeScreen
+            from newsreader.ui.welcome_screen import WelcomeScreen  # start-up speed: lazily
 
             self.push_screen(WelcomeScreen())
         # The feed pane and the network wait until the headlines are on screen.
@@ -168,7 +162,7 @@ class NewsreaderApp(App[None]):
             self.set_interval(self.config.reader.refresh_minutes * 60, self.refresh_due)
 
     async def _mount_panes(self) -> None:
-        from newsreader.ui.detail_pane import DetailPane
+        from newsreader.ui.detail_pane import DetailPane  # start-up speed: after first paint
         from newsreader.ui.feed_pane import FeedPane
 
         await self.query_one("#feeds-slot").mount(FeedPane(self.store, self.net.write, id="feeds"))
@@ -205,50 +199,19 @@ class NewsreaderApp(App[None]):
     def _open_headline(self, event: HeadlineView.Opened) -> None:
         if not event.entry.read:
             self.headlines.set_flags(event.entry.id, read=True)
-            self._write_flags(event.entry.id, read=True)
+            write_flags(self.net, self.store, event.entry.id, read=True)
         entry_id = event.entry.id
         self._when_ready(lambda: self.detail.open_entry(entry_id))
 
     @on(HeadlineView.FlagsSet)
     def _flags_set(self, event: HeadlineView.FlagsSet) -> None:
-        self._write_flags(event.entry_id, read=event.read, starred=event.starred)
-
-    def _write_flags(
-        self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
-    ) -> None:
-        """The list shows the new flags at once; the store gets them on the writer thread."""
-        store = self.store
-        if read is not None:
-            self.net.write(lambda: store.set_read([entry_id], read))
-        if starred is not None:
-            self.net.write(lambda: store.set_starred(entry_id, starred))
+        write_flags(self.net, self.store, event.entry_id, read=event.read, starred=event.starred)
 
     def action_mark_all_read(self, filters: EntryFilter | None = None) -> None:
-        store, filters = self.store, filters or self.filters
-        self.net.write(lambda: store.mark_all_read(filters), key="all_read")
+        mark_all_read(self.net, self.store, filters or self.filters)
 
     def action_mark_everything_read(self) -> None:
         catch_up(self, self.store.unread_count())
-
-    def _written(self, job: JobDone) -> None:
-        from newsreader.ui.feed_pane import FeedsChanged
-
-        if job.error is not None:
-            self.headlines.reload()  # back to what the store holds
-        elif job.key == "hide_rules":
-            if job.result:
-                self.store_changed()
-        elif job.key == "all_read":
-            self.store_changed()
-            self.notify(f"Marked {job.result:,} headlines read.", markup=False)
-        elif isinstance(job.key, FeedsChanged):
-            if self.filters.feed_id is not None and self.store.feed(self.filters.feed_id) is None:
-                self.filters = EntryFilter()  # the feed on screen was removed
-            self.store_changed()
-            if job.key.refetch is not None:
-                self.action_refresh([job.key.refetch])
-        else:
-            self.update_counts()
 
     @on(HeadlineView.Changed)
     def _headlines_changed(self) -> None:
@@ -327,48 +290,13 @@ class NewsreaderApp(App[None]):
     # --- subscribing: `a`, `i` and the welcome screen --------------------------------------------
 
     def action_add_feed(self) -> None:
-        if self.offline:
-            self.notify("Offline: adding a feed needs the network.", markup=False)
-            return
-        from newsreader.ui.add_feed_dialog import AddFeedDialog  # the network stack: lazily
-
-        self.push_screen(AddFeedDialog(self.store, self.config), self._subscribed)
+        add_feed(self)
 
     def action_import_opml(self) -> None:
-        from newsreader.ui.import_dialog import ImportDialog
-
-        self.push_screen(ImportDialog(self.store), self._imported)
-
-    def _subscribed(self, done: Subscribed | None) -> None:
-        from newsreader.ui.add_feed_dialog import subscribed_note
-
-        if done is not None:
-            self._subscriptions_changed(subscribed_note(done))
-
-    def _imported(self, done: Imported | None) -> None:
-        if done is not None:
-            self._subscriptions_changed(f"Imported {done.feeds} feeds ({done.new} new).")
-            if done.new:
-                self.action_refresh()
-
-    def _subscriptions_changed(self, note: str) -> None:
-        if _on_welcome_screen(self):
-            self.pop_screen()
-        self.store_changed()
-        # The welcome text in the article pane goes; the first headline waits under the cursor.
-        if self.ready and self.detail.article.shown is None:
-            self.detail.article.show_placeholder()
-        self.headlines.move_to(0)
-        self.headlines.focus()
-        self.notify(note, markup=False)
+        import_opml(self)
 
     def action_sample_edition(self) -> None:
-        """`d` after escaping the welcome screen: the sample edition, as it offered."""
-        from newsreader.ui.welcome_screen import WelcomeScreen
-
-        welcome = WelcomeScreen()
-        self.push_screen(welcome)
-        welcome.call_after_refresh(welcome.action_open_demo)
+        open_sample_edition(self)
 
     async def on_welcome_screen_demo_ready(self, message: WelcomeScreen.DemoReady) -> None:
         """Swap to the sample edition's own store: the panes are composed again around it."""
@@ -376,7 +304,7 @@ class NewsreaderApp(App[None]):
             message.edition.close()
             return
         self.demo = message.edition
-        if _on_welcome_screen(self):
+        if on_welcome_screen(self):
             await self.pop_screen()
         self.store = message.edition.store
         self.set_reactive(NewsreaderApp.filters, EntryFilter())  # the panes start unfiltered
@@ -395,7 +323,7 @@ class NewsreaderApp(App[None]):
         if job.group == REFRESH:
             refresh_finished(self, job)
         elif job.group == WRITE:
-            self._written(job)
+            written(self, job)
         elif job.group in DETAIL_GROUPS and self.ready and self.detail.job_done(job):
             return
         if job.error_text is not None and job.group != REFRESH:
@@ -458,7 +386,7 @@ class NewsreaderApp(App[None]):
         self._when_ready(lambda: self.detail.action_jump(number))
 
     def action_help(self) -> None:
-        from newsreader.ui.help_screen import HelpScreen, reader_binding_rows
+        from newsreader.ui.help_screen import HelpScreen, reader_binding_rows  # start-up speed
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(reader_binding_rows(self.BINDINGS, self.config.keys)))
