@@ -34,7 +34,7 @@ def sync_json(report: SyncReport) -> dict[str, Any]:
 
 def sync_once(store: Store, config: Config) -> tuple[int, SyncReport | None]:
     """One sync; a failure is one line on stderr and an exit code (2 for credentials)."""
-    from newsreader.core.sync.engine import run_sync
+    from newsreader.core.sync.engine import run_sync  # start-up speed: the network stack
 
     try:
         return exit_codes.OK, run_sync(store, config.sync)
@@ -97,6 +97,6 @@ def sync_before_refresh(
         synced = SyncTables(store).synced_feed_ids()
     if config.sync.fetch_feeds_locally:
         return code, report, None
-    from newsreader.core.refresh.run import due_feeds
+    from newsreader.core.refresh.run import due_feeds  # start-up speed: lazily
 
     return code, report, [f.id for f in due_feeds(store) if f.id not in synced]

@@ -16,6 +16,7 @@ from newsreader.ui.feed_dialog import EditFeedDialog
 from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import AGE_WIDTH, MARKS_WIDTH, TITLE_SHARE, HeadlineView
 from newsreader.ui.palette import READER_COMMANDS
+from newsreader.ui.subscribing import subscriptions_changed
 from newsreader.ui.welcome_screen import WelcomeScreen
 from tests.ui.conftest import (
     NOW,
@@ -81,7 +82,7 @@ async def test_welcome_goes_after_the_first_feed_and_escape_keeps_the_sample_hin
         app.push_screen(WelcomeScreen())
         await pilot.pause()
         sample_cache(store)
-        app._subscriptions_changed("Subscribed.")
+        subscriptions_changed(app, "Subscribed.")
         await pilot.pause()
         assert not isinstance(app.screen, WelcomeScreen)
         text = screen_text(app)

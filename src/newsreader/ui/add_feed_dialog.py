@@ -13,7 +13,7 @@ from newsreader.core.store.store import Store
 from newsreader.ui.dialog import OneLineDialog
 from newsreader.ui.text import one_line
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only
     from newsreader.core.subscribe.add import Subscribed
 
 

@@ -22,39 +22,39 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from newsreader.core.config import Config
-from newsreader.core.models import EntryFilter, RefreshReport
+from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.attachments import PlayEnclosure
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.browser import copy_url, open_web_page, play_enclosure
-from newsreader.ui.entry_filters import describe, toggled
+from newsreader.ui.entry_filters import describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
-from newsreader.ui.keys import READER_BINDINGS
+from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import EMPTY_CACHE, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, REFRESH, WRITE, JobDone, RefreshProgress
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
-from newsreader.ui.refresh_job import feed_ids_of, refresh_note, start_refresh
+from newsreader.ui.refresh_job import (
+    feeds_in_view,
+    refresh_finished,
+    refresh_now,
+    refresh_when_due,
+)
 from newsreader.ui.status_bar import StatusBar
+from newsreader.ui.store_writes import mark_all_read, write_flags, written
+from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
+from newsreader.ui.watch_notes import count_watched
 
 # Panes mounted after the first paint and the dialogs: imported when first needed.
-if TYPE_CHECKING:
-    from newsreader.core.subscribe.add import Subscribed
-    from newsreader.core.subscribe.opml import Imported
+if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
-    from newsreader.ui.welcome_screen import WelcomeScreen
+    from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
-
-
-def _on_welcome_screen(app: App[None]) -> bool:
-    from newsreader.ui.welcome_screen import WelcomeScreen
-
-    return isinstance(app.screen, WelcomeScreen)
 
 
 class NewsreaderApp(App[None]):
@@ -104,7 +104,7 @@ class NewsreaderApp(App[None]):
 
     @property
     def detail(self) -> DetailPane:
-        from newsreader.ui.detail_pane import DetailPane
+        from newsreader.ui.detail_pane import DetailPane  # start-up speed: mounted after paint
 
         return self.query_one("#detail", DetailPane)
 
@@ -121,12 +121,7 @@ class NewsreaderApp(App[None]):
         return bool(self.query("#detail"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The footer lists only keys that do something now (see also the panes' own)."""
-        if action in ("history_back", "history_forward") and self.ready:
-            return self.detail.can_go(-1 if action == "history_back" else 1)
-        if action == "sample_edition":
-            return self.demo is None and not self.store.has_feeds()
-        return True
+        return reader_key_active(self, action)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         return reader_system_commands(super().get_system_commands(screen))
@@ -135,7 +130,7 @@ class NewsreaderApp(App[None]):
         install_themes(self, lambda: self.store, self.net)
         self._main_mounted()
         if not self.store.has_feeds():
-            from newsreader.ui.welcome_screen import WelcomeScreen
+            from newsreader.ui.welcome_screen import WelcomeScreen  # start-up speed: lazily
 
             self.push_screen(WelcomeScreen())
         # The feed pane and the network wait until the headlines are on screen.
@@ -145,8 +140,8 @@ class NewsreaderApp(App[None]):
         status = self.query_one(StatusBar)
         status.offline = self.offline
         if self.config.watch.words or not self.config.cluster.enabled:
-            self.headlines.set_filter(self._listing(self.filters))
-        self._update_counts()
+            self.headlines.set_filter(listing(self.filters, self.config))
+        self.update_counts()
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
         # Rules changed since the last run (or entries not yet checked): decided off the UI
@@ -167,7 +162,7 @@ class NewsreaderApp(App[None]):
             self.set_interval(self.config.reader.refresh_minutes * 60, self.refresh_due)
 
     async def _mount_panes(self) -> None:
-        from newsreader.ui.detail_pane import DetailPane
+        from newsreader.ui.detail_pane import DetailPane  # start-up speed: after first paint
         from newsreader.ui.feed_pane import FeedPane
 
         await self.query_one("#feeds-slot").mount(FeedPane(self.store, self.net.write, id="feeds"))
@@ -204,110 +199,55 @@ class NewsreaderApp(App[None]):
     def _open_headline(self, event: HeadlineView.Opened) -> None:
         if not event.entry.read:
             self.headlines.set_flags(event.entry.id, read=True)
-            self._write_flags(event.entry.id, read=True)
+            write_flags(self.net, self.store, event.entry.id, read=True)
         entry_id = event.entry.id
         self._when_ready(lambda: self.detail.open_entry(entry_id))
 
     @on(HeadlineView.FlagsSet)
     def _flags_set(self, event: HeadlineView.FlagsSet) -> None:
-        self._write_flags(event.entry_id, read=event.read, starred=event.starred)
-
-    def _write_flags(
-        self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
-    ) -> None:
-        """The list shows the new flags at once; the store gets them on the writer thread."""
-        store = self.store
-        if read is not None:
-            self.net.write(lambda: store.set_read([entry_id], read))
-        if starred is not None:
-            self.net.write(lambda: store.set_starred(entry_id, starred))
+        write_flags(self.net, self.store, event.entry_id, read=event.read, starred=event.starred)
 
     def action_mark_all_read(self, filters: EntryFilter | None = None) -> None:
-        store, filters = self.store, filters or self.filters
-        self.net.write(lambda: store.mark_all_read(filters), key="all_read")
+        mark_all_read(self.net, self.store, filters or self.filters)
 
     def action_mark_everything_read(self) -> None:
         catch_up(self, self.store.unread_count())
 
-    def _written(self, job: JobDone) -> None:
-        from newsreader.ui.feed_pane import FeedsChanged
-
-        if job.error is not None:
-            self.headlines.reload()  # back to what the store holds
-        elif job.key == "hide_rules":
-            if job.result:
-                self._store_changed()
-        elif job.key == "all_read":
-            self._store_changed()
-            self.notify(f"Marked {job.result:,} headlines read.", markup=False)
-        elif isinstance(job.key, FeedsChanged):
-            if self.filters.feed_id is not None and self.store.feed(self.filters.feed_id) is None:
-                self.filters = EntryFilter()  # the feed on screen was removed
-            self._store_changed()
-            if job.key.refetch is not None:
-                self.action_refresh([job.key.refetch])
-        else:
-            self._update_counts()
-
     @on(HeadlineView.Changed)
     def _headlines_changed(self) -> None:
-        self._update_counts()
-        self._update_empty()
+        if self.is_running:  # not for a reload's message that arrives as the reader quits
+            self.update_counts()
+            self._update_empty()
 
-    def _store_changed(self, *, reload: bool = True) -> None:
+    def store_changed(self, *, reload: bool = True) -> None:
         """The cache changed underneath the panes (refresh, subscriptions, mark all read)."""
         if reload:
             self.headlines.reload()
-        self._update_counts()
+        self.update_counts()
         self._update_empty()
 
-    def _update_counts(self, *, tell_new_matches: bool = False) -> None:
+    def update_counts(self, *, tell_new_matches: bool = False) -> None:
         """Header and feed pane: cheap lookups of the counters the store keeps (schema 6), and
-        the unread watched count; new matches are said once."""
-        status = self.query_one(StatusBar)
-        status.unread = self.store.unread_count()
+        the unread watched count."""
+        self.query_one(StatusBar).unread = self.store.unread_count()
         self._update_feeds()
-        words = self.config.watch.words
-        if not words:
-            return
-        watched = EntryFilter(unread=True, watch=words, watched_only=True)
-        before, status.watched = status.watched, self.store.count_entries(watched)
-        if tell_new_matches and status.watched > before:
-            new = status.watched - before
-            self.notify(
-                f"{new} new {'article matches' if new == 1 else 'articles match'} "
-                "your watch words.",
-                title="Watch words",
-                markup=False,
-            )
-            if self.config.watch.bell:
-                self.bell()
-
-    def _listing(self, filters: EntryFilter) -> EntryFilter:
-        """What the user chose, with what config.toml adds: watch words, one story once."""
-        return replace(
-            filters, watch=self.config.watch.words, one_per_story=self.config.cluster.enabled
-        )
+        count_watched(self, self.store, self.config.watch, tell_new_matches=tell_new_matches)
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
 
     def _update_feeds(self) -> None:
-        feeds = self.store.feeds()
-        if not self.ready:
-            return
-        from newsreader.ui.feed_pane import FeedPane, Scope
+        if self.ready:
+            from newsreader.ui.feed_pane import FeedPane, Scope  # start-up speed: after paint
 
-        pane = self.query_one(FeedPane)
-        scope = Scope(self.filters.feed_id, self.filters.tag)
-        pane.set_feeds(feeds, self.store.tags(), scope, unread=self.store.unread_count())
-        fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
-        self.query_one(StatusBar).last_refresh = max(fetched) if fetched else None
+            scope = Scope(self.filters.feed_id, self.filters.tag)
+            last = self.query_one(FeedPane).show_store(self.store, scope)
+            self.query_one(StatusBar).last_refresh = last
 
     # --- filters and search -------------------------------------------------------------------
 
     def watch_filters(self, filters: EntryFilter) -> None:
-        self.headlines.set_filter(self._listing(filters))
+        self.headlines.set_filter(listing(filters, self.config))
         self.query_one(StatusBar).filter_label = describe(filters, self.store)
         self._update_empty()
 
@@ -350,48 +290,13 @@ class NewsreaderApp(App[None]):
     # --- subscribing: `a`, `i` and the welcome screen --------------------------------------------
 
     def action_add_feed(self) -> None:
-        if self.offline:
-            self.notify("Offline: adding a feed needs the network.", markup=False)
-            return
-        from newsreader.ui.add_feed_dialog import AddFeedDialog  # the network stack: lazily
-
-        self.push_screen(AddFeedDialog(self.store, self.config), self._subscribed)
+        add_feed(self)
 
     def action_import_opml(self) -> None:
-        from newsreader.ui.import_dialog import ImportDialog
-
-        self.push_screen(ImportDialog(self.store), self._imported)
-
-    def _subscribed(self, done: Subscribed | None) -> None:
-        from newsreader.ui.add_feed_dialog import subscribed_note
-
-        if done is not None:
-            self._subscriptions_changed(subscribed_note(done))
-
-    def _imported(self, done: Imported | None) -> None:
-        if done is not None:
-            self._subscriptions_changed(f"Imported {done.feeds} feeds ({done.new} new).")
-            if done.new:
-                self.action_refresh()
-
-    def _subscriptions_changed(self, note: str) -> None:
-        if _on_welcome_screen(self):
-            self.pop_screen()
-        self._store_changed()
-        # The welcome text in the article pane goes; the first headline waits under the cursor.
-        if self.ready and self.detail.article.shown is None:
-            self.detail.article.show_placeholder()
-        self.headlines.move_to(0)
-        self.headlines.focus()
-        self.notify(note, markup=False)
+        import_opml(self)
 
     def action_sample_edition(self) -> None:
-        """`d` after escaping the welcome screen: the sample edition, as it offered."""
-        from newsreader.ui.welcome_screen import WelcomeScreen
-
-        welcome = WelcomeScreen()
-        self.push_screen(welcome)
-        welcome.call_after_refresh(welcome.action_open_demo)
+        open_sample_edition(self)
 
     async def on_welcome_screen_demo_ready(self, message: WelcomeScreen.DemoReady) -> None:
         """Swap to the sample edition's own store: the panes are composed again around it."""
@@ -399,7 +304,7 @@ class NewsreaderApp(App[None]):
             message.edition.close()
             return
         self.demo = message.edition
-        if _on_welcome_screen(self):
+        if on_welcome_screen(self):
             await self.pop_screen()
         self.store = message.edition.store
         self.set_reactive(NewsreaderApp.filters, EntryFilter())  # the panes start unfiltered
@@ -416,15 +321,15 @@ class NewsreaderApp(App[None]):
         """Every background job ends here, routed by group; an error not shown in place (a
         page's in the article pane, a refresh's as the network note) is notified, once."""
         if job.group == REFRESH:
-            self._refresh_finished(job)
+            refresh_finished(self, job)
         elif job.group == WRITE:
-            self._written(job)
+            written(self, job)
         elif job.group in DETAIL_GROUPS and self.ready and self.detail.job_done(job):
             return
         if job.error_text is not None and job.group != REFRESH:
-            self._notify_error(job.failure)
+            self.notify_error(job.failure)
 
-    def _notify_error(self, text: str, *, once: str | None = None) -> None:
+    def notify_error(self, text: str, *, once: str | None = None) -> None:
         """Said once per session (per `once`, else per text), however often the job fails."""
         if (once or text) not in self.errors_shown:
             self.errors_shown.add(once or text)
@@ -433,49 +338,17 @@ class NewsreaderApp(App[None]):
     # --- refresh ------------------------------------------------------------------------------
 
     def action_refresh(self, feed_ids: list[int] | None = None) -> None:
-        """`R`: every feed; with ids, those feeds only."""
-        if self.offline:
-            self.notify("Offline: not refreshing.", markup=False)
-            return
-        if not self.refreshing:
-            self.refreshing = True
-            self.query_one(StatusBar).progress = "refreshing…"
-            start_refresh(self.net, self.store, self.config, self.post_message, feed_ids)
+        refresh_now(self, feed_ids)
 
     def refresh_due(self) -> None:
-        """The timer's refresh while the reader stays open: only the feeds whose own poll
-        interval (ttl, sy:updatePeriod, max-age; bounded by config) has passed."""
-        if not self.refreshing and not self.store.read_only and self.store.has_feeds():
-            self.refreshing = True
-            self.query_one(StatusBar).progress = "refreshing…"
-            start_refresh(self.net, self.store, self.config, self.post_message, due_only=True)
+        refresh_when_due(self)
 
     def action_refresh_feed(self) -> None:
-        """`r`: the feed (or tag) highlighted in the feed pane, else the one on screen."""
-        from newsreader.ui.feed_pane import FeedPane, Scope
-
-        pane = self.query(FeedPane).first() if self.ready else None
-        scope = pane.highlighted_scope if pane is not None and pane.has_focus else None
-        scope = scope or Scope(self.filters.feed_id, self.filters.tag)
-        self.action_refresh(feed_ids_of(self.store, scope.feed_id, scope.tag))
+        refresh_now(self, feeds_in_view(self))
 
     @on(RefreshProgress)
     def _refresh_progress(self, message: RefreshProgress) -> None:
         self.query_one(StatusBar).progress = f"refreshing {message.done}/{message.total}"
-
-    def _refresh_finished(self, job: JobDone) -> None:
-        self.refreshing = False
-        status = self.query_one(StatusBar)
-        status.progress = ""
-        status.now = self.clock()
-        report = job.result if isinstance(job.result, RefreshReport) else None
-        note = refresh_note(report, job.error_text)
-        if note is not None and note.network_down:
-            self._notify_error(note.text, once="network")
-        elif note is not None:
-            self.notify(note.text, severity=note.severity, markup=False)
-        self._update_counts(tell_new_matches=True)
-        self._store_changed(reload=bool(report and (report.new_entries or report.updated_entries)))
 
     # --- article, browser, help ---------------------------------------------------------------
 
@@ -513,7 +386,7 @@ class NewsreaderApp(App[None]):
         self._when_ready(lambda: self.detail.action_jump(number))
 
     def action_help(self) -> None:
-        from newsreader.ui.help_screen import HelpScreen, reader_binding_rows
+        from newsreader.ui.help_screen import HelpScreen, reader_binding_rows  # start-up speed
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(reader_binding_rows(self.BINDINGS, self.config.keys)))

@@ -208,7 +208,7 @@ class DetailPane(Vertical):
         urls = [t.url for t in entry.teasers if not t.description and is_web_url(t.url)]
         if not urls or entry.id in self.net.running(PREVIEWS):
             return
-        from newsreader.core.refresh.on_demand import load_previews
+        from newsreader.core.refresh.on_demand import load_previews  # start-up speed: lazily
 
         entry_id = entry.id
         store, config = self.store, self.config

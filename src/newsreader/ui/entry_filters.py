@@ -1,9 +1,11 @@
-"""What the filter keys do to the App's `EntryFilter`, and how the status bar names it."""
+"""What the filter keys do to the App's `EntryFilter`, what the headline list is asked for,
+and how the status bar names it."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.text import one_line
@@ -16,6 +18,11 @@ def toggled(filters: EntryFilter, flag: str) -> EntryFilter:
     if flag not in FLAGS:
         return filters
     return replace(filters, **{flag: not getattr(filters, flag)})  # type: ignore[arg-type]
+
+
+def listing(filters: EntryFilter, config: Config) -> EntryFilter:
+    """What the user chose, with what config.toml adds: watch words, one story once."""
+    return replace(filters, watch=config.watch.words, one_per_story=config.cluster.enabled)
 
 
 def describe(filters: EntryFilter, store: Store) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -119,6 +120,14 @@ class FeedPane(OptionList):
             self.highlighted = scopes.index(current)
         elif highlighted is not None and highlighted < len(scopes):
             self.highlighted = highlighted
+
+    def show_store(self, store: Store, current: Scope) -> datetime | None:
+        """Redrawn from the counters the store keeps; returns when a feed was last fetched,
+        for the status bar."""
+        feeds = store.feeds()
+        self.set_feeds(feeds, store.tags(), current, unread=store.unread_count())
+        fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
+        return max(fetched) if fetched else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("remove_feed", "edit_feed"):

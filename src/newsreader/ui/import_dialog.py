@@ -13,7 +13,7 @@ from newsreader.core.errors import NewsreaderError
 from newsreader.core.store.store import Store
 from newsreader.ui.dialog import OneLineDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only
     from newsreader.core.subscribe.opml import Imported
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding, BindingType
+
+if TYPE_CHECKING:  # types only
+    from newsreader.ui.app import NewsreaderApp
 
 # Teaser and history keys work from any pane (right after enter in the list, `]` should
 # reach the teasers); the App declares them and forwards to the pane.
@@ -66,3 +71,13 @@ READER_BINDINGS: list[BindingType] = [
     Binding("tab", "focus_next", "Next pane", show=False, id="app.next_pane"),
     Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.previous_pane"),
 ]
+
+
+def reader_key_active(app: NewsreaderApp, action: str) -> bool:
+    """The App's `check_action`: the footer lists only keys that do something now (the panes
+    have their own)."""
+    if action in ("history_back", "history_forward") and app.ready:
+        return app.detail.can_go(-1 if action == "history_back" else 1)
+    if action == "sample_edition":
+        return app.demo is None and not app.store.has_feeds()
+    return True

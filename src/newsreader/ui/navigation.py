@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from newsreader.core.models import EntryFilter, Feed
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only
     from newsreader.ui.app import NewsreaderApp
 
 CONFIRM_CATCHUP_ABOVE = 50  # `C` asks first when it would mark more than this many read

@@ -10,6 +10,8 @@ from functools import partial
 from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from newsreader.ui.headline_view import HeadlineView
+
 # Textual's system commands the palette keeps (Theme also lets a light theme be chosen).
 KEPT_SYSTEM_COMMANDS = frozenset({"Theme", "Quit"})
 
@@ -48,8 +50,6 @@ class ReaderCommands(Provider):
         return partial(self.app.run_action, action)
 
     def _on_headline(self, what: str) -> None:
-        from newsreader.ui.headline_view import HeadlineView
-
         for view in self.app.query(HeadlineView):
             view.action_toggle_star() if what == "star" else view.action_toggle_read()
 

@@ -1,10 +1,11 @@
-"""The reader's refresh: started on the background loop, and what is said when it ends."""
+"""The reader's refresh: `R`, `r` and the timer start it on the background loop; its end is
+said in the status bar and as a note, and redraws the panes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
 
@@ -12,8 +13,63 @@ from newsreader.core.config import Config
 from newsreader.core.models import FeedOutcome, RefreshReport
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
-from newsreader.ui.messages import REFRESH, RefreshProgress
+from newsreader.ui.messages import REFRESH, JobDone, RefreshProgress
+from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.text import one_line
+
+if TYPE_CHECKING:  # types only
+    from newsreader.ui.app import NewsreaderApp
+
+
+def refresh_now(app: NewsreaderApp, feed_ids: list[int] | None = None) -> None:
+    """`R`: every feed; with ids, those feeds only. One refresh at a time."""
+    if app.offline:
+        app.notify("Offline: not refreshing.", markup=False)
+    elif not app.refreshing:
+        _begin(app, feed_ids)
+
+
+def refresh_when_due(app: NewsreaderApp) -> None:
+    """The timer's refresh while the reader stays open: only the feeds whose own poll
+    interval (ttl, sy:updatePeriod, max-age; bounded by config) has passed."""
+    if not app.refreshing and not app.store.read_only and app.store.has_feeds():
+        _begin(app, due_only=True)
+
+
+def _begin(
+    app: NewsreaderApp, feed_ids: list[int] | None = None, *, due_only: bool = False
+) -> None:
+    app.refreshing = True
+    app.query_one(StatusBar).progress = "refreshing…"
+    start_refresh(app.net, app.store, app.config, app.post_message, feed_ids, due_only=due_only)
+
+
+def feeds_in_view(app: NewsreaderApp) -> list[int] | None:
+    """What `r` refreshes: the feed (or tag) highlighted in the feed pane, else the one on
+    screen."""
+    from newsreader.ui.feed_pane import FeedPane, Scope  # start-up speed: mounted after paint
+
+    pane = app.query(FeedPane).first() if app.ready else None
+    scope = pane.highlighted_scope if pane is not None and pane.has_focus else None
+    scope = scope or Scope(app.filters.feed_id, app.filters.tag)
+    return feed_ids_of(app.store, scope.feed_id, scope.tag)
+
+
+def refresh_finished(app: NewsreaderApp, job: JobDone) -> None:
+    """The note (a network failure once per session), the new counts, the panes reloaded
+    when something came in."""
+    app.refreshing = False
+    status = app.query_one(StatusBar)
+    status.progress = ""
+    status.now = app.clock()
+    report = job.result if isinstance(job.result, RefreshReport) else None
+    note = refresh_note(report, job.error_text)
+    if note is not None and note.network_down:
+        app.notify_error(note.text, once="network")
+    elif note is not None:
+        app.notify(note.text, severity=note.severity, markup=False)
+    app.update_counts(tell_new_matches=True)
+    app.store_changed(reload=bool(report and (report.new_entries or report.updated_entries)))
 
 
 def start_refresh(

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from newsreader.core.config import Config
 from newsreader.ui.dialog import describe_error
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
 
 ABOUT = (

@@ -1,0 +1,55 @@
+"""The reader's own store writes: read and starred flags, mark all read, the feed pane's
+upkeep. They run on the writer thread (see `background.py`), each comes back as
+`JobDone(WRITE, key)`, and `written` redraws what the write changed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newsreader.core.models import EntryFilter
+from newsreader.core.store.store import Store
+from newsreader.ui.background import BackgroundLoop
+from newsreader.ui.messages import JobDone
+
+if TYPE_CHECKING:  # types only
+    from newsreader.ui.app import NewsreaderApp
+
+
+def write_flags(
+    net: BackgroundLoop,
+    store: Store,
+    entry_id: int,
+    *,
+    read: bool | None = None,
+    starred: bool | None = None,
+) -> None:
+    """The list shows the new flags at once; the store gets them on the writer thread."""
+    if read is not None:
+        net.write(lambda: store.set_read([entry_id], read))
+    if starred is not None:
+        net.write(lambda: store.set_starred(entry_id, starred))
+
+
+def mark_all_read(net: BackgroundLoop, store: Store, filters: EntryFilter) -> None:
+    net.write(lambda: store.mark_all_read(filters), key="all_read")
+
+
+def written(app: NewsreaderApp, job: JobDone) -> None:
+    from newsreader.ui.feed_pane import FeedsChanged  # start-up speed: mounted after paint
+
+    if job.error is not None:
+        app.headlines.reload()  # back to what the store holds
+    elif job.key == "hide_rules":
+        if job.result:
+            app.store_changed()
+    elif job.key == "all_read":
+        app.store_changed()
+        app.notify(f"Marked {job.result:,} headlines read.", markup=False)
+    elif isinstance(job.key, FeedsChanged):
+        if app.filters.feed_id is not None and app.store.feed(app.filters.feed_id) is None:
+            app.filters = EntryFilter()  # the feed on screen was removed
+        app.store_changed()
+        if job.key.refetch is not None:
+            app.action_refresh([job.key.refetch])
+    else:
+        app.update_counts()
