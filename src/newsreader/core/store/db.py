@@ -87,11 +87,7 @@ class Database:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 60000")
-            conn.create_function("watch_word", 3, watch_word, deterministic=True)
-            search_index.register_functions(conn)
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+            self._adopt(conn)
         return conn
 
     def _connect_read_only(self) -> sqlite3.Connection:
@@ -103,12 +99,17 @@ class Database:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA busy_timeout = 60000")
+        self._adopt(conn)
+        return conn
+
+    def _adopt(self, conn: sqlite3.Connection) -> None:
+        """This thread's connection, with the SQL functions queries use (watch words, the
+        search index's folding), kept so close() can close it."""
         conn.create_function("watch_word", 3, watch_word, deterministic=True)
         search_index.register_functions(conn)
         self._local.conn = conn
         with self._lock:
             self._all.append(conn)
-        return conn
 
     def close(self) -> None:
         with self._lock:
