@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.message import Message
 from textual.notifications import Notification, Notify
+from textual.pilot import Pilot
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import Page, ParsedEntry, ParsedFeed, Teaser
@@ -215,7 +218,6 @@ def screen_text(app: object) -> str:
 
 async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
     """Let the app work until `predicate` holds (background loads, refresh), else fail."""
-    from textual.pilot import Pilot
 
     assert isinstance(pilot, Pilot)
     for _ in range(int(timeout / 0.05)):
@@ -228,7 +230,6 @@ async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float 
 async def writes_done(pilot: object, timeout: float = 70.0) -> None:
     """Let the reader's store writes (read, star, mark all read) land and be reported: they
     run on its writer thread, so a key press returns before the row is written."""
-    from textual.pilot import Pilot
 
     from newsreader.ui.app import NewsreaderApp
     from newsreader.ui.messages import WRITE
@@ -237,3 +238,24 @@ async def writes_done(pilot: object, timeout: float = 70.0) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: not app.net.running(WRITE), timeout)
     await pilot.pause()
+
+
+@pytest.fixture
+def utc_timezone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC, so snapshots show the same clock on every machine."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def keys(*pressed: str, settle: float = 0.3) -> Callable[[Pilot[Any]], Any]:
+    """A snapshot's run_before: press the keys, then let the screen settle."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        await pilot.press(*pressed)
+        await pilot.pause(settle)
+
+    return run

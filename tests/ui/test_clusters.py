@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from newsreader.core.config import Config, ReaderConfig, WatchConfig, load_config
 from newsreader.core.models import EntryFilter
@@ -24,11 +21,14 @@ from tests.ui.conftest import (
     add_feed,
     clock,
     entry,
+    keys,
     sample_cache,
     screen_text,
     wait_for,
     writes_done,
 )
+
+pytestmark = pytest.mark.usefixtures("utc_timezone")
 
 WIDE = (140, 32)
 # A police report, as the station wrote it; the papers reprint it (a test text, written here).
@@ -84,24 +84,6 @@ def story_cache(store: Store) -> None:
         add_feed(store, url, feed, [item])
     # The fixtures' clock is frozen in the past: a window of years takes them in.
     assert store.cluster_recent(window_days=100_000) == 2
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def keys(*pressed: str, settle: float = 0.3) -> Callable[[Pilot[Any]], Any]:
-    async def run(pilot: Pilot[Any]) -> None:
-        await pilot.pause()
-        await pilot.press(*pressed)
-        await pilot.pause(settle)
-
-    return run
 
 
 def test_snapshot_story_row_and_also_in(

@@ -6,8 +6,7 @@ input is focused, so no cursor blinks into the picture.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,27 +17,11 @@ from newsreader.core.config import Config
 from newsreader.core.models import Page
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
-from tests.ui.conftest import NOW, clock, grouped_cache, sample_cache
+from tests.ui.conftest import NOW, clock, grouped_cache, keys, sample_cache
+
+pytestmark = pytest.mark.usefixtures("utc_timezone")
 
 Snap = Callable[..., bool]
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def keys(*pressed: str, settle: float = 0.3) -> Callable[[Pilot[Any]], Any]:
-    async def run(pilot: Pilot[Any]) -> None:
-        await pilot.pause()
-        await pilot.press(*pressed)
-        await pilot.pause(settle)
-
-    return run
 
 
 def test_snapshot_wide(snap_compare: Snap, store: Store, config: Config) -> None:
