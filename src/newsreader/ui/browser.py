@@ -86,35 +86,28 @@ def player_for(url: str, config: PlayerConfig, env: Mapping[str, str]) -> Progra
 
 def open_web_page(app: App[Any], url: str, config: BrowserConfig) -> None:
     """`o`: the page in a browser, or a notification saying why not."""
-    _complain(app, _open_web_page(app, url, config))
-
-
-def _open_web_page(app: App[Any], url: str, config: BrowserConfig) -> str | None:
-    if not is_web_url(url):
-        return f"Not opened (only http/https): {one_line(url, 200)}"
-    program = browser_for(url, config, os.environ)
-    if program is None:
-        named = (
-            f"'{one_line(config.command, 80)}' is not installed" if config.command else "none found"
-        )
-        return f"No browser: {named}. Set [browser] command in config.toml, or $BROWSER."
-    return run_program(app, program)
+    hint = "Set [browser] command in config.toml, or $BROWSER."
+    found = browser_for(url, config, os.environ) if is_web_url(url) else None
+    _complain(app, _hand_over(app, url, found, "opened", "browser", config.command, hint))
 
 
 def play_enclosure(app: App[Any], url: str, config: PlayerConfig) -> None:
     """`e`: the enclosure streamed by the player (we never download it), or why not."""
-    _complain(app, _play_enclosure(app, url, config))
+    hint = "Set [player] command in config.toml."
+    found = player_for(url, config, os.environ) if is_web_url(url) else None
+    _complain(app, _hand_over(app, url, found, "played", "player", config.command, hint))
 
 
-def _play_enclosure(app: App[Any], url: str, config: PlayerConfig) -> str | None:
+def _hand_over(
+    app: App[Any], url: str, program: Program | None, verb: str, role: str, command: str, hint: str
+) -> str | None:
+    """Start `program` on `url`, or say in one line why not (None: it started)."""
     if not is_web_url(url):
-        return f"Not played (only http/https): {one_line(url, 200)}"
-    program = player_for(url, config, os.environ)
+        return f"Not {verb} (only http/https): {one_line(url, 200)}"
     if program is None:
-        named = (
-            f"'{one_line(config.command, 80)}' is not installed" if config.command else "none set"
-        )
-        return f"No player: {named}. Set [player] command in config.toml."
+        unset = "none found" if role == "browser" else "none set"
+        named = f"'{one_line(command, 80)}' is not installed" if command else unset
+        return f"No {role}: {named}. {hint}"
     return run_program(app, program)
 
 
