@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from farm import Farm, _content, _sentences
+from long_article import save_long_article
 from reader import START_CHILD
 from refresh import child_env, subscribe
 from scale import DB_NAME, Row, env_for, measure, med, refresh_run
@@ -43,7 +44,7 @@ COMMON = "Stadt"
 
 def generate(data_dir: Path, entries: int) -> int:
     """Write the cache; returns the id of the entry whose page is cached."""
-    from newsreader.core.models import Page, ParsedEntry, ParsedFeed
+    from newsreader.core.models import ParsedEntry, ParsedFeed
     from newsreader.core.store.feed_writes import FeedUpdate
     from newsreader.core.store.store import Store
 
@@ -92,19 +93,10 @@ def generate(data_dir: Path, entries: int) -> int:
         conn.execute("UPDATE entries SET starred = 1 WHERE id % 1000 = 3")
         # Not due: the refresh on top fetches only the farm's feeds.
         conn.execute("UPDATE feeds SET next_fetch_after = ?", (int(now.timestamp()) + 86400,))
-    target = store.entries(limit=1)[0]
-    text = "\n\n".join(
-        f"Absatz {n}: " + "Die Stadtverwaltung teilt mit, dass die Arbeiten planmäßig laufen. " * 3
-        for n in range(100)
-    )[:20_000]
-    assert target.url is not None
-    store.save_page(
-        Page(url=target.url, final_url=target.url, fetched_at=now, title=target.title, text=text),
-        b"<html></html>",
-    )
+    target_id = save_long_article(store, now)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    return target.id
+    return target_id
 
 
 UI_CHILD = r"""
@@ -285,9 +277,13 @@ def cache_part(args: argparse.Namespace, srcs: list[Path], work: Path) -> None:
 
 def main() -> None:
     data, entries = Path(sys.argv[1]), int(sys.argv[2])
-    # reader.py put this checkout's src first; the tree under test comes by PYTHONPATH.
+    # reader.py put this checkout's src (and root) first; the tree under test comes by
+    # PYTHONPATH. Only those inserted entries go: when the tree under test is this checkout,
+    # its PYTHONPATH entry further down must stay.
     root = Path(__file__).resolve().parents[1]
-    sys.path[:] = [p for p in sys.path if p not in (str(root / "src"), str(root))]
+    for inserted in (str(root / "src"), str(root)):
+        if inserted in sys.path:
+            sys.path.remove(inserted)  # the first occurrence: reader.py's
     t = time.perf_counter()
     article = generate(data, entries)
     size = (data / DB_NAME).stat().st_size

@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from long_article import save_long_article  # noqa: E402  (bench/, the script's folder)
+
 START_CHILD = r"""
 import resource, sys, time
 kind, data_dir = sys.argv[1], sys.argv[2]
@@ -77,7 +79,7 @@ print(painted[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
     """Returns the id of an entry whose 20 KB page is cached."""
-    from newsreader.core.models import Page, ParsedEntry, ParsedFeed
+    from newsreader.core.models import ParsedEntry, ParsedFeed
     from newsreader.core.store.store import Store
 
     store = Store.in_dir(data_dir)
@@ -103,18 +105,9 @@ def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
             etag=None,
             last_modified=None,
         )
-    target = store.entries(limit=1)[0]
-    text = "\n\n".join(
-        f"Absatz {n}: " + "Die Stadtverwaltung teilt mit, dass die Arbeiten planmäßig laufen. " * 3
-        for n in range(100)
-    )[:20_000]
-    assert target.url is not None
-    store.save_page(
-        Page(url=target.url, final_url=target.url, fetched_at=now, title=target.title, text=text),
-        b"<html></html>",
-    )
+    target_id = save_long_article(store, now)
     store.close()
-    return target.id
+    return target_id
 
 
 def start_times(data_dir: Path, runs: int) -> dict[str, tuple[list[float], int]]:
