@@ -59,12 +59,12 @@ class HideQueries(Database):
         """Decide `hidden` for the entries not yet checked (all of them when the rules changed
         since the last call); returns how many were checked."""
         fingerprint = json.dumps([astuple(r)[:-1] for r in rules], ensure_ascii=False)
-        row = self.conn.execute("SELECT value FROM store_meta WHERE key = 'hide_rules'").fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = 'hide_rules'").fetchone()
         if row is None or row[0] != fingerprint:
             with self.transaction() as conn:
                 conn.execute("UPDATE entries SET hidden = NULL WHERE hidden IS NOT NULL")
                 conn.execute(
-                    "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('hide_rules', ?)",
+                    "INSERT OR REPLACE INTO settings (key, value) VALUES ('hide_rules', ?)",
                     (fingerprint,),
                 )
         if not rules:

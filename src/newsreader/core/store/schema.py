@@ -319,14 +319,13 @@ MIGRATIONS: list[list[str]] = [
     ],
     # 9 (issue 14, kill rules): `hidden` says whether a [[hide]] rule matches the entry; NULL
     # until the rules are checked (new entries, changed text, a page's text arriving), and
-    # reset to NULL for all when the rules change (their fingerprint is in store_meta).
+    # reset to NULL for all when the rules change (their fingerprint is in `settings`, 7).
     [
         "ALTER TABLE entries ADD COLUMN hidden INTEGER",
         # What the listings and counts read when no other filter narrows them.
         "CREATE INDEX entries_shown ON entries (published DESC, id DESC) WHERE hidden IS NOT 1",
         """CREATE INDEX entries_unread_shown ON entries (published DESC, id DESC)
            WHERE read = 0 AND hidden IS NOT 1""",
-        "CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         """
         CREATE TRIGGER entries_recheck_hidden AFTER UPDATE OF title, summary, content, author,
             categories, paywalled, feed_title ON entries
