@@ -114,7 +114,7 @@ def test_demo_walk_through(terminal: Terminal) -> None:
     terminal.wait_for(first_title)
     # search with an umlaut typed without it
     terminal.keys("/")
-    time.sleep(0.3)
+    terminal.wait_for("Search titles and text")  # the field is open before we type into it
     terminal.type("Muenster")
     terminal.keys("Enter")
     screen = terminal.wait_for("search: Muenster")
