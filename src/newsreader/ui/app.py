@@ -43,6 +43,7 @@ from newsreader.ui.refresh_job import (
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.store_writes import mark_all_read, write_flags, written
 from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
+from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
 from newsreader.ui.watch_notes import count_watched
@@ -85,6 +86,8 @@ class NewsreaderApp(App[None]):
         self._pending: list[Callable[[], object]] = []
         # The sample edition, once opened from the welcome screen: its store replaces ours.
         self.demo: DemoEdition | None = None
+        # [sync]: one session for the reader's life, its login token in memory.
+        self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -129,7 +132,8 @@ class NewsreaderApp(App[None]):
     def on_mount(self) -> None:
         install_themes(self, lambda: self.store, self.net)
         self._main_mounted()
-        if not self.store.has_feeds():
+        # With [sync] the feeds come from the server: its first sync fills the empty cache.
+        if not self.store.has_feeds() and self.sync is None:
             from newsreader.ui.welcome_screen import WelcomeScreen  # start-up speed: lazily
 
             self.push_screen(WelcomeScreen())
@@ -139,6 +143,7 @@ class NewsreaderApp(App[None]):
     def _main_mounted(self) -> None:
         status = self.query_one(StatusBar)
         status.offline = self.offline
+        show_server(self)
         if self.config.watch.words or not self.config.cluster.enabled:
             self.headlines.set_filter(listing(self.filters, self.config))
         self.update_counts()
@@ -153,9 +158,12 @@ class NewsreaderApp(App[None]):
 
     async def _after_first_paint(self) -> None:
         await self._mount_panes()
-        if not self.store.has_feeds():
+        has_feeds = self.store.has_feeds()
+        if not has_feeds:
             self.detail.article.show_message("Welcome", EMPTY_CACHE)
-        elif not self.offline and self.config.reader.refresh_on_start:
+        if (has_feeds or self.sync is not None) and (
+            not self.offline and self.config.reader.refresh_on_start
+        ):
             self.action_refresh()
         self.set_interval(60, self._tick)
         if not self.offline and self.config.reader.refresh_minutes > 0:
@@ -190,6 +198,8 @@ class NewsreaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self.net.stop()
+        if self.sync is not None:
+            self.sync.close()
         if self.demo is not None:
             self.demo.close()
 
@@ -345,6 +355,10 @@ class NewsreaderApp(App[None]):
 
     def action_refresh_feed(self) -> None:
         refresh_now(self, feeds_in_view(self))
+
+    @on(SyncFinished)
+    def _sync_finished(self, message: SyncFinished) -> None:
+        sync_finished(self, message)
 
     @on(RefreshProgress)
     def _refresh_progress(self, message: RefreshProgress) -> None:

@@ -99,6 +99,14 @@ class BackgroundLoop:
 
         self.submit(run, group=WRITE, key=key)
 
+    async def after_writes(self) -> None:
+        """Wait, on the background loop, until the writes asked for so far have landed (a sync
+        then sends the marks the user just made: they are queued by those writes)."""
+        with self._lock:
+            writer = self._writer
+        if writer is not None:
+            await asyncio.get_running_loop().run_in_executor(writer, lambda: None)
+
     def cancel(self, group: str) -> None:
         with self._lock:
             running = list(self._jobs.get(group, {}))

@@ -1,9 +1,10 @@
 """The reader's refresh: `R`, `r` and the timer start it on the background loop; its end is
-said in the status bar and as a note, and redraws the panes."""
+said in the status bar and as a note, and redraws the panes. With [sync] on, it syncs first
+(see sync_job.py) and fetches here only the feeds the server does not fetch."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -15,6 +16,7 @@ from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.messages import REFRESH, JobDone, RefreshProgress
 from newsreader.ui.status_bar import StatusBar
+from newsreader.ui.sync_job import ReaderSync, reader_sync, sync_started
 from newsreader.ui.text import one_line
 
 if TYPE_CHECKING:  # types only
@@ -41,7 +43,14 @@ def _begin(
 ) -> None:
     app.refreshing = True
     app.query_one(StatusBar).progress = "refreshing…"
-    start_refresh(app.net, app.store, app.config, app.post_message, feed_ids, due_only=due_only)
+    # `r` on local feeds only needs no server: none of its feeds is the server's to fetch.
+    sync = reader_sync(app)
+    sync = sync if sync is not None and sync.wanted(feed_ids) else None
+    if sync is not None:
+        sync_started(app)
+    start_refresh(
+        app.net, app.store, app.config, app.post_message, feed_ids, due_only=due_only, sync=sync
+    )
 
 
 def feeds_in_view(app: NewsreaderApp) -> list[int] | None:
@@ -80,18 +89,23 @@ def start_refresh(
     feed_ids: list[int] | None = None,
     *,
     due_only: bool = False,
+    sync: ReaderSync | None = None,
 ) -> None:
     """Every feed (or those of `feed_ids`; with `due_only`, those whose poll interval has
-    passed), on the background loop: progress as `RefreshProgress`, the end as `JobDone`."""
+    passed), on the background loop: progress as `RefreshProgress`, the end as `JobDone`.
+    With `sync`, a sync runs first and its end comes as `SyncFinished`."""
     from newsreader.core.refresh.run import refresh  # the network stack: lazily
 
     def progress(outcome: FeedOutcome, done: int, total: int) -> None:
         post(RefreshProgress(outcome, done, total))
 
-    net.submit(
-        lambda: refresh(store, config, feed_ids=feed_ids, progress=progress, due_only=due_only),
-        group=REFRESH,
-    )
+    async def job() -> RefreshReport:
+        ids: Collection[int] | None = feed_ids
+        if sync is not None:
+            ids = await sync.before_refresh(feed_ids, post)
+        return await refresh(store, config, feed_ids=ids, progress=progress, due_only=due_only)
+
+    net.submit(job, group=REFRESH)
 
 
 def feed_ids_of(store: Store, feed_id: int | None, tag: str | None) -> list[int] | None:

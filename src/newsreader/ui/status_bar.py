@@ -1,4 +1,5 @@
-"""The header line: unread count, last refresh, online/offline, refresh progress."""
+"""The header line: unread count, last refresh, the sync server and its last sync,
+online/offline, refresh progress."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ class StatusBar(Static):
     offline: reactive[bool] = reactive(False)
     progress: reactive[str] = reactive("")
     filter_label: reactive[str] = reactive("")
+    # [sync]: the server as service and host (never the user), and how its last sync went.
+    sync_server: reactive[str] = reactive("")
+    last_sync: reactive[datetime | None] = reactive(None)
+    sync_state: reactive[str] = reactive("")  # "", "syncing" or "failed"
 
     def __init__(self, *, now: datetime, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -36,12 +41,23 @@ class StatusBar(Static):
             + ("" if relative_age(self.last_refresh, self.now) == "now" else " ago")
         )
         return Content.from_markup(
-            "[b]newsreader[/b]  $unread unread$watched  ·  $refreshed  ·  "
+            "[b]newsreader[/b]  $unread unread$watched  ·  $refreshed$sync  ·  "
             + ("[b reverse] offline [/]" if self.offline else "[b]online[/b]")
             + "$progress$filter",
             unread=f"{self.unread:,}",
             watched=f", {self.watched:,} watched" if self.watched else "",
             refreshed=refreshed,
+            sync=f"  ·  {self.sync_server}: {self._sync_text()}" if self.sync_server else "",
             progress=f"  ·  {self.progress}" if self.progress else "",
             filter=f"  ·  {self.filter_label}" if self.filter_label else "",
         )
+
+    def _sync_text(self) -> str:
+        if self.sync_state == "syncing":
+            return "syncing…"
+        if self.sync_state == "failed":
+            return "sync failed"
+        if self.last_sync is None:
+            return "never synced"
+        age = relative_age(self.last_sync, self.now)
+        return "synced now" if age == "now" else f"synced {age} ago"

@@ -12,7 +12,6 @@ import hashlib
 import time
 from collections.abc import Iterable, Sequence
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncError
@@ -29,6 +28,7 @@ from newsreader.core.sync.credentials import sync_password
 from newsreader.core.sync.fever import FeverClient
 from newsreader.core.sync.greader import GReaderClient
 from newsreader.core.sync.http import SyncHttp
+from newsreader.core.sync.label import server_label
 
 # Ids the server lists as unread or starred but we lack are fetched by id; more than this
 # in one sync is an account far beyond a news reader's cache.
@@ -62,10 +62,6 @@ def account_key(sync: SyncConfig) -> str:
     """Which server and user the cache's remote ids belong to (a hash: no name in the file)."""
     text = f"{sync.service}\x1f{sync.url.rstrip('/')}\x1f{sync.user}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def server_label(sync: SyncConfig) -> str:
-    return f"{sync.service} {urlsplit(sync.url).hostname or '?'}"
 
 
 def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = None) -> SyncReport:

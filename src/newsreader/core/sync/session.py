@@ -15,7 +15,8 @@ from newsreader.core.errors import SyncAuthError
 from newsreader.core.models import SyncReport
 from newsreader.core.store.db import Database
 from newsreader.core.store.sync import SyncTables
-from newsreader.core.sync.engine import SyncService, make_client, run_sync, server_label
+from newsreader.core.sync.engine import SyncService, make_client, run_sync
+from newsreader.core.sync.label import server_label
 from newsreader.core.times import from_ts
 
 
