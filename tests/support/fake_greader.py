@@ -73,6 +73,7 @@ class FakeGReader:
         self.miniflux_order = False
         self.calls: list[tuple[str, str]] = []  # (method, path after /reader/api/0/)
         self.edits: list[dict[str, list[str]]] = []
+        self.feed_edits: list[dict[str, list[str]]] = []  # subscription/edit with ac=edit
         self.token = "Z" * 57
         self._auths: set[str] = set()
         self._lock = threading.Lock()
@@ -250,8 +251,27 @@ class FakeGReader:
         return 400, "text/plain", b"Bad request"
 
     def _edit_subscription(self, form: dict[str, list[str]]) -> tuple[int, str, bytes]:
-        """Subscribing names the feed `feed/<url>`; unsubscribing takes its stream id."""
+        """Subscribing names the feed `feed/<url>`; unsubscribing and editing take its stream
+        id or `feed/<url>`. Editing as FreshRSS does: `t` renames; a feed sits in one category,
+        so the last `a` label moves it there, and an `r` label without an `a` moves it to the
+        default category (listed here as no category); an unknown feed is a 400."""
         action, stream = form["ac"][0], form["s"][0]
+        if action == "edit":
+            feed = next(
+                (f for n, f in self.feeds.items() if stream in (f"feed/{n}", f"feed/{f.url}")),
+                None,
+            )
+            if feed is None:
+                return 400, "text/plain", b"Bad request"
+            self.feed_edits.append(form)
+            added = [a[len(LABEL) :] for a in form.get("a", []) if a.startswith(LABEL)]
+            if added:
+                feed.labels = [added[-1]]
+            elif any(r.startswith(LABEL) for r in form.get("r", [])):
+                feed.labels = []
+            if title := form.get("t", [""])[0]:
+                feed.title = title
+            return 200, "text/plain", b"OK"
         if action == "subscribe" and stream.startswith("feed/"):
             labels = [a[len(LABEL) :] for a in form.get("a", []) if a.startswith(LABEL)]
             self.add_feed(stream[5:], form.get("t", [stream[5:]])[0], labels)

@@ -314,6 +314,18 @@ class QueuedFeedChange:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuedFeedEdit:
+    """A synced feed renamed or re-tagged here, waiting for the server: the title when it was
+    renamed, and the tags to add and remove against those the server last had."""
+
+    row: int
+    remote_id: str
+    title: str | None
+    add_tags: tuple[str, ...]
+    remove_tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteFeed:
     remote_id: str
     url: str

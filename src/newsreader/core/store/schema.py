@@ -417,6 +417,51 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE entries_fts_new RENAME TO entries_fts",
         "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 8)",
     ],
+    # 11 (issue 12): renames and tag changes of a feed the server knows are queued by a
+    # trigger like the marks of 4, one row per feed: the newest title and tags, and the tags
+    # the server had before the first change not yet sent (what to remove there). A title
+    # filled in by a fetch (NULL before) is no rename. A sync applies with `applying` set,
+    # which the trigger skips.
+    [
+        """
+        CREATE TABLE sync_feed_edits (
+            id INTEGER PRIMARY KEY,
+            remote_id TEXT NOT NULL,
+            title TEXT,
+            renamed INTEGER NOT NULL,
+            tags TEXT NOT NULL,
+            server_tags TEXT NOT NULL,
+            queued INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX sync_feed_edits_feed ON sync_feed_edits (remote_id)",
+        """
+        CREATE TRIGGER feeds_queue_edit AFTER UPDATE OF title, tags ON feeds
+        WHEN NEW.remote_id IS NOT NULL
+            AND ((OLD.title IS NOT NULL AND OLD.title IS NOT NEW.title) OR OLD.tags != NEW.tags)
+            AND NOT EXISTS (SELECT 1 FROM sync_state WHERE key = 'applying')
+        BEGIN
+            INSERT INTO sync_feed_edits (remote_id, title, renamed, tags, server_tags, queued)
+            SELECT NEW.remote_id, NEW.title,
+                (OLD.title IS NOT NULL AND OLD.title IS NOT NEW.title)
+                    OR COALESCE((SELECT MAX(renamed) FROM sync_feed_edits
+                                 WHERE remote_id = NEW.remote_id), 0),
+                NEW.tags,
+                COALESCE((SELECT server_tags FROM sync_feed_edits
+                          WHERE remote_id = NEW.remote_id ORDER BY id LIMIT 1), OLD.tags),
+                CAST(strftime('%s', 'now') AS INTEGER);
+            DELETE FROM sync_feed_edits WHERE remote_id = NEW.remote_id
+                AND id < (SELECT MAX(id) FROM sync_feed_edits WHERE remote_id = NEW.remote_id);
+        END
+        """,
+        """
+        CREATE TRIGGER feeds_drop_edits AFTER DELETE ON feeds
+        WHEN OLD.remote_id IS NOT NULL
+        BEGIN
+            DELETE FROM sync_feed_edits WHERE remote_id = OLD.remote_id;
+        END
+        """,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

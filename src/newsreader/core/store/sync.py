@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from newsreader.core.models import (
     MarkAction,
     QueuedFeedChange,
+    QueuedFeedEdit,
     QueuedMark,
     RemoteFeed,
     RemoteItem,
@@ -61,6 +62,7 @@ class SyncTables:
             conn.execute("UPDATE feeds SET remote_id = NULL, origin = 'local'")
             conn.execute("DELETE FROM sync_queue")
             conn.execute("DELETE FROM sync_feed_queue")
+            conn.execute("DELETE FROM sync_feed_edits")
             conn.execute("DELETE FROM sync_state")
             conn.execute("INSERT INTO sync_state (key, value) VALUES ('account', ?)", (account,))
 
@@ -92,6 +94,33 @@ class SyncTables:
     def forget_feed_changes(self, rows: Iterable[int]) -> None:
         with self.db.transaction() as conn:
             conn.executemany("DELETE FROM sync_feed_queue WHERE id = ?", ((r,) for r in rows))
+
+    def queued_feed_edits(self) -> list[QueuedFeedEdit]:
+        """Renames and tag changes of synced feeds, as what to send: tags added and removed
+        against those the server had."""
+        rows = self.db.conn.execute(
+            """SELECT id, remote_id, title, renamed, tags, server_tags
+               FROM sync_feed_edits ORDER BY id"""
+        ).fetchall()
+        edits = []
+        for row in rows:
+            tags, server_tags = json.loads(row["tags"]), json.loads(row["server_tags"])
+            edits.append(
+                QueuedFeedEdit(
+                    row["id"],
+                    row["remote_id"],
+                    row["title"] if row["renamed"] else None,
+                    tuple(t for t in tags if t not in server_tags),
+                    tuple(t for t in server_tags if t not in tags),
+                )
+            )
+        return edits
+
+    def forget_feed_edits(self, rows: Iterable[int]) -> None:
+        """By row, like the marks: a feed edited again while the push was on its way has a
+        new row (the trigger replaces the old one), which stays for the next sync."""
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM sync_feed_edits WHERE id = ?", ((r,) for r in rows))
 
     def mark(self, entry_ids: Sequence[int], action: MarkAction) -> int:
         """Mark entries locally; the schema's triggers queue the marks of entries the server
@@ -177,6 +206,9 @@ def _apply_feeds(
     dropped = {
         r[0] for r in conn.execute("SELECT url FROM sync_feed_queue WHERE action = 'unsubscribe'")
     }
+    # Tag changes the server could not take (Fever has no call for them) wait in the queue:
+    # those feeds keep their tags here.
+    edited = {r[0] for r in conn.execute("SELECT remote_id FROM sync_feed_edits")}
     for feed in feeds:
         if feed.url in dropped:
             continue
@@ -205,7 +237,9 @@ def _apply_feeds(
             added += 1
             continue
         tags = list(feed.tags)
-        if row["origin"] != "server":  # a feed subscribed here keeps its own tags too
+        if feed.remote_id in edited:
+            tags = json.loads(row["tags"])
+        elif row["origin"] != "server":  # a feed subscribed here keeps its own tags too
             tags = list(dict.fromkeys([*json.loads(row["tags"]), *tags]))
         conn.execute(
             "UPDATE feeds SET remote_id = ?, tags = ?, title = COALESCE(title, ?) WHERE id = ?",

@@ -17,6 +17,7 @@ from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncError
 from newsreader.core.models import (
     QueuedFeedChange,
+    QueuedFeedEdit,
     QueuedMark,
     RemoteFeed,
     RemoteItem,
@@ -42,6 +43,7 @@ class SyncService(Protocol):
     def login(self) -> None: ...
     def push(self, marks: Sequence[QueuedMark]) -> list[int]: ...
     def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]: ...
+    def push_edits(self, edits: Sequence[QueuedFeedEdit]) -> list[int]: ...
     def subscriptions(self) -> list[RemoteFeed]: ...
     def items_since(self, cursor: str | None, first_days: int) -> tuple[list[RemoteItem], str]: ...
     def unread_ids(self) -> set[str]: ...
@@ -77,6 +79,10 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
         changes = tables.queued_feed_changes()
         if changes:
             tables.forget_feed_changes(service.push_feeds(changes))
+        edits = tables.queued_feed_edits()
+        sent_edits = service.push_edits(edits) if edits else []
+        if sent_edits:
+            tables.forget_feed_edits(sent_edits)
         queued = tables.queued()
         pushed = service.push(queued) if queued else []
         if pushed:
@@ -107,7 +113,7 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
             service.close()
     return SyncReport(
         server=server_label(sync),
-        pushed=len(pushed) + len(changes),
+        pushed=len(pushed) + len(changes) + len(sent_edits),
         pulled_items=applied.pulled_items,
         pulled_marks=applied.pulled_marks,
         feeds_added=applied.feeds_added,

@@ -14,7 +14,13 @@ from typing import Any
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncAuthError, SyncProtocolError
-from newsreader.core.models import QueuedFeedChange, QueuedMark, RemoteFeed, RemoteItem
+from newsreader.core.models import (
+    QueuedFeedChange,
+    QueuedFeedEdit,
+    QueuedMark,
+    RemoteFeed,
+    RemoteItem,
+)
 from newsreader.core.sync.http import SyncHttp
 from newsreader.core.sync.validate import as_dict, as_list, field_int, field_str, web_url
 
@@ -89,6 +95,11 @@ class FeverClient:
         """The Fever API cannot subscribe or unsubscribe. A subscription made here stays
         local; an unsubscription stays queued, so the feed is not pulled back."""
         return [change.row for change in changes if change.action == "subscribe"]
+
+    def push_edits(self, edits: Sequence[QueuedFeedEdit]) -> list[int]:
+        """The Fever API cannot rename a feed or change its groups: the edits stay queued, and
+        while they do the feed keeps its name and tags here (a sync does not take them back)."""
+        return []
 
     def subscriptions(self) -> list[RemoteFeed]:
         what = "feeds and groups"

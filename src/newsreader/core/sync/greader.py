@@ -18,7 +18,13 @@ from urllib.parse import quote
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncAuthError, SyncProtocolError
-from newsreader.core.models import QueuedFeedChange, QueuedMark, RemoteFeed, RemoteItem
+from newsreader.core.models import (
+    QueuedFeedChange,
+    QueuedFeedEdit,
+    QueuedMark,
+    RemoteFeed,
+    RemoteItem,
+)
 from newsreader.core.sync.http import Answer, FormData, SyncHttp
 from newsreader.core.sync.validate import (
     as_dict,
@@ -180,6 +186,22 @@ class GReaderClient:
                 form = [("ac", "unsubscribe"), ("s", change.remote_id or f"feed/{change.url}")]
             self._post("subscription/edit", form, f"sending a {change.action}")
             done.append(change.row)
+        return done
+
+    def push_edits(self, edits: Sequence[QueuedFeedEdit]) -> list[int]:
+        """Renames (`t=`) and tag changes (`r=`/`a=` labels), one `subscription/edit` with
+        `ac=edit` per feed. FreshRSS and Miniflux keep one category per feed: they move it to
+        the last label added, or to their default category when one is only removed."""
+        done = []
+        for edit in edits:
+            form = [("ac", "edit"), ("s", edit.remote_id)]
+            if edit.title:
+                form.append(("t", edit.title))
+            form.extend(("r", LABEL_PREFIX + tag) for tag in edit.remove_tags)
+            form.extend(("a", LABEL_PREFIX + tag) for tag in edit.add_tags)
+            if len(form) > 2:  # else the tags only changed their spelling in the cache
+                self._post("subscription/edit", form, "sending a feed's name or tags")
+            done.append(edit.row)
         return done
 
     # --- pull ---------------------------------------------------------------------------------
