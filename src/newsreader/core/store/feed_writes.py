@@ -209,6 +209,30 @@ def _write_failure(
     )
 
 
+def _pulled_twin(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    entry: ParsedEntry,
+    existing: dict[str, tuple[int, str]],
+) -> tuple[int, str] | None:
+    """The entry a sync pulled for this story, when the feed's guid is not its link: the
+    server names items by link, never by guid. It takes the feed's key from now on, so it is
+    found by key next time and a second story with the same link is not folded into it."""
+    if not entry.url:
+        return None
+    row = conn.execute(
+        """SELECT id, key, digest FROM entries WHERE feed_id = ? AND url = ?
+           AND remote_id IS NOT NULL AND (key = url OR key = 'sync:' || remote_id) LIMIT 1""",
+        (feed_id, entry.url),
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute("UPDATE entries SET key = ? WHERE id = ?", (entry.key, row["id"]))
+    existing.pop(row["key"], None)
+    existing[entry.key] = (row["id"], row["digest"])
+    return existing[entry.key]
+
+
 def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
     update, parsed = prepared.update, prepared.update.parsed
     feed_id, now = update.feed_id, int(time.time())
@@ -227,7 +251,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
     }
     # Entries without a date keep the order the feed lists them in (newest first).
     for offset, (entry, digest) in enumerate(zip(parsed.entries, prepared.digests, strict=True)):
-        known = existing.get(entry.key)
+        known = existing.get(entry.key) or _pulled_twin(conn, feed_id, entry, existing)
         if known is not None and known[1] == digest:
             continue
         published = to_ts(entry.published or entry.updated) or now - offset

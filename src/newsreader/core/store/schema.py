@@ -461,6 +461,23 @@ MIGRATIONS: list[list[str]] = [
             DELETE FROM sync_feed_edits WHERE remote_id = OLD.remote_id;
         END
         """,
+        # The addresses a feed had before (a permanent redirect followed, a new address given
+        # by the user): a server that still lists the old one means this feed.
+        "CREATE TABLE feed_urls (url TEXT PRIMARY KEY, feed_id INTEGER NOT NULL)",
+        "CREATE INDEX feed_urls_feed ON feed_urls (feed_id)",
+        """
+        CREATE TRIGGER feeds_remember_url AFTER UPDATE OF url ON feeds
+        WHEN OLD.url != NEW.url
+        BEGIN
+            INSERT OR REPLACE INTO feed_urls (url, feed_id) VALUES (OLD.url, NEW.id);
+        END
+        """,
+        """
+        CREATE TRIGGER feeds_forget_urls AFTER DELETE ON feeds
+        BEGIN
+            DELETE FROM feed_urls WHERE feed_id = OLD.id;
+        END
+        """,
     ],
 ]
 

@@ -196,8 +196,9 @@ class SyncTables:
 def _apply_feeds(
     conn: sqlite3.Connection, feeds: Sequence[RemoteFeed]
 ) -> tuple[int, int, dict[str, int]]:
-    """Match the server's subscriptions to ours by id, else by URL; add the rest as
-    server-origin feeds; remove server-origin feeds the server no longer has."""
+    """Match the server's subscriptions to ours by id, else by URL (or one it had before a
+    redirect); add the rest as server-origin feeds; remove server-origin feeds the server no
+    longer has."""
     added = 0
     feed_ids: dict[str, int] = {}
     now = int(time.time())
@@ -218,6 +219,12 @@ def _apply_feeds(
             ).fetchone()
             or conn.execute(
                 "SELECT id, origin, tags FROM feeds WHERE url = ?", (feed.url,)
+            ).fetchone()
+            # An address this feed had before it followed a redirect (schema 11).
+            or conn.execute(
+                """SELECT f.id, f.origin, f.tags FROM feed_urls u JOIN feeds f ON f.id = u.feed_id
+                   WHERE u.url = ? AND f.remote_id IS NULL""",
+                (feed.url,),
             ).fetchone()
         )
         if row is None:
