@@ -34,8 +34,7 @@ from tests.support.sync_setup import API_PASSWORD, write_sync_config  # noqa: E4
 
 from newsreader.core.config import load_config  # noqa: E402
 from newsreader.core.store.store import Store  # noqa: E402
-from newsreader.core.sync.engine import run_sync  # noqa: E402
-from newsreader.core.sync.greader import GReaderClient  # noqa: E402
+from newsreader.core.sync.session import SyncSession  # noqa: E402
 
 CHILD = (
     "import resource, sys\n"
@@ -125,17 +124,17 @@ def bench_greader(args: argparse.Namespace) -> None:
                     f"sync itself {report['seconds']:.2f} s",
                 )
             )
-            # A reader session: one client, logged in once, syncing again.
+            # A reader session: the reader's one SyncSession, logged in once, syncing again.
             os.environ["NEWSREADER_SYNC_PASSWORD"] = API_PASSWORD
             sync = load_config(config).sync
             store = Store.in_dir(Path(tmp) / "data")
-            client = GReaderClient(sync, API_PASSWORD)
-            run_sync(store, sync, client=client)
+            session = SyncSession(store, sync)
+            session.sync()
             before = fake.api_calls()
             started = time.perf_counter()
-            run_sync(store, sync, client=client)
+            session.sync()
             seconds = time.perf_counter() - started
-            client.close()
+            session.close()
             print(
                 row.format(
                     "nothing new (session, token kept)", seconds, fake.api_calls() - before, 0, ""
