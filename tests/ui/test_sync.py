@@ -15,6 +15,7 @@ from newsreader.core.config import Config, ReaderConfig, SyncConfig
 from newsreader.core.models import ParsedEntry
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.messages import REFRESH
 from tests.support.fake_greader import STARRED, FakeGReader
@@ -118,6 +119,11 @@ async def test_header_names_the_server_and_R_syncs_both_ways(
         # without logging in again.
         assert ("POST", "accounts/ClientLogin") not in fake.calls[before:]
         assert any(STARRED in edit.get("a", []) for edit in fake.edits)
+        # Nothing new: four requests (subscriptions, new items, unread and starred ids).
+        before = fake.api_calls()
+        await pilot.press("R")
+        await refreshed(pilot, app)
+        assert fake.api_calls() - before == 4, fake.calls[before:]
 
 
 async def test_r_on_a_server_feed_syncs_and_does_not_fetch_it_here(
@@ -132,7 +138,15 @@ async def test_r_on_a_server_feed_syncs_and_does_not_fetch_it_here(
         await refreshed(pilot, app)
         fake.add_item(feed, "Zweite", "http://news.example/2", crawled=time.time() + 2)
         (synced,) = app.store.feeds()
-        app.action_refresh([synced.id])  # what `r` asks for with the feed in view
+        pane = app.query_one(FeedPane)
+        pane.focus()
+        for _ in range(4):  # All, then the feed
+            if pane.highlighted_feed is not None and pane.highlighted_feed.id == synced.id:
+                break
+            await pilot.press("j")
+        assert pane.highlighted_feed is not None and pane.highlighted_feed.id == synced.id
+        await pilot.press("r")
+        assert app.refreshing
         await refreshed(pilot, app)
         assert "Zweite" in titles(app)
         assert server.hits.get("/stadt.xml", 0) == 0  # the server fetches it, not we
