@@ -216,3 +216,20 @@ def test_snapshot_header_with_sync(snap_compare: Snap, store: Store) -> None:
     config = sync_config("https://rss.example.net/api/greader.php")
     app = NewsreaderApp(store, config, offline=False, clock=frozen_clock)
     assert snap_compare(app, terminal_size=(140, 24), run_before=keys())
+
+
+async def test_quitting_does_not_wait_for_a_server_that_does_not_answer(
+    store: Store, fake: FakeGReader, server: LoopbackServer
+) -> None:
+    local_feed(store, server)
+    fake.latency = 30.0  # every answer, the login's first
+    config = sync_config(fake.url)
+    config = replace(config, sync=replace(config.sync, timeout=60.0))
+    app = NewsreaderApp(store, config, clock=clock)
+    async with app.run_test(size=(150, 30)) as pilot:
+        await pilot.press("R")
+        await wait_for(pilot, lambda: "syncing" in screen_text(app).splitlines()[0])
+        await pilot.pause(0.3)  # the login is on its way
+        started = time.monotonic()
+    # The reader is gone long before the server would have answered.
+    assert time.monotonic() - started < 15

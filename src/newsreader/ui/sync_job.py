@@ -7,6 +7,9 @@ local feeds goes on regardless."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,13 +40,22 @@ class SyncFinished(Message):
     error: str | None
 
 
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[SyncFinished]"]
+
+
 class ReaderSync:
+    """Syncs run on a daemon thread of their own (one SQLite connection for all of them): a
+    sync blocks on the network for up to its timeout, and quitting the reader must not wait
+    for a server that does not answer, as the loop's executor threads would make it."""
+
     def __init__(self, store: Store, config: Config, net: BackgroundLoop) -> None:
         self.store = store
         self.config = config
         self.net = net
         self.server = server_label(config.sync)
         self._session: SyncSession | None = None
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
 
     def last_sync(self) -> datetime | None:
         value = SyncTables(self.store).state("last_sync")
@@ -59,7 +71,7 @@ class ReaderSync:
         """Sync, then say which feeds the refresh fetches here: the server fetches the synced
         ones unless fetch_feeds_locally is set."""
         await self.net.after_writes()  # the marks just made go out with this sync
-        post(await asyncio.to_thread(self._sync))
+        post(await self._on_sync_thread())
         synced = SyncTables(self.store).synced_feed_ids()
         if self.config.sync.fetch_feeds_locally:
             return feed_ids
@@ -67,9 +79,28 @@ class ReaderSync:
             return [f.id for f in self.store.feeds(counts=False) if f.id not in synced]
         return [i for i in feed_ids if i not in synced]
 
+    async def _on_sync_thread(self) -> SyncFinished:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[SyncFinished] = loop.create_future()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._serve, name="newsreader-sync", daemon=True)
+            self._thread.start()
+        self._jobs.put((loop, future))
+        return await future
+
+    def _serve(self) -> None:
+        try:
+            while (job := self._jobs.get()) is not None:
+                loop, future = job
+                outcome = self._sync()
+                with contextlib.suppress(RuntimeError):  # the loop is gone: the reader quit
+                    loop.call_soon_threadsafe(_deliver, future, outcome)
+        finally:
+            if self._session is not None:
+                self._session.close()
+
     def _sync(self) -> SyncFinished:
-        """In a thread of its own: the sync blocks on the network and the store gives each
-        thread its own connection. Whatever goes wrong is one line: reading goes on."""
+        """Whatever goes wrong is one line: reading goes on."""
         try:
             if self._session is None:
                 # The network stack (httpx) is imported by the first sync, not at start-up.
@@ -81,9 +112,15 @@ class ReaderSync:
             return SyncFinished(None, one_line(str(exc) or type(exc).__name__, 300))
 
     def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session = None
+        """The sync thread ends after the sync it may be in, and closes the session itself;
+        nobody waits for it."""
+        if self._thread is not None:
+            self._jobs.put(None)
+
+
+def _deliver(future: asyncio.Future[SyncFinished], outcome: SyncFinished) -> None:
+    if not future.done():  # not cancelled meanwhile (the reader quitting)
+        future.set_result(outcome)
 
 
 def reader_sync(app: NewsreaderApp) -> ReaderSync | None:
