@@ -184,6 +184,18 @@ async def test_a_failed_sync_is_one_note_and_reading_goes_on(
         assert "Schon im Cache" in titles(app)
 
 
+async def test_the_header_names_the_host_only(store: Store, server: LoopbackServer) -> None:
+    """Credentials written into the URL never reach the screen."""
+    local_feed(store, server)
+    config = sync_config("https://alice:hunter2@rss.example.net:8443/api/greader.php")
+    app = NewsreaderApp(store, config, clock=clock)
+    async with app.run_test(size=(150, 30)) as pilot:
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "greader rss.example.net: never synced" in header
+        assert "hunter2" not in header and "alice" not in header
+
+
 async def test_no_sync_line_without_a_sync_section(store: Store, server: LoopbackServer) -> None:
     local_feed(store, server)
     app = NewsreaderApp(store, Config(reader=ReaderConfig(refresh_on_start=False)), clock=clock)
@@ -199,10 +211,14 @@ async def test_the_start_up_refresh_fills_an_empty_cache_from_the_server(
     populate(fake)
     config = sync_config(fake.url)
     config = replace(config, reader=replace(config.reader, refresh_on_start=True))
+    notes = Notes()
     app = NewsreaderApp(store, config, clock=clock)
-    async with app.run_test(size=(150, 30)) as pilot:
-        await wait_for(pilot, lambda: "Vom Server 0" in screen_text(app), 30)
+    async with app.run_test(size=(150, 30), message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: app.store.has_feeds(), 30)
+        await refreshed(pilot, app)
+        assert notes.messages == []
         assert [f.title for f in app.store.feeds()] == ["Stadt"]
+        await wait_for(pilot, lambda: "Vom Server 0" in screen_text(app), 30)
 
 
 @pytest.mark.usefixtures("utc_timezone")
