@@ -219,6 +219,10 @@ async def test_the_start_up_refresh_fills_an_empty_cache_from_the_server(
         assert notes.messages == []
         assert [f.title for f in app.store.feeds()] == ["Stadt"]
         await wait_for(pilot, lambda: "Vom Server 0" in screen_text(app), 30)
+        # The first-sync note beside the list gives way once the feeds are in.
+        await wait_for(pilot, lambda: "Nothing selected" in screen_text(app), 10)
+        assert "first sync" not in screen_text(app)
+        assert "No subscriptions yet" not in screen_text(app)
 
 
 @pytest.mark.usefixtures("utc_timezone")

@@ -30,7 +30,7 @@ from newsreader.ui.browser import copy_url, open_web_page, play_enclosure
 from newsreader.ui.entry_filters import describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
-from newsreader.ui.list_pane import EMPTY_CACHE, ListPane
+from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, REFRESH, WRITE, JobDone, RefreshProgress
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
@@ -159,8 +159,10 @@ class NewsreaderApp(App[None]):
     async def _after_first_paint(self) -> None:
         await self._mount_panes()
         has_feeds = self.store.has_feeds()
-        if not has_feeds:
-            self.detail.article.show_message("Welcome", EMPTY_CACHE)
+        if not has_feeds and self.sync is None:
+            self.detail.article.show_message("Welcome", EMPTY_CACHE, until_feeds=True)
+        elif not has_feeds:
+            self.detail.article.show_message("First sync", FIRST_SYNC, until_feeds=True)
         if (has_feeds or self.sync is not None) and (
             not self.offline and self.config.reader.refresh_on_start
         ):
@@ -233,6 +235,8 @@ class NewsreaderApp(App[None]):
         """The cache changed underneath the panes (refresh, subscriptions, mark all read)."""
         if reload:
             self.headlines.reload()
+        if self.ready and self.detail.article.waits_for_feeds and self.store.has_feeds():
+            self.detail.article.show_placeholder()
         self.update_counts()
         self._update_empty()
 

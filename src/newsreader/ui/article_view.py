@@ -116,6 +116,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.max_chars = max(1000, max_chars)
         self.shown: Shown | None = None
+        self._waiting_for_feeds = False
         self.body_source = ""
         self._limit = self.max_chars
 
@@ -134,12 +135,20 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def show(self, shown: Shown, *, keep_scroll: bool = False) -> None:
         self.shown = shown
+        self._waiting_for_feeds = False
         self._limit = self.max_chars
         self._render_shown(keep_scroll=keep_scroll)
 
-    def show_message(self, title: str, text: str) -> None:
+    @property
+    def waits_for_feeds(self) -> bool:
+        """The welcome or first-sync note is up: the first feeds replace it with the usual
+        placeholder rather than leave a welcome beside a full list."""
+        return self._waiting_for_feeds
+
+    def show_message(self, title: str, text: str, *, until_feeds: bool = False) -> None:
         """A plain message in place of an article (empty cache, not available offline)."""
         self.shown = None
+        self._waiting_for_feeds = until_feeds
         self.query_one("#article-header", Static).update(
             Content.from_markup("[b]$title[/b]", title=one_line(title, 500))
         )

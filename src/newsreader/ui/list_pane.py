@@ -21,6 +21,10 @@ EMPTY_CACHE = (
     "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file, "
     "d to open the sample edition; or from a shell:  newsreader add URL"
 )
+FIRST_SYNC = (
+    "No feeds here yet: the first sync with the server is fetching your subscriptions. "
+    "Their headlines appear on the left when it is done."
+)
 
 
 class ListPane(Vertical):

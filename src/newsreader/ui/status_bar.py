@@ -40,14 +40,17 @@ class StatusBar(Static):
             + relative_age(self.last_refresh, self.now)
             + ("" if relative_age(self.last_refresh, self.now) == "now" else " ago")
         )
+        # With a server and no feed of our own fetched yet, the sync is the only news source.
+        where = [refreshed] if self.last_refresh is not None or not self.sync_server else []
+        if self.sync_server:
+            where.append(f"{self.sync_server}: {self._sync_text()}")
         return Content.from_markup(
-            "[b]newsreader[/b]  $unread unread$watched  ·  $refreshed$sync  ·  "
+            "[b]newsreader[/b]  $unread unread$watched  ·  $where  ·  "
             + ("[b reverse] offline [/]" if self.offline else "[b]online[/b]")
             + "$progress$filter",
             unread=f"{self.unread:,}",
             watched=f", {self.watched:,} watched" if self.watched else "",
-            refreshed=refreshed,
-            sync=f"  ·  {self.sync_server}: {self._sync_text()}" if self.sync_server else "",
+            where="  ·  ".join(where),
             progress=f"  ·  {self.progress}" if self.progress else "",
             filter=f"  ·  {self.filter_label}" if self.filter_label else "",
         )
