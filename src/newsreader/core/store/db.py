@@ -97,9 +97,9 @@ class Database:
             uri, uri=True, timeout=60.0, isolation_level=None, check_same_thread=False
         )
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA busy_timeout = 60000")
         self._adopt(conn)
+        conn.execute("PRAGMA query_only = ON")  # after _adopt's temp table
         return conn
 
     def _adopt(self, conn: sqlite3.Connection) -> None:
@@ -107,6 +107,7 @@ class Database:
         search index's folding), kept so close() can close it."""
         conn.create_function("watch_word", 3, watch_word, deterministic=True)
         search_index.register_functions(conn)
+        search_index.attach_vocabulary(conn)
         self._local.conn = conn
         with self._lock:
             self._all.append(conn)
