@@ -254,7 +254,7 @@ async def test_a_read_mark_redraws_only_the_feed_rows_it_changes(
         before = [pane.get_option_at_index(i) for i in range(pane.option_count)]
         prompts = [str(option.prompt) for option in before]
         first = app.query_one(HeadlineView).current
-        assert first is not None and not first.read
+        assert first is not None and first.feed_id is not None and not first.read
         await pilot.press("m")
         await writes_done(pilot)
         after = [pane.get_option_at_index(i) for i in range(pane.option_count)]
