@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
@@ -27,7 +27,14 @@ from newsreader.core.store.watch import watch_word
 class Database:
     """Connection handling shared by the query mixins."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> None:
+        """`on_progress` hears what a long upgrade of the cache is doing (a line each)."""
         self.path = Path(path)
         self.read_only = read_only
         self._immutable = False  # set when even `mode=ro` cannot open it (no -shm possible)
@@ -44,7 +51,7 @@ class Database:
                 self._open_read_only()
             else:
                 _refuse_newer(self.path)
-                schema.migrate(self.conn)
+                schema.migrate(self.conn, on_progress)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(f"cannot use the cache {self.path}: {exc}") from exc
