@@ -53,7 +53,7 @@ def test_the_upgrade_carries_the_index_over_exactly_in_batches(
     conn = store.conn
     assert said[0] == "re-indexing 12 entries for the new search index…"
     assert "re-indexing: 5 of 12 entries (41 %)" in said
-    assert said[-1] == "re-indexed 12 entries"
+    assert said[-1] == "re-indexed 12 entries; letting the old index go…"
     assert index_drift(conn) == []
     assert conn.execute(_MATCH, ('"gespenst"',)).fetchall() == []  # the gone entry's row
     ratssitzung = {r[0] for r in conn.execute(_MATCH, ('"ratssitzung"',))}

@@ -49,7 +49,7 @@ def move_to_contentless(conn: sqlite3.Connection, say: Progress | None) -> None:
             say(f"re-indexing: {done:,} of {total:,} entries ({100 * done // total} %)")
             said = time.monotonic()
     if say is not None:
-        say(f"re-indexed {total:,} entries")
+        say(f"re-indexed {total:,} entries; letting the old index go…")
 
 
 def _carry_over_index(conn: sqlite3.Connection) -> None:
