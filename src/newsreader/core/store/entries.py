@@ -172,12 +172,14 @@ class EntryQueries(Database):
 
     def mark_all_read(self, filt: EntryFilter | None = None) -> int:
         filt = filt or EntryFilter()
-        where, args = _filter_sql(filt, self._search_match(filt))
-        # The other versions of the stories marked, wherever they are (issue 14).
-        stories = "SELECT e.cluster_id FROM entries e WHERE e.cluster_id IS NOT NULL"
-        stories += "".join(" AND " + w for w in where)
-        where.append("e.read = 0")
         with self.transaction() as conn:
+            # The search's words looked up under the write lock: what it marks is what it
+            # matches now, also when a refresh has just stored new words.
+            where, args = _filter_sql(filt, self._search_match(filt))
+            # The other versions of the stories marked, wherever they are (issue 14).
+            stories = "SELECT e.cluster_id FROM entries e WHERE e.cluster_id IS NOT NULL"
+            stories += "".join(" AND " + w for w in where)
+            where.append("e.read = 0")
             versions = conn.execute(
                 f"UPDATE entries SET read = 1 WHERE read = 0 AND cluster_id IN ({stories})", args
             ).rowcount

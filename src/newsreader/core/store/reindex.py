@@ -65,8 +65,11 @@ def _carry_over_index(conn: sqlite3.Connection) -> None:
             "INSERT INTO entries_fts_new_idx (segid, term, pgno)"
             " SELECT segid, term, pgno FROM entries_fts_idx"
         )
-    except sqlite3.DatabaseError:
-        # SQLite built "defensive" keeps FTS5's own tables read-only: tokenize it all again.
+    except sqlite3.OperationalError as exc:
+        # SQLite run "defensive" keeps FTS5's own tables read-only (the first DELETE fails,
+        # nothing changed yet): tokenize it all again.
+        if "may not be modified" not in str(exc):
+            raise
         conn.execute(
             "INSERT INTO entries_fts_new (rowid, title, body)"
             " SELECT rowid, title, body FROM entries_fts"
