@@ -150,14 +150,18 @@ class FeedPane(OptionList):
     def _redraw_row(self, index: int, prompt: Content) -> None:
         """A row's new text. OptionList's own `replace_option_prompt_at_index` measures the
         height of every row again (a tenth of a second with 2,000 feeds); a new count keeps
-        the row as long as it was, so only the rendered rows are dropped."""
+        the row as long as it was, so only its own rendering is dropped."""
         option = self.get_option_at_index(index)
         was = str(option.prompt)
         if len(was) != len(prompt.plain) or was.count("\n") != prompt.plain.count("\n"):
             self.replace_option_prompt_at_index(index, prompt)
             return
         option._set_prompt(prompt)
-        self._option_render_cache.clear()
+        cache = self._option_render_cache
+        rendered = list(cache.keys())  # an LRUCache, not a dict
+        for key in rendered:
+            if key[0] is option:
+                cache.discard(key)  # the other rows keep their rendering
         self.refresh()
 
     def show_store(self, store: Store, current: Scope) -> datetime | None:
