@@ -75,7 +75,7 @@ def open_store(args: argparse.Namespace, data_dir: Path) -> Store:
     make_data_dir(data_dir)
     reason = unwritable_reason(data_dir / DB_NAME)
     if reason is None:
-        return Store.in_dir(data_dir)
+        return Store.in_dir(data_dir, on_progress=_say_progress)
     what = args.command or "the reader"
     if args.command not in _READERS and not (args.command is None and args.offline):
         hint = "newsreader --offline" if args.command is None else "feeds, articles, show, export"
@@ -90,6 +90,11 @@ def open_store(args: argparse.Namespace, data_dir: Path) -> Store:
         file=sys.stderr,
     )
     return store
+
+
+def _say_progress(text: str) -> None:
+    """A long upgrade of the cache says what it does before the reader or a command starts."""
+    print(f"newsreader: {text}", file=sys.stderr, flush=True)
 
 
 def run_demo(config: Config) -> int:

@@ -241,6 +241,30 @@ async def test_feed_pane_keeps_the_highlight_when_its_counts_change(
         assert pane.highlighted == 2
 
 
+async def test_a_read_mark_redraws_only_the_feed_rows_it_changes(
+    store: Store, config: Config
+) -> None:
+    """With 2,000 feeds, making every row again took a second per mark: the rows whose count
+    did not change keep their option; the feed's and "All"'s show the new count."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        pane = app.query_one(FeedPane)
+        before = [pane.get_option_at_index(i) for i in range(pane.option_count)]
+        prompts = [str(option.prompt) for option in before]
+        first = app.query_one(HeadlineView).current
+        assert first is not None and first.feed_id is not None and not first.read
+        await pilot.press("m")
+        await writes_done(pilot)
+        after = [pane.get_option_at_index(i) for i in range(pane.option_count)]
+        changed = [i for i, option in enumerate(after) if str(option.prompt) != prompts[i]]
+        feed_row = 1 + len(store.tags()) + [f.id for f in store.feeds()].index(first.feed_id)
+        assert 0 in changed and feed_row in changed
+        assert all(after[i] is before[i] for i in range(len(after)))  # none made again
+        assert "5 unread" in screen_text(app)
+
+
 async def test_toggle_read_and_star_write_the_store(store: Store, config: Config) -> None:
     sample_cache(store)
     app = NewsreaderApp(store, config, offline=True, clock=clock)

@@ -11,6 +11,7 @@ import pytest
 from newsreader.core.config import HideRule
 from newsreader.core.models import Cursor, EntryFilter, ParsedEntry, ParsedFeed
 from newsreader.core.store import entries as entry_queries
+from newsreader.core.store import search_index
 from newsreader.core.store.store import Store
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -99,3 +100,44 @@ def test_a_search_count_leaves_out_hidden_entries(tmp_path: Path) -> None:
         assert store.count_entries(shown) == len(store.entries_at(shown, limit=10_000)), word
     hidden = store.count_entries(EntryFilter(search="Land", show_hidden=True))
     assert store.count_entries(EntryFilter(search="Land")) == 0 < hidden
+
+
+@pytest.mark.parametrize(
+    "filt",
+    [
+        EntryFilter(search="Stadt"),
+        EntryFilter(search="Meld la"),  # "la" begins "land" only in titles, never alone
+        EntryFilter(search="kreis rath"),
+        EntryFilter(search="Rathaus", unread=True),
+        EntryFilter(search="nichts"),
+        EntryFilter(search="Meldung 29"),  # 29, 290-299: an OR of 11 words
+        EntryFilter(search="1"),  # 1, 10-19, 100-199: too many, asked as a prefix
+    ],
+)
+def test_a_prefix_as_the_words_it_begins_gives_the_same_headlines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filt: EntryFilter
+) -> None:
+    """A search word is asked as the OR of the indexed words it begins (a prefix query
+    merges their lists in memory on every query): the same headlines, counts and positions
+    as the prefix itself, which is what a word with too many continuations still uses."""
+    store = Store(tmp_path / "c.sqlite3")
+    _fill(store)
+    assert filt.search is not None
+    expanded = search_index.search_match(store.conn, filt.search)
+    monkeypatch.setattr(search_index, "MAX_EXPANSION", 0)
+    store.close()  # and its per-thread cache of the expression
+    prefixed = search_index.search_match(store.conn, filt.search)
+    assert prefixed is not None and prefixed.endswith("*")
+    plain = _pages_or_none(store, filt)
+    monkeypatch.setattr(search_index, "MAX_EXPANSION", 32)
+    store.close()
+    assert expanded is not None
+    assert ("*" in expanded) == (filt.search in ("nichts", "1"))
+    assert (" OR " in expanded) == (filt.search == "Meldung 29")
+    assert _pages_or_none(store, filt) == plain
+
+
+def _pages_or_none(store: Store, filt: EntryFilter) -> object:
+    if store.count_entries(filt) <= 50:
+        return [e.id for e in store.entries(filt, limit=1000)], store.count_entries(filt)
+    return _pages(store, filt)

@@ -237,26 +237,31 @@ class NewsreaderApp(App[None]):
             self.headlines.reload()
         if self.ready and self.detail.article.waits_for_feeds and self.store.has_feeds():
             self.detail.article.show_placeholder()
+        self._update_feeds()
         self.update_counts()
         self._update_empty()
 
     def update_counts(self, *, tell_new_matches: bool = False) -> None:
-        """Header and feed pane: cheap lookups of the counters the store keeps (schema 6), and
-        the unread watched count."""
+        """Header and feed pane counts: cheap lookups of the counters the store keeps (schema
+        6), and the unread watched count. The feeds themselves are read again only by
+        `store_changed`."""
         self.query_one(StatusBar).unread = self.store.unread_count()
-        self._update_feeds()
+        self._update_feeds(counts_only=True)
         count_watched(self, self.store, self.config.watch, tell_new_matches=tell_new_matches)
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
 
-    def _update_feeds(self) -> None:
+    def _update_feeds(self, *, counts_only: bool = False) -> None:
         if self.ready:
             from newsreader.ui.feed_pane import FeedPane, Scope  # start-up speed: after paint
 
             scope = Scope(self.filters.feed_id, self.filters.tag)
-            last = self.query_one(FeedPane).show_store(self.store, scope)
-            self.query_one(StatusBar).last_refresh = last
+            pane = self.query_one(FeedPane)
+            if counts_only:
+                pane.show_counts(self.store, scope)
+            else:
+                self.query_one(StatusBar).last_refresh = pane.show_store(self.store, scope)
 
     # --- filters and search -------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ reported back as `JobDone(WRITE, FeedsChanged(...))`, which redraws every pane.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -20,6 +20,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from newsreader.core.models import Feed
+from newsreader.core.store.feeds import tag_counts
 from newsreader.core.store.store import Store
 from newsreader.ui.text import one_line
 
@@ -44,18 +45,28 @@ LABEL_WIDTH = 17
 Writer = Callable[..., None]
 
 
-def _row(label: str, unread: int, *, indent: str = "", error: str | None = None) -> Content:
-    count = f"{unread:>5}" if unread else "     "
-    width = LABEL_WIDTH - len(indent)
-    label = label[: width - 1] + "…" if len(label) > width else label.ljust(width)
-    row = Content.from_markup(
-        "$indent$label [dim]$count[/dim]", indent=indent, label=label, count=count
-    )
-    if error is not None:
-        reason = one_line(error, 200)
-        reason = reason[: LABEL_WIDTH + 1] + "…" if len(reason) > LABEL_WIDTH + 2 else reason
-        row += Content.from_markup("\n    [dim]$reason[/dim]", reason=reason)
-    return row
+@dataclass(frozen=True, slots=True)
+class _RowText:
+    """What a row shows; equal rows need no redraw."""
+
+    label: str
+    unread: int
+    indent: str = ""
+    error: str | None = None
+
+    def render(self) -> Content:
+        count = f"{self.unread:>5}" if self.unread else "     "
+        width = LABEL_WIDTH - len(self.indent)
+        label = self.label
+        label = label[: width - 1] + "…" if len(label) > width else label.ljust(width)
+        row = Content.from_markup(
+            "$indent$label [dim]$count[/dim]", indent=self.indent, label=label, count=count
+        )
+        if self.error is not None:
+            reason = one_line(self.error, 200)
+            reason = reason[: LABEL_WIDTH + 1] + "…" if len(reason) > LABEL_WIDTH + 2 else reason
+            row += Content.from_markup("\n    [dim]$reason[/dim]", reason=reason)
+        return row
 
 
 class FeedPane(OptionList):
@@ -81,7 +92,10 @@ class FeedPane(OptionList):
         self.store = store
         self.write = write
         self._scopes: list[Scope] = []
+        self._rows: list[_RowText] = []
         self._feeds: dict[int, Feed] = {}
+        self._feed_order: list[Feed] = []
+        self._shown = False
 
     @property
     def highlighted_scope(self) -> Scope | None:
@@ -99,35 +113,89 @@ class FeedPane(OptionList):
         """`unread` is every unread headline, also those of removed feeds kept for a star."""
         self._feeds = {f.id: f for f in feeds}
         scopes: list[Scope] = [Scope()]
-        options = [Option(_row("All", unread))]
+        rows: list[_RowText] = [_RowText("All", unread)]
         for tag, tag_unread in tags:
             scopes.append(Scope(tag=tag))
-            options.append(Option(_row("# " + one_line(tag, 60), tag_unread)))
+            rows.append(_RowText("# " + one_line(tag, 60), tag_unread))
         for feed in feeds:
             scopes.append(Scope(feed_id=feed.id))
             title = one_line(feed.title, 60) or one_line(feed.url, 60)
             if feed.last_error:
                 title = "! " + title
-            options.append(Option(_row(title, feed.unread, indent="  ", error=feed.last_error)))
+            rows.append(_RowText(title, feed.unread, "  ", feed.last_error))
+        self._show_rows(scopes, rows, current)
+
+    def _show_rows(self, scopes: list[Scope], rows: list[_RowText], current: Scope) -> None:
+        """When the rows are the same feeds and tags as before, only rows whose text changed
+        are redrawn: a read mark with 2,000 feeds re-made 2,000 rows (a second)."""
         highlighted = self.highlighted
         # While the user moves through the pane, a refresh ending must not move the highlight.
         if self.has_focus and highlighted is not None and highlighted < len(self._scopes):
             current = self._scopes[highlighted]
-        self._scopes = scopes
-        self.clear_options()
-        self.add_options(options)
+        if scopes == self._scopes and len(rows) == self.option_count:
+            for index, (old, new) in enumerate(zip(self._rows, rows, strict=True)):
+                if old != new:
+                    self._redraw_row(index, new.render())
+        else:
+            self._scopes = scopes
+            self.clear_options()
+            self.add_options([Option(row.render()) for row in rows])
+        self._rows = rows
         if current in scopes:
-            self.highlighted = scopes.index(current)
+            if self.highlighted != scopes.index(current):
+                self.highlighted = scopes.index(current)
         elif highlighted is not None and highlighted < len(scopes):
             self.highlighted = highlighted
+
+    def _redraw_row(self, index: int, prompt: Content) -> None:
+        """A row's new text. OptionList's own `replace_option_prompt_at_index` measures the
+        height of every row again (a tenth of a second with 2,000 feeds); a new count keeps
+        the row as long as it was, so only its own rendering is dropped."""
+        option = self.get_option_at_index(index)
+        was = str(option.prompt)
+        if len(was) != len(prompt.plain) or was.count("\n") != prompt.plain.count("\n"):
+            self.replace_option_prompt_at_index(index, prompt)
+            return
+        option._set_prompt(prompt)
+        cache = self._option_render_cache
+        rendered = list(cache.keys())  # an LRUCache, not a dict
+        for key in rendered:
+            if key[0] is option:
+                cache.discard(key)  # the other rows keep their rendering
+        self.refresh()
 
     def show_store(self, store: Store, current: Scope) -> datetime | None:
         """Redrawn from the counters the store keeps; returns when a feed was last fetched,
         for the status bar."""
         feeds = store.feeds()
-        self.set_feeds(feeds, store.tags(), current, unread=store.unread_count())
+        self._feed_order, self._shown = feeds, True
+        self.set_feeds(feeds, tag_counts(feeds), current, unread=store.unread_count())
         fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
         return max(fetched) if fetched else None
+
+    def show_counts(self, store: Store, current: Scope) -> None:
+        """Only the counts changed (a read mark): the rows shown before with the counters'
+        numbers, a few milliseconds where reading and making every row again took a tenth
+        of a second with 2,000 feeds."""
+        if not self._shown:
+            self.show_store(store, current)
+            return
+        counts = store.feed_counts()
+        rows = list(self._rows)
+        rows[0] = replace(rows[0], unread=store.unread_count())
+        first_feed = len(rows) - len(self._feed_order)
+        changed = False
+        for i, feed in enumerate(self._feed_order):
+            entries, unread = counts.get(feed.id, (0, 0))
+            if (entries, unread) != (feed.entries, feed.unread):
+                feed = self._feed_order[i] = replace(feed, entries=entries, unread=unread)
+                self._feeds[feed.id] = feed
+                rows[first_feed + i] = replace(rows[first_feed + i], unread=unread)
+                changed = True
+        if changed:
+            for i, (_, tag_unread) in enumerate(tag_counts(self._feed_order)):
+                rows[1 + i] = replace(rows[1 + i], unread=tag_unread)
+        self._show_rows(self._scopes, rows, current)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("remove_feed", "edit_feed"):

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
@@ -27,7 +27,14 @@ from newsreader.core.store.watch import watch_word
 class Database:
     """Connection handling shared by the query mixins."""
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        read_only: bool = False,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> None:
+        """`on_progress` hears what a long upgrade of the cache is doing (a line each)."""
         self.path = Path(path)
         self.read_only = read_only
         self._immutable = False  # set when even `mode=ro` cannot open it (no -shm possible)
@@ -44,7 +51,7 @@ class Database:
                 self._open_read_only()
             else:
                 _refuse_newer(self.path)
-                schema.migrate(self.conn)
+                schema.migrate(self.conn, on_progress)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise StoreError(f"cannot use the cache {self.path}: {exc}") from exc
@@ -97,9 +104,9 @@ class Database:
             uri, uri=True, timeout=60.0, isolation_level=None, check_same_thread=False
         )
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA query_only = ON")
         conn.execute("PRAGMA busy_timeout = 60000")
         self._adopt(conn)
+        conn.execute("PRAGMA query_only = ON")  # after _adopt's temp table
         return conn
 
     def _adopt(self, conn: sqlite3.Connection) -> None:
@@ -107,6 +114,7 @@ class Database:
         search index's folding), kept so close() can close it."""
         conn.create_function("watch_word", 3, watch_word, deterministic=True)
         search_index.register_functions(conn)
+        search_index.attach_vocabulary(conn)
         self._local.conn = conn
         with self._lock:
             self._all.append(conn)

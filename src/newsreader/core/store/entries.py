@@ -16,7 +16,6 @@ from newsreader.core.models import (
 )
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.textfold import fts_query
 from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import from_ts, to_ts
 
@@ -69,7 +68,8 @@ class EntryQueries(Database):
         (rows still come newest first), so a lazy list can scroll both ways without OFFSET."""
         filt = filt or EntryFilter()
         columns, args = _columns(filt)
-        where, filter_args = _listing_sql(filt)
+        match = self._search_match(filt)
+        where, filter_args = _listing_sql(filt, match)
         args += filter_args
         order = "DESC"
         if after is not None:
@@ -82,7 +82,7 @@ class EntryQueries(Database):
             args += [ts, ts, before.id]
             order = "ASC"
         sql = (
-            f"SELECT {columns} FROM {self._headline_source(filt)}"
+            f"SELECT {columns} FROM {self._headline_source(filt, match)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             f" ORDER BY e.published {order}, e.id {order} LIMIT ?"
         )
@@ -94,18 +94,18 @@ class EntryQueries(Database):
 
     def count_entries(self, filt: EntryFilter | None = None) -> int:
         filt = filt or EntryFilter()
+        match = self._search_match(filt)
         if self._counted_in_index(filt):
             # Every entry has exactly one row in the index (search_index.py): counting there
             # spares a lookup per hit, a quarter of a second for a common word in a million.
-            query = fts_query(filt.search or "")
-            if query is None:
+            if match is None:
                 return 0
             return int(
                 self.conn.execute(
-                    "SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH ?", (query,)
+                    "SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH ?", (match,)
                 ).fetchone()[0]
             )
-        where, args = _filter_sql(filt)
+        where, args = _filter_sql(filt, match)
         sql = "SELECT COUNT(*) FROM entries e" + (" WHERE " + " AND ".join(where) if where else "")
         return int(self.conn.execute(sql, args).fetchone()[0])
 
@@ -171,12 +171,15 @@ class EntryQueries(Database):
             conn.execute("UPDATE entries SET starred = ? WHERE id = ?", (int(starred), entry_id))
 
     def mark_all_read(self, filt: EntryFilter | None = None) -> int:
-        where, args = _filter_sql(filt or EntryFilter())
-        # The other versions of the stories marked, wherever they are (issue 14).
-        stories = "SELECT e.cluster_id FROM entries e WHERE e.cluster_id IS NOT NULL"
-        stories += "".join(" AND " + w for w in where)
-        where.append("e.read = 0")
+        filt = filt or EntryFilter()
         with self.transaction() as conn:
+            # The search's words looked up under the write lock: what it marks is what it
+            # matches now, also when a refresh has just stored new words.
+            where, args = _filter_sql(filt, self._search_match(filt))
+            # The other versions of the stories marked, wherever they are (issue 14).
+            stories = "SELECT e.cluster_id FROM entries e WHERE e.cluster_id IS NOT NULL"
+            stories += "".join(" AND " + w for w in where)
+            where.append("e.read = 0")
             versions = conn.execute(
                 f"UPDATE entries SET read = 1 WHERE read = 0 AND cluster_id IN ({stories})", args
             ).rowcount
@@ -185,19 +188,30 @@ class EntryQueries(Database):
             )
             return cur.rowcount + versions
 
-    def _headline_source(self, filt: EntryFilter | None) -> str:
+    def _search_match(self, filt: EntryFilter) -> str | None:
+        """The MATCH expression of the filter's search (see `search_index.search_match`),
+        kept per thread until the cache changes: a list asks for it with every page."""
+        if not filt.search:
+            return None
+        conn = self.conn
+        version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        cached: tuple[str, object, str | None] | None = getattr(self._local, "match", None)
+        if cached is not None and cached[:2] == (filt.search, version):
+            return cached[2]
+        match = search_index.search_match(conn, filt.search)
+        self._local.match = (filt.search, version, match)
+        return match
+
+    def _headline_source(self, filt: EntryFilter | None, match: str | None) -> str:
         """The FROM of a page of headlines. A search SQLite starts from the index and sorts
         every hit by date: fine for a rare word, a second for a common one in a million
         entries. When the word has many hits, walking the date index and keeping the hits
         finds a page of them at once."""
-        if filt is None or not filt.search or filt.feed_id is not None or filt.tag is not None:
-            return "entries e"
-        query = fts_query(filt.search)
-        if query is None:
+        if filt is None or match is None or filt.feed_id is not None or filt.tag is not None:
             return "entries e"
         many = self.conn.execute(
             "SELECT 1 FROM entries_fts WHERE entries_fts MATCH ? LIMIT 1 OFFSET ?",
-            (query, _MANY_HITS),
+            (match, _MANY_HITS),
         ).fetchone()
         return "entries e INDEXED BY entries_order" if many else "entries e"
 
@@ -214,7 +228,8 @@ class EntryQueries(Database):
         ).fetchone()
         if row is None:
             return None
-        where, args = _listing_sql(filt or EntryFilter())
+        filt = filt or EntryFilter()
+        where, args = _listing_sql(filt, self._search_match(filt))
         where.append("(e.published > ? OR (e.published = ? AND e.id > ?))")
         args += [row[0], row[0], entry_id]
         sql = "SELECT COUNT(*) FROM entries e WHERE " + " AND ".join(where)
@@ -227,10 +242,11 @@ class EntryQueries(Database):
         """Headlines newest first starting at row `offset`; keyset (`after`) for neighbours."""
         filt = filt or EntryFilter()
         columns, args = _columns(filt)
-        where, filter_args = _listing_sql(filt)
+        match = self._search_match(filt)
+        where, filter_args = _listing_sql(filt, match)
         args += filter_args
         sql = (
-            f"SELECT {columns} FROM {self._headline_source(filt)}"
+            f"SELECT {columns} FROM {self._headline_source(filt, match)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?"
         )
@@ -238,19 +254,22 @@ class EntryQueries(Database):
         return [_summary_from_row(r) for r in rows]
 
 
-def _listing_sql(filt: EntryFilter) -> tuple[list[str], list[Any]]:
+def _listing_sql(filt: EntryFilter, match: str | None) -> tuple[list[str], list[Any]]:
     """The filter, and a story's versions listed once: the first (lowest id) of them that
-    passes the filter stands for the story, so `--feed F` shows it when any version is in F."""
-    where, args = _filter_sql(filt)
+    passes the filter stands for the story, so `--feed F` shows it when any version is in F.
+    `match` is the search's MATCH expression (`_search_match`)."""
+    where, args = _filter_sql(filt, match)
     if not filt.one_per_story:
         return where, args
-    inner, inner_args = _filter_sql(filt, alias="o")
+    inner, inner_args = _filter_sql(filt, match, alias="o")
     cond = " AND ".join(["o.cluster_id = e.cluster_id", "o.id < e.id", *inner])
     where.append(f"(e.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM entries o WHERE {cond}))")
     return where, [*args, *inner_args]
 
 
-def _filter_sql(filt: EntryFilter, alias: str = "e") -> tuple[list[str], list[Any]]:
+def _filter_sql(
+    filt: EntryFilter, match: str | None, alias: str = "e"
+) -> tuple[list[str], list[Any]]:
     e = alias
     where: list[str] = []
     args: list[Any] = []
@@ -278,12 +297,11 @@ def _filter_sql(filt: EntryFilter, alias: str = "e") -> tuple[list[str], list[An
             where.append(f"{_watched_sql(e)} IS NOT NULL")
             args += [query, json.dumps(list(filt.watch), ensure_ascii=False)]
     if filt.search:
-        query = fts_query(filt.search)
-        if query is None:
+        if match is None:
             where.append("0")
         else:
             where.append(f"{e}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-            args.append(query)
+            args.append(match)
     return where, args
 
 

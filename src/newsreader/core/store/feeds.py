@@ -90,11 +90,13 @@ class FeedQueries(Database):
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with its unread count, for the feed pane."""
-        counts: dict[str, int] = {}
-        for feed in self.feeds():
-            for tag in feed.tags:
-                counts[tag] = counts.get(tag, 0) + feed.unread
-        return sorted(counts.items(), key=lambda kv: kv[0].lower())
+        return tag_counts(self.feeds())
+
+    def feed_counts(self) -> dict[int, tuple[int, int]]:
+        """(entries, unread) per feed id from the triggers' counters: what a read mark
+        changes, without reading 2,000 feeds again."""
+        rows = self.conn.execute("SELECT feed_id, entries, unread FROM feed_counts")
+        return {row[0]: (row[1], row[2]) for row in rows}
 
     def set_feed_url(self, feed_id: int, url: str) -> None:
         """Follow a permanent redirect, unless another subscription already has that URL."""
@@ -149,3 +151,12 @@ def _feed_from_row(row: sqlite3.Row) -> Feed:
         origin=row["origin"],
         poll_seconds=row["poll_seconds"],
     )
+
+
+def tag_counts(feeds: Iterable[Feed]) -> list[tuple[str, int]]:
+    """Every tag of these feeds with its unread count, by name."""
+    counts: dict[str, int] = {}
+    for feed in feeds:
+        for tag in feed.tags:
+            counts[tag] = counts.get(tag, 0) + feed.unread
+    return sorted(counts.items(), key=lambda kv: kv[0].lower())

@@ -77,8 +77,14 @@ class Store(
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
     @classmethod
-    def in_dir(cls, data_dir: Path | str, *, read_only: bool = False) -> Store:
-        return cls(Path(data_dir) / DB_NAME, read_only=read_only)
+    def in_dir(
+        cls,
+        data_dir: Path | str,
+        *,
+        read_only: bool = False,
+        on_progress: Callable[[str], None] | None = None,
+    ) -> Store:
+        return cls(Path(data_dir) / DB_NAME, read_only=read_only, on_progress=on_progress)
 
     def entry(self, entry_id: int) -> Entry | None:
         """One article with everything needed to show it, its teasers included."""

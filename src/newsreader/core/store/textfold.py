@@ -34,9 +34,14 @@ def strip_tags(html: str) -> str:
     return _ENTITY.sub(" ", _TAG.sub(" ", html))
 
 
+def query_words(user_query: str) -> list[str]:
+    """The folded words of a search, each searched as a prefix."""
+    return _WORD.findall(fold(user_query))
+
+
 def fts_query(user_query: str) -> str | None:
     """Every word of the query must match, each as a prefix; None when nothing is searchable."""
-    words = _WORD.findall(fold(user_query))
+    words = query_words(user_query)
     if not words:
         return None
     return " ".join(f'"{word}"*' for word in words)
