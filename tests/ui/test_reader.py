@@ -251,6 +251,8 @@ async def test_a_read_mark_redraws_only_the_feed_rows_it_changes(
     async with app.run_test(size=WIDE) as pilot:
         await wait_for(pilot, lambda: app.ready)
         pane = app.query_one(FeedPane)
+        rows = 1 + len(store.tags()) + len(store.feeds())  # "All", the tags, the feeds
+        await wait_for(pilot, lambda: pane.option_count == rows)  # filled after the first paint
         before = [pane.get_option_at_index(i) for i in range(pane.option_count)]
         prompts = [str(option.prompt) for option in before]
         first = app.query_one(HeadlineView).current
