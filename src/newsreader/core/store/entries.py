@@ -14,9 +14,10 @@ from newsreader.core.models import (
     EntryFilter,
     EntrySummary,
 )
+from newsreader.core.search_query import parse_query
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.textfold import fts_query
+from newsreader.core.store.query_sql import plan, query_sql
 from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import from_ts, to_ts
 
@@ -97,9 +98,7 @@ class EntryQueries(Database):
         if self._counted_in_index(filt):
             # Every entry has exactly one row in the index (search_index.py): counting there
             # spares a lookup per hit, a quarter of a second for a common word in a million.
-            query = fts_query(filt.search or "")
-            if query is None:
-                return 0
+            query = plan(parse_query(filt.search or "")).candidates
             return int(
                 self.conn.execute(
                     "SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH ?", (query,)
@@ -110,9 +109,9 @@ class EntryQueries(Database):
         return int(self.conn.execute(sql, args).fetchone()[0])
 
     def _counted_in_index(self, filt: EntryFilter) -> bool:
-        """Whether a count may skip the entries: a search and nothing else that narrows it.
-        Hidden entries are in the index too, so only when none is hidden (a look at the
-        small partial index of migration 10) or hidden ones count."""
+        """Whether a count may skip the entries: a search the index decides alone, and nothing
+        else that narrows it. Hidden entries are in the index too, so only when none is hidden
+        (a look at the small partial index of migration 10) or hidden ones count."""
         bare = EntryFilter(
             search=filt.search,
             one_per_story=filt.one_per_story,  # a count counts versions either way
@@ -120,6 +119,9 @@ class EntryQueries(Database):
             show_hidden=filt.show_hidden,
         )
         if not filt.search or filt != bare:
+            return False
+        query = parse_query(filt.search)
+        if not plan(query).index_only(query):
             return False
         if filt.show_hidden:
             return True
@@ -192,7 +194,7 @@ class EntryQueries(Database):
         finds a page of them at once."""
         if filt is None or not filt.search or filt.feed_id is not None or filt.tag is not None:
             return "entries e"
-        query = fts_query(filt.search)
+        query = plan(parse_query(filt.search)).candidates
         if query is None:
             return "entries e"
         many = self.conn.execute(
@@ -278,12 +280,9 @@ def _filter_sql(filt: EntryFilter, alias: str = "e") -> tuple[list[str], list[An
             where.append(f"{_watched_sql(e)} IS NOT NULL")
             args += [query, json.dumps(list(filt.watch), ensure_ascii=False)]
     if filt.search:
-        query = fts_query(filt.search)
-        if query is None:
-            where.append("0")
-        else:
-            where.append(f"{e}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-            args.append(query)
+        search_where, search_args = query_sql(parse_query(filt.search), e)
+        where += search_where
+        args += search_args
     return where, args
 
 
