@@ -1,5 +1,6 @@
-"""The feed pane: all headlines, each tag, each feed, with unread counts; and the feeds' own
-upkeep from inside the reader: remove (`d`), rename or re-address (`E`), retry (`r`).
+"""The feed pane: all headlines, the saved searches, each tag, each feed, with unread counts;
+and their upkeep from inside the reader: remove a feed or a search saved with S (`d`), rename
+or re-address a feed (`E`), retry it (`r`).
 
 A feed whose last fetch failed gets a `!` before its name and its error on a second line, so
 the mark never rests on colour alone. The pane's writes go to the App's writer thread and are
@@ -8,7 +9,7 @@ reported back as `JobDone(WRITE, FeedsChanged(...))`, which redraws every pane.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -19,8 +20,12 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from newsreader.core.models import Feed
+from newsreader.core.config import SavedSearch
+from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.store import Store
+from newsreader.ui.entry_filters import on_screen
+from newsreader.ui.messages import JobDone
+from newsreader.ui.saved_searches import Reader, SearchCounter, all_searches
 from newsreader.ui.text import one_line
 
 
@@ -33,18 +38,24 @@ class FeedsChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchesChanged:
+    """The key of the writer-thread job that deletes a saved search: the counts are redrawn."""
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
-    """Which slice of the cache the headline list shows."""
+    """Which slice of the cache the headline list shows: a feed, a tag or a saved search."""
 
     feed_id: int | None = None
     tag: str | None = None
+    search: SavedSearch | None = None
 
 
 LABEL_WIDTH = 17
 Writer = Callable[..., None]
 
 
-def _row(label: str, unread: int, *, indent: str = "", error: str | None = None) -> Content:
+def _row(label: str, unread: int | None, *, indent: str = "", error: str | None = None) -> Content:
     count = f"{unread:>5}" if unread else "     "
     width = LABEL_WIDTH - len(indent)
     label = label[: width - 1] + "…" if len(label) > width else label.ljust(width)
@@ -63,7 +74,7 @@ class FeedPane(OptionList):
         Binding("j,down", "cursor_down", "Next", show=False, id="feeds.down"),
         Binding("k,up", "cursor_up", "Previous", show=False, id="feeds.up"),
         Binding("enter,l", "select", "Show feed", id="feeds.select"),
-        Binding("d", "remove_feed", "Remove", id="feeds.remove"),
+        Binding("d", "remove_feed", "Remove feed/search", id="feeds.remove"),
         Binding("E", "edit_feed", "Rename / address", id="feeds.edit"),
     ]
 
@@ -76,12 +87,16 @@ class FeedPane(OptionList):
         def control(self) -> FeedPane:
             return self.pane
 
-    def __init__(self, store: Store, write: Writer, *, id: str | None = None) -> None:
+    def __init__(self, store: Store, write: Writer, read: Reader, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.store = store
         self.write = write
+        self.counter = SearchCounter(read)
         self._scopes: list[Scope] = []
         self._feeds: dict[int, Feed] = {}
+        self._tags: list[tuple[str, int]] = []
+        self._unread = 0
+        self.searches: list[SavedSearch] = []
 
     @property
     def highlighted_scope(self) -> Scope | None:
@@ -93,13 +108,31 @@ class FeedPane(OptionList):
         scope = self.highlighted_scope
         return self._feeds.get(scope.feed_id) if scope and scope.feed_id is not None else None
 
+    @property
+    def highlighted_search(self) -> SavedSearch | None:
+        scope = self.highlighted_scope
+        return scope.search if scope is not None else None
+
     def set_feeds(
-        self, feeds: list[Feed], tags: list[tuple[str, int]], current: Scope, *, unread: int
+        self,
+        feeds: list[Feed],
+        tags: list[tuple[str, int]],
+        current: Scope,
+        *,
+        unread: int,
+        searches: Sequence[SavedSearch] = (),
     ) -> None:
-        """`unread` is every unread headline, also those of removed feeds kept for a star."""
+        """`unread` is every unread headline, also those of removed feeds kept for a star;
+        the searches' counts are the last the counter made."""
         self._feeds = {f.id: f for f in feeds}
+        self._tags, self._unread, self.searches = tags, unread, list(searches)
         scopes: list[Scope] = [Scope()]
         options = [Option(_row("All", unread))]
+        for search in self.searches:
+            scopes.append(Scope(search=search))
+            options.append(
+                Option(_row("/ " + one_line(search.name, 60), self.counter.counts(search)))
+            )
         for tag, tag_unread in tags:
             scopes.append(Scope(tag=tag))
             options.append(Option(_row("# " + one_line(tag, 60), tag_unread)))
@@ -121,16 +154,31 @@ class FeedPane(OptionList):
         elif highlighted is not None and highlighted < len(scopes):
             self.highlighted = highlighted
 
-    def show_store(self, store: Store, current: Scope) -> datetime | None:
-        """Redrawn from the counters the store keeps; returns when a feed was last fetched,
-        for the status bar."""
+    def show_store(
+        self, store: Store, filters: EntryFilter, config_searches: Sequence[SavedSearch]
+    ) -> datetime | None:
+        """Redrawn from the counters the store keeps, the searches' counts asked for anew;
+        returns when a feed was last fetched, for the status bar."""
         feeds = store.feeds()
-        self.set_feeds(feeds, store.tags(), current, unread=store.unread_count())
+        searches = all_searches(config_searches, store)
+        search = on_screen(filters, searches)
+        current = Scope(search=search) if search else Scope(filters.feed_id, filters.tag)
+        self.set_feeds(feeds, store.tags(), current, unread=store.unread_count(), searches=searches)
+        self.counter.request(store, searches)
         fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
         return max(fetched) if fetched else None
 
+    def counts_made(self, job: JobDone) -> None:
+        """A counting round ended: its counts drawn, the highlight where it was."""
+        if self.counter.arrived(job):
+            current = self.highlighted_scope or Scope()
+            feeds = list(self._feeds.values())
+            self.set_feeds(feeds, self._tags, current, unread=self._unread, searches=self.searches)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("remove_feed", "edit_feed"):
+        if action == "remove_feed":
+            return self.highlighted_feed is not None or self.highlighted_search is not None
+        if action == "edit_feed":
             return self.highlighted_feed is not None
         return True
 
@@ -145,6 +193,10 @@ class FeedPane(OptionList):
     def action_remove_feed(self) -> None:
         from newsreader.ui.confirm_dialog import ConfirmDialog  # start-up speed: lazily
 
+        search = self.highlighted_search
+        if search is not None:
+            self._delete_search(search)
+            return
         feed = self.highlighted_feed
         if feed is None:
             return
@@ -159,6 +211,25 @@ class FeedPane(OptionList):
             "Starred ones are kept."
         )
         self.app.push_screen(ConfirmDialog(question), answered)
+
+    def _delete_search(self, search: SavedSearch) -> None:
+        from newsreader.ui.confirm_dialog import ConfirmDialog  # start-up speed: lazily
+
+        if not search.in_cache:
+            self.app.notify(
+                f"{search.name} is {search.where} of config.toml: remove it there.",
+                markup=False,
+            )
+            return
+        store, name = self.store, search.name
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda: store.delete_saved_search(name), key=SearchesChanged())
+
+        self.app.push_screen(
+            ConfirmDialog(f"Delete the saved search {one_line(name, 80)}?"), answered
+        )
 
     def action_edit_feed(self) -> None:
         from newsreader.ui.feed_dialog import EditFeedDialog, FeedEdit  # start-up speed

@@ -13,6 +13,8 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from newsreader.core.errors import QueryError
+from newsreader.core.search_query import parse_query
 from newsreader.core.store.store import Store
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.search_input import SearchInput
@@ -21,6 +23,8 @@ EMPTY_CACHE = (
     "No subscriptions yet.\n\nPress a to add a feed or a site, i to import an OPML file, "
     "d to open the sample edition; or from a shell:  newsreader add URL"
 )
+
+SEARCH_HINT = 'Search titles and text: words, "a phrase", OR, -word, feed:, tag:, after:, before:'
 
 
 class ListPane(Vertical):
@@ -58,7 +62,7 @@ class ListPane(Vertical):
         try:
             search = self.query_one("#search", SearchInput)
         except NoMatches:
-            search = SearchInput(placeholder="Search titles and text…", id="search")
+            search = SearchInput(placeholder=SEARCH_HINT, id="search")
             self.mount(search, before=0)
         search.display = True
         search.value = query
@@ -72,6 +76,12 @@ class ListPane(Vertical):
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         query = event.value.strip()
+        try:
+            parse_query(query)
+        except QueryError as exc:
+            # The field stays open with what was typed, to be mended.
+            self.app.notify(str(exc), title="Search", severity="warning", markup=False)
+            return
         if not query:
             self.hide_search()
         self.post_message(self.Searched(query or None))

@@ -47,6 +47,10 @@ class SavedSearchQueries(Database):
                 (_PREFIX + search.name, json.dumps(value, ensure_ascii=False)),
             )
 
+    def data_version(self) -> int:
+        """Changes when another connection commits: this thread's reads may be out of date."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def delete_saved_search(self, name: str) -> bool:
         with self.transaction() as conn:
             cur = conn.execute("DELETE FROM settings WHERE key = ?", (_PREFIX + name,))
