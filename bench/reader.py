@@ -25,6 +25,7 @@ import argparse
 import compileall
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -152,13 +153,19 @@ def prepare_rules(data_dir: Path, searches: int, rules: int) -> None:
 def start_times(
     data_dir: Path, runs: int, searches: int, rules: int
 ) -> dict[str, tuple[list[float], int]]:
+    """Medians' samples per kind: the bare app, ours, and (with saved searches or kill rules)
+    ours with them, alternated in one run so the machine's load falls on each alike."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}:{ROOT / 'bench'}", "TEXTUAL": ""}
-    result: dict[str, tuple[list[float], int]] = {"bare": ([], 0), "reader": ([], 0)}
+    kinds = [("bare", 0, 0), ("reader", 0, 0)]
+    if searches or rules:
+        kinds.append(("reader+rules", searches, rules))
+    result: dict[str, tuple[list[float], int]] = {kind: ([], 0) for kind, _, _ in kinds}
     for _ in range(runs):
-        for kind in ("bare", "reader"):
+        for kind, kind_searches, kind_rules in kinds:
+            argv = [kind.split("+")[0], str(data_dir), str(kind_searches), str(kind_rules)]
             started = time.time()
             out = subprocess.run(
-                [sys.executable, "-c", START_CHILD, kind, str(data_dir), str(searches), str(rules)],
+                [sys.executable, "-c", START_CHILD, *argv],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -297,7 +304,7 @@ def main() -> None:
     # Measure what an installed copy runs: bytecode, not source compiled at every start.
     compileall.compile_dir(Path(__file__).resolve().parents[1] / "src", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
+        data_dir = Path(tmp) / "cache"
         t = time.perf_counter()
         article_id = build_cache(data_dir, args.entries, args.feeds)
         prepare_rules(data_dir, args.saved_searches, args.kill_rules)
@@ -310,9 +317,15 @@ def main() -> None:
         os.sync()
         time.sleep(2)
         starts = start_times(data_dir, args.runs, args.saved_searches, args.kill_rules)
+        plain_lat = None
+        if args.saved_searches or args.kill_rules:
+            # The latency run moves the feeds to its loopback server: the plain run gets a copy.
+            shutil.copytree(data_dir, Path(tmp) / "plain")
+            plain_lat = latency(Path(tmp) / "plain", article_id, args.presses, 0, 0)
         lat = latency(data_dir, article_id, args.presses, args.saved_searches, args.kill_rules)
     bare = statistics.median(starts["bare"][0])
     ours = statistics.median(starts["reader"][0])
+    with_rules = statistics.median(starts["reader+rules"][0]) if "reader+rules" in starts else 0
     j_idle = [v * 1000 for v in lat["j_idle"]]  # type: ignore[attr-defined]
     j_busy = [v * 1000 for v in lat["j_refresh"]] or [float("nan")]  # type: ignore[attr-defined]
     rows = [
@@ -321,6 +334,18 @@ def main() -> None:
             "start: first headlines (median)",
             f"{ours:.3f} s",
             f"{ours / bare:.2f}x bare (target < 1.4x)",
+        ),
+        *(
+            [
+                (
+                    f"start: first headlines, {args.saved_searches} searches / "
+                    f"{args.kill_rules} rules",
+                    f"{with_rules:.3f} s",
+                    f"{with_rules / bare:.2f}x bare",
+                )
+            ]
+            if with_rules
+            else []
         ),
         (
             "j -> repaint median / p95, idle",
@@ -343,11 +368,19 @@ def main() -> None:
             "target < 250 MB",
         ),
     ]
-    if args.saved_searches or args.kill_rules:
+    if plain_lat is not None:
         print(
-            f"with {args.saved_searches} saved searches ({lat['counted']} counted in the "
-            f"latency child) and {args.kill_rules} kill rules"
+            f"j and article with {args.saved_searches} saved searches ({lat['counted']} counted "
+            f"in the latency child) and {args.kill_rules} kill rules; without them:"
         )
+        for name, samples in (
+            ("idle", plain_lat["j_idle"]),
+            ("refreshing", plain_lat["j_refresh"]),
+        ):
+            ms = [v * 1000 for v in samples] or [float("nan")]  # type: ignore[attr-defined]
+            median = statistics.median(ms)
+            print(f"  j -> repaint median / p95, {name}: {median:.1f} / {p95(ms):.1f} ms")
+        print(f"  open cached 20 KB article: {float(plain_lat['article']) * 1000:.0f} ms")  # type: ignore[arg-type]
     if lat.get("notes"):
         print("notifications:", lat["notes"])
     width = max(len(r[0]) for r in rows)

@@ -21,16 +21,16 @@ from newsreader.core.store.textfold import fold
 from newsreader.core.times import to_ts
 
 _WORD = re.compile(r"\w+")
+_COMBINING = re.compile("[\u0300-\u036f]+")  # the marks NFD splits off Latin letters
 _IN_INDEX = "{alias}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)"
 
 
 def plain(text: str) -> str:
     """Folded text without the diacritics FTS5 drops itself (é -> e), so a check on the
-    index's candidates agrees with the index."""
+    index's candidates agrees with the index. (fold has spelled out the umlauts already.)"""
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text))
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -133,10 +133,13 @@ def _positive_sql(term: Term, alias: str) -> tuple[str, list[Any]]:
     if not _is_phrase(term):
         return _IN_INDEX.format(alias=alias), [_fts(term)]
     title, body = search_index.indexed_text_sql(a)
-    # The CASE keeps SQLite from computing the text of rows the index does not name.
+    pattern = phrase_pattern(words_of(term.text))
+    # The CASE keeps SQLite from computing the text of rows the index does not name; the
+    # body, dearer to compute again, only when the title does not hold the phrase.
     return (
-        f"CASE WHEN {_IN_INDEX.format(alias=a)} THEN search_phrase({title}, {body}, ?) ELSE 0 END",
-        [_fts(term), phrase_pattern(words_of(term.text))],
+        f"CASE WHEN {_IN_INDEX.format(alias=a)} THEN search_phrase({title}, NULL, ?)"
+        f" OR search_phrase(NULL, {body}, ?) ELSE 0 END",
+        [_fts(term), pattern, pattern],
     )
 
 
@@ -158,4 +161,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 def search_phrase(title: str | None, body: str | None, pattern: str) -> int:
     """1 when the folded title or body holds `pattern`: the SQL function of the checks."""
     compiled = _compiled(pattern)
-    return int(any(text and compiled.search(plain(text)) for text in (title, body)))
+    for text in (title, body):
+        if text and compiled.search(plain(text)):
+            return 1
+    return 0
