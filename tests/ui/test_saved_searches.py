@@ -19,8 +19,7 @@ from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.confirm_dialog import ConfirmDialog
 from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.help_screen import HelpScreen
-from newsreader.ui.messages import READ
-from newsreader.ui.saved_searches import SaveSearchDialog
+from newsreader.ui.saved_searches import SaveSearchDialog, count_round
 from tests.ui.conftest import Notes, clock, keys, sample_cache, wait_for, writes_done
 
 Snap = Callable[..., bool]
@@ -42,10 +41,11 @@ def _rows(pane: FeedPane) -> list[str]:
 
 
 async def _counted(pilot: Pilot[None]) -> None:
-    """Let a counting round on the reader thread finish and be drawn."""
+    """Let a counting round (after its quiet time, on the reader thread) finish and be drawn."""
     app = pilot.app
     assert isinstance(app, NewsreaderApp)
-    await wait_for(pilot, lambda: app.ready and not app.net.running(READ))
+    await wait_for(pilot, lambda: app.ready)
+    await wait_for(pilot, lambda: not app.query_one(FeedPane).counter.busy)
     await pilot.pause()
 
 
@@ -222,3 +222,17 @@ async def test_help_lists_s_and_the_search_syntax(store: Store, config: Config) 
         syntax = [row[1] for row in rows if row[0] == "syntax"]
         assert syntax[:3] == ["Rathaus Markt", '"Rat der Stadt"', "Unfall OR Brand"]
         assert {"-Horoskop", "feed:Polizei", "tag:Münster", "after:2026-11-01"} <= set(syntax)
+
+
+def test_a_round_counts_again_only_when_the_cache_or_the_searches_changed(store: Store) -> None:
+    sample_cache(store)
+    searches = SEARCHES[:2]
+    first = count_round(store, searches, None)
+    assert first.counts == {"Verkehr": 2, "Ungelesen lokal": 3}
+    assert count_round(store, searches, first) is first  # nothing changed: no queries at all
+    other = Store(store.path)  # the writer thread's connection, say
+    other.set_read([store.entries(EntryFilter(search="sperrung"))[0].id])
+    other.close()
+    second = count_round(store, searches, first)
+    assert second is not first and second.counts == {"Verkehr": 1, "Ungelesen lokal": 2}
+    assert count_round(store, SEARCHES[:1], second).counts == {"Verkehr": 1}

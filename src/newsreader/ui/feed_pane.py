@@ -91,7 +91,7 @@ class FeedPane(OptionList):
         super().__init__(id=id, markup=False)
         self.store = store
         self.write = write
-        self.counter = SearchCounter(read)
+        self.counter = SearchCounter(read, self.set_timer)
         self._scopes: list[Scope] = []
         self._feeds: dict[int, Feed] = {}
         self._tags: list[tuple[str, int]] = []

@@ -4,8 +4,9 @@ config.toml first, with their unread counts, like newsboat's query feeds.
 
 A count is a search over the whole cache, too slow for the UI thread when a word is common or a
 phrase must be checked on many rows: the counts are made on the reader thread (see
-`background.py`), one round at a time, and only when the cache or the searches changed since
-the last round (SQLite's `data_version`). The pane shows the last counts meanwhile.
+`background.py`), one round at a time, once the reader is quiet, and only when the cache or the
+searches changed since the last round (SQLite's `data_version`). The pane shows the last counts
+meanwhile.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ from newsreader.ui.messages import JobDone
 from newsreader.ui.text import one_line
 
 if TYPE_CHECKING:  # types only
+    from textual.timer import Timer
+
     from newsreader.ui.app import NewsreaderApp
 
 Reader = Callable[..., None]  # BackgroundLoop.read
+Schedule = Callable[[float, Callable[[], None]], "Timer"]  # a widget's set_timer
 
 
 def all_searches(config_searches: Sequence[SavedSearch], store: Store) -> list[SavedSearch]:
@@ -122,13 +126,15 @@ class CountsMade:
 
 
 @dataclass(frozen=True, slots=True)
-class _Round:
+class CountRound:
     version: int
     searches: tuple[SavedSearch, ...]
     counts: dict[str, int | None]
 
 
-def _count(store: Store, searches: tuple[SavedSearch, ...], last: _Round | None) -> _Round:
+def count_round(
+    store: Store, searches: tuple[SavedSearch, ...], last: CountRound | None
+) -> CountRound:
     """On the reader thread: each search's unread matches, unless nothing changed."""
     version = store.data_version()
     if last is not None and last.version == version and last.searches == searches:
@@ -139,40 +145,59 @@ def _count(store: Store, searches: tuple[SavedSearch, ...], last: _Round | None)
             counts[search.name] = store.count_entries(replace(search_filter(search), unread=True))
         except NewsreaderError:
             counts[search.name] = None  # a query this version cannot read: no count
-    return _Round(version, searches, counts)
+    return CountRound(version, searches, counts)
 
 
 class SearchCounter:
-    """The counting rounds of one feed pane: one at a time; asked again while one runs, it
-    runs one more round after it."""
+    """The counting rounds of one feed pane: one at a time, each once the pane has been quiet
+    for `QUIET_SECONDS` (a round's Python checks compete with the UI for the interpreter, so it
+    waits until an article has opened or a burst of `n` has ended); asked again while one runs,
+    it runs one more round after it."""
 
-    def __init__(self, read: Reader) -> None:
+    QUIET_SECONDS = 0.5
+
+    def __init__(self, read: Reader, schedule: Schedule) -> None:
         self._read = read
-        self._last: _Round | None = None
+        self._schedule = schedule
+        self._last: CountRound | None = None
         self._running = False
+        self._timer: Timer | None = None
         self._wanted: tuple[Store, tuple[SavedSearch, ...]] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A round is waiting for quiet or running (tests wait on this)."""
+        return self._running or self._timer is not None
 
     def counts(self, search: SavedSearch) -> int | None:
         return self._last.counts.get(search.name) if self._last is not None else None
 
     def request(self, store: Store, searches: list[SavedSearch]) -> None:
+        if not searches:
+            return
         self._wanted = (store, tuple(searches))
-        if not self._running and searches:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self._schedule(self.QUIET_SECONDS, self._quiet)
+
+    def _quiet(self) -> None:
+        self._timer = None
+        if not self._running and self._wanted is not None:
             self._start()
 
     def _start(self) -> None:
         assert self._wanted is not None
         store, searches = self._wanted
         self._wanted, self._running, last = None, True, self._last
-        self._read(lambda: _count(store, searches, last), key=CountsMade())
+        self._read(lambda: count_round(store, searches, last), key=CountsMade())
 
     def arrived(self, job: JobDone) -> bool:
         """A round's end; True when the counts on screen should change."""
         self._running = False
         result: Any = job.result
-        changed = isinstance(result, _Round) and result is not self._last
+        changed = isinstance(result, CountRound) and result is not self._last
         if changed:
             self._last = result
-        if self._wanted is not None:
+        if self._wanted is not None and self._timer is None:
             self._start()
         return changed
