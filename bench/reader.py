@@ -153,15 +153,16 @@ def prepare_rules(data_dir: Path, searches: int, rules: int) -> None:
 def start_times(
     data_dir: Path, runs: int, searches: int, rules: int
 ) -> dict[str, tuple[list[float], int]]:
-    """Medians' samples per kind: the bare app, ours, and (with saved searches or kill rules)
-    ours with them, alternated in one run so the machine's load falls on each alike."""
+    """Samples per kind: the bare app, ours, and (with saved searches or kill rules) ours with
+    them, interleaved in one run so the machine's load falls on each alike."""
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}:{ROOT / 'bench'}", "TEXTUAL": ""}
     kinds = [("bare", 0, 0), ("reader", 0, 0)]
     if searches or rules:
         kinds.append(("reader+rules", searches, rules))
     result: dict[str, tuple[list[float], int]] = {kind: ([], 0) for kind, _, _ in kinds}
-    for _ in range(runs):
-        for kind, kind_searches, kind_rules in kinds:
+    for run in range(runs):
+        # Every other run in reverse, so no kind always follows the same one.
+        for kind, kind_searches, kind_rules in kinds if run % 2 == 0 else kinds[::-1]:
             argv = [kind.split("+")[0], str(data_dir), str(kind_searches), str(kind_rules)]
             started = time.time()
             out = subprocess.run(
