@@ -1,6 +1,7 @@
 """Reader benchmarks on a 50,000-entry cache (500 feeds); prints a table, asserts nothing.
 
     .venv/bin/python bench/reader.py [--entries 50000] [--feeds 500] [--runs 5]
+        [--saved-searches 20] [--kill-rules 20]
 
 - start: wall time from spawning `python` to the first frame handed to the driver
   (`App._display`) that shows headline rows, for our App, and to the first frame of a bare
@@ -12,6 +13,10 @@
 - article: the same child, from `enter` on a cached entry with a 20 KB extracted page to the
   first frame painted after its body is in place.
 - RSS: ru_maxrss of that child (and of the start-up child).
+- --saved-searches / --kill-rules: both children run with that many [[search]] and [[hide]]
+  tables (bench/reader_rules.py; the rules are applied to the cache before the runs, as a
+  reader started before would have). The latency child's feed pane counts the searches on its
+  reader thread while `j` is pressed.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import compileall
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,7 +41,7 @@ from long_article import save_long_article  # noqa: E402  (bench/, the script's 
 
 START_CHILD = r"""
 import resource, sys, time
-kind, data_dir = sys.argv[1], sys.argv[2]
+kind, data_dir, searches, rules = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 painted = []
 # Both apps note the wall time at which the first frame that shows what they are for is handed
 # to the driver (App._display): any frame for the bare app, one with headline rows for ours.
@@ -70,8 +76,11 @@ else:
         def _after_first_paint(self):
             pass  # no refresh, no panes: only the first frame is measured
 
-    app = Timed(Store.in_dir(data_dir), Config(reader=ReaderConfig(refresh_on_start=False)),
-                offline=True)
+    from reader_rules import saved_and_hidden
+
+    saved, hidden = saved_and_hidden(searches, rules)
+    config = Config(reader=ReaderConfig(refresh_on_start=False), searches=saved, hide=hidden)
+    app = Timed(Store.in_dir(data_dir), config, offline=True)
 app.run(headless=True, size=(140, 40))
 print(painted[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
@@ -110,14 +119,54 @@ def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
     return target_id
 
 
-def start_times(data_dir: Path, runs: int) -> dict[str, tuple[list[float], int]]:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}", "TEXTUAL": ""}
-    result: dict[str, tuple[list[float], int]] = {"bare": ([], 0), "reader": ([], 0)}
-    for _ in range(runs):
-        for kind in ("bare", "reader"):
+def prepare_rules(data_dir: Path, searches: int, rules: int) -> None:
+    """Decide the kill rules once, as the reader's first start with them would; time one
+    round of the saved searches' counts, as the feed pane's reader thread makes it."""
+    from dataclasses import replace
+
+    from newsreader.core.store.saved_searches import search_filter
+    from newsreader.core.store.store import Store
+    from reader_rules import saved_and_hidden
+
+    saved, hidden = saved_and_hidden(searches, rules)
+    store = Store.in_dir(data_dir)
+    t = time.perf_counter()
+    checked = store.apply_hide_rules(hidden)
+    if rules:
+        print(
+            f"{rules} kill rules decided for {checked:,} entries in {time.perf_counter() - t:.1f} s"
+        )
+    slowest = (0.0, "")
+    t = time.perf_counter()
+    for search in saved:
+        started = time.perf_counter()
+        store.count_entries(replace(search_filter(search), unread=True))
+        slowest = max(slowest, (time.perf_counter() - started, search.query))
+    if saved:
+        print(
+            f"{len(saved)} saved searches counted in {time.perf_counter() - t:.2f} s "
+            f"(slowest {slowest[0]:.2f} s: {slowest[1]})"
+        )
+    store.close()
+
+
+def start_times(
+    data_dir: Path, runs: int, searches: int, rules: int
+) -> dict[str, tuple[list[float], int]]:
+    """Samples per kind: the bare app, ours, and (with saved searches or kill rules) ours with
+    them, interleaved in one run so the machine's load falls on each alike."""
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}:{ROOT / 'bench'}", "TEXTUAL": ""}
+    kinds = [("bare", 0, 0), ("reader", 0, 0)]
+    if searches or rules:
+        kinds.append(("reader+rules", searches, rules))
+    result: dict[str, tuple[list[float], int]] = {kind: ([], 0) for kind, _, _ in kinds}
+    for run in range(runs):
+        # Every other run in reverse, so no kind always follows the same one.
+        for kind, kind_searches, kind_rules in kinds if run % 2 == 0 else kinds[::-1]:
+            argv = [kind.split("+")[0], str(data_dir), str(kind_searches), str(kind_rules)]
             started = time.time()
             out = subprocess.run(
-                [sys.executable, "-c", START_CHILD, kind, str(data_dir)],
+                [sys.executable, "-c", START_CHILD, *argv],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -137,6 +186,9 @@ from newsreader.ui.app import NewsreaderApp
 from tests.support.loopback import LoopbackServer
 
 data_dir, article_id, presses = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+from reader_rules import saved_and_hidden
+
+saved, hidden = saved_and_hidden(int(sys.argv[4]), int(sys.argv[5]))
 
 from newsreader.ui.article_view import ArticleView
 
@@ -173,7 +225,8 @@ async def j_samples(app, pilot, n, while_refreshing=False):
 async def main():
     store = Store.in_dir(data_dir)
     server = LoopbackServer().start()
-    app = Timed(store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=False)
+    config = Config(reader=ReaderConfig(refresh_on_start=False), searches=saved, hide=hidden)
+    app = Timed(store, config, offline=False)
     out = {}
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause(0.5)
@@ -211,6 +264,7 @@ async def main():
         await pilot.pause(0.1)
         out["j_refresh"] = await j_samples(app, pilot, presses, while_refreshing=True)
         out["notes"] = [n.message for n in app._notifications]
+        out["counted"] = len(app.query_one("#feeds").counter._last.counts) if saved else 0
     server.stop()
     out["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps(out))
@@ -219,10 +273,13 @@ asyncio.run(main())
 """
 
 
-def latency(data_dir: Path, article_id: int, presses: int) -> dict[str, object]:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
+def latency(
+    data_dir: Path, article_id: int, presses: int, searches: int, rules: int
+) -> dict[str, object]:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}:{ROOT / 'bench'}"}
+    argv = [str(data_dir), str(article_id), str(presses), str(searches), str(rules)]
     proc = subprocess.run(
-        [sys.executable, "-c", LATENCY_CHILD, str(data_dir), str(article_id), str(presses)],
+        [sys.executable, "-c", LATENCY_CHILD, *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -242,13 +299,16 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--presses", type=int, default=200)
+    parser.add_argument("--saved-searches", type=int, default=0, metavar="N", help="at most 20")
+    parser.add_argument("--kill-rules", type=int, default=0, metavar="N", help="at most 20")
     args = parser.parse_args()
     # Measure what an installed copy runs: bytecode, not source compiled at every start.
     compileall.compile_dir(Path(__file__).resolve().parents[1] / "src", quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp)
+        data_dir = Path(tmp) / "cache"
         t = time.perf_counter()
         article_id = build_cache(data_dir, args.entries, args.feeds)
+        prepare_rules(data_dir, args.saved_searches, args.kill_rules)
         print(
             f"cache: {args.entries:,} entries, {args.feeds} feeds, "
             f"built in {time.perf_counter() - t:.1f} s"
@@ -257,10 +317,16 @@ def main() -> None:
         # the start-up runs (ours reads the cache, the bare app does not) compete with nothing.
         os.sync()
         time.sleep(2)
-        starts = start_times(data_dir, args.runs)
-        lat = latency(data_dir, article_id, args.presses)
+        starts = start_times(data_dir, args.runs, args.saved_searches, args.kill_rules)
+        plain_lat = None
+        if args.saved_searches or args.kill_rules:
+            # The latency run moves the feeds to its loopback server: the plain run gets a copy.
+            shutil.copytree(data_dir, Path(tmp) / "plain")
+            plain_lat = latency(Path(tmp) / "plain", article_id, args.presses, 0, 0)
+        lat = latency(data_dir, article_id, args.presses, args.saved_searches, args.kill_rules)
     bare = statistics.median(starts["bare"][0])
     ours = statistics.median(starts["reader"][0])
+    with_rules = statistics.median(starts["reader+rules"][0]) if "reader+rules" in starts else 0
     j_idle = [v * 1000 for v in lat["j_idle"]]  # type: ignore[attr-defined]
     j_busy = [v * 1000 for v in lat["j_refresh"]] or [float("nan")]  # type: ignore[attr-defined]
     rows = [
@@ -269,6 +335,18 @@ def main() -> None:
             "start: first headlines (median)",
             f"{ours:.3f} s",
             f"{ours / bare:.2f}x bare (target < 1.4x)",
+        ),
+        *(
+            [
+                (
+                    f"start: first headlines, {args.saved_searches} searches / "
+                    f"{args.kill_rules} rules",
+                    f"{with_rules:.3f} s",
+                    f"{with_rules / bare:.2f}x bare",
+                )
+            ]
+            if with_rules
+            else []
         ),
         (
             "j -> repaint median / p95, idle",
@@ -291,6 +369,19 @@ def main() -> None:
             "target < 250 MB",
         ),
     ]
+    if plain_lat is not None:
+        print(
+            f"j and article with {args.saved_searches} saved searches ({lat['counted']} counted "
+            f"in the latency child) and {args.kill_rules} kill rules; without them:"
+        )
+        for name, samples in (
+            ("idle", plain_lat["j_idle"]),
+            ("refreshing", plain_lat["j_refresh"]),
+        ):
+            ms = [v * 1000 for v in samples] or [float("nan")]  # type: ignore[attr-defined]
+            median = statistics.median(ms)
+            print(f"  j -> repaint median / p95, {name}: {median:.1f} / {p95(ms):.1f} ms")
+        print(f"  open cached 20 KB article: {float(plain_lat['article']) * 1000:.0f} ms")  # type: ignore[arg-type]
     if lat.get("notes"):
         print("notifications:", lat["notes"])
     width = max(len(r[0]) for r in rows)

@@ -138,7 +138,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-hidden", action="store_true", help="also those a [[hide]] rule hides (marked h)"
     )
     arts.add_argument(
-        "--search", metavar="Q", help="titles and text; case and umlaut blind (muenster = Münster)"
+        "--search",
+        metavar="Q",
+        help="titles and text, case and umlaut blind (muenster = Münster): words (as prefixes), "
+        '"a phrase", OR, -word, feed:NAME, tag:NAME, before:/after:YYYY-MM-DD',
+    )
+    arts.add_argument(
+        "--saved",
+        metavar="NAME",
+        help="a saved search: [[search]] in config.toml, or S in the reader",
     )
     arts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
     arts.add_argument("--json", action="store_true", help="print one JSON document")

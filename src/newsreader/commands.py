@@ -9,11 +9,12 @@ from collections.abc import Collection
 from pathlib import Path
 
 from newsreader import exit_codes
-from newsreader.core.config import Config, default_data_dir, load_config
+from newsreader.core.config import Config, SavedSearch, default_data_dir, load_config
 from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.db import make_data_dir, unwritable_reason
+from newsreader.core.store.saved_searches import search_filter
 from newsreader.core.store.store import DB_NAME, Store
 from newsreader.output import (
     Progress,
@@ -252,12 +253,17 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
     if args.limit < 1:
         raise NewsreaderError("--limit must be at least 1")
+    saved = search_filter(_saved_search(config, store, args.saved)) if args.saved else EntryFilter()
+    # The flags narrow a saved search further: two queries side by side must both match.
+    search = " ".join(q for q in (saved.search, args.search) if q) or None
+    if args.tag and saved.tag and args.tag != saved.tag:
+        raise NewsreaderError(f"--saved {args.saved!r} lists tag {saved.tag!r}, not {args.tag!r}")
     filt = EntryFilter(
         feed_id=_feed_arg(store, args.feed).id if args.feed else None,
-        tag=args.tag,
-        unread=args.unread,
-        starred=args.starred,
-        search=args.search,
+        tag=args.tag or saved.tag,
+        unread=args.unread or saved.unread,
+        starred=args.starred or saved.starred,
+        search=search,
         one_per_story=config.cluster.enabled,
         watch=config.watch.words,
         watched_only=args.watched,
@@ -275,6 +281,16 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
         # On stderr: a script reading stdout gets nothing rather than a sentence.
         print(f"newsreader: no matches for {line(args.search, 200)!r}", file=sys.stderr)
     return exit_codes.OK
+
+
+def _saved_search(config: Config, store: Store, name: str) -> SavedSearch:
+    """A [[search]] of config.toml or one saved in the reader, by name (case-blind)."""
+    searches = [*config.searches, *store.saved_searches()]
+    for search in searches:
+        if search.name.casefold() == name.strip().casefold():
+            return search
+    known = ", ".join(repr(s.name) for s in searches) or "none yet (S in the reader saves one)"
+    raise NewsreaderError(f"no saved search named {name!r}; saved searches: {known}")
 
 
 def cmd_show(args: argparse.Namespace, store: Store, config: Config) -> int:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from newsreader.core.config_values import read_section
-from newsreader.core.errors import ConfigError
+from newsreader.core.errors import ConfigError, QueryError
+from newsreader.core.search_query import parse_query
 
 APP_NAME = "newsreader"
 
@@ -138,6 +139,24 @@ HIDE_FIELDS = ("title", "text", "feed", "category", "author")
 
 
 @dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """A named search shown in the feed pane (issue 14): a [[search]] table, or saved with S
+    in the reader, which keeps it in the cache (`in_cache`). `query` is in the search
+    language of core/search_query.py; empty when only the flags and the tag were saved."""
+
+    name: str
+    query: str = ""
+    unread: bool = False
+    tag: str | None = None
+    starred: bool = False
+    in_cache: bool = False
+    where: str = ""  # "[[search]] #2 (line 31)", for warnings
+
+
+SEARCH_KEYS = ("name", "query", "unread", "tag", "starred")
+
+
+@dataclass(frozen=True, slots=True)
 class SyncConfig:
     """[sync]: a Google Reader API server (FreshRSS, Miniflux...) or a Fever API server.
 
@@ -176,6 +195,7 @@ class Config:
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
     hide: tuple[HideRule, ...] = ()
+    searches: tuple[SavedSearch, ...] = ()
     # binding id -> key list ("j,down"); see the help screen for the ids.
     keys: dict[str, str] = field(default_factory=dict)
     # One line per unknown section, key or binding id that was skipped: the command line
@@ -241,6 +261,9 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
         elif name == "hide":
             values["hide"], skipped = _hide_rules(path, value, text)
             warnings.extend(skipped)
+        elif name == "search":
+            values["searches"], skipped = _searches(path, value, text)
+            warnings.extend(skipped)
         elif name in sections:
             values[name] = read_section(path, name, sections[name], value, warnings)
         else:
@@ -274,14 +297,20 @@ def _header_lines(text: str, table: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if header.match(line)]
 
 
+def _table_names(text: str, table: str, count: int) -> list[str]:
+    """How warnings name each of `count` `[[table]]`s: "[[hide]] #2 (line 31)"."""
+    lines = _header_lines(text, table)
+    return [
+        f"[[{table}]] #{n + 1}" + (f" (line {lines[n]})" if n < len(lines) else "")
+        for n in range(count)
+    ]
+
+
 def _hide_rules(path: Path, value: Any, text: str) -> tuple[tuple[HideRule, ...], list[str]]:
     if not isinstance(value, list):
         raise ConfigError(f"{path}: hide must be [[hide]] tables")
-    lines = _header_lines(text, "hide")
     rules, warnings = [], []
-    for index, table in enumerate(value):
-        line = f" (line {lines[index]})" if index < len(lines) else ""
-        where = f"[[hide]] #{index + 1}{line}"
+    for table, where in zip(value, _table_names(text, "hide", len(value)), strict=True):
         problem = _hide_problem(table)
         if problem:
             warnings.append(f"{path}: {where} skipped: {problem}")
@@ -307,6 +336,41 @@ def _hide_problem(table: Any) -> str | None:
             except re.error as exc:
                 return f"{key}: bad regular expression: {exc}"
     return None
+
+
+def _searches(path: Path, value: Any, text: str) -> tuple[tuple[SavedSearch, ...], list[str]]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: search must be [[search]] tables")
+    searches: list[SavedSearch] = []
+    warnings = []
+    for table, where in zip(value, _table_names(text, "search", len(value)), strict=True):
+        problem = _search_problem(table, searches)
+        if problem:
+            warnings.append(f"{path}: {where} skipped: {problem}")
+            continue
+        searches.append(SavedSearch(**{**table, "name": table["name"].strip()}, where=where))
+    return tuple(searches), warnings
+
+
+def _search_problem(table: Any, earlier: list[SavedSearch]) -> str | None:
+    if not isinstance(table, dict):
+        return "a search needs a name and a query"
+    for key, item in table.items():
+        if key not in SEARCH_KEYS:
+            return f"unknown key {key!r} (one of {', '.join(SEARCH_KEYS)})"
+        if key in ("unread", "starred") and not isinstance(item, bool):
+            return f"{key} must be true or false"
+        if key in ("name", "query", "tag") and (not isinstance(item, str) or not item.strip()):
+            return f"{key} must be a non-empty string"
+    if "name" not in table or "query" not in table:
+        return "a search needs a name and a query"
+    if any(s.name.casefold() == table["name"].casefold() for s in earlier):
+        return f"a search named {table['name']!r} is defined above"
+    try:
+        query = parse_query(table["query"])
+    except QueryError as exc:
+        return str(exc)
+    return None if query.groups else "the query has no word to search for"
 
 
 def _check_sync(path: Path, sync: SyncConfig) -> None:

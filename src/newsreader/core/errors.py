@@ -21,6 +21,10 @@ class ConfigError(NewsreaderError):
     """config.toml cannot be read, or sets something that does not exist."""
 
 
+class QueryError(NewsreaderError):
+    """A search that cannot be read: an unclosed quote, a bare OR, a day that is none."""
+
+
 class StoreError(NewsreaderError):
     """The cache cannot be used: a newer schema, an unreadable file, or SQLite failed."""
 

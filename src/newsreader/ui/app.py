@@ -27,11 +27,11 @@ from newsreader.core.store.store import Store
 from newsreader.ui.attachments import PlayEnclosure
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.browser import copy_url, open_web_page, play_enclosure
-from newsreader.ui.entry_filters import describe, listing, toggled
+from newsreader.ui.entry_filters import chosen, describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
-from newsreader.ui.messages import DETAIL_GROUPS, REFRESH, WRITE, JobDone, RefreshProgress
+from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, RefreshProgress
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
 from newsreader.ui.refresh_job import (
@@ -175,7 +175,8 @@ class NewsreaderApp(App[None]):
         from newsreader.ui.detail_pane import DetailPane  # start-up speed: after first paint
         from newsreader.ui.feed_pane import FeedPane
 
-        await self.query_one("#feeds-slot").mount(FeedPane(self.store, self.net.write, id="feeds"))
+        pane = FeedPane(self.store, self.net.write, self.net.read, id="feeds")
+        await self.query_one("#feeds-slot").mount(pane)
         detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
         await self.query_one("#detail-slot").mount(detail)
         # Onto the reader's own screen, also when the welcome screen is on top of it.
@@ -254,14 +255,14 @@ class NewsreaderApp(App[None]):
 
     def _update_feeds(self, *, counts_only: bool = False) -> None:
         if self.ready:
-            from newsreader.ui.feed_pane import FeedPane, Scope  # start-up speed: after paint
+            from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
 
-            scope = Scope(self.filters.feed_id, self.filters.tag)
             pane = self.query_one(FeedPane)
             if counts_only:
-                pane.show_counts(self.store, scope)
+                pane.show_counts(self.store, self.filters, self.config.searches)
             else:
-                self.query_one(StatusBar).last_refresh = pane.show_store(self.store, scope)
+                last = pane.show_store(self.store, self.filters, self.config.searches)
+                self.query_one(StatusBar).last_refresh = last
 
     # --- filters and search -------------------------------------------------------------------
 
@@ -280,7 +281,12 @@ class NewsreaderApp(App[None]):
             self.query_one(ListPane).hide_search()
 
     def on_feed_pane_scope_chosen(self, event: FeedPane.ScopeChosen) -> None:
-        self.filters = replace(self.filters, feed_id=event.scope.feed_id, tag=event.scope.tag)
+        self.filters = chosen(self.filters, event.scope, event.pane.searches)
+
+    def action_save_search(self) -> None:
+        from newsreader.ui.saved_searches import save_search  # start-up speed: a dialog
+
+        save_search(self)
 
     # --- newsboat's moves: n/N next unread, J/K next feed, q/h back to the list -----------------
 
@@ -343,6 +349,10 @@ class NewsreaderApp(App[None]):
             refresh_finished(self, job)
         elif job.group == WRITE:
             written(self, job)
+        elif job.group == READ and self.ready:
+            from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
+
+            self.query_one(FeedPane).counts_made(job)
         elif job.group in DETAIL_GROUPS and self.ready and self.detail.job_done(job):
             return
         if job.error_text is not None and job.group != REFRESH:

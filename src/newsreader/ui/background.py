@@ -4,8 +4,9 @@ The core's refresh, page and preview calls are coroutines that also write the st
 them here keeps fetching, parsing hand-off and SQLite writes off the UI's loop, and one long-lived
 thread means one SQLite connection instead of one per worker. The reader's own writes (read,
 star, mark all read) go to one writer thread beside it, in the order they were asked for, so a
-busy database never stalls the UI. Every job reports back as one `JobDone` message, posted from
-these threads (`post_message` is thread-safe).
+busy database never stalls the UI. Reads too slow for the UI thread (the saved searches' counts)
+go to one reader thread, with its own connection. Every job reports back as one `JobDone`
+message, posted from these threads (`post_message` is thread-safe).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 
 from textual.message import Message
 
-from newsreader.ui.messages import WRITE, JobDone
+from newsreader.ui.messages import READ, WRITE, JobDone
 
 T = TypeVar("T")
 
@@ -32,6 +33,7 @@ class BackgroundLoop:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._writer: ThreadPoolExecutor | None = None
+        self._reader: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._jobs: dict[str, dict[Future[Any], Hashable]] = {}
 
@@ -107,6 +109,18 @@ class BackgroundLoop:
         if writer is not None:
             await asyncio.get_running_loop().run_in_executor(writer, lambda: None)
 
+    def read(self, read: Callable[[], T], *, key: Hashable = None) -> None:
+        """A slow store read on the one reader thread, reported as `JobDone(READ, key)`."""
+        with self._lock:
+            if self._reader is None:
+                self._reader = ThreadPoolExecutor(1, thread_name_prefix="newsreader-reads")
+            reader = self._reader
+
+        async def run() -> T:
+            return await asyncio.get_running_loop().run_in_executor(reader, read)
+
+        self.submit(run, group=READ, key=key)
+
     def cancel(self, group: str) -> None:
         with self._lock:
             running = list(self._jobs.get(group, {}))
@@ -124,8 +138,8 @@ class BackgroundLoop:
         # What the user marked before quitting is kept: the writes finish before the loop goes.
         wait(writes, timeout=WRITE_GRACE)
         with self._lock:
-            loop, thread, writer = self._loop, self._thread, self._writer
-            self._loop = self._thread = self._writer = None
+            loop, thread, writer, reader = self._loop, self._thread, self._writer, self._reader
+            self._loop = self._thread = self._writer = self._reader = None
         if loop is None:
             return
 
@@ -145,3 +159,5 @@ class BackgroundLoop:
             loop.close()
         if writer is not None:
             writer.shutdown(wait=True)
+        if reader is not None:
+            reader.shutdown(wait=False, cancel_futures=True)

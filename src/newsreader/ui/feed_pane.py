@@ -1,5 +1,6 @@
-"""The feed pane: all headlines, each tag, each feed, with unread counts; and the feeds' own
-upkeep from inside the reader: remove (`d`), rename or re-address (`E`), retry (`r`).
+"""The feed pane: all headlines, the saved searches, each tag, each feed, with unread counts;
+and their upkeep from inside the reader: remove a feed or a search saved with S (`d`), rename
+or re-address a feed (`E`), retry it (`r`).
 
 A feed whose last fetch failed gets a `!` before its name and its error on a second line, so
 the mark never rests on colour alone. The pane's writes go to the App's writer thread and are
@@ -8,7 +9,7 @@ reported back as `JobDone(WRITE, FeedsChanged(...))`, which redraws every pane.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar
@@ -19,9 +20,13 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from newsreader.core.models import Feed
+from newsreader.core.config import SavedSearch
+from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.feeds import tag_counts
 from newsreader.core.store.store import Store
+from newsreader.ui.entry_filters import on_screen
+from newsreader.ui.messages import JobDone
+from newsreader.ui.saved_searches import Reader, SearchCounter, all_searches
 from newsreader.ui.text import one_line
 
 
@@ -34,11 +39,17 @@ class FeedsChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchesChanged:
+    """The key of the writer-thread job that deletes a saved search: the counts are redrawn."""
+
+
+@dataclass(frozen=True, slots=True)
 class Scope:
-    """Which slice of the cache the headline list shows."""
+    """Which slice of the cache the headline list shows: a feed, a tag or a saved search."""
 
     feed_id: int | None = None
     tag: str | None = None
+    search: SavedSearch | None = None
 
 
 LABEL_WIDTH = 17
@@ -50,7 +61,7 @@ class _RowText:
     """What a row shows; equal rows need no redraw."""
 
     label: str
-    unread: int
+    unread: int | None  # None: a saved search not counted yet
     indent: str = ""
     error: str | None = None
 
@@ -74,7 +85,7 @@ class FeedPane(OptionList):
         Binding("j,down", "cursor_down", "Next", show=False, id="feeds.down"),
         Binding("k,up", "cursor_up", "Previous", show=False, id="feeds.up"),
         Binding("enter,l", "select", "Show feed", id="feeds.select"),
-        Binding("d", "remove_feed", "Remove", id="feeds.remove"),
+        Binding("d", "remove_feed", "Remove feed/search", id="feeds.remove"),
         Binding("E", "edit_feed", "Rename / address", id="feeds.edit"),
     ]
 
@@ -87,15 +98,19 @@ class FeedPane(OptionList):
         def control(self) -> FeedPane:
             return self.pane
 
-    def __init__(self, store: Store, write: Writer, *, id: str | None = None) -> None:
+    def __init__(self, store: Store, write: Writer, read: Reader, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.store = store
         self.write = write
+        self.counter = SearchCounter(read, self.set_timer)
         self._scopes: list[Scope] = []
         self._rows: list[_RowText] = []
         self._feeds: dict[int, Feed] = {}
         self._feed_order: list[Feed] = []
         self._shown = False
+        self._tags: list[tuple[str, int]] = []
+        self._unread = 0
+        self.searches: list[SavedSearch] = []
 
     @property
     def highlighted_scope(self) -> Scope | None:
@@ -107,13 +122,29 @@ class FeedPane(OptionList):
         scope = self.highlighted_scope
         return self._feeds.get(scope.feed_id) if scope and scope.feed_id is not None else None
 
+    @property
+    def highlighted_search(self) -> SavedSearch | None:
+        scope = self.highlighted_scope
+        return scope.search if scope is not None else None
+
     def set_feeds(
-        self, feeds: list[Feed], tags: list[tuple[str, int]], current: Scope, *, unread: int
+        self,
+        feeds: list[Feed],
+        tags: list[tuple[str, int]],
+        current: Scope,
+        *,
+        unread: int,
+        searches: Sequence[SavedSearch] = (),
     ) -> None:
-        """`unread` is every unread headline, also those of removed feeds kept for a star."""
+        """`unread` is every unread headline, also those of removed feeds kept for a star;
+        the searches' counts are the last the counter made."""
         self._feeds = {f.id: f for f in feeds}
+        self._tags, self._unread, self.searches = tags, unread, list(searches)
         scopes: list[Scope] = [Scope()]
         rows: list[_RowText] = [_RowText("All", unread)]
+        for search in self.searches:
+            scopes.append(Scope(search=search))
+            rows.append(_RowText("/ " + one_line(search.name, 60), self.counter.counts(search)))
         for tag, tag_unread in tags:
             scopes.append(Scope(tag=tag))
             rows.append(_RowText("# " + one_line(tag, 60), tag_unread))
@@ -164,25 +195,34 @@ class FeedPane(OptionList):
                 cache.discard(key)  # the other rows keep their rendering
         self.refresh()
 
-    def show_store(self, store: Store, current: Scope) -> datetime | None:
-        """Redrawn from the counters the store keeps; returns when a feed was last fetched,
-        for the status bar."""
+    def show_store(
+        self, store: Store, filters: EntryFilter, config_searches: Sequence[SavedSearch]
+    ) -> datetime | None:
+        """Redrawn from the counters the store keeps, the searches' counts asked for anew;
+        returns when a feed was last fetched, for the status bar."""
         feeds = store.feeds()
         self._feed_order, self._shown = feeds, True
-        self.set_feeds(feeds, tag_counts(feeds), current, unread=store.unread_count())
+        searches = all_searches(config_searches, store)
+        current = self._scope_of(filters, searches)
+        tags = tag_counts(feeds)
+        self.set_feeds(feeds, tags, current, unread=store.unread_count(), searches=searches)
+        self.counter.request(store, searches)
         fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
         return max(fetched) if fetched else None
 
-    def show_counts(self, store: Store, current: Scope) -> None:
+    def show_counts(
+        self, store: Store, filters: EntryFilter, config_searches: Sequence[SavedSearch]
+    ) -> None:
         """Only the counts changed (a read mark): the rows shown before with the counters'
         numbers, a few milliseconds where reading and making every row again took a tenth
-        of a second with 2,000 feeds."""
+        of a second with 2,000 feeds. The searches' counts are asked for anew."""
         if not self._shown:
-            self.show_store(store, current)
+            self.show_store(store, filters, config_searches)
             return
         counts = store.feed_counts()
         rows = list(self._rows)
-        rows[0] = replace(rows[0], unread=store.unread_count())
+        self._unread = store.unread_count()
+        rows[0] = replace(rows[0], unread=self._unread)
         first_feed = len(rows) - len(self._feed_order)
         changed = False
         for i, feed in enumerate(self._feed_order):
@@ -193,12 +233,29 @@ class FeedPane(OptionList):
                 rows[first_feed + i] = replace(rows[first_feed + i], unread=unread)
                 changed = True
         if changed:
-            for i, (_, tag_unread) in enumerate(tag_counts(self._feed_order)):
-                rows[1 + i] = replace(rows[1 + i], unread=tag_unread)
-        self._show_rows(self._scopes, rows, current)
+            self._tags = tag_counts(self._feed_order)
+            first_tag = 1 + len(self.searches)
+            for i, (_, tag_unread) in enumerate(self._tags):
+                rows[first_tag + i] = replace(rows[first_tag + i], unread=tag_unread)
+        self._show_rows(self._scopes, rows, self._scope_of(filters, self.searches))
+        self.counter.request(store, self.searches)
+
+    def _scope_of(self, filters: EntryFilter, searches: list[SavedSearch]) -> Scope:
+        search = on_screen(filters, searches)
+        return Scope(search=search) if search else Scope(filters.feed_id, filters.tag)
+
+    def counts_made(self, job: JobDone) -> None:
+        """A counting round ended: its counts drawn, the highlight where it was."""
+        if self.counter.arrived(job):
+            current = self.highlighted_scope or Scope()
+            self.set_feeds(
+                self._feed_order, self._tags, current, unread=self._unread, searches=self.searches
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("remove_feed", "edit_feed"):
+        if action == "remove_feed":
+            return self.highlighted_feed is not None or self.highlighted_search is not None
+        if action == "edit_feed":
             return self.highlighted_feed is not None
         return True
 
@@ -213,6 +270,10 @@ class FeedPane(OptionList):
     def action_remove_feed(self) -> None:
         from newsreader.ui.confirm_dialog import ConfirmDialog  # start-up speed: lazily
 
+        search = self.highlighted_search
+        if search is not None:
+            self._delete_search(search)
+            return
         feed = self.highlighted_feed
         if feed is None:
             return
@@ -227,6 +288,25 @@ class FeedPane(OptionList):
             "Starred ones are kept."
         )
         self.app.push_screen(ConfirmDialog(question), answered)
+
+    def _delete_search(self, search: SavedSearch) -> None:
+        from newsreader.ui.confirm_dialog import ConfirmDialog  # start-up speed: lazily
+
+        if not search.in_cache:
+            self.app.notify(
+                f"{search.name} is {search.where} of config.toml: remove it there.",
+                markup=False,
+            )
+            return
+        store, name = self.store, search.name
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda: store.delete_saved_search(name), key=SearchesChanged())
+
+        self.app.push_screen(
+            ConfirmDialog(f"Delete the saved search {one_line(name, 80)}?"), answered
+        )
 
     def action_edit_feed(self) -> None:
         from newsreader.ui.feed_dialog import EditFeedDialog, FeedEdit  # start-up speed

@@ -71,6 +71,19 @@ def binding_rows(
     return list(rows.values())
 
 
+# The search language (core/search_query.py), listed after the keys: an example, its reading.
+SEARCH_SYNTAX = (
+    ("Rathaus Markt", "all words, each a prefix; ü = ue"),
+    ('"Rat der Stadt"', "a phrase: whole words in order"),
+    ("Unfall OR Brand", "either; binds tighter than a space"),
+    ("-Horoskop", 'without (also -"a phrase")'),
+    ("feed:Polizei", "a feed by its title's words, or id"),
+    ("tag:Münster", "the feeds with that tag"),
+    ("after:2026-11-01", "that day or later (local time)"),
+    ("before:2026-12-01", "earlier than that day"),
+)
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
@@ -79,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 90%; max-width: 110; height: 85%; border: thick $primary; background: $surface;
+        width: 90%; max-width: 110; height: 90%; border: thick $primary; background: $surface;
     }
     HelpScreen #help-title { padding: 0 1; text-style: bold; }
     HelpScreen DataTable { height: 1fr; }
@@ -92,7 +105,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                "Keys — remap any of them by id under [keys] in config.toml  (escape closes)",
+                "Keys — remap any by id under [keys] in config.toml; search syntax (/) "
+                "at the end  (escape closes)",
                 id="help-title",
                 markup=False,
             )
@@ -108,6 +122,8 @@ class HelpScreen(ModalScreen[None]):
                 Text(row.description),
                 Text(row.id),
             )
+        for example, reading in SEARCH_SYNTAX:
+            table.add_row(Text("syntax"), Text(example), Text(reading), Text(""))
         table.focus()
 
     async def action_dismiss(self, result: None = None) -> None:

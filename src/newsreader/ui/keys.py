@@ -40,6 +40,7 @@ READER_BINDINGS: list[BindingType] = [
     Binding("N", "next_unread(-1)", "Previous unread", show=False, id="app.previous_unread"),
     Binding("question_mark", "help", "Help", id="app.help"),
     Binding("slash", "search", "Search", show=False, id="app.search"),
+    Binding("S", "save_search", "Save search/filter", show=False, id="app.save_search"),
     Binding("u", "toggle_filter('unread')", "Unread only", show=False, id="app.unread_only"),
     Binding(
         "asterisk",

@@ -13,6 +13,8 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from newsreader.core.errors import QueryError
+from newsreader.core.search_query import parse_query
 from newsreader.core.store.store import Store
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.search_input import SearchInput
@@ -25,6 +27,8 @@ FIRST_SYNC = (
     "No feeds here yet: the first sync with the server is fetching your subscriptions. "
     "Their headlines appear on the left when it is done."
 )
+
+SEARCH_HINT = 'Search titles and text: words, "a phrase", OR, -word, feed:, tag:, after:, before:'
 
 
 class ListPane(Vertical):
@@ -62,7 +66,7 @@ class ListPane(Vertical):
         try:
             search = self.query_one("#search", SearchInput)
         except NoMatches:
-            search = SearchInput(placeholder="Search titles and text…", id="search")
+            search = SearchInput(placeholder=SEARCH_HINT, id="search")
             self.mount(search, before=0)
         search.display = True
         search.value = query
@@ -76,6 +80,12 @@ class ListPane(Vertical):
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         query = event.value.strip()
+        try:
+            parse_query(query)
+        except QueryError as exc:
+            # The field stays open with what was typed, to be mended.
+            self.app.notify(str(exc), title="Search", severity="warning", markup=False)
+            return
         if not query:
             self.hide_search()
         self.post_message(self.Searched(query or None))

@@ -11,13 +11,19 @@ from newsreader.core.models import FeedOutcome
 from newsreader.ui.text import one_line
 
 # The groups of background jobs: one refresh at a time, one page load (a new one supersedes
-# it), the previews of one article, and the reader's store writes (in order).
+# it), the previews of one article, the reader's store writes (in order) and its slow reads.
 REFRESH = "refresh"
 PAGE = "page"
 PREVIEWS = "previews"
 WRITE = "write"
+READ = "read"
 DETAIL_GROUPS = (PAGE, PREVIEWS)  # reported to the detail pane that asked for them
-FAILED = {WRITE: "Could not save", PREVIEWS: "Link previews failed", PAGE: "Page failed"}
+FAILED = {
+    WRITE: "Could not save",
+    READ: "Could not count",
+    PREVIEWS: "Link previews failed",
+    PAGE: "Page failed",
+}
 
 
 @dataclass

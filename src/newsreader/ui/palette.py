@@ -30,6 +30,7 @@ READER_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Mark all read", "Mark every headline in the current view as read", "mark_all_read"),
     ("Mark all feeds read", "Mark every headline of every feed as read", "mark_everything_read"),
     ("Search headlines", "Search titles and text", "search"),
+    ("Save search", "Keep the search or filter in force in the feed pane", "save_search"),
     ("Clear filters", "Show all headlines", "clear_filters"),
     ("Toggle feed pane", "Show or hide the feeds and tags", "toggle_feed_pane"),
     ("Open in browser", "Open the current article or teaser", "open_browser"),

@@ -35,7 +35,10 @@ def mark_all_read(net: BackgroundLoop, store: Store, filters: EntryFilter) -> No
 
 
 def written(app: NewsreaderApp, job: JobDone) -> None:
-    from newsreader.ui.feed_pane import FeedsChanged  # start-up speed: mounted after paint
+    from newsreader.ui.feed_pane import (  # start-up speed: mounted after paint
+        FeedsChanged,
+        SearchesChanged,
+    )
 
     if job.error is not None:
         app.headlines.reload()  # back to what the store holds
@@ -51,5 +54,7 @@ def written(app: NewsreaderApp, job: JobDone) -> None:
         app.store_changed()
         if job.key.refetch is not None:
             app.action_refresh([job.key.refetch])
+    elif isinstance(job.key, SearchesChanged):
+        app.store_changed(reload=False)  # a row fewer in the feed pane
     else:
         app.update_counts()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from newsreader.core.errors import StoreError
 from newsreader.core.store import schema, search_index
+from newsreader.core.store.query_sql import search_phrase
 from newsreader.core.store.watch import watch_word
 
 
@@ -110,9 +111,10 @@ class Database:
         return conn
 
     def _adopt(self, conn: sqlite3.Connection) -> None:
-        """This thread's connection, with the SQL functions queries use (watch words, the
-        search index's folding), kept so close() can close it."""
+        """This thread's connection, with the SQL functions queries use (watch words, search
+        phrases, the search index's folding), kept so close() can close it."""
         conn.create_function("watch_word", 3, watch_word, deterministic=True)
+        conn.create_function("search_phrase", 3, search_phrase, deterministic=True)
         search_index.register_functions(conn)
         search_index.attach_vocabulary(conn)
         self._local.conn = conn

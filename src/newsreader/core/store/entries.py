@@ -14,8 +14,10 @@ from newsreader.core.models import (
     EntryFilter,
     EntrySummary,
 )
+from newsreader.core.search_query import parse_query
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
+from newsreader.core.store.query_sql import plan, query_sql
 from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import from_ts, to_ts
 
@@ -110,9 +112,9 @@ class EntryQueries(Database):
         return int(self.conn.execute(sql, args).fetchone()[0])
 
     def _counted_in_index(self, filt: EntryFilter) -> bool:
-        """Whether a count may skip the entries: a search and nothing else that narrows it.
-        Hidden entries are in the index too, so only when none is hidden (a look at the
-        small partial index of migration 10) or hidden ones count."""
+        """Whether a count may skip the entries: a search the index decides alone, and nothing
+        else that narrows it. Hidden entries are in the index too, so only when none is hidden
+        (a look at the small partial index of migration 10) or hidden ones count."""
         bare = EntryFilter(
             search=filt.search,
             one_per_story=filt.one_per_story,  # a count counts versions either way
@@ -120,6 +122,9 @@ class EntryQueries(Database):
             show_hidden=filt.show_hidden,
         )
         if not filt.search or filt != bare:
+            return False
+        query = parse_query(filt.search)
+        if not plan(query).index_only(query):
             return False
         if filt.show_hidden:
             return True
@@ -198,7 +203,8 @@ class EntryQueries(Database):
         cached: tuple[str, object, str | None] | None = getattr(self._local, "match", None)
         if cached is not None and cached[:2] == (filt.search, version):
             return cached[2]
-        match = search_index.search_match(conn, filt.search)
+        candidates = plan(parse_query(filt.search)).candidates
+        match = None if candidates is None else search_index.expand_match(conn, candidates)
         self._local.match = (filt.search, version, match)
         return match
 
@@ -297,11 +303,9 @@ def _filter_sql(
             where.append(f"{_watched_sql(e)} IS NOT NULL")
             args += [query, json.dumps(list(filt.watch), ensure_ascii=False)]
     if filt.search:
-        if match is None:
-            where.append("0")
-        else:
-            where.append(f"{e}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)")
-            args.append(match)
+        search_where, search_args = query_sql(parse_query(filt.search), e, candidates=match)
+        where += search_where
+        args += search_args
     return where, args
 
 

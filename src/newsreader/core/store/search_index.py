@@ -116,6 +116,15 @@ def search_match(conn: sqlite3.Connection, user_query: str) -> str | None:
     return " AND ".join(expand_prefix(conn, word) for word in words)
 
 
+_PREFIX_TERM = re.compile(r'"(\w+)"\*')
+
+
+def expand_match(conn: sqlite3.Connection, expression: str) -> str:
+    """An FTS5 expression with each `"word"*` prefix written as `expand_prefix` writes it:
+    the same rows, without FTS5 merging a common prefix's lists in memory first."""
+    return _PREFIX_TERM.sub(lambda m: expand_prefix(conn, m.group(1)), expression)
+
+
 def expand_prefix(conn: sqlite3.Connection, word: str) -> str:
     """`"word"*`, or the OR of the indexed words starting with `word` when that is exact
     (a plain word) and short (up to MAX_EXPANSION words)."""

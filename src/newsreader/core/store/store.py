@@ -2,9 +2,9 @@
 
 `feeds` (subscriptions), `entries` (headlines and articles), `pages` (pages, teasers, link
 previews), `feed_writes` (what a refresh stores, and retention), `settings` (the reader's
-remembered choices), `clusters` (versions of one story) and `hide` (kill rules) each extend
-`Database` alone; only the Store sees them all. Its public methods raise `StoreError`, never
-sqlite3's.
+remembered choices), `saved_searches` (those saved with S), `clusters` (versions of one
+story) and `hide` (kill rules) each extend `Database` alone; only the Store sees them all. Its
+public methods raise `StoreError`, never sqlite3's.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from newsreader.core.store.feed_writes import FeedWrites
 from newsreader.core.store.feeds import FeedQueries
 from newsreader.core.store.hide import HideQueries
 from newsreader.core.store.pages import PageQueries
+from newsreader.core.store.saved_searches import SavedSearchQueries
 from newsreader.core.store.settings import SettingsQueries
 
 DB_NAME = "newsreader.sqlite3"
@@ -73,6 +74,7 @@ class Store(
     SettingsQueries,
     ClusterQueries,
     HideQueries,
+    SavedSearchQueries,
 ):
     """The facade the CLI, refresh and the UI use; queries live in the mixins by topic."""
 
