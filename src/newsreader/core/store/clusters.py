@@ -166,7 +166,7 @@ def _story_text(row: sqlite3.Row) -> StoryText:
 
 class _SampleIndex:
     """The window's entries that share a sample value with the batch, and their sizes, read
-    in two queries when the write lock is taken, then kept up to date as the batch's entries
+    in a few queries when the write lock is taken, then kept up to date as the batch's entries
     are added. Counting shared values per entry in SQL (a GROUP BY per new entry) cost more
     than the rest of the pass: the farm's entries share each pool sentence with dozens of
     others, so one lookup meets hundreds of rows, of which a handful pass."""
@@ -174,12 +174,20 @@ class _SampleIndex:
     def __init__(self, conn: sqlite3.Connection, hashes: set[int]) -> None:
         cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples: thousands of rows
+        # Values too common to name a story already (see _COMMON): left out, never counted.
+        common = cursor.execute(
+            """SELECT json_group_array(hash) FROM (SELECT hash FROM cluster_samples
+               WHERE hash IN (SELECT value FROM json_each(?))
+               GROUP BY hash HAVING COUNT(*) > ?)""",
+            (json.dumps(list(hashes)), _COMMON),
+        ).fetchone()[0]
+        self._common: set[int] = set(json.loads(common))
         # One JSON text, parsed in C, rather than a hundred thousand ids converted one by one.
         postings = cursor.execute(
             """SELECT '{' || group_concat('"' || hash || '":[' || ids || ']') || '}'
                FROM (SELECT hash, group_concat(entry_id) AS ids FROM cluster_samples
                      WHERE hash IN (SELECT value FROM json_each(?)) GROUP BY hash)""",
-            (json.dumps(list(hashes)),),
+            (json.dumps(list(hashes - self._common)),),
         ).fetchone()[0]
         self._postings: dict[int, list[int]] = {
             int(value): ids for value, ids in json.loads(postings or "{}").items()
@@ -209,7 +217,8 @@ class _SampleIndex:
         if len(text.shingles) < KEEP_ALL_BELOW:
             self._short[entry_id] = len(text.shingles)
         for value in text.sample:
-            self._postings.setdefault(value, []).append(entry_id)
+            if value not in self._common:
+                self._postings.setdefault(value, []).append(entry_id)
 
     def candidates(self, text: StoryText, entry_id: int) -> list[int]:
         """The entries worth comparing exactly, most shared sample values first.
