@@ -39,14 +39,16 @@ def reset(store):
         conn.execute("UPDATE entries SET cluster_id = NULL WHERE cluster_id IS NOT NULL")
 
 def passes(path, stop):
+    # Passes until stop(); says how many ran and how many entries each joined to a story.
     from newsreader.core.store.store import Store
-    store, done = Store(path), 0
+    import time
+    store, joined, started = Store(path), [], time.perf_counter()
     while not stop():
         reset(store)
-        store.cluster_recent(window_days=7)
-        done += 1
+        joined.append(store.cluster_recent(window_days=7))
     store.close()
-    return done
+    took = (time.perf_counter() - started) / max(1, len(joined))
+    return f"{len(joined)} passes ran, {took:.2f} s each, joining {sorted(set(joined))}"
 """
 
 PASS_CHILD = (
@@ -101,7 +103,7 @@ async def main():
         await pilot.pause(0.2)
         out["process"] = await j_samples(app, pilot, presses)
         flag.unlink()
-        out["process_passes"] = int(child.communicate()[0].split()[-1])
+        out["process_passes"] = child.communicate()[0].strip()
         # A thread of this process clusters, as a small refresh's ingest thread does.
         stop = threading.Event()
         result = []
@@ -158,8 +160,8 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f}; {args.presses} presses per phase")
     for phase, note in (
         ("idle", "no pass running"),
-        ("process", f"{out['process_passes']} passes ran in another process meanwhile"),
-        ("thread", f"{out['thread_passes']} passes ran in a thread of the reader meanwhile"),
+        ("process", f"in another process meanwhile: {out['process_passes']}"),
+        ("thread", f"in a thread of the reader meanwhile: {out['thread_passes']}"),
     ):
         ms = [v * 1000 for v in out[phase]]
         print(

@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections import Counter
 from itertools import chain
+from typing import TypeVar
 
 from newsreader.core.cluster.near import (
     CONTAINMENT,
@@ -40,6 +41,8 @@ _COMMON = 200
 _LOOSE = CONTAINMENT * 0.75
 # Feed bodies this long count as the full article when choosing the best version.
 _FULL_TEXT_CHARS = 1500
+
+_T = TypeVar("_T")
 
 _TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
     p.text AS page_text FROM entries e LEFT JOIN pages p ON p.url = e.url"""
@@ -77,7 +80,7 @@ class ClusterQueries(Database):
         return joined
 
     def _cluster_batch(self, rows: list[sqlite3.Row]) -> int:
-        texts = {row["id"]: _story_text(row) for row in rows}
+        texts = {row["id"]: _yielding(_story_text(row)) for row in rows}
         published = {row["id"]: row["published"] for row in rows}
         origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
         joined = 0
@@ -91,6 +94,7 @@ class ClusterQueries(Database):
             index = _SampleIndex(conn, {h for text in texts.values() for h in text.sample})
             sketches: list[tuple[int, int, int, int]] = []
             for entry_id in published:
+                _yielding(None)
                 text = texts[entry_id]
                 if entry_id in sketched:
                     continue
@@ -155,6 +159,14 @@ class ClusterQueries(Database):
             )
             for v in best_first(versions)
         ]
+
+
+def _yielding(value: _T) -> _T:
+    """Lets another thread of this process run now: a small refresh clusters on a thread of the
+    reader's process, whose UI thread would otherwise wait out Python's switch interval (5 ms)
+    for the GIL each time it gave it up, several times a frame."""
+    time.sleep(0)
+    return value
 
 
 def _story_text(row: sqlite3.Row) -> StoryText:
