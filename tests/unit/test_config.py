@@ -41,6 +41,9 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
             "network.max_poll_minutes must be at least network.min_poll_minutes",
         ),
         ("[keys]\n'app.quit' = 3\n", "[keys] maps binding ids to key strings"),
+        ("[watch]\nnotify = 'popup'\n", "watch.notify must be one of off, bell, desktop, both"),
+        ("[watch]\nnotify = true\n", "watch.notify must be a string"),
+        ("[watch]\nbell = 'yes'\n", "watch.bell must be true or false"),
         ("[network\n", "cannot read config"),
     ],
 )
@@ -61,6 +64,26 @@ def test_values_are_taken(tmp_path: Path) -> None:
     config = load_config(path)
     assert config.network.per_host == 2 and config.network.read_timeout == 5
     assert config.keys == {"app.refresh": "R"}
+
+
+@pytest.mark.parametrize(
+    ("text", "notify"),
+    [
+        ("", "off"),
+        ("notify = 'both'\n", "both"),
+        ("notify = 'desktop'\n", "desktop"),
+        ("bell = true\n", "bell"),  # the first spelling of notify = "bell"
+        ("bell = true\nnotify = 'desktop'\n", "desktop"),
+        ("bell = false\n", "off"),
+    ],
+)
+def test_watch_notify_is_taken(tmp_path: Path, text: str, notify: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f"[watch]\nwords = ['Kreuzviertel']\n{text}", encoding="utf-8")
+    watch = load_config(path).watch
+    assert watch.notify == notify and not load_config(path).warnings
+    assert watch.rings_bell == (notify in ("bell", "both"))
+    assert watch.notifies_desktop == (notify in ("desktop", "both"))
 
 
 def test_unknown_sections_and_keys_are_warnings_and_skipped(tmp_path: Path) -> None:

@@ -111,13 +111,26 @@ class ClusterConfig:
     window_days: int = 7  # new entries are compared with the entries of these last days
 
 
+WATCH_NOTIFY = ("off", "bell", "desktop", "both")
+
+
 @dataclass(frozen=True, slots=True)
 class WatchConfig:
     """[watch]: words that matter here ("Hammer Straße", "Gesamtschule"), matched like search:
     folded, as word prefixes, the words of one entry in order (issue 14)."""
 
     words: tuple[str, ...] = ()
-    bell: bool = False  # the reader rings the terminal bell when a refresh brings matches
+    # Besides its note in the reader, what a refresh that brings new matches does: "bell",
+    # "desktop" (a desktop notification), "both", or "off".
+    notify: str = "off"
+
+    @property
+    def rings_bell(self) -> bool:
+        return self.notify in ("bell", "both")
+
+    @property
+    def notifies_desktop(self) -> bool:
+        return self.notify in ("desktop", "both")
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,9 +297,18 @@ def _watch(path: Path, value: Any, warnings: list[str]) -> WatchConfig:
     words = value.get("words", [])
     if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
         raise ConfigError(f"{path}: watch.words must be a list of words or phrases")
-    rest = {k: v for k, v in value.items() if k != "words"}
+    rest = {k: v for k, v in value.items() if k not in ("words", "bell")}
     plain = read_section(path, "watch", WatchConfig, rest, warnings)
-    return WatchConfig(words=tuple(w.strip() for w in words), bell=plain.bell)
+    if plain.notify not in WATCH_NOTIFY:
+        raise ConfigError(f"{path}: watch.notify must be one of {', '.join(WATCH_NOTIFY)}")
+    notify = plain.notify
+    # `bell = true`, the first spelling of notify = "bell", still works when notify is unset.
+    bell = value.get("bell", False)
+    if not isinstance(bell, bool):
+        raise ConfigError(f"{path}: watch.bell must be true or false")
+    if bell and "notify" not in value:
+        notify = "bell"
+    return WatchConfig(words=tuple(w.strip() for w in words), notify=notify)
 
 
 def _header_lines(text: str, table: str) -> list[int]:

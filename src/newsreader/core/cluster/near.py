@@ -28,6 +28,7 @@ from itertools import filterfalse
 
 SHINGLE_WORDS = 4
 _SAMPLE_MOD = 16
+_SAMPLE_BITS = _SAMPLE_MOD - 1  # a power of two: the modulo is a mask
 # Below this many shingles a text keeps them all as its sample (a teaser has 20-40).
 KEEP_ALL_BELOW = 64
 # Fewer shingles than this are too little evidence to call two texts one story.
@@ -57,14 +58,30 @@ def story_text(text: str) -> StoryText:
     not salted. Every step is a C-level map: this runs on each new entry of a refresh.
     Words that are not all letters (dates, times, ages, sums) are the text's numbers."""
     words = _WORD.findall(text.lower())
-    ids = list(map(zlib.crc32, map(str.encode, words)))
+    ids = list(map(_WORD_IDS.__getitem__, words))
     grams = zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)
     sequence = tuple(map(hash, grams))
     shingles = frozenset(sequence)
-    modded = tuple(h for h in shingles if h % _SAMPLE_MOD == 0)
+    # h % 16 == 0 is h & 15 == 0 (Python's & works on negative ints as two's complement).
+    modded = tuple(filterfalse(_SAMPLE_BITS.__and__, shingles))
     sample = tuple(shingles) if len(shingles) < KEEP_ALL_BELOW else modded
     numbers = frozenset(filterfalse(str.isalpha, words))
     return StoryText(shingles, numbers, sequence, sample, len(modded))
+
+
+class _WordIds(dict[str, int]):
+    """A word's CRC-32, remembered: a refresh's texts share most of their words, and a
+    dict lookup costs less than encoding and checksumming the word again."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _WORD_IDS_KEPT:
+            self.clear()
+        word_id = self[word] = zlib.crc32(word.encode())
+        return word_id
+
+
+_WORD_IDS_KEPT = 50_000  # at most ~7 MB; then it starts again
+_WORD_IDS = _WordIds()
 
 
 def same_story(a: StoryText, b: StoryText) -> bool:

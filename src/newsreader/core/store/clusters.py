@@ -9,8 +9,13 @@ read comes in read: the story was read once.
 
 from __future__ import annotations
 
+import json
+import math
 import sqlite3
 import time
+from collections import Counter
+from itertools import chain
+from typing import TypeVar
 
 from newsreader.core.cluster.near import (
     CONTAINMENT,
@@ -32,8 +37,12 @@ _CANDIDATES = 12
 # footer, "Die Polizei bittet Zeugen"), no sign of one story: it is left out of the lookup,
 # which it would otherwise flood.
 _COMMON = 200
+# A sample's estimate of containment is kept loose: a sample of a few values is a rough one.
+_LOOSE = CONTAINMENT * 0.75
 # Feed bodies this long count as the full article when choosing the best version.
 _FULL_TEXT_CHARS = 1500
+
+_T = TypeVar("_T")
 
 _TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
     p.text AS page_text FROM entries e LEFT JOIN pages p ON p.url = e.url"""
@@ -51,21 +60,27 @@ class ClusterQueries(Database):
             old = "SELECT entry_id FROM cluster_sketches WHERE published < ?"
             conn.execute(f"DELETE FROM cluster_samples WHERE entry_id IN ({old})", (cutoff,))
             conn.execute("DELETE FROM cluster_sketches WHERE published < ?", (cutoff,))
-        joined, after = 0, 0
-        while True:
+        # The ids first, from the covering (published, id) index: a scan of the table would
+        # read each entry's text to reach `published`, which is stored after it.
+        unsketched = sorted(
+            row[0]
+            for row in self.conn.execute(
+                """SELECT e.id FROM entries e WHERE e.published >= ? AND NOT EXISTS
+                   (SELECT 1 FROM cluster_sketches s WHERE s.entry_id = e.id)""",
+                (cutoff,),
+            )
+        )
+        joined = 0
+        for start in range(0, len(unsketched), batch):
             rows = self.conn.execute(
-                f"""{_TEXT_SQL} WHERE e.published >= ? AND e.id > ? AND NOT EXISTS
-                    (SELECT 1 FROM cluster_sketches s WHERE s.entry_id = e.id)
-                    ORDER BY e.id LIMIT ?""",
-                (cutoff, after, batch),
+                f"{_TEXT_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
+                (json.dumps(unsketched[start : start + batch]),),
             ).fetchall()
-            if not rows:
-                return joined
-            after = rows[-1]["id"]
             joined += self._cluster_batch(rows)
+        return joined
 
     def _cluster_batch(self, rows: list[sqlite3.Row]) -> int:
-        texts = {row["id"]: _story_text(row) for row in rows}
+        texts = {row["id"]: _yielding(_story_text(row)) for row in rows}
         published = {row["id"]: row["published"] for row in rows}
         origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
         joined = 0
@@ -76,20 +91,16 @@ class ClusterQueries(Database):
                 list(published),
             )
             sketched = {row[0] for row in done}
+            index = _SampleIndex(conn, {h for text in texts.values() for h in text.sample})
+            sketches: list[tuple[int, int, int, int]] = []
             for entry_id in published:
+                _yielding(None)
                 text = texts[entry_id]
                 if entry_id in sketched:
                     continue
-                candidates = _candidates(conn, text, entry_id)
-                conn.execute(
-                    """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled)
-                       VALUES (?, ?, ?, ?)""",
-                    (entry_id, published[entry_id], len(text.shingles), text.sampled),
-                )
-                conn.executemany(
-                    "INSERT OR IGNORE INTO cluster_samples (hash, entry_id) VALUES (?, ?)",
-                    ((h, entry_id) for h in text.sample),
-                )
+                candidates = index.candidates(text, entry_id)
+                index.add(entry_id, text)
+                sketches.append((entry_id, published[entry_id], len(text.shingles), text.sampled))
                 matches = [
                     other
                     for other in candidates
@@ -99,6 +110,16 @@ class ClusterQueries(Database):
                 if matches:
                     _join(conn, entry_id, matches)
                     joined += 1
+            # Written once at the end: the batch's lookups go to `index`, not to these tables.
+            conn.executemany(
+                """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled)
+                   VALUES (?, ?, ?, ?)""",
+                sketches,
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO cluster_samples (hash, entry_id) VALUES (?, ?)",
+                sorted((h, sketch[0]) for sketch in sketches for h in texts[sketch[0]].sample),
+            )
         return joined
 
     def clear_clusters(self) -> None:
@@ -140,6 +161,14 @@ class ClusterQueries(Database):
         ]
 
 
+def _yielding(value: _T) -> _T:
+    """Lets another thread of this process run now: a small refresh clusters on a thread of the
+    reader's process, whose UI thread would otherwise wait out Python's switch interval (5 ms)
+    for the GIL each time it gave it up, several times a frame."""
+    time.sleep(0)
+    return value
+
+
 def _story_text(row: sqlite3.Row) -> StoryText:
     """The longer of the feed's text and the page's (a paywalled page can be the shorter)."""
     feed_text = strip_tags(row["summary"] + " " + row["content"])
@@ -147,38 +176,102 @@ def _story_text(row: sqlite3.Row) -> StoryText:
     return story_text(page_text if len(page_text) > len(feed_text) else feed_text)
 
 
-def _candidates(conn: sqlite3.Connection, text: StoryText, entry_id: int) -> list[int]:
-    """The entries worth comparing exactly, most shared sample values first: the sample's
-    estimate of containment, kept loose (a teaser's sample holds a handful of values). In SQL,
-    because the farm's entries share a pool sentence with hundreds of others, and a Python
-    loop over those rows cost more than the rest of the pass."""
-    sample = text.sample
-    if not sample:
-        return []
-    marks = ",".join("?" * len(sample))
-    own_all, own_sampled = len(text.shingles), text.sampled
-    rows = conn.execute(
-        f"""WITH rare AS (SELECT hash FROM cluster_samples WHERE hash IN ({marks})
-                          GROUP BY hash HAVING COUNT(*) <= ?)
-            SELECT m.entry_id
-            FROM (SELECT entry_id, COUNT(*) AS shared FROM cluster_samples
-                  WHERE hash IN (SELECT hash FROM rare) AND entry_id != ? GROUP BY entry_id) m
-            JOIN cluster_sketches s ON s.entry_id = m.entry_id
-            WHERE CASE WHEN s.shingles < ? AND ? < ?
-                       THEN m.shared >= ? * min(s.shingles, ?)
-                       ELSE m.shared >= max(1, ? * min(s.sampled, ?)) END
-            ORDER BY m.shared DESC, m.entry_id LIMIT ?""",
-        (
-            *sample,
-            _COMMON,
-            entry_id,
-            *(KEEP_ALL_BELOW, own_all, KEEP_ALL_BELOW),  # both kept every shingle:
-            *(CONTAINMENT, own_all),  # the shared count is exact
-            *(CONTAINMENT * 0.75, own_sampled),  # else a sample's estimate, kept loose
-            _CANDIDATES,
-        ),
-    ).fetchall()
-    return [row[0] for row in rows]
+class _SampleIndex:
+    """The window's entries that share a sample value with the batch, and their sizes, read
+    in a few queries when the write lock is taken, then kept up to date as the batch's entries
+    are added. Counting shared values per entry in SQL (a GROUP BY per new entry) cost more
+    than the rest of the pass: the farm's entries share each pool sentence with dozens of
+    others, so one lookup meets hundreds of rows, of which a handful pass."""
+
+    def __init__(self, conn: sqlite3.Connection, hashes: set[int]) -> None:
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: thousands of rows
+        # Values too common to name a story already (see _COMMON): left out, never counted.
+        common = cursor.execute(
+            """SELECT json_group_array(hash) FROM (SELECT hash FROM cluster_samples
+               WHERE hash IN (SELECT value FROM json_each(?))
+               GROUP BY hash HAVING COUNT(*) > ?)""",
+            (json.dumps(list(hashes)), _COMMON),
+        ).fetchone()[0]
+        self._common: set[int] = set(json.loads(common))
+        # One JSON text, parsed in C, rather than a hundred thousand ids converted one by one.
+        postings = cursor.execute(
+            """SELECT '{' || group_concat('"' || hash || '":[' || ids || ']') || '}'
+               FROM (SELECT hash, group_concat(entry_id) AS ids FROM cluster_samples
+                     WHERE hash IN (SELECT value FROM json_each(?)) GROUP BY hash)""",
+            (json.dumps(list(hashes - self._common)),),
+        ).fetchone()[0]
+        self._postings: dict[int, list[int]] = {
+            int(value): ids for value, ids in json.loads(postings or "{}").items()
+        }
+        seen = json.dumps(sorted({i for ids in self._postings.values() for i in ids}))
+        # Per entry the shared sample values its own size asks for (`_need`, in SQL), and
+        # for short texts their shingle count (the exact check); see `candidates`.
+        self._need: dict[int, int] = dict(
+            cursor.execute(
+                """SELECT entry_id, max(1, CAST(? * sampled AS INTEGER)
+                                 + (? * sampled > CAST(? * sampled AS INTEGER)))
+                   FROM cluster_sketches WHERE entry_id IN (SELECT value FROM json_each(?))""",
+                (_LOOSE, _LOOSE, _LOOSE, seen),
+            )
+        )
+        self._short: dict[int, int] = dict(
+            cursor.execute(
+                """SELECT entry_id, shingles FROM cluster_sketches
+                   WHERE shingles < ? AND entry_id IN (SELECT value FROM json_each(?))""",
+                (KEEP_ALL_BELOW, seen),
+            )
+        )
+
+    def add(self, entry_id: int, text: StoryText) -> None:
+        """A sketched entry of the batch, which the batch's later entries can meet."""
+        self._need[entry_id] = _need(text.sampled)
+        if len(text.shingles) < KEEP_ALL_BELOW:
+            self._short[entry_id] = len(text.shingles)
+        for value in text.sample:
+            if value not in self._common:
+                self._postings.setdefault(value, []).append(entry_id)
+
+    def candidates(self, text: StoryText, entry_id: int) -> list[int]:
+        """The entries worth comparing exactly, most shared sample values first.
+
+        When both texts kept every shingle the shared count is exact, and the shorter must be
+        mostly contained. Otherwise it is the sample's estimate, kept loose (a teaser's sample
+        holds a handful of values): `max(1, loose * min(a, b))` shared values, which is the
+        smaller of the two sides' own needs, so passing either side's is enough."""
+        lists = [
+            ids
+            for value in text.sample
+            if (ids := self._postings.get(value)) is not None and len(ids) <= _COMMON
+        ]
+        shared = Counter(chain.from_iterable(lists))
+        shared.pop(entry_id, None)
+        own_all, own_need = len(text.shingles), _need(text.sampled)
+        need, short = self._need, self._short
+        if own_all < KEEP_ALL_BELOW and short:
+            passing = [
+                (-count, other)
+                for other, count in shared.items()
+                if other in need
+                and (
+                    count >= CONTAINMENT * min(short[other], own_all)
+                    if other in short
+                    else count >= own_need or count >= need[other]
+                )
+            ]
+        else:
+            passing = [
+                (-count, other)
+                for other, count in shared.items()
+                if other in need and (count >= own_need or count >= need[other])
+            ]
+        passing.sort()
+        return [other for _, other in passing[:_CANDIDATES]]
+
+
+def _need(sampled: int) -> int:
+    """How many shared sample values a text of this sample size asks for at least."""
+    return max(1, math.ceil(_LOOSE * sampled))
 
 
 def _origin(
