@@ -45,6 +45,8 @@ async def _counted(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, NewsreaderApp)
     await wait_for(pilot, lambda: app.ready)
+    # The first round is asked for once the panes are mounted, a moment after `ready`.
+    await wait_for(pilot, lambda: app.query_one(FeedPane).counter.counted)
     await wait_for(pilot, lambda: not app.query_one(FeedPane).counter.busy)
     await pilot.pause()
 

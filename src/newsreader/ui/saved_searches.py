@@ -169,6 +169,11 @@ class SearchCounter:
         """A round is waiting for quiet or running (tests wait on this)."""
         return self._running or self._timer is not None
 
+    @property
+    def counted(self) -> bool:
+        """A round has ended since the reader started (tests wait on this)."""
+        return self._last is not None
+
     def counts(self, search: SavedSearch) -> int | None:
         return self._last.counts.get(search.name) if self._last is not None else None
 
