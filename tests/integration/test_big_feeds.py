@@ -31,6 +31,7 @@ BIG = 20_000
 PEAK_MB = 60 + BIG * 3.4 / 1024
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_a_big_feed_is_stored_once_with_bounded_memory(
     server: LoopbackServer, tmp_path: Path
@@ -84,6 +85,7 @@ def test_a_big_feed_is_stored_once_with_bounded_memory(
     assert first.peak_rss_mb < PEAK_MB and second.peak_rss_mb < PEAK_MB
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_fifty_mb_feed_is_refused_clearly_and_keeps_what_was_stored(
     server: LoopbackServer, tmp_path: Path

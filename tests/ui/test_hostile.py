@@ -63,6 +63,7 @@ def hostile_cache(store: Store) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_headlines_article_and_teasers_show_hostile_text_literally(store: Store) -> None:
     hostile_cache(store)
     app = NewsreaderApp(
