@@ -10,6 +10,7 @@ CPU while the user moves through headlines. Most signals change nothing the foot
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -33,7 +34,16 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._composed_for = self._shown(self.screen) if self._bindings_ready else None
-        yield from super().compose()
+        for widget in super().compose():
+            # A key bound to the footer's `compact` gets that value before it mounts, so
+            # neither its default (True) nor the binding restyles it once mounted.
+            # (Textual keeps a widget's data bindings in `_reactive_connect`, None when empty.)
+            compact = getattr(type(widget), "compact", None)
+            bound = getattr(widget, "_reactive_connect", None) or {}
+            if isinstance(compact, Reactive) and "compact" in bound:
+                widget.set_reactive(compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         if (
