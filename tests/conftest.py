@@ -12,6 +12,13 @@ from tests.support.loopback import LoopbackServer
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run first: under `-n 2` a long test started last keeps one core
+    busy while the other has nothing left to do. The order is stable, the same in every
+    xdist worker (they must collect alike)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def server() -> Iterator[LoopbackServer]:
     srv = LoopbackServer().start()

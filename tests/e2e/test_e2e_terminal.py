@@ -75,6 +75,7 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
+@pytest.mark.slow
 def test_console_browser_and_player_get_the_terminal(terminal: tuple[Terminal, Path]) -> None:
     term, log = terminal
     term.wait_for("unread")

@@ -89,6 +89,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
+@pytest.mark.slow
 def test_demo_walk_through(terminal: Terminal) -> None:
     screen = terminal.wait_for("unread")
     assert "Polizei" in screen and "online" in screen

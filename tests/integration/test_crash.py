@@ -12,11 +12,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from newsreader.core.store.store import Store
 from tests.support.crash_farm import FEEDS, ITEMS, serve_farm
 from tests.support.loopback import LoopbackServer
 
 
+@pytest.mark.slow
 def test_kill_during_refresh_full_leaves_consistent_cache(
     server: LoopbackServer, tmp_path: Path
 ) -> None:

@@ -94,6 +94,7 @@ def test_hostile_farm_one_refresh(server: LoopbackServer, tmp_path: Path) -> Non
     assert all(e is not None and "\x00" not in e.summary for e in nul_texts)
 
 
+@pytest.mark.slow
 def test_gzip_bomb_memory_stays_bounded(server: LoopbackServer, tmp_path: Path) -> None:
     import resource
 

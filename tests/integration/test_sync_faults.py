@@ -86,6 +86,7 @@ def test_server_down_is_one_line_and_exit_1(
     assert code == 1 and out == "" and err.count("\n") == 1 and "cannot reach 127.0.0.1" in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "message"),
     [

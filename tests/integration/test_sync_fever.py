@@ -93,6 +93,7 @@ def phone(server: Coldsweat, query: str, **form: str) -> dict[str, Any]:
         return data
 
 
+@pytest.mark.slow
 def test_fever_sync_with_coldsweat(
     synced: Coldsweat, trap: ProxyTrap, server: LoopbackServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -65,6 +65,7 @@ def assert_safe_json(output: str, command: str) -> Any:
     return document
 
 
+@pytest.mark.slow
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

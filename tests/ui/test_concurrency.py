@@ -36,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
 from newsreader.core.config import ClusterConfig, Config, ReaderConfig
@@ -250,6 +251,7 @@ def start_refresh(data: Path, *, full: bool) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 async def test_two_refreshes_and_a_reader_write_at_once(
     server: LoopbackServer, data_dir: Path
 ) -> None:

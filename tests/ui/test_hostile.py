@@ -11,7 +11,7 @@ from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.teaser_list import TeaserList
-from tests.ui.conftest import NOW, Notes, add_feed, clock, entry, screen_text
+from tests.ui.conftest import NOW, Notes, add_feed, clock, entry, screen_text, wait_for
 
 CLICK = "[@click=app.quit]x[/]"
 LINK = "[link=file:///etc/passwd]y[/]"
@@ -63,6 +63,7 @@ def hostile_cache(store: Store) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_headlines_article_and_teasers_show_hostile_text_literally(store: Store) -> None:
     hostile_cache(store)
     app = NewsreaderApp(
@@ -147,7 +148,9 @@ async def test_notifications_are_plain_text(store: Store, monkeypatch: pytest.Mo
     notes = Notes()
     async with app.run_test(size=(160, 40), notifications=True, message_hook=notes) as pilot:
         app.open_in_browser(f"javascript:{CLICK}{LINK}{BOLD}{ESCAPES}")
-        await pilot.pause(0.3)
+        # The toast on screen, not a fixed pause (under load 0.3 s was too short to paint it).
+        await wait_for(pilot, lambda: bool(app.query("Toast")))
+        await pilot.pause()
         assert notes.raised and not notes.raised[-1].markup
         message = notes.raised[-1].message
         for char in FORBIDDEN:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from rich.segment import Segment
 from textual.app import App
@@ -215,6 +216,7 @@ async def walk_the_app(store: Store, case: HostileCase) -> None:
         assert app.is_running
 
 
+@pytest.mark.slow
 @settings(max_examples=APP_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(case=FIXED_CASE)
 @example(case=EMPTY_CASE)
@@ -249,6 +251,7 @@ async def show_help(keys: str) -> None:
             store.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(keys=FIXED_CASE.title)
 @given(keys=hostile_text)

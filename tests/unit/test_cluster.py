@@ -230,6 +230,7 @@ _SENTENCES = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(_SENTENCES, st.randoms(use_true_random=False))
 def test_an_article_and_its_edits_are_one_story(sentences: list[str], rnd: random.Random) -> None:

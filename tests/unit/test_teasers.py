@@ -139,6 +139,7 @@ def _dev_pages(corpus: Path) -> list[tuple[Path, str]]:
     return pages
 
 
+@pytest.mark.slow
 @pytest.mark.corpus
 def test_no_boilerplate_teaser_on_any_dev_page(corpus: Path) -> None:
     checked = 0

@@ -19,7 +19,6 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
@@ -29,6 +28,7 @@ from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.browser import copy_url, open_web_page, play_enclosure
 from newsreader.ui.entry_filters import chosen, describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
+from newsreader.ui.key_footer import KeyFooter
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, RefreshProgress
@@ -180,7 +180,7 @@ class NewsreaderApp(App[None]):
         detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
         await self.query_one("#detail-slot").mount(detail)
         # Onto the reader's own screen, also when the welcome screen is on top of it.
-        await self.query_one("#main").screen.mount(Footer())
+        await self.query_one("#main").screen.mount(KeyFooter())
         pending, self._pending = self._pending, []
         for action in pending:
             action()

@@ -14,11 +14,12 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from newsreader.core.config import Config
 from newsreader.ui.dialog import describe_error
+from newsreader.ui.key_footer import KeyFooter
 
 if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
@@ -83,7 +84,7 @@ class WelcomeScreen(ModalScreen[None]):
                 )
             yield Static(NO_SUBSCRIPTIONS, id="welcome-hint", markup=False)
             yield Static(id="welcome-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#welcome-status", Static)
