@@ -97,8 +97,8 @@ def main() -> int:
                             mb = float(line.split()[1])
                             peaks.setdefault((variant, kind, str(src)), []).append(mb)
         print("\nmedian peak RSS of the refresh tree (MB):")
-        for (variant, kind, src), values in peaks.items():
-            print(f"  {variant:<10} {kind:<5} {statistics.median(values):6.0f}   {src}")
+        for (variant, kind, tree), values in peaks.items():
+            print(f"  {variant:<10} {kind:<5} {statistics.median(values):6.0f}   {tree}")
     finally:
         server.httpd.shutdown()
         shutil.rmtree(work, ignore_errors=True)
