@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsreader.core.models import ParsedFeed
-from newsreader.core.parse import feeds
+from newsreader.core.parse import fastparse, feeds
 from newsreader.core.parse.fastparse import fast_parse
 from newsreader.core.parse.feedtext import feedparser_resolve, parse_duration
 
@@ -57,8 +57,20 @@ def agree(body: bytes, name: str, headers: dict[str, str] | None = None) -> Pars
     fast = feeds._fast_path(body, url=FEED_URL, headers=headers)
     if fast is not None:
         assert_same(fast, slow, name)
+    # The same feed read as a big one is (item by item, as each ends): the same answer.
+    assert streamed(body, headers) == fast, name
     assert feeds.parse_feed(body, url=FEED_URL, headers=headers) == slow
     return fast
+
+
+def streamed(body: bytes, headers: dict[str, str] | None = None) -> ParsedFeed | None:
+    """The fast path as it reads feeds of a megabyte and more, whatever the size of `body`."""
+    threshold = fastparse._STREAM_FROM
+    fastparse._STREAM_FROM = 0
+    try:
+        return feeds._fast_path(body, url=FEED_URL, headers=headers)
+    finally:
+        fastparse._STREAM_FROM = threshold
 
 
 def rss(channel: str, items: str = "") -> bytes:
@@ -315,6 +327,12 @@ DECLINED_CASES = {
     ),
     "nested_title": rss("<title>T</title>", "<item><x:wrap><title>E</title></x:wrap></item>"),
     "title_with_comment": rss("<title>T</title>", "<item><title>E<!-- x -->F</title></item>"),
+    "two_channels": rss("<title>A</title>", "<item><title>E</title></item>").replace(
+        b"</rss>", b"<channel><title>B</title></channel></rss>"
+    ),
+    "element_after_the_channel": rss("<title>A</title>", "<item><title>E</title></item>").replace(
+        b"</rss>", b"<x:extra>1</x:extra></rss>"
+    ),
     "two_channel_titles": rss("<title>A</title><title>B</title>", "<item><title>E</title></item>"),
     "undeclared_prefix": rss("<title>T</title>", "<item><title>E</title><y:a>1</y:a></item>"),
     "unknown_date_element": rss("<title>T</title>", "<item><date>2025-01-01</date></item>"),
@@ -367,6 +385,7 @@ def test_parse_duration(text: str, seconds: int | None) -> None:
 def test_fast_path_declines_what_it_does_not_replay(name: str) -> None:
     body = DECLINED_CASES[name]
     assert feeds._fast_path(body, url=FEED_URL) is None
+    assert streamed(body) is None
     assert feeds.parse_feed(body, url=FEED_URL) == feeds._parse_with_feedparser(body, url=FEED_URL)
 
 

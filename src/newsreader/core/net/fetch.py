@@ -20,12 +20,14 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from newsreader import __version__
 from newsreader.core.config import Config
 from newsreader.core.errors import DecodeError
 from newsreader.core.models import FetchResult
+from newsreader.core.net.backend import AsyncioBackend
 from newsreader.core.net.decode import read_body
 from newsreader.core.net.tls import plain_http_context, verified_context
 from newsreader.core.net.urls import DEFAULT_PORTS, host_key, is_web_url
@@ -114,7 +116,19 @@ class Fetcher:
         client = self._clients.get(key)
         if client is None:
             cfg = self.config
+            context = verified_context() if secure else plain_http_context()
+            limits = httpx.Limits(max_connections=cfg.per_host)
+            transport = httpx.AsyncHTTPTransport(verify=context, limits=limits)
+            # The same pool httpx builds, on asyncio's streams rather than anyio's (backend.py).
+            transport._pool = httpcore.AsyncConnectionPool(
+                ssl_context=context,
+                max_connections=limits.max_connections,
+                max_keepalive_connections=limits.max_keepalive_connections,
+                keepalive_expiry=limits.keepalive_expiry,
+                network_backend=AsyncioBackend(),
+            )
             client = self._clients[key] = httpx.AsyncClient(
+                transport=transport,
                 follow_redirects=False,
                 timeout=httpx.Timeout(
                     connect=cfg.connect_timeout,
@@ -122,8 +136,8 @@ class Fetcher:
                     write=cfg.read_timeout,
                     pool=cfg.deadline,
                 ),
-                limits=httpx.Limits(max_connections=cfg.per_host),
-                verify=verified_context() if secure else plain_http_context(),
+                limits=limits,  # for proxies taken from the environment, as before
+                verify=context,
                 # We decode ourselves (see decode.py), so advertise only what zlib handles.
                 headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
                 event_hooks={"response": [_stash_location]},

@@ -11,7 +11,7 @@ feedparser. tests/unit/test_fastparse.py holds the two to the same ParsedFeed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from feedparser.datetimes import _parse_date
@@ -19,7 +19,7 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
-from newsreader.core.models import ParsedFeed
+from newsreader.core.models import ParsedEntry, ParsedFeed
 from newsreader.core.parse.fastparse_rules import (
     _ATOM_FEED,
     _AUTHOR_PARTS,
@@ -52,7 +52,7 @@ from newsreader.core.parse.feedtext import (
 )
 from newsreader.core.parse.polling import feed_interval
 
-__all__ = ["fast_parse"]
+__all__ = ["FastStream", "NotFast", "fast_parse"]
 
 Raw = dict[str, Any]
 
@@ -71,18 +71,21 @@ class _AuthorContext:
         return self.context
 
 
+# From this size on, the body goes to lxml in slices and each item is let go once read: a
+# whole tree of a 10 MB feed costs ~150 MB. Below it a whole tree is the cheaper walk.
+_STREAM_FROM = 1024 * 1024
+_SLICE = 64 * 1024
+_PARSER_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "recover": False,
+}
 _local = threading.local()
 
 
-def _xml_parser() -> etree.XMLParser:
-    # lxml parsers must not be shared between threads.
-    parser: etree.XMLParser | None = getattr(_local, "parser", None)
-    if parser is None:
-        parser = etree.XMLParser(
-            resolve_entities=False, no_network=True, huge_tree=False, recover=False
-        )
-        _local.parser = parser
-    return parser
+class NotFast(Exception):
+    """Raised while streaming when the feed turns out to need feedparser after all."""
 
 
 def fast_parse(body: bytes, *, url: str) -> ParsedFeed | None:
@@ -91,101 +94,198 @@ def fast_parse(body: bytes, *, url: str) -> ParsedFeed | None:
     `body` must be UTF-8 (or ASCII in a Latin codec), as parse_feed's encoding repair hands it
     on: feedparser's own charset detection is not replayed here.
     """
-    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-        return None  # a DTD can declare entities; feedparser rewrites those its own way
-    parser = _xml_parser()
-    try:
-        root = etree.fromstring(body, parser)
-    except (etree.LxmlError, ValueError):
-        return None
-    if len(parser.error_log):  # lxml raises on errors; anything it noted is reason enough
-        return None
-    base = make_safe_absolute_uri(url, url) or url
-    if (make_safe_absolute_uri(base, base) or base) != base:
+    stream = FastStream.open(body, url=url)
+    if stream is None:
         return None
     try:
+        entries = unique_keys(stream)
+    except NotFast:
+        return None
+    return stream.head(entries)
+
+
+class FastStream:
+    """The fast path, item by item: iterate it for the ParsedEntries in document order (before
+    `unique_keys`), then ask `head()` for the rest. Raises NotFast while iterating when the
+    feed needs feedparser; only the items not yet read are held in memory.
+    """
+
+    def __init__(self, body: bytes, url: str, base: str) -> None:
+        self.body, self.url = body, url
         # Only text with C1 controls (raw or as &#...; references) needs feedparser's cp1252 map.
         c1 = b"&#" in body or C1_UTF8.search(body) is not None
-        _attrs(root)
-        if root.tag == "rss":
-            feed, items = _FeedReader(base, atom=False, c1=c1).read_rss(root)
-        elif root.tag == _ATOM_FEED:
-            feed, items = _FeedReader(base, atom=True, c1=c1).read_feed(root)
-        else:
+        self.reader = _FeedReader(base, c1=c1)
+        self.finished = False
+
+    @classmethod
+    def open(cls, body: bytes, *, url: str) -> FastStream | None:
+        """None when the bytes or the URL rule the fast path out before reading."""
+        if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            return None  # a DTD can declare entities; feedparser rewrites those its own way
+        base = make_safe_absolute_uri(url, url) or url
+        if (make_safe_absolute_uri(base, base) or base) != base:
             return None
-    except _Decline:
-        return None
-    return ParsedFeed(
-        title=one_line_title(feed.get("title"), feed.get("title_detail")) or None,
-        site_url=feed_link_url(feed.get("link"), url),
-        entries=unique_keys(entry_from_raw(raw, url) for raw in items),
-        warning=None,
-        poll_seconds=feed_interval(
-            feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")
-        ),
-    )
+        return cls(body, url, base)
+
+    def __iter__(self) -> Iterator[ParsedEntry]:
+        url = self.url
+        try:
+            for raw in self.reader.stream(self.body):
+                yield entry_from_raw(raw, url)
+        except _Decline as exc:
+            raise NotFast(str(exc)) from None
+        self.finished = True
+
+    @property
+    def title(self) -> str | None:
+        """The feed's title as far as read."""
+        feed = self.reader.feed
+        return one_line_title(feed.get("title"), feed.get("title_detail")) or None
+
+    def head(self, entries: tuple[ParsedEntry, ...] = ()) -> ParsedFeed:
+        """The feed once every item is read, with `entries` as its entries."""
+        assert self.finished, "head() before the items were read"
+        feed = self.reader.feed
+        return ParsedFeed(
+            title=self.title,
+            site_url=feed_link_url(feed.get("link"), self.url),
+            entries=entries,
+            warning=None,
+            poll_seconds=feed_interval(
+                feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")
+            ),
+        )
+
+
+def _xml_parser() -> etree.XMLParser:
+    # lxml parsers must not be shared between threads.
+    parser: etree.XMLParser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(**_PARSER_OPTIONS)
+        _local.parser = parser
+    return parser
+
+
+def _end_events(body: bytes) -> Iterator[Any]:
+    """Each element as it ends; a feed lxml notes anything wrong with is declined."""
+    parser = etree.XMLPullParser(events=("end",), **_PARSER_OPTIONS)
+    try:
+        for start in range(0, len(body), _SLICE):
+            parser.feed(body[start : start + _SLICE])
+            for _, element in parser.read_events():
+                yield element
+        parser.close()
+        for _, element in parser.read_events():
+            yield element
+    except (etree.LxmlError, ValueError) as exc:
+        raise _Decline("not well-formed") from exc
+    if len(parser.error_log):  # lxml raises on errors; anything it noted is reason enough
+        raise _Decline("lxml noted an error")
 
 
 class _FeedReader:
-    def __init__(self, base: str, *, atom: bool, c1: bool) -> None:
+    def __init__(self, base: str, *, c1: bool) -> None:
         self.base = base
-        self.atom = atom
+        self.atom = False
         self.c1 = c1
-        self.items: list[Raw] = []
+        self.feed: Raw = {}
+        self.titles = 0
+        self.has_summary = False
         self.has_content = self.title_locked = False  # per item, as in feedparser
 
-    def _repair(self, text: str) -> str:
-        return feedparser_repair(text, c1=self.c1)
-
-    # --- feed level ---------------------------------------------------------------------
-
-    def read_rss(self, root: Any) -> tuple[Raw, list[Raw]]:
-        channels = [child for child in root if _name(child) is not None]
-        if len(channels) != 1 or _name(channels[0]) != "channel":
-            raise _Decline("rss without exactly one channel")
-        return self._read_channel(channels[0], "item")
-
-    def read_feed(self, root: Any) -> tuple[Raw, list[Raw]]:
-        return self._read_channel(root, "entry")
-
-    def _read_channel(self, channel: Any, item_name: str) -> tuple[Raw, list[Raw]]:
-        _check_item_attrs(channel)
-        feed: Raw = {}
-        titles = 0
-        has_summary = False
-        for child in channel:
+    def stream(self, body: bytes) -> Iterator[Raw]:
+        """The items in document order; the feed's own elements go to `self.feed`."""
+        children = self._children(body) if len(body) < _STREAM_FROM else self._streamed(body)
+        for child in children:
             name = _name(child)
             if name is None:
                 continue
-            if name == item_name:
+            if name == ("entry" if self.atom else "item"):
                 _check_item_attrs(child)
-                self.items.append(self._read_item(child))
-            elif name == "title":
-                titles += 1
-                if titles > 1:
-                    raise _Decline("two feed titles")
-                feed["title"], feed["title_detail"] = self._title_text(child)
-            elif name == "link":
-                self._link(feed, child, False)
-            elif name in ("guid", "id"):
-                self._guid(feed, child, None)
-            elif name in ("summary", "itunes_summary", "description", "dc_description"):
-                # a second summary, or a description after one, becomes content in feedparser
-                if has_summary:
-                    raise _Decline("feed summary and description")
-                has_summary = name in ("summary", "itunes_summary")
-                _check_subtree_children(child)
-            elif name in ("ttl", "sy_updateperiod", "sy_updatefrequency"):
-                feed[name] = _text(child).strip()
-            elif name in ("image", "textinput"):
-                parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
-                for part in child:
-                    part_name = _name(part)
-                    if part_name is not None and (part_name not in parts or len(part)):
-                        raise _Decline(f"{name} with {part_name}")
+                yield self._read_item(child)
             else:
-                _check_subtree(child, _FEED_HARMLESS)
-        return feed, self.items
+                self._channel_child(child, name)
+
+    def _children(self, body: bytes) -> Iterator[Any]:
+        """The container's children from a whole tree: cheaper for a feed of usual size."""
+        parser = _xml_parser()
+        try:
+            root = etree.fromstring(body, parser)
+        except (etree.LxmlError, ValueError) as exc:
+            raise _Decline("not well-formed") from exc
+        if len(parser.error_log):  # lxml raises on errors; anything it noted is reason enough
+            raise _Decline("lxml noted an error")
+        yield from self._container(root)
+
+    def _streamed(self, body: bytes) -> Iterator[Any]:
+        """The container's children as each ends, dropped from the tree once read."""
+        root = container = None
+        for element in _end_events(body):
+            parent = element.getparent()
+            if parent is None:  # the root closed: the document is complete
+                if container is None:
+                    self._container(element)  # an empty feed; still an rss or Atom one?
+            elif container is None or parent is container:
+                if container is None:
+                    root = element.getroottree().getroot()
+                    container = self._container(root)
+                    if parent is not container:
+                        continue
+                yield element
+                element.clear()  # read: let it and anything before it (comments) go
+                while element.getprevious() is not None:
+                    del container[0]
+            elif parent is root and element is not container and _name(element) is not None:
+                raise _Decline("rss without exactly one channel")
+
+    def _container(self, root: Any) -> Any:
+        """The element whose children are the items: <channel> in RSS, the root in Atom."""
+        _attrs(root)
+        if root.tag == _ATOM_FEED:
+            self.atom = True
+            channel = root
+        elif root.tag == "rss":
+            channels = [child for child in root if _name(child) is not None]
+            if len(channels) != 1 or _name(channels[0]) != "channel":
+                raise _Decline("rss without exactly one channel")
+            channel = channels[0]
+        else:
+            raise _Decline("neither rss nor atom")
+        _check_item_attrs(channel)
+        return channel
+
+    # --- feed level ---------------------------------------------------------------------
+
+    def _channel_child(self, child: Any, name: str) -> None:
+        feed = self.feed
+        if name == "title":
+            self.titles += 1
+            if self.titles > 1:
+                raise _Decline("two feed titles")
+            feed["title"], feed["title_detail"] = self._title_text(child)
+        elif name == "link":
+            self._link(feed, child, False)
+        elif name in ("guid", "id"):
+            self._guid(feed, child, None)
+        elif name in ("summary", "itunes_summary", "description", "dc_description"):
+            # a second summary, or a description after one, becomes content in feedparser
+            if self.has_summary:
+                raise _Decline("feed summary and description")
+            self.has_summary = name in ("summary", "itunes_summary")
+            _check_subtree_children(child)
+        elif name in ("ttl", "sy_updateperiod", "sy_updatefrequency"):
+            feed[name] = _text(child).strip()
+        elif name in ("image", "textinput"):
+            parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
+            for part in child:
+                part_name = _name(part)
+                if part_name is not None and (part_name not in parts or len(part)):
+                    raise _Decline(f"{name} with {part_name}")
+        else:
+            _check_subtree(child, _FEED_HARMLESS)
+
+    def _repair(self, text: str) -> str:
+        return feedparser_repair(text, c1=self.c1)
 
     # --- items: one method per kind of element, called as (raw, element, argument) -------
 

@@ -85,10 +85,29 @@ def _stored_as(name: str) -> str:
     return str(key[0] if isinstance(key, list) else key)
 
 
+_NAMES: dict[str, str] = {}  # tags whose name does not depend on the prefix
+
+
 def _name(el: Any) -> str | None:
     """None for comments and processing instructions."""
     tag = el.tag
-    return _fp_name(tag, el.prefix) if isinstance(tag, str) else None
+    name = _NAMES.get(tag)
+    if name is not None:
+        return name
+    if not isinstance(tag, str):
+        return None
+    name = _fp_name(tag, el.prefix)
+    if len(_NAMES) < 2048 and _prefix_plays_no_part(tag):
+        _NAMES[tag] = name
+    return name
+
+
+def _prefix_plays_no_part(tag: str) -> bool:
+    """No namespace, or one feedparser knows: then the document's prefix is not asked."""
+    if tag[0] != "{":
+        return True
+    low = tag[1:].split("}", 1)[0].lower()
+    return "backend.userland.com/rss" in low or low in _PREFIXES
 
 
 def _check_subtree(el: Any, harmless: frozenset[str]) -> None:

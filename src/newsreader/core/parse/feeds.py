@@ -17,7 +17,7 @@ import feedparser
 
 from newsreader.core.errors import FeedParseError
 from newsreader.core.models import ParsedFeed
-from newsreader.core.parse.fastparse import fast_parse
+from newsreader.core.parse.fastparse import FastStream, NotFast, fast_parse
 from newsreader.core.parse.feedtext import (
     entry_from_raw,
     feed_link_url,
@@ -27,7 +27,7 @@ from newsreader.core.parse.feedtext import (
 )
 from newsreader.core.parse.polling import feed_interval
 
-__all__ = ["parse_feed", "title_marks_paywall"]
+__all__ = ["FastStream", "NotFast", "feed_stream", "parse_feed", "title_marks_paywall"]
 
 # feedparser's notes that do not mean lost content: wrong media type, encoding guesses.
 _HARMLESS_BOZO: tuple[type[Exception], ...] = (
@@ -38,6 +38,8 @@ _HARMLESS_BOZO: tuple[type[Exception], ...] = (
 _XML_DECL = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._:-]+)([\"'])")
 _SAFE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1", "iso8859-15", "cp1252"})
 _DECL_ENCODING = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)")
+_UTF8_DECODER = codecs.getincrementaldecoder("utf-8")
+_CHECK_SLICE = 1024 * 1024
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\"';\s]+)", re.IGNORECASE)
 
 
@@ -65,6 +67,19 @@ def _fast_path(
     if not _plain_encoding(body, content_type):
         return None
     return fast_parse(body, url=url)
+
+
+def feed_stream(
+    body: bytes, *, url: str, headers: Mapping[str, str] | None = None
+) -> FastStream | None:
+    """The fast path item by item, for a big feed (see FastStream); None: use parse_feed."""
+    if not body or body.isspace() or b"\x00" in body:
+        return None  # parse_feed has the answers for these
+    lower = {k.lower(): v for k, v in (headers or {}).items()}
+    body, content_type = _as_utf8(body, lower.get("content-type"))
+    if not _plain_encoding(body, content_type):
+        return None
+    return FastStream.open(body, url=url)
 
 
 def _parse_with_feedparser(
@@ -109,6 +124,9 @@ def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
         return body, content_type
     match = _XML_DECL.match(body, 0, 400)
     declared = match.group(2).decode("ascii").lower() if match else "utf-8"
+    base = (content_type or "application/xml").split(";", 1)[0].strip()
+    if declared in ("utf-8", "utf8") and _is_utf8(body):
+        return body, f"{base}; charset=utf-8"  # as it was: no 2nd copy of a big feed
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -121,8 +139,20 @@ def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
             text = body.decode(codec, errors="replace")
     if match and declared not in ("utf-8", "utf8"):
         text = _XML_DECL.sub(rb"\1utf-8\3", text.encode("utf-8"), count=1).decode("utf-8")
-    base = (content_type or "application/xml").split(";", 1)[0].strip()
     return text.encode("utf-8"), f"{base}; charset=utf-8"
+
+
+def _is_utf8(body: bytes) -> bool:
+    """Whether `body` decodes as UTF-8, checked a megabyte at a time: never a whole copy."""
+    decoder = _UTF8_DECODER()
+    view = memoryview(body)
+    try:
+        for start in range(0, len(body), _CHECK_SLICE):
+            decoder.decode(view[start : start + _CHECK_SLICE])
+        decoder.decode(b"", True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _plain_encoding(body: bytes, content_type: str | None) -> bool:

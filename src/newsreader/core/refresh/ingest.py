@@ -15,10 +15,13 @@ from pathlib import Path
 
 from newsreader.core.config import HideRule
 from newsreader.core.errors import FeedParseError
-from newsreader.core.models import FeedOutcome
+from newsreader.core.models import FeedOutcome, ParsedFeed
 from newsreader.core.parse.polling import header_interval, longest
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.store import Store
+
+# Feeds from this size on are stored as they are parsed (the fast path's own threshold).
+STREAM_FROM = 1024 * 1024
 
 _stores: dict[str, Store] = {}
 _lock = threading.Lock()
@@ -61,27 +64,50 @@ def warm_up() -> None:
 
 
 def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
-    """Parse several fetched feeds and store them in one transaction; one outcome each."""
+    """Parse several fetched feeds and store them in one transaction; one outcome each.
+    A feed of a megabyte or more is stored on its own as it is parsed (`_ingest_streamed`)."""
     # Imported here, not at the top: the refreshing process only names this job, and a warm
     # refresh (all 304) should not pay for loading the parsers.
     from newsreader.core.parse.feeds import parse_feed
 
-    updates = []
+    store = _store(db_path)
+    streamed: dict[int, FeedOutcome] = {}
+    updates: list[FeedUpdate] = []
     jobs.reverse()
     while jobs:
         job = jobs.pop()  # each body is let go once parsed: a batch's memory stays small
+        if len(job.body) >= STREAM_FROM and (outcome := _ingest_streamed(store, job)):
+            streamed[len(updates) + len(streamed)] = outcome
+            continue
         try:
             parsed = parse_feed(job.body, url=job.url, headers=job.headers)
         except FeedParseError as exc:
             updates.append(FeedUpdate(job.feed_id, None, job.status, error=str(exc)))
             continue
-        poll = longest(parsed.poll_seconds, header_interval(job.headers))
-        updates.append(
-            FeedUpdate(
-                job.feed_id, parsed, job.status, job.etag, job.last_modified, poll_seconds=poll
-            )
-        )
-    return _store(db_path).record_feeds(updates)
+        updates.append(_update(job, parsed))
+    stored = iter(store.record_feeds(updates) if updates else ())
+    return [streamed.get(n) or next(stored) for n in range(len(updates) + len(streamed))]
+
+
+def _ingest_streamed(store: Store, job: FeedJob) -> FeedOutcome | None:
+    """A big feed parsed item by item into its transaction: a 10 MB feed's entries are never
+    all in memory at once. None when the fast path cannot take it after all."""
+    from newsreader.core.parse.feeds import NotFast, feed_stream  # as in ingest_feeds
+
+    stream = feed_stream(job.body, url=job.url, headers=job.headers)
+    if stream is None:
+        return None
+    try:
+        return store.record_streamed_feed(job.feed_id, stream, lambda parsed: _update(job, parsed))
+    except NotFast:
+        return None
+
+
+def _update(job: FeedJob, parsed: ParsedFeed) -> FeedUpdate:
+    poll = longest(parsed.poll_seconds, header_interval(job.headers))
+    return FeedUpdate(
+        job.feed_id, parsed, job.status, job.etag, job.last_modified, poll_seconds=poll
+    )
 
 
 def settle_entries(db_path: str, cluster_days: int | None, rules: tuple[HideRule, ...]) -> int:

@@ -202,6 +202,7 @@ def _answers(requests: IO[bytes]) -> Iterator[bytes]:
         except EOFError:
             return
         fn, args, kwargs = pickle.loads(payload)
+        del payload  # the pickled batch (~1 MB of bodies): not held beside its bodies
         try:
             answer: tuple[bool, Any] = (True, fn(*args, **kwargs))
         except Exception as exc:  # handed back to the submitter, like any executor does

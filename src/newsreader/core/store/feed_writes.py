@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
 from newsreader.core.store import search_index
@@ -105,6 +106,23 @@ class FeedWrites(Database):
                 outcomes.append(FeedOutcome(feed_id=item.update.feed_id, url="", error=error))
         return outcomes
 
+    def record_streamed_feed(
+        self, feed_id: int, stream: EntryStream, finish: Callable[[ParsedFeed], FeedUpdate]
+    ) -> FeedOutcome | None:
+        """Store a big feed as its entries are parsed, a chunk at a time, in one transaction.
+
+        Only a chunk of entries is ever held, not the feed's whole list. The write lock is
+        held while the rest is parsed: that is the price, paid only by feeds of megabytes.
+        `finish` turns the parsed head into the update for the feed's row. None (and
+        nothing written) when the feed cannot be stored this way; store it whole instead.
+        Whatever the stream raises rolls the transaction back and reaches the caller.
+        """
+        try:
+            with self.transaction() as conn:
+                return _write_stream(conn, feed_id, stream, finish)
+        except _StoreWhole:
+            return None
+
     def prune(self, *, max_age_days: int, max_entries_per_feed: int) -> int:
         """Drop read, unstarred entries past the age or per-feed limits, with their teasers,
         index rows and pages no remaining entry links to; then give the space back.
@@ -194,6 +212,101 @@ class FeedWrites(Database):
         return _Prepared(update, digests, index_text)
 
 
+class EntryStream(Protocol):
+    """A feed parsed as it is read (the parser's FastStream): entries first, then the rest."""
+
+    @property
+    def title(self) -> str | None:
+        """The feed's title as far as read."""
+
+    def __iter__(self) -> Iterator[ParsedEntry]: ...
+
+    def head(self) -> ParsedFeed:
+        """The feed without its entries, once they were all read."""
+
+
+class _StoreWhole(Exception):
+    """The streamed feed needs what only the whole list gives (see `_write_stream`)."""
+
+
+_STREAM_CHUNK = 500
+
+
+def _write_stream(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    stream: EntryStream,
+    finish: Callable[[ParsedFeed], FeedUpdate],
+) -> FeedOutcome:
+    now = int(time.time())
+    frow = conn.execute(
+        "SELECT url, title, remote_id FROM feeds WHERE id = ?", (feed_id,)
+    ).fetchone()
+    if frow is None:  # unsubscribed while we were fetching
+        return FeedOutcome(feed_id=feed_id, url="", error="feed was removed")
+    new = updated = kept = 0
+    first_title: str | None = None
+    # unique_keys, as the entries come: a repeated guid with the same link is dropped; one
+    # reused for other links renames every entry that has it, written ones included.
+    links: dict[int, int] = {}
+    chunk: list[ParsedEntry] = []
+
+    def flush() -> None:
+        nonlocal new, updated, kept, first_title
+        if kept == 0:
+            first_title = stream.title
+        feed_title = frow["title"] or first_title or frow["url"]
+        keys = [entry.key for entry in chunk]
+        existing = {
+            r["key"]: (r["id"], r["digest"])
+            for r in conn.execute(
+                f"""SELECT id, key, digest FROM entries WHERE feed_id = ?
+                    AND key IN ({",".join("?" * len(keys))})""",
+                (feed_id, *keys),
+            )
+        }
+        digests = [_digest(entry) for entry in chunk]
+        added, changed = _write_entries(
+            conn,
+            feed_id,
+            feed_title,
+            now,
+            chunk,
+            digests,
+            existing,
+            kept,
+            synced=frow["remote_id"] is not None,
+        )
+        new, updated, kept = new + added, updated + changed, kept + len(chunk)
+        chunk.clear()
+
+    for entry in stream:
+        key, link = hash(entry.key), hash(entry.url)  # hashes: a fraction of the strings' size
+        seen = links.get(key)
+        if seen == link:
+            continue
+        if seen is not None:
+            raise _StoreWhole("a guid reused for different links")
+        links[key] = link
+        chunk.append(entry)
+        if len(chunk) >= _STREAM_CHUNK:
+            flush()
+    if chunk:
+        flush()
+    parsed = stream.head()
+    if kept and not frow["title"] and parsed.title != first_title:
+        raise _StoreWhole("the feed's title came after its first entries")
+    update = finish(parsed)
+    _write_feed_row(conn, update, parsed, now)
+    return FeedOutcome(
+        feed_id=feed_id,
+        url=frow["url"],
+        new_entries=new,
+        updated_entries=updated,
+        unchanged=new == 0 and updated == 0,
+    )
+
+
 def _write_failure(
     conn: sqlite3.Connection,
     feed_id: int,
@@ -236,22 +349,64 @@ def _pulled_twin(
 def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
     update, parsed = prepared.update, prepared.update.parsed
     feed_id, now = update.feed_id, int(time.time())
-    frow = conn.execute("SELECT url, title FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+    frow = conn.execute(
+        "SELECT url, title, remote_id FROM feeds WHERE id = ?", (feed_id,)
+    ).fetchone()
     if frow is None:  # unsubscribed while we were fetching
         return FeedOutcome(feed_id=feed_id, url="", error="feed was removed")
     if parsed is None:
         error = update.error or "nothing to store"
         _write_failure(conn, feed_id, update.status, error)
         return FeedOutcome(feed_id=feed_id, url=frow["url"], error=error)
-    new = updated = 0
     feed_title = frow["title"] or parsed.title or frow["url"]
     existing = {
         r["key"]: (r["id"], r["digest"])
         for r in conn.execute("SELECT id, key, digest FROM entries WHERE feed_id = ?", (feed_id,))
     }
+    new, updated = _write_entries(
+        conn,
+        feed_id,
+        feed_title,
+        now,
+        parsed.entries,
+        prepared.digests,
+        existing,
+        0,
+        prepared.index_text,
+        synced=frow["remote_id"] is not None,
+    )
+    _write_feed_row(conn, update, parsed, now)
+    return FeedOutcome(
+        feed_id=feed_id,
+        url=frow["url"],
+        new_entries=new,
+        updated_entries=updated,
+        unchanged=new == 0 and updated == 0,
+    )
+
+
+def _write_entries(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    feed_title: str,
+    now: int,
+    entries: Sequence[ParsedEntry],
+    digests: Sequence[str],
+    existing: dict[str, tuple[int, str]],
+    first_offset: int,
+    index_text: dict[str, tuple[str, str]] | None = None,
+    *,
+    synced: bool = False,
+) -> tuple[int, int]:
+    """Insert new entries and rewrite changed ones (`existing`: key -> id, digest of those
+    stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
+    pulled under another key: only there is a new one looked for among them."""
+    new = updated = 0
     # Entries without a date keep the order the feed lists them in (newest first).
-    for offset, (entry, digest) in enumerate(zip(parsed.entries, prepared.digests, strict=True)):
-        known = existing.get(entry.key) or _pulled_twin(conn, feed_id, entry, existing)
+    for offset, (entry, digest) in enumerate(zip(entries, digests, strict=True), first_offset):
+        known = existing.get(entry.key)
+        if known is None and synced:
+            known = _pulled_twin(conn, feed_id, entry, existing)
         if known is not None and known[1] == digest:
             continue
         published = to_ts(entry.published or entry.updated) or now - offset
@@ -298,8 +453,14 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 ((entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(entry.teasers)),
             )
-        title_text, body_text = prepared.index_text.get(entry.key) or _index_text(entry)
+        title_text, body_text = (index_text or {}).get(entry.key) or _index_text(entry)
         search_index.index(conn, entry_id, title_text, body_text, derived=True)
+    return new, updated
+
+
+def _write_feed_row(
+    conn: sqlite3.Connection, update: FeedUpdate, parsed: ParsedFeed, now: int
+) -> None:
     conn.execute(
         """UPDATE feeds SET title = COALESCE(title, ?), site_url = COALESCE(?, site_url),
            etag = ?, last_modified = ?, last_fetched = ?, last_status = ?,
@@ -313,15 +474,8 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
             update.status,
             parsed.warning,
             update.poll_seconds,
-            feed_id,
+            update.feed_id,
         ),
-    )
-    return FeedOutcome(
-        feed_id=feed_id,
-        url=frow["url"],
-        new_entries=new,
-        updated_entries=updated,
-        unchanged=new == 0 and updated == 0,
     )
 
 
