@@ -195,12 +195,16 @@ def p95(values: list[float]) -> float:
 
 
 def start_time(data: Path, env: dict[str, str], kind: str) -> float:
+    """reader.py's start child, without saved searches or kill rules (its helper module for
+    those, reader_rules, is found beside this file)."""
+    bench = str(Path(__file__).resolve().parent)
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p] + [bench]
     started = time.time()
     out = subprocess.run(
-        [sys.executable, "-c", START_CHILD, kind, str(data)],
+        [sys.executable, "-c", START_CHILD, kind, str(data), "0", "0"],
         capture_output=True,
         text=True,
-        env=env,
+        env={**env, "PYTHONPATH": os.pathsep.join(paths)},
         check=True,
     ).stdout.split()
     return float(out[-2]) - started
