@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cli import main
+from tests.support.cli import run
 from tests.support.feedgen import Item, items, rss
 from tests.support.loopback import LoopbackServer
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_add_refresh_articles_show(

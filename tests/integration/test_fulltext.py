@@ -7,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cli import main
+from tests.support.cli import run
 from tests.support.feedgen import Item, rss
 from tests.support.loopback import LoopbackServer
 from tests.support.pages import article_page
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

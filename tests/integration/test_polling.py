@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cli import main
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.parse.polling import feed_interval, header_interval
 from newsreader.core.store.store import DB_NAME
+from tests.support.cli import run
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
 
@@ -57,12 +57,6 @@ def test_both_parsers_read_the_ask(extra: str, seconds: int | None) -> None:
     slow_body = body.replace(b"<rss", b"<!DOCTYPE rss>\n<rss", 1)
     slow = parse_feed(slow_body, url="http://example.org/feed.xml")
     assert fast.poll_seconds == slow.poll_seconds == seconds
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def age_feeds(data_dir: Path, minutes: int) -> None:

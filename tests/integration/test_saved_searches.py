@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cli import main
 from newsreader.core.config import SavedSearch, load_config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.saved_searches import search_filter
 from newsreader.core.store.store import Store
+from tests.support.cli import run
 from tests.support.feedgen import Item, items, rss
 from tests.support.loopback import LoopbackServer
 
@@ -96,12 +96,6 @@ def test_the_cache_keeps_saved_searches_by_name(tmp_path: Path) -> None:
     assert search_filter(store.saved_searches()[0]) == EntryFilter(unread=True, starred=True)
     assert store.delete_saved_search("Rat") and not store.delete_saved_search("Rat")
     assert [s.name for s in store.saved_searches()] == ["Alles ungelesen"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _subscribe(server: LoopbackServer, capsys: pytest.CaptureFixture[str]) -> None:

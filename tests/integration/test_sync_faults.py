@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cli import main
+from tests.support.cli import run
 from tests.support.fake_greader import FakeGReader
 from tests.support.sync_setup import API_PASSWORD, write_sync_config
 
@@ -38,12 +38,6 @@ def config(
 ) -> Path:
     monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", API_PASSWORD)
     return write_sync_config(tmp_path / "config.toml", "greader", fake.url, "alice", timeout=1.0)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def snapshot(data_dir: Path) -> tuple[list[tuple[object, ...]], ...]:

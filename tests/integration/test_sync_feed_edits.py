@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cli import main
 from newsreader.core.config import SyncConfig
 from newsreader.core.models import ParsedFeed, RemoteFeed
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.sync.fever import FeverClient
+from tests.support.cli import run
 from tests.support.fake_greader import LABEL, FakeGReader
 from tests.support.sync_setup import API_PASSWORD, write_sync_config
 
@@ -37,12 +37,6 @@ def fake(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         yield server
     finally:
         server.stop()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def rename(data_dir: Path, url: str, title: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.cli import main
+from tests.support.cli import run
 from tests.support.fake_greader import FakeGReader
 from tests.support.feedgen import Item, items, rss
 from tests.support.loopback import LoopbackServer
@@ -29,12 +29,6 @@ def fake(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         yield server
     finally:
         server.stop()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def stories() -> list[Item]:

@@ -298,9 +298,13 @@ def _write_stream(
         raise _StoreWhole("the feed's title came after its first entries")
     update = finish(parsed)
     _write_feed_row(conn, update, parsed, now)
+    return _stored(feed_id, frow["url"], new, updated)
+
+
+def _stored(feed_id: int, url: str, new: int, updated: int) -> FeedOutcome:
     return FeedOutcome(
         feed_id=feed_id,
-        url=frow["url"],
+        url=url,
         new_entries=new,
         updated_entries=updated,
         unchanged=new == 0 and updated == 0,
@@ -376,13 +380,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
         synced=frow["remote_id"] is not None,
     )
     _write_feed_row(conn, update, parsed, now)
-    return FeedOutcome(
-        feed_id=feed_id,
-        url=frow["url"],
-        new_entries=new,
-        updated_entries=updated,
-        unchanged=new == 0 and updated == 0,
-    )
+    return _stored(feed_id, frow["url"], new, updated)
 
 
 def _write_entries(
