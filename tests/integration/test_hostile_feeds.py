@@ -65,7 +65,8 @@ def test_hostile_farm_one_refresh(server: LoopbackServer, tmp_path: Path) -> Non
     }
     for url in routes.values():
         store.add_feed(url)
-    config = Config(network=NetworkConfig(read_timeout=2.0, total_timeout=4.0, retries=0))
+    # a byte a second never trips the read timeout; the total one stops the trickle
+    config = Config(network=NetworkConfig(read_timeout=3.0, total_timeout=4.0, retries=0))
     report = asyncio.run(refresh(store, config))
     failed = {url: error for url, error in report.failed}
     for name in ("bomb", "huge", "loop", "file", "html", "refused", "unresolvable", "trickle"):
