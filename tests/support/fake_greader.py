@@ -82,6 +82,9 @@ class FakeGReader:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: with Nagle on, each answer on a kept-alive
+            # connection waits out the client's delayed ACK (40 ms).
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -21,7 +21,7 @@ class Route:
     trickle: float = 0.0  # seconds between body bytes (a slow server)
     etag: str | None = None  # answer 304 to a matching If-None-Match
     last_modified: str | None = None  # answer 304 to a matching If-Modified-Since
-    gzip: bool = False
+    gzip: bool = False  # route() compresses the body once and sets Content-Encoding
     # Full control: called with the handler, returns (status, headers, body).
     handler: Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]] | None = None
 
@@ -43,6 +43,9 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: with Nagle on, each answer on a kept-alive
+            # connection waits out the client's delayed ACK (40 ms).
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -67,7 +70,11 @@ class LoopbackServer:
     def route(self, path: str, body: bytes | str = b"", **kwargs: Any) -> str:
         if isinstance(body, str):
             body = body.encode("utf-8")
-        self.routes[path] = Route(body=body, **kwargs)
+        route = Route(body=body, **kwargs)
+        if route.gzip:  # once here: a big body compressed per request outlasts a read timeout
+            route.body, route.gzip = gzip.compress(body), False
+            route.headers = {**route.headers, "Content-Encoding": "gzip"}
+        self.routes[path] = route
         return self.url(path)
 
     def _serve(self, req: BaseHTTPRequestHandler) -> None:
@@ -97,11 +104,7 @@ class LoopbackServer:
         ):
             self._send(req, 304, {k: v for k, v in headers.items() if k != "Content-Type"}, b"")
             return
-        body = route.body
-        if route.gzip:
-            body = gzip.compress(body)
-            headers["Content-Encoding"] = "gzip"
-        self._send(req, route.status, headers, body, trickle=route.trickle)
+        self._send(req, route.status, headers, route.body, trickle=route.trickle)
 
     def _send(
         self,

@@ -98,19 +98,24 @@ async def test_a_locked_cache_does_not_freeze_the_reader(store: Store, config: C
         first = view.current
         assert first is not None and not first.starred
         blocker.execute("BEGIN IMMEDIATE")
-        release = threading.Timer(3.0, lambda: blocker.execute("ROLLBACK"))
+        # The lock is held until the keys are checked; the timer only frees a reader that
+        # blocked on it (SQLite would wait 60 s), so such a reader fails the time check.
+        release = threading.Timer(10.0, lambda: blocker.execute("ROLLBACK"))
         release.start()
         try:
             started = time.monotonic()
             await pilot.press("s", "j", "j")
             assert view.cursor == 2
-            assert time.monotonic() - started < 2.0, "a key waited for SQLite's lock"
+            assert time.monotonic() - started < 10.0, "a key waited for SQLite's lock"
             assert app.net.running(WRITE)  # the star is still waiting for the lock
             assert view.source.row(0).starred  # type: ignore[union-attr]  # shown at once
-            await writes_done(pilot)
         finally:
+            release.cancel()
             release.join()
+            if blocker.in_transaction:
+                blocker.execute("ROLLBACK")
             blocker.close()
+        await writes_done(pilot)
         stored = store.entry(first.id)
         assert stored is not None and stored.starred
 

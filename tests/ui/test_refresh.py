@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from newsreader.core.config import Config
+from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.models import ParsedEntry
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
@@ -85,6 +85,8 @@ async def test_dead_network_notifies_once_and_keeps_the_cache(
     add_feed(store, url, "Weg", [ParsedEntry(key="a", title="Noch da", published=NOW)])
     add_feed(store, server.url("/gone2.xml"), "Weg 2", [])
     server.route("/gone2.xml", "", status=503)
+    # no retries: their back-off (0.5 s, then 1 s) is the fetcher's business, not this test's
+    config = replace(config, network=NetworkConfig(retries=0))
     app = NewsreaderApp(store, config, offline=False, clock=clock)
     notes = Notes()
     async with app.run_test(size=(140, 30), message_hook=notes) as pilot:

@@ -19,7 +19,7 @@ from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.confirm_dialog import ConfirmDialog
 from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.help_screen import HelpScreen
-from newsreader.ui.saved_searches import SaveSearchDialog, count_round
+from newsreader.ui.saved_searches import SaveSearchDialog, SearchCounter, count_round
 from tests.ui.conftest import Notes, clock, keys, sample_cache, wait_for, writes_done
 
 Snap = Callable[..., bool]
@@ -29,6 +29,13 @@ SEARCHES = (
     SavedSearch("Ungelesen lokal", "", unread=True, tag="lokal", where="[[search]] #2 (line 7)"),
     SavedSearch("[b]Fett[/b]", '"Polizei sucht"', where="[[search]] #3 (line 11)"),
 )
+
+
+@pytest.fixture(autouse=True)
+def short_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round still waits for quiet, but not the reader's half second: these tests type no
+    bursts, and every count they check is waited for."""
+    monkeypatch.setattr(SearchCounter, "QUIET_SECONDS", 0.05)
 
 
 @pytest.fixture

@@ -47,8 +47,13 @@ async def choose_theme(pilot: Pilot[Any], name: str) -> None:
     """As a user does it: ctrl+p, "theme", then the theme's name."""
     await pilot.press("ctrl+p")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
+    commands = pilot.app.screen
     await pilot.press(*"theme", "enter")
-    await pilot.pause(0.3)
+    # the theme list is a palette of its own
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, CommandPalette) and pilot.app.screen is not commands,
+    )
     await pilot.press(*name, "enter")
     await wait_for(pilot, lambda: name in pilot.app.theme)
 

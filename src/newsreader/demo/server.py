@@ -70,6 +70,9 @@ class DemoServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: with Nagle on, each answer on a kept-alive
+            # connection waits out the client's delayed ACK (40 ms).
+            disable_nagle_algorithm = True
             server_version = "newsreader-demo"
 
             def log_message(self, format: str, *args: Any) -> None:
