@@ -19,7 +19,7 @@ from newsreader.core.models import FeedOutcome
 from newsreader.core.parse import fastparse
 from newsreader.core.refresh import ingest
 from newsreader.core.refresh.ingest import FeedJob, ingest_feeds
-from newsreader.core.store import feed_writes
+from newsreader.core.store import feed_writes, stream_writes
 from newsreader.core.store.store import Store
 from tests.support.feedgen import Item, items, rss
 
@@ -75,7 +75,9 @@ def _store_both(
     outcomes: dict[str, list[list[FeedOutcome]]] = {"whole": [], "streamed": []}
     spy = _Spy(monkeypatch)
     # One clock for both: an undated entry's time is "now" less its place in the feed.
-    monkeypatch.setattr(feed_writes, "time", SimpleNamespace(time=lambda: 1_796_000_000.0))
+    clock = SimpleNamespace(time=lambda: 1_796_000_000.0)
+    monkeypatch.setattr(feed_writes, "time", clock)
+    monkeypatch.setattr(stream_writes, "time", clock)
     for kind in outcomes:
         store = Store.in_dir(tmp_path / kind)
         feed = store.add_feed(URL)

@@ -93,7 +93,7 @@ def test_store_mixins_are_siblings_over_one_database() -> None:
     from newsreader.core.store.db import Database
 
     mixins = [c for c in Store.__mro__[1:] if c not in (Database, object)]
-    assert len(mixins) == 8
+    assert len(mixins) == 9
     assert all(c.__bases__ == (Database,) for c in mixins)
 
 

@@ -4,7 +4,8 @@ Every feed's entries and its validators are committed in one transaction, so a k
 mid-refresh leaves each feed either old or new, never half-written. A refresh hands over
 several feeds at once (`record_feeds`): one transaction for a batch writes each index page they
 share once, which made storing a feed about a third cheaper. Retention (`prune`) is here too:
-it runs at the end of every refresh.
+it runs at the end of every refresh. A feed of megabytes is stored as it is parsed instead,
+by `stream_writes`, with the entry writing here.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
 from newsreader.core.store import search_index
@@ -106,23 +106,6 @@ class FeedWrites(Database):
                 outcomes.append(FeedOutcome(feed_id=item.update.feed_id, url="", error=error))
         return outcomes
 
-    def record_streamed_feed(
-        self, feed_id: int, stream: EntryStream, finish: Callable[[ParsedFeed], FeedUpdate]
-    ) -> FeedOutcome | None:
-        """Store a big feed as its entries are parsed, a chunk at a time, in one transaction.
-
-        Only a chunk of entries is ever held, not the feed's whole list. The write lock is
-        held while the rest is parsed: that is the price, paid only by feeds of megabytes.
-        `finish` turns the parsed head into the update for the feed's row. None (and
-        nothing written) when the feed cannot be stored this way; store it whole instead.
-        Whatever the stream raises rolls the transaction back and reaches the caller.
-        """
-        try:
-            with self.transaction() as conn:
-                return _write_stream(conn, feed_id, stream, finish)
-        except _StoreWhole:
-            return None
-
     def prune(self, *, max_age_days: int, max_entries_per_feed: int) -> int:
         """Drop read, unstarred entries past the age or per-feed limits, with their teasers,
         index rows and pages no remaining entry links to; then give the space back.
@@ -203,7 +186,7 @@ class FeedWrites(Database):
             ).fetchall()
         )
         entries = update.parsed.entries
-        digests = [_digest(entry) for entry in entries]
+        digests = [entry_digest(entry) for entry in entries]
         index_text = {
             entry.key: _index_text(entry)
             for entry, digest in zip(entries, digests, strict=True)
@@ -212,96 +195,7 @@ class FeedWrites(Database):
         return _Prepared(update, digests, index_text)
 
 
-class EntryStream(Protocol):
-    """A feed parsed as it is read (the parser's FastStream): entries first, then the rest."""
-
-    @property
-    def title(self) -> str | None:
-        """The feed's title as far as read."""
-
-    def __iter__(self) -> Iterator[ParsedEntry]: ...
-
-    def head(self) -> ParsedFeed:
-        """The feed without its entries, once they were all read."""
-
-
-class _StoreWhole(Exception):
-    """The streamed feed needs what only the whole list gives (see `_write_stream`)."""
-
-
-_STREAM_CHUNK = 500
-
-
-def _write_stream(
-    conn: sqlite3.Connection,
-    feed_id: int,
-    stream: EntryStream,
-    finish: Callable[[ParsedFeed], FeedUpdate],
-) -> FeedOutcome:
-    now = int(time.time())
-    frow = conn.execute(
-        "SELECT url, title, remote_id FROM feeds WHERE id = ?", (feed_id,)
-    ).fetchone()
-    if frow is None:  # unsubscribed while we were fetching
-        return FeedOutcome(feed_id=feed_id, url="", error="feed was removed")
-    new = updated = kept = 0
-    first_title: str | None = None
-    # unique_keys, as the entries come: a repeated guid with the same link is dropped; one
-    # reused for other links renames every entry that has it, written ones included.
-    links: dict[int, int] = {}
-    chunk: list[ParsedEntry] = []
-
-    def flush() -> None:
-        nonlocal new, updated, kept, first_title
-        if kept == 0:
-            first_title = stream.title
-        feed_title = frow["title"] or first_title or frow["url"]
-        keys = [entry.key for entry in chunk]
-        existing = {
-            r["key"]: (r["id"], r["digest"])
-            for r in conn.execute(
-                f"""SELECT id, key, digest FROM entries WHERE feed_id = ?
-                    AND key IN ({",".join("?" * len(keys))})""",
-                (feed_id, *keys),
-            )
-        }
-        digests = [_digest(entry) for entry in chunk]
-        added, changed = _write_entries(
-            conn,
-            feed_id,
-            feed_title,
-            now,
-            chunk,
-            digests,
-            existing,
-            kept,
-            synced=frow["remote_id"] is not None,
-        )
-        new, updated, kept = new + added, updated + changed, kept + len(chunk)
-        chunk.clear()
-
-    for entry in stream:
-        key, link = hash(entry.key), hash(entry.url)  # hashes: a fraction of the strings' size
-        seen = links.get(key)
-        if seen == link:
-            continue
-        if seen is not None:
-            raise _StoreWhole("a guid reused for different links")
-        links[key] = link
-        chunk.append(entry)
-        if len(chunk) >= _STREAM_CHUNK:
-            flush()
-    if chunk:
-        flush()
-    parsed = stream.head()
-    if kept and not frow["title"] and parsed.title != first_title:
-        raise _StoreWhole("the feed's title came after its first entries")
-    update = finish(parsed)
-    _write_feed_row(conn, update, parsed, now)
-    return _stored(feed_id, frow["url"], new, updated)
-
-
-def _stored(feed_id: int, url: str, new: int, updated: int) -> FeedOutcome:
+def stored_outcome(feed_id: int, url: str, new: int, updated: int) -> FeedOutcome:
     return FeedOutcome(
         feed_id=feed_id,
         url=url,
@@ -367,7 +261,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
         r["key"]: (r["id"], r["digest"])
         for r in conn.execute("SELECT id, key, digest FROM entries WHERE feed_id = ?", (feed_id,))
     }
-    new, updated = _write_entries(
+    new, updated = write_entries(
         conn,
         feed_id,
         feed_title,
@@ -379,11 +273,11 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
         prepared.index_text,
         synced=frow["remote_id"] is not None,
     )
-    _write_feed_row(conn, update, parsed, now)
-    return _stored(feed_id, frow["url"], new, updated)
+    write_feed_row(conn, update, parsed, now)
+    return stored_outcome(feed_id, frow["url"], new, updated)
 
 
-def _write_entries(
+def write_entries(
     conn: sqlite3.Connection,
     feed_id: int,
     feed_title: str,
@@ -456,7 +350,7 @@ def _write_entries(
     return new, updated
 
 
-def _write_feed_row(
+def write_feed_row(
     conn: sqlite3.Connection, update: FeedUpdate, parsed: ParsedFeed, now: int
 ) -> None:
     conn.execute(
@@ -477,7 +371,7 @@ def _write_feed_row(
     )
 
 
-def _digest(entry: ParsedEntry) -> str:
+def entry_digest(entry: ParsedEntry) -> str:
     """What makes an entry 'changed': any field a reader would see."""
     parts = [
         entry.title,

@@ -28,6 +28,7 @@ from newsreader.core.store.hide import HideQueries
 from newsreader.core.store.pages import PageQueries
 from newsreader.core.store.saved_searches import SavedSearchQueries
 from newsreader.core.store.settings import SettingsQueries
+from newsreader.core.store.stream_writes import StreamWrites
 
 DB_NAME = "newsreader.sqlite3"
 
@@ -71,6 +72,7 @@ class Store(
     EntryQueries,
     PageQueries,
     FeedWrites,
+    StreamWrites,
     SettingsQueries,
     ClusterQueries,
     HideQueries,
