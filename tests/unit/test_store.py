@@ -97,6 +97,16 @@ def test_store_mixins_are_siblings_over_one_database() -> None:
     assert all(c.__bases__ == (Database,) for c in mixins)
 
 
+def test_feed_titles_are_the_titles_feeds_gives(store: Store) -> None:
+    """The headline list sizes its source column from `feed_titles`: a feed with no title, or
+    an empty one, shows its address there as everywhere else."""
+    store.add_feed("http://a.test/feed.xml", title="Stadt Münster")
+    store.add_feed("http://b.test/feed.xml")
+    store.add_feed("http://c.test/feed.xml", title="")
+    assert sorted(store.feed_titles()) == sorted(f.title for f in store.feeds())
+    assert "http://b.test/feed.xml" in store.feed_titles()
+
+
 def test_refetch_never_duplicates_and_updates_in_place(store: Store) -> None:
     feed = store.add_feed("http://example.org/feed")
     first = store.record_feed(

@@ -182,7 +182,7 @@ class HeadlineView(ScrollView, can_focus=True):
             self.refresh()
 
     def _measure_sources(self) -> int:
-        names = (one_line(f.title, 80) for f in self.source.store.feeds(counts=False))
+        names = (one_line(title, 80) for title in self.source.store.feed_titles())
         return max((len(n) for n in names), default=SOURCE_WIDTH)
 
     def source_width(self, width: int) -> int:

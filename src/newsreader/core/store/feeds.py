@@ -88,6 +88,12 @@ class FeedQueries(Database):
         ).fetchall()
         return [_feed_from_row(r) for r in rows]
 
+    def feed_titles(self) -> list[str]:
+        """Every feed's title as `feeds()` gives it, and nothing else: the headline list sizes
+        its source column from them at start, where reading 2,000 whole feeds took 34 ms."""
+        rows = self.conn.execute("SELECT COALESCE(NULLIF(title, ''), url) FROM feeds")
+        return [row[0] for row in rows]
+
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with its unread count, for the feed pane."""
         return tag_counts(self.feeds())
