@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from farm import Farm, _content, _sentences
 from long_article import save_long_article
-from reader import START_CHILD
+from reader import START_CHILD, p95
 from refresh import child_env, subscribe
 from scale import DB_NAME, Row, env_for, measure, med, refresh_run
 
@@ -188,10 +188,6 @@ async def main():
 
 asyncio.run(main())
 """
-
-
-def p95(values: list[float]) -> float:
-    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
 
 def start_time(data: Path, env: dict[str, str], kind: str) -> float:

@@ -21,11 +21,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
-from clusters import farm_entries, reprint, store_feeds
-from newsreader.core.store.store import Store
+from clusters import prepare_week
+from reader import p95
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,32 +120,15 @@ asyncio.run(main())
 )
 
 
-def p95(values: list[float]) -> float:
-    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recent", type=int, default=10_000)
     parser.add_argument("--new", type=int, default=500)
     parser.add_argument("--presses", type=int, default=300)
     args = parser.parse_args()
-    week = timedelta(days=6, hours=20)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cache.sqlite3"
-        store = Store(path)
-        recent = farm_entries(args.recent, 5000, week)
-        store_feeds(store, recent, "r")
-        store.cluster_recent(window_days=7)
-        flat = [e for items in recent for e in items]
-        new = farm_entries(args.new, 9000, timedelta(hours=1))
-        planted = 0
-        for items in new:
-            for i in range(0, len(items), 20):
-                items[i] = reprint(flat[(planted * 97) % len(flat)], planted)
-                planted += 1
-        store_feeds(store, new, "n")
-        store.close()
+        prepare_week(path, args.recent, args.new)
         env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}
         proc = subprocess.run(
             [sys.executable, "-c", KEYS_CHILD, str(path), str(args.presses), PASS_CHILD],

@@ -81,6 +81,26 @@ def reprint(entry: ParsedEntry, n: int) -> ParsedEntry:
     )
 
 
+def prepare_week(path: Path, recent_count: int, new_count: int) -> dict[str, str]:
+    """A cache of a week's `recent_count` entries, clustered, and `new_count` new ones not yet
+    clustered, every 20th of them a reprint of a recent story; {reprint key: original key}."""
+    store = Store(path)
+    recent = farm_entries(recent_count, 5000, timedelta(days=6, hours=20))
+    store_feeds(store, recent, "r")
+    store.cluster_recent(window_days=7)
+    flat = [e for items in recent for e in items]
+    new = farm_entries(new_count, 9000, timedelta(hours=1))
+    originals: dict[str, str] = {}
+    for items in new:
+        for i in range(0, len(items), 20):
+            original = flat[(len(originals) * 97) % len(flat)]
+            items[i] = reprint(original, len(originals))
+            originals[items[i].key] = original.key
+    store_feeds(store, new, "n")
+    store.close()  # the last connection checkpoints the WAL into the file
+    return originals
+
+
 def _wrong_stories(store: Store, originals: dict[str, str]) -> int:
     """Stories that are not exactly one planted reprint with the recent entry it copies
     (`originals`: reprint key -> original key): a false merge shows up here."""
@@ -121,21 +141,8 @@ def main() -> None:
             )
             store.close()
         prepared = Path(tmp) / "prepared.sqlite3"
-        store = Store(prepared)
-        recent = farm_entries(args.recent, 5000, week)
-        store_feeds(store, recent, "r")
-        store.cluster_recent(window_days=7)
-        flat = [e for items in recent for e in items]
-        new = farm_entries(args.new, 9000, timedelta(hours=1))
-        planted, originals = 0, {}
-        for items in new:
-            for i in range(0, len(items), 20):
-                original = flat[(planted * 97) % len(flat)]
-                items[i] = reprint(original, planted)
-                originals[items[i].key] = original.key
-                planted += 1
-        store_feeds(store, new, "n")
-        store.close()  # the last connection checkpoints the WAL into the file
+        originals = prepare_week(prepared, args.recent, args.new)
+        planted = len(originals)
         cpus = []
         for run in range(args.runs):
             copy = Path(tmp) / f"run{run}.sqlite3"
