@@ -213,7 +213,12 @@ async def test_the_start_up_refresh_fills_an_empty_cache_from_the_server(
     config = replace(config, reader=replace(config.reader, refresh_on_start=True))
     notes = Notes()
     app = NewsreaderApp(store, config, clock=clock)
+    fake.latency = 0.1  # the first sync takes a moment, long enough to look at the panes
     async with app.run_test(size=(150, 30), message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: "first sync" in screen_text(app), 10)
+        # Before the feeds arrive the list waits for the server; it never offers to add feeds.
+        assert "No subscriptions yet" not in screen_text(app)
+        fake.latency = 0.0
         await wait_for(pilot, lambda: app.store.has_feeds(), 30)
         await refreshed(pilot, app)
         assert notes.messages == []
@@ -221,7 +226,7 @@ async def test_the_start_up_refresh_fills_an_empty_cache_from_the_server(
         await wait_for(pilot, lambda: "Vom Server 0" in screen_text(app), 30)
         # The first-sync note beside the list gives way once the feeds are in.
         await wait_for(pilot, lambda: "Nothing selected" in screen_text(app), 10)
-        assert "first sync" not in screen_text(app)
+        await wait_for(pilot, lambda: "first sync" not in screen_text(app), 10)
         assert "No subscriptions yet" not in screen_text(app)
 
 

@@ -251,7 +251,9 @@ class NewsreaderApp(App[None]):
         count_watched(self, self.store, self.config.watch, tell_new_matches=tell_new_matches)
 
     def _update_empty(self) -> None:
-        self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
+        self.query_one(ListPane).show_empty_note(
+            filtered=self.filters != EntryFilter(), syncing=self.sync is not None
+        )
 
     def _update_feeds(self, *, counts_only: bool = False) -> None:
         if self.ready:

@@ -28,6 +28,8 @@ FIRST_SYNC = (
     "Their headlines appear on the left when it is done."
 )
 
+FIRST_SYNC_LIST = "Waiting for the first sync with the server."
+
 SEARCH_HINT = 'Search titles and text: words, "a phrase", OR, -word, feed:, tag:, after:, before:'
 
 
@@ -50,8 +52,9 @@ class ListPane(Vertical):
         yield Static(id="list-empty", markup=False)
         yield HeadlineView(self.store, clock=self.clock, id="headlines")
 
-    def show_empty_note(self, *, filtered: bool) -> None:
-        """Say why the list is empty (no feeds, nothing cached, nothing matches), or hide."""
+    def show_empty_note(self, *, filtered: bool, syncing: bool = False) -> None:
+        """Say why the list is empty (no feeds, nothing cached, nothing matches), or hide.
+        With a sync server and no feeds yet, the server brings them: no add-a-feed advice."""
         empty = self.query_one("#list-empty", Static)
         empty.display = not self.query_one(HeadlineView).count
         if not empty.display:
@@ -59,7 +62,11 @@ class ListPane(Vertical):
         if filtered:
             empty.update("No headlines match this filter. Press escape to clear it.")
         else:
-            empty.update(EMPTY_CACHE if not self.store.feeds() else "No headlines cached yet.")
+            has_feeds = self.store.has_feeds()
+            if not has_feeds and syncing:
+                empty.update(FIRST_SYNC_LIST)
+            else:
+                empty.update(EMPTY_CACHE if not has_feeds else "No headlines cached yet.")
 
     def open_search(self, query: str) -> None:
         # Mounted on first use: one widget fewer to style before the headlines paint.
