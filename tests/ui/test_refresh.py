@@ -120,10 +120,21 @@ async def test_refresh_on_start_when_online(store: Store, server: LoopbackServer
     url = server.route("/feed.xml", rss(NEW))
     add_feed(store, url, "Lokales", [])
     app = NewsreaderApp(store, Config(), offline=False, clock=clock)
-    async with app.run_test(size=(140, 30)) as pilot:
+    # A start-up refresh may end while the panes are still being mounted: the reader must
+    # not call itself ready (and reach into the detail pane) before its ArticleView is there.
+    early: list[str] = []
+    watching = True  # until the reader starts to quit and unmounts its panes
+
+    def too_early(message: object) -> None:
+        if watching and app.screen_stack and app.ready and not app.query(ArticleView):
+            early.append(type(message).__name__)
+
+    async with app.run_test(size=(140, 30), message_hook=too_early) as pilot:
         view = app.query_one(HeadlineView)
         await wait_for(pilot, lambda: view.count == 3)
         assert server.hits["/feed.xml"] == 1
+        watching = False
+    assert early == []
 
 
 async def test_the_open_readers_timer_refreshes_only_the_feeds_that_are_due(

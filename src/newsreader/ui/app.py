@@ -84,6 +84,7 @@ class NewsreaderApp(App[None]):
         self.refreshing = False
         self.errors_shown: set[str] = set()
         self._pending: list[Callable[[], object]] = []
+        self._panes_mounted = False
         # The sample edition, once opened from the welcome screen: its store replaces ours.
         self.demo: DemoEdition | None = None
         # [sync]: one session for the reader's life, its login token in memory.
@@ -120,8 +121,10 @@ class NewsreaderApp(App[None]):
 
     @property
     def ready(self) -> bool:
-        """True once the panes mounted after the first paint are there."""
-        return bool(self.query("#detail"))
+        """True once the panes mounted after the first paint are there with their children:
+        `#detail` is in the DOM before its ArticleView is composed, so its presence is not
+        enough (a refresh ending in that gap asked for the ArticleView and crashed)."""
+        return self._panes_mounted
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return reader_key_active(self, action)
@@ -181,6 +184,7 @@ class NewsreaderApp(App[None]):
         await self.query_one("#detail-slot").mount(detail)
         # Onto the reader's own screen, also when the welcome screen is on top of it.
         await self.query_one("#main").screen.mount(KeyFooter())
+        self._panes_mounted = True
         pending, self._pending = self._pending, []
         for action in pending:
             action()
@@ -335,6 +339,7 @@ class NewsreaderApp(App[None]):
             await self.pop_screen()
         self.store = message.edition.store
         self.set_reactive(NewsreaderApp.filters, EntryFilter())  # the panes start unfiltered
+        self._panes_mounted = False  # composed again below, then mounted again
         await self.recompose()
         self._main_mounted()
         self.on_resize()
