@@ -308,3 +308,29 @@ def test_a_batch_of_feeds_is_indexed_as_one_segment_and_stays_exact(tmp_path: Pa
     assert len(store.entries(EntryFilter(search="datschi"))) == 30
     assert index_drift(store.conn) == []
     store.close()
+
+
+def test_a_prune_writes_its_index_deletes_as_one_segment(tmp_path: Path) -> None:
+    """Each delete from `entries` (its triggers) opens a savepoint too: the prune's index
+    deletes are written after its row deletes, as one segment, and the index stays exact."""
+    store = Store(tmp_path / "cache.sqlite3")
+    store.conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
+    feed = store.add_feed("http://example.org/feed")
+    entries = tuple(
+        ParsedEntry(
+            key=f"guid-{i}",
+            title=f"Meldung {i}",
+            url=f"http://example.org/{i}",
+            summary=f"<p>Zwetschgen für Bürger, Nummer {i}</p>",
+            published=datetime(2026, 11, 1, 12, i, tzinfo=UTC),
+        )
+        for i in range(30)
+    )
+    store.record_feeds([FeedUpdate(feed.id, ParsedFeed("Lokales", None, entries), 200)])
+    before = _index_pages(store)
+    store.conn.execute("UPDATE entries SET read = 1 WHERE id % 3 != 0")
+    assert store.prune(max_age_days=0, max_entries_per_feed=1) == 20
+    assert _index_pages(store) <= before + 2  # 20 deletes, one segment (was one each)
+    assert len(store.entries(EntryFilter(search="zwetschgen"))) == 10
+    assert index_drift(store.conn) == []
+    store.close()

@@ -118,15 +118,18 @@ class FeedWrites(Database):
             return 0
         removed = 0
         with self.transaction() as conn:
+            # Each delete (its triggers) opens a savepoint: the index rows go at the end.
+            index = search_index.IndexWrites()
             for entry_id in sorted(doomed):
                 # Marked unread or starred since it was found: it stays.
                 still = conn.execute(
                     "SELECT 1 FROM entries WHERE id = ? AND read = 1 AND starred = 0", (entry_id,)
                 ).fetchone()
                 if still:
-                    search_index.unindex(conn, [entry_id])
+                    index.unindex(conn, [entry_id])
                     conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
                     removed += 1
+            index.flush(conn)
             if removed:
                 # Pages nobody links to any more: not an entry's, not a kept teaser target.
                 orphans = """SELECT url FROM pages p WHERE
