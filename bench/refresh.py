@@ -4,7 +4,7 @@ Each refresh runs as `python -m newsreader --data-dir D refresh --json` in a chi
 (the farm runs in another), so its wall time, CPU (with its parse workers) and peak RSS are
 its own. Medians over --runs.
 
-Run: .venv/bin/python bench/refresh.py [--feeds 500] [--runs 3] [--latency 0,50]
+Run: .venv/bin/python bench/refresh.py [--feeds 500] [--runs 3] [--latency 0,50] [--cluster-farm]
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from farm import Farm, generate_feed
+from farm import BASE_TIME, Farm, generate_feed
 
 TARGETS = {"cold": 6.0, "warm": 2.0, "rss_mb": 120.0}  # at 50 ms latency, 500 feeds
 BASELINES = (  # measured on this machine against such a farm (50 ms), from issue 2
@@ -108,9 +109,17 @@ def run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str, Run]:
     return proc.returncode, text, stderr, run
 
 
-def child_env(workdir: Path) -> dict[str, str]:
+def child_env(workdir: Path, *, cluster_farm: bool = False) -> dict[str, str]:
+    """Defaults, not the user's config. `cluster_farm`: a clustering window that reaches the
+    farm's items, whose dates are fixed (farm.BASE_TIME): the default 7 days left them out
+    from 2026-11-27 on, and a cold refresh of new items clusters every one of them."""
     env = dict(os.environ)
-    env["NEWSREADER_CONFIG"] = str(workdir / "no-config.toml")  # defaults, not the user's
+    config = workdir / "no-config.toml"
+    if cluster_farm:
+        config = workdir / "cluster-farm.toml"
+        days = (datetime.now(UTC) - BASE_TIME).days + 2
+        config.write_text(f"[cluster]\nwindow_days = {days}\n", encoding="utf-8")
+    env["NEWSREADER_CONFIG"] = str(config)
     env.pop("NEWSREADER_DATA_DIR", None)
     return env
 
@@ -267,6 +276,9 @@ def main() -> int:
     ap.add_argument("--latency", default="0,50", help="milliseconds, comma-separated")
     ap.add_argument("--gzip", action="store_true", help="farm gzips bodies (client asks)")
     ap.add_argument("--parse-samples", type=int, default=20)
+    ap.add_argument(
+        "--cluster-farm", action="store_true", help="cluster the farm's items as new ones"
+    )
     args = ap.parse_args()
     # Measure what an installed copy runs: bytecode, not source compiled at every start.
     compileall.compile_dir(Path(__file__).resolve().parents[1] / "src", quiet=1)
@@ -278,7 +290,7 @@ def main() -> int:
         Farm(feeds=args.feeds, latencies_ms=latencies, gzip=args.gzip) as farm,
     ):
         work = Path(tmp)
-        env = child_env(work)
+        env = child_env(work, cluster_farm=args.cluster_farm)
         print(f"{source_state()}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         print(
             f"farm: {args.feeds} feeds, {farm.total_bytes / args.feeds / 1024:.0f} KiB each, "

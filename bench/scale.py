@@ -17,7 +17,7 @@ reader start against a bare Textual app, `j` latency, search latency in the read
 importing `newsreader` from DIR/src: a before/after comparison under the same load.
 
 Run: .venv/bin/python bench/scale.py [--feeds 250,500,1000,2000] [--runs 3] [--latency 50]
-                                     [--cache 1000000] [--src /tmp/base,.]
+                                     [--cache 1000000] [--src /tmp/base,.] [--cluster-farm]
 `make bench` runs the small default: 250 and 500 feeds, and a 100,000-entry cache.
 """
 
@@ -213,9 +213,10 @@ def refresh_part(args: argparse.Namespace, srcs: list[Path], work: Path) -> None
     with Farm(feeds=max(sizes), latencies_ms=(args.latency,)) as farm:
         print(
             f"farm: {max(sizes)} feeds at {args.latency} ms, up in {time.perf_counter() - t0:.0f} s"
+            + ("; its items clustered as new (--cluster-farm)" if args.cluster_farm else "")
         )
         urls = farm.urls[args.latency]
-        base_env = child_env(work)
+        base_env = child_env(work, cluster_farm=args.cluster_farm)
         for n in sizes:
             for run in range(args.runs):
                 for src in srcs:
@@ -239,6 +240,11 @@ def main() -> int:
     ap.add_argument("--cache", type=int, default=100_000, help="entries; 0 skips part 2")
     ap.add_argument("--cache-feeds", type=int, default=500, help="refreshed on top of the cache")
     ap.add_argument("--src", default=str(ROOT), help="source trees, comma-separated")
+    ap.add_argument(
+        "--cluster-farm",
+        action="store_true",
+        help="cluster the farm's items as new ones (their dates are fixed; see refresh.py)",
+    )
     ap.add_argument("--workdir", default=tempfile.gettempdir(), help="on a disk, not tmpfs")
     args = ap.parse_args()
     srcs = [Path(s).resolve() for s in args.src.split(",") if s]

@@ -16,8 +16,16 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.errors import FeedParseError
-from newsreader.core.models import EntryFilter, Page, ParsedFeed, RemoteFeed, RemoteItem
+from newsreader.core.models import (
+    EntryFilter,
+    Page,
+    ParsedEntry,
+    ParsedFeed,
+    RemoteFeed,
+    RemoteItem,
+)
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.search_index import unindex
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
@@ -254,3 +262,75 @@ def test_sync_pulls_keep_the_index_exact_and_watch_words_read_the_indexed_text(
     for word in ("Rathaus", "Schützenfest", "Kreuzviertel", "Hammer"):
         hits = store.entries(EntryFilter(search=word), limit=100)
         assert store.count_entries(EntryFilter(search=word)) == len(hits), word
+
+
+def _index_pages(store: Store) -> int:
+    """Rows FTS5 keeps segments in (its `_data` table, less the structure and averages)."""
+    return int(
+        store.conn.execute("SELECT COUNT(*) FROM entries_fts_data WHERE id > 10").fetchone()[0]
+    )
+
+
+def test_a_batch_of_feeds_is_indexed_as_one_segment_and_stays_exact(tmp_path: Path) -> None:
+    """The entries' inserts open savepoints (their count triggers), and FTS5 writes out what
+    it holds at each: indexing each entry right after its insert wrote a segment per entry.
+    Indexed after all the batch's inserts, new and changed entries make one segment."""
+    store = Store(tmp_path / "cache.sqlite3")
+    # No merging: each segment written stays one to count.
+    store.conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
+    feeds = [store.add_feed(f"http://example.org/{n}/feed") for n in range(3)]
+
+    def batch(word: str) -> list[FeedUpdate]:
+        def entry(feed_id: int, i: int) -> ParsedEntry:
+            return ParsedEntry(
+                key=f"guid-{i}",
+                title=f"Meldung {i}",
+                url=f"http://example.org/{feed_id}/{i}",
+                summary=f"<p>{word} für Bürger {feed_id}, Nummer {i}</p>",
+                published=datetime(2026, 11, 1, 12, i, tzinfo=UTC),
+            )
+
+        return [
+            FeedUpdate(
+                feed.id,
+                ParsedFeed("Lokales", None, tuple(entry(feed.id, i) for i in range(10))),
+                200,
+            )
+            for feed in feeds
+        ]
+
+    store.record_feeds(batch("Zwetschgen"))
+    assert _index_pages(store) <= 2  # 30 entries, one segment (15 pages when one per entry)
+    assert len(store.entries(EntryFilter(search="zwetschgen"))) == 30
+    store.record_feeds(batch("Datschi"))  # every entry changed: unindexed, then indexed again
+    assert _index_pages(store) <= 4
+    assert store.entries(EntryFilter(search="zwetschgen")) == []
+    assert len(store.entries(EntryFilter(search="datschi"))) == 30
+    assert index_drift(store.conn) == []
+    store.close()
+
+
+def test_a_prune_writes_its_index_deletes_as_one_segment(tmp_path: Path) -> None:
+    """Each delete from `entries` (its triggers) opens a savepoint too: the prune's index
+    deletes are written after its row deletes, as one segment, and the index stays exact."""
+    store = Store(tmp_path / "cache.sqlite3")
+    store.conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
+    feed = store.add_feed("http://example.org/feed")
+    entries = tuple(
+        ParsedEntry(
+            key=f"guid-{i}",
+            title=f"Meldung {i}",
+            url=f"http://example.org/{i}",
+            summary=f"<p>Zwetschgen für Bürger, Nummer {i}</p>",
+            published=datetime(2026, 11, 1, 12, i, tzinfo=UTC),
+        )
+        for i in range(30)
+    )
+    store.record_feeds([FeedUpdate(feed.id, ParsedFeed("Lokales", None, entries), 200)])
+    before = _index_pages(store)
+    store.conn.execute("UPDATE entries SET read = 1 WHERE id % 3 != 0")
+    assert store.prune(max_age_days=0, max_entries_per_feed=1) == 20
+    assert _index_pages(store) <= before + 2  # 20 deletes, one segment (was one each)
+    assert len(store.entries(EntryFilter(search="zwetschgen"))) == 10
+    assert index_drift(store.conn) == []
+    store.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import assume, given, settings
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from newsreader.core.cluster.near import same_story, story_text
 from newsreader.core.models import EntryFilter, Page, ParsedEntry, ParsedFeed
+from newsreader.core.store import clusters
 from newsreader.core.store.store import Store
 from tests.support.stories import POLICE_REPORTS, POLICE_TEMPLATE, Version, paragraphs, reprints
 
@@ -278,3 +281,22 @@ def test_one_feeds_articles_behind_one_stub_page_stay_apart(store: Store) -> Non
         url = f"http://paper.example/{n}"
         store.save_page(Page(url=url, final_url=url, fetched_at=NOW, text=stub), None)
     assert store.cluster_recent() == 0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_pass_gives_up_the_gil_only_where_another_thread_waits(
+    store: Store, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """A thread of the reader's process lets the UI thread run between entries; a refresh's
+    worker process has no other thread, and a pause there is CPU and time slices lost."""
+    versions = [
+        Version(f"Blatt {i}", f"Meldung {i}", f"<p>{' '.join(['Text'] * 60)} {i}</p>")
+        for i in range(4)
+    ]
+    _store_versions(store, versions, "y")
+    pauses: list[float] = []
+    # Only the clustering module's view of threads and of sleep: the test runner's are real.
+    monkeypatch.setattr(clusters, "threading", SimpleNamespace(active_count=lambda: threads))
+    monkeypatch.setattr(clusters, "time", SimpleNamespace(sleep=pauses.append, time=time.time))
+    store.cluster_recent()
+    assert (len(pauses) > 0) == (threads > 1)

@@ -92,7 +92,7 @@ class FeedWrites(Database):
         prepared = [self._prepare(u) for u in updates]
         try:
             with self.transaction() as conn:
-                return [_write_feed(conn, p) for p in prepared]
+                return _write_feeds(conn, prepared)
         except sqlite3.Error:
             if len(prepared) == 1:
                 raise
@@ -100,7 +100,7 @@ class FeedWrites(Database):
         for item in prepared:
             try:
                 with self.transaction() as conn:
-                    outcomes.append(_write_feed(conn, item))
+                    outcomes.extend(_write_feeds(conn, [item]))
             except sqlite3.Error as exc:
                 error = f"could not store the feed: {' '.join(str(exc).split())[:200]}"
                 outcomes.append(FeedOutcome(feed_id=item.update.feed_id, url="", error=error))
@@ -118,15 +118,18 @@ class FeedWrites(Database):
             return 0
         removed = 0
         with self.transaction() as conn:
+            # Each delete (its triggers) opens a savepoint: the index rows go at the end.
+            index = search_index.IndexWrites()
             for entry_id in sorted(doomed):
                 # Marked unread or starred since it was found: it stays.
                 still = conn.execute(
                     "SELECT 1 FROM entries WHERE id = ? AND read = 1 AND starred = 0", (entry_id,)
                 ).fetchone()
                 if still:
-                    search_index.unindex(conn, [entry_id])
+                    index.unindex(conn, [entry_id])
                     conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
                     removed += 1
+            index.flush(conn)
             if removed:
                 # Pages nobody links to any more: not an entry's, not a kept teaser target.
                 orphans = """SELECT url FROM pages p WHERE
@@ -244,7 +247,17 @@ def _pulled_twin(
     return existing[entry.key]
 
 
-def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
+def _write_feeds(conn: sqlite3.Connection, prepared: Sequence[_Prepared]) -> list[FeedOutcome]:
+    """The feeds' entries and rows, then their index rows at once (`IndexWrites`)."""
+    index = search_index.IndexWrites()
+    outcomes = [_write_feed(conn, item, index) for item in prepared]
+    index.flush(conn)
+    return outcomes
+
+
+def _write_feed(
+    conn: sqlite3.Connection, prepared: _Prepared, index: search_index.IndexWrites
+) -> FeedOutcome:
     update, parsed = prepared.update, prepared.update.parsed
     feed_id, now = update.feed_id, int(time.time())
     frow = conn.execute(
@@ -272,6 +285,7 @@ def _write_feed(conn: sqlite3.Connection, prepared: _Prepared) -> FeedOutcome:
         0,
         prepared.index_text,
         synced=frow["remote_id"] is not None,
+        index=index,
     )
     write_feed_row(conn, update, parsed, now)
     return stored_outcome(feed_id, frow["url"], new, updated)
@@ -289,10 +303,12 @@ def write_entries(
     index_text: dict[str, tuple[str, str]] | None = None,
     *,
     synced: bool = False,
+    index: search_index.IndexWrites,
 ) -> tuple[int, int]:
     """Insert new entries and rewrite changed ones (`existing`: key -> id, digest of those
     stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
-    pulled under another key: only there is a new one looked for among them."""
+    pulled under another key: only there is a new one looked for among them. Their index
+    rows go to `index`, which the caller flushes before anything changes them again."""
     new = updated = 0
     # Entries without a date keep the order the feed lists them in (newest first).
     for offset, (entry, digest) in enumerate(zip(entries, digests, strict=True), first_offset):
@@ -329,7 +345,7 @@ def write_entries(
             new += 1
         else:
             entry_id = known[0]
-            search_index.unindex(conn, [entry_id])  # by what it was indexed with: first
+            index.unindex(conn, [entry_id])  # by what it was indexed with: first
             conn.execute(
                 """UPDATE entries SET url=?, title=?, author=?, summary=?, content=?,
                    published=?, updated=?, categories=?, enclosures=?, paywalled=?,
@@ -346,7 +362,7 @@ def write_entries(
                 ((entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(entry.teasers)),
             )
         title_text, body_text = (index_text or {}).get(entry.key) or _index_text(entry)
-        search_index.index(conn, entry_id, title_text, body_text, derived=True)
+        index.index(entry_id, title_text, body_text)
     return new, updated
 
 

@@ -24,6 +24,8 @@ from newsreader.core.store.textfold import fold, query_words, strip_tags
 _PLAIN_WORD = re.compile(r"[a-z0-9]+")
 # Up to this many indexed words, a prefix is searched as their OR; past it, as a prefix.
 MAX_EXPANSION = 32
+_DELETE = "INSERT INTO entries_fts (entries_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)"
+_INSERT = "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)"
 
 
 def entry_text(title: str, summary: str, content: str) -> tuple[str, str]:
@@ -34,9 +36,7 @@ def entry_text(title: str, summary: str, content: str) -> tuple[str, str]:
 def index(conn: sqlite3.Connection, entry_id: int, title: str, body: str, *, derived: bool) -> None:
     """Index an entry. `derived` promises that (title, body) is `entry_text` of its stored
     columns; otherwise an exact copy is kept, for the delete."""
-    conn.execute(
-        "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, ?)", (entry_id, title, body)
-    )
+    conn.execute(_INSERT, (entry_id, title, body))
     if not derived:
         conn.execute(
             "INSERT OR REPLACE INTO entries_fts_exact (rowid, title, body) VALUES (?, ?, ?)",
@@ -46,23 +46,56 @@ def index(conn: sqlite3.Connection, entry_id: int, title: str, body: str, *, der
 
 def unindex(conn: sqlite3.Connection, entry_ids: Iterable[int]) -> None:
     """Take entries out of the index, while their rows still hold what they were indexed with."""
-    for entry_id in entry_ids:
-        row = conn.execute(
-            """SELECT e.title, e.summary, e.content, x.title, x.body FROM entries e
-               LEFT JOIN entries_fts_exact x ON x.rowid = e.id WHERE e.id = ?""",
-            (entry_id,),
-        ).fetchone()
-        if row is None:
-            continue
-        if row[3] is not None:
-            title, body = row[3], row[4]
-            conn.execute("DELETE FROM entries_fts_exact WHERE rowid = ?", (entry_id,))
-        else:
-            title, body = entry_text(row[0], row[1], row[2])
-        conn.execute(
-            "INSERT INTO entries_fts (entries_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-            (entry_id, title, body),
-        )
+    writes = IndexWrites()
+    writes.unindex(conn, entry_ids)
+    writes.flush(conn)
+
+
+class IndexWrites:
+    """Index rows of many entries, written together by `flush` once their entries are.
+
+    FTS5 keeps what it is given in memory until the transaction ends, unless a statement that
+    may need undoing alone (an insert into `entries`, whose triggers keep the counters) opens
+    a savepoint: then it writes out a segment of its own. Indexing each entry right after its
+    insert wrote a segment per entry, and merging those cost a cold refresh more CPU than the
+    rows themselves; written after all the inserts, a batch's rows make one segment. The
+    promises of `index` and `unindex` hold for the moment of the flush: before the entries'
+    text changes again, and before they are deleted.
+    """
+
+    def __init__(self) -> None:
+        self.deletes: list[tuple[int, str, str]] = []
+        self.rows: list[tuple[int, str, str]] = []
+
+    def unindex(self, conn: sqlite3.Connection, entry_ids: Iterable[int]) -> None:
+        """Note each entry's removal, with the text read now (before its row changes)."""
+        for entry_id in entry_ids:
+            row = conn.execute(
+                """SELECT e.title, e.summary, e.content, x.title, x.body FROM entries e
+                   LEFT JOIN entries_fts_exact x ON x.rowid = e.id WHERE e.id = ?""",
+                (entry_id,),
+            ).fetchone()
+            if row is None:
+                continue
+            if row[3] is not None:
+                title, body = row[3], row[4]
+                conn.execute("DELETE FROM entries_fts_exact WHERE rowid = ?", (entry_id,))
+            else:
+                title, body = entry_text(row[0], row[1], row[2])
+            self.deletes.append((entry_id, title, body))
+
+    def index(self, entry_id: int, title: str, body: str) -> None:
+        """Note an entry indexed with `entry_text` of its stored columns (`derived`)."""
+        self.rows.append((entry_id, title, body))
+
+    def flush(self, conn: sqlite3.Connection) -> None:
+        """Write what was noted: the removals first, so an entry re-indexed loses its old row."""
+        if self.deletes:
+            conn.executemany(_DELETE, self.deletes)
+            self.deletes.clear()
+        if self.rows:
+            conn.executemany(_INSERT, self.rows)
+            self.rows.clear()
 
 
 def index_entry(conn: sqlite3.Connection, entry_id: int) -> None:

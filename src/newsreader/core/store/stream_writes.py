@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
+from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.feed_writes import (
     FeedUpdate,
@@ -95,6 +96,7 @@ def write_stream(
             )
         }
         digests = [entry_digest(entry) for entry in chunk]
+        index = search_index.IndexWrites()
         added, changed = write_entries(
             conn,
             feed_id,
@@ -105,7 +107,9 @@ def write_stream(
             existing,
             kept,
             synced=frow["remote_id"] is not None,
+            index=index,
         )
+        index.flush(conn)
         new, updated, kept = new + added, updated + changed, kept + len(chunk)
         chunk.clear()
 
