@@ -42,9 +42,6 @@ _LOOSE = CONTAINMENT * 0.75
 # Feed bodies this long count as the full article when choosing the best version.
 _FULL_TEXT_CHARS = 1500
 
-# Work between two turns for the process's other threads (see `_Turns`).
-_TURN = 0.001
-
 _T = TypeVar("_T")
 
 _TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
@@ -83,8 +80,7 @@ class ClusterQueries(Database):
         return joined
 
     def _cluster_batch(self, rows: list[sqlite3.Row]) -> int:
-        turns = _Turns()
-        texts = {row["id"]: turns.give(_story_text(row)) for row in rows}
+        texts = {row["id"]: _yielding(_story_text(row)) for row in rows}
         published = {row["id"]: row["published"] for row in rows}
         origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
         joined = 0
@@ -98,7 +94,7 @@ class ClusterQueries(Database):
             index = _SampleIndex(conn, {h for text in texts.values() for h in text.sample})
             sketches: list[tuple[int, int, int, int]] = []
             for entry_id in published:
-                turns.give(None)
+                _yielding(None)
                 text = texts[entry_id]
                 if entry_id in sketched:
                     continue
@@ -165,22 +161,12 @@ class ClusterQueries(Database):
         ]
 
 
-class _Turns:
-    """Lets another thread of this process run now and then: a small refresh clusters on a
-    thread of the reader's process, whose UI thread would otherwise wait out Python's switch
-    interval (5 ms) for the GIL each time it gave it up, several times a frame. A turn is
-    given after `_TURN` seconds of work, not after each entry: each one is a system call that,
-    on a busy machine, also hands the core to another process for a while."""
-
-    def __init__(self) -> None:
-        self._due = time.perf_counter() + _TURN
-
-    def give(self, value: _T) -> _T:
-        now = time.perf_counter()
-        if now >= self._due:
-            time.sleep(0)
-            self._due = now + _TURN
-        return value
+def _yielding(value: _T) -> _T:
+    """Lets another thread of this process run now: a small refresh clusters on a thread of the
+    reader's process, whose UI thread would otherwise wait out Python's switch interval (5 ms)
+    for the GIL each time it gave it up, several times a frame."""
+    time.sleep(0)
+    return value
 
 
 def _story_text(row: sqlite3.Row) -> StoryText:
