@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from newsreader.core.cluster.near import same_story, story_text
+from newsreader.core.cluster.near import same_story, story_text, text_words
 from newsreader.core.models import EntryFilter, Page, ParsedEntry, ParsedFeed
 from newsreader.core.store import clusters
 from newsreader.core.store.store import Store
@@ -190,6 +191,17 @@ def test_bench_farm_items_stay_apart(store: Store) -> None:
         )
     assert store.count_entries() > 150
     assert store.cluster_recent() == 0
+
+
+_GERMAN = st.sampled_from(list("aäoöuüßAÄÖÜ_19²½ .,:;!?-/()'\"„“”‚‘’–—…•€\u00a0\u00ad\u200b\n\t"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_GERMAN, st.characters()), max_size=60).map("".join))
+def test_text_words_are_the_words_the_regex_finds(text: str) -> None:
+    """The fast paths (Latin-1 bytes, the quotes and dashes beyond it) and the regex for
+    other scripts cut the same words: a stored sketch stays comparable with a new one."""
+    assert text_words(text) == re.findall(r"\w+", text.lower())
 
 
 # Letters only: words with digits count as numbers, which have a check of their own.

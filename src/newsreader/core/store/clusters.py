@@ -194,52 +194,57 @@ class _SampleIndex:
 
     def __init__(self, conn: sqlite3.Connection, hashes: set[int]) -> None:
         cursor = conn.cursor()
-        cursor.row_factory = None  # plain tuples: thousands of rows
-        # Values too common to name a story already (see _COMMON): left out, never counted.
-        common = cursor.execute(
-            """SELECT json_group_array(hash) FROM (SELECT hash FROM cluster_samples
-               WHERE hash IN (SELECT value FROM json_each(?))
-               GROUP BY hash HAVING COUNT(*) > ?)""",
-            (json.dumps(list(hashes)), _COMMON),
-        ).fetchone()[0]
-        self._common: set[int] = set(json.loads(common))
-        # One JSON text, parsed in C, rather than a hundred thousand ids converted one by one.
+        cursor.row_factory = None
+        # Each value's entries, or null for a value too common to name a story (see _COMMON),
+        # which is left out and never counted: one query, and one JSON text parsed in C
+        # rather than a hundred thousand ids converted one by one.
         postings = cursor.execute(
-            """SELECT '{' || group_concat('"' || hash || '":[' || ids || ']') || '}'
-               FROM (SELECT hash, group_concat(entry_id) AS ids FROM cluster_samples
-                     WHERE hash IN (SELECT value FROM json_each(?)) GROUP BY hash)""",
-            (json.dumps(list(hashes - self._common)),),
+            """SELECT '[' || group_concat('[' || hash || ',' || ids || ']') || ']' FROM (
+                   SELECT hash, CASE WHEN COUNT(*) > ? THEN 'null'
+                                     ELSE '[' || group_concat(entry_id) || ']' END AS ids
+                   FROM cluster_samples WHERE hash IN (SELECT value FROM json_each(?))
+                   GROUP BY hash)""",
+            (_COMMON, json.dumps(list(hashes))),
         ).fetchone()[0]
+        pairs: list[tuple[int, list[int] | None]] = json.loads(postings or "[]")
+        self._common: set[int] = {value for value, ids in pairs if ids is None}
         self._postings: dict[int, list[int]] = {
-            int(value): ids for value, ids in json.loads(postings or "{}").items()
+            value: ids for value, ids in pairs if ids is not None
         }
-        seen = json.dumps(sorted({i for ids in self._postings.values() for i in ids}))
+        seen = json.dumps(list(set().union(*self._postings.values())))
         # Per entry the shared sample values its own size asks for (`_need`, in SQL), and
-        # for short texts their shingle count (the exact check); see `candidates`.
-        self._need: dict[int, int] = dict(
-            cursor.execute(
-                """SELECT entry_id, max(1, CAST(? * sampled AS INTEGER)
-                                 + (? * sampled > CAST(? * sampled AS INTEGER)))
-                   FROM cluster_sketches WHERE entry_id IN (SELECT value FROM json_each(?))""",
-                (_LOOSE, _LOOSE, _LOOSE, seen),
-            )
-        )
-        self._short: dict[int, int] = dict(
-            cursor.execute(
-                """SELECT entry_id, shingles FROM cluster_sketches
-                   WHERE shingles < ? AND entry_id IN (SELECT value FROM json_each(?))""",
-                (KEEP_ALL_BELOW, seen),
-            )
-        )
+        # its shingle count, which short texts compare exactly; see `candidates`.
+        entry_ids, needs, sizes = cursor.execute(
+            """SELECT json_group_array(entry_id),
+                      json_group_array(max(1, CAST(? * sampled AS INTEGER)
+                                       + (? * sampled > CAST(? * sampled AS INTEGER)))),
+                      json_group_array(shingles)
+               FROM cluster_sketches WHERE entry_id IN (SELECT value FROM json_each(?))""",
+            (_LOOSE, _LOOSE, _LOOSE, seen),
+        ).fetchone()
+        ids = json.loads(entry_ids)
+        self._need: dict[int, int] = dict(zip(ids, json.loads(needs), strict=True))
+        self._short: dict[int, int] = {
+            entry_id: size
+            for entry_id, size in zip(ids, json.loads(sizes), strict=True)
+            if size < KEEP_ALL_BELOW
+        }
+        self._least_need = min(self._need.values(), default=1)
 
     def add(self, entry_id: int, text: StoryText) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
-        self._need[entry_id] = _need(text.sampled)
+        self._need[entry_id] = need = _need(text.sampled)
+        self._least_need = min(self._least_need, need)
         if len(text.shingles) < KEEP_ALL_BELOW:
             self._short[entry_id] = len(text.shingles)
+        postings, common = self._postings, self._common
         for value in text.sample:
-            if value not in self._common:
-                self._postings.setdefault(value, []).append(entry_id)
+            if value not in common:
+                ids = postings.setdefault(value, [])
+                ids.append(entry_id)
+                if len(ids) > _COMMON:  # common now: out of the lookup from here on
+                    del postings[value]
+                    common.add(value)
 
     def candidates(self, text: StoryText, entry_id: int) -> list[int]:
         """The entries worth comparing exactly, most shared sample values first.
@@ -248,12 +253,7 @@ class _SampleIndex:
         mostly contained. Otherwise it is the sample's estimate, kept loose (a teaser's sample
         holds a handful of values): `max(1, loose * min(a, b))` shared values, which is the
         smaller of the two sides' own needs, so passing either side's is enough."""
-        lists = [
-            ids
-            for value in text.sample
-            if (ids := self._postings.get(value)) is not None and len(ids) <= _COMMON
-        ]
-        shared = Counter(chain.from_iterable(lists))
+        shared = Counter(chain.from_iterable(filter(None, map(self._postings.get, text.sample))))
         shared.pop(entry_id, None)
         own_all, own_need = len(text.shingles), _need(text.sampled)
         need, short = self._need, self._short
@@ -269,10 +269,13 @@ class _SampleIndex:
                 )
             ]
         else:
+            # No entry asks for fewer than `floor`: most of the counted entries (the farm's
+            # share a template sentence or two with hundreds) go at the first comparison.
+            floor = min(own_need, self._least_need)
             passing = [
                 (-count, other)
                 for other, count in shared.items()
-                if other in need and (count >= own_need or count >= need[other])
+                if count >= floor and other in need and (count >= own_need or count >= need[other])
             ]
         passing.sort()
         return [other for _, other in passing[:_CANDIDATES]]
