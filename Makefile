@@ -42,7 +42,7 @@ demo: $(STAMP)
 	@$(BYTECODE)
 	$(BIN)/newsreader --demo
 
-# Four workers on two cores: a third of the suite's time is waiting (subprocesses, servers'
+# Four workers on two cores: ~40% of the suite's time is waiting (subprocesses, servers'
 # delays, pauses for the app), which a second pair of workers fills for ~5 s more CPU (their
 # start-up and collection). `worksteal` lets an idle worker take queued tests from a busy one,
 # and the tests marked `slow` start first (tests/conftest.py), so no long test is left running

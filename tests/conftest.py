@@ -38,7 +38,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `slow` run first: under `-n 2` a long test started last keeps one core
+    """Tests marked `slow` run first: under xdist a long test started last keeps one core
     busy while the other has nothing left to do. The order is stable, the same in every
     xdist worker (they must collect alike)."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
