@@ -84,6 +84,7 @@ class NewsreaderApp(App[None]):
         self.refreshing = False
         self.errors_shown: set[str] = set()
         self._pending: list[Callable[[], object]] = []
+        self._panes_mounted = False  # set once _mount_panes has built them, not as they mount
         # The sample edition, once opened from the welcome screen: its store replaces ours.
         self.demo: DemoEdition | None = None
         # [sync]: one session for the reader's life, its login token in memory.
@@ -120,8 +121,9 @@ class NewsreaderApp(App[None]):
 
     @property
     def ready(self) -> bool:
-        """True once the panes mounted after the first paint are there."""
-        return bool(self.query("#detail"))
+        """True once the panes mounted after the first paint are there and built: a job that
+        ends while the detail pane is still composing must not reach for its article view."""
+        return self._panes_mounted and bool(self.query("#detail"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return reader_key_active(self, action)
@@ -179,6 +181,7 @@ class NewsreaderApp(App[None]):
         await self.query_one("#feeds-slot").mount(pane)
         detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
         await self.query_one("#detail-slot").mount(detail)
+        self._panes_mounted = True
         # Onto the reader's own screen, also when the welcome screen is on top of it.
         await self.query_one("#main").screen.mount(KeyFooter())
         pending, self._pending = self._pending, []
@@ -333,6 +336,7 @@ class NewsreaderApp(App[None]):
             await self.pop_screen()
         self.store = message.edition.store
         self.set_reactive(NewsreaderApp.filters, EntryFilter())  # the panes start unfiltered
+        self._panes_mounted = False
         await self.recompose()
         self._main_mounted()
         self.on_resize()
