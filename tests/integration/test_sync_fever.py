@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +31,38 @@ def coldsweat_script() -> Path:
         pytest.skip(f"coldsweat cannot be installed, PyPI is unreachable: {exc}")
 
 
+# Setting coldsweat up (three runs of its CLI: setup, import, fetch) costs more than a test:
+# it is done once per module into a template directory, and every test starts its own server
+# on a fresh copy of it. The feeds' server and the proxy trap live as long as the template,
+# since coldsweat's database holds the feeds' URLs and its fetches went to that trap.
+
+
+def serve_feeds(server: LoopbackServer) -> None:
+    """The two feeds as coldsweat first fetched them (a test may change them afterwards)."""
+    server.route("/stadt.xml", rss(items(4, base="http://stadt.example"), title="Stadt"))
+    server.route(
+        "/polizei.xml",
+        rss(items(3, base="http://polizei.example", prefix="Polizei"), title="Polizei"),
+    )
+
+
+@pytest.fixture(scope="module")
+def feeds_server() -> Iterator[LoopbackServer]:
+    srv = LoopbackServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
 @pytest.fixture
+def server(feeds_server: LoopbackServer) -> LoopbackServer:
+    """The module's feeds server, with the feeds put back as the template fetched them."""
+    serve_feeds(feeds_server)
+    return feeds_server
+
+
+@pytest.fixture(scope="module")
 def trap() -> Iterator[ProxyTrap]:
     trap = ProxyTrap()
     try:
@@ -39,30 +71,45 @@ def trap() -> Iterator[ProxyTrap]:
         trap.close()
 
 
-@pytest.fixture
-def coldsweat(
-    coldsweat_script: Path, server: LoopbackServer, trap: ProxyTrap, tmp_path: Path
-) -> Iterator[Coldsweat]:
-    server.route("/stadt.xml", rss(items(4, base="http://stadt.example"), title="Stadt"))
-    server.route(
-        "/polizei.xml",
-        rss(items(3, base="http://polizei.example", prefix="Polizei"), title="Polizei"),
-    )
-    opml = tmp_path / "feeds.opml"
+@pytest.fixture(scope="module")
+def coldsweat_template(
+    coldsweat_script: Path,
+    feeds_server: LoopbackServer,
+    trap: ProxyTrap,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """A coldsweat work directory with the user set up and both feeds imported and fetched."""
+    serve_feeds(feeds_server)
+    base = tmp_path_factory.mktemp("coldsweat-template")
+    opml = base / "feeds.opml"
     opml.write_text(
         '<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>'
         f'<outline text="Lokales" title="Lokales">'
-        f'<outline type="rss" text="Stadt" xmlUrl="{server.url("/stadt.xml")}"/>'
-        f'<outline type="rss" text="Polizei" xmlUrl="{server.url("/polizei.xml")}"/>'
+        f'<outline type="rss" text="Stadt" xmlUrl="{feeds_server.url("/stadt.xml")}"/>'
+        f'<outline type="rss" text="Polizei" xmlUrl="{feeds_server.url("/polizei.xml")}"/>'
         "</outline></body></opml>",
         encoding="utf-8",
     )
-    work = tmp_path / "coldsweat"
+    work = base / "coldsweat"
     work.mkdir()
     instance = Coldsweat(coldsweat_script, work, trap)
     instance.setup(EMAIL, PASSWORD)
     instance.import_opml(opml, EMAIL)
     instance.fetch()
+    return work
+
+
+@pytest.fixture
+def coldsweat(
+    coldsweat_script: Path,
+    coldsweat_template: Path,
+    server: LoopbackServer,
+    trap: ProxyTrap,
+    tmp_path: Path,
+) -> Iterator[Coldsweat]:
+    work = tmp_path / "coldsweat"
+    shutil.copytree(coldsweat_template, work)
+    instance = Coldsweat(coldsweat_script, work, trap)
     try:
         yield instance.start()
     finally:
