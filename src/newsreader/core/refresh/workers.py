@@ -129,7 +129,10 @@ class WorkerPool(Executor):
                 if proc is None or proc.poll() is not None:
                     proc = self._start()
                 try:
-                    ok, value = _call(proc, payload)
+                    _send(proc, payload)
+                    # The worker has it all once sent: not held while it parses (~1 MB).
+                    del payload
+                    ok, value = _receive(proc)
                 except (OSError, EOFError, pickle.UnpicklingError):
                     code = proc.wait()
                     proc = None  # the next job gets a fresh worker
@@ -156,10 +159,16 @@ class WorkerPool(Executor):
         return proc
 
 
-def _call(proc: subprocess.Popen[bytes], payload: bytes) -> tuple[bool, Any]:
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+def _send(proc: subprocess.Popen[bytes], payload: bytes) -> None:
+    assert proc.stdin is not None
+    # Header and payload written apart: joined, they were a second copy of the batch.
+    proc.stdin.write(_HEADER.pack(len(payload)))
+    proc.stdin.write(payload)
     proc.stdin.flush()
+
+
+def _receive(proc: subprocess.Popen[bytes]) -> tuple[bool, Any]:
+    assert proc.stdout is not None
     answer = _read_message(proc.stdout)
     ok, value = pickle.loads(answer)
     return bool(ok), value
