@@ -25,6 +25,7 @@ from newsreader.core.models import (
     RemoteItem,
 )
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.store import sync
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.search_index import unindex
 from newsreader.core.store.store import Store
@@ -365,5 +366,22 @@ def test_a_sync_pull_is_indexed_as_one_segment_and_stays_exact(tmp_path: Path) -
     _pull(store, feeds, twice)
     assert store.entries(EntryFilter(search="pflaumen")) == []
     assert len(store.entries(EntryFilter(search="quitten"))) == 1
+    assert index_drift(store.conn) == []
+    store.close()
+
+
+def test_a_long_pull_is_indexed_in_parts_and_stays_exact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long pull is indexed a part at a time (its rows are not all held to the end); an
+    item changed again after its part was indexed loses the old words."""
+    monkeypatch.setattr(sync, "_INDEX_EVERY", 4)
+    store = Store(tmp_path / "cache.sqlite3")
+    feeds = [RemoteFeed("f1", "http://server.example/f1", "Server", None, ())]
+    pulled = [_item(n, "f1", f"Meldung {n}", f"<p>Zwetschgen Nummer {n}</p>") for n in range(10)]
+    pulled.append(replace(pulled[1], html="<p>Jetzt Quitten</p>"))  # after its part
+    _pull(store, feeds, pulled)
+    assert len(store.entries(EntryFilter(search="zwetschgen"))) == 9
+    assert [e.title for e in store.entries(EntryFilter(search="quitten"))] == ["Meldung 1"]
     assert index_drift(store.conn) == []
     store.close()
