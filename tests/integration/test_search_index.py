@@ -25,6 +25,7 @@ from newsreader.core.models import (
     RemoteItem,
 )
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.store import sync
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.search_index import unindex
 from newsreader.core.store.store import Store
@@ -332,5 +333,55 @@ def test_a_prune_writes_its_index_deletes_as_one_segment(tmp_path: Path) -> None
     assert store.prune(max_age_days=0, max_entries_per_feed=1) == 20
     assert _index_pages(store) <= before + 2  # 20 deletes, one segment (was one each)
     assert len(store.entries(EntryFilter(search="zwetschgen"))) == 10
+    assert index_drift(store.conn) == []
+    store.close()
+
+
+def test_a_sync_pull_is_indexed_as_one_segment_and_stays_exact(tmp_path: Path) -> None:
+    """Each pulled item's insert opens a savepoint (the count triggers), at which FTS5 wrote
+    out a segment per item when each was indexed right after its insert. Indexed after the
+    pull's inserts and updates, new and changed items make one segment; an item the server
+    lists twice in one pull is indexed once, with its last text."""
+    store = Store(tmp_path / "cache.sqlite3")
+    store.conn.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', 0)")
+    feeds = [RemoteFeed(f"f{n}", f"http://server.example/f{n}", "Server", None, ()) for n in (1, 2)]
+
+    def pull(word: str) -> list[RemoteItem]:
+        return [
+            _item(n, f"f{n % 2 + 1}", f"Meldung {n}", f"<p>{word} für Bürger, Nummer {n}</p>")
+            for n in range(30)
+        ]
+
+    _pull(store, feeds, pull("Zwetschgen"))
+    assert _index_pages(store) <= 2  # 30 items, one segment (15 pages when one per item)
+    assert len(store.entries(EntryFilter(search="zwetschgen"))) == 30
+    _pull(store, feeds, pull("Datschi"))  # every item changed: unindexed, then indexed again
+    assert _index_pages(store) <= 4
+    assert store.entries(EntryFilter(search="zwetschgen")) == []
+    assert len(store.entries(EntryFilter(search="datschi"))) == 30
+    assert index_drift(store.conn) == []
+
+    twice = [_item(40, "f1", "Doppelt", "<p>Erst Pflaumen</p>")]
+    twice.append(replace(twice[0], html="<p>Dann Quitten</p>"))
+    _pull(store, feeds, twice)
+    assert store.entries(EntryFilter(search="pflaumen")) == []
+    assert len(store.entries(EntryFilter(search="quitten"))) == 1
+    assert index_drift(store.conn) == []
+    store.close()
+
+
+def test_a_long_pull_is_indexed_in_parts_and_stays_exact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long pull is indexed a part at a time (its rows are not all held to the end); an
+    item changed again after its part was indexed loses the old words."""
+    monkeypatch.setattr(sync, "_INDEX_EVERY", 4)
+    store = Store(tmp_path / "cache.sqlite3")
+    feeds = [RemoteFeed("f1", "http://server.example/f1", "Server", None, ())]
+    pulled = [_item(n, "f1", f"Meldung {n}", f"<p>Zwetschgen Nummer {n}</p>") for n in range(10)]
+    pulled.append(replace(pulled[1], html="<p>Jetzt Quitten</p>"))  # after its part
+    _pull(store, feeds, pulled)
+    assert len(store.entries(EntryFilter(search="zwetschgen"))) == 9
+    assert [e.title for e in store.entries(EntryFilter(search="quitten"))] == ["Meldung 1"]
     assert index_drift(store.conn) == []
     store.close()

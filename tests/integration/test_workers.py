@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.errors import WorkerDied
-from newsreader.core.refresh.workers import FileGate, WorkerPool
+from newsreader.core.refresh.worker_process import FileGate
+from newsreader.core.refresh.workers import WorkerPool
 
 
 def pid_of_worker() -> int:

@@ -154,8 +154,11 @@ async def refresh(
         async with backlog.slot() as held:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
             held(len(result.body or b""))
-            outcome = await _store_result(loop, writer, batcher, store, feed, result)
-            if outcome.unchanged and not outcome.error and result.not_modified:
+            not_modified = result.not_modified
+            storing = _store_result(loop, writer, batcher, store, feed, result)
+            del result  # the body is let go once a worker has it (see _store_result)
+            outcome = await storing
+            if outcome.unchanged and not outcome.error and not_modified:
                 unchanged_ids.append(feed.id)
                 if len(unchanged_ids) >= _UNCHANGED_BATCH:
                     await flush_unchanged()
@@ -296,10 +299,13 @@ class _Batcher:
             return
         job = functools.partial(ingest_feeds, self.db_path, [job for job, _ in batch])
         done = self.loop.run_in_executor(self.ingester, job)
+        # Only the futures wait for the answer: the jobs (their bodies) go with the batch.
+        futures = [future for _, future in batch]
+        del batch, job
 
         def deliver(finished: asyncio.Future[list[FeedOutcome]]) -> None:
             error = finished.exception() if not finished.cancelled() else None
-            for index, (_, future) in enumerate(batch):
+            for index, future in enumerate(futures):
                 if future.done():
                     continue
                 if finished.cancelled():
@@ -320,7 +326,7 @@ async def _store_result(
     feed: Feed,
     result: FetchResult,
 ) -> FeedOutcome:
-    url = feed.url
+    url, status = feed.url, result.status
     if result.permanent_url and result.permanent_url != feed.url:
         await loop.run_in_executor(writer, store.set_feed_url, feed.id, result.permanent_url)
         url = result.permanent_url
@@ -328,28 +334,33 @@ async def _store_result(
         return FeedOutcome(feed_id=feed.id, url=url, unchanged=True)
     if result.error is not None or result.body is None:
         error = result.error or "empty response"
-        gone = result.status == 410
+        gone = status == 410
         if gone:
             error = "HTTP 410 Gone: the publisher removed this feed; no longer polled"
         retry_at = utcnow() + timedelta(seconds=result.retry_after) if result.retry_after else None
         await loop.run_in_executor(
             writer,
             lambda: store.record_failure(
-                feed.id, status=result.status, error=error, next_fetch_after=retry_at, gone=gone
+                feed.id, status=status, error=error, next_fetch_after=retry_at, gone=gone
             ),
         )
         return FeedOutcome(feed_id=feed.id, url=url, error=error)
-    job = FeedJob(
-        feed.id,
-        result.body,
-        url=result.final_url,
-        headers=result.headers,
-        status=result.status,
-        etag=result.etag,
-        last_modified=result.last_modified,
+    stored = batcher.add(
+        FeedJob(
+            feed.id,
+            result.body,
+            url=result.final_url,
+            headers=result.headers,
+            status=status,
+            etag=result.etag,
+            last_modified=result.last_modified,
+        )
     )
+    # Once a worker has its batch (pickled and sent), nothing here holds the body any more:
+    # not the result, not the job (the batch's bodies were ~1 MB per worker while it parsed).
+    del result
     try:
-        outcome = await batcher.add(job)
+        outcome = await stored
     except Exception as exc:  # a crashed worker must not sink the other feeds
         # Say what went wrong ("database is locked" after the 60 s wait), in one line.
         detail = " ".join(str(exc).split())[:200]
@@ -357,7 +368,7 @@ async def _store_result(
             f": {detail}" if detail else ""
         )
         await loop.run_in_executor(
-            writer, lambda: store.record_failure(feed.id, status=result.status, error=error)
+            writer, lambda: store.record_failure(feed.id, status=status, error=error)
         )
         return FeedOutcome(feed_id=feed.id, url=url, error=error)
     return FeedOutcome(

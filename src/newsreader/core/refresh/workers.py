@@ -3,10 +3,10 @@
 `ProcessPoolExecutor` with the spawn method (the only safe one in a threaded program) also
 starts multiprocessing's resource tracker, a third interpreter of ~12 MB, and loads the
 multiprocessing machinery into every worker. A refresh needs none of that: its jobs are
-picklable calls, so each worker is `python -m newsreader.core.refresh.workers`, reading
-length-prefixed pickled calls on stdin and answering on stdout. The workers of one pool take
-turns writing through an flock on a temporary file (see `FileGate`), and a killed refresh takes
-its workers with it: they exit when their stdin closes.
+picklable calls, so each worker is `python -m newsreader.core.refresh.worker_process`
+(worker_process.py), reading length-prefixed pickled calls on stdin and answering on stdout.
+The workers of one pool take turns writing through an flock on a temporary file (see
+`FileGate`), and a killed refresh takes its workers with it: they exit when their stdin closes.
 """
 
 from __future__ import annotations
@@ -15,47 +15,20 @@ import contextlib
 import os
 import pickle
 import queue
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from typing import IO, Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from newsreader.core.errors import WorkerDied
+from newsreader.core.refresh.worker_process import HEADER, read_message
 
-_HEADER = struct.Struct("!Q")
 _Job = tuple["Future[Any]", tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-class FileGate(contextlib.AbstractContextManager[object]):
-    """An exclusive flock on a file: the writers of one refresh queue here for SQLite.
-
-    SQLite's own busy handler sleeps in growing steps and left both cores idle; a lock that
-    wakes the next writer at once keeps them busy.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def __enter__(self) -> object:
-        import fcntl
-
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        import fcntl
-
-        assert self._fd is not None
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
 
 
 class WorkerPool(Executor):
@@ -129,7 +102,10 @@ class WorkerPool(Executor):
                 if proc is None or proc.poll() is not None:
                     proc = self._start()
                 try:
-                    ok, value = _call(proc, payload)
+                    _send(proc, payload)
+                    # The worker has it all once sent: not held while it parses (~1 MB).
+                    del payload
+                    ok, value = _receive(proc)
                 except (OSError, EOFError, pickle.UnpicklingError):
                     code = proc.wait()
                     proc = None  # the next job gets a fresh worker
@@ -145,7 +121,7 @@ class WorkerPool(Executor):
 
     def _start(self) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsreader.core.refresh.workers", self._gate_path],
+            [sys.executable, "-m", "newsreader.core.refresh.worker_process", self._gate_path],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             # Never the terminal: under the reader a stray line would land in the UI.
@@ -156,11 +132,17 @@ class WorkerPool(Executor):
         return proc
 
 
-def _call(proc: subprocess.Popen[bytes], payload: bytes) -> tuple[bool, Any]:
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+def _send(proc: subprocess.Popen[bytes], payload: bytes) -> None:
+    assert proc.stdin is not None
+    # Header and payload written apart: joined, they were a second copy of the batch.
+    proc.stdin.write(HEADER.pack(len(payload)))
+    proc.stdin.write(payload)
     proc.stdin.flush()
-    answer = _read_message(proc.stdout)
+
+
+def _receive(proc: subprocess.Popen[bytes]) -> tuple[bool, Any]:
+    assert proc.stdout is not None
+    answer = read_message(proc.stdout)
     ok, value = pickle.loads(answer)
     return bool(ok), value
 
@@ -176,61 +158,3 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
     if proc.stdout is not None:
         proc.stdout.close()
-
-
-def _read_message(stream: IO[bytes]) -> bytes:
-    header = _read_exactly(stream, _HEADER.size)
-    return _read_exactly(stream, _HEADER.unpack(header)[0])
-
-
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = stream.read(left)
-        if not chunk:
-            raise EOFError("pipe closed")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def _answers(requests: IO[bytes]) -> Iterator[bytes]:
-    """Run each pickled call; yield the pickled (ok, result or exception)."""
-    while True:
-        try:
-            payload = _read_message(requests)
-        except EOFError:
-            return
-        fn, args, kwargs = pickle.loads(payload)
-        del payload  # the pickled batch (~1 MB of bodies): not held beside its bodies
-        try:
-            answer: tuple[bool, Any] = (True, fn(*args, **kwargs))
-        except Exception as exc:  # handed back to the submitter, like any executor does
-            answer = (False, exc)
-        try:
-            yield pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an unpicklable result or exception
-            yield pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
-
-
-def _serve_requests(gate_path: str) -> None:
-    # A worker parses untrusted bytes and never opens a connection. feedparser's imports still
-    # pull in the TLS modules (~1–3 MB a worker); refusing them keeps them out and makes "no
-    # network here" structural. OpenSSL's hashes stay: the built-in SHA-1 is 7x slower.
-    for module in ("ssl", "_ssl"):
-        sys.modules.setdefault(module, None)  # type: ignore[arg-type]
-    # Imported only now, after the refusal above: ingest's imports must not load ssl.
-    from newsreader.core.refresh.ingest import init_worker
-
-    init_worker(FileGate(gate_path))
-    requests = sys.stdin.buffer
-    # The protocol owns the real stdout; anything a library prints goes to stderr instead.
-    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    for answer in _answers(requests):
-        replies.write(_HEADER.pack(len(answer)) + answer)
-        replies.flush()
-
-
-if __name__ == "__main__":
-    _serve_requests(sys.argv[1])
