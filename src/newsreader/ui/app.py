@@ -46,7 +46,7 @@ from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, 
 from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
-from newsreader.ui.watch_notes import count_watched
+from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
 # Panes mounted after the first paint and the dialogs: imported when first needed.
 if TYPE_CHECKING:  # types only
@@ -88,6 +88,7 @@ class NewsreaderApp(App[None]):
         self.demo: DemoEdition | None = None
         # [sync]: one session for the reader's life, its login token in memory.
         self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
+        self.watch_counter = WatchCounter(self, self.net.read)
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -244,11 +245,11 @@ class NewsreaderApp(App[None]):
 
     def update_counts(self, *, tell_new_matches: bool = False) -> None:
         """Header and feed pane counts: cheap lookups of the counters the store keeps (schema
-        6), and the unread watched count. The feeds themselves are read again only by
-        `store_changed`."""
+        6); the unread watched count follows from the reader thread. The feeds themselves are
+        read again only by `store_changed`."""
         self.query_one(StatusBar).unread = self.store.unread_count()
         self._update_feeds(counts_only=True)
-        count_watched(self, self.store, self.config.watch, tell_new_matches=tell_new_matches)
+        self.watch_counter.request(self.store, self.config.watch, tell_new_matches=tell_new_matches)
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())
@@ -349,6 +350,8 @@ class NewsreaderApp(App[None]):
             refresh_finished(self, job)
         elif job.group == WRITE:
             written(self, job)
+        elif job.group == READ and isinstance(job.key, WatchedCounted):
+            self.watch_counter.arrived(job)
         elif job.group == READ and self.ready:
             from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
 

@@ -25,7 +25,9 @@ def watch_fts_query(words: tuple[str, ...]) -> str | None:
     for word in words:
         parts = _WORD.findall(fold(word))
         if parts:
-            groups.append("(" + " ".join(f'"{p}"*' for p in parts) + ")")
+            # An explicit AND: `search_index.expand_match` may make each word a bracketed OR,
+            # and FTS5 reads no implicit AND before a bracket.
+            groups.append("(" + " AND ".join(f'"{p}"*' for p in parts) + ")")
     return " OR ".join(groups) or None
 
 
