@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
@@ -15,6 +15,9 @@ from newsreader.core.store.store import Store
 from newsreader.ui.desktop_notify import notify_desktop
 from newsreader.ui.messages import JobDone
 from newsreader.ui.status_bar import StatusBar
+
+if TYPE_CHECKING:  # types only
+    from textual.timer import Timer
 
 # Headlines a desktop notification names; more are counted.
 _NAMED = 3
@@ -54,13 +57,18 @@ def _count(wanted: _Wanted) -> WatchedCount:
 class WatchCounter:
     """The header's count of unread watched entries. The count checks the text of every unread
     entry the index names for a watch word (a common word names a third of a million cached
-    entries: seconds of work), so it is made on the reader thread: one at a time, and asked
-    again while one runs, once more after it. The header shows the last count meanwhile."""
+    entries: seconds of work), so it is made on the reader thread, like the saved searches'
+    counts (saved_searches.SearchCounter): one at a time, each once the reader has been quiet
+    for `QUIET_SECONDS` (its checks compete with the UI for the interpreter); asked again while
+    one runs, once more after it. The header shows the last count meanwhile."""
+
+    QUIET_SECONDS = 0.5
 
     def __init__(self, app: App[Any], read: Callable[..., None]) -> None:
         self._app = app
         self._read = read
         self._running = False
+        self._timer: Timer | None = None
         self._wanted: _Wanted | None = None
 
     @property
@@ -73,7 +81,13 @@ class WatchCounter:
             return
         telling = tell_new_matches or (self._wanted is not None and self._wanted.tell_new_matches)
         self._wanted = _Wanted(store, watch, telling)
-        if not self._running:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self._app.set_timer(self.QUIET_SECONDS, self._quiet)
+
+    def _quiet(self) -> None:
+        self._timer = None
+        if not self._running and self._wanted is not None:
             self._start()
 
     def _start(self) -> None:
@@ -88,7 +102,7 @@ class WatchCounter:
         # Not after the sample edition replaced the store the count was made in.
         if isinstance(made, WatchedCount) and made.wanted.store is getattr(self._app, "store", 0):
             _show(self._app, made)
-        if self._wanted is not None:
+        if self._wanted is not None and self._timer is None:
             self._start()
 
 
