@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -56,6 +57,9 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
+_USER_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+# After a key or a click, the reader's slow background counts give way this long (seconds).
+BUSY_SECONDS = 0.3
 
 
 class NewsreaderApp(App[None]):
@@ -89,6 +93,8 @@ class NewsreaderApp(App[None]):
         # [sync]: one session for the reader's life, its login token in memory.
         self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
         self.watch_counter = WatchCounter(self, self.net.read)
+        # The first frame counts as someone at the keys: nothing slow beside it.
+        self._busy_until = float("inf")
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -124,6 +130,16 @@ class NewsreaderApp(App[None]):
         """True once the panes mounted after the first paint are there."""
         return bool(self.query("#detail"))
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _USER_INPUT) and not event.is_forwarded:
+            self._busy_until = max(self._busy_until, monotonic() + BUSY_SECONDS)
+        await super().on_event(event)
+
+    def user_busy(self) -> bool:
+        """Someone is at the keys (or the mouse): asked from the reader thread, whose counts
+        then pause (`Store.give_way_while`)."""
+        return monotonic() < self._busy_until
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return reader_key_active(self, action)
 
@@ -147,7 +163,7 @@ class NewsreaderApp(App[None]):
         show_server(self)
         if self.config.watch.words or not self.config.cluster.enabled:
             self.headlines.set_filter(listing(self.filters, self.config))
-        self.update_counts()
+        self.update_counts(at_once=True)
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
         # Rules changed since the last run (or entries not yet checked): decided off the UI
@@ -158,6 +174,7 @@ class NewsreaderApp(App[None]):
         self._update_empty()
 
     async def _after_first_paint(self) -> None:
+        self._busy_until = monotonic() + BUSY_SECONDS
         await self._mount_panes()
         has_feeds = self.store.has_feeds()
         if not has_feeds and self.sync is None:
@@ -243,13 +260,15 @@ class NewsreaderApp(App[None]):
         self.update_counts()
         self._update_empty()
 
-    def update_counts(self, *, tell_new_matches: bool = False) -> None:
+    def update_counts(self, *, tell_new_matches: bool = False, at_once: bool = False) -> None:
         """Header and feed pane counts: cheap lookups of the counters the store keeps (schema
         6); the unread watched count follows from the reader thread. The feeds themselves are
         read again only by `store_changed`."""
         self.query_one(StatusBar).unread = self.store.unread_count()
         self._update_feeds(counts_only=True)
-        self.watch_counter.request(self.store, self.config.watch, tell_new_matches=tell_new_matches)
+        self.watch_counter.request(
+            self.store, self.config.watch, tell_new_matches=tell_new_matches, at_once=at_once
+        )
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(filtered=self.filters != EntryFilter())

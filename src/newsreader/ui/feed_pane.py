@@ -102,7 +102,7 @@ class FeedPane(OptionList):
         super().__init__(id=id, markup=False)
         self.store = store
         self.write = write
-        self.counter = SearchCounter(read, self.set_timer)
+        self.counter = SearchCounter(read, self.set_timer, self._user_busy)
         self._scopes: list[Scope] = []
         self._rows: list[_RowText] = []
         self._feeds: dict[int, Feed] = {}
@@ -111,6 +111,11 @@ class FeedPane(OptionList):
         self._tags: list[tuple[str, int]] = []
         self._unread = 0
         self.searches: list[SavedSearch] = []
+
+    def _user_busy(self) -> bool:
+        """The reader's keys are in use (asked from the reader thread: a plain read)."""
+        busy = getattr(self.app, "user_busy", None)
+        return bool(busy()) if callable(busy) else False
 
     @property
     def highlighted_scope(self) -> Scope | None:

@@ -42,16 +42,26 @@ class WatchedCount:
     wanted: _Wanted
     count: int
     newest: tuple[EntrySummary, ...]
+    during_refresh: bool  # a refresh was storing when the count's snapshot was taken
 
 
-def _count(wanted: _Wanted) -> WatchedCount:
-    """On the reader thread: the unread matches, and (for a desktop note) the newest few."""
+def _count(
+    wanted: _Wanted, busy: Callable[[], bool] | None, refreshing: Callable[[], bool]
+) -> WatchedCount:
+    """On the reader thread: the unread matches, and (for a desktop note) the newest few;
+    the counting pauses while `busy()` (someone at the keys) says so."""
+    store = wanted.store
     watched = EntryFilter(unread=True, watch=wanted.watch.words, watched_only=True)
-    count = wanted.store.count_entries(watched)
     newest: tuple[EntrySummary, ...] = ()
-    if wanted.tell_new_matches and wanted.watch.notifies_desktop and count:
-        newest = tuple(wanted.store.entries(watched, limit=_NAMED))
-    return WatchedCount(wanted, count, newest)
+    # One snapshot, taken before any pause: the first count must not see what a refresh
+    # stores while it gives way, or the refresh's own count would find nothing new to tell.
+    with store.snapshot():
+        during_refresh = refreshing()
+        store.give_way_while(busy)
+        count = store.count_entries(watched)
+        if wanted.tell_new_matches and wanted.watch.notifies_desktop and count:
+            newest = tuple(store.entries(watched, limit=_NAMED))
+    return WatchedCount(wanted, count, newest, during_refresh)
 
 
 class WatchCounter:
@@ -70,20 +80,35 @@ class WatchCounter:
         self._running = False
         self._timer: Timer | None = None
         self._wanted: _Wanted | None = None
+        self._baseline: int | None = None  # what a refresh's new matches are counted from
 
     @property
     def busy(self) -> bool:
         """A count is running or asked for (tests wait on this)."""
         return self._running or self._wanted is not None
 
-    def request(self, store: Store, watch: WatchConfig, *, tell_new_matches: bool = False) -> None:
+    def request(
+        self,
+        store: Store,
+        watch: WatchConfig,
+        *,
+        tell_new_matches: bool = False,
+        at_once: bool = False,
+    ) -> None:
+        """`at_once`: the reader's first count, started before any refresh can store new
+        matches (its snapshot of the cache is taken at its first step), so that a refresh's
+        telling count has that to compare with; it gives way until the first frame is up."""
         if not watch.words:
             return
         telling = tell_new_matches or (self._wanted is not None and self._wanted.tell_new_matches)
         self._wanted = _Wanted(store, watch, telling)
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self._app.set_timer(self.QUIET_SECONDS, self._quiet)
+            self._timer = None
+        if not at_once:
+            self._timer = self._app.set_timer(self.QUIET_SECONDS, self._quiet)
+        elif not self._running:
+            self._start()
 
     def _quiet(self) -> None:
         self._timer = None
@@ -93,7 +118,29 @@ class WatchCounter:
     def _start(self) -> None:
         assert self._wanted is not None
         wanted, self._wanted, self._running = self._wanted, None, True
-        self._read(lambda: _count(wanted), key=WatchedCounted())
+        app, busy = self._app, getattr(self._app, "user_busy", None)
+
+        def refreshing() -> bool:  # asked on the reader thread: a plain read
+            return bool(getattr(app, "refreshing", False))
+
+        self._read(lambda: _count(wanted, busy, refreshing), key=WatchedCounted())
+
+    def _new_matches(self, made: WatchedCount) -> int:
+        """How many matches a refresh's count tells as new: those over the baseline, the
+        count before the refresh. A count that may have seen the refresh's entries before
+        its own count came (its snapshot taken while the refresh stored, or with the refresh's
+        count already asked for) only lowers the baseline (matches read meanwhile)."""
+        baseline = self._baseline
+        telling = made.wanted.tell_new_matches
+        if telling:
+            self._baseline = made.count
+            return max(0, made.count - baseline) if baseline is not None else 0
+        asked = self._wanted is not None and self._wanted.tell_new_matches
+        if baseline is None or not (made.during_refresh or asked):
+            self._baseline = made.count
+        else:
+            self._baseline = min(baseline, made.count)
+        return 0
 
     def arrived(self, job: JobDone) -> None:
         """A count's end: the header shows it, and a refresh's new matches are said."""
@@ -101,26 +148,26 @@ class WatchCounter:
         made = job.result
         # Not after the sample edition replaced the store the count was made in.
         if isinstance(made, WatchedCount) and made.wanted.store is getattr(self._app, "store", 0):
-            _show(self._app, made)
+            new = self._new_matches(made)
+            self._app.query_one(StatusBar).watched = made.count
+            if new:
+                _tell(self._app, made, new)
         if self._wanted is not None and self._timer is None:
             self._start()
 
 
-def _show(app: App[Any], made: WatchedCount) -> None:
-    status = app.query_one(StatusBar)
-    before, status.watched = status.watched, made.count
+def _tell(app: App[Any], made: WatchedCount, new: int) -> None:
+    """A refresh brought `new` matches: a note, and the bell or a desktop note if asked."""
+    app.notify(
+        f"{new} new {'article matches' if new == 1 else 'articles match'} your watch words.",
+        title="Watch words",
+        markup=False,
+    )
     watch = made.wanted.watch
-    if made.wanted.tell_new_matches and made.count > before:
-        new = made.count - before
-        app.notify(
-            f"{new} new {'article matches' if new == 1 else 'articles match'} your watch words.",
-            title="Watch words",
-            markup=False,
-        )
-        if watch.rings_bell:
-            app.bell()
-        if watch.notifies_desktop:
-            notify_desktop(app, "Watch words", _desktop_body(new, list(made.newest[:new])))
+    if watch.rings_bell:
+        app.bell()
+    if watch.notifies_desktop:
+        notify_desktop(app, "Watch words", _desktop_body(new, list(made.newest[:new])))
 
 
 def _desktop_body(new: int, newest: list[EntrySummary]) -> str:
