@@ -107,3 +107,34 @@ def test_a_read_gives_way_while_busy_and_then_ends(store: Store) -> None:
     released.set()
     reader.join(10)
     assert counted == [300]
+
+
+class _NoPanes(NewsreaderApp):
+    """Quits before the panes of the first paint come, as the start-up bench does."""
+
+    async def _after_first_paint(self) -> None:
+        self.exit()
+
+
+async def test_a_count_giving_way_at_start_ends_when_the_reader_quits(store: Store) -> None:
+    add_feed(
+        store,
+        "https://stadt.example/feed",
+        "Stadt",
+        [entry(n, f"Meldung {n} aus dem Kreuzviertel") for n in range(3000)],
+    )
+    config = Config(
+        reader=ReaderConfig(refresh_on_start=False), watch=WatchConfig(words=("Kreuzviertel",))
+    )
+    before = {t for t in threading.enumerate() if t.name.startswith("newsreader-reads")}
+    app = _NoPanes(store, config, offline=True)
+    async with app.run_test(size=(140, 32)) as pilot:
+        await pilot.pause(0.2)
+    readers = [
+        t
+        for t in threading.enumerate()
+        if t.name.startswith("newsreader-reads") and t not in before
+    ]
+    for reader in readers:
+        reader.join(3)  # well before the first frame's own limit of 5 s
+    assert readers and not [t for t in readers if t.is_alive()]

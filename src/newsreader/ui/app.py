@@ -60,6 +60,7 @@ NARROW = 100
 _USER_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 # After a key or a click, the reader's slow background counts give way this long (seconds).
 BUSY_SECONDS = 0.3
+FIRST_FRAME_SECONDS = 5.0
 
 
 class NewsreaderApp(App[None]):
@@ -93,8 +94,9 @@ class NewsreaderApp(App[None]):
         # [sync]: one session for the reader's life, its login token in memory.
         self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
         self.watch_counter = WatchCounter(self, self.net.read)
-        # The first frame counts as someone at the keys: nothing slow beside it.
-        self._busy_until = float("inf")
+        # The first frame counts as someone at the keys: nothing slow beside it (for at most
+        # FIRST_FRAME_SECONDS, should the frame never come).
+        self._busy_until = monotonic() + FIRST_FRAME_SECONDS
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -218,6 +220,7 @@ class NewsreaderApp(App[None]):
             self.query_one("#feeds-slot").display = not narrow and self.config.reader.show_feed_pane
 
     def on_unmount(self) -> None:
+        self._busy_until = 0.0  # a count giving way must end, or the reader thread never does
         self.net.stop()
         if self.sync is not None:
             self.sync.close()
