@@ -94,6 +94,7 @@ class HeadlineView(ScrollView, can_focus=True):
         entry_id: int
         read: bool | None = None
         starred: bool | None = None
+        was: EntrySummary | None = None  # the row before the change (for the counts)
 
         @property
         def control(self) -> HeadlineView:
@@ -331,7 +332,7 @@ class HeadlineView(ScrollView, can_focus=True):
         row = self.current
         if row is not None:
             self.set_flags(row.id, read=not row.read)
-            self.post_message(self.FlagsSet(self, row.id, read=not row.read))
+            self.post_message(self.FlagsSet(self, row.id, read=not row.read, was=row))
 
     def action_toggle_star(self) -> None:
         row = self.current
