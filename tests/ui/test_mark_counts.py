@@ -28,7 +28,7 @@ async def test_a_mark_counts_before_the_write_lands_and_the_store_agrees(store: 
     unread = store.unread_count()
     app = NewsreaderApp(store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True)
     async with app.run_test(size=(140, 32)) as pilot:
-        await wait_for(pilot, lambda: app.ready)
+        await wait_for(pilot, lambda: bool(app.query(FeedPane)) and app.query_one(FeedPane)._shown)
         status, pane = app.query_one(StatusBar), app.query_one(FeedPane)
         row = app.query_one(HeadlineView).current
         assert row is not None and not row.read and row.feed_id is not None
