@@ -69,13 +69,13 @@ def test_a_count_that_may_have_seen_a_refresh_leaves_its_matches_to_the_refresh(
 
     counter = WatchCounter(cast(Any, None), lambda *args, **kwargs: None)
     assert counter._new_matches(made(3)) == 0  # the first count: the baseline
-    assert counter._new_matches(made(5, during=True)) == 0  # saw the refresh storing ...
+    assert counter._new_matches(made(5, during=True)) is None  # saw the refresh storing ...
     assert counter._new_matches(made(5, tell=True)) == 2  # ... whose own count tells them
     assert counter._new_matches(made(4)) == 0  # one read
     assert counter._new_matches(made(3, during=True)) == 0  # one more read, while refreshing
     assert counter._new_matches(made(6, tell=True)) == 3
     counter._wanted = _Wanted(store, watch, True)  # a refresh's count asked for, not yet made
-    assert counter._new_matches(made(8)) == 0
+    assert counter._new_matches(made(8)) is None
     counter._wanted = None
     assert counter._new_matches(made(8, tell=True)) == 2
 

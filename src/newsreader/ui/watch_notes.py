@@ -125,21 +125,24 @@ class WatchCounter:
 
         self._read(lambda: _count(wanted, busy, refreshing), key=WatchedCounted())
 
-    def _new_matches(self, made: WatchedCount) -> int:
+    def _new_matches(self, made: WatchedCount) -> int | None:
         """How many matches a refresh's count tells as new: those over the baseline, the
         count before the refresh. A count that may have seen the refresh's entries before
-        its own count came (its snapshot taken while the refresh stored, or with the refresh's
-        count already asked for) only lowers the baseline (matches read meanwhile)."""
+        the refresh's own count came (its snapshot taken while the refresh stored, or with
+        the refresh's count already asked for) only lowers the baseline (matches read
+        meanwhile), and is not shown when it is higher: None (the refresh's count shows it,
+        with its note)."""
         baseline = self._baseline
-        telling = made.wanted.tell_new_matches
-        if telling:
+        if made.wanted.tell_new_matches:
             self._baseline = made.count
             return max(0, made.count - baseline) if baseline is not None else 0
         asked = self._wanted is not None and self._wanted.tell_new_matches
         if baseline is None or not (made.during_refresh or asked):
             self._baseline = made.count
+        elif made.count > baseline:
+            return None
         else:
-            self._baseline = min(baseline, made.count)
+            self._baseline = made.count
         return 0
 
     def arrived(self, job: JobDone) -> None:
@@ -149,7 +152,8 @@ class WatchCounter:
         # Not after the sample edition replaced the store the count was made in.
         if isinstance(made, WatchedCount) and made.wanted.store is getattr(self._app, "store", 0):
             new = self._new_matches(made)
-            self._app.query_one(StatusBar).watched = made.count
+            if new is not None:
+                self._app.query_one(StatusBar).watched = made.count
             if new:
                 _tell(self._app, made, new)
         if self._wanted is not None and self._timer is None:
