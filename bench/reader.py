@@ -80,6 +80,10 @@ else:
 
     saved, hidden = saved_and_hidden(searches, rules)
     config = Config(reader=ReaderConfig(refresh_on_start=False), searches=saved, hide=hidden)
+    if len(sys.argv) > 5:  # bigcache.py: its watch words and saved searches (local_power.py)
+        from local_power import config_from
+
+        config = config_from(sys.argv[5])
     app = Timed(Store.in_dir(data_dir), config, offline=True)
 app.run(headless=True, size=(140, 40))
 print(painted[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -41,12 +42,12 @@ from newsreader.ui.refresh_job import (
     refresh_when_due,
 )
 from newsreader.ui.status_bar import StatusBar
-from newsreader.ui.store_writes import mark_all_read, write_flags, written
+from newsreader.ui.store_writes import count_mark, mark_all_read, write_flags, written
 from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
 from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
-from newsreader.ui.watch_notes import count_watched
+from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
 # Panes mounted after the first paint and the dialogs: imported when first needed.
 if TYPE_CHECKING:  # types only
@@ -56,6 +57,10 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
+_USER_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+# After a key or a click, the reader's slow background counts give way this long (seconds).
+BUSY_SECONDS = 0.3
+FIRST_FRAME_SECONDS = 5.0
 
 
 class NewsreaderApp(App[None]):
@@ -89,6 +94,10 @@ class NewsreaderApp(App[None]):
         self.demo: DemoEdition | None = None
         # [sync]: one session for the reader's life, its login token in memory.
         self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
+        self.watch_counter = WatchCounter(self, self.net.read)
+        # The first frame counts as someone at the keys: nothing slow beside it (for at most
+        # FIRST_FRAME_SECONDS, should the frame never come).
+        self._busy_until = monotonic() + FIRST_FRAME_SECONDS
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -126,6 +135,16 @@ class NewsreaderApp(App[None]):
         enough (a refresh ending in that gap asked for the ArticleView and crashed)."""
         return self._panes_mounted
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _USER_INPUT) and not event.is_forwarded:
+            self._busy_until = max(self._busy_until, monotonic() + BUSY_SECONDS)
+        await super().on_event(event)
+
+    def user_busy(self) -> bool:
+        """Someone is at the keys (or the mouse): asked from the reader thread, whose counts
+        then pause (`Store.give_way_while`)."""
+        return monotonic() < self._busy_until
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return reader_key_active(self, action)
 
@@ -149,7 +168,7 @@ class NewsreaderApp(App[None]):
         show_server(self)
         if self.config.watch.words or not self.config.cluster.enabled:
             self.headlines.set_filter(listing(self.filters, self.config))
-        self.update_counts()
+        self.update_counts(at_once=True)
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
         # Rules changed since the last run (or entries not yet checked): decided off the UI
@@ -160,6 +179,7 @@ class NewsreaderApp(App[None]):
         self._update_empty()
 
     async def _after_first_paint(self) -> None:
+        self._busy_until = monotonic() + BUSY_SECONDS
         await self._mount_panes()
         has_feeds = self.store.has_feeds()
         if not has_feeds and self.sync is None:
@@ -204,6 +224,7 @@ class NewsreaderApp(App[None]):
             self.query_one("#feeds-slot").display = not narrow and self.config.reader.show_feed_pane
 
     def on_unmount(self) -> None:
+        self._busy_until = 0.0  # a count giving way must end, or the reader thread never does
         self.net.stop()
         if self.sync is not None:
             self.sync.close()
@@ -217,12 +238,15 @@ class NewsreaderApp(App[None]):
         if not event.entry.read:
             self.headlines.set_flags(event.entry.id, read=True)
             write_flags(self.net, self.store, event.entry.id, read=True)
+            count_mark(self, event.entry, read=True)
         entry_id = event.entry.id
         self._when_ready(lambda: self.detail.open_entry(entry_id))
 
     @on(HeadlineView.FlagsSet)
     def _flags_set(self, event: HeadlineView.FlagsSet) -> None:
         write_flags(self.net, self.store, event.entry_id, read=event.read, starred=event.starred)
+        if event.read is not None and event.was is not None:
+            count_mark(self, event.was, read=event.read)
 
     def action_mark_all_read(self, filters: EntryFilter | None = None) -> None:
         mark_all_read(self.net, self.store, filters or self.filters)
@@ -246,13 +270,15 @@ class NewsreaderApp(App[None]):
         self.update_counts()
         self._update_empty()
 
-    def update_counts(self, *, tell_new_matches: bool = False) -> None:
+    def update_counts(self, *, tell_new_matches: bool = False, at_once: bool = False) -> None:
         """Header and feed pane counts: cheap lookups of the counters the store keeps (schema
-        6), and the unread watched count. The feeds themselves are read again only by
-        `store_changed`."""
+        6); the unread watched count follows from the reader thread. The feeds themselves are
+        read again only by `store_changed`."""
         self.query_one(StatusBar).unread = self.store.unread_count()
         self._update_feeds(counts_only=True)
-        count_watched(self, self.store, self.config.watch, tell_new_matches=tell_new_matches)
+        self.watch_counter.request(
+            self.store, self.config.watch, tell_new_matches=tell_new_matches, at_once=at_once
+        )
 
     def _update_empty(self) -> None:
         self.query_one(ListPane).show_empty_note(
@@ -356,6 +382,8 @@ class NewsreaderApp(App[None]):
             refresh_finished(self, job)
         elif job.group == WRITE:
             written(self, job)
+        elif job.group == READ and isinstance(job.key, WatchedCounted):
+            self.watch_counter.arrived(job)
         elif job.group == READ and self.ready:
             from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
 

@@ -102,7 +102,7 @@ class FeedPane(OptionList):
         super().__init__(id=id, markup=False)
         self.store = store
         self.write = write
-        self.counter = SearchCounter(read, self.set_timer)
+        self.counter = SearchCounter(read, self.set_timer, self._user_busy)
         self._scopes: list[Scope] = []
         self._rows: list[_RowText] = []
         self._feeds: dict[int, Feed] = {}
@@ -111,6 +111,11 @@ class FeedPane(OptionList):
         self._tags: list[tuple[str, int]] = []
         self._unread = 0
         self.searches: list[SavedSearch] = []
+
+    def _user_busy(self) -> bool:
+        """The reader's keys are in use (asked from the reader thread: a plain read)."""
+        busy = getattr(self.app, "user_busy", None)
+        return bool(busy()) if callable(busy) else False
 
     @property
     def highlighted_scope(self) -> Scope | None:
@@ -219,9 +224,24 @@ class FeedPane(OptionList):
         if not self._shown:
             self.show_store(store, filters, config_searches)
             return
-        counts = store.feed_counts()
+        self._show_counted(store.feed_counts(), store.unread_count(), filters)
+        self.counter.request(store, self.searches)
+
+    def count_mark(self, feed_id: int, delta: int, filters: EntryFilter) -> None:
+        """A read mark's counts before the writer thread has stored it: one feed's unread
+        and the total by `delta` (show_counts, once the mark is stored, finds the same)."""
+        if not self._shown or feed_id not in self._feeds:
+            return
+        counts = {f.id: (f.entries, f.unread) for f in self._feed_order}
+        entries, unread = counts[feed_id]
+        counts[feed_id] = (entries, max(0, unread + delta))
+        self._show_counted(counts, max(0, self._unread + delta), filters)
+
+    def _show_counted(
+        self, counts: dict[int, tuple[int, int]], unread_total: int, filters: EntryFilter
+    ) -> None:
         rows = list(self._rows)
-        self._unread = store.unread_count()
+        self._unread = unread_total
         rows[0] = replace(rows[0], unread=self._unread)
         first_feed = len(rows) - len(self._feed_order)
         changed = False
@@ -238,7 +258,6 @@ class FeedPane(OptionList):
             for i, (_, tag_unread) in enumerate(self._tags):
                 rows[first_tag + i] = replace(rows[first_tag + i], unread=tag_unread)
         self._show_rows(self._scopes, rows, self._scope_of(filters, self.searches))
-        self.counter.request(store, self.searches)
 
     def _scope_of(self, filters: EntryFilter, searches: list[SavedSearch]) -> Scope:
         search = on_screen(filters, searches)

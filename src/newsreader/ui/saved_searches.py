@@ -133,9 +133,14 @@ class CountRound:
 
 
 def count_round(
-    store: Store, searches: tuple[SavedSearch, ...], last: CountRound | None
+    store: Store,
+    searches: tuple[SavedSearch, ...],
+    last: CountRound | None,
+    busy: Callable[[], bool] | None = None,
 ) -> CountRound:
-    """On the reader thread: each search's unread matches, unless nothing changed."""
+    """On the reader thread: each search's unread matches, unless nothing changed; the
+    counting pauses while `busy()` (someone at the keys) says so."""
+    store.give_way_while(busy)
     version = store.data_version()
     if last is not None and last.version == version and last.searches == searches:
         return last
@@ -156,9 +161,12 @@ class SearchCounter:
 
     QUIET_SECONDS = 0.5
 
-    def __init__(self, read: Reader, schedule: Schedule) -> None:
+    def __init__(
+        self, read: Reader, schedule: Schedule, busy: Callable[[], bool] | None = None
+    ) -> None:
         self._read = read
         self._schedule = schedule
+        self._busy = busy
         self._last: CountRound | None = None
         self._running = False
         self._timer: Timer | None = None
@@ -194,7 +202,8 @@ class SearchCounter:
         assert self._wanted is not None
         store, searches = self._wanted
         self._wanted, self._running, last = None, True, self._last
-        self._read(lambda: count_round(store, searches, last), key=CountsMade())
+        busy = self._busy
+        self._read(lambda: count_round(store, searches, last, busy), key=CountsMade())
 
     def arrived(self, job: JobDone) -> bool:
         """A round's end; True when the counts on screen should change."""

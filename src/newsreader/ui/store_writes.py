@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from newsreader.core.models import EntryFilter
+from newsreader.core.models import EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.messages import JobDone
+from newsreader.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:  # types only
     from newsreader.ui.app import NewsreaderApp
@@ -28,6 +29,22 @@ def write_flags(
         net.write(lambda: store.set_read([entry_id], read))
     if starred is not None:
         net.write(lambda: store.set_starred(entry_id, starred))
+
+
+def count_mark(app: NewsreaderApp, row: EntrySummary, *, read: bool) -> None:
+    """A read mark's counts shown at once, by one, in the header and the row's feed: the
+    writer thread stores the mark a few frames later, and `update_counts` then reads the same
+    numbers from the store. Not for a story's row: all its versions are marked, and their
+    counts wait for the store."""
+    if row.read == read or row.versions > 1 or row.hidden or row.feed_id is None:
+        return
+    delta = -1 if read else 1
+    status = app.query_one(StatusBar)
+    status.unread = max(0, status.unread + delta)
+    if app.ready:
+        from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
+
+        app.query_one(FeedPane).count_mark(row.feed_id, delta, app.filters)
 
 
 def mark_all_read(net: BackgroundLoop, store: Store, filters: EntryFilter) -> None:

@@ -51,7 +51,15 @@ def install_themes(app: App[Any], store: Callable[[], Store], writer: Background
     saved = store().setting(SETTING)
     app.register_theme(DARK_THEME)
     app.register_theme(LIGHT_THEME)
-    app.theme = saved if saved in (DARK, LIGHT) else DARK
+    chosen = LIGHT if saved == LIGHT else DARK
+    if chosen == DARK and app.theme == "textual-dark":
+        # The dark theme is Textual's own under our name: its colours are those in force, so
+        # the name is set without the watcher, which parses every stylesheet again and
+        # restyles every widget (a tenth of the start-up on a big cache).
+        app.set_reactive(App.theme, DARK)
+        app.set_class(True, f"-theme-{DARK}", update=False)
+    else:
+        app.theme = chosen
     for name in list(app.available_themes):
         if name not in (DARK, LIGHT):
             app.unregister_theme(name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -23,6 +24,8 @@ from newsreader.core.errors import StoreError
 from newsreader.core.store import schema, search_index
 from newsreader.core.store.query_sql import search_phrase
 from newsreader.core.store.watch import watch_word
+
+GIVE_WAY_SECONDS = 0.01  # `give_way_while`'s nap between two looks
 
 
 class Database:
@@ -98,6 +101,21 @@ class Database:
             self._adopt(conn)
         return conn
 
+    def give_way_while(self, busy: Callable[[], bool] | None, *, steps: int = 20_000) -> None:
+        """On this thread's connection: every `steps` SQLite steps, a statement sleeps while
+        `busy()` says so; None stops that. A slow count in the background gives the cores
+        and the interpreter to someone at the keyboard, and goes on once they pause."""
+        if busy is None:
+            self.conn.set_progress_handler(None, 0)
+            return
+
+        def check() -> int:
+            while busy():
+                time.sleep(GIVE_WAY_SECONDS)
+            return 0  # go on (non-zero would abort the statement)
+
+        self.conn.set_progress_handler(check, steps)
+
     def _connect_read_only(self) -> sqlite3.Connection:
         mode = "immutable=1" if self._immutable else "mode=ro"
         uri = f"file:{urllib.parse.quote(str(self.path.absolute()))}?{mode}"
@@ -151,6 +169,18 @@ class Database:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """This thread's reads inside see the cache as it was on entering, whatever other
+        connections store meanwhile (a count made of several queries, which may give way)."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            conn.execute("SELECT 1 FROM settings LIMIT 1").fetchall()  # the snapshot: now
+            yield
+        finally:
             conn.execute("COMMIT")
 
 

@@ -40,15 +40,23 @@ def _watched_sql(alias: str) -> str:
          THEN watch_word({title}, {body}, ?) END"""
 
 
-def _columns(filt: EntryFilter) -> tuple[str, list[Any]]:
-    """The row's columns; which watch word a row matches only when there are some."""
-    query = watch_fts_query(filt.watch)
-    if query is None:
-        return _SUMMARY_COLUMNS + ", NULL AS watched", []
-    return _SUMMARY_COLUMNS + f", {_watched_sql('e')} AS watched", [
-        query,
-        json.dumps(list(filt.watch), ensure_ascii=False),
-    ]
+def _with_watched(
+    conn: sqlite3.Connection, rows: list[sqlite3.Row], words: tuple[str, ...]
+) -> list[EntrySummary]:
+    """The rows as headlines, each naming the watch word it matches. Checked on the fetched
+    rows alone, after the page is chosen: a check in the page's own query made SQLite gather
+    every candidate the index names first (a common word's are a third of a million)."""
+    found: dict[int, str] = {}
+    if words and rows:
+        title, body = search_index.indexed_text_sql("e")
+        found = dict(
+            conn.execute(
+                f"""SELECT e.id, watch_word({title}, {body}, ?) FROM entries e
+                    WHERE e.id IN (SELECT value FROM json_each(?))""",
+                (json.dumps(list(words), ensure_ascii=False), json.dumps([r["id"] for r in rows])),
+            ).fetchall()
+        )
+    return [_summary_from_row(r, found.get(r["id"])) for r in rows]
 
 
 # From this many hits on, a search page walks the date index instead of sorting the hits.
@@ -69,10 +77,8 @@ class EntryQueries(Database):
         """Headlines newest first. `after` pages forward from a cursor; `before` pages back
         (rows still come newest first), so a lazy list can scroll both ways without OFFSET."""
         filt = filt or EntryFilter()
-        columns, args = _columns(filt)
         match = self._search_match(filt)
-        where, filter_args = _listing_sql(filt, match)
-        args += filter_args
+        where, args = _listing_sql(filt, match)
         order = "DESC"
         if after is not None:
             where.append("(e.published < ? OR (e.published = ? AND e.id < ?))")
@@ -84,18 +90,21 @@ class EntryQueries(Database):
             args += [ts, ts, before.id]
             order = "ASC"
         sql = (
-            f"SELECT {columns} FROM {self._headline_source(filt, match)}"
+            f"SELECT {_SUMMARY_COLUMNS} FROM {self._headline_source(filt, match)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             f" ORDER BY e.published {order}, e.id {order} LIMIT ?"
         )
         rows = self.conn.execute(sql, [*args, limit]).fetchall()
-        result = [_summary_from_row(r) for r in rows]
+        result = _with_watched(self.conn, rows, filt.watch)
         if order == "ASC":
             result.reverse()
         return result
 
     def count_entries(self, filt: EntryFilter | None = None) -> int:
         filt = filt or EntryFilter()
+        counted = self._counted_by_feed(filt)
+        if counted is not None:
+            return counted
         match = self._search_match(filt)
         if self._counted_in_index(filt):
             # Every entry has exactly one row in the index (search_index.py): counting there
@@ -107,9 +116,31 @@ class EntryQueries(Database):
                     "SELECT COUNT(*) FROM entries_fts WHERE entries_fts MATCH ?", (match,)
                 ).fetchone()[0]
             )
-        where, args = _filter_sql(filt, match)
+        where, args = _filter_sql(filt, match, watch_match=self._watch_match(filt))
         sql = "SELECT COUNT(*) FROM entries e" + (" WHERE " + " AND ".join(where) if where else "")
         return int(self.conn.execute(sql, args).fetchone()[0])
+
+    def _counted_by_feed(self, filt: EntryFilter) -> int | None:
+        """The count of a filter that narrows only by feed and unread, from the counters the
+        triggers keep (schemas 6 and 9: shown entries, per feed): the reader's first list
+        would otherwise count a million rows before its first frame. None for other filters."""
+        bare = EntryFilter(
+            feed_id=filt.feed_id,
+            unread=filt.unread,
+            one_per_story=filt.one_per_story,  # a count counts versions either way
+            watch=filt.watch,  # only names the row's watch word
+        )
+        if filt != bare:
+            return None
+        column = "unread" if filt.unread else "entries"
+        if filt.feed_id is None:
+            cursor = self.conn.execute(f"SELECT COALESCE(SUM({column}), 0) FROM feed_counts")
+        else:
+            cursor = self.conn.execute(
+                f"SELECT {column} FROM feed_counts WHERE feed_id = ?", (filt.feed_id,)
+            )
+        row = cursor.fetchone()
+        return int(row[0]) if row is not None else 0
 
     def _counted_in_index(self, filt: EntryFilter) -> bool:
         """Whether a count may skip the entries: a search the index decides alone, and nothing
@@ -133,7 +164,7 @@ class EntryQueries(Database):
 
     def entry_without_teasers(self, entry_id: int) -> Entry | None:
         row = self.conn.execute(
-            f"""SELECT {_SUMMARY_COLUMNS}, NULL AS watched, e.updated, e.summary, e.content,
+            f"""SELECT {_SUMMARY_COLUMNS}, e.updated, e.summary, e.content,
                 e.categories, e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
                 FROM entries e LEFT JOIN pages p ON p.url = e.url WHERE e.id = ?""",
             (entry_id,),
@@ -208,6 +239,12 @@ class EntryQueries(Database):
         self._local.match = (filt.search, version, match)
         return match
 
+    def _watch_match(self, filt: EntryFilter) -> str | None:
+        """The watch words' candidates as `_search_match` writes a search's: whole words where
+        a prefix has few, which SQLite streams instead of merging them in memory first."""
+        query = watch_fts_query(filt.watch) if filt.watched_only else None
+        return None if query is None else search_index.expand_match(self.conn, query)
+
     def _headline_source(self, filt: EntryFilter | None, match: str | None) -> str:
         """The FROM of a page of headlines. A search SQLite starts from the index and sorts
         every hit by date: fine for a rare word, a second for a common one in a million
@@ -247,17 +284,15 @@ class EntryQueries(Database):
     ) -> list[EntrySummary]:
         """Headlines newest first starting at row `offset`; keyset (`after`) for neighbours."""
         filt = filt or EntryFilter()
-        columns, args = _columns(filt)
         match = self._search_match(filt)
-        where, filter_args = _listing_sql(filt, match)
-        args += filter_args
+        where, args = _listing_sql(filt, match)
         sql = (
-            f"SELECT {columns} FROM {self._headline_source(filt, match)}"
+            f"SELECT {_SUMMARY_COLUMNS} FROM {self._headline_source(filt, match)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?"
         )
         rows = self.conn.execute(sql, [*args, limit, max(0, offset)]).fetchall()
-        return [_summary_from_row(r) for r in rows]
+        return _with_watched(self.conn, rows, filt.watch)
 
 
 def _listing_sql(filt: EntryFilter, match: str | None) -> tuple[list[str], list[Any]]:
@@ -274,7 +309,7 @@ def _listing_sql(filt: EntryFilter, match: str | None) -> tuple[list[str], list[
 
 
 def _filter_sql(
-    filt: EntryFilter, match: str | None, alias: str = "e"
+    filt: EntryFilter, match: str | None, alias: str = "e", *, watch_match: str | None = None
 ) -> tuple[list[str], list[Any]]:
     e = alias
     where: list[str] = []
@@ -296,7 +331,7 @@ def _filter_sql(
     if filt.hide_paywalled:
         where.append(f"{e}.paywalled = 0")
     if filt.watched_only:
-        query = watch_fts_query(filt.watch)
+        query = watch_match or watch_fts_query(filt.watch)
         if query is None:
             where.append("0")
         else:
@@ -309,7 +344,7 @@ def _filter_sql(
     return where, args
 
 
-def _summary_from_row(row: sqlite3.Row) -> EntrySummary:
+def _summary_from_row(row: sqlite3.Row, watched: str | None = None) -> EntrySummary:
     published = from_ts(row["published"])
     assert published is not None
     return EntrySummary(
@@ -326,6 +361,6 @@ def _summary_from_row(row: sqlite3.Row) -> EntrySummary:
         offline=bool(row["offline"]),
         cluster_id=row["cluster_id"],
         versions=row["versions"],
-        watched=row["watched"],
+        watched=watched,
         hidden=bool(row["hidden"]),
     )

@@ -25,7 +25,9 @@ def watch_fts_query(words: tuple[str, ...]) -> str | None:
     for word in words:
         parts = _WORD.findall(fold(word))
         if parts:
-            groups.append("(" + " ".join(f'"{p}"*' for p in parts) + ")")
+            # An explicit AND: `search_index.expand_match` may make each word a bracketed OR,
+            # and FTS5 reads no implicit AND before a bracket.
+            groups.append("(" + " AND ".join(f'"{p}"*' for p in parts) + ")")
     return " OR ".join(groups) or None
 
 
@@ -39,20 +41,25 @@ def word_pattern(words: str) -> re.Pattern[str] | None:
 
 
 @functools.lru_cache(maxsize=32)
-def _patterns(words_json: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _patterns(words_json: str) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
+    """Each word as configured, its first folded word, and its pattern."""
     compiled = []
     for word in json.loads(words_json):
         pattern = word_pattern(word)
         if pattern is not None:
-            compiled.append((word, pattern))
+            compiled.append((word, _WORD.findall(fold(word))[0], pattern))
     return tuple(compiled)
 
 
 def watch_word(title: str | None, body: str | None, words_json: str) -> str | None:
-    """The first watch word (as configured) found in the folded title or body, else None."""
-    for word, pattern in _patterns(words_json):
-        if (title and pattern.search(title)) or (body and pattern.search(body)):
-            return str(word)
+    """The first watch word (as configured) found in the folded title or body, else None.
+
+    A text without the word's first word as a substring cannot match; `in` says so many
+    times faster than the pattern, whose look-behind makes it try every position."""
+    for word, first, pattern in _patterns(words_json):
+        for text in (title, body):
+            if text and first in text and pattern.search(text):
+                return str(word)
     return None
 
 
