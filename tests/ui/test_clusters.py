@@ -122,6 +122,12 @@ async def test_one_row_best_version_v_cycles_and_reading_reads_all(
         await pilot.press("v", "v")
         await pilot.pause(0.2)
         assert detail.entry is not None and detail.entry.feed_title == "Polizei Münster"
+        # The list is as long as its rows: G lands on the last headline, not a blank row.
+        view = app.query_one(HeadlineView)
+        assert view.count == len(rows)
+        view.focus()
+        await pilot.press("G")
+        assert view.current is not None and view.current.id == rows[-1].id
         await writes_done(pilot)
     story = [e for e in store.entries_at(EntryFilter(one_per_story=False)) if e.versions == 3]
     assert len(story) == 3 and all(e.read for e in story)
@@ -190,3 +196,14 @@ async def test_hide_rules_hide_rows_h_shows_them_and_bad_rules_are_said(
         view = app.query_one(HeadlineView)
         first = view.source.row(0)
         assert first is not None and first.hidden and "hidden shown" in screen_text(app)
+
+
+def test_the_list_length_is_its_rows_under_every_filter(store: Store) -> None:
+    story_cache(store)
+    filters = [EntryFilter(), EntryFilter(unread=True), EntryFilter(one_per_story=False)]
+    filters += [EntryFilter(feed_id=f.id) for f in store.feeds()]
+    filters += [EntryFilter(search=w) for w in ("Täter", "Hammer", "Derby", "nichts")]
+    for filt in filters:
+        rows = store.entries(filt, limit=1000)
+        assert store.count_rows(filt) == len(rows), filt
+    assert store.count_rows() < store.count_entries()  # the story's versions are one row

@@ -27,7 +27,7 @@ class HeadlineSource:
     @property
     def count(self) -> int:
         if self._count is None:
-            self._count = self.store.count_entries(self.filter)
+            self._count = self.store.count_rows(self.filter)
         return self._count
 
     def set_filter(self, filt: EntryFilter) -> None:
