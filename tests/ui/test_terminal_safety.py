@@ -51,7 +51,7 @@ from tests.support.hostile_text import (
 )
 from tests.ui.conftest import Notes, clock, screen_text, wait_for
 
-APP_EXAMPLES = 4  # each starts the app: about a second
+APP_EXAMPLES = 2  # each starts the app: about a second; RENDER_EXAMPLES cover the builders
 RENDER_EXAMPLES = 60
 # Textual's own scrollbars carry these actions; anything else with "@" came from markup.
 SCROLLBAR_ACTIONS = {
@@ -252,7 +252,7 @@ async def show_help(keys: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(keys=FIXED_CASE.title)
 @given(keys=hostile_text)
 def test_help_paints_hostile_keymap_text_as_plain_text(keys: str) -> None:
