@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
@@ -47,6 +46,7 @@ from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, 
 from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
+from newsreader.ui.user_activity import UserActivity
 from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
 # Panes mounted after the first paint and the dialogs: imported when first needed.
@@ -57,10 +57,6 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
-_USER_INPUT = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
-# After a key or a click, the reader's slow background counts give way this long (seconds).
-BUSY_SECONDS = 0.3
-FIRST_FRAME_SECONDS = 5.0
 
 
 class NewsreaderApp(App[None]):
@@ -95,9 +91,7 @@ class NewsreaderApp(App[None]):
         # [sync]: one session for the reader's life, its login token in memory.
         self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
         self.watch_counter = WatchCounter(self, self.net.read)
-        # The first frame counts as someone at the keys: nothing slow beside it (for at most
-        # FIRST_FRAME_SECONDS, should the frame never come).
-        self._busy_until = monotonic() + FIRST_FRAME_SECONDS
+        self.activity = UserActivity()
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -136,14 +130,12 @@ class NewsreaderApp(App[None]):
         return self._panes_mounted
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, _USER_INPUT) and not event.is_forwarded:
-            self._busy_until = max(self._busy_until, monotonic() + BUSY_SECONDS)
+        self.activity.saw(event)
         await super().on_event(event)
 
     def user_busy(self) -> bool:
-        """Someone is at the keys (or the mouse): asked from the reader thread, whose counts
-        then pause (`Store.give_way_while`)."""
-        return monotonic() < self._busy_until
+        """Someone is at the keys (or the mouse): the reader thread's counts pause."""
+        return self.activity.busy()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return reader_key_active(self, action)
@@ -179,7 +171,7 @@ class NewsreaderApp(App[None]):
         self._update_empty()
 
     async def _after_first_paint(self) -> None:
-        self._busy_until = monotonic() + BUSY_SECONDS
+        self.activity.first_frame_painted()
         await self._mount_panes()
         has_feeds = self.store.has_feeds()
         if not has_feeds and self.sync is None:
@@ -224,7 +216,7 @@ class NewsreaderApp(App[None]):
             self.query_one("#feeds-slot").display = not narrow and self.config.reader.show_feed_pane
 
     def on_unmount(self) -> None:
-        self._busy_until = 0.0  # a count giving way must end, or the reader thread never does
+        self.activity.stop()
         self.net.stop()
         if self.sync is not None:
             self.sync.close()
