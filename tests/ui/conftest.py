@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
@@ -231,11 +232,19 @@ def screen_text(app: object) -> str:
 
 
 async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app work until `predicate` holds (background loads, refresh), else fail."""
+    """Let the app work until `predicate` holds (background loads, refresh), else fail.
+    A widget the predicate asks for that is not mounted yet (the panes after the first
+    paint, a pane composed again) is a condition not yet true, not an error."""
+
+    def holds() -> bool:
+        try:
+            return predicate()
+        except NoMatches:
+            return False
 
     assert isinstance(pilot, Pilot)
     for _ in range(int(timeout / 0.05)):
-        if predicate():
+        if holds():
             return
         await pilot.pause(0.05)
     assert predicate(), "condition never became true"
