@@ -74,9 +74,9 @@ def test_a_count_that_may_have_seen_a_refresh_leaves_its_matches_to_the_refresh(
     assert counter._new_matches(made(4)) == 0  # one read
     assert counter._new_matches(made(3, during=True)) == 0  # one more read, while refreshing
     assert counter._new_matches(made(6, tell=True)) == 3
-    counter._wanted = _Wanted(store, watch, True)  # a refresh's count asked for, not yet made
+    counter._rounds.wanted = _Wanted(store, watch, True)  # a refresh's count asked for, not made
     assert counter._new_matches(made(8)) is None
-    counter._wanted = None
+    counter._rounds.wanted = None
     assert counter._new_matches(made(8, tell=True)) == 2
 
 

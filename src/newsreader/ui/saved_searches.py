@@ -23,15 +23,13 @@ from newsreader.core.store.store import Store
 from newsreader.ui.dialog import OneLineDialog
 from newsreader.ui.entry_filters import on_screen
 from newsreader.ui.messages import JobDone
+from newsreader.ui.quiet_rounds import QuietRounds, Schedule
 from newsreader.ui.text import one_line
 
 if TYPE_CHECKING:  # types only
-    from textual.timer import Timer
-
     from newsreader.ui.app import NewsreaderApp
 
 Reader = Callable[..., None]  # BackgroundLoop.read
-Schedule = Callable[[float, Callable[[], None]], "Timer"]  # a widget's set_timer
 
 
 def all_searches(config_searches: Sequence[SavedSearch], store: Store) -> list[SavedSearch]:
@@ -154,10 +152,7 @@ def count_round(
 
 
 class SearchCounter:
-    """The counting rounds of one feed pane: one at a time, each once the pane has been quiet
-    for `QUIET_SECONDS` (a round's Python checks compete with the UI for the interpreter, so it
-    waits until an article has opened or a burst of `n` has ended); asked again while one runs,
-    it runs one more round after it."""
+    """The counting rounds of one feed pane (`QuietRounds`), and the last round's counts."""
 
     QUIET_SECONDS = 0.5
 
@@ -165,17 +160,15 @@ class SearchCounter:
         self, read: Reader, schedule: Schedule, busy: Callable[[], bool] | None = None
     ) -> None:
         self._read = read
-        self._schedule = schedule
         self._busy = busy
         self._last: CountRound | None = None
-        self._running = False
-        self._timer: Timer | None = None
-        self._wanted: tuple[Store, tuple[SavedSearch, ...]] | None = None
+        self._rounds: QuietRounds[tuple[Store, tuple[SavedSearch, ...]]]
+        self._rounds = QuietRounds(schedule, self._run)
 
     @property
     def busy(self) -> bool:
         """A round is waiting for quiet or running (tests wait on this)."""
-        return self._running or self._timer is not None
+        return self._rounds.running or self._rounds.timer is not None
 
     @property
     def counted(self) -> bool:
@@ -188,30 +181,17 @@ class SearchCounter:
     def request(self, store: Store, searches: list[SavedSearch]) -> None:
         if not searches:
             return
-        self._wanted = (store, tuple(searches))
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self._schedule(self.QUIET_SECONDS, self._quiet)
+        self._rounds.ask((store, tuple(searches)), self.QUIET_SECONDS)
 
-    def _quiet(self) -> None:
-        self._timer = None
-        if not self._running and self._wanted is not None:
-            self._start()
-
-    def _start(self) -> None:
-        assert self._wanted is not None
-        store, searches = self._wanted
-        self._wanted, self._running, last = None, True, self._last
-        busy = self._busy
+    def _run(self, wanted: tuple[Store, tuple[SavedSearch, ...]]) -> None:
+        (store, searches), last, busy = wanted, self._last, self._busy
         self._read(lambda: count_round(store, searches, last, busy), key=CountsMade())
 
     def arrived(self, job: JobDone) -> bool:
         """A round's end; True when the counts on screen should change."""
-        self._running = False
         result: Any = job.result
         changed = isinstance(result, CountRound) and result is not self._last
         if changed:
             self._last = result
-        if self._wanted is not None and self._timer is None:
-            self._start()
+        self._rounds.ended()  # after `_last`: the next round starts from these counts
         return changed

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import App
+from textual.timer import Timer
 
 from newsreader.core.config import WatchConfig
 from newsreader.core.models import EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
 from newsreader.ui.desktop_notify import notify_desktop
 from newsreader.ui.messages import JobDone
+from newsreader.ui.quiet_rounds import QuietRounds
 from newsreader.ui.status_bar import StatusBar
-
-if TYPE_CHECKING:  # types only
-    from textual.timer import Timer
 
 # Headlines a desktop notification names; more are counted.
 _NAMED = 3
@@ -67,25 +66,24 @@ def _count(
 class WatchCounter:
     """The header's count of unread watched entries. The count checks the text of every unread
     entry the index names for a watch word (a common word names a third of a million cached
-    entries: seconds of work), so it is made on the reader thread, like the saved searches'
-    counts (saved_searches.SearchCounter): one at a time, each once the reader has been quiet
-    for `QUIET_SECONDS` (its checks compete with the UI for the interpreter); asked again while
-    one runs, once more after it. The header shows the last count meanwhile."""
+    entries: seconds of work), so it is made on the reader thread in `QuietRounds`, like the
+    saved searches' counts. The header shows the last count meanwhile."""
 
     QUIET_SECONDS = 0.5
 
     def __init__(self, app: App[Any], read: Callable[..., None]) -> None:
         self._app = app
         self._read = read
-        self._running = False
-        self._timer: Timer | None = None
-        self._wanted: _Wanted | None = None
+        self._rounds: QuietRounds[_Wanted] = QuietRounds(self._schedule, self._run)
         self._baseline: int | None = None  # what a refresh's new matches are counted from
+
+    def _schedule(self, seconds: float, callback: Callable[[], None]) -> Timer:
+        return self._app.set_timer(seconds, callback)
 
     @property
     def busy(self) -> bool:
         """A count is running or asked for (tests wait on this)."""
-        return self._running or self._wanted is not None
+        return self._rounds.running or self._rounds.wanted is not None
 
     def request(
         self,
@@ -100,24 +98,11 @@ class WatchCounter:
         telling count has that to compare with; it gives way until the first frame is up."""
         if not watch.words:
             return
-        telling = tell_new_matches or (self._wanted is not None and self._wanted.tell_new_matches)
-        self._wanted = _Wanted(store, watch, telling)
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        if not at_once:
-            self._timer = self._app.set_timer(self.QUIET_SECONDS, self._quiet)
-        elif not self._running:
-            self._start()
+        asked = self._rounds.wanted
+        telling = tell_new_matches or (asked is not None and asked.tell_new_matches)
+        self._rounds.ask(_Wanted(store, watch, telling), self.QUIET_SECONDS, at_once=at_once)
 
-    def _quiet(self) -> None:
-        self._timer = None
-        if not self._running and self._wanted is not None:
-            self._start()
-
-    def _start(self) -> None:
-        assert self._wanted is not None
-        wanted, self._wanted, self._running = self._wanted, None, True
+    def _run(self, wanted: _Wanted) -> None:
         app, busy = self._app, getattr(self._app, "user_busy", None)
 
         def refreshing() -> bool:  # asked on the reader thread: a plain read
@@ -136,7 +121,7 @@ class WatchCounter:
         if made.wanted.tell_new_matches:
             self._baseline = made.count
             return max(0, made.count - baseline) if baseline is not None else 0
-        asked = self._wanted is not None and self._wanted.tell_new_matches
+        asked = self._rounds.wanted is not None and self._rounds.wanted.tell_new_matches
         if baseline is None or not (made.during_refresh or asked):
             self._baseline = made.count
         elif made.count > baseline:
@@ -147,7 +132,6 @@ class WatchCounter:
 
     def arrived(self, job: JobDone) -> None:
         """A count's end: the header shows it, and a refresh's new matches are said."""
-        self._running = False
         made = job.result
         # Not after the sample edition replaced the store the count was made in.
         if isinstance(made, WatchedCount) and made.wanted.store is getattr(self._app, "store", 0):
@@ -156,8 +140,7 @@ class WatchCounter:
                 self._app.query_one(StatusBar).watched = made.count
             if new:
                 _tell(self._app, made, new)
-        if self._wanted is not None and self._timer is None:
-            self._start()
+        self._rounds.ended()
 
 
 def _tell(app: App[Any], made: WatchedCount, new: int) -> None:

@@ -98,15 +98,6 @@ class IndexWrites:
             self.rows.clear()
 
 
-def index_entry(conn: sqlite3.Connection, entry_id: int) -> None:
-    """Index an entry with `entry_text` of the columns it holds now (after its write)."""
-    row = conn.execute(
-        "SELECT title, summary, content FROM entries WHERE id = ?", (entry_id,)
-    ).fetchone()
-    if row is not None:
-        index(conn, entry_id, *entry_text(row[0], row[1], row[2]), derived=True)
-
-
 def indexed_text_sql(alias: str) -> tuple[str, str]:
     """SQL for the (title, body) entry `alias` was indexed with. The table keeps no text to
     read back, so it is computed again like `unindex` does (needs `register_functions`)."""
