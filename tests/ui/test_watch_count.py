@@ -11,6 +11,7 @@ from typing import Any, cast
 import pytest
 
 from newsreader.core.config import Config, ReaderConfig, WatchConfig
+from newsreader.core.errors import StoreError
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
@@ -107,6 +108,40 @@ def test_a_read_gives_way_while_busy_and_then_ends(store: Store) -> None:
     released.set()
     reader.join(10)
     assert counted == [300]
+
+
+def test_a_count_stops_midway_when_the_reader_gives_up(store: Store) -> None:
+    """Quitting does not wait for a count to finish (seconds on a million entries): the next
+    look of the progress handler aborts it. Without `give_up_background_reads` it counts on."""
+    add_feed(
+        store,
+        "https://stadt.example/feed",
+        "Stadt",
+        [entry(n, f"Meldung {n}") for n in range(300)],
+    )
+    looks = threading.Semaphore(0)
+
+    def busy() -> bool:
+        looks.release()
+        return False  # nobody at the keys: without the give-up the count goes on to the end
+
+    outcome: list[object] = []
+
+    def count() -> None:
+        store.give_way_while(busy, steps=100)
+        try:
+            outcome.append(store.count_entries(EntryFilter(search="meldung", unread=True)))
+        except StoreError as exc:
+            outcome.append(str(exc).rsplit(": ", 1)[-1])
+        finally:
+            store.give_way_while(None)
+
+    store.give_up_background_reads()
+    reader = threading.Thread(target=count)
+    reader.start()
+    reader.join(10)
+    assert looks.acquire(timeout=0)  # the statement ran long enough to be looked at
+    assert outcome == ["interrupted"]
 
 
 class _NoPanes(NewsreaderApp):

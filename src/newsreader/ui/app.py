@@ -217,6 +217,7 @@ class NewsreaderApp(App[None]):
 
     def on_unmount(self) -> None:
         self.activity.stop()
+        self.store.give_up_background_reads()
         self.net.stop()
         if self.sync is not None:
             self.sync.close()

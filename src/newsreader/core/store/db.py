@@ -45,6 +45,7 @@ class Database:
         if not read_only:
             make_data_dir(self.path.parent)
         self._local = threading.local()
+        self._giving_up = False  # see give_up_background_reads
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         # Writers of one refresh (its parse workers) queue here rather than in SQLite's busy
@@ -110,11 +111,17 @@ class Database:
             return
 
         def check() -> int:
-            while busy():
+            while busy() and not self._giving_up:
                 time.sleep(GIVE_WAY_SECONDS)
-            return 0  # go on (non-zero would abort the statement)
+            return int(self._giving_up)  # non-zero aborts the statement ("interrupted")
 
         self.conn.set_progress_handler(check, steps)
+
+    def give_up_background_reads(self) -> None:
+        """The reader quits: a count under `give_way_while` stops at its next look rather than
+        finishing. Its thread is joined when the interpreter exits, and one round of saved-search
+        counts on a million entries is seconds after the terminal is already back."""
+        self._giving_up = True
 
     def _connect_read_only(self) -> sqlite3.Connection:
         mode = "immutable=1" if self._immutable else "mode=ro"
