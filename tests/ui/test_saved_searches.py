@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input
 
 from newsreader.core.config import Config, SavedSearch
 from newsreader.core.models import EntryFilter
+from newsreader.core.store.saved_searches import feed_term
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.confirm_dialog import ConfirmDialog
@@ -162,6 +163,23 @@ async def test_a_search_saved_from_a_feed_names_the_feed(store: Store, config: C
         assert saved == [SavedSearch("Stadt", 'feed:"Stadt Münster" sperrung', in_cache=True)]
         found = store.entries(EntryFilter(search=saved[0].query))
         assert [e.title for e in found] == ["Sperrung der Weseler Straße am Wochenende"]
+    # Renamed, the feed is still the one the saved search names (it matched no feed before).
+    feed = store.feed(feed_id)
+    assert feed is not None
+    store.edit_feed(feed_id, title="Presseamt", url=feed.url)
+    renamed = store.saved_searches()
+    assert renamed == [SavedSearch("Stadt", 'feed:"Presseamt" sperrung', in_cache=True)]
+    found = store.entries(EntryFilter(search=renamed[0].query))
+    assert [e.title for e in found] == ["Sperrung der Weseler Straße am Wochenende"]
+
+
+def test_feed_term_names_a_feed_by_words_or_by_id() -> None:
+    assert feed_term(7, 'Stadt "Münster"\n Presse') == 'feed:"Stadt Münster Presse"'
+    assert feed_term(7, " – ") == "feed:7"
+    assert feed_term(7, None) == "feed:7"
+    long = feed_term(7, "Wort " * 30)
+    assert long.startswith('feed:"Wort Wort') and len(long) <= len('feed:""') + 80
+    assert long.endswith('Wort"')
 
 
 async def test_a_config_search_is_not_deleted_from_the_reader(

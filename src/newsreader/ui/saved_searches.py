@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from newsreader.core.config import SavedSearch
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.models import EntryFilter
-from newsreader.core.store.saved_searches import search_filter
+from newsreader.core.store.saved_searches import feed_term, search_filter
 from newsreader.core.store.store import Store
 from newsreader.ui.dialog import OneLineDialog
 from newsreader.ui.entry_filters import on_screen
@@ -45,9 +45,7 @@ def from_filters(filters: EntryFilter, store: Store) -> SavedSearch | None:
     terms = [filters.search] if filters.search else []
     if filters.feed_id is not None:
         feed = store.feed(filters.feed_id)
-        title = one_line(feed.title, 80).replace('"', " ").strip() if feed else ""
-        named = any(c.isalnum() for c in title)
-        terms.insert(0, f'feed:"{title}"' if named else f"feed:{filters.feed_id}")
+        terms.insert(0, feed_term(filters.feed_id, feed.title if feed else None))
     saved = SavedSearch(
         name="",
         query=" ".join(terms),

@@ -11,6 +11,7 @@ from typing import Any
 from newsreader.core.models import Feed
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
+from newsreader.core.store.saved_searches import retitle_saved_searches
 from newsreader.core.times import from_ts
 
 
@@ -115,7 +116,12 @@ class FeedQueries(Database):
         """The user renamed a feed or gave it a new address (the reader's feed pane). A new
         address is a new server: its validators, failure and back-off are forgotten."""
         with self.transaction() as conn:
+            before = conn.execute(
+                "SELECT coalesce(title, url) FROM feeds WHERE id = ?", (feed_id,)
+            ).fetchone()
             conn.execute("UPDATE feeds SET title = ? WHERE id = ?", (title, feed_id))
+            if before is not None and before[0] != title:
+                retitle_saved_searches(conn, feed_id, before[0], title)
             # Headlines carry their feed's name (it outlives a removed feed): rename them too.
             conn.execute(
                 "UPDATE entries SET feed_title = ? WHERE feed_id = ? AND feed_title != ?",

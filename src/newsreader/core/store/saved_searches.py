@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from newsreader.core.config import SavedSearch
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.db import Database
 
 _PREFIX = "search:"
+_FEED_TERM_CHARS = 80
 
 
 class SavedSearchQueries(Database):
@@ -62,3 +64,35 @@ def search_filter(search: SavedSearch) -> EntryFilter:
     return EntryFilter(
         search=search.query or None, unread=search.unread, tag=search.tag, starred=search.starred
     )
+
+
+def feed_term(feed_id: int, title: str | None) -> str:
+    """How a search saved with `S` names its feed: by title, which reads well in the feed pane
+    (`feed:` takes its words as prefixes, so a title cut at a word still names it), or by id
+    when the title has no word to match."""
+    words = " ".join((title or "").replace('"', " ").split())
+    if len(words) > _FEED_TERM_CHARS:
+        words = words[: words.rfind(" ", 0, _FEED_TERM_CHARS + 1)].rstrip() or words[:80]
+    return f'feed:"{words}"' if any(c.isalnum() for c in words) else f"feed:{feed_id}"
+
+
+def retitle_saved_searches(
+    conn: sqlite3.Connection, feed_id: int, old_title: str | None, new_title: str
+) -> None:
+    """A renamed feed: the searches saved naming it by its old title name the new one, in the
+    caller's transaction. config.toml's searches are the user's text and stay as written."""
+    old, new = feed_term(feed_id, old_title), feed_term(feed_id, new_title)
+    if old == new:
+        return
+    rows = conn.execute(
+        "SELECT key, value FROM settings WHERE key GLOB ?", (_PREFIX + "*",)
+    ).fetchall()
+    for key, value in rows:
+        fields = json.loads(value)
+        query = str(fields.get("query", ""))
+        if old in query:
+            fields["query"] = query.replace(old, new)
+            conn.execute(
+                "UPDATE settings SET value = ? WHERE key = ?",
+                (json.dumps(fields, ensure_ascii=False), key),
+            )
