@@ -7,7 +7,10 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from newsreader.core.config import Config
+from newsreader.core.refresh import run
 from newsreader.core.refresh.run import refresh
 from newsreader.core.store.store import Store
 from tests.support.feedgen import items, rss
@@ -34,3 +37,33 @@ def test_a_worker_store_does_not_checkpoint(tmp_path: Path) -> None:
     assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
     store.leave_checkpoints_to_others()
     assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+
+
+def test_the_refresh_copies_the_wal_per_entries_stored_not_per_second(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each copy rewrites the index pages every commit touches: copies follow the entries
+    stored (the WAL's growth), so a slow machine does not write more."""
+    copies: list[int] = []
+    real = Store.checkpoint
+
+    def counted(store: Store) -> None:
+        copies.append(1)
+        real(store)
+
+    monkeypatch.setattr(Store, "checkpoint", counted)
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(12):
+        store.add_feed(server.route(f"/c{n}.xml", rss(items(20, base=f"http://c{n}.example"))))
+    report = asyncio.run(refresh(store, Config()))
+    assert report.new_entries == 240
+    assert len(copies) == 1  # 240 entries: only the last copy
+
+    monkeypatch.setattr(run, "_CHECKPOINT_ENTRIES", 60)
+    copies.clear()
+    for n in range(12):
+        store.add_feed(server.route(f"/d{n}.xml", rss(items(20, base=f"http://d{n}.example"))))
+    report = asyncio.run(refresh(store, Config()))
+    assert report.new_entries == 240
+    # One copy per 60 entries at most (one runs at a time, so some may merge), and the last.
+    assert 2 <= len(copies) <= 240 // 60 + 1

@@ -27,6 +27,7 @@ from newsreader.core.models import (
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.store import sync
 from newsreader.core.store.feed_writes import FeedUpdate
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.search_index import unindex
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
@@ -54,8 +55,8 @@ def _corpus_feeds(corpus: Path) -> list[tuple[str, ParsedFeed]]:
 def _queries(store: Store) -> list[str]:
     """Common and rare words of the stored text, some as prefixes, some with umlauts."""
     words: Counter[str] = Counter()
-    for (text,) in store.conn.execute("SELECT title || ' ' || summary FROM entries"):
-        words.update(_WORD.findall(text))
+    for title, summary in store.conn.execute("SELECT title, summary FROM entries"):
+        words.update(_WORD.findall(title + " " + unpack_text(summary)))
     ranked = [w for w, _ in words.most_common()]
     picked = ranked[:25] + ranked[-25:] + [w[:4] for w in ranked[25:45]]
     picked += [w for w in ranked if fold(w) != w.lower()][:15]  # Ä, ö, ß ...

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from newsreader.core.errors import QueryError
 from newsreader.core.models import EntryFilter, ParsedEntry, ParsedFeed
 from newsreader.core.search_query import Term, parse_query
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.store import Store
 from newsreader.core.store.textfold import fold, strip_tags
 from tests.integration.test_search_index import _corpus_feeds
@@ -98,7 +99,7 @@ def _rows(store: Store) -> list[Row]:
         entry = store.entry_without_teasers(r["id"])
         assert entry is not None
         feed = feeds[r["feed_id"]]
-        body = strip_tags(r["summary"] + " " + r["content"])
+        body = strip_tags(unpack_text(r["summary"]) + " " + unpack_text(r["content"]))
         rows.append(
             Row(
                 r["id"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.search_index import entry_text
 
 _TOKENIZE = "tokenize = 'unicode61 remove_diacritics 2', detail = none"
@@ -26,7 +27,7 @@ def _reference(conn: sqlite3.Connection) -> None:
         texts = (
             (exact_title, exact_body)
             if exact_title is not None
-            else entry_text(title, summary, content)
+            else entry_text(title, unpack_text(summary), unpack_text(content))
         )
         conn.execute(
             "INSERT INTO temp.reference_fts (rowid, title, body) VALUES (?, ?, ?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -432,10 +433,14 @@ def test_prune_keeps_unread_and_starred_and_shrinks(tmp_path: Path) -> None:
     assert store.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
     feed = store.add_feed("http://example.org/feed")
     old = datetime.now(UTC) - timedelta(days=400)
-    big = "<p>" + "Langer Text über die Stadt. " * 400 + "</p>"
+    # Text that deflate cannot pack away (packed_text.py): words in a random order.
+    words = [f"{a}{b}" for a in ("Stadt", "Rat", "Haus", "Bahn", "Markt") for b in range(40)]
+    big = ["<p>" + " ".join(random.Random(i).choices(words, k=1500)) + "</p>" for i in range(300)]
     store.record_feed(
         feed.id,
-        feed_of(*(entry(i, published=old - timedelta(minutes=i), summary=big) for i in range(300))),
+        feed_of(
+            *(entry(i, published=old - timedelta(minutes=i), summary=big[i]) for i in range(300))
+        ),
         status=200,
         etag=None,
         last_modified=None,

@@ -29,6 +29,7 @@ from newsreader.core.cluster.near import (
 )
 from newsreader.core.models import StoryVersion
 from newsreader.core.store.db import Database
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.textfold import strip_tags
 
 # Candidates compared exactly per entry, most shared sample values first: boilerplate (a
@@ -134,7 +135,7 @@ class ClusterQueries(Database):
         """Every version of the entry's story, the best first; [] when it stands alone."""
         rows = self.conn.execute(
             """SELECT e.id, e.feed_title, e.title, e.published, e.paywalled,
-                   p.paywalled AS page_paywalled, length(e.content) AS content_len,
+                   p.paywalled AS page_paywalled, newsreader_length(e.content) AS content_len,
                    length(p.text) AS page_len
                FROM entries e LEFT JOIN pages p ON p.url = e.url
                WHERE e.cluster_id = (SELECT cluster_id FROM entries WHERE id = ?)""",
@@ -180,7 +181,7 @@ def _yielding(value: _T) -> _T:
 
 def _story_text(row: sqlite3.Row) -> StoryText:
     """The longer of the feed's text and the page's (a paywalled page can be the shorter)."""
-    feed_text = strip_tags(row["summary"] + " " + row["content"])
+    feed_text = strip_tags(unpack_text(row["summary"]) + " " + unpack_text(row["content"]))
     page_text = row["page_text"] or ""
     return story_text(page_text if len(page_text) > len(feed_text) else feed_text)
 

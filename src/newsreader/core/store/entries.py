@@ -17,6 +17,7 @@ from newsreader.core.models import (
 from newsreader.core.search_query import parse_query
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.query_sql import plan, query_sql
 from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import from_ts, to_ts
@@ -209,8 +210,8 @@ class EntryQueries(Database):
             author=summary.author,
             published=summary.published,
             updated=from_ts(row["updated"]),
-            summary=row["summary"],
-            content=row["content"],
+            summary=unpack_text(row["summary"]),
+            content=unpack_text(row["content"]),
             categories=tuple(json.loads(row["categories"])),
             # [url, type, length] rows from before durations were read, [..., duration] since
             enclosures=tuple(Enclosure(*fields) for fields in json.loads(row["enclosures"])),

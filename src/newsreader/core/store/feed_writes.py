@@ -20,6 +20,7 @@ from datetime import datetime
 from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
+from newsreader.core.store.packed_text import pack_text
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
 from newsreader.core.times import to_ts
 
@@ -38,10 +39,21 @@ class FeedUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryText:
+    """An entry's text as stored (`packed_text`) and as indexed (`search_index.entry_text`),
+    made before the write lock is taken."""
+
+    summary: str | bytes
+    content: str | bytes
+    index_title: str
+    index_body: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Prepared:
     update: FeedUpdate
     digests: list[str]
-    index_text: dict[str, tuple[str, str]]
+    texts: dict[str, EntryText]
 
 
 class FeedWrites(Database):
@@ -190,12 +202,12 @@ class FeedWrites(Database):
         )
         entries = update.parsed.entries
         digests = [entry_digest(entry) for entry in entries]
-        index_text = {
-            entry.key: _index_text(entry)
+        texts = {
+            entry.key: entry_text(entry)
             for entry, digest in zip(entries, digests, strict=True)
             if known.get(entry.key) != digest
         }
-        return _Prepared(update, digests, index_text)
+        return _Prepared(update, digests, texts)
 
 
 def stored_outcome(feed_id: int, url: str, new: int, updated: int) -> FeedOutcome:
@@ -283,7 +295,7 @@ def _write_feed(
         prepared.digests,
         existing,
         0,
-        prepared.index_text,
+        prepared.texts,
         synced=frow["remote_id"] is not None,
         index=index,
     )
@@ -300,7 +312,7 @@ def write_entries(
     digests: Sequence[str],
     existing: dict[str, tuple[int, str]],
     first_offset: int,
-    index_text: dict[str, tuple[str, str]] | None = None,
+    texts: dict[str, EntryText] | None = None,
     *,
     synced: bool = False,
     index: search_index.IndexWrites,
@@ -318,12 +330,13 @@ def write_entries(
         if known is not None and known[1] == digest:
             continue
         published = to_ts(entry.published or entry.updated) or now - offset
+        text = (texts or {}).get(entry.key) or entry_text(entry)
         values = (
             entry.url,
             entry.title,
             entry.author,
-            entry.summary,
-            entry.content,
+            text.summary,
+            text.content,
             published,
             to_ts(entry.updated),
             json.dumps(list(entry.categories), ensure_ascii=False),
@@ -361,8 +374,7 @@ def write_entries(
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 ((entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(entry.teasers)),
             )
-        title_text, body_text = (index_text or {}).get(entry.key) or _index_text(entry)
-        index.index(entry_id, title_text, body_text)
+        index.index(entry_id, text.index_title, text.index_body)
     return new, updated
 
 
@@ -409,5 +421,6 @@ def entry_digest(entry: ParsedEntry) -> str:
     return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _index_text(entry: ParsedEntry) -> tuple[str, str]:
-    return search_index.entry_text(entry.title, entry.summary, entry.content)
+def entry_text(entry: ParsedEntry) -> EntryText:
+    title, body = search_index.entry_text(entry.title, entry.summary, entry.content)
+    return EntryText(pack_text(entry.summary), pack_text(entry.content), title, body)

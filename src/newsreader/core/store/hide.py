@@ -16,6 +16,7 @@ from typing import Any
 
 from newsreader.core.config import HIDE_FIELDS, HideRule
 from newsreader.core.store.db import Database
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.store.watch import word_pattern
 
@@ -80,7 +81,11 @@ class HideQueries(Database):
 
 
 def _values(row: sqlite3.Row) -> tuple[dict[str, list[str]], bool]:
-    text = strip_tags(row["summary"] + " " + row["content"]) + " " + (row["page_text"] or "")
+    text = (
+        strip_tags(unpack_text(row["summary"]) + " " + unpack_text(row["content"]))
+        + " "
+        + (row["page_text"] or "")
+    )
     categories: Any = json.loads(row["categories"] or "[]")
     values = {
         "title": [row["title"]],

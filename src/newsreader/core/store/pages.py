@@ -15,6 +15,7 @@ from newsreader.core.extract.links import merge_teasers
 from newsreader.core.models import LinkPreview, Page, Teaser, TeaserGroup, TeaserKind
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
 
@@ -69,7 +70,8 @@ class PageQueries(Database):
                     "SELECT id, title, summary, content FROM entries WHERE url = ?", (page.url,)
                 ).fetchall():
                     search_index.unindex(conn, [row["id"]])
-                    body = strip_tags(row["summary"] + " " + row["content"]) + " " + page.text
+                    feed_text = unpack_text(row["summary"]) + " " + unpack_text(row["content"])
+                    body = strip_tags(feed_text) + " " + page.text
                     search_index.index(
                         conn, row["id"], fold(row["title"]), fold(body), derived=False
                     )
@@ -123,7 +125,7 @@ class PageQueries(Database):
         if row is None:
             return ()
         from_html: list[_TeaserRow] = []
-        html = row["content"] or row["summary"]
+        html = unpack_text(row["content"]) or unpack_text(row["summary"])
         if row["html_base"] is not None and ("<a" in html or "<A" in html):
             # Imported here: lxml is a cost the reader pays on its first linked article.
             from newsreader.core.extract.entry_links import html_link_teasers

@@ -18,6 +18,11 @@ from newsreader.core.store.search_index import register_functions
 
 Step = str | Callable[[sqlite3.Connection, Progress | None], None]
 
+
+def _rows_stay_as_they_are(conn: sqlite3.Connection, say: Progress | None) -> None:
+    """A migration that changes what new rows may hold, and no row: see 12."""
+
+
 MIGRATIONS: list[list[Step]] = [
     # 1: the first schema.
     [
@@ -472,6 +477,11 @@ MIGRATIONS: list[list[Step]] = [
         END
         """,
     ],
+    # 12 (issue 15): an entry's summary and content may be stored deflated, as a BLOB
+    # (packed_text.py). Rows written before stay TEXT and read as they did, so nothing is
+    # rewritten; the new version keeps an older newsreader, which would show the BLOB's
+    # bytes, away from the cache (`refuse_newer`).
+    [_rows_stay_as_they_are],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,6 +17,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.textfold import fold, query_words, strip_tags
 
 # A word that the tokenizer indexes as it is (ASCII letters and digits, lower case after
@@ -81,7 +82,7 @@ class IndexWrites:
                 title, body = row[3], row[4]
                 conn.execute("DELETE FROM entries_fts_exact WHERE rowid = ?", (entry_id,))
             else:
-                title, body = entry_text(row[0], row[1], row[2])
+                title, body = entry_text(row[0], unpack_text(row[1]), unpack_text(row[2]))
             self.deletes.append((entry_id, title, body))
 
     def index(self, entry_id: int, title: str, body: str) -> None:
@@ -109,14 +110,21 @@ def indexed_text_sql(alias: str) -> tuple[str, str]:
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
-    """SQL functions for `indexed_text_sql`, and for the migration to this scheme."""
+    """SQL functions for `indexed_text_sql`, for the migration to this scheme, and the
+    length of a packed text (`packed_text`)."""
     conn.create_function("newsreader_fold", 1, fold, deterministic=True)
-    conn.create_function(
-        "newsreader_body",
-        2,
-        lambda summary, content: entry_text("", summary or "", content or "")[1],
-        deterministic=True,
-    )
+    conn.create_function("newsreader_body", 2, _stored_body, deterministic=True)
+    conn.create_function("newsreader_length", 1, _stored_length, deterministic=True)
+
+
+def _stored_body(summary: str | bytes | None, content: str | bytes | None) -> str:
+    """The folded body of an entry's stored (maybe packed) summary and content."""
+    return entry_text("", unpack_text(summary), unpack_text(content))[1]
+
+
+def _stored_length(value: str | bytes | None) -> int | None:
+    """SQL's length() of a stored (maybe packed) text: its characters."""
+    return None if value is None else len(unpack_text(value))
 
 
 def attach_vocabulary(conn: sqlite3.Connection) -> None:

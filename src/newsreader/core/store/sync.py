@@ -25,6 +25,7 @@ from newsreader.core.models import (
 )
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
+from newsreader.core.store.packed_text import pack_text, unpack_text
 
 # Pulled items indexed together, as one FTS5 segment (see `_apply_items`).
 _INDEX_EVERY = 1000
@@ -306,7 +307,10 @@ def _apply_items(
             title, summary, content = conn.execute(
                 "SELECT title, summary, content FROM entries WHERE id = ?", (entry_id,)
             ).fetchone()
-            index.index(entry_id, *search_index.entry_text(title, summary, content))
+            index.index(
+                entry_id,
+                *search_index.entry_text(title, unpack_text(summary), unpack_text(content)),
+            )
         written.clear()
         index.flush(conn)
 
@@ -353,7 +357,7 @@ def _apply_items(
                     item.url,
                     item.title,
                     item.author,
-                    item.html,
+                    pack_text(item.html),
                     item.published,
                     now,
                     int(item.read),
@@ -375,7 +379,7 @@ def _apply_items(
                     item.url,
                     item.title,
                     item.author,
-                    item.html,
+                    pack_text(item.html),
                     item.published,
                     digest,
                     item.url,
