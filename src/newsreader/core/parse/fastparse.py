@@ -10,11 +10,11 @@ feedparser. tests/unit/test_fastparse.py holds the two to the same ParsedFeed.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
@@ -39,10 +39,11 @@ from newsreader.core.parse.fastparse_rules import (
     _Decline,
     _enforce_href,
     _name,
+    _prefix_plays_no_part,
     _text,
+    parse_date,
 )
 from newsreader.core.parse.feedtext import (
-    C1_UTF8,
     entry_from_raw,
     feed_link_url,
     feedparser_repair,
@@ -82,6 +83,8 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "recover": False,
 }
 _local = threading.local()
+# A character reference to U+0080..U+00BF (decimal 128-191, hex 80-BF, leading zeros allowed).
+_HIGH_REFERENCE = re.compile(rb"&#(?:0*(?:12[89]|1[3-8][0-9]|19[01])|x0*[89aAbB][0-9a-fA-F]);")
 
 
 class NotFast(Exception):
@@ -112,16 +115,14 @@ class FastStream:
 
     def __init__(self, body: bytes, url: str, base: str) -> None:
         self.body, self.url = body, url
-        # Only text with C1 controls (raw or as &#...; references) needs feedparser's cp1252 map.
-        c1 = b"&#" in body or C1_UTF8.search(body) is not None
-        self.reader = _FeedReader(base, c1=c1)
+        self.reader = _FeedReader(base, repairs=_may_need_repairs(body))
         self.finished = False
 
     @classmethod
     def open(cls, body: bytes, *, url: str) -> FastStream | None:
         """None when the bytes or the URL rule the fast path out before reading."""
-        if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-            return None  # a DTD can declare entities; feedparser rewrites those its own way
+        if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return None
         base = make_safe_absolute_uri(url, url) or url
         if (make_safe_absolute_uri(base, base) or base) != base:
             return None
@@ -157,6 +158,14 @@ class FastStream:
         )
 
 
+def _may_need_repairs(body: bytes) -> bool:
+    """Whether any text may hold a character U+0080..U+00BF, raw or as a reference: without
+    one, feedparser's repairs (feedparser_repair) leave every text as it is."""
+    if b"\xc2" in body:  # a raw one in UTF-8; memchr-fast, unlike a regex over the body
+        return True
+    return b"#" in body and _HIGH_REFERENCE.search(body) is not None
+
+
 def _xml_parser() -> etree.XMLParser:
     # lxml parsers must not be shared between threads.
     parser: etree.XMLParser | None = getattr(_local, "parser", None)
@@ -184,10 +193,10 @@ def _end_events(body: bytes) -> Iterator[Any]:
 
 
 class _FeedReader:
-    def __init__(self, base: str, *, c1: bool) -> None:
+    def __init__(self, base: str, *, repairs: bool) -> None:
         self.base = base
         self.atom = False
-        self.c1 = c1
+        self.repairs = repairs  # False: no text can change under feedparser_repair
         self.feed: Raw = {}
         self.titles = 0
         self.has_summary = False
@@ -240,6 +249,8 @@ class _FeedReader:
 
     def _container(self, root: Any) -> Any:
         """The element whose children are the items: <channel> in RSS, the root in Atom."""
+        if root.getroottree().docinfo.doctype:
+            raise _Decline("DOCTYPE")  # a DTD can declare entities; feedparser rewrites those
         _attrs(root)
         if root.tag == _ATOM_FEED:
             self.atom = True
@@ -285,7 +296,17 @@ class _FeedReader:
             _check_subtree(child, _FEED_HARMLESS)
 
     def _repair(self, text: str) -> str:
-        return feedparser_repair(text, c1=self.c1)
+        return feedparser_repair(text) if self.repairs else text
+
+    def _value(self, el: Any) -> str:
+        """An element's text as feedparser keeps it: stripped, repaired."""
+        if len(el):  # child elements, comments or PIs: feedparser's text would differ
+            raise _Decline("mixed content")
+        text = el.text
+        if text is None:
+            return ""
+        text = text.strip()
+        return feedparser_repair(text) if self.repairs else text
 
     # --- items: one method per kind of element, called as (raw, element, argument) -------
 
@@ -293,14 +314,8 @@ class _FeedReader:
         raw: Raw = {}
         self.has_content = self.title_locked = False
         for child in item:
-            name = _name(child)
-            if name is None:
-                continue
-            handler = _ITEM_HANDLERS.get(name)
-            if handler is None:
-                _check_subtree(child, _ENTRY_HARMLESS)
-            else:
-                handler[0](self, raw, child, handler[1])
+            handler = _HANDLER_BY_TAG.get(child.tag) or _item_handler(child)
+            handler[0](self, raw, child, handler[1])
         if links := raw.get("links"):
             raw["enclosures"] = [link for link in links if link.get("rel") == "enclosure"]
         return raw
@@ -308,7 +323,12 @@ class _FeedReader:
     def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
         kind = _content_type(_attrs(el), "text/plain")
         value = _text(el).strip()
-        if not self.atom and kind == "text/plain" and _FeedParserMixin.looks_like_html(value):
+        if (
+            not self.atom
+            and kind == "text/plain"
+            and ("<" in value or "&" in value)  # looks_like_html wants a close tag or an entity
+            and _FeedParserMixin.looks_like_html(value)
+        ):
             kind = "text/html"
         return self._repair(value), {"type": kind}
 
@@ -332,9 +352,11 @@ class _FeedReader:
             return
         value = _text(el).strip()
         value = self._repair(feedparser_resolve(self.base, value) if value else value)
-        if in_entry:
-            value = value.replace("&amp;", "&")
-        context["link"] = value = _ENTITY_LIKE.sub(r"&\g<1>", value)
+        if "&" in value:
+            if in_entry:
+                value = value.replace("&amp;", "&")
+            value = _ENTITY_LIKE.sub(r"&\g<1>", value)
+        context["link"] = value
         if value:
             attrs["href"] = value
 
@@ -352,43 +374,53 @@ class _FeedReader:
             self._content(raw, el, "text/plain")  # feedparser's second summary is content
             return
         _content_type(_attrs(el), default)
-        raw["summary"] = self._repair(_text(el).strip())
+        raw["summary"] = self._value(el)
         raw["summary_detail"] = {"base": self.base}
 
     def _content(self, raw: Raw, el: Any, default: str) -> None:
         _content_type(_attrs(el), default)
-        value = self._repair(_text(el).strip())
+        value = self._value(el)
         self.has_content = True
         raw.setdefault("content", []).append({"value": value, "base": self.base})
         raw.setdefault("summary", value)
 
     def _date(self, raw: Raw, el: Any, field: str) -> None:
-        raw[field] = value = self._repair(_text(el).strip())
-        raw[f"{field}_parsed"] = _parse_date(value)
+        raw[field] = value = self._value(el)
+        raw[_PARSED[field]] = parse_date(value)
 
     def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
-        attrs = _attrs(el)
-        if scheme == _ITUNES:
-            _add_tag(raw, attrs.get("text"), scheme, None)
-        else:  # media:category's scheme default wins over a domain attribute, as in feedparser
-            scheme = attrs.get("scheme", scheme or attrs.get("domain"))
-            _add_tag(raw, attrs.get("term"), scheme, attrs.get("label"))
-        if value := self._repair(_text(el).strip()):
-            tags = raw["tags"]
+        tags = raw.setdefault("tags", [])
+        if attrs := _attrs(el):
+            if scheme == _ITUNES:
+                _add_tag(tags, attrs.get("text"), scheme, None)
+            else:  # media:category's scheme default wins over a domain attribute, as feedparser
+                scheme = attrs.get("scheme", scheme or attrs.get("domain"))
+                _add_tag(tags, attrs.get("term"), scheme, attrs.get("label"))
+        elif scheme is not None:
+            _add_tag(tags, None, scheme, None)
+        if value := self._value(el):
             if tags and not tags[-1]["term"]:
                 tags[-1]["term"] = value
             else:
-                _add_tag(raw, value, None, None)
+                _add_tag(tags, value, None, None)
 
     def _keywords(self, raw: Raw, el: Any, scheme: str | None) -> None:
         if el.attrib:
             raise _Decline("keywords with attributes")
-        for term in self._repair(_text(el).strip()).split(","):
+        for term in self._value(el).split(","):
             if term.strip():
-                _add_tag(raw, term.strip(), scheme, None)
+                _add_tag(raw.setdefault("tags", []), term.strip(), scheme, None)
 
     def _author(self, raw: Raw, el: Any, _: object) -> None:
-        raw.setdefault("authors", []).append({})
+        detail: Raw = {}
+        raw.setdefault("authors", []).append(detail)
+        if not len(el):
+            raw["author"] = author = self._value(el)
+            if "@" not in author:  # feedparser's _sync_author_detail, without an email to find
+                if author:
+                    raw.setdefault("author_detail", detail)
+                    detail["name"] = author
+                return
         sync = _AuthorContext(raw)
         own = [el.text or ""]
         for part in el:
@@ -431,16 +463,21 @@ class _FeedReader:
 
     def _itunes_duration(self, raw: Raw, el: Any, _: object) -> None:
         _attrs(el)
-        raw["itunes_duration"] = self._repair(_text(el).strip())
+        raw["itunes_duration"] = self._value(el)
+
+    def _other(self, raw: Raw, el: Any, _: object) -> None:
+        _check_subtree(el, _ENTRY_HARMLESS)
+
+    def _skip(self, raw: Raw, el: Any, _: object) -> None:
+        """Comments and processing instructions."""
 
     def _content_tier(self, raw: Raw, el: Any, _: object) -> None:
         if el.attrib:
             raise _Decline("content_tier with attributes")
-        raw["content_tier"] = self._repair(_text(el).strip())
+        raw["content_tier"] = self._value(el)
 
 
-def _add_tag(raw: Raw, term: str | None, scheme: str | None, label: str | None) -> None:
-    tags = raw.setdefault("tags", [])
+def _add_tag(tags: list[Raw], term: str | None, scheme: str | None, label: str | None) -> None:
     if not term and not scheme and not label:
         return
     tag = {"term": term, "scheme": scheme, "label": label}
@@ -448,7 +485,8 @@ def _add_tag(raw: Raw, term: str | None, scheme: str | None, label: str | None) 
         tags.append(tag)
 
 
-_ITEM_HANDLERS: dict[str, tuple[Callable[[_FeedReader, Raw, Any, Any], None], Any]] = {
+Handler = tuple[Callable[[_FeedReader, Raw, Any, Any], None], Any]
+_ITEM_HANDLERS: dict[str, Handler] = {
     name: (method, argument)
     for method, argument, names in (
         (_FeedReader._title, None, "title"),
@@ -474,3 +512,20 @@ _ITEM_HANDLERS: dict[str, tuple[Callable[[_FeedReader, Raw, Any, Any], None], An
     )
     for name in names.split()
 }
+_PARSED = {"published": "published_parsed", "updated": "updated_parsed"}
+_OTHER: Handler = (_FeedReader._other, None)
+_SKIP: Handler = (_FeedReader._skip, None)
+# Handlers by lxml tag, for the tags whose feedparser name does not depend on the prefix.
+_HANDLER_BY_TAG: dict[str, Handler] = {}
+
+
+def _item_handler(el: Any) -> Handler:
+    """The handler for an item's child element (kept by tag where the tag alone decides)."""
+    name = _name(el)
+    if name is None:
+        return _SKIP
+    handler = _ITEM_HANDLERS.get(name, _OTHER)
+    tag = el.tag
+    if len(_HANDLER_BY_TAG) < 2048 and _prefix_plays_no_part(tag):
+        _HANDLER_BY_TAG[tag] = handler
+    return handler

@@ -1,0 +1,120 @@
+"""The fast path's shortcuts still give feedparser's answer.
+
+Each shortcut skips work only when a cheap look at the bytes proves the work would change
+nothing: RFC 822 dates read without feedparser's chain of date readers, texts left unrepaired
+when the feed can hold no character U+0080..U+00BF, a DOCTYPE looked for by lxml instead of in
+every byte. feedparser (with the fast path off) stays the judge, as in test_fastparse.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from feedparser.datetimes import _parse_date
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from newsreader.core.parse import fastparse, feeds
+from newsreader.core.parse.fastparse_rules import parse_date
+from tests.unit.test_fastparse import FEED_URL, agree, rss
+
+DAYS = st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+MONTHS = st.sampled_from(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+)
+ZONES = st.sampled_from(["GMT", "UT", "UTC", "Z", "+0100", "-0530", "+1400", "-9999", "+0099"])
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@example("Fri, 20 Nov 2026 08:00:00 GMT")
+@example("Sat, 29 Feb 2025 10:00:00 +0100")  # no such day: feedparser's other readers try
+@example("Sun, 31 Dec 0001 23:00:00 -0100")  # out of datetime's range once moved to UTC
+@example("Mon, 01 Jan 0001 00:30:00 +0100")
+@example("Tue, 07 Nov 2006 24:00:00 GMT")
+@example("Wed, 1 Jan 2025 10:00:60 GMT")
+@example("Thu, 02 Jun 2025 10:00:00 CEST")  # not the common form: feedparser reads it
+@example("Mon, 02 Jun 2025 10:00:00 +02:00")
+@given(
+    st.builds(
+        "{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} {}".format,
+        DAYS,
+        st.integers(0, 39),
+        MONTHS,
+        st.integers(1, 9999),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+        ZONES,
+    )
+)
+def test_parse_date_matches_feedparser(text: str) -> None:
+    assert parse_date(text) == _parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "2025-06-01T10:00:00+02:00", "gestern", "Tue, 07 Nov 2006 15:21:35", "fri, 20 nov 2026"],
+)
+def test_other_dates_go_to_feedparser(text: str) -> None:
+    assert parse_date(text) == _parse_date(text)
+
+
+# Texts that feedparser repairs (or might), written so that the feed holds no raw U+0080..U+00BF
+# (C2 xx in UTF-8) unless the case says so: the repairs must still happen.
+REPAIRED = {
+    "decimal_references": "&#195;&#164;rger und Ende&#150;Anfang",  # "Ã¤" -> "ä", cp1252 dash
+    "hex_references": "&#xC3;&#x00A4;rger &#x96; &#x0000009F;",
+    "raw_c2": "Temperatur 20\u00b0 \u00c3\u00a4",
+    "raw_c1": "Ende\u0096Anfang",
+    "no_high_characters": "Grüße aus Köln – „heute“ &#8222;x&#8220; &#228; &#xe4;",
+    "references_in_an_attribute": "<![CDATA[x]]>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPAIRED))
+def test_texts_are_repaired_as_feedparser_does(name: str) -> None:
+    text = REPAIRED[name]
+    link = "https://n.example/a?q=&#xC3;&#xA4;" if name == "references_in_an_attribute" else ""
+    body = rss(
+        f"<title>{text}</title>",
+        f"<item><title>{text}</title><link>https://n.example/{name}</link>"
+        f"<description>{text}</description><category>{text}</category>"
+        f"<dc:creator>{text}</dc:creator>"
+        f'<enclosure url="https://n.example/e.mp3{link}" type="audio/mpeg"/></item>',
+    )
+    assert agree(body, name) is not None
+
+
+def test_a_feed_without_high_characters_is_left_unrepaired() -> None:
+    plain = rss("<title>Köln</title>", "<item><title>Grüße &#8222;x&#8220;</title></item>")
+    assert not fastparse._may_need_repairs(plain)
+    for text in ("\u00a0", "&#160;", "&#xA0;", "&#x00bf;", "&#128;", "&#0191;"):
+        assert fastparse._may_need_repairs(rss(f"<title>{text}</title>")), text
+    for text in ("&#192;", "&#127;", "&#xC0;", "&#x7F;", "&#1280;"):
+        assert not fastparse._may_need_repairs(rss(f"<title>{text}</title>")), text
+
+
+def test_doctype_text_inside_content_takes_the_fast_path() -> None:
+    """Only a real DOCTYPE (before the root) turns the fast path down, not the word in text."""
+    body = rss(
+        "<title>T</title>",
+        "<item><title>E</title><link>https://n.example/e</link>"
+        "<content:encoded><![CDATA[<!DOCTYPE html><p>Seite</p><!ENTITY x 'y'>]]>"
+        "</content:encoded><description>&lt;!DOCTYPE html&gt;</description></item>",
+    )
+    assert agree(body, "doctype in text") is not None
+
+
+def test_a_doctype_before_the_root_still_turns_the_fast_path_down() -> None:
+    for doctype in (
+        "<!DOCTYPE rss>",
+        '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        '"http://my.netscape.com/publish/formats/rss-0.91.dtd">',
+        "<!-- <b> --><!DOCTYPE rss [<!ENTITY ort 'Köln'>]>",
+    ):
+        body = rss("<title>T</title>", "<item><title>E</title></item>").replace(
+            b"\n<rss", f"\n{doctype}<rss".encode()
+        )
+        assert feeds._fast_path(body, url=FEED_URL) is None, doctype
+        assert feeds.parse_feed(body, url=FEED_URL) == feeds._parse_with_feedparser(
+            body, url=FEED_URL
+        )
