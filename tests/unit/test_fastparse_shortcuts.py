@@ -13,7 +13,7 @@ from feedparser.datetimes import _parse_date
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newsreader.core.parse import fastparse, feeds
+from newsreader.core.parse import cdata, fastparse, feeds
 from newsreader.core.parse.fastparse_rules import parse_date
 from tests.unit.test_fastparse import FEED_URL, agree, rss
 
@@ -118,3 +118,51 @@ def test_a_doctype_before_the_root_still_turns_the_fast_path_down() -> None:
         assert feeds.parse_feed(body, url=FEED_URL) == feeds._parse_with_feedparser(
             body, url=FEED_URL
         )
+
+
+# CDATA sections lifted out of the bytes before lxml reads them (core/parse/cdata.py): the
+# fast path must read the same with and without lifting, and agree with feedparser.
+CDATA_CASES = {
+    "plain": "<description><![CDATA[<p>Grüße <a href='/x'>mehr</a></p>]]></description>",
+    "mixed": "<description>vor <![CDATA[<b>fett</b>]]> nach<![CDATA[ & ]]>&amp;</description>",
+    "line_ends": "<description><![CDATA[eins\r\nzwei\rdrei\n]]></description>",
+    "empty": "<description><![CDATA[]]></description><title><![CDATA[ ]]>T</title>",
+    "brackets": "<description><![CDATA[a]] ]> ]]]]><![CDATA[>b <![CDATA[c]]></description>",
+    "author_tail": "<author><name>A</name><![CDATA[ tail ]]></author><dc:creator><![CDATA[B]]>"
+    "</dc:creator>",
+    "in_link_and_guid": "<link><![CDATA[https://n.example/c?a=1&b=2]]></link>"
+    "<guid><![CDATA[urn:x:1]]></guid>",
+    "digits_and_marks": "<description><![CDATA[0 1 2 ]]>3<![CDATA[ 4]]></description>",
+    "comment_before": "<!-- x --><description><![CDATA[a]]></description>",
+    "comment_holding_an_opener": "<!-- <![CDATA[ --><category>X</category><!-- ]]> -->",
+    "pi_holding_an_opener": "<?x <![CDATA[ ?><category>X</category><?y ]]> ?>",
+    "control_character": "<description><![CDATA[a\x0bb]]></description>",
+    "noncharacter": "<description><![CDATA[a\uffffb]]></description>",
+    "delete_character": "<description><![CDATA[a\x7f0\x7fb]]></description>",
+    "unclosed": "<description><![CDATA[a</description>",
+    "in_an_attribute": '<enclosure url="<![CDATA[x]]>" type="audio/mpeg"/>',
+    "c1_and_mojibake": "<description><![CDATA[\u0096 GrÃ¶ÃŸe]]></description>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CDATA_CASES))
+def test_lifted_cdata_reads_as_lxml_reads_it(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = rss(
+        "<title><![CDATA[Kanal <i>eins</i>]]></title>",
+        f"<item><title>E</title><link>https://n.example/e</link>{CDATA_CASES[name]}</item>",
+    )
+    lifted = feeds._fast_path(body, url=FEED_URL)
+    agree(body, name)
+    monkeypatch.setattr(fastparse, "lift", lambda body: None)
+    assert feeds._fast_path(body, url=FEED_URL) == lifted
+
+
+def test_lift_steps_aside_where_lxml_might_read_otherwise() -> None:
+    head = b'<?xml version="1.0"?><rss><channel><title><![CDATA[x]]></title>'
+    assert cdata.lift(head + b"</channel></rss>") is not None
+    assert cdata.lift(b"\xef\xbb\xbf" + head + b"</channel></rss>") is not None
+    for tail in (b"<!-- c -->", b"<?pi x?>", b"\x7f", b"\x01", b"\xef\xbf\xbe"):
+        assert cdata.lift(head + tail + b"<x><![CDATA[y]]></x></channel></rss>") is None, tail
+    assert cdata.lift(head + b"<x><![CDATA[y</x></channel></rss>") is None  # never closed
+    assert cdata.lift(b"<rss><channel><title>no sections</title></channel></rss>") is None
+    assert cdata.lift(b" " + head) is None  # a declaration not at the start

@@ -20,6 +20,7 @@ from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
 from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parse.cdata import LiftedText, lift
 from newsreader.core.parse.fastparse_rules import (
     _ATOM_FEED,
     _AUTHOR_PARTS,
@@ -197,6 +198,7 @@ class _FeedReader:
         self.base = base
         self.atom = False
         self.repairs = repairs  # False: no text can change under feedparser_repair
+        self.lifted: LiftedText | None = None  # CDATA texts taken out before lxml read it
         self.feed: Raw = {}
         self.titles = 0
         self.has_summary = False
@@ -218,6 +220,8 @@ class _FeedReader:
     def _children(self, body: bytes) -> Iterator[Any]:
         """The container's children from a whole tree: cheaper for a feed of usual size."""
         parser = _xml_parser()
+        if (lifted := lift(body)) is not None:
+            body, self.lifted = lifted
         try:
             root = etree.fromstring(body, parser)
         except (etree.LxmlError, ValueError) as exc:
@@ -285,7 +289,7 @@ class _FeedReader:
             self.has_summary = name in ("summary", "itunes_summary")
             _check_subtree_children(child)
         elif name in ("ttl", "sy_updateperiod", "sy_updatefrequency"):
-            feed[name] = _text(child).strip()
+            feed[name] = self._text(child).strip()
         elif name in ("image", "textinput"):
             parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
             for part in child:
@@ -298,6 +302,15 @@ class _FeedReader:
     def _repair(self, text: str) -> str:
         return feedparser_repair(text) if self.repairs else text
 
+    def _text(self, el: Any) -> str:
+        """An element's text (no child elements, comments or PIs)."""
+        return self._restored(_text(el))
+
+    def _restored(self, text: str | None) -> str:
+        """Text (or a tail) as lxml would read it from the feed's own bytes."""
+        text = text or ""
+        return text if self.lifted is None else self.lifted.restore(text)
+
     def _value(self, el: Any) -> str:
         """An element's text as feedparser keeps it: stripped, repaired."""
         if len(el):  # child elements, comments or PIs: feedparser's text would differ
@@ -305,6 +318,8 @@ class _FeedReader:
         text = el.text
         if text is None:
             return ""
+        if self.lifted is not None:
+            text = self.lifted.restore(text)
         text = text.strip()
         return feedparser_repair(text) if self.repairs else text
 
@@ -322,7 +337,7 @@ class _FeedReader:
 
     def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
         kind = _content_type(_attrs(el), "text/plain")
-        value = _text(el).strip()
+        value = self._text(el).strip()
         if (
             not self.atom
             and kind == "text/plain"
@@ -350,7 +365,7 @@ class _FeedReader:
             if attrs["rel"] == "alternate" and attrs["type"] in _HTML_TYPES:
                 context["link"] = attrs["href"]
             return
-        value = _text(el).strip()
+        value = self._text(el).strip()
         value = self._repair(feedparser_resolve(self.base, value) if value else value)
         if "&" in value:
             if in_entry:
@@ -362,7 +377,7 @@ class _FeedReader:
 
     def _guid(self, context: Raw, el: Any, _: object) -> None:
         is_link = _attrs(el).get("ispermalink", "true") == "true"
-        value = _text(el).strip()
+        value = self._text(el).strip()
         context["id"] = value = self._repair(
             feedparser_resolve(self.base, value) if value and is_link else value
         )
@@ -422,15 +437,15 @@ class _FeedReader:
                     detail["name"] = author
                 return
         sync = _AuthorContext(raw)
-        own = [el.text or ""]
+        own = [self._restored(el.text)]
         for part in el:
-            own.append(part.tail or "")
+            own.append(self._restored(part.tail))
             name = _name(part)
             if name in ("name", "itunes_name", "email", "itunes_email"):
                 key = "email" if name.endswith("email") else "name"
-                sync._save_author(key, _text(part).strip())  # feedparser does not repair these
+                sync._save_author(key, self._text(part).strip())  # feedparser does not repair these
             elif name in ("uri", "url", "homepage"):
-                value = _text(part).strip()
+                value = self._text(part).strip()
                 sync._save_author(
                     "href", self._repair(feedparser_resolve(self.base, value) if value else "")
                 )
