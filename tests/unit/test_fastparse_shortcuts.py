@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from newsreader.core.parse import cdata, fastparse, feeds
 from newsreader.core.parse.fastparse_rules import parse_date
-from tests.unit.test_fastparse import FEED_URL, agree, rss
+from tests.unit.test_fastparse import FEED_URL, agree, farm_feed, rss
 
 DAYS = st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
 MONTHS = st.sampled_from(
@@ -166,3 +166,45 @@ def test_lift_steps_aside_where_lxml_might_read_otherwise() -> None:
     assert cdata.lift(head + b"<x><![CDATA[y</x></channel></rss>") is None  # never closed
     assert cdata.lift(b"<rss><channel><title>no sections</title></channel></rss>") is None
     assert cdata.lift(b" " + head) is None  # a declaration not at the start
+
+
+# Bytes that are not UTF-8 in a feed declared UTF-8: lxml (or the CDATA lifting) must turn the
+# bytes down as they are, so that they are repaired (each stray byte read as cp1252) first.
+NOT_UTF8 = {
+    "cp1252": b"\xfcber \x93neu\x94",
+    "overlong": b"\xc0\xaf \xe0\x80\xaf",
+    "surrogate": b"\xed\xa0\x80",
+    "too_high": b"\xf4\x90\x80\x80 \xf8\x88\x80\x80\x80",
+    "truncated": b"\xe2\x82",
+    "lone_continuation": b"\x80\xbf",
+}
+PLACES = {
+    "text": b"<title>%s</title>",
+    "cdata": b"<description><![CDATA[%s]]></description>",
+    "attribute": b'<enclosure url="https://n.example/%s.mp3" type="audio/mpeg"/>',
+    "comment": b"<!-- %s --><title>T</title>",
+}
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+@pytest.mark.parametrize("name", sorted(NOT_UTF8))
+def test_bytes_that_are_not_utf8_are_repaired_before_the_fast_path(name: str, place: str) -> None:
+    item = PLACES[place] % NOT_UTF8[name]
+    body = rss("<title>K</title>").replace(
+        b"</channel>", b"<item><link>https://n.example/i</link>" + item + b"</item></channel>"
+    )
+    repaired, _ = feeds._as_utf8(body, None)
+    assert repaired != body
+    assert feeds._fast_path(body, url=FEED_URL) == fastparse.fast_parse(repaired, url=FEED_URL)
+    agree(body, f"{name} in {place}")
+
+
+def test_a_utf8_feed_is_not_decoded_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = farm_feed()
+    expected = feeds._fast_path(body, url=FEED_URL)
+
+    def refuse(body: bytes) -> bool:
+        raise AssertionError("the whole body was decoded to check it")
+
+    monkeypatch.setattr(feeds, "_is_utf8", refuse)
+    assert expected is not None and feeds._fast_path(body, url=FEED_URL) == expected
