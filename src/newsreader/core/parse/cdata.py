@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["LiftedText", "lift"]
+__all__ = ["MARK", "LiftedText", "lift"]
 
 _OPEN = b"<![CDATA["
 _CLOSE = b"]]>"
-_MARK = "\x7f"
+MARK = "\x7f"  # a token's ends; DEL, which the feed must not hold
 # The C0 controls XML does not allow (tab, LF and CR it does), each a memchr away; U+FFFE
 # and U+FFFF in UTF-8.
 _CONTROLS = tuple(bytes([c]) for c in range(32) if c not in (9, 10, 13))
@@ -40,9 +40,9 @@ class LiftedText:
 
     def restore(self, text: str) -> str:
         """`text` as lxml would have read it from the original bytes."""
-        if _MARK not in text:
+        if MARK not in text:
             return text
-        parts = text.split(_MARK)  # text, number, text, number, ..., text
+        parts = text.split(MARK)  # text, number, text, number, ..., text
         for index in range(1, len(parts), 2):
             parts[index] = self.sections[int(parts[index])]
         return "".join(parts)
@@ -81,7 +81,7 @@ def lift(body: bytes) -> tuple[bytes, LiftedText] | None:
             sections.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
             return None
-        out += (body[done:begin], f"{_MARK}{len(sections) - 1}{_MARK}".encode())
+        out += (body[done:begin], f"{MARK}{len(sections) - 1}{MARK}".encode())
         done = end
         seen = end + len(_CLOSE)
         start = body.find(_OPEN, seen)

@@ -20,7 +20,7 @@ from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
 from newsreader.core.models import ParsedEntry, ParsedFeed
-from newsreader.core.parse.cdata import LiftedText, lift
+from newsreader.core.parse.cdata import MARK, LiftedText, lift
 from newsreader.core.parse.fastparse_rules import (
     _ATOM_FEED,
     _AUTHOR_PARTS,
@@ -304,7 +304,8 @@ class _FeedReader:
 
     def _text(self, el: Any) -> str:
         """An element's text (no child elements, comments or PIs)."""
-        return self._restored(_text(el))
+        text = _text(el)
+        return text if self.lifted is None or MARK not in text else self.lifted.restore(text)
 
     def _restored(self, text: str | None) -> str:
         """Text (or a tail) as lxml would read it from the feed's own bytes."""
@@ -318,7 +319,7 @@ class _FeedReader:
         text = el.text
         if text is None:
             return ""
-        if self.lifted is not None:
+        if self.lifted is not None and MARK in text:
             text = self.lifted.restore(text)
         text = text.strip()
         return feedparser_repair(text) if self.repairs else text
