@@ -10,16 +10,17 @@ feedparser. tests/unit/test_fastparse.py holds the two to the same ParsedFeed.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
 from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parse.cdata import MARK, LiftedText, lift
 from newsreader.core.parse.fastparse_rules import (
     _ATOM_FEED,
     _AUTHOR_PARTS,
@@ -39,10 +40,11 @@ from newsreader.core.parse.fastparse_rules import (
     _Decline,
     _enforce_href,
     _name,
+    _prefix_plays_no_part,
     _text,
+    parse_date,
 )
 from newsreader.core.parse.feedtext import (
-    C1_UTF8,
     entry_from_raw,
     feed_link_url,
     feedparser_repair,
@@ -82,6 +84,8 @@ _PARSER_OPTIONS: dict[str, Any] = {
     "recover": False,
 }
 _local = threading.local()
+# A character reference to U+0080..U+00BF (decimal 128-191, hex 80-BF, leading zeros allowed).
+_HIGH_REFERENCE = re.compile(rb"&#(?:0*(?:12[89]|1[3-8][0-9]|19[01])|x0*[89aAbB][0-9a-fA-F]);")
 
 
 class NotFast(Exception):
@@ -112,16 +116,14 @@ class FastStream:
 
     def __init__(self, body: bytes, url: str, base: str) -> None:
         self.body, self.url = body, url
-        # Only text with C1 controls (raw or as &#...; references) needs feedparser's cp1252 map.
-        c1 = b"&#" in body or C1_UTF8.search(body) is not None
-        self.reader = _FeedReader(base, c1=c1)
+        self.reader = _FeedReader(base, repairs=_may_need_repairs(body))
         self.finished = False
 
     @classmethod
     def open(cls, body: bytes, *, url: str) -> FastStream | None:
         """None when the bytes or the URL rule the fast path out before reading."""
-        if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<!DOCTYPE" in body or b"<!ENTITY" in body:
-            return None  # a DTD can declare entities; feedparser rewrites those its own way
+        if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return None
         base = make_safe_absolute_uri(url, url) or url
         if (make_safe_absolute_uri(base, base) or base) != base:
             return None
@@ -157,6 +159,14 @@ class FastStream:
         )
 
 
+def _may_need_repairs(body: bytes) -> bool:
+    """Whether any text may hold a character U+0080..U+00BF, raw or as a reference: without
+    one, feedparser's repairs (feedparser_repair) leave every text as it is."""
+    if b"\xc2" in body:  # a raw one in UTF-8; memchr-fast, unlike a regex over the body
+        return True
+    return b"#" in body and _HIGH_REFERENCE.search(body) is not None
+
+
 def _xml_parser() -> etree.XMLParser:
     # lxml parsers must not be shared between threads.
     parser: etree.XMLParser | None = getattr(_local, "parser", None)
@@ -184,10 +194,11 @@ def _end_events(body: bytes) -> Iterator[Any]:
 
 
 class _FeedReader:
-    def __init__(self, base: str, *, c1: bool) -> None:
+    def __init__(self, base: str, *, repairs: bool) -> None:
         self.base = base
         self.atom = False
-        self.c1 = c1
+        self.repairs = repairs  # False: no text can change under feedparser_repair
+        self.lifted: LiftedText | None = None  # CDATA texts taken out before lxml read it
         self.feed: Raw = {}
         self.titles = 0
         self.has_summary = False
@@ -209,6 +220,8 @@ class _FeedReader:
     def _children(self, body: bytes) -> Iterator[Any]:
         """The container's children from a whole tree: cheaper for a feed of usual size."""
         parser = _xml_parser()
+        if (lifted := lift(body)) is not None:
+            body, self.lifted = lifted
         try:
             root = etree.fromstring(body, parser)
         except (etree.LxmlError, ValueError) as exc:
@@ -240,6 +253,8 @@ class _FeedReader:
 
     def _container(self, root: Any) -> Any:
         """The element whose children are the items: <channel> in RSS, the root in Atom."""
+        if root.getroottree().docinfo.doctype:
+            raise _Decline("DOCTYPE")  # a DTD can declare entities; feedparser rewrites those
         _attrs(root)
         if root.tag == _ATOM_FEED:
             self.atom = True
@@ -274,7 +289,7 @@ class _FeedReader:
             self.has_summary = name in ("summary", "itunes_summary")
             _check_subtree_children(child)
         elif name in ("ttl", "sy_updateperiod", "sy_updatefrequency"):
-            feed[name] = _text(child).strip()
+            feed[name] = self._text(child).strip()
         elif name in ("image", "textinput"):
             parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
             for part in child:
@@ -285,7 +300,29 @@ class _FeedReader:
             _check_subtree(child, _FEED_HARMLESS)
 
     def _repair(self, text: str) -> str:
-        return feedparser_repair(text, c1=self.c1)
+        return feedparser_repair(text) if self.repairs else text
+
+    def _text(self, el: Any) -> str:
+        """An element's text (no child elements, comments or PIs)."""
+        text = _text(el)
+        return text if self.lifted is None or MARK not in text else self.lifted.restore(text)
+
+    def _restored(self, text: str | None) -> str:
+        """Text (or a tail) as lxml would read it from the feed's own bytes."""
+        text = text or ""
+        return text if self.lifted is None else self.lifted.restore(text)
+
+    def _value(self, el: Any) -> str:
+        """An element's text as feedparser keeps it: stripped, repaired."""
+        if len(el):  # child elements, comments or PIs: feedparser's text would differ
+            raise _Decline("mixed content")
+        text = el.text
+        if text is None:
+            return ""
+        if self.lifted is not None and MARK in text:
+            text = self.lifted.restore(text)
+        text = text.strip()
+        return feedparser_repair(text) if self.repairs else text
 
     # --- items: one method per kind of element, called as (raw, element, argument) -------
 
@@ -293,22 +330,21 @@ class _FeedReader:
         raw: Raw = {}
         self.has_content = self.title_locked = False
         for child in item:
-            name = _name(child)
-            if name is None:
-                continue
-            handler = _ITEM_HANDLERS.get(name)
-            if handler is None:
-                _check_subtree(child, _ENTRY_HARMLESS)
-            else:
-                handler[0](self, raw, child, handler[1])
+            handler = _HANDLER_BY_TAG.get(child.tag) or _item_handler(child)
+            handler[0](self, raw, child, handler[1])
         if links := raw.get("links"):
             raw["enclosures"] = [link for link in links if link.get("rel") == "enclosure"]
         return raw
 
     def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
         kind = _content_type(_attrs(el), "text/plain")
-        value = _text(el).strip()
-        if not self.atom and kind == "text/plain" and _FeedParserMixin.looks_like_html(value):
+        value = self._text(el).strip()
+        if (
+            not self.atom
+            and kind == "text/plain"
+            and ("<" in value or "&" in value)  # looks_like_html wants a close tag or an entity
+            and _FeedParserMixin.looks_like_html(value)
+        ):
             kind = "text/html"
         return self._repair(value), {"type": kind}
 
@@ -330,17 +366,19 @@ class _FeedReader:
             if attrs["rel"] == "alternate" and attrs["type"] in _HTML_TYPES:
                 context["link"] = attrs["href"]
             return
-        value = _text(el).strip()
+        value = self._text(el).strip()
         value = self._repair(feedparser_resolve(self.base, value) if value else value)
-        if in_entry:
-            value = value.replace("&amp;", "&")
-        context["link"] = value = _ENTITY_LIKE.sub(r"&\g<1>", value)
+        if "&" in value:
+            if in_entry:
+                value = value.replace("&amp;", "&")
+            value = _ENTITY_LIKE.sub(r"&\g<1>", value)
+        context["link"] = value
         if value:
             attrs["href"] = value
 
     def _guid(self, context: Raw, el: Any, _: object) -> None:
         is_link = _attrs(el).get("ispermalink", "true") == "true"
-        value = _text(el).strip()
+        value = self._text(el).strip()
         context["id"] = value = self._repair(
             feedparser_resolve(self.base, value) if value and is_link else value
         )
@@ -352,53 +390,63 @@ class _FeedReader:
             self._content(raw, el, "text/plain")  # feedparser's second summary is content
             return
         _content_type(_attrs(el), default)
-        raw["summary"] = self._repair(_text(el).strip())
+        raw["summary"] = self._value(el)
         raw["summary_detail"] = {"base": self.base}
 
     def _content(self, raw: Raw, el: Any, default: str) -> None:
         _content_type(_attrs(el), default)
-        value = self._repair(_text(el).strip())
+        value = self._value(el)
         self.has_content = True
         raw.setdefault("content", []).append({"value": value, "base": self.base})
         raw.setdefault("summary", value)
 
     def _date(self, raw: Raw, el: Any, field: str) -> None:
-        raw[field] = value = self._repair(_text(el).strip())
-        raw[f"{field}_parsed"] = _parse_date(value)
+        raw[field] = value = self._value(el)
+        raw[_PARSED[field]] = parse_date(value)
 
     def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
-        attrs = _attrs(el)
-        if scheme == _ITUNES:
-            _add_tag(raw, attrs.get("text"), scheme, None)
-        else:  # media:category's scheme default wins over a domain attribute, as in feedparser
-            scheme = attrs.get("scheme", scheme or attrs.get("domain"))
-            _add_tag(raw, attrs.get("term"), scheme, attrs.get("label"))
-        if value := self._repair(_text(el).strip()):
-            tags = raw["tags"]
+        tags = raw.setdefault("tags", [])
+        if attrs := _attrs(el):
+            if scheme == _ITUNES:
+                _add_tag(tags, attrs.get("text"), scheme, None)
+            else:  # media:category's scheme default wins over a domain attribute, as feedparser
+                scheme = attrs.get("scheme", scheme or attrs.get("domain"))
+                _add_tag(tags, attrs.get("term"), scheme, attrs.get("label"))
+        elif scheme is not None:
+            _add_tag(tags, None, scheme, None)
+        if value := self._value(el):
             if tags and not tags[-1]["term"]:
                 tags[-1]["term"] = value
             else:
-                _add_tag(raw, value, None, None)
+                _add_tag(tags, value, None, None)
 
     def _keywords(self, raw: Raw, el: Any, scheme: str | None) -> None:
         if el.attrib:
             raise _Decline("keywords with attributes")
-        for term in self._repair(_text(el).strip()).split(","):
+        for term in self._value(el).split(","):
             if term.strip():
-                _add_tag(raw, term.strip(), scheme, None)
+                _add_tag(raw.setdefault("tags", []), term.strip(), scheme, None)
 
     def _author(self, raw: Raw, el: Any, _: object) -> None:
-        raw.setdefault("authors", []).append({})
+        detail: Raw = {}
+        raw.setdefault("authors", []).append(detail)
+        if not len(el):
+            raw["author"] = author = self._value(el)
+            if "@" not in author:  # feedparser's _sync_author_detail, without an email to find
+                if author:
+                    raw.setdefault("author_detail", detail)
+                    detail["name"] = author
+                return
         sync = _AuthorContext(raw)
-        own = [el.text or ""]
+        own = [self._restored(el.text)]
         for part in el:
-            own.append(part.tail or "")
+            own.append(self._restored(part.tail))
             name = _name(part)
             if name in ("name", "itunes_name", "email", "itunes_email"):
                 key = "email" if name.endswith("email") else "name"
-                sync._save_author(key, _text(part).strip())  # feedparser does not repair these
+                sync._save_author(key, self._text(part).strip())  # feedparser does not repair these
             elif name in ("uri", "url", "homepage"):
-                value = _text(part).strip()
+                value = self._text(part).strip()
                 sync._save_author(
                     "href", self._repair(feedparser_resolve(self.base, value) if value else "")
                 )
@@ -431,16 +479,21 @@ class _FeedReader:
 
     def _itunes_duration(self, raw: Raw, el: Any, _: object) -> None:
         _attrs(el)
-        raw["itunes_duration"] = self._repair(_text(el).strip())
+        raw["itunes_duration"] = self._value(el)
+
+    def _other(self, raw: Raw, el: Any, _: object) -> None:
+        _check_subtree(el, _ENTRY_HARMLESS)
+
+    def _skip(self, raw: Raw, el: Any, _: object) -> None:
+        """Comments and processing instructions."""
 
     def _content_tier(self, raw: Raw, el: Any, _: object) -> None:
         if el.attrib:
             raise _Decline("content_tier with attributes")
-        raw["content_tier"] = self._repair(_text(el).strip())
+        raw["content_tier"] = self._value(el)
 
 
-def _add_tag(raw: Raw, term: str | None, scheme: str | None, label: str | None) -> None:
-    tags = raw.setdefault("tags", [])
+def _add_tag(tags: list[Raw], term: str | None, scheme: str | None, label: str | None) -> None:
     if not term and not scheme and not label:
         return
     tag = {"term": term, "scheme": scheme, "label": label}
@@ -448,7 +501,8 @@ def _add_tag(raw: Raw, term: str | None, scheme: str | None, label: str | None) 
         tags.append(tag)
 
 
-_ITEM_HANDLERS: dict[str, tuple[Callable[[_FeedReader, Raw, Any, Any], None], Any]] = {
+Handler = tuple[Callable[[_FeedReader, Raw, Any, Any], None], Any]
+_ITEM_HANDLERS: dict[str, Handler] = {
     name: (method, argument)
     for method, argument, names in (
         (_FeedReader._title, None, "title"),
@@ -474,3 +528,20 @@ _ITEM_HANDLERS: dict[str, tuple[Callable[[_FeedReader, Raw, Any, Any], None], An
     )
     for name in names.split()
 }
+_PARSED = {"published": "published_parsed", "updated": "updated_parsed"}
+_OTHER: Handler = (_FeedReader._other, None)
+_SKIP: Handler = (_FeedReader._skip, None)
+# Handlers by lxml tag, for the tags whose feedparser name does not depend on the prefix.
+_HANDLER_BY_TAG: dict[str, Handler] = {}
+
+
+def _item_handler(el: Any) -> Handler:
+    """The handler for an item's child element (kept by tag where the tag alone decides)."""
+    name = _name(el)
+    if name is None:
+        return _SKIP
+    handler = _ITEM_HANDLERS.get(name, _OTHER)
+    tag = el.tag
+    if len(_HANDLER_BY_TAG) < 2048 and _prefix_plays_no_part(tag):
+        _HANDLER_BY_TAG[tag] = handler
+    return handler

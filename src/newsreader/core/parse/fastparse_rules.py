@@ -7,9 +7,12 @@ something with this element?" can be asked of feedparser itself rather than of a
 from __future__ import annotations
 
 import re
+import time
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin
 from feedparser.util import FeedParserDict
 
@@ -123,7 +126,7 @@ def _check_subtree(el: Any, harmless: frozenset[str]) -> None:
 def _attrs(el: Any) -> dict[str, str]:
     """Attributes as feedparser's strict parser hands them to its handlers."""
     out: dict[str, str] = {}
-    for key, value in el.attrib.items():
+    for key, value in el.items():  # the element's own list: no attrib proxy per element
         if key[0] == "{":
             if not key.startswith(_XML_NS):
                 raise _Decline("namespaced attribute")
@@ -141,9 +144,12 @@ def _text(el: Any) -> str:
     return str(el.text or "")
 
 
+_SHORT_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
+
+
 def _content_type(attrs: dict[str, str], default: str) -> str:
     kind = attrs.get("type", default)
-    kind = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}.get(kind, kind)
+    kind = _SHORT_TYPES.get(kind, kind)
     if kind not in ("text/plain", "text/html") or "mode" in attrs or "src" in attrs:
         raise _Decline(f"content type {kind}")
     return kind
@@ -167,3 +173,33 @@ def _check_subtree_children(el: Any) -> None:
     for child in el:
         if _name(child) is not None:
             _check_subtree(child, _ENTRY_HARMLESS)
+
+
+# RFC 822 dates as most feeds write them ("Fri, 20 Nov 2026 08:00:00 GMT", "... +0100"). feedparser
+# tries its W3DTF reader first, which gives up on these (the first word is a weekday), then
+# reads them in rfc822.py as below; anything else, or a date that fails, goes to feedparser.
+_RFC822 = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UTC?|Z|([+-])(\d\d)(\d\d))"
+)
+_MONTHS = {
+    "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
+    "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
+}  # fmt: skip
+
+
+def parse_date(text: str) -> time.struct_time | None:
+    """feedparser's _parse_date, with the common RFC 822 form read directly."""
+    match = _RFC822.fullmatch(text)
+    if match is None:
+        return _parse_date(text)  # type: ignore[no-any-return]
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+    hours = int(zone_hours) if sign else 0
+    minutes = int(zone_minutes) if sign else 0
+    if sign == "-":
+        hours, minutes = -hours, -minutes
+    try:
+        stamp = datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
+        return (stamp - timedelta(hours=hours, minutes=minutes)).utctimetuple()
+    except (ValueError, OverflowError):
+        return _parse_date(text)  # type: ignore[no-any-return]

@@ -63,10 +63,15 @@ def _fast_path(
     if not body.strip():
         return None
     lower = {k.lower(): v for k, v in (headers or {}).items()}
-    body, content_type = _as_utf8(body, lower.get("content-type"))
-    if not _plain_encoding(body, content_type):
-        return None
-    return fast_parse(body, url=url)
+    # UTF-8 as declared is taken on trust: lxml (and the CDATA lifting) check every byte as
+    # they read, and turn a feed down at the first that is not; only then is it checked here
+    # and repaired. A feed read once instead of decoded twice.
+    trusted, content_type = _as_utf8(body, lower.get("content-type"), trust_utf8=True)
+    parsed = fast_parse(trusted, url=url) if _plain_encoding(trusted, content_type) else None
+    if parsed is not None or trusted is not body or body.isascii() or _is_utf8(body):
+        return parsed
+    repaired, content_type = _as_utf8(body, lower.get("content-type"))
+    return fast_parse(repaired, url=url) if _plain_encoding(repaired, content_type) else None
 
 
 def feed_stream(
@@ -113,8 +118,13 @@ def _parse_with_feedparser(
     )
 
 
-def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
-    """Hand feedparser UTF-8 it can trust; repair Latin-1/cp1252 bytes in "UTF-8" feeds."""
+def _as_utf8(
+    body: bytes, content_type: str | None, *, trust_utf8: bool = False
+) -> tuple[bytes, str | None]:
+    """Hand feedparser UTF-8 it can trust; repair Latin-1/cp1252 bytes in "UTF-8" feeds.
+
+    `trust_utf8`: bytes declared UTF-8 come back as they are, unchecked (the caller's reader
+    must turn down bytes that are not)."""
     if body[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) or body[:2] in (
         codecs.BOM_UTF16_LE,
         codecs.BOM_UTF16_BE,
@@ -125,7 +135,7 @@ def _as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
     match = _XML_DECL.match(body, 0, 400)
     declared = match.group(2).decode("ascii").lower() if match else "utf-8"
     base = (content_type or "application/xml").split(";", 1)[0].strip()
-    if declared in ("utf-8", "utf8") and _is_utf8(body):
+    if declared in ("utf-8", "utf8") and (trust_utf8 or _is_utf8(body)):
         return body, f"{base}; charset=utf-8"  # as it was: no 2nd copy of a big feed
     try:
         text = body.decode("utf-8")

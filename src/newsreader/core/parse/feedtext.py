@@ -78,8 +78,9 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
     published = _date(raw, "published")
     updated = _date(raw, "updated")
     published = published or updated
-    enclosures = tuple(_enclosures(raw, feed_url))
-    categories = _unique(fix_mojibake(t.get("term") or "").strip() for t in raw.get("tags") or ())
+    enclosures = _enclosures(raw, feed_url)
+    tags = raw.get("tags")
+    categories = _unique([fix_mojibake(t.get("term") or "").strip() for t in tags]) if tags else ()
     title = one_line_title(raw.get("title"), raw.get("title_detail"))
     key = _key(raw, link, enclosures, title, published, summary or content)
     if not title:
@@ -88,8 +89,9 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
     paywalled = (
         tier in _LOCKED_TIERS
         or title_marks_paywall(title)
-        or any(title_marks_paywall(c) for c in categories)
+        or any(map(title_marks_paywall, categories))
     )
+    related = _related(raw)
     return ParsedEntry(
         key=key,
         title=title,
@@ -101,7 +103,7 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
         updated=updated,
         categories=categories,
         enclosures=enclosures,
-        teasers=merge_feed_teasers([], _related(raw), link),
+        teasers=merge_feed_teasers([], related, link) if related else (),
         paywalled=paywalled,
         html_base=content_base if content else summary_base,
     )
@@ -145,10 +147,14 @@ def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
     text = dict.get(raw, field)  # type: ignore[call-overload]
     value: datetime | None = None
     if struct:
-        try:
-            value = datetime.fromtimestamp(calendar.timegm(struct), UTC)
-        except (TypeError, ValueError, OverflowError):
-            value = None
+        try:  # the fields as they are when they name a real moment: timegm's answer, sooner
+            year, month, day, hour, minute, second = struct[:6]
+            value = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        except (TypeError, ValueError):
+            try:
+                value = datetime.fromtimestamp(calendar.timegm(struct), UTC)
+            except (TypeError, ValueError, OverflowError):
+                value = None
     elif text:
         value = _loose_date(str(text))
     if value is None or not _MIN_YEAR <= value.year <= _MAX_YEAR:
@@ -221,9 +227,15 @@ def _author(raw: Mapping[str, Any]) -> str | None:
     return fix_mojibake(author) or None
 
 
-def _enclosures(raw: Mapping[str, Any], base: str) -> Iterable[Enclosure]:
+def _enclosures(raw: Mapping[str, Any], base: str) -> tuple[Enclosure, ...]:
     """The item's <enclosure>s, then its audio and video media:content; a duration from
     media:content's attribute, else the item's itunes:duration."""
+    if not raw.get("enclosures") and not raw.get("media_content"):
+        return ()
+    return tuple(_each_enclosure(raw, base))
+
+
+def _each_enclosure(raw: Mapping[str, Any], base: str) -> Iterable[Enclosure]:
     media = [m for m in raw.get("media_content") or () if isinstance(m, Mapping)]
     durations: dict[str, int | None] = {}
     for item in media:
@@ -278,8 +290,10 @@ def parse_duration(value: object) -> int | None:
 def _related(raw: Mapping[str, Any]) -> list[Teaser]:
     teasers = []
     for link in raw.get("links") or ():
+        if link.get("rel") != "related":
+            continue
         url = feed_link_url(link.get("href"), "")
-        if link.get("rel") == "related" and url:
+        if url:
             title = " ".join(str(link.get("title") or "").split()) or slug_title(url) or url
             teasers.append(Teaser(url=url, title=fix_mojibake(title), kind="feed"))
     return teasers

@@ -12,12 +12,31 @@ import re
 import unicodedata
 
 _GERMAN = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"))
+_LATIN1_GERMAN = tuple((umlaut.encode("latin-1"), spelled.encode()) for umlaut, spelled in _GERMAN)
+# str.lower() of each of the 256 Latin-1 characters, as one byte each (none lowers to two).
+_LATIN1_LOWER = bytes(range(256)).decode("latin-1").lower().encode("latin-1")
 _TAG = re.compile(r"<[^>]*>")
 _ENTITY = re.compile(r"&(#?\w+);")
 _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    try:
+        # Text within Latin-1 (most German text without typographic quotes): lowered byte by
+        # byte, umlauts spelled out, at a third of str.lower()'s cost, to the same result.
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _fold_wide(text)
+    latin = latin.translate(_LATIN1_LOWER)
+    for umlaut, spelled in _LATIN1_GERMAN:
+        if umlaut in latin:
+            latin = latin.replace(umlaut, spelled)
+    return latin.decode("latin-1")
+
+
+def _fold_wide(text: str) -> str:
     # Decomposed umlauts (u + U+0308) come from some CMSs; compose them first, cheaply.
     if "\u0308" in text:
         text = unicodedata.normalize("NFC", text)
@@ -31,7 +50,8 @@ def fold(text: str) -> str:
 
 def strip_tags(html: str) -> str:
     """Cheap tag stripping for the index only; display goes through the sanitizing renderer."""
-    return _ENTITY.sub(" ", _TAG.sub(" ", html))
+    text = _TAG.sub(" ", html) if "<" in html else html
+    return _ENTITY.sub(" ", text) if "&" in text else text
 
 
 def query_words(user_query: str) -> list[str]:

@@ -1,0 +1,210 @@
+"""The fast path's shortcuts still give feedparser's answer.
+
+Each shortcut skips work only when a cheap look at the bytes proves the work would change
+nothing: RFC 822 dates read without feedparser's chain of date readers, texts left unrepaired
+when the feed can hold no character U+0080..U+00BF, a DOCTYPE looked for by lxml instead of in
+every byte. feedparser (with the fast path off) stays the judge, as in test_fastparse.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from feedparser.datetimes import _parse_date
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from newsreader.core.parse import cdata, fastparse, feeds
+from newsreader.core.parse.fastparse_rules import parse_date
+from tests.unit.test_fastparse import FEED_URL, agree, farm_feed, rss
+
+DAYS = st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+MONTHS = st.sampled_from(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+)
+ZONES = st.sampled_from(["GMT", "UT", "UTC", "Z", "+0100", "-0530", "+1400", "-9999", "+0099"])
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@example("Fri, 20 Nov 2026 08:00:00 GMT")
+@example("Sat, 29 Feb 2025 10:00:00 +0100")  # no such day: feedparser's other readers try
+@example("Sun, 31 Dec 0001 23:00:00 -0100")  # out of datetime's range once moved to UTC
+@example("Mon, 01 Jan 0001 00:30:00 +0100")
+@example("Tue, 07 Nov 2006 24:00:00 GMT")
+@example("Wed, 1 Jan 2025 10:00:60 GMT")
+@example("Thu, 02 Jun 2025 10:00:00 CEST")  # not the common form: feedparser reads it
+@example("Mon, 02 Jun 2025 10:00:00 +02:00")
+@given(
+    st.builds(
+        "{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} {}".format,
+        DAYS,
+        st.integers(0, 39),
+        MONTHS,
+        st.integers(1, 9999),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+        ZONES,
+    )
+)
+def test_parse_date_matches_feedparser(text: str) -> None:
+    assert parse_date(text) == _parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "2025-06-01T10:00:00+02:00", "gestern", "Tue, 07 Nov 2006 15:21:35", "fri, 20 nov 2026"],
+)
+def test_other_dates_go_to_feedparser(text: str) -> None:
+    assert parse_date(text) == _parse_date(text)
+
+
+# Texts that feedparser repairs (or might), written so that the feed holds no raw U+0080..U+00BF
+# (C2 xx in UTF-8) unless the case says so: the repairs must still happen.
+REPAIRED = {
+    "decimal_references": "&#195;&#164;rger und Ende&#150;Anfang",  # "Ã¤" -> "ä", cp1252 dash
+    "hex_references": "&#xC3;&#x00A4;rger &#x96; &#x0000009F;",
+    "raw_c2": "Temperatur 20\u00b0 \u00c3\u00a4",
+    "raw_c1": "Ende\u0096Anfang",
+    "no_high_characters": "Grüße aus Köln – „heute“ &#8222;x&#8220; &#228; &#xe4;",
+    "references_in_an_attribute": "<![CDATA[x]]>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REPAIRED))
+def test_texts_are_repaired_as_feedparser_does(name: str) -> None:
+    text = REPAIRED[name]
+    link = "https://n.example/a?q=&#xC3;&#xA4;" if name == "references_in_an_attribute" else ""
+    body = rss(
+        f"<title>{text}</title>",
+        f"<item><title>{text}</title><link>https://n.example/{name}</link>"
+        f"<description>{text}</description><category>{text}</category>"
+        f"<dc:creator>{text}</dc:creator>"
+        f'<enclosure url="https://n.example/e.mp3{link}" type="audio/mpeg"/></item>',
+    )
+    assert agree(body, name) is not None
+
+
+def test_a_feed_without_high_characters_is_left_unrepaired() -> None:
+    plain = rss("<title>Köln</title>", "<item><title>Grüße &#8222;x&#8220;</title></item>")
+    assert not fastparse._may_need_repairs(plain)
+    for text in ("\u00a0", "&#160;", "&#xA0;", "&#x00bf;", "&#128;", "&#0191;"):
+        assert fastparse._may_need_repairs(rss(f"<title>{text}</title>")), text
+    for text in ("&#192;", "&#127;", "&#xC0;", "&#x7F;", "&#1280;"):
+        assert not fastparse._may_need_repairs(rss(f"<title>{text}</title>")), text
+
+
+def test_doctype_text_inside_content_takes_the_fast_path() -> None:
+    """Only a real DOCTYPE (before the root) turns the fast path down, not the word in text."""
+    body = rss(
+        "<title>T</title>",
+        "<item><title>E</title><link>https://n.example/e</link>"
+        "<content:encoded><![CDATA[<!DOCTYPE html><p>Seite</p><!ENTITY x 'y'>]]>"
+        "</content:encoded><description>&lt;!DOCTYPE html&gt;</description></item>",
+    )
+    assert agree(body, "doctype in text") is not None
+
+
+def test_a_doctype_before_the_root_still_turns_the_fast_path_down() -> None:
+    for doctype in (
+        "<!DOCTYPE rss>",
+        '<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" '
+        '"http://my.netscape.com/publish/formats/rss-0.91.dtd">',
+        "<!-- <b> --><!DOCTYPE rss [<!ENTITY ort 'Köln'>]>",
+    ):
+        body = rss("<title>T</title>", "<item><title>E</title></item>").replace(
+            b"\n<rss", f"\n{doctype}<rss".encode()
+        )
+        assert feeds._fast_path(body, url=FEED_URL) is None, doctype
+        assert feeds.parse_feed(body, url=FEED_URL) == feeds._parse_with_feedparser(
+            body, url=FEED_URL
+        )
+
+
+# CDATA sections lifted out of the bytes before lxml reads them (core/parse/cdata.py): the
+# fast path must read the same with and without lifting, and agree with feedparser.
+CDATA_CASES = {
+    "plain": "<description><![CDATA[<p>Grüße <a href='/x'>mehr</a></p>]]></description>",
+    "mixed": "<description>vor <![CDATA[<b>fett</b>]]> nach<![CDATA[ & ]]>&amp;</description>",
+    "line_ends": "<description><![CDATA[eins\r\nzwei\rdrei\n]]></description>",
+    "empty": "<description><![CDATA[]]></description><title><![CDATA[ ]]>T</title>",
+    "brackets": "<description><![CDATA[a]] ]> ]]]]><![CDATA[>b <![CDATA[c]]></description>",
+    "author_tail": "<author><name>A</name><![CDATA[ tail ]]></author><dc:creator><![CDATA[B]]>"
+    "</dc:creator>",
+    "in_link_and_guid": "<link><![CDATA[https://n.example/c?a=1&b=2]]></link>"
+    "<guid><![CDATA[urn:x:1]]></guid>",
+    "digits_and_marks": "<description><![CDATA[0 1 2 ]]>3<![CDATA[ 4]]></description>",
+    "comment_before": "<!-- x --><description><![CDATA[a]]></description>",
+    "comment_holding_an_opener": "<!-- <![CDATA[ --><category>X</category><!-- ]]> -->",
+    "pi_holding_an_opener": "<?x <![CDATA[ ?><category>X</category><?y ]]> ?>",
+    "control_character": "<description><![CDATA[a\x0bb]]></description>",
+    "noncharacter": "<description><![CDATA[a\uffffb]]></description>",
+    "delete_character": "<description><![CDATA[a\x7f0\x7fb]]></description>",
+    "unclosed": "<description><![CDATA[a</description>",
+    "in_an_attribute": '<enclosure url="<![CDATA[x]]>" type="audio/mpeg"/>',
+    "c1_and_mojibake": "<description><![CDATA[\u0096 GrÃ¶ÃŸe]]></description>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CDATA_CASES))
+def test_lifted_cdata_reads_as_lxml_reads_it(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = rss(
+        "<title><![CDATA[Kanal <i>eins</i>]]></title>",
+        f"<item><title>E</title><link>https://n.example/e</link>{CDATA_CASES[name]}</item>",
+    )
+    lifted = feeds._fast_path(body, url=FEED_URL)
+    agree(body, name)
+    monkeypatch.setattr(fastparse, "lift", lambda body: None)
+    assert feeds._fast_path(body, url=FEED_URL) == lifted
+
+
+def test_lift_steps_aside_where_lxml_might_read_otherwise() -> None:
+    head = b'<?xml version="1.0"?><rss><channel><title><![CDATA[x]]></title>'
+    assert cdata.lift(head + b"</channel></rss>") is not None
+    assert cdata.lift(b"\xef\xbb\xbf" + head + b"</channel></rss>") is not None
+    for tail in (b"<!-- c -->", b"<?pi x?>", b"\x7f", b"\x01", b"\xef\xbf\xbe"):
+        assert cdata.lift(head + tail + b"<x><![CDATA[y]]></x></channel></rss>") is None, tail
+    assert cdata.lift(head + b"<x><![CDATA[y</x></channel></rss>") is None  # never closed
+    assert cdata.lift(b"<rss><channel><title>no sections</title></channel></rss>") is None
+    assert cdata.lift(b" " + head) is None  # a declaration not at the start
+
+
+# Bytes that are not UTF-8 in a feed declared UTF-8: lxml (or the CDATA lifting) must turn the
+# bytes down as they are, so that they are repaired (each stray byte read as cp1252) first.
+NOT_UTF8 = {
+    "cp1252": b"\xfcber \x93neu\x94",
+    "overlong": b"\xc0\xaf \xe0\x80\xaf",
+    "surrogate": b"\xed\xa0\x80",
+    "too_high": b"\xf4\x90\x80\x80 \xf8\x88\x80\x80\x80",
+    "truncated": b"\xe2\x82",
+    "lone_continuation": b"\x80\xbf",
+}
+PLACES = {
+    "text": b"<title>%s</title>",
+    "cdata": b"<description><![CDATA[%s]]></description>",
+    "attribute": b'<enclosure url="https://n.example/%s.mp3" type="audio/mpeg"/>',
+    "comment": b"<!-- %s --><title>T</title>",
+}
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+@pytest.mark.parametrize("name", sorted(NOT_UTF8))
+def test_bytes_that_are_not_utf8_are_repaired_before_the_fast_path(name: str, place: str) -> None:
+    item = PLACES[place] % NOT_UTF8[name]
+    body = rss("<title>K</title>").replace(
+        b"</channel>", b"<item><link>https://n.example/i</link>" + item + b"</item></channel>"
+    )
+    repaired, _ = feeds._as_utf8(body, None)
+    assert repaired != body
+    assert feeds._fast_path(body, url=FEED_URL) == fastparse.fast_parse(repaired, url=FEED_URL)
+    agree(body, f"{name} in {place}")
+
+
+def test_a_utf8_feed_is_not_decoded_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = farm_feed()
+    expected = feeds._fast_path(body, url=FEED_URL)
+
+    def refuse(body: bytes) -> bool:
+        raise AssertionError("the whole body was decoded to check it")
+
+    monkeypatch.setattr(feeds, "_is_utf8", refuse)
+    assert expected is not None and feeds._fast_path(body, url=FEED_URL) == expected
