@@ -41,7 +41,6 @@ Progress = Callable[[FeedOutcome, int, int], None]
 
 # Below this many feeds a process pool costs more to start than it saves.
 _POOL_THRESHOLD = 8
-_UNCHANGED_BATCH = 100
 # Fetched feeds go to the workers in batches of up to this many, each batch one transaction;
 # a batch waits at most _BATCH_WAIT seconds for more to arrive.
 _BATCH = 8
@@ -140,14 +139,10 @@ async def refresh(
     # (bodies fetched or on their way, and their bytes) is full: memory stays flat.
     backlog = _Backlog(config.network.concurrency + _WAITING_BODIES, _WAITING_BYTES)
 
-    # A 304 only stamps the feed: those are written in batches, not one transaction each.
+    # A 304 only stamps the feed: all of them in one UPDATE batch once the fetching is done,
+    # not a transaction per hundred that made a fetch wait for the writer. A refresh cut short
+    # leaves these feeds unstamped, so the next one asks them again: no harm, a 304 is cheap.
     unchanged_ids: list[int] = []
-
-    async def flush_unchanged() -> None:
-        ids = unchanged_ids[:]
-        unchanged_ids.clear()
-        if ids:
-            await loop.run_in_executor(writer, store.record_not_modified_many, ids)
 
     async def one(fetcher: Fetcher, feed: Feed) -> None:
         nonlocal done
@@ -160,8 +155,6 @@ async def refresh(
             outcome = await storing
             if outcome.unchanged and not outcome.error and not_modified:
                 unchanged_ids.append(feed.id)
-                if len(unchanged_ids) >= _UNCHANGED_BATCH:
-                    await flush_unchanged()
         outcomes.append(outcome)
         done += 1
         if progress is not None:
@@ -186,7 +179,8 @@ async def refresh(
                     await one(fetcher, feed)
 
             await asyncio.gather(*(runner() for _ in range(min(len(feeds), backlog.max_feeds))))
-            await flush_unchanged()
+            if unchanged_ids:
+                await loop.run_in_executor(writer, store.record_not_modified_many, unchanged_ids)
             retention = config.retention
             await loop.run_in_executor(
                 writer,
