@@ -44,7 +44,7 @@ _STASHED_LOCATION = "x-newsreader-location"
 
 @dataclass(frozen=True, slots=True)
 class FetchConfig:
-    max_concurrency: int = 32
+    max_concurrency: int = 96  # why 96: NetworkConfig.concurrency
     per_host: int = 4  # politeness: parallel requests to one host:port
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
