@@ -153,6 +153,24 @@ async def test_redirect_chain_is_followed_and_temporary_hop_is_not_permanent(
     assert [server.hits[p] for p in ("/a", "/b", "/c")] == [1, 1, 1]
 
 
+async def test_a_cookie_set_on_a_redirect_is_sent_to_its_target(server: LoopbackServer) -> None:
+    """Consent walls set a cookie and redirect on: the jar still takes cookies, though it only
+    looks at responses that set one."""
+
+    def gated(req: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        if "consent=yes" in (req.headers.get("Cookie") or ""):
+            return 200, {"Content-Type": "application/rss+xml"}, FEED
+        return 403, {}, b"no consent"
+
+    server.route("/gated", handler=gated)
+    url = server.route(
+        "/consent", status=302, headers={"Location": "/gated", "Set-Cookie": "consent=yes; Path=/"}
+    )
+    result = await get(url)
+    assert result.ok and result.body == FEED
+    assert [h.get("Cookie") for h in sent(server, "/gated")] == ["consent=yes"]
+
+
 async def test_all_permanent_hops_report_permanent_url(server: LoopbackServer) -> None:
     start = server.route("/old", status=301, headers={"Location": "/older"})
     server.route("/older", status=308, headers={"Location": "/new"})

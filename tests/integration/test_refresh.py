@@ -35,6 +35,8 @@ def test_many_feeds_parse_in_workers_and_failures_stay_isolated(
     assert store.count_entries() == 48
     again = asyncio.run(refresh(store, config))
     assert again.new_entries == 0 and again.unchanged == 12
+    # The twelve 304s are stamped together, once the fetching is done.
+    assert sum(1 for f in store.feeds(counts=False) if f.last_status == 304) == 12
 
 
 def test_two_refresh_processes_at_once_both_finish(server: LoopbackServer, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import time
 from pathlib import Path
@@ -51,6 +52,19 @@ def test_a_dead_worker_fails_its_job_and_the_next_job_gets_a_new_one() -> None:
             pool.submit(die).result(timeout=30)
         second = pool.submit(pid_of_worker).result(timeout=30)
         assert second != first
+    finally:
+        pool.shutdown()
+
+
+def test_a_job_that_cannot_be_pickled_fails_alone() -> None:
+    """Calls are pickled straight into the worker's pipe: one that fails half-way (a body
+    already written, then something unpicklable) must not leave the worker reading garbage."""
+    pool = WorkerPool(1)
+    try:
+        with pytest.raises((pickle.PicklingError, AttributeError)):
+            pool.submit(len, (b"x" * 300_000, lambda: 0)).result(timeout=30)
+        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+        assert pool.submit(len, b"y" * 300_000).result(timeout=30) == 300_000
     finally:
         pool.shutdown()
 

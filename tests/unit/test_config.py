@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import newsreader
-from newsreader.core.config import Config, load_config
+from newsreader.core.config import Config, NetworkConfig, load_config
 from newsreader.core.errors import ConfigError
 
 EXAMPLE = Path(newsreader.__file__).parent / "config.example.toml"
@@ -92,7 +92,9 @@ def test_unknown_sections_and_keys_are_warnings_and_skipped(tmp_path: Path) -> N
         "[network]\nconcurency = 3\nper_host = 2\n[colours]\nbg = 'red'\n", encoding="utf-8"
     )
     config = load_config(path)
-    assert config.network.per_host == 2 and config.network.concurrency == 32
+    assert (
+        config.network.per_host == 2 and config.network.concurrency == NetworkConfig().concurrency
+    )
     assert config.warnings == (
         f"{path}: unknown option network.concurency skipped",
         f"{path}: unknown section [colours] skipped",

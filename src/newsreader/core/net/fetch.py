@@ -7,12 +7,11 @@ decompressed bytes and a bounded, http(s)-only redirect chain.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
 import random
 import socket
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -45,7 +44,7 @@ _STASHED_LOCATION = "x-newsreader-location"
 
 @dataclass(frozen=True, slots=True)
 class FetchConfig:
-    max_concurrency: int = 32
+    max_concurrency: int = 96  # why 96: NetworkConfig.concurrency
     per_host: int = 4  # politeness: parallel requests to one host:port
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
@@ -108,11 +107,11 @@ class Fetcher:
         for client in clients:
             await client.aclose()
 
-    def _client(self, url: str) -> httpx.AsyncClient:
+    def _client(self, url: str, host: str) -> httpx.AsyncClient:
         secure = url[:6].lower() == "https:"
         # Keyed by scheme too, so only https clients pay for loading the CA bundle (140 ms):
         # a client made for http URLs never speaks TLS. One host:port serves one scheme.
-        key = ("https://" if secure else "http://") + host_key(url)
+        key = ("https://" if secure else "http://") + host
         client = self._clients.get(key)
         if client is None:
             cfg = self.config
@@ -142,6 +141,10 @@ class Fetcher:
                 headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
                 event_hooks={"response": [_stash_location]},
             )
+            # httpx hands every response to the cookie jar, which first copies its headers
+            # into an email.message (a sixth of a 304's CPU); only one that sets a cookie
+            # needs it. Set as the attribute: the `cookies` setter would copy it into a plain jar.
+            client._cookies = _SetCookieJar()
         return client
 
     async def fetch(
@@ -202,12 +205,11 @@ class Fetcher:
         ceiling = min(cfg.backoff_cap, cfg.backoff_base * 2.0**attempt)
         return ceiling * random.uniform(0.5, 1.0)
 
-    @contextlib.asynccontextmanager
-    async def _slot(self, url: str) -> AsyncIterator[None]:
-        # Host first, then global: a queue for one busy host must not hold global slots.
-        sem = self._hosts.setdefault(host_key(url), asyncio.Semaphore(self.config.per_host))
-        async with sem, self._global:
-            yield
+    def _host_slots(self, host: str) -> asyncio.Semaphore:
+        slots = self._hosts.get(host)
+        if slots is None:
+            slots = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
+        return slots
 
     async def _attempt(
         self,
@@ -221,11 +223,13 @@ class Fetcher:
         current, seen, permanent = url, {url}, True
         while True:
             try:
-                async with self._slot(current):
+                host = host_key(current)
+                # Host first, then global: a queue for one busy host must not hold global slots.
+                async with self._host_slots(host), self._global:
                     if deadline.when() is None:
                         loop_now = asyncio.get_running_loop().time()
                         deadline.reschedule(loop_now + self.config.deadline)
-                    hop = await self._hop(url, current, headers, cap, head_only)
+                    hop = await self._hop(url, current, host, headers, cap, head_only)
             except httpx.HTTPError as exc:
                 message, retry = _describe(exc, current, self.config)
                 return _failed(url, current, message), retry, None
@@ -253,9 +257,16 @@ class Fetcher:
             current = target
 
     async def _hop(
-        self, url: str, current: str, headers: dict[str, str], cap: int, head_only: bool
+        self,
+        url: str,
+        current: str,
+        host: str,
+        headers: dict[str, str],
+        cap: int,
+        head_only: bool,
     ) -> tuple[FetchResult, bool, float | None] | _Redirect:
-        async with self._client(current).stream("GET", current, headers=headers) as resp:
+        client = self._client(current, host)
+        async with client.stream("GET", current, headers=headers) as resp:
             status = resp.status_code
             lowered = {k.lower(): v for k, v in resp.headers.items()}
             if _STASHED_LOCATION in lowered:
@@ -313,6 +324,14 @@ async def _stash_location(response: httpx.Response) -> None:
     if "location" in response.headers:
         response.headers[_STASHED_LOCATION] = response.headers["location"]
         del response.headers["location"]
+
+
+class _SetCookieJar(httpx.Cookies):
+    """A client's cookies, read from a response only when it has a Set-Cookie header."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 newsreader.core.refresh.worker_process GATE` runs.
 
 Kept apart from the pool so a worker loads none of the pool's machinery (subprocess, queue,
-concurrent.futures and logging: ~1 MB of each worker's memory); it reads length-prefixed
-pickled calls on stdin and answers each on stdout, until stdin closes.
+concurrent.futures and logging: ~1 MB of each worker's memory); it reads pickled calls on
+stdin, one after another, and answers each on stdout with a length prefix, until stdin closes.
 """
 
 from __future__ import annotations
@@ -62,11 +62,11 @@ def _answers(requests: IO[bytes]) -> Iterator[bytes]:
     """Run each pickled call; yield the pickled (ok, result or exception)."""
     while True:
         try:
-            payload = read_message(requests)
+            # Read frame by frame from the pipe (workers.py pickles into it): the batch's bodies
+            # are never held a second time as one pickled string.
+            fn, args, kwargs = pickle.load(requests)
         except EOFError:
             return
-        fn, args, kwargs = pickle.loads(payload)
-        del payload  # the pickled batch (~1 MB of bodies): not held beside its bodies
         try:
             answer: tuple[bool, Any] = (True, fn(*args, **kwargs))
         except Exception as exc:  # handed back to the submitter, like any executor does

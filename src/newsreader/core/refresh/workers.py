@@ -4,7 +4,7 @@
 starts multiprocessing's resource tracker, a third interpreter of ~12 MB, and loads the
 multiprocessing machinery into every worker. A refresh needs none of that: its jobs are
 picklable calls, so each worker is `python -m newsreader.core.refresh.worker_process`
-(worker_process.py), reading length-prefixed pickled calls on stdin and answering on stdout.
+(worker_process.py), reading pickled calls on stdin and answering on stdout, length-prefixed.
 The workers of one pool take turns writing through an flock on a temporary file (see
 `FileGate`), and a killed refresh takes its workers with it: they exit when their stdin closes.
 """
@@ -24,7 +24,7 @@ from concurrent.futures import Executor, Future
 from typing import Any, ParamSpec, TypeVar
 
 from newsreader.core.errors import WorkerDied
-from newsreader.core.refresh.worker_process import HEADER, read_message
+from newsreader.core.refresh.worker_process import read_message
 
 _Job = tuple["Future[Any]", tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
 _P = ParamSpec("_P")
@@ -93,22 +93,27 @@ class WorkerPool(Executor):
                 future, call = item
                 if not future.set_running_or_notify_cancel():
                     continue
-                try:
-                    payload = pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception as exc:
-                    future.set_exception(exc)
-                    continue
-                del item, call
+                del item
                 if proc is None or proc.poll() is not None:
                     proc = self._start()
                 try:
-                    _send(proc, payload)
-                    # The worker has it all once sent: not held while it parses (~1 MB).
-                    del payload
+                    _send(proc, call)
+                except (OSError, EOFError):
+                    code = proc.wait()
+                    proc = None  # the next job gets a fresh worker
+                    future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
+                    continue
+                except Exception as exc:  # could not pickle it: the worker has half a call
+                    _stop(proc, kill=True)
+                    proc = None
+                    future.set_exception(exc)
+                    continue
+                del call  # the worker has the bodies now: not held here while it parses
+                try:
                     ok, value = _receive(proc)
                 except (OSError, EOFError, pickle.UnpicklingError):
                     code = proc.wait()
-                    proc = None  # the next job gets a fresh worker
+                    proc = None
                     future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
                     continue
                 if ok:
@@ -132,11 +137,12 @@ class WorkerPool(Executor):
         return proc
 
 
-def _send(proc: subprocess.Popen[bytes], payload: bytes) -> None:
+def _send(proc: subprocess.Popen[bytes], call: object) -> None:
+    """Pickled straight into the pipe, a frame at a time: a batch of bodies (~1 MB) is never
+    held a second time as one pickled string, here or in the worker, which reads it the same
+    way (pickle's framing says where a call ends)."""
     assert proc.stdin is not None
-    # Header and payload written apart: joined, they were a second copy of the batch.
-    proc.stdin.write(HEADER.pack(len(payload)))
-    proc.stdin.write(payload)
+    pickle.dump(call, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
     proc.stdin.flush()
 
 
@@ -147,7 +153,9 @@ def _receive(proc: subprocess.Popen[bytes]) -> tuple[bool, Any]:
     return bool(ok), value
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def _stop(proc: subprocess.Popen[bytes], *, kill: bool = False) -> None:
+    if kill:
+        proc.kill()
     with contextlib.suppress(OSError):
         assert proc.stdin is not None
         proc.stdin.close()  # the worker's signal to exit
