@@ -102,7 +102,14 @@ class NewsreaderApp(App[None]):
             slot = Vertical(id="feeds-slot")
             slot.display = self.config.reader.show_feed_pane
             yield slot
-            yield ListPane(self.store, clock=self.clock, id="list-pane")
+            # The list starts with what it shows (watch words, one story once): set after
+            # mounting, its length was counted twice before the first frame.
+            yield ListPane(
+                self.store,
+                clock=self.clock,
+                filt=listing(self.filters, self.config),
+                id="list-pane",
+            )
             yield Vertical(id="detail-slot")
 
     @property
@@ -158,8 +165,6 @@ class NewsreaderApp(App[None]):
         status = self.query_one(StatusBar)
         status.offline = self.offline
         show_server(self)
-        if self.config.watch.words or not self.config.cluster.enabled:
-            self.headlines.set_filter(listing(self.filters, self.config))
         self.update_counts(at_once=True)
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)

@@ -115,12 +115,15 @@ class HeadlineView(ScrollView, can_focus=True):
         store: Store,
         *,
         clock: Callable[[], datetime],
+        filt: EntryFilter | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """`filt`: the first list's filter, so that its length is counted once, not once
+        for a default filter and again for this one."""
         super().__init__(name=name, id=id, classes=classes)
-        self.source = HeadlineSource(store)
+        self.source = HeadlineSource(store, filt)
         self._clock = clock
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._now = clock()

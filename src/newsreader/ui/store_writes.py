@@ -52,11 +52,6 @@ def mark_all_read(net: BackgroundLoop, store: Store, filters: EntryFilter) -> No
 
 
 def written(app: NewsreaderApp, job: JobDone) -> None:
-    from newsreader.ui.feed_pane import (  # start-up speed: mounted after paint
-        FeedsChanged,
-        SearchesChanged,
-    )
-
     if job.error is not None:
         app.headlines.reload()  # back to what the store holds
     elif job.key == "hide_rules":
@@ -65,7 +60,16 @@ def written(app: NewsreaderApp, job: JobDone) -> None:
     elif job.key == "all_read":
         app.store_changed()
         app.notify(f"Marked {job.result:,} headlines read.", markup=False)
-    elif isinstance(job.key, FeedsChanged):
+    else:
+        _pane_written(app, job)
+
+
+def _pane_written(app: NewsreaderApp, job: JobDone) -> None:
+    # Start-up speed: the hide rules' write comes back before the first frame, and the feed
+    # pane (mounted after it) is not imported for that one.
+    from newsreader.ui.feed_pane import FeedsChanged, SearchesChanged
+
+    if isinstance(job.key, FeedsChanged):
         if app.filters.feed_id is not None and app.store.feed(app.filters.feed_id) is None:
             app.filters = EntryFilter()  # the feed on screen was removed
         app.store_changed()
