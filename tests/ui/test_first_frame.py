@@ -94,3 +94,21 @@ def test_the_probe_above_sees_the_feed_pane_load() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+AFTER_FIRST_FRAME = (
+    "newsreader.ui.detail_pane",  # the panes mounted after it
+    "newsreader.ui.feed_pane",
+    "newsreader.ui.key_footer",
+    "newsreader.ui.attachments",  # what only a key or an article needs
+    "newsreader.ui.browser",
+)
+
+
+def test_the_reader_imports_nothing_the_first_frame_does_without() -> None:
+    code = (
+        "import sys, newsreader.ui.app\n"
+        f"print(sorted(set({AFTER_FIRST_FRAME!r}) & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -23,12 +23,9 @@ from textual.screen import Screen
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
-from newsreader.ui.attachments import PlayEnclosure
 from newsreader.ui.background import BackgroundLoop
-from newsreader.ui.browser import copy_url, open_web_page, play_enclosure
 from newsreader.ui.entry_filters import chosen, describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
-from newsreader.ui.key_footer import KeyFooter
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, RefreshProgress
@@ -49,9 +46,11 @@ from newsreader.ui.themes import install_themes
 from newsreader.ui.user_activity import UserActivity
 from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
-# Panes mounted after the first paint and the dialogs: imported when first needed.
+# Panes mounted after the first paint, the dialogs, what only a key does (the browser, the
+# player): imported when first needed.
 if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
+    from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
@@ -194,6 +193,7 @@ class NewsreaderApp(App[None]):
     async def _mount_panes(self) -> None:
         from newsreader.ui.detail_pane import DetailPane  # start-up speed: after first paint
         from newsreader.ui.feed_pane import FeedPane
+        from newsreader.ui.key_footer import KeyFooter
 
         pane = FeedPane(self.store, self.net.write, self.net.read, id="feeds")
         await self.query_one("#feeds-slot").mount(pane)
@@ -427,12 +427,18 @@ class NewsreaderApp(App[None]):
 
     def open_in_browser(self, url: str | None) -> None:
         if url:
+            from newsreader.ui.browser import open_web_page  # start-up speed: on a key
+
             open_web_page(self, url, self.config.browser)
 
     def action_copy_url(self) -> None:
+        from newsreader.ui.browser import copy_url  # start-up speed: on a key
+
         copy_url(self, self.current_url())
 
     def on_play_enclosure(self, event: PlayEnclosure) -> None:
+        from newsreader.ui.browser import play_enclosure  # start-up speed: on a key
+
         play_enclosure(self, event.url, self.config.player)
 
     def action_history_back(self) -> None:
