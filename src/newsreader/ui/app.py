@@ -38,7 +38,14 @@ from newsreader.ui.refresh_job import (
     refresh_when_due,
 )
 from newsreader.ui.status_bar import StatusBar
-from newsreader.ui.store_writes import count_mark, mark_all_read, write_flags, written
+from newsreader.ui.store_writes import (
+    count_mark,
+    mark_all_read,
+    toggle_read,
+    toggle_star,
+    write_flags,
+    written,
+)
 from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
 from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
@@ -239,11 +246,11 @@ class NewsreaderApp(App[None]):
         entry_id = event.entry.id
         self._when_ready(lambda: self.detail.open_entry(entry_id))
 
-    @on(HeadlineView.FlagsSet)
-    def _flags_set(self, event: HeadlineView.FlagsSet) -> None:
-        write_flags(self.net, self.store, event.entry_id, read=event.read, starred=event.starred)
-        if event.read is not None and event.was is not None:
-            count_mark(self, event.was, read=event.read)
+    def action_toggle_read(self) -> None:
+        toggle_read(self)
+
+    def action_toggle_star(self) -> None:
+        toggle_star(self)
 
     def action_mark_all_read(self, filters: EntryFilter | None = None) -> None:
         mark_all_read(self.net, self.store, filters or self.filters)

@@ -46,8 +46,9 @@ class HeadlineView(ScrollView, can_focus=True):
         Binding("enter,l", "open", "Open", id="headline.open"),
         Binding("J", "app.feed_step(1)", "Next feed", show=False, id="headline.next_feed"),
         Binding("K", "app.feed_step(-1)", "Previous feed", show=False, id="headline.previous_feed"),
-        Binding("m", "toggle_read", "Read/unread", id="headline.toggle_read"),
-        Binding("s", "toggle_star", "Star", id="headline.toggle_star"),
+        # The App's: the row and the counts change in one frame (store_writes.toggle_read).
+        Binding("m", "app.toggle_read", "Read/unread", id="headline.toggle_read"),
+        Binding("s", "app.toggle_star", "Star", id="headline.toggle_star"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -81,20 +82,6 @@ class HeadlineView(ScrollView, can_focus=True):
 
         view: HeadlineView
         entry: EntrySummary
-
-        @property
-        def control(self) -> HeadlineView:
-            return self.view
-
-    @dataclass
-    class FlagsSet(Message):
-        """The user marked a headline read or unread, or starred it; the App writes it."""
-
-        view: HeadlineView
-        entry_id: int
-        read: bool | None = None
-        starred: bool | None = None
-        was: EntrySummary | None = None  # the row before the change (for the counts)
 
         @property
         def control(self) -> HeadlineView:
@@ -330,18 +317,6 @@ class HeadlineView(ScrollView, can_focus=True):
             return None
         self.move_to(position)
         return self.current
-
-    def action_toggle_read(self) -> None:
-        row = self.current
-        if row is not None:
-            self.set_flags(row.id, read=not row.read)
-            self.post_message(self.FlagsSet(self, row.id, read=not row.read, was=row))
-
-    def action_toggle_star(self) -> None:
-        row = self.current
-        if row is not None:
-            self.set_flags(row.id, starred=not row.starred)
-            self.post_message(self.FlagsSet(self, row.id, starred=not row.starred))
 
     def on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y

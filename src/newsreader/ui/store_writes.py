@@ -31,6 +31,25 @@ def write_flags(
         net.write(lambda: store.set_starred(entry_id, starred))
 
 
+def toggle_read(app: NewsreaderApp) -> None:
+    """`m` on the headline list. The row and the counts change in one call, so in one frame:
+    a message from the list to the App brought the counts a frame after the row (40 ms on a
+    million cached entries)."""
+    row = app.headlines.current
+    if row is not None:
+        app.headlines.set_flags(row.id, read=not row.read)
+        write_flags(app.net, app.store, row.id, read=not row.read)
+        count_mark(app, row, read=not row.read)
+
+
+def toggle_star(app: NewsreaderApp) -> None:
+    """`s` on the headline list."""
+    row = app.headlines.current
+    if row is not None:
+        app.headlines.set_flags(row.id, starred=not row.starred)
+        write_flags(app.net, app.store, row.id, starred=not row.starred)
+
+
 def count_mark(app: NewsreaderApp, row: EntrySummary, *, read: bool) -> None:
     """A read mark's counts shown at once, by one, in the header and the row's feed: the
     writer thread stores the mark a few frames later, and `update_counts` then reads the same
