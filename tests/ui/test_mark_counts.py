@@ -4,6 +4,7 @@ has stored it (issue 15: under 50 ms on a million cached entries); the store the
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 
@@ -56,3 +57,38 @@ async def test_a_mark_counts_before_the_write_lands_and_the_store_agrees(store: 
         assert status.unread == unread
         await writes_done(pilot)
         assert store.unread_count() == unread == status.unread
+
+
+class _Frames(NewsreaderApp):
+    """Notes, at each frame handed to the driver, the first row's read flag and the header's
+    unread count: what that frame shows."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        super().__init__(store, config, offline=True)
+        self.shown: list[tuple[bool, int]] = []
+
+    def _display(self, screen: Any, renderable: Any) -> None:
+        super()._display(screen, renderable)
+        views, bars = self.query(HeadlineView), self.query(StatusBar)
+        row = views.first().source.row(0) if views else None
+        if row is not None and bars:
+            self.shown.append((row.read, bars.first().unread))
+
+
+async def test_a_mark_and_its_counts_come_in_one_frame(store: Store) -> None:
+    sample_cache(store)
+    unread = store.unread_count()
+    app = _Frames(store, Config(reader=ReaderConfig(refresh_on_start=False)))
+    async with app.run_test(size=(140, 32)) as pilot:
+        await wait_for(pilot, lambda: bool(app.query(FeedPane)) and app.query_one(FeedPane)._shown)
+        row = app.query_one(HeadlineView).current
+        assert row is not None and not row.read and app.headlines.cursor == 0
+        for _ in range(3):  # read, unread, read
+            app.shown.clear()
+            await pilot.press("m")
+            await pilot.pause(0.3)
+            # Each frame shows the row and the header alike: read with one unread fewer.
+            assert app.shown
+            assert all(count == unread - read for read, count in app.shown)
+        await writes_done(pilot)
+    assert store.unread_count() == unread - 1

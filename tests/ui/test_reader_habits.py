@@ -141,7 +141,7 @@ async def test_footer_lists_only_live_keys_and_palette_only_reader_commands(
         palette.query_one(Input).value = "star"
         await pilot.pause(0.3)
         assert "Star / unstar" in screen_text(app)
-    wanted = {"add_feed", "import_opml", "headlines.star", "headlines.read", "refresh"}
+    wanted = {"add_feed", "import_opml", "toggle_star", "toggle_read", "refresh"}
     assert wanted <= {action for _, _, action in READER_COMMANDS}
     assert {"open_browser", "toggle_filter('unread')"} <= {a for _, _, a in READER_COMMANDS}
 

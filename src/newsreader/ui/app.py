@@ -23,12 +23,9 @@ from textual.screen import Screen
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
-from newsreader.ui.attachments import PlayEnclosure
 from newsreader.ui.background import BackgroundLoop
-from newsreader.ui.browser import copy_url, open_web_page, play_enclosure
 from newsreader.ui.entry_filters import chosen, describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
-from newsreader.ui.key_footer import KeyFooter
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, RefreshProgress
@@ -41,7 +38,14 @@ from newsreader.ui.refresh_job import (
     refresh_when_due,
 )
 from newsreader.ui.status_bar import StatusBar
-from newsreader.ui.store_writes import count_mark, mark_all_read, write_flags, written
+from newsreader.ui.store_writes import (
+    count_mark,
+    mark_all_read,
+    toggle_read,
+    toggle_star,
+    write_flags,
+    written,
+)
 from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
 from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
@@ -49,9 +53,11 @@ from newsreader.ui.themes import install_themes
 from newsreader.ui.user_activity import UserActivity
 from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
-# Panes mounted after the first paint and the dialogs: imported when first needed.
+# Panes mounted after the first paint, the dialogs, what only a key does (the browser, the
+# player): imported when first needed.
 if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
+    from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
@@ -102,7 +108,14 @@ class NewsreaderApp(App[None]):
             slot = Vertical(id="feeds-slot")
             slot.display = self.config.reader.show_feed_pane
             yield slot
-            yield ListPane(self.store, clock=self.clock, id="list-pane")
+            # The list starts with what it shows (watch words, one story once): set after
+            # mounting, its length was counted twice before the first frame.
+            yield ListPane(
+                self.store,
+                clock=self.clock,
+                filt=listing(self.filters, self.config),
+                id="list-pane",
+            )
             yield Vertical(id="detail-slot")
 
     @property
@@ -158,8 +171,6 @@ class NewsreaderApp(App[None]):
         status = self.query_one(StatusBar)
         status.offline = self.offline
         show_server(self)
-        if self.config.watch.words or not self.config.cluster.enabled:
-            self.headlines.set_filter(listing(self.filters, self.config))
         self.update_counts(at_once=True)
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
@@ -189,6 +200,7 @@ class NewsreaderApp(App[None]):
     async def _mount_panes(self) -> None:
         from newsreader.ui.detail_pane import DetailPane  # start-up speed: after first paint
         from newsreader.ui.feed_pane import FeedPane
+        from newsreader.ui.key_footer import KeyFooter
 
         pane = FeedPane(self.store, self.net.write, self.net.read, id="feeds")
         await self.query_one("#feeds-slot").mount(pane)
@@ -235,11 +247,11 @@ class NewsreaderApp(App[None]):
         entry_id = event.entry.id
         self._when_ready(lambda: self.detail.open_entry(entry_id))
 
-    @on(HeadlineView.FlagsSet)
-    def _flags_set(self, event: HeadlineView.FlagsSet) -> None:
-        write_flags(self.net, self.store, event.entry_id, read=event.read, starred=event.starred)
-        if event.read is not None and event.was is not None:
-            count_mark(self, event.was, read=event.read)
+    def action_toggle_read(self) -> None:
+        toggle_read(self)
+
+    def action_toggle_star(self) -> None:
+        toggle_star(self)
 
     def action_mark_all_read(self, filters: EntryFilter | None = None) -> None:
         mark_all_read(self.net, self.store, filters or self.filters)
@@ -423,12 +435,18 @@ class NewsreaderApp(App[None]):
 
     def open_in_browser(self, url: str | None) -> None:
         if url:
+            from newsreader.ui.browser import open_web_page  # start-up speed: on a key
+
             open_web_page(self, url, self.config.browser)
 
     def action_copy_url(self) -> None:
+        from newsreader.ui.browser import copy_url  # start-up speed: on a key
+
         copy_url(self, self.current_url())
 
     def on_play_enclosure(self, event: PlayEnclosure) -> None:
+        from newsreader.ui.browser import play_enclosure  # start-up speed: on a key
+
         play_enclosure(self, event.url, self.config.player)
 
     def action_history_back(self) -> None:

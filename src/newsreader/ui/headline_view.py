@@ -46,8 +46,9 @@ class HeadlineView(ScrollView, can_focus=True):
         Binding("enter,l", "open", "Open", id="headline.open"),
         Binding("J", "app.feed_step(1)", "Next feed", show=False, id="headline.next_feed"),
         Binding("K", "app.feed_step(-1)", "Previous feed", show=False, id="headline.previous_feed"),
-        Binding("m", "toggle_read", "Read/unread", id="headline.toggle_read"),
-        Binding("s", "toggle_star", "Star", id="headline.toggle_star"),
+        # The App's: the row and the counts change in one frame (store_writes.toggle_read).
+        Binding("m", "app.toggle_read", "Read/unread", id="headline.toggle_read"),
+        Binding("s", "app.toggle_star", "Star", id="headline.toggle_star"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -87,20 +88,6 @@ class HeadlineView(ScrollView, can_focus=True):
             return self.view
 
     @dataclass
-    class FlagsSet(Message):
-        """The user marked a headline read or unread, or starred it; the App writes it."""
-
-        view: HeadlineView
-        entry_id: int
-        read: bool | None = None
-        starred: bool | None = None
-        was: EntrySummary | None = None  # the row before the change (for the counts)
-
-        @property
-        def control(self) -> HeadlineView:
-            return self.view
-
-    @dataclass
     class Changed(Message):
         """The row count or a row's flags changed (the header's unread count may be stale)."""
 
@@ -115,12 +102,15 @@ class HeadlineView(ScrollView, can_focus=True):
         store: Store,
         *,
         clock: Callable[[], datetime],
+        filt: EntryFilter | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """`filt`: the first list's filter, so that its length is counted once, not once
+        for a default filter and again for this one."""
         super().__init__(name=name, id=id, classes=classes)
-        self.source = HeadlineSource(store)
+        self.source = HeadlineSource(store, filt)
         self._clock = clock
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
         self._now = clock()
@@ -327,18 +317,6 @@ class HeadlineView(ScrollView, can_focus=True):
             return None
         self.move_to(position)
         return self.current
-
-    def action_toggle_read(self) -> None:
-        row = self.current
-        if row is not None:
-            self.set_flags(row.id, read=not row.read)
-            self.post_message(self.FlagsSet(self, row.id, read=not row.read, was=row))
-
-    def action_toggle_star(self) -> None:
-        row = self.current
-        if row is not None:
-            self.set_flags(row.id, starred=not row.starred)
-            self.post_message(self.FlagsSet(self, row.id, starred=not row.starred))
 
     def on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from newsreader.core.errors import QueryError
+from newsreader.core.models import EntryFilter
 from newsreader.core.search_query import parse_query
 from newsreader.core.store.store import Store
 from newsreader.ui.headline_view import HeadlineView
@@ -42,15 +43,21 @@ class ListPane(Vertical):
         cancelled: bool = False
 
     def __init__(
-        self, store: Store, *, clock: Callable[[], datetime], id: str | None = None
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        filt: EntryFilter | None = None,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.store = store
         self.clock = clock
+        self.first_filter = filt
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-empty", markup=False)
-        yield HeadlineView(self.store, clock=self.clock, id="headlines")
+        yield HeadlineView(self.store, clock=self.clock, filt=self.first_filter, id="headlines")
 
     def show_empty_note(self, *, filtered: bool, syncing: bool = False) -> None:
         """Say why the list is empty (no feeds, nothing cached, nothing matches), or hide.

@@ -10,19 +10,17 @@ from functools import partial
 from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from newsreader.ui.headline_view import HeadlineView
-
 # Textual's system commands the palette keeps (Theme also lets a light theme be chosen).
 KEPT_SYSTEM_COMMANDS = frozenset({"Theme", "Quit"})
 
-# (title, help, action); "app." actions run on the App, "headlines." on the headline list.
+# (title, help, action): actions of the App.
 READER_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Add feed or site", "Subscribe to a feed, or to the first feed a site announces", "add_feed"),
     ("Import OPML", "Subscribe to every feed of an OPML file", "import_opml"),
     ("Refresh all feeds", "Fetch every feed in the background", "refresh"),
     ("Refresh this feed", "Fetch the feed or tag chosen in the feed pane", "refresh_feed"),
-    ("Star / unstar", "Star the selected headline, or take its star away", "headlines.star"),
-    ("Mark read / unread", "Toggle the selected headline's read mark", "headlines.read"),
+    ("Star / unstar", "Star the selected headline, or take its star away", "toggle_star"),
+    ("Mark read / unread", "Toggle the selected headline's read mark", "toggle_read"),
     ("Next unread", "The next unread headline, across feeds", "next_unread(1)"),
     ("Toggle unread only", "Show only unread headlines", "toggle_filter('unread')"),
     ("Toggle starred only", "Show only starred headlines", "toggle_filter('starred')"),
@@ -46,13 +44,7 @@ def reader_system_commands(commands: Iterable[SystemCommand]) -> Iterator[System
 
 class ReaderCommands(Provider):
     def _runner(self, action: str) -> Callable[[], object]:
-        if action.startswith("headlines."):
-            return partial(self._on_headline, action.removeprefix("headlines."))
         return partial(self.app.run_action, action)
-
-    def _on_headline(self, what: str) -> None:
-        for view in self.app.query(HeadlineView):
-            view.action_toggle_star() if what == "star" else view.action_toggle_read()
 
     async def discover(self) -> Hits:
         for title, help_text, action in READER_COMMANDS:

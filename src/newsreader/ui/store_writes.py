@@ -31,6 +31,25 @@ def write_flags(
         net.write(lambda: store.set_starred(entry_id, starred))
 
 
+def toggle_read(app: NewsreaderApp) -> None:
+    """`m` on the headline list. The row and the counts change in one call, so in one frame:
+    a message from the list to the App brought the counts a frame after the row (40 ms on a
+    million cached entries)."""
+    row = app.headlines.current
+    if row is not None:
+        app.headlines.set_flags(row.id, read=not row.read)
+        write_flags(app.net, app.store, row.id, read=not row.read)
+        count_mark(app, row, read=not row.read)
+
+
+def toggle_star(app: NewsreaderApp) -> None:
+    """`s` on the headline list."""
+    row = app.headlines.current
+    if row is not None:
+        app.headlines.set_flags(row.id, starred=not row.starred)
+        write_flags(app.net, app.store, row.id, starred=not row.starred)
+
+
 def count_mark(app: NewsreaderApp, row: EntrySummary, *, read: bool) -> None:
     """A read mark's counts shown at once, by one, in the header and the row's feed: the
     writer thread stores the mark a few frames later, and `update_counts` then reads the same
@@ -52,11 +71,6 @@ def mark_all_read(net: BackgroundLoop, store: Store, filters: EntryFilter) -> No
 
 
 def written(app: NewsreaderApp, job: JobDone) -> None:
-    from newsreader.ui.feed_pane import (  # start-up speed: mounted after paint
-        FeedsChanged,
-        SearchesChanged,
-    )
-
     if job.error is not None:
         app.headlines.reload()  # back to what the store holds
     elif job.key == "hide_rules":
@@ -65,7 +79,16 @@ def written(app: NewsreaderApp, job: JobDone) -> None:
     elif job.key == "all_read":
         app.store_changed()
         app.notify(f"Marked {job.result:,} headlines read.", markup=False)
-    elif isinstance(job.key, FeedsChanged):
+    else:
+        _pane_written(app, job)
+
+
+def _pane_written(app: NewsreaderApp, job: JobDone) -> None:
+    # Start-up speed: the hide rules' write comes back before the first frame, and the feed
+    # pane (mounted after it) is not imported for that one.
+    from newsreader.ui.feed_pane import FeedsChanged, SearchesChanged
+
+    if isinstance(job.key, FeedsChanged):
         if app.filters.feed_id is not None and app.store.feed(app.filters.feed_id) is None:
             app.filters = EntryFilter()  # the feed on screen was removed
         app.store_changed()

@@ -93,8 +93,11 @@ class Database:
                 self.path, timeout=60.0, isolation_level=None, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
-            # Only takes effect on a new, empty file; lets pruning shrink the file in steps.
-            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            # Lets pruning shrink the file in steps. Only a new, empty file takes it; on any
+            # other the pragma still rewrites page 1 and commits: a write, and an fsync, for
+            # every thread's connection (three before the reader's first frame).
+            if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")

@@ -1,0 +1,114 @@
+"""What the reader does before its first frame (issue 15: on a million cached entries, the
+start is held to 1.4 times a bare Textual app's): the list's length is counted once, with the
+filter the list shows; the write of the hide rules, coming back before that frame, does not
+load the feed pane, which is mounted after it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from newsreader.core.config import Config, ReaderConfig, WatchConfig
+from newsreader.core.store.store import Store
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.headline_view import HeadlineView
+from tests.ui.conftest import add_feed, entry
+
+pytestmark = pytest.mark.usefixtures("utc_timezone")
+
+# `count_rows` for a list that shows one story once: the versions it leaves out.
+_LATER_VERSIONS = "e.cluster_id IS NOT NULL"
+
+
+class _FirstFrame(NewsreaderApp):
+    """Notes what this thread's connection ran until the first frame with headlines."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        super().__init__(store, config, offline=True)
+        self.before_first_frame: list[str] | None = None
+        self.statements: list[str] = []
+        self.first_list: HeadlineView | None = None
+        store.conn.set_trace_callback(self.statements.append)
+
+    def _display(self, screen: Any, renderable: Any) -> None:
+        super()._display(screen, renderable)
+        view = self.query(HeadlineView)
+        if self.before_first_frame is None and view and view.first().count:
+            self.before_first_frame = list(self.statements)
+            self.first_list = view.first()
+            self.store.conn.set_trace_callback(None)
+            self.call_later(self.exit)
+
+    async def _after_first_paint(self) -> None:
+        pass  # only the first frame is watched
+
+
+async def test_the_first_list_is_counted_once_with_the_filter_it_shows(store: Store) -> None:
+    add_feed(
+        store,
+        "https://stadt.example/feed",
+        "Stadt",
+        [entry(n, f"Meldung {n} aus dem Kreuzviertel") for n in range(1, 30)],
+    )
+    config = Config(
+        reader=ReaderConfig(refresh_on_start=False), watch=WatchConfig(words=("Kreuzviertel",))
+    )
+    app = _FirstFrame(store, config)
+    async with app.run_test(size=(140, 32)) as pilot:
+        await pilot.pause(0.2)
+    assert app.before_first_frame is not None
+    counts = [s for s in app.before_first_frame if _LATER_VERSIONS in s]
+    assert len(counts) == 1
+    view = app.first_list
+    assert view is not None
+    assert view.filter.watch == ("Kreuzviertel",) and view.filter.one_per_story
+    first = view.source.row(0)
+    assert first is not None and first.watched == "Kreuzviertel"  # in the first frame's rows
+
+
+def test_the_hide_rules_coming_back_do_not_load_the_feed_pane() -> None:
+    code = (
+        "import sys\n"
+        "from newsreader.ui.messages import WRITE, JobDone\n"
+        "from newsreader.ui.store_writes import written\n"
+        "written(None, JobDone(WRITE, 'hide_rules', result=0))  # nothing newly hidden\n"
+        "print('newsreader.ui.feed_pane' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_probe_above_sees_the_feed_pane_load() -> None:
+    """Not vacuous: another write coming back (a read mark's) does load it."""
+    code = (
+        "import sys\n"
+        "from newsreader.ui.messages import WRITE, JobDone\n"
+        "from newsreader.ui.store_writes import written\n"
+        "class Reader:\n"
+        "    def update_counts(self): pass\n"
+        "written(Reader(), JobDone(WRITE, None))\n"
+        "print('newsreader.ui.feed_pane' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+AFTER_FIRST_FRAME = (
+    "newsreader.ui.detail_pane",  # the panes mounted after it
+    "newsreader.ui.feed_pane",
+    "newsreader.ui.key_footer",
+    "newsreader.ui.attachments",  # what only a key or an article needs
+    "newsreader.ui.browser",
+)
+
+
+def test_the_reader_imports_nothing_the_first_frame_does_without() -> None:
+    code = (
+        "import sys, newsreader.ui.app\n"
+        f"print(sorted(set({AFTER_FIRST_FRAME!r}) & set(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
