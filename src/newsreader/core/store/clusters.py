@@ -304,7 +304,7 @@ def _other_sources(a: tuple[int | None, str | None], b: tuple[int | None, str | 
 
 def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:
     row = conn.execute(f"{_TEXT_SQL} WHERE e.id = ?", (entry_id,)).fetchone()
-    text = _story_text(row) if row is not None else StoryText(frozenset(), frozenset())
+    text = _story_text(row) if row is not None else StoryText(frozenset())
     cache[entry_id] = text
     return text
 
