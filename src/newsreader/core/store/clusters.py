@@ -29,6 +29,7 @@ from newsreader.core.cluster.near import (
 )
 from newsreader.core.models import StoryVersion
 from newsreader.core.store.db import Database
+from newsreader.core.store.schema import COMMON_SAMPLE
 from newsreader.core.store.textfold import strip_tags
 
 # Candidates compared exactly per entry, most shared sample values first: boilerplate (a
@@ -36,14 +37,24 @@ from newsreader.core.store.textfold import strip_tags
 _CANDIDATES = 12
 # A sample value more entries of the window share than this is boilerplate (a station's
 # footer, "Die Polizei bittet Zeugen"), no sign of one story: it is left out of the lookup,
-# which it would otherwise flood.
-_COMMON = 200
+# which it would otherwise flood, and its row in cluster_postings keeps no ids.
+_COMMON = COMMON_SAMPLE
 # A sample's estimate of containment is kept loose: a sample of a few values is a rough one.
 _LOOSE = CONTAINMENT * 0.75
 # Feed bodies this long count as the full article when choosing the best version.
 _FULL_TEXT_CHARS = 1500
 
 _T = TypeVar("_T")
+
+# A batch's entries added to their sample values' rows: a row that grows past _COMMON
+# entries drops its ids (schema migration 12).
+_ADD_POSTINGS = f"""
+    INSERT INTO cluster_postings (hash, entries, entry_ids)
+        VALUES (?1, ?2, iif(?2 > {_COMMON:d}, NULL, ?3))
+    ON CONFLICT (hash) DO UPDATE SET
+        entries = entries + excluded.entries,
+        entry_ids = iif(entries + excluded.entries > {_COMMON:d}, NULL,
+                        entry_ids || ',' || excluded.entry_ids)"""
 
 _TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
     p.text AS page_text FROM entries e LEFT JOIN pages p ON p.url = e.url"""
@@ -57,9 +68,7 @@ class ClusterQueries(Database):
 
         Batches bound the memory (a shingle set is a few KB) and each write-lock hold."""
         cutoff = int(time.time()) - window_days * 86400
-        with self.transaction() as conn:
-            old = "SELECT entry_id FROM cluster_sketches WHERE published < ?"
-            conn.execute(f"DELETE FROM cluster_samples WHERE entry_id IN ({old})", (cutoff,))
+        with self.transaction() as conn:  # a trigger takes them out of cluster_postings
             conn.execute("DELETE FROM cluster_sketches WHERE published < ?", (cutoff,))
         # The ids first, from the covering (published, id) index: a scan of the table would
         # read each entry's text to reach `published`, which is stored after it.
@@ -95,7 +104,7 @@ class ClusterQueries(Database):
             )
             sketched = {row[0] for row in done}
             index = _SampleIndex(conn, {h for text in texts.values() for h in text.sample})
-            sketches: list[tuple[int, int, int, int]] = []
+            sketches: list[tuple[int, int, int, int, str]] = []
             for entry_id in published:
                 pause(None)
                 text = texts[entry_id]
@@ -103,7 +112,15 @@ class ClusterQueries(Database):
                     continue
                 candidates = index.candidates(text, entry_id)
                 index.add(entry_id, text)
-                sketches.append((entry_id, published[entry_id], len(text.shingles), text.sampled))
+                sketches.append(
+                    (
+                        entry_id,
+                        published[entry_id],
+                        len(text.shingles),
+                        text.sampled,
+                        ",".join(map(str, text.sample)),
+                    )
+                )
                 matches = [
                     other
                     for other in candidates
@@ -115,13 +132,20 @@ class ClusterQueries(Database):
                     joined += 1
             # Written once at the end: the batch's lookups go to `index`, not to these tables.
             conn.executemany(
-                """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled)
-                   VALUES (?, ?, ?, ?)""",
+                """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled, samples)
+                   VALUES (?, ?, ?, ?, ?)""",
                 sketches,
             )
+            entries_of: dict[int, list[int]] = {}
+            for sketch in sketches:
+                for value in texts[sketch[0]].sample:
+                    entries_of.setdefault(value, []).append(sketch[0])
             conn.executemany(
-                "INSERT OR IGNORE INTO cluster_samples (hash, entry_id) VALUES (?, ?)",
-                sorted((h, sketch[0]) for sketch in sketches for h in texts[sketch[0]].sample),
+                _ADD_POSTINGS,
+                [
+                    (value, len(ids), ",".join(map(str, ids)))
+                    for value, ids in sorted(entries_of.items())
+                ],
             )
         return joined
 
@@ -199,12 +223,11 @@ class _SampleIndex:
         # which is left out and never counted: one query, and one JSON text parsed in C
         # rather than a hundred thousand ids converted one by one.
         postings = cursor.execute(
-            """SELECT '[' || group_concat('[' || hash || ',' || ids || ']') || ']' FROM (
-                   SELECT hash, CASE WHEN COUNT(*) > ? THEN 'null'
-                                     ELSE '[' || group_concat(entry_id) || ']' END AS ids
-                   FROM cluster_samples WHERE hash IN (SELECT value FROM json_each(?))
-                   GROUP BY hash)""",
-            (_COMMON, json.dumps(list(hashes))),
+            """SELECT '[' || group_concat('[' || hash || ','
+                                          || COALESCE('[' || entry_ids || ']', 'null') || ']')
+                   || ']'
+               FROM cluster_postings WHERE hash IN (SELECT value FROM json_each(?))""",
+            (json.dumps(list(hashes)),),
         ).fetchone()[0]
         pairs: list[tuple[int, list[int] | None]] = json.loads(postings or "[]")
         self._common: set[int] = {value for value, ids in pairs if ids is None}
