@@ -27,7 +27,7 @@ Postings = dict[int, tuple[int, frozenset[int] | None]]
 def _postings(conn: sqlite3.Connection) -> Postings:
     rows = conn.execute("SELECT hash, entries, entry_ids FROM cluster_postings")
     return {
-        value: (count, None if ids is None else frozenset(map(int, ids.split(","))))
+        value: (count, None if ids is None else frozenset(int(id_, 16) for id_ in ids.split()))
         for value, count, ids in rows
     }
 
