@@ -141,15 +141,11 @@ class ClusterQueries(Database):
                    VALUES (?, ?, ?, ?, ?)""",
                 sketches,
             )
-            entries_of: dict[int, list[int]] = {}
-            for sketch in sketches:
-                for value in texts[sketch[0]].sample:
-                    entries_of.setdefault(value, []).append(sketch[0])
             conn.executemany(
                 _ADD_POSTINGS,
                 [
-                    (value, len(ids), " ".join(map("{:08x}".format, ids)))
-                    for value, ids in sorted(entries_of.items(), key=itemgetter(0))
+                    (value, len(ids) // _ID_BYTES, ids.hex(" ", _ID_BYTES))
+                    for value, ids in sorted(index.added.items(), key=itemgetter(0))
                 ],
             )
         return joined
@@ -262,6 +258,8 @@ class _SampleIndex:
             zip(json.loads(short_ids), json.loads(short_sizes), strict=True)
         )
         self._least_need = min(self._need.values(), default=1)
+        # The batch's entries per sample value, common or not, for cluster_postings.
+        self.added: dict[int, bytes] = {}
 
     def add(self, entry_id: int, text: StoryText) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
@@ -269,9 +267,10 @@ class _SampleIndex:
         self._least_need = min(self._least_need, need)
         if len(text.shingles) < KEEP_ALL_BELOW:
             self._short[entry_id] = len(text.shingles)
-        postings, common = self._postings, self._common
+        postings, common, added = self._postings, self._common, self.added
         packed = entry_id.to_bytes(_ID_BYTES, "big")
         for value in text.sample:
+            added[value] = added.get(value, b"") + packed
             if value not in common:
                 ids = postings[value] = postings.get(value, b"") + packed
                 if len(ids) > _COMMON * _ID_BYTES:  # common now: out of the lookup from here on
