@@ -131,12 +131,14 @@ def main() -> None:
             started, cpu = time.perf_counter(), time.process_time()
             joined = store.cluster_recent(window_days=7)
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-            sketch_rows = store.conn.execute("SELECT COUNT(*) FROM cluster_samples").fetchone()[0]
+            sketch_rows = store.conn.execute(
+                "SELECT SUM(entries) FROM cluster_postings"
+            ).fetchone()[0]
             print(
                 f"from scratch: {args.scratch} entries clustered in {seconds:.2f} s "
                 f"({cpu:.2f} s CPU, {cpu / args.scratch * 1e6:.0f} µs each), "
                 f"{joined} joined (0 expected), "
-                f"{sketch_rows} sample rows ({sketch_rows / args.scratch:.1f} per entry), "
+                f"{sketch_rows} sample values kept ({sketch_rows / args.scratch:.1f} per entry), "
                 f"peak RSS of the bench {peak_mb():.0f} MB (the farm's entries are held in memory)"
             )
             store.close()

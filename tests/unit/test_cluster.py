@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -202,6 +203,19 @@ def test_text_words_are_the_words_the_regex_finds(text: str) -> None:
     """The fast paths (Latin-1 bytes, the quotes and dashes beyond it) and the regex for
     other scripts cut the same words: a stored sketch stays comparable with a new one."""
     assert text_words(text) == re.findall(r"\w+", text.lower())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_GERMAN, st.characters()), max_size=60).map("".join))
+def test_shingles_hash_the_utf8_of_the_words_whichever_path_cuts_them(text: str) -> None:
+    """Word ids are the CRC-32 of each word's UTF-8 and a shingle the tuple hash of four, on
+    the Latin-1 path as on the regex one: the hashes stored in a cache's samples stay valid."""
+    words = re.findall(r"\w+", text.lower())
+    ids = [zlib.crc32(word.encode()) for word in words]
+    shingles = story_text(text)
+    grams = zip(ids, ids[1:], ids[2:], ids[3:], strict=False)
+    assert shingles.sequence == tuple(map(hash, grams))
+    assert shingles.numbers == {word for word in words if not word.isalpha()}
 
 
 # Letters only: words with digits count as numbers, which have a check of their own.

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import sys
 import threading
 import time
+from array import array
 from collections import Counter
-from itertools import chain
+from operator import itemgetter
 from typing import TypeVar
 
 from newsreader.core.cluster.near import (
@@ -30,6 +32,7 @@ from newsreader.core.cluster.near import (
 from newsreader.core.models import StoryVersion
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import unpack_text
+from newsreader.core.store.schema import COMMON_SAMPLE
 from newsreader.core.store.textfold import strip_tags
 
 # Candidates compared exactly per entry, most shared sample values first: boilerplate (a
@@ -37,14 +40,27 @@ from newsreader.core.store.textfold import strip_tags
 _CANDIDATES = 12
 # A sample value more entries of the window share than this is boilerplate (a station's
 # footer, "Die Polizei bittet Zeugen"), no sign of one story: it is left out of the lookup,
-# which it would otherwise flood.
-_COMMON = 200
+# which it would otherwise flood, and its row in cluster_postings keeps no ids.
+_COMMON = COMMON_SAMPLE
 # A sample's estimate of containment is kept loose: a sample of a few values is a rough one.
 _LOOSE = CONTAINMENT * 0.75
 # Feed bodies this long count as the full article when choosing the best version.
 _FULL_TEXT_CHARS = 1500
 
 _T = TypeVar("_T")
+
+# A batch's entries added to their sample values' rows: ids as 8 hex digits and a space
+# (schema migration 12), and none kept in a row past _COMMON entries.
+_ADD_POSTINGS = f"""
+    INSERT INTO cluster_postings (hash, entries, entry_ids)
+        VALUES (?1, ?2, iif(?2 > {_COMMON:d}, NULL, ?3))
+    ON CONFLICT (hash) DO UPDATE SET
+        entries = entries + excluded.entries,
+        entry_ids = iif(entries + excluded.entries > {_COMMON:d}, NULL,
+                        entry_ids || ' ' || excluded.entry_ids)"""
+_ID_BYTES = 4  # an array of C unsigned ints ("I"): 4 bytes wherever CPython runs
+# Entry ids past this (four billion entries) do not fit the stored form: never clustered.
+_LAST_ID = (1 << 32) - 1
 
 _TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
     p.text AS page_text FROM entries e LEFT JOIN pages p ON p.url = e.url"""
@@ -58,18 +74,16 @@ class ClusterQueries(Database):
 
         Batches bound the memory (a shingle set is a few KB) and each write-lock hold."""
         cutoff = int(time.time()) - window_days * 86400
-        with self.transaction() as conn:
-            old = "SELECT entry_id FROM cluster_sketches WHERE published < ?"
-            conn.execute(f"DELETE FROM cluster_samples WHERE entry_id IN ({old})", (cutoff,))
+        with self.transaction() as conn:  # a trigger takes them out of cluster_postings
             conn.execute("DELETE FROM cluster_sketches WHERE published < ?", (cutoff,))
         # The ids first, from the covering (published, id) index: a scan of the table would
         # read each entry's text to reach `published`, which is stored after it.
         unsketched = sorted(
             row[0]
             for row in self.conn.execute(
-                """SELECT e.id FROM entries e WHERE e.published >= ? AND NOT EXISTS
+                """SELECT e.id FROM entries e WHERE e.published >= ? AND e.id <= ? AND NOT EXISTS
                    (SELECT 1 FROM cluster_sketches s WHERE s.entry_id = e.id)""",
-                (cutoff,),
+                (cutoff, _LAST_ID),
             )
         )
         joined = 0
@@ -96,7 +110,7 @@ class ClusterQueries(Database):
             )
             sketched = {row[0] for row in done}
             index = _SampleIndex(conn, {h for text in texts.values() for h in text.sample})
-            sketches: list[tuple[int, int, int, int]] = []
+            sketches: list[tuple[int, int, int, int, str]] = []
             for entry_id in published:
                 pause(None)
                 text = texts[entry_id]
@@ -104,7 +118,15 @@ class ClusterQueries(Database):
                     continue
                 candidates = index.candidates(text, entry_id)
                 index.add(entry_id, text)
-                sketches.append((entry_id, published[entry_id], len(text.shingles), text.sampled))
+                sketches.append(
+                    (
+                        entry_id,
+                        published[entry_id],
+                        len(text.shingles),
+                        text.sampled,
+                        ",".join(map(str, text.sample)),
+                    )
+                )
                 matches = [
                     other
                     for other in candidates
@@ -116,13 +138,16 @@ class ClusterQueries(Database):
                     joined += 1
             # Written once at the end: the batch's lookups go to `index`, not to these tables.
             conn.executemany(
-                """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled)
-                   VALUES (?, ?, ?, ?)""",
+                """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled, samples)
+                   VALUES (?, ?, ?, ?, ?)""",
                 sketches,
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO cluster_samples (hash, entry_id) VALUES (?, ?)",
-                sorted((h, sketch[0]) for sketch in sketches for h in texts[sketch[0]].sample),
+                _ADD_POSTINGS,
+                [
+                    (value, len(ids) // _ID_BYTES, ids.hex(" ", _ID_BYTES))
+                    for value, ids in sorted(index.added.items(), key=itemgetter(0))
+                ],
             )
         return joined
 
@@ -196,41 +221,46 @@ class _SampleIndex:
     def __init__(self, conn: sqlite3.Connection, hashes: set[int]) -> None:
         cursor = conn.cursor()
         cursor.row_factory = None
-        # Each value's entries, or null for a value too common to name a story (see _COMMON),
-        # which is left out and never counted: one query, and one JSON text parsed in C
-        # rather than a hundred thousand ids converted one by one.
-        postings = cursor.execute(
-            """SELECT '[' || group_concat('[' || hash || ',' || ids || ']') || ']' FROM (
-                   SELECT hash, CASE WHEN COUNT(*) > ? THEN 'null'
-                                     ELSE '[' || group_concat(entry_id) || ']' END AS ids
-                   FROM cluster_samples WHERE hash IN (SELECT value FROM json_each(?))
-                   GROUP BY hash)""",
-            (_COMMON, json.dumps(list(hashes))),
-        ).fetchone()[0]
-        pairs: list[tuple[int, list[int] | None]] = json.loads(postings or "[]")
+        # Each value's entries, or none for a value too common to name a story (see _COMMON),
+        # which is left out and never counted. The ids stay bytes (fixed-width hex is one C
+        # call to bytes, and bytes to an array of ints another) until a text counts them:
+        # parsing them as JSON cost more than all the SQL of the pass.
+        pairs = cursor.execute(
+            """SELECT hash, entry_ids FROM cluster_postings
+               WHERE hash IN (SELECT value FROM json_each(?))""",
+            (json.dumps(list(hashes)),),
+        ).fetchall()
         self._common: set[int] = {value for value, ids in pairs if ids is None}
-        self._postings: dict[int, list[int]] = {
-            value: ids for value, ids in pairs if ids is not None
+        self._postings: dict[int, bytes] = {
+            value: bytes.fromhex(ids) for value, ids in pairs if ids is not None
         }
-        seen = json.dumps(list(set().union(*self._postings.values())))
+        seen = set(_ids(b"".join(self._postings.values())))
         # Per entry the shared sample values its own size asks for (`_need`, in SQL), and
-        # its shingle count, which short texts compare exactly; see `candidates`.
-        entry_ids, needs, sizes = cursor.execute(
-            """SELECT json_group_array(entry_id),
-                      json_group_array(max(1, CAST(? * sampled AS INTEGER)
-                                       + (? * sampled > CAST(? * sampled AS INTEGER)))),
-                      json_group_array(shingles)
-               FROM cluster_sketches WHERE entry_id IN (SELECT value FROM json_each(?))""",
-            (_LOOSE, _LOOSE, _LOOSE, seen),
+        # the shingle count of a short text, which is compared exactly; see `candidates`.
+        # Ids and needs as fixed-width hex, like the postings. When the batch meets much of
+        # the window (the farm's pool sentences: all of it), the whole table is read rather
+        # than sought entry by entry; an entry not met costs nothing but a dict slot.
+        total = cursor.execute("SELECT COUNT(*) FROM cluster_sketches").fetchone()[0]
+        met = "" if 3 * len(seen) >= total else "WHERE entry_id IN (SELECT value FROM json_each(?))"
+        entry_ids, needs, short_ids, short_sizes = cursor.execute(
+            f"""SELECT group_concat(printf('%08x', entry_id), ''),
+                       group_concat(printf('%08x', max(1, CAST(? * sampled AS INTEGER)
+                                    + (? * sampled > CAST(? * sampled AS INTEGER)))), ''),
+                       json_group_array(entry_id) FILTER (WHERE shingles < ?),
+                       json_group_array(shingles) FILTER (WHERE shingles < ?)
+                FROM cluster_sketches {met}""",
+            (_LOOSE, _LOOSE, _LOOSE, KEEP_ALL_BELOW, KEEP_ALL_BELOW)
+            + ((json.dumps(list(seen)),) if met else ()),
         ).fetchone()
-        ids = json.loads(entry_ids)
-        self._need: dict[int, int] = dict(zip(ids, json.loads(needs), strict=True))
-        self._short: dict[int, int] = {
-            entry_id: size
-            for entry_id, size in zip(ids, json.loads(sizes), strict=True)
-            if size < KEEP_ALL_BELOW
-        }
+        self._need: dict[int, int] = dict(
+            zip(_ids(bytes.fromhex(entry_ids or "")), _ids(bytes.fromhex(needs or "")), strict=True)
+        )
+        self._short: dict[int, int] = dict(
+            zip(json.loads(short_ids), json.loads(short_sizes), strict=True)
+        )
         self._least_need = min(self._need.values(), default=1)
+        # The batch's entries per sample value, common or not, for cluster_postings.
+        self.added: dict[int, bytes] = {}
 
     def add(self, entry_id: int, text: StoryText) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
@@ -238,12 +268,13 @@ class _SampleIndex:
         self._least_need = min(self._least_need, need)
         if len(text.shingles) < KEEP_ALL_BELOW:
             self._short[entry_id] = len(text.shingles)
-        postings, common = self._postings, self._common
+        postings, common, added = self._postings, self._common, self.added
+        packed = entry_id.to_bytes(_ID_BYTES, "big")
         for value in text.sample:
+            added[value] = added.get(value, b"") + packed
             if value not in common:
-                ids = postings.setdefault(value, [])
-                ids.append(entry_id)
-                if len(ids) > _COMMON:  # common now: out of the lookup from here on
+                ids = postings[value] = postings.get(value, b"") + packed
+                if len(ids) > _COMMON * _ID_BYTES:  # common now: out of the lookup from here on
                     del postings[value]
                     common.add(value)
 
@@ -254,7 +285,7 @@ class _SampleIndex:
         mostly contained. Otherwise it is the sample's estimate, kept loose (a teaser's sample
         holds a handful of values): `max(1, loose * min(a, b))` shared values, which is the
         smaller of the two sides' own needs, so passing either side's is enough."""
-        shared = Counter(chain.from_iterable(filter(None, map(self._postings.get, text.sample))))
+        shared = Counter(_ids(b"".join(filter(None, map(self._postings.get, text.sample)))))
         shared.pop(entry_id, None)
         own_all, own_need = len(text.shingles), _need(text.sampled)
         need, short = self._need, self._short
@@ -282,6 +313,14 @@ class _SampleIndex:
         return [other for _, other in passing[:_CANDIDATES]]
 
 
+def _ids(packed: bytes) -> array[int]:
+    """Entry ids from cluster_postings' form: 4 bytes each, most significant first."""
+    ids = array("I", packed)
+    if sys.byteorder == "little":
+        ids.byteswap()
+    return ids
+
+
 def _need(sampled: int) -> int:
     """How many shared sample values a text of this sample size asks for at least."""
     return max(1, math.ceil(_LOOSE * sampled))
@@ -305,7 +344,7 @@ def _other_sources(a: tuple[int | None, str | None], b: tuple[int | None, str | 
 
 def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:
     row = conn.execute(f"{_TEXT_SQL} WHERE e.id = ?", (entry_id,)).fetchone()
-    text = _story_text(row) if row is not None else StoryText(frozenset(), frozenset())
+    text = _story_text(row) if row is not None else StoryText(frozenset())
     cache[entry_id] = text
     return text
 

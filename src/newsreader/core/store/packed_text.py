@@ -3,7 +3,7 @@
 The feed's text was about 60 % of the cache and of what a refresh writes, and a row of about
 3 KB took a 4 KB page of its own. Deflated, the text is about half as long. A stored value is
 either TEXT (short text, text that deflate does not shrink, and every row written before
-schema 12) or a BLOB: a format byte, then the UTF-8 text as raw deflate. Nothing else stores
+schema 13) or a BLOB: a format byte, then the UTF-8 text as raw deflate. Nothing else stores
 a BLOB in these columns, so the type alone tells them apart, in SQL too.
 
 Whoever reads `entries.summary` or `entries.content` reads them through `unpack_text` (or the

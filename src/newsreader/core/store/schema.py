@@ -18,9 +18,14 @@ from newsreader.core.store.search_index import register_functions
 
 Step = str | Callable[[sqlite3.Connection, Progress | None], None]
 
+# A sample value more entries of the clustering window share than this is boilerplate (a
+# station's footer), no sign of one story (store/clusters.py). Migration 12's statements hold
+# the number: changing it takes a new migration that makes the triggers again.
+COMMON_SAMPLE = 200
+
 
 def _rows_stay_as_they_are(conn: sqlite3.Connection, say: Progress | None) -> None:
-    """A migration that changes what new rows may hold, and no row: see 12."""
+    """A migration that changes what new rows may hold, and no row: see 13."""
 
 
 MIGRATIONS: list[list[Step]] = [
@@ -477,7 +482,81 @@ MIGRATIONS: list[list[Step]] = [
         END
         """,
     ],
-    # 12 (issue 15): an entry's summary and content may be stored deflated, as a BLOB
+    # 12 (issue 14, a cheaper clustering pass): a sample value's entries are one row, their
+    # ids as 8 hex digits each and a space between (bytes.fromhex reads them in one step);
+    # one row per value and entry cost three times as much to read, and an index by entry
+    # to write. A value shared by
+    # more than COMMON_SAMPLE entries (boilerplate, left out of the lookup) keeps its count but
+    # no ids, so a footer on every entry is never a long row rewritten on each new one. Each
+    # sketch keeps its own values, which is how a dropped sketch finds its rows: a trigger
+    # takes its id out of them, and gives a value that stops being common its ids again (from
+    # the sketches that hold it). The hashes are the same: nothing is sketched again.
+    [
+        "ALTER TABLE cluster_sketches ADD COLUMN samples TEXT NOT NULL DEFAULT ''",
+        """
+        UPDATE cluster_sketches SET samples = COALESCE(
+            (SELECT group_concat(hash) FROM cluster_samples
+             WHERE entry_id = cluster_sketches.entry_id), '')
+        """,
+        """
+        CREATE TABLE cluster_postings (
+            hash INTEGER PRIMARY KEY,
+            entries INTEGER NOT NULL,
+            entry_ids TEXT
+        )
+        """,
+        f"""
+        INSERT INTO cluster_postings (hash, entries, entry_ids)
+        SELECT hash, COUNT(*),
+            iif(COUNT(*) > {COMMON_SAMPLE:d}, NULL, group_concat(printf('%08x', entry_id), ' '))
+        FROM cluster_samples GROUP BY hash
+        """,
+        "DROP TRIGGER entries_drop_sketch",
+        "DROP TRIGGER entries_text_changed",
+        "DROP TRIGGER pages_text_arrived",
+        "DROP TABLE cluster_samples",
+        f"""
+        CREATE TRIGGER cluster_sketches_drop AFTER DELETE ON cluster_sketches
+        BEGIN
+            UPDATE cluster_postings SET
+                entries = entries - 1,
+                entry_ids = CASE
+                    WHEN entries - 1 > {COMMON_SAMPLE:d} THEN NULL
+                    WHEN entry_ids IS NULL THEN
+                        (SELECT group_concat(printf('%08x', s.entry_id), ' ')
+                         FROM cluster_sketches s
+                         WHERE instr(',' || s.samples || ',', ',' || cluster_postings.hash || ','))
+                    ELSE trim(replace(' ' || entry_ids || ' ',
+                                      ' ' || printf('%08x', OLD.entry_id) || ' ', ' '))
+                END
+            WHERE hash IN (SELECT value FROM json_each('[' || OLD.samples || ']'));
+            DELETE FROM cluster_postings WHERE entries = 0
+                AND hash IN (SELECT value FROM json_each('[' || OLD.samples || ']'));
+        END
+        """,
+        """
+        CREATE TRIGGER entries_drop_sketch AFTER DELETE ON entries
+        BEGIN
+            DELETE FROM cluster_sketches WHERE entry_id = OLD.id;
+        END
+        """,
+        """
+        CREATE TRIGGER entries_text_changed AFTER UPDATE OF summary, content ON entries
+        WHEN OLD.summary != NEW.summary OR OLD.content != NEW.content
+        BEGIN
+            DELETE FROM cluster_sketches WHERE entry_id = NEW.id;
+        END
+        """,
+        """
+        CREATE TRIGGER pages_text_arrived AFTER INSERT ON pages
+        WHEN NEW.text IS NOT NULL AND NEW.text != ''
+        BEGIN
+            DELETE FROM cluster_sketches WHERE entry_id IN
+                (SELECT id FROM entries WHERE url = NEW.url);
+        END
+        """,
+    ],
+    # 13 (issue 15): an entry's summary and content may be stored deflated, as a BLOB
     # (packed_text.py). Rows written before stay TEXT and read as they did, so nothing is
     # rewritten; the new version keeps an older newsreader, which would show the BLOB's
     # bytes, away from the cache (`refuse_newer`).
