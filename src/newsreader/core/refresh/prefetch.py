@@ -16,6 +16,10 @@ from newsreader.core.refresh.ingest import ingest_page
 from newsreader.core.refresh.on_demand import fetch_page
 from newsreader.core.store.store import Store
 
+# Pages fetched at once. Not the global cap (96, for a warm refresh's 304s): every page has a
+# body of up to max_page_mb, and two workers extract pages far slower than 32 arrive.
+_PAGES_AT_ONCE = 32
+
 
 class _Budget:
     def __init__(self, config: Config) -> None:
@@ -37,7 +41,7 @@ async def prefetch_pages(
     loop = asyncio.get_running_loop()
     # The budget is checked when a fetch gets its turn, not when it is queued: started all at
     # once, every fetch would pass the check before the first byte was counted.
-    turns = asyncio.Semaphore(config.network.concurrency)
+    turns = asyncio.Semaphore(min(config.network.concurrency, _PAGES_AT_ONCE))
 
     async def fetch_one(url: str) -> None:
         nonlocal fetched
