@@ -168,6 +168,27 @@ def test_lift_steps_aside_where_lxml_might_read_otherwise() -> None:
     assert cdata.lift(b" " + head) is None  # a declaration not at the start
 
 
+# DEL written as a character reference reads as the token's mark: a feed must not be able to
+# forge a token (pull another section's text into a title) or make the fast path crash.
+FORGED_MARKS = {
+    "forged_token": "<title>&#127;0&#127;</title>",
+    "forged_hex_token": "<title>&#x7F;0&#x7f;</title>",
+    "forged_unknown_number": "<title>&#x7f;9&#x7f;</title>",
+    "forged_not_a_number": "<title>a&#0127;b&#127;c</title>",
+    "lone_mark": "<title>a&#x007f;b</title>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGED_MARKS))
+def test_a_mark_written_as_a_reference_cannot_forge_a_token(name: str) -> None:
+    body = rss(
+        "<title>K</title>",
+        f"<item><link>https://n.example/e</link>{FORGED_MARKS[name]}"
+        "<description><![CDATA[geheim]]></description></item>",
+    )
+    agree(body, name)
+
+
 # Bytes that are not UTF-8 in a feed declared UTF-8: lxml (or the CDATA lifting) must turn the
 # bytes down as they are, so that they are repaired (each stray byte read as cp1252) first.
 NOT_UTF8 = {

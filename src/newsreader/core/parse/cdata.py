@@ -13,7 +13,8 @@ parsed as it came:
 - every section ends; its text is well-formed UTF-8 with XML characters only (no C0 controls
   but tab, line feed and carriage return, no U+FFFE or U+FFFF), as libxml2 demands;
 - line ends become line feeds, as libxml2 makes them;
-- DEL (U+007F), the token's mark, occurs nowhere in the feed.
+- DEL (U+007F), the token's mark, occurs nowhere in the feed, not even as a character
+  reference (which lxml reads as DEL: a feed could forge a token).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MARK = "\x7f"  # a token's ends; DEL, which the feed must not hold
 # and U+FFFF in UTF-8.
 _CONTROLS = tuple(bytes([c]) for c in range(32) if c not in (9, 10, 13))
 _NONCHARACTER = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_MARK_REFERENCE = re.compile(rb"&#(?:0*127|x0*7[fF]);")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ def lift(body: bytes) -> tuple[bytes, LiftedText] | None:
     when there is nothing to lift or lifting might change what lxml reads."""
     start = body.find(_OPEN)
     if start < 0 or b"\x7f" in body:
+        return None
+    if b"&#" in body and _MARK_REFERENCE.search(body):
         return None
     # What a section's text must not hold, looked for once in the whole body: libxml2 turns
     # such a feed down wherever it is.
