@@ -189,6 +189,28 @@ def test_a_mark_written_as_a_reference_cannot_forge_a_token(name: str) -> None:
     agree(body, name)
 
 
+_RSS_ECHT = (
+    '<rss version="2.0"><channel><title>Echt</title><item><title>Echt</title>'
+    "<link>https://n.example/echt</link></item></channel></rss>"
+)
+_RSS_FALSCH = _RSS_ECHT.replace("Echt", "Falsch").replace("echt", "falsch")
+# A processing instruction first whose target only starts with "xml" (xml-stylesheet) is not
+# the XML declaration: a "<![CDATA[" in it opens no section. Lifted from there to the first
+# "]]>", an ill-formed feed read well-formed: without feedparser's warning, and without the
+# items before that "]]>".
+PI_FIRST = {
+    "junk_before_the_root": '<?xml-stylesheet href="<![CDATA["?>junk]]>?>' + _RSS_ECHT,
+    "a_second_root": '<?xml-stylesheet href="<![CDATA["?>' + _RSS_ECHT + "]]>?>" + _RSS_FALSCH,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PI_FIRST))
+def test_a_stylesheet_first_is_not_taken_for_the_xml_declaration(name: str) -> None:
+    body = PI_FIRST[name].encode()
+    assert cdata.lift(body) is None
+    agree(body, name)
+
+
 # Bytes that are not UTF-8 in a feed declared UTF-8: lxml (or the CDATA lifting) must turn the
 # bytes down as they are, so that they are repaired (each stray byte read as cp1252) first.
 NOT_UTF8 = {

@@ -31,6 +31,7 @@ MARK = "\x7f"  # a token's ends; DEL, which the feed must not hold
 # and U+FFFF in UTF-8.
 _CONTROLS = tuple(bytes([c]) for c in range(32) if c not in (9, 10, 13))
 _NONCHARACTER = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[ \t\r\n]")
 _MARK_REFERENCE = re.compile(rb"&#(?:0*127|x0*7[fF]);")
 
 
@@ -64,8 +65,10 @@ def lift(body: bytes) -> tuple[bytes, LiftedText] | None:
         b"\xef" in body and _NONCHARACTER.search(body)
     ):
         return None
-    # The XML declaration (after a byte-order mark at most) is the one "<?" allowed.
-    seen = 5 if body.startswith(b"<?xml") else 8 if body.startswith(b"\xef\xbb\xbf<?xml") else 0
+    # The XML declaration (after a byte-order mark at most) is the one "<?" allowed; "<?xml"
+    # and a space, not a processing instruction such as <?xml-stylesheet ...?>.
+    declaration = _DECLARATION.match(body)
+    seen = declaration.end() if declaration else 0
     done = 0
     out: list[bytes] = []
     sections: list[str] = []
