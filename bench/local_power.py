@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,14 @@ def add_reprints(store: Any, seed: int = 14) -> int:
     from newsreader.core.models import ParsedEntry, ParsedFeed
     from newsreader.core.store.feed_writes import FeedUpdate
 
+    unpack_text: Callable[[Any], str] = str  # a tree from before packed text: TEXT as it is
+    try:
+        from newsreader.core.store import packed_text
+
+        unpack_text = packed_text.unpack_text
+    except ImportError:
+        pass
+
     rng = random.Random(seed)
     cutoff = int(time.time()) - WINDOW_DAYS * 86400
     rows = store.conn.execute(
@@ -76,7 +85,8 @@ def add_reprints(store: Any, seed: int = 14) -> int:
     ).fetchall()
     feeds = [row[0] for row in store.conn.execute("SELECT id FROM feeds ORDER BY id")]
     per_feed: dict[int, list[Any]] = {}
-    for n, (entry_id, feed_id, title, summary, content, published) in enumerate(rows):
+    for n, (entry_id, feed_id, title, packed_summary, packed_content, published) in enumerate(rows):
+        summary, content = unpack_text(packed_summary), unpack_text(packed_content)
         for copy in range(rng.randint(1, 3)):
             other = rng.choice([f for f in feeds if f != feed_id])
             site = f"https://www.nachdruck-{other}.de"

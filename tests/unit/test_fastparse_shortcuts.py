@@ -168,6 +168,49 @@ def test_lift_steps_aside_where_lxml_might_read_otherwise() -> None:
     assert cdata.lift(b" " + head) is None  # a declaration not at the start
 
 
+# DEL written as a character reference reads as the token's mark: a feed must not be able to
+# forge a token (pull another section's text into a title) or make the fast path crash.
+FORGED_MARKS = {
+    "forged_token": "<title>&#127;0&#127;</title>",
+    "forged_hex_token": "<title>&#x7F;0&#x7f;</title>",
+    "forged_unknown_number": "<title>&#x7f;9&#x7f;</title>",
+    "forged_not_a_number": "<title>a&#0127;b&#127;c</title>",
+    "lone_mark": "<title>a&#x007f;b</title>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORGED_MARKS))
+def test_a_mark_written_as_a_reference_cannot_forge_a_token(name: str) -> None:
+    body = rss(
+        "<title>K</title>",
+        f"<item><link>https://n.example/e</link>{FORGED_MARKS[name]}"
+        "<description><![CDATA[geheim]]></description></item>",
+    )
+    agree(body, name)
+
+
+_RSS_ECHT = (
+    '<rss version="2.0"><channel><title>Echt</title><item><title>Echt</title>'
+    "<link>https://n.example/echt</link></item></channel></rss>"
+)
+_RSS_FALSCH = _RSS_ECHT.replace("Echt", "Falsch").replace("echt", "falsch")
+# A processing instruction first whose target only starts with "xml" (xml-stylesheet) is not
+# the XML declaration: a "<![CDATA[" in it opens no section. Lifted from there to the first
+# "]]>", an ill-formed feed read well-formed: without feedparser's warning, and without the
+# items before that "]]>".
+PI_FIRST = {
+    "junk_before_the_root": '<?xml-stylesheet href="<![CDATA["?>junk]]>?>' + _RSS_ECHT,
+    "a_second_root": '<?xml-stylesheet href="<![CDATA["?>' + _RSS_ECHT + "]]>?>" + _RSS_FALSCH,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PI_FIRST))
+def test_a_stylesheet_first_is_not_taken_for_the_xml_declaration(name: str) -> None:
+    body = PI_FIRST[name].encode()
+    assert cdata.lift(body) is None
+    agree(body, name)
+
+
 # Bytes that are not UTF-8 in a feed declared UTF-8: lxml (or the CDATA lifting) must turn the
 # bytes down as they are, so that they are repaired (each stray byte read as cp1252) first.
 NOT_UTF8 = {

@@ -13,7 +13,8 @@ parsed as it came:
 - every section ends; its text is well-formed UTF-8 with XML characters only (no C0 controls
   but tab, line feed and carriage return, no U+FFFE or U+FFFF), as libxml2 demands;
 - line ends become line feeds, as libxml2 makes them;
-- DEL (U+007F), the token's mark, occurs nowhere in the feed.
+- DEL (U+007F), the token's mark, occurs nowhere in the feed, not even as a character
+  reference (which lxml reads as DEL: a feed could forge a token).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ MARK = "\x7f"  # a token's ends; DEL, which the feed must not hold
 # and U+FFFF in UTF-8.
 _CONTROLS = tuple(bytes([c]) for c in range(32) if c not in (9, 10, 13))
 _NONCHARACTER = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[ \t\r\n]")
+_MARK_REFERENCE = re.compile(rb"&#(?:0*127|x0*7[fF]);")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +57,18 @@ def lift(body: bytes) -> tuple[bytes, LiftedText] | None:
     start = body.find(_OPEN)
     if start < 0 or b"\x7f" in body:
         return None
+    if b"&#" in body and _MARK_REFERENCE.search(body):
+        return None
     # What a section's text must not hold, looked for once in the whole body: libxml2 turns
     # such a feed down wherever it is.
     if any(control in body for control in _CONTROLS) or (
         b"\xef" in body and _NONCHARACTER.search(body)
     ):
         return None
-    # The XML declaration (after a byte-order mark at most) is the one "<?" allowed.
-    seen = 5 if body.startswith(b"<?xml") else 8 if body.startswith(b"\xef\xbb\xbf<?xml") else 0
+    # The XML declaration (after a byte-order mark at most) is the one "<?" allowed; "<?xml"
+    # and a space, not a processing instruction such as <?xml-stylesheet ...?>.
+    declaration = _DECLARATION.match(body)
+    seen = declaration.end() if declaration else 0
     done = 0
     out: list[bytes] = []
     sections: list[str] = []

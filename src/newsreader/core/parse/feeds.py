@@ -98,12 +98,15 @@ def _parse_with_feedparser(
     response_headers = {"content-location": url}
     if content_type:
         response_headers["content-type"] = content_type
-    parsed = feedparser.parse(
-        io.BytesIO(body),
-        response_headers=response_headers,
-        sanitize_html=False,
-        resolve_relative_uris=False,
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=response_headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # its parsers fail on some hostile bytes (&#55296;, odd xmlns)
+        raise FeedParseError(f"not a feed: feedparser failed on it ({type(exc).__name__})") from exc
     if not parsed.get("version") and not parsed.entries:
         raise FeedParseError(_not_a_feed(body, parsed.get("bozo_exception")))
     feed = parsed.feed
