@@ -104,6 +104,28 @@ def test_first_sync_pulls_unread_starred_and_recent(
     assert not any(s.decode() in out + err for s in secrets)
 
 
+def test_half_an_emoji_in_an_item_is_mended_not_fatal(
+    synced: FakeGReader, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server's JSON may escape a lone surrogate (a title cut inside an emoji); no UTF-8
+    text holds one, so storing it failed the whole sync before it was made U+FFFD."""
+    populate(synced)
+    synced.add_item(
+        synced.feeds[1],
+        "Halbes Emoji \ud83d am Ende",
+        "http://news.example/emoji",
+        content="<p>" + "Ganz \U0001f600 und halb \ude00. " * 20 + "</p>",
+    )
+    code, out, err = run(capsys, "sync", "--json")
+    assert code == 0, err
+    rows = articles(capsys)
+    assert "Halbes Emoji \ufffd am Ende" in rows and len(rows) == 6
+    code, out, _ = run(capsys, "articles", "--search", "halb", "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert [row["title"] for row in shown] == ["Halbes Emoji \ufffd am Ende"]
+
+
 def test_marks_travel_both_ways(synced: FakeGReader, capsys: pytest.CaptureFixture[str]) -> None:
     populate(synced)
     run(capsys, "sync")

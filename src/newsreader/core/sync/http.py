@@ -8,6 +8,7 @@ with its query, a header or a form body (those carry tokens and API keys).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -106,9 +107,12 @@ class SyncHttp:
         is the usual wrong answer, so it is named."""
         self.refuse_html(answer, what=what, wanted="JSON")
         try:
-            return json.loads(answer.body)
+            data = json.loads(answer.body)
         except (ValueError, RecursionError):
             raise SyncProtocolError(f"{what}: {self.host} sent no valid JSON") from None
+        # JSON may escape half of a surrogate pair (`\ud83d` alone: a title cut inside an
+        # emoji); Python keeps it, and no UTF-8 text, SQLite's included, can hold it.
+        return _mend_surrogates(data) if _SURROGATE_ESCAPE.search(answer.body) else data
 
     def refuse_html(self, answer: Answer, *, what: str, wanted: str) -> None:
         if answer.body[:256].lstrip().startswith(b"<"):
@@ -137,3 +141,18 @@ def _reason(exc: httpx.HTTPError) -> str:
     if "]" in text and text.startswith("["):
         text = text.split("]", 1)[1].strip()
     return text[:120] or type(exc).__name__
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend_surrogates(data: Any) -> Any:
+    """The same data with every lone surrogate in its strings made U+FFFD."""
+    if isinstance(data, str):
+        return _SURROGATE.sub("\ufffd", data)
+    if isinstance(data, list):
+        return [_mend_surrogates(value) for value in data]
+    if isinstance(data, dict):
+        return {_mend_surrogates(key): _mend_surrogates(value) for key, value in data.items()}
+    return data
