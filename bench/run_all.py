@@ -33,6 +33,7 @@ SKIPPED = 77  # the automake convention for "skipped"
 QUICK_ARGS = {
     "refresh.py": ["--feeds", "50", "--runs", "1", "--parse-samples", "5"],
     "faults.py": ["--repeat", "1", "--kills", "3"],
+    "parse_cost.py": ["--feeds", "10"],
     "scale.py": ["--feeds", "50", "--runs", "1", "--cache", "5000", "--cache-feeds", "50"],
 }
 

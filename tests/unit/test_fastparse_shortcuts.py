@@ -50,9 +50,39 @@ def test_parse_date_matches_feedparser(text: str) -> None:
     assert parse_date(text) == _parse_date(text)
 
 
+@settings(max_examples=400, deadline=None, derandomize=True)
+@example("2025-06-01T10:00:00+02:00")
+@example("2025-06-01T10:00:00Z")
+@example("2025-06-01T10:00:59.9999999999999999Z")  # the fraction rounds up to a 60th second
+@example("0001-01-01T00:30:00+01:00")
+@example("2025-02-29T10:00:00-05:30")
+@given(
+    st.builds(
+        "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+        st.sampled_from(["", ".5", ".999999", ".0001"]),
+        st.sampled_from(["Z", "+02:00", "-05:30", "+14:00", "-99:99", "+0200", "z", ""]),
+    )
+)
+def test_parse_w3dtf_date_matches_feedparser(text: str) -> None:
+    assert parse_date(text) == _parse_date(text)
+
+
 @pytest.mark.parametrize(
     "text",
-    ["", "2025-06-01T10:00:00+02:00", "gestern", "Tue, 07 Nov 2006 15:21:35", "fri, 20 nov 2026"],
+    [
+        "",
+        "gestern",
+        "Tue, 07 Nov 2006 15:21:35",
+        "fri, 20 nov 2026",
+        "2025-06-01",
+        "2025-06-01 10:00",
+    ],
 )
 def test_other_dates_go_to_feedparser(text: str) -> None:
     assert parse_date(text) == _parse_date(text)

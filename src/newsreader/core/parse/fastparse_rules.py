@@ -175,9 +175,14 @@ def _check_subtree_children(el: Any) -> None:
             _check_subtree(child, _ENTRY_HARMLESS)
 
 
-# RFC 822 dates as most feeds write them ("Fri, 20 Nov 2026 08:00:00 GMT", "... +0100"). feedparser
-# tries its W3DTF reader first, which gives up on these (the first word is a weekday), then
-# reads them in rfc822.py as below; anything else, or a date that fails, goes to feedparser.
+# The two date forms most feeds write, read directly as feedparser reads them; anything else,
+# or a date that fails, goes to feedparser's _parse_date. It tries its W3DTF reader first,
+# which reads "2025-06-01T10:00:00+02:00" (and "...Z", seconds' fractions dropped) as below
+# and gives up on RFC 822 dates (the first word is a weekday); those it then reads in
+# rfc822.py as below ("Fri, 20 Nov 2026 08:00:00 GMT", "... +0100").
+_W3DTF = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d(?:\.\d+)?)(?:Z|([+-])(\d\d):(\d\d))"
+)
 _RFC822 = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UTC?|Z|([+-])(\d\d)(\d\d))"
@@ -189,17 +194,21 @@ _MONTHS = {
 
 
 def parse_date(text: str) -> time.struct_time | None:
-    """feedparser's _parse_date, with the common RFC 822 form read directly."""
-    match = _RFC822.fullmatch(text)
-    if match is None:
+    """feedparser's _parse_date, with the common W3DTF and RFC 822 forms read directly."""
+    if match := _W3DTF.fullmatch(text):
+        year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+        fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
+    elif match := _RFC822.fullmatch(text):
+        day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+        fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
+    else:
         return _parse_date(text)  # type: ignore[no-any-return]
-    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
     hours = int(zone_hours) if sign else 0
     minutes = int(zone_minutes) if sign else 0
     if sign == "-":
         hours, minutes = -hours, -minutes
     try:
-        stamp = datetime(int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
+        stamp = datetime(*fields)
         return (stamp - timedelta(hours=hours, minutes=minutes)).utctimetuple()
     except (ValueError, OverflowError):
         return _parse_date(text)  # type: ignore[no-any-return]
