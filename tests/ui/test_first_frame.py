@@ -5,8 +5,10 @@ load the feed pane, which is mounted after it."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,3 +114,57 @@ def test_the_reader_imports_nothing_the_first_frame_does_without() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+FULL_PASSES_CHILD = """
+import gc, os, sys
+from datetime import UTC, datetime
+full = []
+def note(phase, info):
+    if phase == "stop" and info["generation"] == 2:
+        full.append(1)
+gc.callbacks.append(note)
+from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.store.store import Store
+from newsreader.ui.app import NewsreaderApp
+store = Store.in_dir(sys.argv[1])
+feed = store.add_feed("https://stadt.example/feed", title="Stadt")
+items = tuple(
+    ParsedEntry(key=str(n), title=f"Meldung {n}", url=f"https://stadt.example/{n}",
+                summary="<p>Text</p>", published=datetime(2026, 1, 1, tzinfo=UTC))
+    for n in range(50)
+)
+store.record_feed(feed.id, ParsedFeed("Stadt", None, items), status=200, etag=None,
+                  last_modified=None)
+
+class FirstFrame(NewsreaderApp):
+    def _display(self, screen, renderable):
+        super()._display(screen, renderable)
+        if self.query_one("#headlines").count:
+            print(len(full))
+            os._exit(0)
+
+    async def _after_first_paint(self):
+        pass
+
+full.clear()
+FirstFrame(store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True).run(
+    headless=True, size=(140, 40)
+)
+"""
+
+
+def test_no_full_collection_walks_the_start_up_objects_before_the_first_frame(
+    tmp_path: Path,
+) -> None:
+    """What exists when the reader runs (the modules, the config, the store) is frozen: the
+    collector's first full pass came before the first frame and walked all of it."""
+    out = subprocess.run(
+        [sys.executable, "-c", FULL_PASSES_CHILD, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NEWSREADER_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert out.stdout.strip() == "0"
