@@ -182,7 +182,7 @@ class NewsreaderApp(App[None]):
         status = self.query_one(StatusBar)
         status.offline = self.offline
         show_server(self)
-        self.update_counts(at_once=True)
+        status.unread = self.store.unread_count()  # the watched count: `_count_watched_first`
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
         # Rules changed since the last run (or entries not yet checked): decided off the UI
@@ -194,6 +194,7 @@ class NewsreaderApp(App[None]):
 
     async def _after_first_paint(self) -> None:
         self.activity.first_frame_painted()
+        self._count_watched_first()
         await self._mount_panes()
         has_feeds = self.store.has_feeds()
         if not has_feeds and self.sync is None:
@@ -224,6 +225,14 @@ class NewsreaderApp(App[None]):
         for action in pending:
             action()
         self._update_feeds()
+
+    def _count_watched_first(self) -> None:
+        """The first count of unread watched entries, started at once: before a refresh can
+        store new matches, so that the refresh's count has it to compare with. Not before
+        the first frame: its watch-word checks are Python, row by row, and took the
+        interpreter from the UI thread each time that let go of it for SQLite, though the
+        count itself gave way (a few milliseconds each time, on every query of the frame)."""
+        self.watch_counter.request(self.store, self.config.watch, at_once=True)
 
     def _tick(self) -> None:
         self.query_one(StatusBar).now = self.clock()
@@ -383,6 +392,7 @@ class NewsreaderApp(App[None]):
         self._panes_mounted = False  # composed again below, then mounted again
         await self.recompose()
         self._main_mounted()
+        self._count_watched_first()
         self.on_resize()
         await self._mount_panes()
         self.sub_title = "sample edition"
