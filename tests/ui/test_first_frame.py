@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ class _FirstFrame(NewsreaderApp):
         self.statements: list[str] = []
         self.first_list: HeadlineView | None = None
         self.counting_at_first_frame: bool | None = None
+        self.threads_before = set(threading.enumerate())  # other tests' may still be ending
+        self.threads_at_first_frame: set[str] = set()
         store.conn.set_trace_callback(self.statements.append)
 
     def _display(self, screen: Any, renderable: Any) -> None:
@@ -44,6 +47,8 @@ class _FirstFrame(NewsreaderApp):
             self.before_first_frame = list(self.statements)
             self.first_list = view.first()
             self.counting_at_first_frame = self.watch_counter.busy
+            started = set(threading.enumerate()) - self.threads_before
+            self.threads_at_first_frame = {t.name for t in started}
             self.store.conn.set_trace_callback(None)
             self.call_later(self.exit)
 
@@ -74,6 +79,10 @@ async def test_the_first_list_is_counted_once_with_the_filter_it_shows(store: St
     assert first is not None and first.watched == "Kreuzviertel"  # in the first frame's rows
     # The watched count (Python checks, row by row, on the reader thread) comes after it.
     assert app.counting_at_first_frame is False
+    # Nor has the writer thread (the hide rules) begun: no thread of the reader's SQLite work.
+    assert not [
+        n for n in app.threads_at_first_frame if n.startswith(("newsreader-r", "newsreader-w"))
+    ]
 
 
 def test_the_hide_rules_coming_back_do_not_load_the_feed_pane() -> None:

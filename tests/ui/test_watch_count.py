@@ -115,7 +115,7 @@ class _NoPanes(NewsreaderApp):
     most), so it is giving way when the reader quits."""
 
     async def _after_first_paint(self) -> None:
-        self._count_watched_first()
+        self._background_start()
         self.exit()
 
 

@@ -182,19 +182,15 @@ class NewsreaderApp(App[None]):
         status = self.query_one(StatusBar)
         status.offline = self.offline
         show_server(self)
-        status.unread = self.store.unread_count()  # the watched count: `_count_watched_first`
+        status.unread = self.store.unread_count()  # the watched count: `_background_start`
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
-        # Rules changed since the last run (or entries not yet checked): decided off the UI
-        # thread, then the panes reload.
-        store, rules = self.store, self.config.hide
-        self.net.write(lambda: store.apply_hide_rules(rules), key="hide_rules")
         self.headlines.focus()
         self._update_empty()
 
     async def _after_first_paint(self) -> None:
         self.activity.first_frame_painted()
-        self._count_watched_first()
+        self._background_start()
         await self._mount_panes()
         has_feeds = self.store.has_feeds()
         if not has_feeds and self.sync is None:
@@ -226,13 +222,18 @@ class NewsreaderApp(App[None]):
             action()
         self._update_feeds()
 
-    def _count_watched_first(self) -> None:
-        """The first count of unread watched entries, started at once: before a refresh can
-        store new matches, so that the refresh's count has it to compare with. Not before
-        the first frame: its watch-word checks are Python, row by row, and took the
-        interpreter from the UI thread each time that let go of it for SQLite, though the
-        count itself gave way (a few milliseconds each time, on every query of the frame)."""
+    def _background_start(self) -> None:
+        """The reader and writer threads' first work, after the first frame: each took the
+        interpreter from the UI thread whenever that let go of it for SQLite (a few
+        milliseconds each time, on every query of the frame), the watched count though it
+        gave way (its watch-word checks are Python, row by row).
+
+        The first count of unread watched entries starts at once: before a refresh can store
+        new matches, so that the refresh's count has it to compare with. Rules changed since
+        the last run (or entries not yet checked) are decided, then the panes reload."""
         self.watch_counter.request(self.store, self.config.watch, at_once=True)
+        store, rules = self.store, self.config.hide
+        self.net.write(lambda: store.apply_hide_rules(rules), key="hide_rules")
 
     def _tick(self) -> None:
         self.query_one(StatusBar).now = self.clock()
@@ -392,7 +393,7 @@ class NewsreaderApp(App[None]):
         self._panes_mounted = False  # composed again below, then mounted again
         await self.recompose()
         self._main_mounted()
-        self._count_watched_first()
+        self._background_start()
         self.on_resize()
         await self._mount_panes()
         self.sub_title = "sample edition"
