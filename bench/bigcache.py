@@ -28,6 +28,7 @@ Standalone (bench/ and the tree's src on PYTHONPATH):
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import random
@@ -265,6 +266,15 @@ def cli_search(data: Path, env: dict[str, str], word: str) -> float:
     return statistics.median(times)
 
 
+def compiled(srcs: list[Path]) -> None:
+    """Measure what an installed copy runs: bytecode, not source compiled at every start
+    (with PYTHONDONTWRITEBYTECODE set, as on this machine, no start writes it). This folder
+    too: the reader's children import local_power, the bare app's do not."""
+    for src in srcs:
+        compileall.compile_dir(src / "src", quiet=1)
+    compileall.compile_dir(Path(__file__).resolve().parent, quiet=1)
+
+
 def reader_figures(data: Path, env: dict[str, str], article: int, runs: int) -> dict[str, Any]:
     """Start-up (bare and ours alternated), the UI child's latencies, `articles --search`."""
     spec = settings()
@@ -318,6 +328,7 @@ def print_reader(r: dict[str, Any]) -> None:
 def cache_part(args: argparse.Namespace, srcs: list[Path], work: Path) -> None:
     base_env = child_env(work)
     base_env["TEXTUAL"] = ""
+    compiled(srcs)
     caches: dict[Path, tuple[Path, int, float, int, str]] = {}
     for src in srcs:
         env = env_for(src, base_env)
@@ -365,6 +376,7 @@ def cache_part(args: argparse.Namespace, srcs: list[Path], work: Path) -> None:
 def reader_only(cache: Path, article: int, srcs: list[Path], runs: int) -> None:
     """The reader's figures on a cache made before (`--reader`): each tree gets its own copy,
     and the copies are taken in turn, so the trees meet the same load."""
+    compiled(srcs)
     with tempfile.TemporaryDirectory(prefix="bigread-", dir=cache.parent) as tmp:
         print(f"load average {os.getloadavg()} before")
         for src in srcs:

@@ -1,12 +1,16 @@
 """What the reader does before its first frame (issue 15: on a million cached entries, the
 start is held to 1.4 times a bare Textual app's): the list's length is counted once, with the
-filter the list shows; the write of the hide rules, coming back before that frame, does not
-load the feed pane, which is mounted after it."""
+filter the list shows; the watched count waits for the frame; the write of the hide rules,
+coming back before it, does not load the feed pane, which is mounted after it; the objects of
+the start-up are frozen, so no full collection walks them before the frame."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +35,9 @@ class _FirstFrame(NewsreaderApp):
         self.before_first_frame: list[str] | None = None
         self.statements: list[str] = []
         self.first_list: HeadlineView | None = None
+        self.counting_at_first_frame: bool | None = None
+        self.threads_before = set(threading.enumerate())  # other tests' may still be ending
+        self.threads_at_first_frame: set[str] = set()
         store.conn.set_trace_callback(self.statements.append)
 
     def _display(self, screen: Any, renderable: Any) -> None:
@@ -39,6 +46,9 @@ class _FirstFrame(NewsreaderApp):
         if self.before_first_frame is None and view and view.first().count:
             self.before_first_frame = list(self.statements)
             self.first_list = view.first()
+            self.counting_at_first_frame = self.watch_counter.busy
+            started = set(threading.enumerate()) - self.threads_before
+            self.threads_at_first_frame = {t.name for t in started}
             self.store.conn.set_trace_callback(None)
             self.call_later(self.exit)
 
@@ -67,6 +77,12 @@ async def test_the_first_list_is_counted_once_with_the_filter_it_shows(store: St
     assert view.filter.watch == ("Kreuzviertel",) and view.filter.one_per_story
     first = view.source.row(0)
     assert first is not None and first.watched == "Kreuzviertel"  # in the first frame's rows
+    # The watched count (Python checks, row by row, on the reader thread) comes after it.
+    assert app.counting_at_first_frame is False
+    # Nor has the writer thread (the hide rules) begun: no thread of the reader's SQLite work.
+    assert not [
+        n for n in app.threads_at_first_frame if n.startswith(("newsreader-r", "newsreader-w"))
+    ]
 
 
 def test_the_hide_rules_coming_back_do_not_load_the_feed_pane() -> None:
@@ -112,3 +128,57 @@ def test_the_reader_imports_nothing_the_first_frame_does_without() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+FULL_PASSES_CHILD = """
+import gc, os, sys
+from datetime import UTC, datetime
+full = []
+def note(phase, info):
+    if phase == "stop" and info["generation"] == 2:
+        full.append(1)
+gc.callbacks.append(note)
+from newsreader.core.config import Config, ReaderConfig
+from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.store.store import Store
+from newsreader.ui.app import NewsreaderApp
+store = Store.in_dir(sys.argv[1])
+feed = store.add_feed("https://stadt.example/feed", title="Stadt")
+items = tuple(
+    ParsedEntry(key=str(n), title=f"Meldung {n}", url=f"https://stadt.example/{n}",
+                summary="<p>Text</p>", published=datetime(2026, 1, 1, tzinfo=UTC))
+    for n in range(50)
+)
+store.record_feed(feed.id, ParsedFeed("Stadt", None, items), status=200, etag=None,
+                  last_modified=None)
+
+class FirstFrame(NewsreaderApp):
+    def _display(self, screen, renderable):
+        super()._display(screen, renderable)
+        if self.query_one("#headlines").count:
+            print(len(full))
+            os._exit(0)
+
+    async def _after_first_paint(self):
+        pass
+
+full.clear()
+FirstFrame(store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True).run(
+    headless=True, size=(140, 40)
+)
+"""
+
+
+def test_no_full_collection_walks_the_start_up_objects_before_the_first_frame(
+    tmp_path: Path,
+) -> None:
+    """What exists when the reader runs (the modules, the config, the store) is frozen: the
+    collector's first full pass came before the first frame and walked all of it."""
+    out = subprocess.run(
+        [sys.executable, "-c", FULL_PASSES_CHILD, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "NEWSREADER_CONFIG": str(tmp_path / "none.toml")},
+    )
+    assert out.stdout.strip() == "0"

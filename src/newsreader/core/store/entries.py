@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from newsreader.core.models import (
@@ -136,7 +137,12 @@ class EntryQueries(Database):
 
     def _later_versions(self, filt: EntryFilter) -> int:
         """Clustered entries that pass the filter after an earlier version of their story
-        that passes it too: few rows, found through the partial index of clustered entries."""
+        that passes it too: few rows, found through the partial index of clustered entries.
+        With nothing hidden, the hidden checks go: the count then reads that index alone,
+        not two rows of the table per clustered entry, from all over it (the reader's first
+        frame waited 20-30 ms for those on a million entries; 0.4 ms without)."""
+        if not filt.show_hidden and self._hides_nothing():
+            filt = replace(filt, show_hidden=True)
         match = self._search_match(filt)
         where, args = _filter_sql(filt, match, watch_match=self._watch_match(filt))
         inner, inner_args = _filter_sql(filt, match, alias="o")
@@ -186,8 +192,10 @@ class EntryQueries(Database):
         query = parse_query(filt.search)
         if not plan(query).index_only(query):
             return False
-        if filt.show_hidden:
-            return True
+        return filt.show_hidden or self._hides_nothing()
+
+    def _hides_nothing(self) -> bool:
+        """No entry is hidden: a look at the small partial index of migration 10."""
         hidden = self.conn.execute("SELECT 1 FROM entries WHERE hidden = 1 LIMIT 1").fetchone()
         return hidden is None
 
