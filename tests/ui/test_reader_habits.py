@@ -16,6 +16,7 @@ from newsreader.ui.feed_dialog import EditFeedDialog
 from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import AGE_WIDTH, MARKS_WIDTH, TITLE_SHARE, HeadlineView
 from newsreader.ui.palette import READER_COMMANDS
+from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.subscribing import subscriptions_changed
 from newsreader.ui.welcome_screen import WelcomeScreen
 from tests.ui.conftest import (
@@ -215,6 +216,8 @@ async def test_feed_pane_removes_renames_and_shows_failures(store: Store, config
         pane = app.query_one(FeedPane)
         pane.focus()
         pane.highlighted = 2  # All, # lokal, Stadt Münster
+        app.filters = EntryFilter(feed_id=stadt.id)  # the feed in view, named in the header
+        assert "feed: Stadt Münster" in app.query_one(StatusBar).filter_label
         await pilot.press("E")
         await wait_for(pilot, lambda: isinstance(app.screen, EditFeedDialog))
         app.screen.query_one("#feed-title", Input).value = "Rathaus"
@@ -224,6 +227,7 @@ async def test_feed_pane_removes_renames_and_shows_failures(store: Store, config
         renamed = store.feed(stadt.id)
         assert renamed is not None and renamed.title == "Rathaus"
         assert any("Rathaus" in r for r in feed_rows(app))
+        assert "feed: Rathaus" in app.query_one(StatusBar).filter_label
         assert {r.feed_title for r in store.entries(EntryFilter(feed_id=stadt.id))} == {"Rathaus"}
         pane.highlighted = next(i for i, r in enumerate(feed_rows(app)) if "Westfälisch" in r)
         await pilot.press("d")

@@ -290,6 +290,8 @@ class NewsreaderApp(App[None]):
         """The cache changed underneath the panes (refresh, subscriptions, mark all read)."""
         if reload:
             self.headlines.reload()
+        # The header names the feed in view by its title, which a rename may just have changed.
+        self.query_one(StatusBar).filter_label = describe(self.filters, self.store)
         if self.ready and self.detail.article.waits_for_feeds and self.store.has_feeds():
             self.detail.article.show_placeholder()
         self._update_feeds()
