@@ -41,22 +41,26 @@ Progress = Callable[[FeedOutcome, int, int], None]
 
 # Below this many feeds a process pool costs more to start than it saves.
 _POOL_THRESHOLD = 8
+# Processes that parse and store (fewer on a one-core machine).
+_WORKERS = 2
 # Fetched feeds go to the workers in batches of up to this many, each batch one transaction;
 # a batch waits at most _BATCH_WAIT seconds for more to arrive. Nearly every commit rewrites
-# the pages of the (published, id) indexes, whatever its size: at 500 farm feeds a batch of 16
-# wrote 8.9 KB per entry, 8 wrote 10.1 KB, for 11 MB more peak RSS of the refresh's tree.
-_BATCH = 16
+# the pages of the (published, id) indexes, whatever its size: a cold refresh of 2,000 farm
+# feeds wrote 13.1 KB per entry in batches of 16, 10.7 KB in batches of 32 (500 feeds: 8.9 and
+# 8.1 KB; batches of 8 wrote 10.1 KB), for about 10 MB more peak RSS of the refresh's tree.
+_BATCH = 32
 _BATCH_WAIT = 0.1
 # Fetched bodies that may wait for the workers, beyond the requests in flight, and the bytes
-# they may hold together (a new fetch waits while either is reached). A batch per worker
-# keeps both fed; more only held memory (64 bodies: ~10 MB more at 2,000 feeds, no faster).
-_WAITING_BODIES = 32
+# they may hold together (a new fetch waits while either is reached). While each worker stores
+# a batch the next one must still fill: with 32 waiting bodies and batches of 32 fetching
+# stopped then, and a cold refresh of 500 farm feeds took 3.1 s instead of 2.7 s.
+_WAITING_BODIES = 64
 _WAITING_BYTES = 32 * 1024 * 1024
 # Fetches that will bring a body (a feed with no validators: never fetched, or its server
 # sends none) at once, waiting ones included. Without this bound a cold refresh starts as many
 # as the global cap allows: with a cap of 96 its process peaked at 56 MB for 500 feeds, 48 MB
-# with 32 (49 MB with this bound). A 304 brings no body, so a warm refresh still gets the
-# whole cap.
+# with 32 (49 MB with this bound, when 32 bodies waited). A 304 brings no body, so a warm
+# refresh still gets the whole cap.
 _BODIES_AT_ONCE = 32 + _WAITING_BODIES
 # While workers store, the refresh copies the WAL into the database each time they have stored
 # this many entries since the last copy. A copy writes every page the WAL holds, among them the
@@ -132,7 +136,7 @@ async def refresh(
     # Parses and stores fetched feeds, and extracts and stores pages for --full.
     ingester: Executor
     if len(feeds) >= _POOL_THRESHOLD or full:
-        workers = max(1, min(2, os.cpu_count() or 1))
+        workers = max(1, min(_WORKERS, os.cpu_count() or 1))
         ingester = WorkerPool(workers)
         # Feeds never fetched will all need parsing: start the workers (0.3 s of imports each)
         # while the first responses are on their way. A refresh of known feeds, mostly 304,
