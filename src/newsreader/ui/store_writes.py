@@ -84,8 +84,9 @@ def written(app: NewsreaderApp, job: JobDone) -> None:
 
 
 def _pane_written(app: NewsreaderApp, job: JobDone) -> None:
-    # Start-up speed: the hide rules' write comes back before the first frame, and the feed
-    # pane (mounted after it) is not imported for that one.
+    # Start-up speed: the feed pane is imported when the panes are mounted, after the first
+    # frame; the hide rules' write, started just before that, may come back first and is
+    # handled in `written` without it.
     from newsreader.ui.feed_pane import FeedsChanged, SearchesChanged
 
     if isinstance(job.key, FeedsChanged):

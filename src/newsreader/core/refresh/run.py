@@ -47,7 +47,8 @@ _WORKERS = 2
 # a batch waits at most _BATCH_WAIT seconds for more to arrive. Nearly every commit rewrites
 # the pages of the (published, id) indexes, whatever its size: a cold refresh of 2,000 farm
 # feeds wrote 13.1 KB per entry in batches of 16, 10.7 KB in batches of 32 (500 feeds: 8.9 and
-# 8.1 KB; batches of 8 wrote 10.1 KB), for about 10 MB more peak RSS of the refresh's tree.
+# 8.1 KB; batches of 8 wrote 10.1 KB). The cost is memory: the workers hold a whole batch,
+# 15-19 MB more peak RSS of the refresh's tree at 32 than at 16.
 _BATCH = 32
 _BATCH_WAIT = 0.1
 # Fetched bodies that may wait for the workers, beyond the requests in flight, and the bytes
@@ -59,8 +60,8 @@ _WAITING_BYTES = 32 * 1024 * 1024
 # Fetches that will bring a body (a feed with no validators: never fetched, or its server
 # sends none) at once, waiting ones included. Without this bound a cold refresh starts as many
 # as the global cap allows: with a cap of 96 its process peaked at 56 MB for 500 feeds, 48 MB
-# with 32 (49 MB with this bound, when 32 bodies waited). A 304 brings no body, so a warm
-# refresh still gets the whole cap.
+# with 32 (49 MB with this bound, when 32 bodies waited). With 64 waiting it is 96, the default
+# cap, so it bounds a raised `concurrency`. A 304 brings no body: a warm refresh gets the cap.
 _BODIES_AT_ONCE = 32 + _WAITING_BODIES
 # While workers store, the refresh copies the WAL into the database each time they have stored
 # this many entries since the last copy. A copy writes every page the WAL holds, among them the

@@ -72,7 +72,8 @@ def feed_term(feed_id: int, title: str | None) -> str:
     when the title has no word to match."""
     words = " ".join((title or "").replace('"', " ").split())
     if len(words) > _FEED_TERM_CHARS:
-        words = words[: words.rfind(" ", 0, _FEED_TERM_CHARS + 1)].rstrip() or words[:80]
+        cut = words[: words.rfind(" ", 0, _FEED_TERM_CHARS + 1)].rstrip()
+        words = cut or words[:_FEED_TERM_CHARS]
     return f'feed:"{words}"' if any(c.isalnum() for c in words) else f"feed:{feed_id}"
 
 
