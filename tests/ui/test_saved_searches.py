@@ -173,6 +173,19 @@ async def test_a_search_saved_from_a_feed_names_the_feed(store: Store, config: C
     assert [e.title for e in found] == ["Sperrung der Weseler Straße am Wochenende"]
 
 
+def test_a_rename_leaves_searches_saved_by_feed_id_alone(store: Store) -> None:
+    """A feed whose title had no word was saved as `feed:ID`: that still names it, and the
+    rewrite must not touch `feed:ID0` of another feed."""
+    feeds = [store.add_feed(f"https://n{n}.example/feed") for n in range(11)]
+    wordless, other = feeds[0], feeds[10]
+    assert str(other.id).startswith(str(wordless.id))
+    store.edit_feed(wordless.id, title="–", url=wordless.url)
+    kept = SavedSearch("Beide", f"feed:{wordless.id} OR feed:{other.id}", in_cache=True)
+    store.save_search(kept)
+    store.edit_feed(wordless.id, title="Jetzt mit Namen", url=wordless.url)
+    assert store.saved_searches() == [kept]
+
+
 def test_feed_term_names_a_feed_by_words_or_by_id() -> None:
     assert feed_term(7, 'Stadt "Münster"\n Presse') == 'feed:"Stadt Münster Presse"'
     assert feed_term(7, " – ") == "feed:7"

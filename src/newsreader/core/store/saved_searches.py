@@ -83,7 +83,9 @@ def retitle_saved_searches(
     """A renamed feed: the searches saved naming it by its old title name the new one, in the
     caller's transaction. config.toml's searches are the user's text and stay as written."""
     old, new = feed_term(feed_id, old_title), feed_term(feed_id, new_title)
-    if old == new:
+    # Named by id, the search names the feed whatever its title; and `feed:7` is also the
+    # start of `feed:70`, so only a quoted title is ever replaced.
+    if old == new or not old.endswith('"'):
         return
     rows = conn.execute(
         "SELECT key, value FROM settings WHERE key GLOB ?", (_PREFIX + "*",)
