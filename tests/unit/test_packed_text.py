@@ -51,7 +51,7 @@ def test_any_text_comes_back_through_the_stdlib_inflater(text: str) -> None:
 @given(
     st.lists(
         st.sampled_from(["Rathaus", "Brücke", "Straße", " ", "<p>", "ß", "🚋"]),
-        min_size=60,
+        min_size=MIN_PACKED_CHARS,  # a word is one character at least
         max_size=4000,
     )
 )
