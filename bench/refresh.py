@@ -4,17 +4,25 @@ Each refresh runs as `python -m newsreader --data-dir D refresh --json` in a chi
 (the farm runs in another), so its wall time, CPU (with its parse workers) and peak RSS are
 its own. Medians over --runs.
 
+With --newsboat, newsboat (`newsboat -x reload`, 8 reload threads, a cache of its own) refreshes
+the same farm right after each of ours, cold and warm, so the two are compared under the same
+load (issue 15 asks for a cold refresh within 0.3x of newsboat's).
+
 Run: .venv/bin/python bench/refresh.py [--feeds 500] [--runs 3] [--latency 0,50] [--cluster-farm]
+                                       [--newsboat [PATH]]
 """
 
 from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import importlib
 import inspect
 import json
 import os
+import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -154,6 +162,23 @@ def refresh_once(data_dir: Path, env: dict[str, str]) -> Run | str:
     return run
 
 
+def newsboat_once(binary: str, work: Path, urls: list[str]) -> Run | str:
+    """One `newsboat -x reload` of `urls` with the cache in `work` (cold when it is new)."""
+    work.mkdir(exist_ok=True)
+    (work / "urls").write_text("".join(f"{u}\n" for u in urls), encoding="utf-8")
+    (work / "config").write_text("reload-threads 8\nshow-read-feeds yes\n", encoding="utf-8")
+    cache = work / "cache.db"
+    cmd = [binary, "-u", str(work / "urls"), "-c", str(cache), "-C", str(work / "config")]
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env["HOME"] = str(work)  # newsboat writes its history and lock files there
+    rc, _, stderr, run = run_child([*cmd, "-x", "reload"], env)
+    if rc != 0:
+        return f"newsboat exited {rc}: {stderr.strip()[-500:]}"
+    with contextlib.closing(sqlite3.connect(cache)) as db:
+        items = db.execute("SELECT count(*) FROM rss_item").fetchone()[0]
+    return Run(run.wall, run.wall, run.cpu, run.rss_mb, run.tree_mb, {"items": items})
+
+
 def source_state() -> str:
     """Which code was measured: HEAD plus uncommitted src files (others edit as we run)."""
     git = ["git", "-C", str(Path(__file__).resolve().parents[1])]
@@ -269,6 +294,19 @@ def print_table(feeds: int, results: dict[tuple[int, str], list[Run]]) -> None:
     )
 
 
+def print_side_by_side(
+    ours: dict[tuple[int, str], list[Run]], theirs: dict[tuple[int, str], list[Run]]
+) -> None:
+    print("\nSide by side with newsboat (same farm, same minutes), medians:")
+    print(f"{'latency':>7} {'kind':<5} {'ours s':>7} {'newsboat s':>10} {'ratio':>6} {'cpu':>11}")
+    for key, runs in sorted(theirs.items()):
+        if key not in ours:
+            continue
+        mine, other = med(ours[key], "wall"), med(runs, "wall")
+        cpu = f"{med(ours[key], 'cpu'):.2f}/{med(runs, 'cpu'):.2f}"
+        print(f"{key[0]:>5}ms {key[1]:<5} {mine:7.2f} {other:10.2f} {mine / other:6.2f} {cpu:>11}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, default=500)
@@ -279,11 +317,18 @@ def main() -> int:
     ap.add_argument(
         "--cluster-farm", action="store_true", help="cluster the farm's items as new ones"
     )
+    ap.add_argument(
+        "--newsboat",
+        nargs="?",
+        const=shutil.which("newsboat") or "newsboat",
+        help="also run newsboat on the same farm, side by side (default: the one on PATH)",
+    )
     args = ap.parse_args()
     # Measure what an installed copy runs: bytecode, not source compiled at every start.
     compileall.compile_dir(Path(__file__).resolve().parents[1] / "src", quiet=1)
     latencies = tuple(int(x) for x in args.latency.split(","))
     results: dict[tuple[int, str], list[Run]] = {}
+    newsboat: dict[tuple[int, str], list[Run]] = {}
     t0 = time.perf_counter()
     with (
         tempfile.TemporaryDirectory(prefix="nr-bench-") as tmp,
@@ -319,9 +364,27 @@ def main() -> int:
                         f"load {os.getloadavg()[0]:.1f}",
                         flush=True,
                     )
+                    if args.newsboat:
+                        theirs = newsboat_once(
+                            args.newsboat,
+                            work / f"newsboat-lat{latency}-run{n}",
+                            farm.urls[latency],
+                        )
+                        if isinstance(theirs, str):
+                            print(f"  ERROR newsboat {kind} run {n + 1}: {theirs}", flush=True)
+                            continue
+                        newsboat.setdefault((latency, kind), []).append(theirs)
+                        print(
+                            f"  {latency:>3} ms {kind} run {n + 1}: newsboat wall "
+                            f"{theirs.wall:.2f} s, cpu {theirs.cpu:.2f} s, "
+                            f"RSS {theirs.rss_mb:.0f} MB, {theirs.report['items']} items",
+                            flush=True,
+                        )
         print(f"farm counters: {farm.stats()}")
         if results:
             print_table(args.feeds, results)
+        if newsboat:
+            print_side_by_side(results, newsboat)
         parse_times(args.parse_samples)
     return 0
 
