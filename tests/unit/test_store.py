@@ -235,6 +235,40 @@ def test_remove_feed_keeps_starred(store: Store) -> None:
     assert store.count_entries(EntryFilter(search="Titel")) == 1
 
 
+def test_a_key_twice_in_a_batch_keeps_the_later_version_its_teasers_and_an_exact_index(
+    store: Store,
+) -> None:
+    """A feed listing an entry twice with other text stores the later version, its teasers and
+    its index row. The first version's index row, noted in the batch and not yet written, is
+    dropped: asking FTS5 to delete it failed the feed as a "malformed" database. New entries
+    are inserted together (feed_writes._NewEntries): the next feed's ids come after."""
+    first = store.add_feed("http://example.org/a")
+    second = store.add_feed("http://example.org/b")
+    twice = feed_of(
+        entry(1, teasers=(Teaser(url="http://x/alt", title="Alt"),), summary="<p>Sandsack</p>"),
+        entry(2),
+        entry(1, teasers=(Teaser(url="http://x/neu", title="Neu"),), summary="<p>Deichbau</p>"),
+    )
+    outcomes = store.record_feeds(
+        [
+            FeedUpdate(first.id, twice, 200),
+            FeedUpdate(second.id, feed_of(entry(3), entry(4)), 200),
+        ]
+    )
+    assert [(o.new_entries, o.updated_entries) for o in outcomes] == [(2, 1), (2, 0)]
+    rows = store.conn.execute("SELECT id, key, feed_id FROM entries ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (1, "guid-1", first.id),
+        (2, "guid-2", first.id),
+        (3, "guid-3", second.id),
+        (4, "guid-4", second.id),
+    ]
+    assert [t.url for t in store.entry_teasers(1)] == ["http://x/neu"]
+    assert [e.id for e in store.entries(EntryFilter(search="deichbau"))] == [1]
+    assert store.entries(EntryFilter(search="sandsack")) == []
+    assert index_drift(store.conn) == []
+
+
 def test_teasers_ordered_inline_related_feed_and_deduplicated(store: Store) -> None:
     feed = store.add_feed("http://example.org/feed")
     store.record_feed(
