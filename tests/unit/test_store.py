@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from dataclasses import replace
@@ -13,6 +14,7 @@ import pytest
 from newsreader.core.errors import StoreError
 from newsreader.core.models import (
     Cursor,
+    Enclosure,
     EntryFilter,
     LinkPreview,
     Page,
@@ -233,6 +235,30 @@ def test_remove_feed_keeps_starred(store: Store) -> None:
     assert [r.id for r in left] == [keep.id]
     assert left[0].feed_title == "Lokales"
     assert store.count_entries(EntryFilter(search="Titel")) == 1
+
+
+def test_categories_and_enclosures_are_stored_as_json_dumps_writes_them(store: Store) -> None:
+    """The lists are encoded by a kept encoder, not json.dumps: the stored text stays the same,
+    for the readers that parse it and the caches written before."""
+    feed = store.add_feed("http://example.org/feed")
+    categories = ("Münster", 'Zitat "Rat"', "Ölpreis/€")
+    files = (Enclosure("http://x/a.mp3", "audio/mpeg", 123, 61), Enclosure("http://x/b.ogg"))
+    feed_content = feed_of(
+        entry(1, categories=categories, enclosures=files), entry(2), entry(3, categories=("x",))
+    )
+    store.record_feed(feed.id, feed_content, status=200, etag=None, last_modified=None)
+    rows = store.conn.execute("SELECT categories, enclosures FROM entries ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (
+            json.dumps(list(categories), ensure_ascii=False),
+            json.dumps([[e.url, e.type, e.length, e.duration] for e in files]),
+        ),
+        (json.dumps([]), json.dumps([])),
+        (json.dumps(["x"], ensure_ascii=False), json.dumps([])),
+    ]
+    shown = store.entry(1)
+    assert shown is not None
+    assert (shown.categories, shown.enclosures) == (categories, files)
 
 
 def test_a_key_twice_in_a_batch_keeps_the_later_version_its_teasers_and_an_exact_index(

@@ -339,8 +339,8 @@ def write_entries(
             text.content,
             published,
             to_ts(entry.updated),
-            json.dumps(list(entry.categories), ensure_ascii=False),
-            json.dumps([[e.url, e.type, e.length, e.duration] for e in entry.enclosures]),
+            _json_list(entry.categories),
+            _enclosures_json(entry),
             int(entry.paywalled),
             digest,
             feed_title,
@@ -376,6 +376,21 @@ def write_entries(
             )
         index.index(entry_id, text.index_title, text.index_body)
     return new, updated
+
+
+# json.dumps given any option builds a new encoder on every call, which cost more than the
+# encoding: a cold refresh encodes two lists per entry. Same text as json.dumps gives.
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_list(items: Sequence[str]) -> str:
+    return _encode_json(list(items)) if items else "[]"
+
+
+def _enclosures_json(entry: ParsedEntry) -> str:
+    if not entry.enclosures:
+        return "[]"
+    return json.dumps([[e.url, e.type, e.length, e.duration] for e in entry.enclosures])
 
 
 def write_feed_row(
