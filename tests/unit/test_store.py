@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import sqlite3
@@ -23,7 +24,7 @@ from newsreader.core.models import (
     Teaser,
 )
 from newsreader.core.refresh.prefetch import _teaser_targets
-from newsreader.core.store.feed_writes import FeedUpdate
+from newsreader.core.store.feed_writes import FeedUpdate, entry_digest
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
 from tests.support.search_check import index_drift
@@ -235,6 +236,45 @@ def test_remove_feed_keeps_starred(store: Store) -> None:
     assert [r.id for r in left] == [keep.id]
     assert left[0].feed_title == "Lokales"
     assert store.count_entries(EntryFilter(search="Titel")) == 1
+
+
+def test_an_entry_digest_is_the_one_caches_already_hold(store: Store) -> None:
+    """The digest decides whether a stored entry changed: one computed otherwise than before
+    would rewrite every entry of every feed on the next refresh. It is the SHA-1 of the
+    fields joined as below (written out here as the stored digests were made)."""
+
+    def reference(e: ParsedEntry) -> str:
+        def ts(value: datetime | None) -> str:
+            return str(None if value is None else int(value.timestamp()))
+
+        parts = [e.title, e.url or "", e.author or "", e.summary, e.content, ts(e.published)]
+        parts += [ts(e.updated), "\x1f".join(e.categories), str(e.paywalled), e.html_base or ""]
+        parts.append("\x1f".join(t.url + "\x1e" + t.title for t in e.teasers))
+        parts.append(
+            "\x1f".join(
+                x.url + ("\x1e" + str(x.duration) if x.duration else "") for x in e.enclosures
+            )
+        )
+        return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    entries = [
+        entry(1),
+        entry(2, author="Jörg Groß", categories=("Lokales", "Straßenbau"), paywalled=True),
+        entry(
+            3,
+            url=None,
+            updated=T0,
+            html_base="http://example.org/",
+            content="<p>Aufgeräumt</p>",
+            teasers=(Teaser(url="http://x/1", title="Eins"), Teaser(url="http://x/2", title="")),
+            enclosures=(Enclosure("http://x/a.mp3", duration=61), Enclosure("http://x/b.ogg")),
+        ),
+    ]
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(feed.id, feed_of(*entries), status=200, etag=None, last_modified=None)
+    stored = [r[0] for r in store.conn.execute("SELECT digest FROM entries ORDER BY id")]
+    assert stored == [reference(e) for e in entries]
+    assert [entry_digest(e) for e in entries] == stored
 
 
 def test_categories_and_enclosures_are_stored_as_json_dumps_writes_them(store: Store) -> None:
