@@ -333,6 +333,18 @@ def test_a_key_twice_in_a_batch_keeps_the_later_version_its_teasers_and_an_exact
     assert [e.id for e in store.entries(EntryFilter(search="deichbau"))] == [1]
     assert store.entries(EntryFilter(search="sandsack")) == []
     assert index_drift(store.conn) == []
+    # A stored entry listed twice: its old row goes from the index, the later version comes.
+    again = feed_of(
+        entry(1, summary="<p>Pegel</p>"), entry(2), entry(1, summary="<p>Entwarnung</p>")
+    )
+    assert [
+        (o.new_entries, o.updated_entries)
+        for o in store.record_feeds([FeedUpdate(first.id, again, 200)])
+    ] == [(0, 2)]
+    assert [e.id for e in store.entries(EntryFilter(search="entwarnung"))] == [1]
+    assert store.entries(EntryFilter(search="deichbau")) == []
+    assert store.entries(EntryFilter(search="pegel")) == []
+    assert index_drift(store.conn) == []
 
 
 def test_teasers_ordered_inline_related_feed_and_deduplicated(store: Store) -> None:
