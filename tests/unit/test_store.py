@@ -306,8 +306,8 @@ def test_a_key_twice_in_a_batch_keeps_the_later_version_its_teasers_and_an_exact
 ) -> None:
     """A feed listing an entry twice with other text stores the later version, its teasers and
     its index row. The first version's index row, noted in the batch and not yet written, is
-    dropped: asking FTS5 to delete it failed the feed as a "malformed" database. New entries
-    are inserted together (feed_writes._NewEntries): the next feed's ids come after."""
+    dropped: asking FTS5 to delete it failed the feed as a "malformed" database, and with it
+    nothing of the feed was stored. The other feed of the batch is stored after it."""
     first = store.add_feed("http://example.org/a")
     second = store.add_feed("http://example.org/b")
     twice = feed_of(
