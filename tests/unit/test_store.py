@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import sqlite3
 from dataclasses import replace
@@ -13,6 +15,7 @@ import pytest
 from newsreader.core.errors import StoreError
 from newsreader.core.models import (
     Cursor,
+    Enclosure,
     EntryFilter,
     LinkPreview,
     Page,
@@ -21,7 +24,7 @@ from newsreader.core.models import (
     Teaser,
 )
 from newsreader.core.refresh.prefetch import _teaser_targets
-from newsreader.core.store.feed_writes import FeedUpdate
+from newsreader.core.store.feed_writes import FeedUpdate, entry_digest
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
 from tests.support.search_check import index_drift
@@ -233,6 +236,115 @@ def test_remove_feed_keeps_starred(store: Store) -> None:
     assert [r.id for r in left] == [keep.id]
     assert left[0].feed_title == "Lokales"
     assert store.count_entries(EntryFilter(search="Titel")) == 1
+
+
+def test_an_entry_digest_is_the_one_caches_already_hold(store: Store) -> None:
+    """The digest decides whether a stored entry changed: one computed otherwise than before
+    would rewrite every entry of every feed on the next refresh. It is the SHA-1 of the
+    fields joined as below (written out here as the stored digests were made)."""
+
+    def reference(e: ParsedEntry) -> str:
+        def ts(value: datetime | None) -> str:
+            return str(None if value is None else int(value.timestamp()))
+
+        parts = [e.title, e.url or "", e.author or "", e.summary, e.content, ts(e.published)]
+        parts += [ts(e.updated), "\x1f".join(e.categories), str(e.paywalled), e.html_base or ""]
+        parts.append("\x1f".join(t.url + "\x1e" + t.title for t in e.teasers))
+        parts.append(
+            "\x1f".join(
+                x.url + ("\x1e" + str(x.duration) if x.duration else "") for x in e.enclosures
+            )
+        )
+        return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    entries = [
+        entry(1),
+        entry(2, author="Jörg Groß", categories=("Lokales", "Straßenbau"), paywalled=True),
+        entry(
+            3,
+            url=None,
+            updated=T0,
+            html_base="http://example.org/",
+            content="<p>Aufgeräumt</p>",
+            teasers=(Teaser(url="http://x/1", title="Eins"), Teaser(url="http://x/2", title="")),
+            enclosures=(Enclosure("http://x/a.mp3", duration=61), Enclosure("http://x/b.ogg")),
+        ),
+    ]
+    feed = store.add_feed("http://example.org/feed")
+    store.record_feed(feed.id, feed_of(*entries), status=200, etag=None, last_modified=None)
+    stored = [r[0] for r in store.conn.execute("SELECT digest FROM entries ORDER BY id")]
+    assert stored == [reference(e) for e in entries]
+    assert [entry_digest(e) for e in entries] == stored
+
+
+def test_categories_and_enclosures_are_stored_as_json_dumps_writes_them(store: Store) -> None:
+    """The lists are encoded by a kept encoder, not json.dumps: the stored text stays the same,
+    for the readers that parse it and the caches written before."""
+    feed = store.add_feed("http://example.org/feed")
+    categories = ("Münster", 'Zitat "Rat"', "Ölpreis/€")
+    files = (Enclosure("http://x/a.mp3", "audio/mpeg", 123, 61), Enclosure("http://x/b.ogg"))
+    feed_content = feed_of(
+        entry(1, categories=categories, enclosures=files), entry(2), entry(3, categories=("x",))
+    )
+    store.record_feed(feed.id, feed_content, status=200, etag=None, last_modified=None)
+    rows = store.conn.execute("SELECT categories, enclosures FROM entries ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (
+            json.dumps(list(categories), ensure_ascii=False),
+            json.dumps([[e.url, e.type, e.length, e.duration] for e in files]),
+        ),
+        (json.dumps([]), json.dumps([])),
+        (json.dumps(["x"], ensure_ascii=False), json.dumps([])),
+    ]
+    shown = store.entry(1)
+    assert shown is not None
+    assert (shown.categories, shown.enclosures) == (categories, files)
+
+
+def test_a_key_twice_in_a_batch_keeps_the_later_version_its_teasers_and_an_exact_index(
+    store: Store,
+) -> None:
+    """A feed listing an entry twice with other text stores the later version, its teasers and
+    its index row. The first version's index row, noted in the batch and not yet written, is
+    dropped: asking FTS5 to delete it failed the feed as a "malformed" database, and with it
+    nothing of the feed was stored. The other feed of the batch is stored after it."""
+    first = store.add_feed("http://example.org/a")
+    second = store.add_feed("http://example.org/b")
+    twice = feed_of(
+        entry(1, teasers=(Teaser(url="http://x/alt", title="Alt"),), summary="<p>Sandsack</p>"),
+        entry(2),
+        entry(1, teasers=(Teaser(url="http://x/neu", title="Neu"),), summary="<p>Deichbau</p>"),
+    )
+    outcomes = store.record_feeds(
+        [
+            FeedUpdate(first.id, twice, 200),
+            FeedUpdate(second.id, feed_of(entry(3), entry(4)), 200),
+        ]
+    )
+    assert [(o.new_entries, o.updated_entries) for o in outcomes] == [(2, 1), (2, 0)]
+    rows = store.conn.execute("SELECT id, key, feed_id FROM entries ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (1, "guid-1", first.id),
+        (2, "guid-2", first.id),
+        (3, "guid-3", second.id),
+        (4, "guid-4", second.id),
+    ]
+    assert [t.url for t in store.entry_teasers(1)] == ["http://x/neu"]
+    assert [e.id for e in store.entries(EntryFilter(search="deichbau"))] == [1]
+    assert store.entries(EntryFilter(search="sandsack")) == []
+    assert index_drift(store.conn) == []
+    # A stored entry listed twice: its old row goes from the index, the later version comes.
+    again = feed_of(
+        entry(1, summary="<p>Pegel</p>"), entry(2), entry(1, summary="<p>Entwarnung</p>")
+    )
+    assert [
+        (o.new_entries, o.updated_entries)
+        for o in store.record_feeds([FeedUpdate(first.id, again, 200)])
+    ] == [(0, 2)]
+    assert [e.id for e in store.entries(EntryFilter(search="entwarnung"))] == [1]
+    assert store.entries(EntryFilter(search="deichbau")) == []
+    assert store.entries(EntryFilter(search="pegel")) == []
+    assert index_drift(store.conn) == []
 
 
 def test_teasers_ordered_inline_related_feed_and_deduplicated(store: Store) -> None:

@@ -66,11 +66,15 @@ class IndexWrites:
 
     def __init__(self) -> None:
         self.deletes: list[tuple[int, str, str]] = []
-        self.rows: list[tuple[int, str, str]] = []
+        self.rows: dict[int, tuple[str, str]] = {}  # entry id -> (title, body), to write
 
     def unindex(self, conn: sqlite3.Connection, entry_ids: Iterable[int]) -> None:
         """Note each entry's removal, with the text read now (before its row changes)."""
         for entry_id in entry_ids:
+            if self.rows.pop(entry_id, None) is not None:
+                # Noted here and not written yet (a feed listing a key twice): deleting a row
+                # FTS5 does not hold fails the whole batch as a "malformed" database.
+                continue
             row = conn.execute(
                 """SELECT e.title, e.summary, e.content, x.title, x.body FROM entries e
                    LEFT JOIN entries_fts_exact x ON x.rowid = e.id WHERE e.id = ?""",
@@ -87,7 +91,7 @@ class IndexWrites:
 
     def index(self, entry_id: int, title: str, body: str) -> None:
         """Note an entry indexed with `entry_text` of its stored columns (`derived`)."""
-        self.rows.append((entry_id, title, body))
+        self.rows[entry_id] = (title, body)
 
     def flush(self, conn: sqlite3.Connection) -> None:
         """Write what was noted: the removals first, so an entry re-indexed loses its old row."""
@@ -95,7 +99,7 @@ class IndexWrites:
             conn.executemany(_DELETE, self.deletes)
             self.deletes.clear()
         if self.rows:
-            conn.executemany(_INSERT, self.rows)
+            conn.executemany(_INSERT, ((i, t, b) for i, (t, b) in self.rows.items()))
             self.rows.clear()
 
 
