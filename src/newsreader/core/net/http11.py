@@ -101,7 +101,8 @@ _QUERY_KEEP = _UNRESERVED + "".join(
 )
 _PATH_KEEP = "".join(c for c in _QUERY_KEEP if c not in "?`{}")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")  # \n: the values are joined by it
+# What h11 refuses inside a header value (NUL, CR, VT, FF); other controls pass, as there.
+_CONTROL = re.compile(rb"[\x00\x0b\x0c\r]")
 _STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3})(?: [^\r\n]*)?\r?\n")
 
 
@@ -446,7 +447,7 @@ class _Response:
             values.append(value.strip(b" \t"))
         block = b"\n".join(values)
         if _CONTROL.search(block):
-            raise ProtocolError("control character in a header")
+            raise ProtocolError("NUL or CR in a header")
         # One encoding for all values, as httpx decides it: ASCII, else UTF-8, else Latin-1.
         try:
             text = block.decode("ascii")

@@ -1,0 +1,254 @@
+"""The fetcher's own HTTP/1.1 client (net/http11.py) against scripted servers on loopback:
+the framings a feed server may use, keep-alive, answers that are not HTTP, and the URLs it
+leaves to httpx because a proxy from the environment takes them."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import subprocess
+import sys
+import textwrap
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsreader.core.models import FetchResult
+from newsreader.core.net.fetch import FetchConfig, Fetcher
+from newsreader.core.net.http11 import _Target
+from tests.support.loopback import LoopbackServer
+
+FEED = b"<rss version='2.0'><channel><title>T</title></channel></rss>"
+NO_RETRY = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, retries=0)
+
+# One answer per request: the raw bytes to send, and whether to close the connection after.
+Answer = Callable[[int], tuple[bytes, bool]]
+
+
+@dataclass
+class Scripted:
+    url: str
+    connections: int = 0
+    requests: list[bytes] = field(default_factory=list)
+
+
+Start = Callable[[Answer], Awaitable[Scripted]]
+
+
+@pytest.fixture
+async def scripted() -> AsyncIterator[Start]:
+    """Starts a server that reads each request's head and sends what `answer` says."""
+    servers: list[asyncio.Server] = []
+
+    async def start(answer: Answer) -> Scripted:
+        record = Scripted(url="")
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            record.connections += 1
+            try:
+                while True:
+                    record.requests.append(await reader.readuntil(b"\r\n\r\n"))
+                    data, close = answer(len(record.requests))
+                    writer.write(data)
+                    await writer.drain()
+                    if close:
+                        break
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass
+            finally:
+                writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        servers.append(server)
+        record.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed.xml"
+        return record
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def ok(body: bytes = FEED, extra: bytes = b"") -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n%s" % (len(body), extra, body)
+
+
+async def fetch_all(*urls: str, config: FetchConfig = NO_RETRY) -> list[FetchResult]:
+    async with Fetcher(config) as fetcher:
+        return [await fetcher.fetch(url) for url in urls]
+
+
+# --- framings -------------------------------------------------------------------------------
+
+
+async def test_chunked_body_with_extensions_and_trailers(scripted: Start) -> None:
+    body = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"a;name=value\r\n<rss versi\r\n"
+        + b"%x\r\n%s\r\n" % (len(FEED) - 10, FEED[10:])
+        + b"0\r\nX-Trailer: 1\r\n\r\n"
+    )
+    server = await scripted(lambda n: (body, False))
+    (result,) = await fetch_all(server.url)
+    assert result.ok and result.body == FEED
+
+
+async def test_bare_line_feeds_and_folded_headers_are_read(
+    scripted: Start,
+) -> None:
+    head = b"HTTP/1.1 200 OK\nX-Long: one\n  two\nContent-Length: %d\n\n" % len(FEED)
+    server = await scripted(lambda n: (head + FEED, False))
+    (result,) = await fetch_all(server.url)
+    assert result.ok and result.body == FEED
+    assert result.headers["x-long"] == "one two"
+
+
+async def test_informational_answer_before_the_real_one(scripted: Start) -> None:
+    server = await scripted(lambda n: (b"HTTP/1.1 100 Continue\r\n\r\n" + ok(), False))
+    (result,) = await fetch_all(server.url)
+    assert result.status == 200 and result.body == FEED
+
+
+async def test_body_read_to_the_close_and_that_connection_not_reused(
+    scripted: Start,
+) -> None:
+    server = await scripted(lambda n: (b"HTTP/1.0 200 OK\r\n\r\n" + FEED, True))
+    results = await fetch_all(server.url, server.url)
+    assert [r.body for r in results] == [FEED, FEED]
+    assert server.connections == 2
+
+
+async def test_repeated_headers_are_joined_like_httpx(scripted: Start) -> None:
+    extra = b"Vary: Accept\r\nVary: Cookie\r\n"
+    server = await scripted(lambda n: (ok(extra=extra), False))
+    (result,) = await fetch_all(server.url)
+    assert result.headers["vary"] == "Accept, Cookie"
+
+
+# --- keep-alive -----------------------------------------------------------------------------
+
+
+async def test_one_connection_serves_requests_in_turn(scripted: Start) -> None:
+    server = await scripted(lambda n: (ok(), False))
+    results = await fetch_all(server.url, server.url, server.url)
+    assert all(r.ok for r in results)
+    assert server.connections == 1 and len(server.requests) == 3
+
+
+async def test_connection_close_is_honoured(scripted: Start) -> None:
+    server = await scripted(lambda n: (ok(extra=b"Connection: close\r\n"), False))
+    results = await fetch_all(server.url, server.url)
+    assert all(r.ok for r in results)
+    assert server.connections == 2
+
+
+async def test_a_kept_connection_dropped_on_the_next_request_is_replaced_at_once(
+    scripted: Start,
+) -> None:
+    """The server takes the second request on the kept connection and hangs up without an
+    answer (an idle timeout racing our request): sent again on a new connection, with no retry
+    left to spend and no back-off."""
+    server = await scripted(lambda n: (b"", True) if n == 2 else (ok(), False))
+    results = await fetch_all(server.url, server.url)
+    assert [r.body for r in results] == [FEED, FEED], results
+    assert server.connections == 2 and len(server.requests) == 3
+
+
+# --- what is not HTTP -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\nContent-Length: 3\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nBad Header: 1\r\nContent-Length: 3\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 3, 4\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ntoo short",
+        b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 200_000 + b"\r\n\r\n",
+    ],
+    ids=["not-http", "nul", "name", "lengths", "coding", "chunk", "short", "huge-head"],
+)
+async def test_a_broken_answer_is_one_clean_line(scripted: Start, answer: bytes) -> None:
+    server = await scripted(lambda n: (answer, True))
+    (result,) = await fetch_all(server.url)
+    assert result.error == "server closed the connection unexpectedly"
+    assert result.body is None
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org",
+        "http://example.org/a/./b/../c?x=1&y=ä ö#frag",
+        'http://example.org/pfad mit leerzeichen/{x}`?q="<>',
+        "http://example.org/%7Efoo/%zz?%41",
+        "https://example.org:443/x?",
+        "http://[::1]:8080/v6",
+        "http://Bücher.example/straße",
+    ],
+)
+def test_request_target_and_host_are_the_ones_httpx_sends(url: str) -> None:
+    ours, theirs = _Target(url), httpx.URL(url)
+    assert ours.target == theirs.raw_path.decode("ascii")
+    assert ours.host_header == theirs.netloc.decode("ascii")
+
+
+async def test_user_info_in_the_url_is_sent_as_basic_credentials(
+    scripted: Start,
+) -> None:
+    server = await scripted(lambda n: (ok(), False))
+    url = server.url.replace("http://", "http://leser:geheim%21@")
+    (result,) = await fetch_all(url)
+    assert result.ok
+    expected = base64.b64encode(b"leser:geheim!")
+    assert b"\r\nAuthorization: Basic " + expected + b"\r\n" in server.requests[0]
+
+
+# --- proxies from the environment -----------------------------------------------------------
+
+
+async def test_a_proxy_from_the_environment_carries_the_request(
+    scripted: Start, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetcher's direct client ignores proxies: a URL the environment's proxy takes must
+    go to that proxy (here a scripted one that answers itself), one NO_PROXY names must not."""
+    proxy = await scripted(lambda n: (ok(b"<rss>from the proxy</rss>"), False))
+    direct = server.route("/direct.xml", FEED)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", proxy.url.rsplit("/", 1)[0])
+    monkeypatch.setenv("no_proxy", "localhost")
+    far, near = "http://feeds.example.org/rss.xml", direct.replace("127.0.0.1", "localhost")
+    proxied, direct_result = await fetch_all(far, near)
+    assert proxied.body == b"<rss>from the proxy</rss>"
+    assert proxy.requests[0].startswith(b"GET http://feeds.example.org/rss.xml HTTP/1.1\r\n")
+    assert direct_result.body == FEED and server.hits["/direct.xml"] == 1
+
+
+def test_a_fetch_without_a_proxy_does_not_load_httpx(server: LoopbackServer) -> None:
+    """httpx and its stack are 13 MB of the refresh's main process: only a proxy needs them."""
+    url = server.route("/feed.xml", FEED)
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from newsreader.core.net.fetch import fetch_sync
+        result = fetch_sync({url!r})
+        assert result.body == {FEED!r}, result
+        stack = ("httpx", "httpcore", "h11", "anyio")
+        print(sorted(m for m, v in sys.modules.items() if v and m.split(".")[0] in stack))
+        """
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
