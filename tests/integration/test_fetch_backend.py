@@ -9,7 +9,6 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
-from http.cookiejar import CookieJar
 
 import pytest
 
@@ -84,7 +83,6 @@ async def test_a_refused_connection_is_a_connect_error() -> None:
         connect_timeout=2,
         read_timeout=2,
         user_agent="test",
-        cookies=CookieJar(),
         max_idle=1,
         tls=verified_context,
     )

@@ -17,7 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from http.cookiejar import CookieJar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -96,12 +95,10 @@ class Fetcher:
     def __init__(self, config: FetchConfig = FetchConfig()) -> None:
         self.config = config
         self._open = False
-        self._cookies = CookieJar()
         self._direct = http11.Client(
             connect_timeout=config.connect_timeout,
             read_timeout=config.read_timeout,
             user_agent=config.user_agent,
-            cookies=self._cookies,
             max_idle=config.per_host,
             tls=verified_context,
         )
@@ -116,7 +113,7 @@ class Fetcher:
                 pool_timeout=config.deadline,
                 per_host=config.per_host,
                 user_agent=config.user_agent,
-                cookies=self._cookies,
+                cookies=self._direct.cookie_jar(),  # one jar for both clients
             )
         self._global = asyncio.Semaphore(config.max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
