@@ -33,6 +33,7 @@ class Scripted:
     url: str
     connections: int = 0
     requests: list[bytes] = field(default_factory=list)
+    piece: int = 0  # >0: each answer is written this many bytes at a time, with pauses
 
 
 Start = Callable[[Answer], Awaitable[Scripted]]
@@ -52,8 +53,12 @@ async def scripted() -> AsyncIterator[Start]:
                 while True:
                     record.requests.append(await reader.readuntil(b"\r\n\r\n"))
                     data, close = answer(len(record.requests))
-                    writer.write(data)
-                    await writer.drain()
+                    step = record.piece or len(data) or 1
+                    for start in range(0, len(data), step):
+                        writer.write(data[start : start + step])
+                        await writer.drain()
+                        if record.piece:
+                            await asyncio.sleep(0.002)
                     if close:
                         break
             except (asyncio.IncompleteReadError, ConnectionError):
@@ -93,6 +98,28 @@ async def test_chunked_body_with_extensions_and_trailers(scripted: Start) -> Non
     server = await scripted(lambda n: (body, False))
     (result,) = await fetch_all(server.url)
     assert result.ok and result.body == FEED
+
+
+async def test_an_answer_arriving_a_few_bytes_at_a_time(scripted: Start) -> None:
+    """Head ends, chunk-size lines and chunk ends split across reads; then the next request
+    on the same connection."""
+    body = FEED * 3
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:7], body[7:100], body[100:]))
+    answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked + b"0\r\n\r\n"
+    server = await scripted(lambda n: (answer, False))
+    server.piece = 5
+    results = await fetch_all(server.url, server.url)
+    assert [r.body for r in results] == [body, body]
+    assert server.connections == 1
+
+
+async def test_a_body_bigger_than_the_receive_queue_arrives_whole(
+    server: LoopbackServer,
+) -> None:
+    """The socket is paused while 256 KB wait unread, and read again as the body is taken."""
+    body = bytes(range(256)) * (3 * 1024 * 1024 // 256)
+    (result,) = await fetch_all(server.route("/big.xml", body))
+    assert result.ok and result.body == body
 
 
 async def test_bare_line_feeds_and_folded_headers_are_read(

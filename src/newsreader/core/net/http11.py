@@ -1,4 +1,5 @@
-"""A small HTTP/1.1 client for the fetcher's GETs, straight on asyncio streams.
+"""A small HTTP/1.1 client for the fetcher's GETs, on asyncio (the connection and the
+response's framing are in wire.py).
 
 httpx (over httpcore and h11) cost the refresh's main process 0.8 ms of CPU per 200 response
 and 0.6 ms per 304 (bench/http_clients.py), two thirds of that process's work in a cold refresh
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import re
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
@@ -25,6 +25,20 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from newsreader.core.net.urls import DEFAULT_PORTS
+from newsreader.core.net.wire import (
+    ConnectError,
+    Connection,
+    ConnectTimeout,
+    HttpError,
+    InvalidURL,
+    ProtocolError,
+    ReadError,
+    ReadTimeout,
+    StaleConnection,
+    TimeoutFailure,
+    WriteTimeout,
+)
+from newsreader.core.net.wire import Response as _Response
 
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar
@@ -39,50 +53,12 @@ __all__ = [
     "ReadError",
     "ReadTimeout",
     "Response",
+    "TimeoutFailure",
     "WriteTimeout",
 ]
 
-# A response's status line and headers together, as httpcore bounds them (h11's event size).
-_MAX_HEAD = 100 * 1024
-_READ_SIZE = 64 * 1024
 # An idle connection older than this is not reused (httpcore's default keep-alive expiry).
 _KEEPALIVE_EXPIRY = 5.0
-
-
-class HttpError(Exception):
-    """A transport failure; its cause (`__cause__`) is the OS or TLS error, if any."""
-
-
-class InvalidURL(HttpError):
-    pass
-
-
-class ConnectError(HttpError):
-    pass
-
-
-class ReadError(HttpError):
-    pass
-
-
-class ProtocolError(HttpError):
-    """The server closed the connection early or answered what is not HTTP/1.x."""
-
-
-class TimeoutFailure(HttpError):
-    pass
-
-
-class ConnectTimeout(TimeoutFailure):
-    pass
-
-
-class ReadTimeout(TimeoutFailure):
-    pass
-
-
-class WriteTimeout(TimeoutFailure):
-    pass
 
 
 class Response(Protocol):
@@ -102,10 +78,6 @@ _QUERY_KEEP = _UNRESERVED + "".join(
     chr(i) for i in range(0x20, 0x7F) if i not in (0x20, 0x22, 0x23, 0x3C, 0x3E)
 )
 _PATH_KEEP = "".join(c for c in _QUERY_KEEP if c not in "?`{}")
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# What h11 refuses inside a header value (NUL, CR, VT, FF); other controls pass, as there.
-_CONTROL = re.compile(rb"[\x00\x0b\x0c\r]")
-_STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3})(?: [^\r\n]*)?\r?\n")
 
 
 def _percent_encode(text: str, keep: str) -> str:
@@ -180,29 +152,6 @@ def _idna(host: str) -> str:
 # --- connections ----------------------------------------------------------------------------
 
 
-class _Connection:
-    __slots__ = ("idle_since", "reader", "writer")
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-        self.idle_since = 0.0
-
-    def reusable(self, now: float) -> bool:
-        """An idle connection with anything pending (data, its end, an error) was closed or
-        broken by the server; one idle too long may be closed by the time we write."""
-        reader = self.reader
-        return not (
-            now - self.idle_since > _KEEPALIVE_EXPIRY
-            or self.writer.is_closing()
-            or reader.at_eof()
-            or reader.exception() is not None
-            or _buffered(reader)
-        )
-
-    def close(self) -> None:
-        self.writer.close()
-
-
 class Client:
     """Keep-alive connections per origin, up to `max_idle` idle ones each. The caller bounds
     how many requests go to one host at once (the fetcher's per-host slots)."""
@@ -220,7 +169,7 @@ class Client:
         self._cookies: CookieJar | None = None  # made when a server first sets a cookie
         self.max_idle = max_idle
         self._tls = tls
-        self._idle: dict[str, list[_Connection]] = {}
+        self._idle: dict[str, list[Connection]] = {}
         self._fixed = (
             f"User-Agent: {user_agent}\r\nAccept-Encoding: gzip, deflate\r\n"
             "Connection: keep-alive\r\n"
@@ -241,7 +190,7 @@ class Client:
         try:
             try:
                 response = await self._exchange(connection, request)
-            except _StaleConnection:
+            except StaleConnection:
                 if not reused:
                     raise
                 # A kept-alive connection the server dropped before answering: a GET is safe
@@ -249,7 +198,7 @@ class Client:
                 connection.close()
                 connection = await self._connect(where)
                 response = await self._exchange(connection, request)
-        except _StaleConnection as exc:
+        except StaleConnection as exc:
             connection.close()
             raise ProtocolError("server closed the connection without answering") from exc
         except BaseException:
@@ -279,27 +228,28 @@ class Client:
         lines.append("\r\n")
         return "".join(lines).encode("latin-1", "replace")
 
-    async def _connection(self, where: _Target) -> tuple[_Connection, bool]:
+    async def _connection(self, where: _Target) -> tuple[Connection, bool]:
         idle = self._idle.get(where.origin)
         if idle:
             now = time.monotonic()
             while idle:
                 connection = idle.pop()
-                if connection.reusable(now):
+                if connection.reusable(now, _KEEPALIVE_EXPIRY):
                     return connection, True
                 connection.close()
         return await self._connect(where), False
 
-    async def _connect(self, where: _Target) -> _Connection:
+    async def _connect(self, where: _Target) -> Connection:
         context = self._tls() if where.secure else None
+        loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.connect_timeout):
-                reader, writer = await asyncio.open_connection(
+                _, connection = await loop.create_connection(
+                    Connection,
                     where.host,
                     where.port,
                     ssl=context,
                     server_hostname=where.host if context is not None else None,
-                    limit=_MAX_HEAD,
                     # A host with a dead IPv6 route still answers on IPv4 in time (what anyio,
                     # under httpx, did): the next address is tried after 0.25 s, not at timeout.
                     happy_eyeballs_delay=0.25,
@@ -308,9 +258,9 @@ class Client:
             raise ConnectTimeout("timed out connecting") from exc
         except OSError as exc:  # ssl.SSLError is one
             raise ConnectError(str(exc) or type(exc).__name__) from exc
-        return _Connection(reader, writer)
+        return connection
 
-    def _release(self, origin: str, connection: _Connection) -> None:
+    def _release(self, origin: str, connection: Connection) -> None:
         idle = self._idle.setdefault(origin, [])
         if len(idle) >= self.max_idle:
             connection.close()
@@ -318,18 +268,9 @@ class Client:
         connection.idle_since = time.monotonic()
         idle.append(connection)
 
-    async def _exchange(self, connection: _Connection, request: bytes) -> _Response:
-        writer = connection.writer
-        try:
-            writer.write(request)
-            if writer.transport.get_write_buffer_size():
-                async with asyncio.timeout(self.read_timeout):
-                    await writer.drain()
-        except TimeoutError as exc:
-            raise WriteTimeout("timed out writing") from exc
-        except OSError as exc:
-            raise _StaleConnection from exc
-        response = _Response(connection.reader, self.read_timeout)
+    async def _exchange(self, connection: Connection, request: bytes) -> _Response:
+        connection.send(request)
+        response = _Response(connection, self.read_timeout)
         await response.read_head()
         return response
 
@@ -370,180 +311,3 @@ class _CookieSource:
         name = name.lower()
         found = [value for key, value in self.lines if key == name]
         return found or default
-
-
-def _buffered(reader: asyncio.StreamReader) -> bytes | bytearray:
-    """What the stream has received and not handed out (no public way to peek at it)."""
-    buffer: bytes | bytearray = getattr(reader, "_buffer", b"")
-    return buffer
-
-
-class _StaleConnection(Exception):
-    """A reused connection failed before the first byte of an answer."""
-
-
-# --- responses ------------------------------------------------------------------------------
-
-
-class _Response:
-    """One response on a connection; its body is read at most once, through aiter_raw."""
-
-    def __init__(self, reader: asyncio.StreamReader, read_timeout: float) -> None:
-        self.reader, self.read_timeout = reader, read_timeout
-        self.status = 0
-        self.headers: dict[str, str] = {}
-        self.cookie_lines: list[tuple[str, str]] = []
-        self.keep_alive = False
-        self.finished = False
-        self._length: int | None = None  # None: chunked or to the end of the stream
-        self._chunked = False
-
-    async def _line(self, first: bool = False) -> bytes:
-        reader = self.reader
-        try:
-            if _buffered(reader).find(b"\n", 0, _MAX_HEAD) >= 0:  # in already: no timer to arm
-                line = await reader.readline()
-            else:
-                async with asyncio.timeout(self.read_timeout):
-                    line = await reader.readline()
-        except TimeoutError as exc:
-            raise ReadTimeout("timed out reading") from exc
-        except ValueError as exc:  # a line over the stream's limit
-            raise ProtocolError("response head too long") from exc
-        except OSError as exc:
-            if first:
-                raise _StaleConnection from exc
-            raise ReadError(str(exc) or type(exc).__name__) from exc
-        if not line.endswith(b"\n"):
-            if first and not line:
-                raise _StaleConnection
-            raise ProtocolError("server closed the connection before the end of the response")
-        return line
-
-    async def read_head(self) -> None:
-        size = 0
-        while True:  # 1xx answers come before the real one
-            line = await self._line(first=size == 0)
-            size += len(line)
-            match = _STATUS_LINE.fullmatch(line)
-            if match is None:
-                raise ProtocolError("not an HTTP/1.x response")
-            raw: list[bytes] = []
-            while True:
-                line = await self._line()
-                size += len(line)
-                if size > _MAX_HEAD:
-                    raise ProtocolError("response head too long")
-                if line in (b"\r\n", b"\n"):
-                    break
-                raw.append(line.rstrip(b"\r\n"))
-            status = int(match[3])
-            if not 100 <= status < 200 or status == 101:
-                break
-        self.status = status
-        self._parse_headers(raw)
-        version = (int(match[1]), int(match[2]))
-        connection = self.headers.get("connection", "").lower()
-        self.keep_alive = version >= (1, 1) and "close" not in connection
-        self._framing(status)
-
-    def _parse_headers(self, raw: list[bytes]) -> None:
-        names: list[str] = []
-        values: list[bytes] = []
-        for line in raw:
-            if line[:1] in (b" ", b"\t") and values:  # obsolete line folding
-                values[-1] += b" " + line.strip(b" \t")
-                continue
-            name, colon, value = line.partition(b":")
-            if not colon or not _TOKEN.fullmatch(name):
-                raise ProtocolError("malformed header line")
-            names.append(name.decode("ascii").lower())
-            values.append(value.strip(b" \t"))
-        block = b"\n".join(values)
-        if _CONTROL.search(block):
-            raise ProtocolError("NUL or CR in a header")
-        # One encoding for all values, as httpx decides it: ASCII, else UTF-8, else Latin-1.
-        try:
-            text = block.decode("ascii")
-        except UnicodeDecodeError:
-            try:
-                text = block.decode("utf-8")
-            except UnicodeDecodeError:
-                text = block.decode("latin-1")
-        headers = self.headers
-        for key, decoded in zip(names, text.split("\n") if values else (), strict=True):
-            if key in headers:
-                headers[key] += ", " + decoded
-            else:
-                headers[key] = decoded
-            if key == "set-cookie":
-                self.cookie_lines.append((key, decoded))
-
-    def _framing(self, status: int) -> None:
-        headers = self.headers
-        if status < 200 or status in (204, 304):
-            self._length = 0
-        elif "transfer-encoding" in headers:
-            if headers["transfer-encoding"].strip().lower() != "chunked":
-                raise ProtocolError("unsupported Transfer-Encoding")
-            self._chunked = True
-        elif "content-length" in headers:
-            lengths = {v.strip() for v in headers["content-length"].split(",")}
-            length = lengths.pop()
-            if lengths or not length.isdigit():
-                raise ProtocolError("invalid Content-Length")
-            self._length = int(length)
-        else:
-            self.keep_alive = False  # the body ends when the server closes
-        if self._length == 0:
-            self.finished = True
-
-    async def aiter_raw(self) -> AsyncIterator[bytes]:
-        if self.finished:
-            return
-        if self._chunked:
-            async for piece in self._chunks():
-                yield piece
-        elif self._length is not None:
-            left = self._length
-            while left:
-                data = await self._data(min(left, _READ_SIZE))
-                if not data:
-                    raise ProtocolError("server closed the connection before the body's end")
-                left -= len(data)
-                yield data
-        else:
-            while data := await self._data(_READ_SIZE):
-                yield data
-        self.finished = True
-
-    async def _chunks(self) -> AsyncIterator[bytes]:
-        while True:
-            line = await self._line()
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise ProtocolError("malformed chunk size") from None
-            if size < 0:
-                raise ProtocolError("malformed chunk size")
-            if size == 0:
-                while (await self._line()) not in (b"\r\n", b"\n"):  # trailers, ignored
-                    pass
-                return
-            while size:
-                data = await self._data(min(size, _READ_SIZE))
-                if not data:
-                    raise ProtocolError("server closed the connection inside a chunk")
-                size -= len(data)
-                yield data
-            if (await self._line()) not in (b"\r\n", b"\n"):
-                raise ProtocolError("malformed chunk end")
-
-    async def _data(self, most: int) -> bytes:
-        try:
-            async with asyncio.timeout(self.read_timeout):
-                return await self.reader.read(most)
-        except TimeoutError as exc:
-            raise ReadTimeout("timed out reading") from exc
-        except OSError as exc:
-            raise ReadError(str(exc) or type(exc).__name__) from exc
