@@ -36,7 +36,6 @@ from newsreader.core.net.wire import (
     ReadTimeout,
     StaleConnection,
     TimeoutFailure,
-    WriteTimeout,
 )
 from newsreader.core.net.wire import Response as _Response
 
@@ -54,7 +53,6 @@ __all__ = [
     "ReadTimeout",
     "Response",
     "TimeoutFailure",
-    "WriteTimeout",
 ]
 
 # An idle connection older than this is not reused (httpcore's default keep-alive expiry).

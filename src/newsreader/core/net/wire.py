@@ -58,10 +58,6 @@ class ReadTimeout(TimeoutFailure):
     pass
 
 
-class WriteTimeout(TimeoutFailure):
-    pass
-
-
 class StaleConnection(Exception):
     """A connection closed before the first byte of an answer (a kept-alive one may be)."""
 
@@ -131,10 +127,9 @@ class Connection(asyncio.Protocol):
         if self.transport is not None:
             self.transport.close()
 
-    async def wait(self, timeout: float, *, more: bool = False) -> None:
-        """Until bytes (with `more`: bytes beyond those queued) or the end arrive, at most
-        `timeout` seconds."""
-        if self.ended or (self.chunks and not more):
+    async def wait(self, timeout: float) -> None:
+        """Until bytes or the end arrive, at most `timeout` seconds."""
+        if self.ended or self.chunks:
             return
         self._waiter = asyncio.get_running_loop().create_future()
         try:
@@ -153,23 +148,20 @@ class Connection(asyncio.Protocol):
         self._advance(end)
         return piece
 
-    def take_until(self, pattern: re.Pattern[bytes], limit: int) -> bytes | None:
-        """The queued bytes up to the end of `pattern`'s first match (None: no match yet).
-        The match may straddle chunks: those are joined first (a head rarely spans two)."""
-        while self.chunks:
-            chunk, start = self.chunks[0], self._offset
-            found = pattern.search(chunk, start)
-            if found is not None:
-                self._advance(found.end())
-                return chunk[start : found.end()]
-            if len(chunk) - start > limit:
-                raise ProtocolError("response head or framing line too long")
-            if len(self.chunks) == 1:
-                return None
-            self.chunks.popleft()
-            self.chunks[0] = chunk[start:] + self.chunks[0]
-            self._offset = 0
-        return None
+    def take_match(self, pattern: re.Pattern[bytes]) -> bytes | None:
+        """The bytes up to the end of `pattern`'s first match in the first queued chunk, uncopied
+        beyond the answer; None (nothing taken) when that chunk holds no match."""
+        chunk, start = self.chunks[0], self._offset
+        found = pattern.search(chunk, start)
+        if found is None:
+            return None
+        self._advance(found.end())
+        return chunk[start : found.end()]
+
+    def put_back(self, data: bytes) -> None:
+        if data:
+            self.chunks.appendleft(data)
+            self.buffered += len(data)
 
     def _advance(self, end: int) -> None:
         chunk = self.chunks[0]
@@ -226,15 +218,35 @@ class Response:
 
     async def _head(self, first: bool) -> bytes:
         """The bytes up to the blank line that ends a head (without it)."""
+        await self.connection.wait(self.read_timeout)
+        if first and not self.connection.chunks:
+            raise StaleConnection
+        head = await self._until(_HEAD_END, "before the end of the response's head")
+        return head.rstrip(b"\r\n")
+
+    async def _until(self, pattern: re.Pattern[bytes], what: str) -> bytes:
+        """The bytes up to the end of `pattern`'s first match, at most MAX_HEAD of them."""
         conn = self.connection
         await conn.wait(self.read_timeout)
-        if first and not conn.chunks:
-            raise StaleConnection
-        while (head := conn.take_until(_HEAD_END, MAX_HEAD)) is None:
-            if conn.ended:
-                raise conn.failure("before the end of the response's head")
-            await conn.wait(self.read_timeout, more=True)
-        return head.rstrip(b"\r\n")
+        if conn.chunks and (found := conn.take_match(pattern)) is not None:
+            return found  # the usual case: all in the first chunk
+        # Spread over chunks (a slow server's head may come a byte at a time): gathered in
+        # one buffer, so each byte is copied once, not once per chunk after it.
+        got = bytearray()
+        while True:
+            if conn.chunks:
+                searched = max(0, len(got) - 3)  # a match may straddle two chunks
+                got += conn.take()
+                match = pattern.search(got, searched)
+                if match is not None:
+                    conn.put_back(bytes(got[match.end() :]))
+                    return bytes(got[: match.end()])
+                if len(got) > MAX_HEAD:
+                    raise ProtocolError("response head or framing line too long")
+            elif conn.ended:
+                raise conn.failure(what)
+            else:
+                await conn.wait(self.read_timeout)
 
     def _parse_headers(self, raw: list[bytes]) -> None:
         names: list[str] = []
@@ -340,10 +352,5 @@ class Response:
 
     async def _line(self) -> bytes:
         """One line of a chunked body's framing, without its line end."""
-        conn = self.connection
-        await conn.wait(self.read_timeout)
-        while (line := conn.take_until(_LINE_END, MAX_HEAD)) is None:
-            if conn.ended:
-                raise conn.failure("inside the chunked framing")
-            await conn.wait(self.read_timeout, more=True)
+        line = await self._until(_LINE_END, "inside the chunked framing")
         return line.rstrip(b"\r\n")
