@@ -15,8 +15,6 @@ import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -282,6 +280,8 @@ class Fetcher:
             return _replace(base, body=body), False, None
 
     def _http_error(self, base: FetchResult, status: int) -> tuple[FetchResult, bool, float | None]:
+        from http import HTTPStatus  # start-up speed: an enum of 60 members, for error lines
+
         try:
             line = f"HTTP {status} {HTTPStatus(status).phrase}"
         except ValueError:
@@ -310,6 +310,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    from email.utils import parsedate_to_datetime  # start-up speed: email's modules (2 ms)
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
