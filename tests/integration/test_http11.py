@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import shutil
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -17,6 +20,7 @@ import httpx
 import pytest
 
 from newsreader.core.models import FetchResult
+from newsreader.core.net import http11
 from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.http11 import _Target
 from tests.support.loopback import LoopbackServer
@@ -181,6 +185,51 @@ async def test_a_kept_connection_dropped_on_the_next_request_is_replaced_at_once
     results = await fetch_all(server.url, server.url)
     assert [r.body for r in results] == [FEED, FEED], results
     assert server.connections == 2 and len(server.requests) == 3
+
+
+async def test_https_with_a_trusted_certificate_keeps_its_connection(tmp_path: Path) -> None:
+    """TLS under the client's connection protocol: verified (host name included), read whole,
+    and the connection kept for the next request."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+    san = ["-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        [*command.split(), *san, "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    connections = 0
+    body = FEED * 2000  # larger than one TLS record
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                writer.write(ok(body))
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_side)
+    url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/feed.xml"
+    trusting = ssl.create_default_context(cafile=str(cert))
+    client = http11.Client(
+        connect_timeout=2, read_timeout=2, user_agent="test", max_idle=1, tls=lambda: trusting
+    )
+    try:
+        for _ in range(2):
+            async with client.stream(url, {}) as resp:
+                assert resp.status == 200
+                assert b"".join([piece async for piece in resp.aiter_raw()]) == body
+    finally:
+        await client.aclose()
+        server.close()
+    assert connections == 1
 
 
 # --- what is not HTTP -----------------------------------------------------------------------
