@@ -269,12 +269,24 @@ async def test_a_broken_answer_is_one_clean_line(scripted: Start, answer: bytes)
         "https://example.org:443/x?",
         "http://[::1]:8080/v6",
         "http://Bücher.example/straße",
+        "http://example.org/..",
+        "http://example.org/a/b/.",
+        "http://example.org/a?#frag?x",
+        "http://example.org/nbsp\xa0and\u2028",
     ],
 )
 def test_request_target_and_host_are_the_ones_httpx_sends(url: str) -> None:
     ours, theirs = _Target(url), httpx.URL(url)
     assert ours.target == theirs.raw_path.decode("ascii")
     assert ours.host_header == theirs.netloc.decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.org/\ud800", "http://example.org/a\x7fb", "http://example.org:99999/"]
+)
+async def test_a_url_no_request_can_carry_is_one_clean_line(url: str) -> None:
+    (result,) = await fetch_all(url)
+    assert result.error == "invalid URL" and result.status is None
 
 
 async def test_user_info_in_the_url_is_sent_as_basic_credentials(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import re
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable
@@ -76,6 +77,8 @@ _QUERY_KEEP = _UNRESERVED + "".join(
     chr(i) for i in range(0x20, 0x7F) if i not in (0x20, 0x22, 0x23, 0x3C, 0x3E)
 )
 _PATH_KEEP = "".join(c for c in _QUERY_KEEP if c not in "?`{}")
+# httpx refuses a URL with these; other characters outside ASCII are percent-encoded.
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _percent_encode(text: str, keep: str) -> str:
@@ -85,18 +88,14 @@ def _percent_encode(text: str, keep: str) -> str:
 
 
 def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 5.2.4, as httpx normalises a path before sending it."""
+    """The `.` and `..` segments resolved, as httpx normalises a path before sending it."""
     output: list[str] = []
     for segment in path.split("/"):
-        if segment == ".":
-            continue
         if segment == "..":
             if len(output) > 1:
                 output.pop()
-            continue
-        output.append(segment)
-    if path.endswith(("/.", "/..")):
-        output.append("")
+        elif segment != ".":
+            output.append(segment)
     return "/".join(output)
 
 
@@ -113,7 +112,7 @@ class _Target:
             raise InvalidURL("invalid URL") from exc
         scheme = parts.scheme.lower()
         host = parts.hostname or ""
-        if scheme not in DEFAULT_PORTS or not host or not url.isprintable():
+        if scheme not in DEFAULT_PORTS or not host or _ASCII_CONTROL.search(url):
             raise InvalidURL("invalid URL")
         if not host.isascii():
             host = _idna(host)
@@ -126,10 +125,13 @@ class _Target:
         self.origin = f"{scheme}://{shown}:{self.port}"
         path = parts.path or "/"
         if "/." in path:
-            path = _remove_dot_segments(path)
-        target = _percent_encode(path, _PATH_KEEP)
-        if parts.query or url.endswith("?"):
-            target += "?" + _percent_encode(parts.query, _QUERY_KEEP)
+            path = _remove_dot_segments(path) or "/"
+        try:
+            target = _percent_encode(path, _PATH_KEEP)
+            if parts.query or "?" in url.partition("#")[0]:  # "a?" keeps its empty query
+                target += "?" + _percent_encode(parts.query, _QUERY_KEEP)
+        except UnicodeEncodeError as exc:  # a lone surrogate has no UTF-8 bytes
+            raise InvalidURL("invalid URL") from exc
         self.target = target
         self.auth: str | None = None
         if parts.username is not None or parts.password is not None:
