@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import random
 import shutil
 import ssl
 import subprocess
@@ -20,7 +21,7 @@ import httpx
 import pytest
 
 from newsreader.core.models import FetchResult
-from newsreader.core.net import http11
+from newsreader.core.net import http11, wire
 from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.http11 import _Target
 from tests.support.loopback import LoopbackServer
@@ -340,3 +341,66 @@ def test_a_fetch_without_a_proxy_does_not_load_httpx(server: LoopbackServer) -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+# --- the head parser against h11's -----------------------------------------------------------
+
+_STATUS_LINES = [b"HTTP/1.1 200 OK", b"HTTP/1.1 304", b"HTTP/1.0 200 OK", b"HTTP/2 200"]
+_STATUS_LINES += [
+    b"HTTP/1.1 99 X",
+    b"HTTP/1.1 200 O\x01K",
+    b"http/1.1 200 OK",
+    b"HTTP/1.1 200 \xe4",
+]
+_HEADER_LINES = [
+    *(b"Content-Type: text/xml", b"X-A: 1", b"X-A: 2", b"X-B:", b"X-C :1", b" folded"),
+    *(b"X-D: a\x01b", b"X-E: a\x00b", b"Bad@Name: 1", b"Content-Length: 5", b"X-J: a\rb"),
+    *(b"Content-Length: 5, 6", b"Content-Length: x", b"Transfer-Encoding: chunked"),
+    *(b"Transfer-Encoding: gzip, chunked", b"X-H: a  b", b":novalue", b"X-K: \x7f"),
+]
+
+
+def _h11_verdict(data: bytes) -> tuple[int, dict[str, str]] | None:
+    import h11
+
+    client = h11.Connection(h11.CLIENT)
+    client.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
+    client.send(h11.EndOfMessage())
+    client.receive_data(data)
+    try:
+        event = client.next_event()
+    except h11.RemoteProtocolError:
+        return None
+    assert isinstance(event, h11.Response), event
+    headers: dict[str, str] = {}
+    for name, value in event.headers:
+        key, text = name.decode().lower(), value.decode()
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    if "content-length" in headers:  # h11 keeps one of equal lengths; we keep what came
+        headers["content-length"] = headers["content-length"].split(",")[0]
+    return event.status_code, headers
+
+
+async def test_heads_are_taken_or_refused_as_h11_does() -> None:
+    """httpx read responses through h11: a head it took must be taken alike, and one it
+    refused refused, on 3,000 heads made of lines that servers get wrong."""
+    rng = random.Random(2026)
+    for _ in range(3000):
+        lines = [rng.choice(_STATUS_LINES)]
+        lines += [rng.choice(_HEADER_LINES) for _ in range(rng.randint(0, 4))]
+        end = rng.choice([b"\r\n", b"\n"])
+        data = end.join(lines) + end + end + b"hello"
+        connection = wire.Connection()
+        connection.data_received(data)
+        connection.eof_received()
+        response = wire.Response(connection, 1.0)
+        try:
+            await response.read_head()
+            ours: tuple[int, dict[str, str]] | None = (response.status, response.headers)
+            if "content-length" in response.headers:
+                response.headers["content-length"] = response.headers["content-length"].split(",")[
+                    0
+                ]
+        except wire.HttpError:
+            ours = None
+        assert ours == _h11_verdict(data), data

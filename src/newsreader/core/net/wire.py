@@ -253,7 +253,7 @@ class Response:
         values: list[bytes] = []
         for line in raw:
             if line[:1] in (b" ", b"\t") and values:  # obsolete line folding
-                values[-1] += b" " + line.strip(b" \t")
+                values[-1] = (values[-1] + b" " + line.strip(b" \t")).strip(b" ")
                 continue
             name, colon, value = line.partition(b":")
             if not colon or not _TOKEN.fullmatch(name):
@@ -282,18 +282,22 @@ class Response:
 
     def _framing(self, status: int) -> None:
         headers = self.headers
+        length = None
+        if "content-length" in headers:  # both checked even where unused, as h11 does
+            lengths = {v.strip() for v in headers["content-length"].split(",")}
+            only = lengths.pop()
+            if lengths or not only.isdigit():
+                raise ProtocolError("invalid Content-Length")
+            length = int(only)
+        chunked = "transfer-encoding" in headers
+        if chunked and headers["transfer-encoding"].strip().lower() != "chunked":
+            raise ProtocolError("unsupported Transfer-Encoding")
         if status < 200 or status in (204, 304):
             self._length = 0
-        elif "transfer-encoding" in headers:
-            if headers["transfer-encoding"].strip().lower() != "chunked":
-                raise ProtocolError("unsupported Transfer-Encoding")
+        elif chunked:
             self._chunked = True
-        elif "content-length" in headers:
-            lengths = {v.strip() for v in headers["content-length"].split(",")}
-            length = lengths.pop()
-            if lengths or not length.isdigit():
-                raise ProtocolError("invalid Content-Length")
-            self._length = int(length)
+        elif length is not None:
+            self._length = length
         else:
             self.keep_alive = False  # the body ends when the server closes
         if self._length == 0:
