@@ -245,10 +245,11 @@ async def test_https_with_a_trusted_certificate_keeps_its_connection(tmp_path: P
         b"HTTP/1.1 200 OK\r\nContent-Length: 3, 4\r\n\r\nabc",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n",
         b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ntoo short",
         b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 200_000 + b"\r\n\r\n",
     ],
-    ids=["not-http", "nul", "name", "lengths", "coding", "chunk", "short", "huge-head"],
+    ids=["not-http", "nul", "name", "lengths", "coding", "chunk", "signed", "short", "huge-head"],
 )
 async def test_a_broken_answer_is_one_clean_line(scripted: Start, answer: bytes) -> None:
     server = await scripted(lambda n: (answer, True))

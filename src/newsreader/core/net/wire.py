@@ -20,6 +20,8 @@ MAX_HEAD = 100 * 1024
 _HIGH_WATER = 256 * 1024
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _LINE_END = re.compile(rb"\n")
+# A chunk's size line as h11 reads it: 1 to 20 hex digits (no sign, no 0x), extensions ignored.
+_CHUNK_HEADER = re.compile(rb"([0-9A-Fa-f]{1,20})[ \t]*(?:;.*)?", re.DOTALL)
 _STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3})(?: [^\r\n]*)?")
 _TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # What h11 refuses inside a header value (NUL, CR, VT, FF); other controls pass, as there.
@@ -333,13 +335,10 @@ class Response:
     async def _chunks(self) -> AsyncIterator[bytes]:
         conn, timeout = self.connection, self.read_timeout
         while True:
-            line = await self._line()
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise ProtocolError("malformed chunk size") from None
-            if size < 0:
+            header = _CHUNK_HEADER.fullmatch(await self._line())
+            if header is None:
                 raise ProtocolError("malformed chunk size")
+            size = int(header[1], 16)
             if size == 0:
                 while await self._line():  # trailers, ignored, up to the blank line
                     pass
