@@ -161,9 +161,14 @@ class Connection(asyncio.Protocol):
         return chunk[start : found.end()]
 
     def put_back(self, data: bytes) -> None:
-        if data:
-            self.chunks.appendleft(data)
-            self.buffered += len(data)
+        """`data` first in line again (taken too far ahead)."""
+        if not data:
+            return
+        if self._offset:  # the offset belongs to the chunk now second in line
+            self.chunks[0] = self.chunks[0][self._offset :]
+            self._offset = 0
+        self.chunks.appendleft(data)
+        self.buffered += len(data)
 
     def _advance(self, end: int) -> None:
         chunk = self.chunks[0]
