@@ -283,6 +283,24 @@ def test_request_target_and_host_are_the_ones_httpx_sends(url: str) -> None:
     assert ours.host_header == theirs.netloc.decode("ascii")
 
 
+async def test_a_validator_outside_ascii_goes_back_as_it_came(scripted: Start) -> None:
+    etag = '"v-ä"'.encode()
+    record: list[bytes] = []
+
+    def answer(n: int) -> tuple[bytes, bool]:
+        if n == 1:
+            return ok(extra=b"ETag: " + etag + b"\r\n"), False
+        record.append(server.requests[-1])
+        return b"HTTP/1.1 304 Not Modified\r\n\r\n", False
+
+    server = await scripted(answer)
+    async with Fetcher(NO_RETRY) as fetcher:
+        first = await fetcher.fetch(server.url)
+        second = await fetcher.fetch(server.url, etag=first.etag)
+    assert first.etag == '"v-ä"' and second.status == 304
+    assert b"\r\nIf-None-Match: " + etag + b"\r\n" in record[0]
+
+
 @pytest.mark.parametrize(
     "url", ["http://example.org/\ud800", "http://example.org/a\x7fb", "http://example.org:99999/"]
 )

@@ -226,7 +226,9 @@ class Client:
             if cookie:
                 lines.append(f"Cookie: {cookie}\r\n")
         lines.append("\r\n")
-        return "".join(lines).encode("latin-1", "replace")
+        # All ASCII but a validator a server sent outside it, which goes back as it came (wire.py
+        # reads header values as UTF-8 when they are).
+        return "".join(lines).encode("utf-8", "replace")
 
     async def _connection(self, where: _Target) -> tuple[Connection, bool]:
         idle = self._idle.get(where.origin)
