@@ -7,8 +7,8 @@ answers 304. CPU is the child process's own (time.process_time), so each client 
 child of its own, the farm in another; medians over --runs, clients interleaved.
 
 Clients:
-- fetcher: newsreader's Fetcher as the refresh uses it (httpx, redirects, caps, hooks), once
-  per --src tree (before/after);
+- fetcher: newsreader's Fetcher as the refresh uses it (its HTTP/1.1 client, redirects, caps),
+  once per --src tree (before/after);
 - httpcore: httpcore's pool alone (what httpx is built on, on anyio): no httpx models;
 - aiohttp: only with --aiohttp-python, an interpreter that has it (it is not a dependency).
 

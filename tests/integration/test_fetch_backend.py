@@ -1,4 +1,4 @@
-"""The fetcher's asyncio network layer (net/backend.py) with a real server on loopback: a
+"""The fetcher's asyncio network layer (net/http11.py) with a real server on loopback: a
 keep-alive connection the server closed while idle is not reused, and a server that stops
 answering trips the read timeout as one clean line."""
 
@@ -10,11 +10,11 @@ import socket
 import threading
 from collections.abc import Iterator
 
-import httpcore
 import pytest
 
-from newsreader.core.net.backend import AsyncioBackend
+from newsreader.core.net import http11
 from newsreader.core.net.fetch import FetchConfig, Fetcher
+from newsreader.core.net.tls import verified_context
 
 BODY = b"<rss version='2.0'><channel><title>T</title></channel></rss>"
 
@@ -79,5 +79,14 @@ async def test_a_refused_connection_is_a_connect_error() -> None:
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
-    with pytest.raises(httpcore.ConnectError):
-        await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2)
+    client = http11.Client(
+        connect_timeout=2,
+        read_timeout=2,
+        user_agent="test",
+        max_idle=1,
+        tls=verified_context,
+    )
+    with pytest.raises(http11.ConnectError) as raised:
+        async with client.stream(f"http://127.0.0.1:{port}/feed.xml", {}):
+            pass
+    assert isinstance(raised.value.__cause__, ConnectionRefusedError)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator
 
-import httpx
-
 from newsreader.core.errors import DecodeError
+from newsreader.core.net.http11 import Response
 
 # Inflate in steps this big, so a gzip bomb never allocates much more than the cap.
 _INFLATE_STEP = 64 * 1024
@@ -63,7 +62,7 @@ def _passthrough(data: bytes) -> Iterator[bytes]:
     yield data
 
 
-async def read_body(resp: httpx.Response, cap: int, head_only: bool) -> bytes | None:
+async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
     """The decoded body, or None when it grew past `cap` (head_only: truncated at `cap`)."""
     encoding = resp.headers.get("content-encoding", "identity").strip().lower()
     decode: Callable[[bytes], Iterator[bytes]]

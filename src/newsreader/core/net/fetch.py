@@ -8,28 +8,27 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import random
 import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
-
-import httpcore
-import httpx
 
 from newsreader import __version__
 from newsreader.core.config import Config
 from newsreader.core.errors import DecodeError
 from newsreader.core.models import FetchResult
-from newsreader.core.net.backend import AsyncioBackend
+from newsreader.core.net import http11
 from newsreader.core.net.decode import read_body
-from newsreader.core.net.tls import plain_http_context, verified_context
+from newsreader.core.net.tls import verified_context
 from newsreader.core.net.urls import DEFAULT_PORTS, host_key, is_web_url
+
+if TYPE_CHECKING:
+    from newsreader.core.net.proxied import ProxiedClients
 
 USER_AGENT = f"newsreader/{__version__} (+terminal news reader)"
 _ACCEPT = (
@@ -39,7 +38,8 @@ _ACCEPT = (
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-_STASHED_LOCATION = "x-newsreader-location"
+# httpx reads only these from the environment (besides NO_PROXY, which only takes away).
+_PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,17 +83,36 @@ def fetch_sync(url: str, *, config: FetchConfig | None = None, **kw: Any) -> Fet
 
 
 class Fetcher:
-    """Shares connection pools and the concurrency limits across many fetches.
+    """Shares connections, cookies and the concurrency limits across many fetches.
 
-    One small httpx client per host rather than one big pool: httpcore scans its whole pool
-    on every request, which for hundreds of hosts cost more CPU than the requests, and a
-    shared pool evicted idle keep-alive connections of one host to serve another.
+    Requests go out through the small HTTP/1.1 client of http11.py, which keeps idle
+    connections per host; only URLs a proxy from the environment applies to go through httpx
+    (proxied.py), which is imported only then.
     """
 
     def __init__(self, config: FetchConfig = FetchConfig()) -> None:
         self.config = config
         self._open = False
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._direct = http11.Client(
+            connect_timeout=config.connect_timeout,
+            read_timeout=config.read_timeout,
+            user_agent=config.user_agent,
+            max_idle=config.per_host,
+            tls=verified_context,
+        )
+        self._proxied: ProxiedClients | None = None
+        if _environment_has_proxies():
+            # Start-up speed and memory: httpx (13 MB) loads only when a proxy may be used.
+            from newsreader.core.net.proxied import ProxiedClients
+
+            self._proxied = ProxiedClients(
+                connect_timeout=config.connect_timeout,
+                read_timeout=config.read_timeout,
+                pool_timeout=config.deadline,
+                per_host=config.per_host,
+                user_agent=config.user_agent,
+                cookies=self._direct.cookie_jar(),  # one jar for both clients
+            )
         self._global = asyncio.Semaphore(config.max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
 
@@ -103,49 +122,9 @@ class Fetcher:
 
     async def __aexit__(self, *exc_info: object) -> None:
         self._open = False
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
-            await client.aclose()
-
-    def _client(self, url: str, host: str) -> httpx.AsyncClient:
-        secure = url[:6].lower() == "https:"
-        # Keyed by scheme too, so only https clients pay for loading the CA bundle (140 ms):
-        # a client made for http URLs never speaks TLS. One host:port serves one scheme.
-        key = ("https://" if secure else "http://") + host
-        client = self._clients.get(key)
-        if client is None:
-            cfg = self.config
-            context = verified_context() if secure else plain_http_context()
-            limits = httpx.Limits(max_connections=cfg.per_host)
-            transport = httpx.AsyncHTTPTransport(verify=context, limits=limits)
-            # The same pool httpx builds, on asyncio's streams rather than anyio's (backend.py).
-            transport._pool = httpcore.AsyncConnectionPool(
-                ssl_context=context,
-                max_connections=limits.max_connections,
-                max_keepalive_connections=limits.max_keepalive_connections,
-                keepalive_expiry=limits.keepalive_expiry,
-                network_backend=AsyncioBackend(),
-            )
-            client = self._clients[key] = httpx.AsyncClient(
-                transport=transport,
-                follow_redirects=False,
-                timeout=httpx.Timeout(
-                    connect=cfg.connect_timeout,
-                    read=cfg.read_timeout,
-                    write=cfg.read_timeout,
-                    pool=cfg.deadline,
-                ),
-                limits=limits,  # for proxies taken from the environment, as before
-                verify=context,
-                # We decode ourselves (see decode.py), so advertise only what zlib handles.
-                headers={"User-Agent": cfg.user_agent, "Accept-Encoding": "gzip, deflate"},
-                event_hooks={"response": [_stash_location]},
-            )
-            # httpx hands every response to the cookie jar, which first copies its headers
-            # into an email.message (a sixth of a 304's CPU); only one that sets a cookie
-            # needs it. Set as the attribute: the `cookies` setter would copy it into a plain jar.
-            client._cookies = _SetCookieJar()
-        return client
+        await self._direct.aclose()
+        if self._proxied is not None:
+            await self._proxied.aclose()
 
     async def fetch(
         self,
@@ -229,12 +208,10 @@ class Fetcher:
                     if deadline.when() is None:
                         loop_now = asyncio.get_running_loop().time()
                         deadline.reschedule(loop_now + self.config.deadline)
-                    hop = await self._hop(url, current, host, headers, cap, head_only)
-            except httpx.HTTPError as exc:
+                    hop = await self._hop(url, current, headers, cap, head_only)
+            except http11.HttpError as exc:
                 message, retry = _describe(exc, current, self.config)
                 return _failed(url, current, message), retry, None
-            except httpx.InvalidURL:  # not an HTTPError, and a hostile URL can trigger it
-                return _failed(url, current, "invalid URL"), False, None
             if isinstance(hop, tuple):
                 result, retry, wait = hop
                 if permanent and current != url and result.error is None:
@@ -260,17 +237,15 @@ class Fetcher:
         self,
         url: str,
         current: str,
-        host: str,
         headers: dict[str, str],
         cap: int,
         head_only: bool,
     ) -> tuple[FetchResult, bool, float | None] | _Redirect:
-        client = self._client(current, host)
-        async with client.stream("GET", current, headers=headers) as resp:
-            status = resp.status_code
-            lowered = {k.lower(): v for k, v in resp.headers.items()}
-            if _STASHED_LOCATION in lowered:
-                lowered["location"] = lowered.pop(_STASHED_LOCATION)
+        proxied = self._proxied
+        client = proxied if proxied is not None and proxied.applies(current) else self._direct
+        async with client.stream(current, headers) as resp:
+            status = resp.status
+            lowered = resp.headers
             base = FetchResult(
                 url=url,
                 final_url=current,
@@ -286,8 +261,9 @@ class Fetcher:
                     return _replace(base, error="invalid redirect target"), False, None
                 return _Redirect(status, target)
             if status == 304:
-                # A 304 has no body; reading the empty rest lets httpx reuse the connection.
-                await resp.aread()
+                # A 304 has no body; reading the empty rest lets the connection be reused.
+                async for _ in resp.aiter_raw():
+                    pass
                 return base, False, None
             if not 200 <= status < 300:
                 return self._http_error(base, status)
@@ -304,6 +280,8 @@ class Fetcher:
             return _replace(base, body=body), False, None
 
     def _http_error(self, base: FetchResult, status: int) -> tuple[FetchResult, bool, float | None]:
+        from http import HTTPStatus  # start-up speed: an enum of 60 members, for error lines
+
         try:
             line = f"HTTP {status} {HTTPStatus(status).phrase}"
         except ValueError:
@@ -319,21 +297,6 @@ class Fetcher:
         return result, retry_after <= self.config.max_retry_after, retry_after
 
 
-async def _stash_location(response: httpx.Response) -> None:
-    """Hide Location from httpx, which parses it even when not following and raises on junk."""
-    if "location" in response.headers:
-        response.headers[_STASHED_LOCATION] = response.headers["location"]
-        del response.headers["location"]
-
-
-class _SetCookieJar(httpx.Cookies):
-    """A client's cookies, read from a response only when it has a Set-Cookie header."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            super().extract_cookies(response)
-
-
 @dataclass(frozen=True, slots=True)
 class _Redirect:
     status: int
@@ -347,6 +310,8 @@ def _retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    from email.utils import parsedate_to_datetime  # start-up speed: email's modules (2 ms)
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -356,12 +321,20 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _describe(exc: httpx.HTTPError, url: str, cfg: FetchConfig) -> tuple[str, bool]:
+def _environment_has_proxies() -> bool:
+    """Whether httpx could find a proxy in the environment: if not, it is not needed."""
+    return any(value and name.lower() in _PROXY_VARIABLES for name, value in os.environ.items())
+
+
+def _describe(exc: http11.HttpError, url: str, cfg: FetchConfig) -> tuple[str, bool]:
     """One human line for a transport failure, and whether another try could help."""
-    host = urlsplit(url).hostname or url
-    if isinstance(exc, httpx.ConnectTimeout):
+    try:
+        host = urlsplit(url).hostname or url
+    except ValueError:
+        host = url
+    if isinstance(exc, http11.ConnectTimeout):
         return f"timed out after {cfg.connect_timeout:g} s connecting to {host}", True
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, http11.TimeoutFailure):
         return f"timed out after {cfg.read_timeout:g} s reading", True
     chain = list(_causes(exc))
     for cause in chain:
@@ -375,11 +348,11 @@ def _describe(exc: httpx.HTTPError, url: str, cfg: FetchConfig) -> tuple[str, bo
             return f"TLS error with {host}: {cause.reason or 'handshake failed'}", False
         if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
             return f"cannot reach host {host} (network unreachable)", True
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, http11.ConnectError):
         return f"cannot connect to {host}", True
-    if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError):
+    if isinstance(exc, http11.ReadError | http11.ProtocolError):
         return "server closed the connection unexpectedly", True
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+    if isinstance(exc, http11.InvalidURL):
         return "invalid URL", False
     return f"network error ({type(exc).__name__})", False
 

@@ -7,15 +7,24 @@ for every client it is not handed one.
 from __future__ import annotations
 
 import functools
+import os
 import ssl
-
-import httpx
 
 
 @functools.cache
 def verified_context() -> ssl.SSLContext:
-    """The one context every https client uses: certificates and host names are checked."""
-    return httpx.create_ssl_context()
+    """The one context every https client uses: certificates and host names are checked
+    against the CA bundle httpx would use (SSL_CERT_FILE, SSL_CERT_DIR, else certifi's)."""
+    if os.environ.get("SSL_CERT_FILE"):
+        context = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+    elif os.environ.get("SSL_CERT_DIR"):
+        context = ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
+    else:
+        import certifi  # start-up speed: loaded with the first https fetch
+
+        context = ssl.create_default_context(cafile=certifi.where())
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 @functools.cache

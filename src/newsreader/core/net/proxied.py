@@ -1,0 +1,138 @@
+"""httpx, for the URLs a proxy from the environment applies to.
+
+The fetcher's own client (http11.py) connects directly. Where HTTP_PROXY, HTTPS_PROXY or
+ALL_PROXY (less NO_PROXY) send a URL through a proxy, httpx carries it as before: it decides
+which URLs that is (its own reading of the environment, so nothing changes for a user with a
+proxy) and speaks to the proxy. The fetcher imports this module, and with it httpx, only when
+such a variable is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from http.cookiejar import CookieJar
+
+import httpx
+from httpx._utils import URLPattern, get_environment_proxies
+
+from newsreader.core.net import http11
+from newsreader.core.net.tls import plain_http_context, verified_context
+
+_STASHED_LOCATION = "x-newsreader-location"
+
+
+class ProxiedClients:
+    """One httpx client per scheme and host, as the fetcher had for every URL before."""
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        pool_timeout: float,
+        per_host: int,
+        user_agent: str,
+        cookies: CookieJar,
+    ) -> None:
+        self._settings = (connect_timeout, read_timeout, pool_timeout, per_host, user_agent)
+        self._cookies = cookies
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        # The same table httpx's client builds from the environment, most specific first: the
+        # first pattern that matches a URL says whether it goes through a proxy.
+        self._mounts = sorted(
+            (URLPattern(key), proxy is not None) for key, proxy in get_environment_proxies().items()
+        )
+
+    def applies(self, url: str) -> bool:
+        """Whether a proxy from the environment takes `url` (as httpx decides it)."""
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL:
+            return False  # the direct client refuses it with the usual line
+        for pattern, proxied in self._mounts:
+            if pattern.matches(parsed):
+                return proxied
+        return False
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    @contextlib.asynccontextmanager
+    async def stream(self, url: str, headers: dict[str, str]) -> AsyncIterator[http11.Response]:
+        try:
+            async with self._client(url).stream("GET", url, headers=headers) as resp:
+                yield _Adapted(resp)
+        except httpx.HTTPError as exc:
+            raise _translated(exc) from exc
+        except httpx.InvalidURL as exc:  # not an HTTPError, and a hostile URL can trigger it
+            raise http11.InvalidURL("invalid URL") from exc
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        parsed = httpx.URL(url)
+        key = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+        client = self._clients.get(key)
+        if client is None:
+            connect, read, pool, per_host, user_agent = self._settings
+            context = verified_context() if parsed.scheme == "https" else plain_http_context()
+            client = self._clients[key] = httpx.AsyncClient(
+                follow_redirects=False,
+                timeout=httpx.Timeout(connect=connect, read=read, write=read, pool=pool),
+                limits=httpx.Limits(max_connections=per_host),
+                verify=context,
+                # We decode ourselves (see decode.py), so advertise only what zlib handles.
+                headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+                event_hooks={"response": [_stash_location]},
+            )
+            # The fetcher's one jar, shared with the direct client; read only from responses
+            # that set a cookie. Set as the attribute: the setter would copy it.
+            client._cookies = _SetCookieJar(self._cookies)
+        return client
+
+
+class _Adapted:
+    """An httpx response as the fetcher reads one (http11.Response)."""
+
+    def __init__(self, resp: httpx.Response) -> None:
+        self._resp = resp
+        self.status = resp.status_code
+        headers = {k.lower(): v for k, v in resp.headers.items()}
+        if _STASHED_LOCATION in headers:
+            headers["location"] = headers.pop(_STASHED_LOCATION)
+        self.headers = headers
+
+    def aiter_raw(self) -> AsyncIterator[bytes]:
+        return self._resp.aiter_raw()
+
+
+def _translated(exc: httpx.HTTPError) -> http11.HttpError:
+    """httpx's error as the direct client's kind; the cause chain stays for the message."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return http11.ConnectTimeout(str(exc))
+    if isinstance(exc, httpx.TimeoutException):
+        return http11.ReadTimeout(str(exc))
+    if isinstance(exc, httpx.ConnectError):
+        return http11.ConnectError(str(exc))
+    if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError):
+        return http11.ProtocolError(str(exc))
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return http11.InvalidURL("invalid URL")
+    return http11.HttpError(str(exc))
+
+
+async def _stash_location(response: httpx.Response) -> None:
+    """Hide Location from httpx, which parses it even when not following and raises on junk."""
+    if "location" in response.headers:
+        response.headers[_STASHED_LOCATION] = response.headers["location"]
+        del response.headers["location"]
+
+
+class _SetCookieJar(httpx.Cookies):
+    """httpx hands every response to the jar, which first copies its headers into an
+    email.message (a sixth of a 304's CPU); only one that sets a cookie needs it."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
