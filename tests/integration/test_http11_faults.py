@@ -156,6 +156,22 @@ def test_one_feed_with_a_hostile_content_length_does_not_sink_the_refresh(
     assert store.count_entries(EntryFilter(feed_id=good_feed.id)) == 3
 
 
+@pytest.mark.parametrize("how", ["feed-url", "redirect"])
+async def test_a_host_with_an_empty_label_is_one_clean_line(
+    raw_server: Callable[[Answer], RawServer], how: str
+) -> None:
+    """'a..example' passes urlsplit and _Target, then getaddrinfo's idna codec raises
+    UnicodeError ('label empty or too long'), which is no OSError: it leaves _connect and the
+    fetch, and a server that redirects there ends the whole refresh (older than http11: anyio
+    let it through too). A label over 63 characters does the same."""
+    bad = "http://a..example/feed.xml"
+    redirect = b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % bad.encode()
+    server = raw_server(once(redirect))
+    (result,) = await fetch_all(bad if how == "feed-url" else server.url)
+    assert not isinstance(result, Exception), repr(result)
+    assert result.error == "invalid URL"
+
+
 # --- the size cap -----------------------------------------------------------------------------
 
 
