@@ -128,7 +128,7 @@ class _Target:
         if "/." in path:
             path = _remove_dot_segments(path)
         target = _percent_encode(path, _PATH_KEEP)
-        if parts.query or url.endswith("?"):
+        if parts.query or url.partition("#")[0].endswith("?"):
             target += "?" + _percent_encode(parts.query, _QUERY_KEEP)
         self.target = target
         self.auth: str | None = None
@@ -256,6 +256,8 @@ class Client:
             raise ConnectTimeout("timed out connecting") from exc
         except OSError as exc:  # ssl.SSLError is one
             raise ConnectError(str(exc) or type(exc).__name__) from exc
+        except UnicodeError as exc:  # getaddrinfo's idna codec: an empty or over-long label
+            raise InvalidURL("invalid URL") from exc
         return connection
 
     def _release(self, origin: str, connection: Connection) -> None:

@@ -48,8 +48,8 @@ class ProxiedClients:
         """Whether a proxy from the environment takes `url` (as httpx decides it)."""
         try:
             parsed = httpx.URL(url)
-        except httpx.InvalidURL:
-            return False  # the direct client refuses it with the usual line
+        except (httpx.InvalidURL, UnicodeError):  # idna's errors are UnicodeErrors
+            return True  # httpx refuses it (stream): never fetched directly past the proxy
         for pattern, proxied in self._mounts:
             if pattern.matches(parsed):
                 return proxied
@@ -67,7 +67,7 @@ class ProxiedClients:
                 yield _Adapted(resp)
         except httpx.HTTPError as exc:
             raise _translated(exc) from exc
-        except httpx.InvalidURL as exc:  # not an HTTPError, and a hostile URL can trigger it
+        except (httpx.InvalidURL, UnicodeError) as exc:  # not HTTPErrors; a hostile URL can
             raise http11.InvalidURL("invalid URL") from exc
 
     def _client(self, url: str) -> httpx.AsyncClient:

@@ -291,7 +291,7 @@ class Response:
         elif "content-length" in headers:
             lengths = {v.strip() for v in headers["content-length"].split(",")}
             length = lengths.pop()
-            if lengths or not length.isdigit():
+            if lengths or not (length.isascii() and length.isdigit()):  # '²'.isdigit() is True
                 raise ProtocolError("invalid Content-Length")
             self._length = int(length)
         else:
