@@ -268,6 +268,23 @@ async def test_a_bad_punycode_host_under_a_proxy_is_one_clean_line() -> None:
     assert result.error
 
 
+@pytest.mark.parametrize("proxy", ["socks5://127.0.0.1:9", "ftp://127.0.0.1:9"])
+async def test_an_unusable_proxy_from_the_environment_is_one_clean_line(
+    monkeypatch: pytest.MonkeyPatch, proxy: str
+) -> None:
+    """ALL_PROXY=socks5://... (set by some VPN and desktop setups) makes httpx.AsyncClient raise
+    ImportError (no socksio), an ftp:// proxy ValueError: ProxiedClients.stream builds its
+    client outside the try, so every fetch raises and the refresh ends with a traceback (older
+    than http11: the httpx clients were built the same way)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("ALL_PROXY", proxy)
+    (result,) = await fetch_all("http://feeds.example.org/rss.xml")
+    assert not isinstance(result, Exception), repr(result)
+    assert result.error
+
+
 # --- request targets ---------------------------------------------------------------------------
 
 
