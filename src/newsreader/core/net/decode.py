@@ -75,6 +75,7 @@ async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
     parts: list[bytes] = []
     total = 0
     tail = b""
+    received = 0
     async for raw in resp.aiter_raw():
         for piece in decode(raw):
             if total + len(piece) > cap:
@@ -89,4 +90,7 @@ async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
                 if _HEAD_END in window:
                     return b"".join(parts)
                 tail = window[-len(_HEAD_END) :]
+        received += len(raw)
+        if received > cap:  # raw bytes too: what follows a gzip stream's end inflates to nothing
+            return b"".join(parts) if head_only else None
     return b"".join(parts)

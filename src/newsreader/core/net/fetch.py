@@ -269,7 +269,7 @@ class Fetcher:
                 return self._http_error(base, status)
             if not head_only:
                 length = lowered.get("content-length", "")
-                if length.isdigit() and int(length) > cap:
+                if length.isascii() and length.isdigit() and int(length) > cap:
                     return _replace(base, error=_too_large(cap)), False, None
             try:
                 body = await read_body(resp, cap, head_only)
@@ -308,7 +308,7 @@ def _retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # '²'.isdigit() is True, float('²') raises
         return float(value)
     from email.utils import parsedate_to_datetime  # start-up speed: email's modules (2 ms)
 

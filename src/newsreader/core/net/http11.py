@@ -260,6 +260,8 @@ class Client:
             raise ConnectTimeout("timed out connecting") from exc
         except OSError as exc:  # ssl.SSLError is one
             raise ConnectError(str(exc) or type(exc).__name__) from exc
+        except UnicodeError as exc:  # getaddrinfo's idna codec: an empty or over-long label
+            raise InvalidURL("invalid URL") from exc
         return connection
 
     def _release(self, origin: str, connection: Connection) -> None:

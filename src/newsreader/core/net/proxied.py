@@ -48,8 +48,8 @@ class ProxiedClients:
         """Whether a proxy from the environment takes `url` (as httpx decides it)."""
         try:
             parsed = httpx.URL(url)
-        except httpx.InvalidURL:
-            return False  # the direct client refuses it with the usual line
+        except (httpx.InvalidURL, UnicodeError):  # idna's errors are UnicodeErrors
+            return True  # httpx refuses it (stream): never fetched directly past the proxy
         for pattern, proxied in self._mounts:
             if pattern.matches(parsed):
                 return proxied
@@ -63,11 +63,19 @@ class ProxiedClients:
     @contextlib.asynccontextmanager
     async def stream(self, url: str, headers: dict[str, str]) -> AsyncIterator[http11.Response]:
         try:
-            async with self._client(url).stream("GET", url, headers=headers) as resp:
+            client = self._client(url)
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise http11.InvalidURL("invalid URL") from exc
+        except (ImportError, ValueError) as exc:  # ALL_PROXY=socks5://… without socksio, ftp://…
+            raise http11.ConnectError(
+                f"the proxy from the environment is not usable: {exc}"
+            ) from exc
+        try:
+            async with client.stream("GET", url, headers=headers) as resp:
                 yield _Adapted(resp)
         except httpx.HTTPError as exc:
             raise _translated(exc) from exc
-        except httpx.InvalidURL as exc:  # not an HTTPError, and a hostile URL can trigger it
+        except (httpx.InvalidURL, UnicodeError) as exc:  # not HTTPErrors; a hostile URL can
             raise http11.InvalidURL("invalid URL") from exc
 
     def _client(self, url: str) -> httpx.AsyncClient:

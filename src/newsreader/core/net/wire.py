@@ -293,7 +293,7 @@ class Response:
         if "content-length" in headers:  # both checked even where unused, as h11 does
             lengths = {v.strip() for v in headers["content-length"].split(",")}
             only = lengths.pop()
-            if lengths or not only.isdigit():
+            if lengths or not (only.isascii() and only.isdigit()):  # '²'.isdigit() is True
                 raise ProtocolError("invalid Content-Length")
             length = int(only)
         chunked = "transfer-encoding" in headers

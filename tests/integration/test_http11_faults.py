@@ -1,0 +1,299 @@
+"""Review of the fetcher's own HTTP/1.1 client (net/http11.py, wire.py, proxied.py): answers a
+hostile or sloppy server can give, and URLs under a proxy from the environment. Each server
+here is a raw socket server on 127.0.0.1, so it can send bytes http.server never would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import socket
+import socketserver
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from newsreader.core.config import Config
+from newsreader.core.models import EntryFilter, FetchResult
+from newsreader.core.net.fetch import FetchConfig, Fetcher
+from newsreader.core.net.http11 import _Target
+from newsreader.core.refresh.run import refresh
+from newsreader.core.store.store import Store
+from tests.support.feedgen import items, rss
+from tests.support.hostile_feeds import closed_port
+
+FEED = b"<rss version='2.0'><channel><title>T</title></channel></rss>"
+NO_RETRY = FetchConfig(connect_timeout=2, read_timeout=2, deadline=10, retries=0)
+BROKEN = "server closed the connection unexpectedly"
+
+# What to send for the n-th request (1-based) to a path: chunks of bytes, then whether to close.
+Answer = Callable[[str, int], tuple[Iterable[bytes], bool]]
+
+
+@dataclass
+class RawServer:
+    """Answers each request head with whatever bytes `answer` gives, counting what it sent."""
+
+    answer: Answer
+    requests: list[bytes] = field(default_factory=list)
+    sent: int = 0  # body bytes written, counted as each write succeeds
+    url: str = ""
+
+    def serve(self, conn: socket.socket) -> None:
+        buffer = b""
+        while True:
+            while b"\r\n\r\n" not in buffer:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buffer += data
+            head, buffer = buffer.split(b"\r\n\r\n", 1)
+            self.requests.append(head + b"\r\n\r\n")
+            path = head.split(b" ", 2)[1].decode("latin-1")
+            chunks, close = self.answer(path, len(self.requests))
+            for chunk in chunks:
+                conn.sendall(chunk)
+                self.sent += len(chunk)
+            if close:
+                return
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Answer], RawServer]]:
+    servers: list[socketserver.ThreadingTCPServer] = []
+
+    def start(answer: Answer) -> RawServer:
+        record = RawServer(answer)
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                with contextlib.suppress(OSError):  # the client hung up
+                    record.serve(self.request)
+
+        srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        srv.daemon_threads = True
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        servers.append(srv)
+        record.url = f"http://127.0.0.1:{srv.server_address[1]}/feed.xml"
+        return record
+
+    yield start
+    for srv in servers:
+        srv.shutdown()
+        srv.server_close()
+
+
+def once(data: bytes, close: bool = True) -> Answer:
+    return lambda path, n: ([data], close)
+
+
+async def fetch_all(*urls: str, config: FetchConfig = NO_RETRY) -> list[FetchResult | Exception]:
+    """Each fetch's result, or the exception it raised (a fetch must never raise)."""
+    out: list[FetchResult | Exception] = []
+    async with Fetcher(config) as fetcher:
+        for url in urls:
+            try:
+                out.append(await fetcher.fetch(url))
+            except Exception as exc:  # the finding, where it happens
+                out.append(exc)
+    return out
+
+
+# --- a fetch never raises: one clean line for an answer that is not HTTP ---------------------
+
+
+@pytest.mark.parametrize(
+    "length",
+    ["²".encode(), b"\xb2", "٣".encode()],
+    ids=["superscript-utf8", "superscript-latin1", "arabic-indic-digit"],
+)
+async def test_a_content_length_in_non_ascii_digits_is_one_clean_line(
+    raw_server: Callable[[Answer], RawServer], length: bytes
+) -> None:
+    """str.isdigit() says yes to '²' and '٣': int() then raises ValueError out of the fetch
+    (or takes '٣' as 3). h11, under httpx, refuses any Content-Length that is not ASCII
+    digits."""
+    server = raw_server(once(b"HTTP/1.1 200 OK\r\nContent-Length: " + length + b"\r\n\r\nabc"))
+    (result,) = await fetch_all(server.url)
+    assert not isinstance(result, Exception), result
+    assert result.error == BROKEN
+
+
+async def test_a_retry_after_in_non_ascii_digits_is_not_a_crash(
+    raw_server: Callable[[Answer], RawServer],
+) -> None:
+    """_retry_after: '²'.isdigit() is True, float('²') raises (older than http11: httpx
+    decodes that header the same way)."""
+    head = b"HTTP/1.1 503 Busy\r\nRetry-After: \xc2\xb2\r\nContent-Length: 0\r\n\r\n"
+    server = raw_server(once(head))
+    (result,) = await fetch_all(server.url)
+    assert not isinstance(result, Exception), result
+    assert result.error == "HTTP 503 Service Unavailable"
+
+
+def test_one_feed_with_a_hostile_content_length_does_not_sink_the_refresh(
+    raw_server: Callable[[Answer], RawServer], tmp_path: Path
+) -> None:
+    """The ValueError above escapes Fetcher.fetch, and refresh gathers its runners: one such
+    server ends the whole refresh with a traceback, and no other feed is stored."""
+    good = rss(items(3))
+
+    def answer(path: str, n: int) -> tuple[list[bytes], bool]:
+        if path == "/bad.xml":
+            return [b"HTTP/1.1 200 OK\r\nContent-Length: \xc2\xb2\r\n\r\nab"], True
+        return [b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(good), good)], False
+
+    server = raw_server(answer)
+    store = Store(tmp_path / "c.sqlite3")
+    store.add_feed(server.url.replace("/feed.xml", "/bad.xml"))
+    good_feed = store.add_feed(server.url)
+    report = asyncio.run(refresh(store, Config()))
+    assert len(report.failed) == 1
+    assert store.count_entries(EntryFilter(feed_id=good_feed.id)) == 3
+
+
+@pytest.mark.parametrize("how", ["feed-url", "redirect"])
+async def test_a_host_with_an_empty_label_is_one_clean_line(
+    raw_server: Callable[[Answer], RawServer], how: str
+) -> None:
+    """'a..example' passes urlsplit and _Target, then getaddrinfo's idna codec raises
+    UnicodeError ('label empty or too long'), which is no OSError: it leaves _connect and the
+    fetch, and a server that redirects there ends the whole refresh (older than http11: anyio
+    let it through too). A label over 63 characters does the same."""
+    bad = "http://a..example/feed.xml"
+    redirect = b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % bad.encode()
+    server = raw_server(once(redirect))
+    (result,) = await fetch_all(bad if how == "feed-url" else server.url)
+    assert not isinstance(result, Exception), repr(result)
+    assert result.error == "invalid URL"
+
+
+# --- the size cap -----------------------------------------------------------------------------
+
+
+async def test_bytes_after_the_end_of_a_gzip_body_are_not_read_without_end(
+    raw_server: Callable[[Answer], RawServer],
+) -> None:
+    """decode.py ignores what follows a gzip stream's end, but goes on reading it: zlib keeps
+    every such byte in `unused_data` (memory grows with the stream, copied on every read), and
+    nothing caps the raw bytes. With a 1 MB cap, 48 MB of junk after a 6-byte feed are all
+    read (180 MB peak and a 20 s deadline for 200 MB, measured); older than http11."""
+    junk = b"\0" * 65536
+
+    def answer(path: str, n: int) -> tuple[Iterator[bytes], bool]:
+        def chunks() -> Iterator[bytes]:
+            yield (
+                b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n"
+                + gzip.compress(b"<rss/>")
+            )
+            for _ in range(48 * 16):
+                yield junk
+
+        return chunks(), True
+
+    server = raw_server(answer)
+    cap = 1024 * 1024
+    (result,) = await fetch_all(
+        server.url, config=FetchConfig(deadline=30, retries=0, max_bytes=cap)
+    )
+    assert not isinstance(result, Exception), result
+    # Either answer is fine (the feed, or "too large"); reading on past the cap is not.
+    assert server.sent < 8 * cap, f"{server.sent >> 20} MB read for a 6-byte feed"
+
+
+# --- conditional GET --------------------------------------------------------------------------
+
+
+async def test_a_utf8_etag_is_sent_back_byte_for_byte(
+    raw_server: Callable[[Answer], RawServer],
+) -> None:
+    """An ETag's bytes (obs-text is allowed in one) come back decoded as UTF-8, and go out
+    encoded as Latin-1: '"\\xc3\\xbc"' returns as '"\\xfc"', so the server never answers 304
+    and every refresh downloads the feed again."""
+    etag = b'"v1-\xc3\xbc"'
+
+    def answer(path: str, n: int) -> tuple[list[bytes], bool]:
+        return [
+            b"HTTP/1.1 200 OK\r\nETag: %s\r\nContent-Length: %d\r\n\r\n%s" % (etag, len(FEED), FEED)
+        ], False
+
+    server = raw_server(answer)
+    async with Fetcher(NO_RETRY) as fetcher:
+        first = await fetcher.fetch(server.url)
+        await fetcher.fetch(server.url, etag=first.etag)
+    assert b"\r\nIf-None-Match: " + etag + b"\r\n" in server.requests[1]
+
+
+# --- proxies from the environment ------------------------------------------------------------
+
+
+@pytest.fixture
+def trap_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every URL goes to a proxy at a closed loopback port (no NO_PROXY): nothing may connect
+    anywhere directly."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    trap = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("HTTP_PROXY", trap)
+    monkeypatch.setenv("HTTPS_PROXY", trap)
+
+
+@pytest.mark.usefixtures("trap_proxy")
+async def test_a_url_httpx_refuses_is_not_fetched_directly_past_the_proxy(
+    raw_server: Callable[[Answer], RawServer],
+) -> None:
+    """ProxiedClients.applies answers False for a URL httpx cannot parse (over 65,536
+    characters here; '256.1.1.1' or a '[' in the host likewise), so the direct client connects
+    to the host itself, ignoring HTTP_PROXY."""
+    server = raw_server(
+        once(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(FEED), FEED))
+    )
+    long_url = server.url + "?pad=" + "a" * 70_000
+    (result,) = await fetch_all(long_url)
+    assert server.requests == [], "connected directly, not through the proxy"
+    assert not isinstance(result, Exception) and result.error
+
+
+@pytest.mark.usefixtures("trap_proxy")
+async def test_a_bad_punycode_host_under_a_proxy_is_one_clean_line() -> None:
+    """httpx.URL raises idna's InvalidCodepoint (not httpx.InvalidURL) for 'xn--a.example':
+    applies() lets it out of the fetch."""
+    (result,) = await fetch_all("http://xn--a.example/feed.xml")
+    assert not isinstance(result, Exception), repr(result)
+    assert result.error
+
+
+@pytest.mark.parametrize("proxy", ["socks5://127.0.0.1:9", "ftp://127.0.0.1:9"])
+async def test_an_unusable_proxy_from_the_environment_is_one_clean_line(
+    monkeypatch: pytest.MonkeyPatch, proxy: str
+) -> None:
+    """ALL_PROXY=socks5://... (set by some VPN and desktop setups) makes httpx.AsyncClient raise
+    ImportError (no socksio), an ftp:// proxy ValueError: ProxiedClients.stream builds its
+    client outside the try, so every fetch raises and the refresh ends with a traceback (older
+    than http11: the httpx clients were built the same way)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv("ALL_PROXY", proxy)
+    (result,) = await fetch_all("http://feeds.example.org/rss.xml")
+    assert not isinstance(result, Exception), repr(result)
+    assert result.error
+
+
+# --- request targets ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.org/feed?#top", "http://example.org/feed#a?"],
+    ids=["empty-query-then-fragment", "question-mark-in-fragment"],
+)
+def test_the_request_target_around_a_fragment_is_the_one_httpx_sends(url: str) -> None:
+    """_Target decides whether to send an empty query by `url.endswith('?')`, which looks
+    past the fragment: a '?' in the fragment is sent, an empty query before one is dropped."""
+    assert _Target(url).target == httpx.URL(url).raw_path.decode("ascii")
