@@ -10,6 +10,7 @@ by `stream_writes`, with the entry writing here.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import time
@@ -46,11 +47,14 @@ class EntryText:
     summary: str | bytes
     content: str | bytes
     index_title: str
-    index_body: str
+    index_body: bytes  # UTF-8 (see `IndexWrites.index`)
 
 
 @dataclass(frozen=True, slots=True)
-class _Prepared:
+class PreparedFeed:
+    """A feed ready to store (`FeedWrites.prepare_feed`): what can be done outside the write
+    lock is done, and an entry whose text is in `texts` no longer holds it as parsed."""
+
     update: FeedUpdate
     digests: list[str]
     texts: dict[str, EntryText]
@@ -101,7 +105,11 @@ class FeedWrites(Database):
         for the inserts themselves. Should the batch fail, each feed is tried on its own, so
         one bad feed costs the others nothing.
         """
-        prepared = [self._prepare(u) for u in updates]
+        return self.record_prepared([self.prepare_feed(u) for u in updates])
+
+    def record_prepared(self, prepared: Sequence[PreparedFeed]) -> list[FeedOutcome]:
+        """`record_feeds` of feeds prepared one by one as they were parsed (`prepare_feed`):
+        a batch holds their compact prepared text, not every parsed entry's."""
         try:
             with self.transaction() as conn:
                 return _write_feeds(conn, prepared)
@@ -192,9 +200,10 @@ class FeedWrites(Database):
                 )
         return doomed
 
-    def _prepare(self, update: FeedUpdate) -> _Prepared:
+    def prepare_feed(self, update: FeedUpdate) -> PreparedFeed:
+        """Digests and stored text of a feed's entries, ahead of the write lock."""
         if update.parsed is None:
-            return _Prepared(update, [], {})
+            return PreparedFeed(update, [], {})
         known = dict(
             self.conn.execute(
                 "SELECT key, digest FROM entries WHERE feed_id = ?", (update.feed_id,)
@@ -207,7 +216,14 @@ class FeedWrites(Database):
             for entry, digest in zip(entries, digests, strict=True)
             if known.get(entry.key) != digest
         }
-        return _Prepared(update, digests, texts)
+        if texts:
+            # Packed and folded, an entry's text is about half what it was parsed: the entries
+            # let go of theirs (their digests are made), while a batch of feeds waits.
+            slim = tuple(_without_text(e) if e.key in texts else e for e in entries)
+            update = dataclasses.replace(
+                update, parsed=dataclasses.replace(update.parsed, entries=slim)
+            )
+        return PreparedFeed(update, digests, texts)
 
 
 def stored_outcome(feed_id: int, url: str, new: int, updated: int) -> FeedOutcome:
@@ -259,7 +275,7 @@ def _pulled_twin(
     return existing[entry.key]
 
 
-def _write_feeds(conn: sqlite3.Connection, prepared: Sequence[_Prepared]) -> list[FeedOutcome]:
+def _write_feeds(conn: sqlite3.Connection, prepared: Sequence[PreparedFeed]) -> list[FeedOutcome]:
     """The feeds' entries and rows, then their index rows at once (`IndexWrites`)."""
     index = search_index.IndexWrites()
     outcomes = [_write_feed(conn, item, index) for item in prepared]
@@ -268,7 +284,7 @@ def _write_feeds(conn: sqlite3.Connection, prepared: Sequence[_Prepared]) -> lis
 
 
 def _write_feed(
-    conn: sqlite3.Connection, prepared: _Prepared, index: search_index.IndexWrites
+    conn: sqlite3.Connection, prepared: PreparedFeed, index: search_index.IndexWrites
 ) -> FeedOutcome:
     update, parsed = prepared.update, prepared.update.parsed
     feed_id, now = update.feed_id, int(time.time())
@@ -421,6 +437,10 @@ def entry_digest(entry: ParsedEntry) -> str:
     return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _without_text(entry: ParsedEntry) -> ParsedEntry:
+    return dataclasses.replace(entry, summary="", content="")
+
+
 def entry_text(entry: ParsedEntry) -> EntryText:
     title, body = search_index.entry_text(entry.title, entry.summary, entry.content)
-    return EntryText(pack_text(entry.summary), pack_text(entry.content), title, body)
+    return EntryText(pack_text(entry.summary), pack_text(entry.content), title, body.encode())
