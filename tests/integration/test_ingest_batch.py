@@ -1,17 +1,25 @@
 """Feeds are parsed and stored in batches (refresh/ingest.py): a feed that crashes
 feedparser's loose parser must come back as that feed's error, not take its batch down
-with it (every feed of the batch recorded as failed, none of their entries stored)."""
+with it (every feed of the batch recorded as failed, none of their entries stored); and a
+batch waits for its transaction holding each feed as prepared, not as parsed."""
 
 from __future__ import annotations
 
+import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from newsreader.core.errors import FeedParseError
+from newsreader.core.models import EntryFilter, ParsedEntry, ParsedFeed
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.refresh.ingest import FeedJob, ingest_feeds
+from newsreader.core.store.feed_writes import FeedUpdate
+from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.store import Store
+from tests.support.feedgen import items, rss
+from tests.support.search_check import index_drift
 
 GOOD = (
     b'<rss version="2.0"><channel><title>Gut</title><item><title>Eins</title>'
@@ -48,3 +56,85 @@ def test_a_crashing_feed_leaves_its_batch_alone(tmp_path: Path) -> None:
     assert [o.feed_id for o in outcomes] == [good, bad]
     assert outcomes[0].error is None and outcomes[0].new_entries == 1
     assert outcomes[1].error
+
+
+def _quoted_feed(n: int) -> bytes:
+    """30 items of ~2.5 KB typographic German: text a str holds in two bytes a character."""
+    text = " ".join(f"„Zitat {k}“ – die Straße werde saniert, sagte er." for k in range(50))
+    entries = items(30, base=f"https://f{n}.example", prefix=f"Meldung {n}")
+    return rss([replace(item, content=f"<p>{text} {n}-{i}</p>") for i, item in enumerate(entries)])
+
+
+def test_a_batch_holds_its_feeds_prepared_not_as_parsed(tmp_path: Path) -> None:
+    """A worker holds a whole batch of 32 feeds until its transaction: each feed's text is
+    kept packed and folded once prepared (the folded text as UTF-8, which sqlite3 binds
+    without a second copy), not as parsed beside that. Python's own allocations are counted:
+    they were 4.5 times the bodies when the parsed feeds waited for the batch, now 2.1."""
+    path = tmp_path / "cache.sqlite3"
+    store = Store(path)
+    feed_ids = [store.add_feed(f"https://f{n}.example/feed").id for n in range(32)]
+    store.close()
+    bodies = [_quoted_feed(n) for n in range(32)]
+    jobs = [
+        FeedJob(feed_id, body, f"https://f{n}.example/feed", {}, 200, None, None)
+        for n, (feed_id, body) in enumerate(zip(feed_ids, bodies, strict=True))
+    ]
+    body_bytes = sum(map(len, bodies))
+    del bodies
+    tracemalloc.start()
+    try:
+        outcomes = ingest_feeds(str(path), jobs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [o.new_entries for o in outcomes] == [30] * 32
+    assert peak < 3 * body_bytes
+    store = Store(path)
+    assert len(store.entries(EntryFilter(search="zitat saniert"), limit=2000)) == 960
+    assert index_drift(store.conn) == []
+    store.close()
+
+
+def test_a_prepared_feed_stores_its_whole_text_whatever_happened_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A prepared feed's new and changed entries give their text up to the packed copy; an
+    entry that was stored unchanged keeps its own, since another writer may change the
+    stored one before the write lock is ours: then it is rewritten, with its whole text."""
+    store = Store(tmp_path / "cache.sqlite3")
+    feed_id = store.add_feed("https://a.example/f.xml").id
+
+    def entry(key: str, text: str) -> ParsedEntry:
+        return ParsedEntry(
+            key=key,
+            title=f"Titel {key}",
+            url=f"https://a.example/{key}",
+            summary=f"<p>{text} „{key}“</p>",
+            content=f"<p>{text * 80}</p>",
+        )
+
+    def update(*entries: ParsedEntry) -> FeedUpdate:
+        return FeedUpdate(feed_id, ParsedFeed("Lokales", None, entries), 200)
+
+    kept, changed = entry("kept", "Zwetschgen"), entry("changed", "Datschi")
+    store.record_feeds([update(kept, entry("changed", "Bienenstich"))])
+    new = entry("new", "Streuselkuchen")
+    prepared = store.prepare_feed(update(kept, changed, new))
+    assert [e.key for e in prepared.entries] == ["kept", "changed", "new"]
+    assert prepared.entries[0] is kept  # stored unchanged: it keeps its text, just in case
+    assert not any(hasattr(e, "content") for e in prepared.entries[1:])
+    # Another writer changes the stored "kept" entry before our write.
+    store.conn.execute("UPDATE entries SET digest = 'elsewhere' WHERE key = 'kept'")
+    [outcome] = store.record_prepared([prepared])
+    assert (outcome.new_entries, outcome.updated_entries) == (1, 2)
+    stored = {
+        row["key"]: (row["summary"], row["content"])
+        for row in store.conn.execute("SELECT key, summary, content FROM entries")
+    }
+    assert {key: tuple(map(unpack_text, texts)) for key, texts in stored.items()} == {
+        e.key: (e.summary, e.content) for e in (kept, changed, new)
+    }
+    assert len(store.entries(EntryFilter(search="streuselkuchen"))) == 1
+    assert store.entries(EntryFilter(search="bienenstich")) == []
+    assert index_drift(store.conn) == []
+    store.close()

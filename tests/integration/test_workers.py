@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import platform
 import signal
 import time
 from pathlib import Path
@@ -124,3 +125,35 @@ def test_workers_have_no_tls_and_still_hash() -> None:
         assert pool.submit(tls_in_worker).result(timeout=30) == "no tls; sha1 65c3466e sha1"
     finally:
         pool.shutdown()
+
+
+_SURVIVORS: list[bytes] = []
+
+
+def fill_the_heap_and_free_most(size: int = 2048) -> None:
+    """40 MB in 2 KB blocks (glibc's heap, not Python's small-object arenas); every 64th is
+    kept, so what is freed lies in holes between blocks in use, not at the heap's end."""
+    blocks = [b"x" * size for _ in range(20_000)]
+    _SURVIVORS.extend(blocks[::64])
+
+
+def resident_and_peak_kb() -> tuple[int, int]:
+    with open("/proc/self/status") as fh:
+        fields = dict(line.split(":", 1) for line in fh)
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").exists() or platform.libc_ver()[0] != "glibc",
+    reason="glibc's malloc, read in /proc",
+)
+def test_a_worker_gives_back_what_a_job_freed() -> None:
+    """A refresh's memory is its process tree's: a worker holds what it uses between
+    batches, not the most a batch ever took (glibc kept freed holes resident)."""
+    pool = WorkerPool(1)
+    try:
+        pool.submit(fill_the_heap_and_free_most).result(timeout=30)
+        resident, peak = pool.submit(resident_and_peak_kb).result(timeout=30)
+    finally:
+        pool.shutdown()
+    assert peak - resident > 30_000

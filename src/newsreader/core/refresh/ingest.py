@@ -17,7 +17,7 @@ from newsreader.core.config import HideRule
 from newsreader.core.errors import FeedParseError
 from newsreader.core.models import FeedOutcome, ParsedFeed
 from newsreader.core.parse.polling import header_interval, longest
-from newsreader.core.store.feed_writes import FeedUpdate
+from newsreader.core.store.feed_writes import FeedUpdate, PreparedFeed
 from newsreader.core.store.store import Store
 
 # Feeds from this size on are stored as they are parsed (the fast path's own threshold).
@@ -72,21 +72,21 @@ def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
 
     store = _store(db_path)
     streamed: dict[int, FeedOutcome] = {}
-    updates: list[FeedUpdate] = []
+    prepared: list[PreparedFeed] = []
     jobs.reverse()
     while jobs:
         job = jobs.pop()  # each body is let go once parsed: a batch's memory stays small
         if len(job.body) >= STREAM_FROM and (outcome := _ingest_streamed(store, job)):
-            streamed[len(updates) + len(streamed)] = outcome
+            streamed[len(prepared) + len(streamed)] = outcome
             continue
         try:
-            parsed = parse_feed(job.body, url=job.url, headers=job.headers)
+            update = _update(job, parse_feed(job.body, url=job.url, headers=job.headers))
         except FeedParseError as exc:
-            updates.append(FeedUpdate(job.feed_id, None, job.status, error=str(exc)))
-            continue
-        updates.append(_update(job, parsed))
-    stored = iter(store.record_feeds(updates) if updates else ())
-    return [streamed.get(n) or next(stored) for n in range(len(updates) + len(streamed))]
+            update = FeedUpdate(job.feed_id, None, job.status, error=str(exc))
+        # Prepared at once, so the batch holds each feed's packed text, not its parsed one.
+        prepared.append(store.prepare_feed(update))
+    stored = iter(store.record_prepared(prepared) if prepared else ())
+    return [streamed.get(n) or next(stored) for n in range(len(prepared) + len(streamed))]
 
 
 def _ingest_streamed(store: Store, job: FeedJob) -> FeedOutcome | None:

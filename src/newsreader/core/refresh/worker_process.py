@@ -83,9 +83,12 @@ def _serve_requests(gate_path: str) -> None:
     # network here" structural. OpenSSL's hashes stay: the built-in SHA-1 is 7x slower.
     for module in ("ssl", "_ssl"):
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
-    # Imported only now, after the refusal above: ingest's imports must not load ssl.
+    # Imported only now, after the refusal above: ingest's imports must not load ssl. And
+    # the refreshing process imports this module too (read_message), never worker_memory.
     from newsreader.core.refresh.ingest import init_worker
+    from newsreader.core.refresh.worker_memory import hold_only_what_is_used
 
+    give_back = hold_only_what_is_used()
     init_worker(FileGate(gate_path))
     requests = sys.stdin.buffer
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
@@ -94,6 +97,7 @@ def _serve_requests(gate_path: str) -> None:
     for answer in _answers(requests):
         replies.write(HEADER.pack(len(answer)) + answer)
         replies.flush()
+        give_back()  # a batch's memory, while the next one is on its way
 
 
 if __name__ == "__main__":
