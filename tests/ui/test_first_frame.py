@@ -118,6 +118,10 @@ AFTER_FIRST_FRAME = (
     "newsreader.ui.key_footer",
     "newsreader.ui.attachments",  # what only a key or an article needs
     "newsreader.ui.browser",
+    "newsreader.ui.refresh_job",  # a refresh starts after it
+    "newsreader.ui.sync_job",  # only with [sync]: its records, its tables, hashlib
+    "newsreader.core.store.sync",
+    "hashlib",
 )
 
 

@@ -32,12 +32,6 @@ from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, RefreshProgress
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
-from newsreader.ui.refresh_job import (
-    feeds_in_view,
-    refresh_finished,
-    refresh_now,
-    refresh_when_due,
-)
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.store_writes import (
     count_mark,
@@ -48,19 +42,20 @@ from newsreader.ui.store_writes import (
     written,
 )
 from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
-from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
 from newsreader.ui.user_activity import UserActivity
 from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
 # Panes mounted after the first paint, the dialogs, what only a key does (the browser, the
-# player): imported when first needed.
+# player), the refresh and the sync (with their records and hashlib): imported when first
+# needed.
 if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
     from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
+    from newsreader.ui.sync_job import ReaderSync, SyncFinished
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
@@ -96,7 +91,11 @@ class NewsreaderApp(App[None]):
         # The sample edition, once opened from the welcome screen: its store replaces ours.
         self.demo: DemoEdition | None = None
         # [sync]: one session for the reader's life, its login token in memory.
-        self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
+        self.sync: ReaderSync | None = None
+        if config.sync.enabled:
+            from newsreader.ui.sync_job import ReaderSync  # start-up speed: only with [sync]
+
+            self.sync = ReaderSync(store, config, self.net)
         self.watch_counter = WatchCounter(self, self.net.read)
         self.activity = UserActivity()
         self.set_keymap(config.keys)
@@ -181,7 +180,10 @@ class NewsreaderApp(App[None]):
     def _main_mounted(self) -> None:
         status = self.query_one(StatusBar)
         status.offline = self.offline
-        show_server(self)
+        if self.sync is not None:  # else the header names no server, as it starts
+            from newsreader.ui.sync_job import show_server  # start-up speed: only with [sync]
+
+            show_server(self)
         status.unread = self.store.unread_count()  # the watched count: `_background_start`
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
@@ -408,6 +410,8 @@ class NewsreaderApp(App[None]):
         """Every background job ends here, routed by group; an error not shown in place (a
         page's in the article pane, a refresh's as the network note) is notified, once."""
         if job.group == REFRESH:
+            from newsreader.ui.refresh_job import refresh_finished  # start-up speed
+
             refresh_finished(self, job)
         elif job.group == WRITE:
             written(self, job)
@@ -431,16 +435,23 @@ class NewsreaderApp(App[None]):
     # --- refresh ------------------------------------------------------------------------------
 
     def action_refresh(self, feed_ids: list[int] | None = None) -> None:
+        from newsreader.ui.refresh_job import refresh_now  # start-up speed: after paint
+
         refresh_now(self, feed_ids)
 
     def refresh_due(self) -> None:
+        from newsreader.ui.refresh_job import refresh_when_due  # start-up speed: a timer's
+
         refresh_when_due(self)
 
     def action_refresh_feed(self) -> None:
+        from newsreader.ui.refresh_job import feeds_in_view, refresh_now  # start-up speed
+
         refresh_now(self, feeds_in_view(self))
 
-    @on(SyncFinished)
-    def _sync_finished(self, message: SyncFinished) -> None:
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        from newsreader.ui.sync_job import sync_finished  # start-up speed: only with [sync]
+
         sync_finished(self, message)
 
     @on(RefreshProgress)
