@@ -121,6 +121,7 @@ AFTER_FIRST_FRAME = (
     "newsreader.ui.refresh_job",  # a refresh starts after it
     "newsreader.ui.sync_job",  # only with [sync]: its records, its tables, hashlib
     "newsreader.core.store.sync",
+    "newsreader.core.sync_records",
     "hashlib",
 )
 
