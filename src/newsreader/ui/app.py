@@ -436,7 +436,9 @@ class NewsreaderApp(App[None]):
         elif job.group == READ and self.ready:
             from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
 
-            self.query_one(FeedPane).counts_made(job)
+            # None as the reader quits: the panes go before the messages already posted.
+            for pane in self.query(FeedPane):
+                pane.counts_made(job)
         elif job.group in DETAIL_GROUPS and self.ready and self.detail.job_done(job):
             return
         if job.error_text is not None and job.group != REFRESH:
