@@ -126,6 +126,7 @@ AFTER_FIRST_FRAME = (
     "newsreader.ui.sync_job",  # only with [sync]: its records, its tables, hashlib
     "newsreader.core.store.sync",
     "newsreader.core.sync_records",
+    "newsreader.ui.watch_notes",  # the watched count starts after it
     "hashlib",
 )
 

@@ -45,17 +45,17 @@ from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, 
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
 from newsreader.ui.user_activity import UserActivity
-from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
 # Panes mounted after the first paint, the dialogs, what only a key does (the browser, the
-# player), the refresh and the sync (with their records and hashlib): imported when first
-# needed.
+# player), the refresh and the sync (with their records and hashlib), the watched count:
+# imported when first needed.
 if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
     from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
     from newsreader.ui.sync_job import ReaderSync, SyncFinished
+    from newsreader.ui.watch_notes import WatchCounter
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
@@ -111,7 +111,7 @@ class NewsreaderApp(App[None]):
             from newsreader.ui.sync_job import ReaderSync  # start-up speed: only with [sync]
 
             self.sync = ReaderSync(store, config, self.net)
-        self.watch_counter = WatchCounter(self, self.net.read)
+        self._watch_counter: WatchCounter | None = None
         self.activity = UserActivity()
         self.set_keymap(config.keys)
 
@@ -142,6 +142,16 @@ class NewsreaderApp(App[None]):
         if not gc.get_freeze_count():
             gc.freeze()
         return super().run(*args, **kwargs)
+
+    @property
+    def watch_counter(self) -> WatchCounter:
+        """Made when first asked for, after the first frame: its module's three frozen
+        dataclasses cost the frame 15 M instructions."""
+        if self._watch_counter is None:
+            from newsreader.ui.watch_notes import WatchCounter  # start-up speed: after paint
+
+            self._watch_counter = WatchCounter(self, self.net.read)
+        return self._watch_counter
 
     @property
     def headlines(self) -> HeadlineView:
@@ -431,7 +441,7 @@ class NewsreaderApp(App[None]):
             refresh_finished(self, job)
         elif job.group == WRITE:
             written(self, job)
-        elif job.group == READ and isinstance(job.key, WatchedCounted):
+        elif job.group == READ and self._watched_count(job):
             self.watch_counter.arrived(job)
         elif job.group == READ and self.ready:
             from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
@@ -443,6 +453,12 @@ class NewsreaderApp(App[None]):
             return
         if job.error_text is not None and job.group != REFRESH:
             self.notify_error(job.failure)
+
+    @staticmethod
+    def _watched_count(job: JobDone) -> bool:
+        from newsreader.ui.watch_notes import WatchedCounted  # start-up speed: after paint
+
+        return isinstance(job.key, WatchedCounted)
 
     def notify_error(self, text: str, *, once: str | None = None) -> None:
         """Said once per session (per `once`, else per text), however often the job fails."""
