@@ -29,7 +29,7 @@ from newsreader.ui.entry_filters import chosen, describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
-from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, RefreshProgress
+from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
 from newsreader.ui.status_bar import StatusBar
@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
+    from newsreader.ui.refresh_job import RefreshProgress
     from newsreader.ui.sync_job import ReaderSync, SyncFinished
     from newsreader.ui.watch_notes import WatchCounter
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
@@ -488,8 +489,7 @@ class NewsreaderApp(App[None]):
 
         sync_finished(self, message)
 
-    @on(RefreshProgress)
-    def _refresh_progress(self, message: RefreshProgress) -> None:
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
         self.query_one(StatusBar).progress = f"refreshing {message.done}/{message.total}"
 
     # --- article, browser, help ---------------------------------------------------------------
