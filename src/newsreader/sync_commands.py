@@ -14,9 +14,9 @@ from newsreader import exit_codes
 from newsreader.core.config import Config
 from newsreader.core.errors import NewsreaderError, SyncAuthError, SyncError
 from newsreader.core.extract.render import one_line as line
-from newsreader.core.models import SyncReport
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
+from newsreader.core.sync_records import SyncReport
 from newsreader.output import counted, print_json
 
 

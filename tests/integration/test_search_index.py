@@ -16,14 +16,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.errors import FeedParseError
-from newsreader.core.models import (
-    EntryFilter,
-    Page,
-    ParsedEntry,
-    ParsedFeed,
-    RemoteFeed,
-    RemoteItem,
-)
+from newsreader.core.models import EntryFilter, Page, ParsedEntry, ParsedFeed
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.store import sync
 from newsreader.core.store.feed_writes import FeedUpdate
@@ -32,6 +25,7 @@ from newsreader.core.store.search_index import unindex
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.store.textfold import fold, fts_query
+from newsreader.core.sync_records import RemoteFeed, RemoteItem
 from tests.support.feedgen import items, rss
 from tests.support.schema1_cache import FIXTURE
 from tests.support.search_check import index_drift, vocabulary

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.config import SyncConfig
-from newsreader.core.models import ParsedFeed, RemoteFeed
+from newsreader.core.models import ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.sync.fever import FeverClient
+from newsreader.core.sync_records import RemoteFeed
 from tests.support.cli import run
 from tests.support.fake_greader import LABEL, FakeGReader
 from tests.support.sync_setup import API_PASSWORD, write_sync_config

@@ -38,6 +38,7 @@ class _FirstFrame(NewsreaderApp):
         self.counting_at_first_frame: bool | None = None
         self.threads_before = set(threading.enumerate())  # other tests' may still be ending
         self.threads_at_first_frame: set[str] = set()
+        self.empty_note_at_first_frame: bool | None = None
         store.conn.set_trace_callback(self.statements.append)
 
     def _display(self, screen: Any, renderable: Any) -> None:
@@ -49,6 +50,7 @@ class _FirstFrame(NewsreaderApp):
             self.counting_at_first_frame = self.watch_counter.busy
             started = set(threading.enumerate()) - self.threads_before
             self.threads_at_first_frame = {t.name for t in started}
+            self.empty_note_at_first_frame = bool(self.query("#list-empty"))
             self.store.conn.set_trace_callback(None)
             self.call_later(self.exit)
 
@@ -83,6 +85,8 @@ async def test_the_first_list_is_counted_once_with_the_filter_it_shows(store: St
     assert not [
         n for n in app.threads_at_first_frame if n.startswith(("newsreader-r", "newsreader-w"))
     ]
+    # The note for an empty list is not made for a list with headlines.
+    assert app.empty_note_at_first_frame is False
 
 
 def test_the_hide_rules_coming_back_do_not_load_the_feed_pane() -> None:
@@ -118,6 +122,12 @@ AFTER_FIRST_FRAME = (
     "newsreader.ui.key_footer",
     "newsreader.ui.attachments",  # what only a key or an article needs
     "newsreader.ui.browser",
+    "newsreader.ui.refresh_job",  # a refresh starts after it
+    "newsreader.ui.sync_job",  # only with [sync]: its records, its tables, hashlib
+    "newsreader.core.store.sync",
+    "newsreader.core.sync_records",
+    "newsreader.ui.watch_notes",  # the watched count starts after it
+    "hashlib",
 )
 
 

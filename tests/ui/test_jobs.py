@@ -17,8 +17,10 @@ from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
 from newsreader.ui.background import BackgroundLoop
+from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.headline_view import HeadlineView
-from newsreader.ui.messages import PAGE, WRITE, JobDone
+from newsreader.ui.messages import PAGE, READ, WRITE, JobDone
+from newsreader.ui.saved_searches import CountsMade
 from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import Notes, add_feed, clock, entry, sample_cache, wait_for, writes_done
 from tests.ui.pages import LONG_PARAGRAPHS, article_html
@@ -198,3 +200,18 @@ async def test_a_failed_write_is_said_once_and_the_list_shows_the_cache(
             assert store.entry(first.id).read  # type: ignore[union-attr]
     finally:
         store.close()
+
+
+async def test_a_count_arriving_once_the_feed_pane_is_gone_is_dropped(
+    store: Store, config: Config
+) -> None:
+    """As the reader quits, its panes go before the messages already posted: a saved
+    searches' count arriving then found no feed pane and ended the reader with a traceback."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await app.query_one(FeedPane).remove()
+        app.post_message(JobDone(READ, CountsMade()))
+        await pilot.pause(0.2)
+        assert app.is_running

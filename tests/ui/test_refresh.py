@@ -7,11 +7,13 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from newsreader.core.config import Config, NetworkConfig
-from newsreader.core.models import ParsedEntry
+from newsreader.core.models import FeedOutcome, ParsedEntry
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
 from newsreader.ui.headline_view import HeadlineView
+from newsreader.ui.refresh_job import RefreshProgress
+from newsreader.ui.status_bar import StatusBar
 from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import Notes, add_feed, screen_text, wait_for
 
@@ -154,3 +156,14 @@ async def test_the_open_readers_timer_refreshes_only_the_feeds_that_are_due(
         app.refresh_due()
         await wait_for(pilot, lambda: not app.refreshing and bool(server.requests))
         assert [path for path, _ in server.requests] == ["/due.xml"]
+
+
+async def test_a_refreshs_progress_reaches_the_header(store: Store, config: Config) -> None:
+    """`RefreshProgress` (posted by the refresh, defined beside it) is routed to the header by
+    the App's handler, its module imported only once a refresh starts."""
+    add_feed(store, "https://stadt.example/feed", "Stadt", [])
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=(140, 32)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        app.post_message(RefreshProgress(FeedOutcome(1, "https://stadt.example/feed"), 2, 5))
+        await wait_for(pilot, lambda: app.query_one(StatusBar).progress == "refreshing 2/5")

@@ -29,15 +29,9 @@ from newsreader.ui.entry_filters import chosen, describe, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
-from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, RefreshProgress
+from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
-from newsreader.ui.refresh_job import (
-    feeds_in_view,
-    refresh_finished,
-    refresh_now,
-    refresh_when_due,
-)
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.store_writes import (
     count_mark,
@@ -48,22 +42,39 @@ from newsreader.ui.store_writes import (
     written,
 )
 from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
-from newsreader.ui.sync_job import ReaderSync, SyncFinished, show_server, sync_finished
 from newsreader.ui.text import one_line
 from newsreader.ui.themes import install_themes
 from newsreader.ui.user_activity import UserActivity
-from newsreader.ui.watch_notes import WatchCounter, WatchedCounted
 
 # Panes mounted after the first paint, the dialogs, what only a key does (the browser, the
-# player): imported when first needed.
+# player), the refresh and the sync (with their records and hashlib), the watched count:
+# imported when first needed.
 if TYPE_CHECKING:  # types only
     from newsreader.demo.session import DemoEdition
     from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
+    from newsreader.ui.refresh_job import RefreshProgress
+    from newsreader.ui.sync_job import ReaderSync, SyncFinished
+    from newsreader.ui.watch_notes import WatchCounter
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
+
+# Whether the panes' objects were frozen yet: once per process, like the start's in `run`.
+_panes_frozen = False
+
+
+def _freeze_the_panes() -> None:
+    """What the panes mounted after the first paint hold (2,000 feed rows and their rendering,
+    the footer) lives as long as the reader: frozen with it, the collector's full passes
+    leave it alone. Unfrozen, with a million cached entries, a full pass came every few read
+    marks and took 30-70 ms of the interpreter on this machine, so the next frame waited as
+    long. Once per process: tests run many readers in one."""
+    global _panes_frozen
+    if not _panes_frozen:
+        _panes_frozen = True
+        gc.freeze()
 
 
 class NewsreaderApp(App[None]):
@@ -96,8 +107,12 @@ class NewsreaderApp(App[None]):
         # The sample edition, once opened from the welcome screen: its store replaces ours.
         self.demo: DemoEdition | None = None
         # [sync]: one session for the reader's life, its login token in memory.
-        self.sync = ReaderSync(store, config, self.net) if config.sync.enabled else None
-        self.watch_counter = WatchCounter(self, self.net.read)
+        self.sync: ReaderSync | None = None
+        if config.sync.enabled:
+            from newsreader.ui.sync_job import ReaderSync  # start-up speed: only with [sync]
+
+            self.sync = ReaderSync(store, config, self.net)
+        self._watch_counter: WatchCounter | None = None
         self.activity = UserActivity()
         self.set_keymap(config.keys)
 
@@ -128,6 +143,16 @@ class NewsreaderApp(App[None]):
         if not gc.get_freeze_count():
             gc.freeze()
         return super().run(*args, **kwargs)
+
+    @property
+    def watch_counter(self) -> WatchCounter:
+        """Made when first asked for, after the first frame: its module's three frozen
+        dataclasses cost the frame 15 M instructions."""
+        if self._watch_counter is None:
+            from newsreader.ui.watch_notes import WatchCounter  # start-up speed: after paint
+
+            self._watch_counter = WatchCounter(self, self.net.read)
+        return self._watch_counter
 
     @property
     def headlines(self) -> HeadlineView:
@@ -181,7 +206,10 @@ class NewsreaderApp(App[None]):
     def _main_mounted(self) -> None:
         status = self.query_one(StatusBar)
         status.offline = self.offline
-        show_server(self)
+        if self.sync is not None:  # else the header names no server, as it starts
+            from newsreader.ui.sync_job import show_server  # start-up speed: only with [sync]
+
+            show_server(self)
         status.unread = self.store.unread_count()  # the watched count: `_background_start`
         for warning in self.config.warnings:
             self.notify(warning, title="config.toml", severity="warning", markup=False)
@@ -192,6 +220,7 @@ class NewsreaderApp(App[None]):
         self.activity.first_frame_painted()
         self._background_start()
         await self._mount_panes()
+        _freeze_the_panes()
         has_feeds = self.store.has_feeds()
         if not has_feeds and self.sync is None:
             self.detail.article.show_message("Welcome", EMPTY_CACHE, until_feeds=True)
@@ -408,19 +437,29 @@ class NewsreaderApp(App[None]):
         """Every background job ends here, routed by group; an error not shown in place (a
         page's in the article pane, a refresh's as the network note) is notified, once."""
         if job.group == REFRESH:
+            from newsreader.ui.refresh_job import refresh_finished  # start-up speed
+
             refresh_finished(self, job)
         elif job.group == WRITE:
             written(self, job)
-        elif job.group == READ and isinstance(job.key, WatchedCounted):
+        elif job.group == READ and self._watched_count(job):
             self.watch_counter.arrived(job)
         elif job.group == READ and self.ready:
             from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
 
-            self.query_one(FeedPane).counts_made(job)
+            # None as the reader quits: the panes go before the messages already posted.
+            for pane in self.query(FeedPane):
+                pane.counts_made(job)
         elif job.group in DETAIL_GROUPS and self.ready and self.detail.job_done(job):
             return
         if job.error_text is not None and job.group != REFRESH:
             self.notify_error(job.failure)
+
+    @staticmethod
+    def _watched_count(job: JobDone) -> bool:
+        from newsreader.ui.watch_notes import WatchedCounted  # start-up speed: after paint
+
+        return isinstance(job.key, WatchedCounted)
 
     def notify_error(self, text: str, *, once: str | None = None) -> None:
         """Said once per session (per `once`, else per text), however often the job fails."""
@@ -431,20 +470,26 @@ class NewsreaderApp(App[None]):
     # --- refresh ------------------------------------------------------------------------------
 
     def action_refresh(self, feed_ids: list[int] | None = None) -> None:
+        from newsreader.ui.refresh_job import refresh_now  # start-up speed: after paint
+
         refresh_now(self, feed_ids)
 
     def refresh_due(self) -> None:
+        from newsreader.ui.refresh_job import refresh_when_due  # start-up speed: a timer's
+
         refresh_when_due(self)
 
     def action_refresh_feed(self) -> None:
+        from newsreader.ui.refresh_job import feeds_in_view, refresh_now  # start-up speed
+
         refresh_now(self, feeds_in_view(self))
 
-    @on(SyncFinished)
-    def _sync_finished(self, message: SyncFinished) -> None:
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        from newsreader.ui.sync_job import sync_finished  # start-up speed: only with [sync]
+
         sync_finished(self, message)
 
-    @on(RefreshProgress)
-    def _refresh_progress(self, message: RefreshProgress) -> None:
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
         self.query_one(StatusBar).progress = f"refreshing {message.done}/{message.total}"
 
     # --- article, browser, help ---------------------------------------------------------------

@@ -6,9 +6,12 @@ background loop and swapped in if the user is still looking at it. Teasers open 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 
 from newsreader.core.config import Config
 from newsreader.core.models import Entry, LinkPreview, StoryVersion, Teaser
@@ -18,9 +21,17 @@ from newsreader.ui.also_in import AlsoIn
 from newsreader.ui.article_view import ArticleView, entry_shown, page_shown, site_name
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.history import History, Location
-from newsreader.ui.messages import PAGE, PREVIEWS, JobDone, PreviewsArrived
+from newsreader.ui.messages import PAGE, PREVIEWS, JobDone
 from newsreader.ui.teaser_list import TeaserList
 from newsreader.ui.text import is_web_url
+
+
+@dataclass
+class PreviewsArrived(Message):
+    entry_id: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PreviewsArrived) and message.entry_id == self.entry_id
 
 
 class DetailPane(Vertical):

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -33,6 +34,10 @@ MARKS_WIDTH = 5  # ●★€↓ and a space
 TITLE_SHARE = 0.6  # of the row, at least, once the list is 40 cells wide
 MAX_STRIPS = 2000
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)  # `N` from the bottom: the oldest unread
+# A row's styles, the cursor's row or another: base, title (read, unread), the watched title's
+# addition, meta, badge. A tuple, not a class: a dataclass made at import costs the first
+# frame a millisecond.
+_RowStyles = tuple[Style, Style, Style, Style, Style, Style]
 
 
 class HeadlineView(ScrollView, can_focus=True):
@@ -113,6 +118,7 @@ class HeadlineView(ScrollView, can_focus=True):
         self.source = HeadlineSource(store, filt)
         self._clock = clock
         self._strips: OrderedDict[tuple[object, ...], Strip] = OrderedDict()
+        self._row_styles: dict[bool, _RowStyles] = {}  # by `selected`, for one rendering pass
         self._now = clock()
         # The longest feed name of the whole cache, not of the rows on screen: the source
         # column keeps its width through a search or a filter.
@@ -208,6 +214,13 @@ class HeadlineView(ScrollView, can_focus=True):
 
     # --- rendering ----------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """One pass over the lines on screen: the row styles are made once for all of it (each
+        row made its own, the widget's style walking its ancestors: a tenth of the first
+        frame's rendering), and again for the next pass, which sees a new theme or focus."""
+        self._row_styles.clear()
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
@@ -228,16 +241,11 @@ class HeadlineView(ScrollView, can_focus=True):
 
     def render_row(self, row: EntrySummary, selected: bool, width: int) -> Strip:
         """One headline as a row of cells (also what tests check for inert text)."""
-        base = self.rich_style
-        if selected:
-            base = base + self.get_component_rich_style("headline-view--cursor")
-        title_style = base + self.get_component_rich_style(
-            "headline-view--read" if row.read or row.hidden else "headline-view--unread"
-        )
+        styles = self._row_styles.get(selected) or self._make_row_styles(selected)
+        base, read, unread, watched, meta, badge = styles
+        title_style = read if row.read or row.hidden else unread
         if row.watched:  # a [watch] word: the word itself is shown in the article pane
-            title_style += self.get_component_rich_style("headline-view--watched")
-        meta = base + self.get_component_rich_style("headline-view--meta")
-        badge = base + self.get_component_rich_style("headline-view--badge")
+            title_style += watched
         source_width = self.source_width(width)
         source = one_line(row.feed_title, 80)[:source_width].ljust(source_width)
         age = relative_age(row.published, self._now).removesuffix(".").rjust(AGE_WIDTH - 1)
@@ -254,6 +262,22 @@ class HeadlineView(ScrollView, can_focus=True):
             Segment(one_line(row.title, 400), title_style),
         ]
         return Strip(segments).adjust_cell_length(width, base)
+
+    def _make_row_styles(self, selected: bool) -> _RowStyles:
+        base = self.rich_style
+        if selected:
+            base = base + self.get_component_rich_style("headline-view--cursor")
+        component = self.get_component_rich_style
+        styles = (
+            base,
+            base + component("headline-view--read"),
+            base + component("headline-view--unread"),
+            component("headline-view--watched"),
+            base + component("headline-view--meta"),
+            base + component("headline-view--badge"),
+        )
+        self._row_styles[selected] = styles
+        return styles
 
     # --- cursor -------------------------------------------------------------------------------
 

@@ -56,14 +56,22 @@ class ListPane(Vertical):
         self.first_filter = filt
 
     def compose(self) -> ComposeResult:
-        yield Static(id="list-empty", markup=False)
+        # The note on an empty list is mounted when the list is first empty: with headlines,
+        # one widget fewer to make and style before they paint (10 M instructions).
         yield HeadlineView(self.store, clock=self.clock, filt=self.first_filter, id="headlines")
 
     def show_empty_note(self, *, filtered: bool, syncing: bool = False) -> None:
         """Say why the list is empty (no feeds, nothing cached, nothing matches), or hide.
         With a sync server and no feeds yet, the server brings them: no add-a-feed advice."""
-        empty = self.query_one("#list-empty", Static)
-        empty.display = not self.query_one(HeadlineView).count
+        view = self.query_one(HeadlineView)
+        try:
+            empty = self.query_one("#list-empty", Static)
+        except NoMatches:
+            if view.count:
+                return
+            empty = Static(id="list-empty", markup=False)
+            self.mount(empty, before=view)
+        empty.display = not view.count
         if not empty.display:
             return
         if filtered:

@@ -1,4 +1,6 @@
-"""Messages the background loop posts to the App; small dataclasses."""
+"""Messages the background loop posts to the App; small dataclasses. A refresh's progress
+is in refresh_job.py, the previews' in detail_pane.py: made when those are first imported,
+after the first frame."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from newsreader.core.models import FeedOutcome
 from newsreader.ui.text import one_line
 
 # The groups of background jobs: one refresh at a time, one page load (a new one supersedes
@@ -52,22 +53,3 @@ class JobDone(Message):
     def failure(self) -> str:
         """The error as a notification says it."""
         return f"{FAILED.get(self.group, self.group)}: {self.error_text}"
-
-
-@dataclass
-class RefreshProgress(Message):
-    outcome: FeedOutcome
-    done: int
-    total: int
-
-    def can_replace(self, message: Message) -> bool:
-        # Hundreds of feeds report in a burst; only the latest count matters on screen.
-        return isinstance(message, RefreshProgress)
-
-
-@dataclass
-class PreviewsArrived(Message):
-    entry_id: int
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PreviewsArrived) and message.entry_id == self.entry_id

@@ -14,13 +14,24 @@ from newsreader.core.config import Config
 from newsreader.core.models import FeedOutcome, RefreshReport
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
-from newsreader.ui.messages import REFRESH, JobDone, RefreshProgress
+from newsreader.ui.messages import REFRESH, JobDone
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.sync_job import ReaderSync, reader_sync, sync_started
 from newsreader.ui.text import one_line
 
 if TYPE_CHECKING:  # types only
     from newsreader.ui.app import NewsreaderApp
+
+
+@dataclass
+class RefreshProgress(Message):
+    outcome: FeedOutcome
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        # Hundreds of feeds report in a burst; only the latest count matters on screen.
+        return isinstance(message, RefreshProgress)
 
 
 def refresh_now(app: NewsreaderApp, feed_ids: list[int] | None = None) -> None:

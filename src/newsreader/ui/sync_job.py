@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from newsreader.core.config import Config
-from newsreader.core.models import SyncReport
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.sync.label import server_label
+from newsreader.core.sync_records import SyncReport
 from newsreader.core.times import from_ts
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.status_bar import StatusBar

@@ -15,7 +15,10 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from newsreader.core.models import (
+from newsreader.core.store import search_index
+from newsreader.core.store.db import Database
+from newsreader.core.store.packed_text import pack_text, unpack_text
+from newsreader.core.sync_records import (
     MarkAction,
     QueuedFeedChange,
     QueuedFeedEdit,
@@ -23,9 +26,6 @@ from newsreader.core.models import (
     RemoteFeed,
     RemoteItem,
 )
-from newsreader.core.store import search_index
-from newsreader.core.store.db import Database
-from newsreader.core.store.packed_text import pack_text, unpack_text
 
 # Pulled items indexed together, as one FTS5 segment (see `_apply_items`).
 _INDEX_EVERY = 1000

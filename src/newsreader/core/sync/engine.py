@@ -15,14 +15,6 @@ from typing import Protocol
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncError
-from newsreader.core.models import (
-    QueuedFeedChange,
-    QueuedFeedEdit,
-    QueuedMark,
-    RemoteFeed,
-    RemoteItem,
-    SyncReport,
-)
 from newsreader.core.store.db import Database
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.sync.credentials import sync_password
@@ -30,6 +22,14 @@ from newsreader.core.sync.fever import FeverClient
 from newsreader.core.sync.greader import GReaderClient
 from newsreader.core.sync.http import SyncHttp
 from newsreader.core.sync.label import server_label
+from newsreader.core.sync_records import (
+    QueuedFeedChange,
+    QueuedFeedEdit,
+    QueuedMark,
+    RemoteFeed,
+    RemoteItem,
+    SyncReport,
+)
 
 # Ids the server lists as unread or starred but we lack are fetched by id; more than this
 # in one sync is an account far beyond a news reader's cache.

@@ -14,15 +14,15 @@ from typing import Any
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncAuthError, SyncProtocolError
-from newsreader.core.models import (
+from newsreader.core.sync.http import SyncHttp
+from newsreader.core.sync.validate import as_dict, as_list, field_int, field_str, web_url
+from newsreader.core.sync_records import (
     QueuedFeedChange,
     QueuedFeedEdit,
     QueuedMark,
     RemoteFeed,
     RemoteItem,
 )
-from newsreader.core.sync.http import SyncHttp
-from newsreader.core.sync.validate import as_dict, as_list, field_int, field_str, web_url
 
 PAGE = 50  # the API's own page size
 MAX_IDS = 1_000_000

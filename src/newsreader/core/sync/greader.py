@@ -18,13 +18,6 @@ from urllib.parse import quote
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncAuthError, SyncProtocolError
-from newsreader.core.models import (
-    QueuedFeedChange,
-    QueuedFeedEdit,
-    QueuedMark,
-    RemoteFeed,
-    RemoteItem,
-)
 from newsreader.core.sync.http import Answer, FormData, SyncHttp
 from newsreader.core.sync.validate import (
     as_dict,
@@ -33,6 +26,13 @@ from newsreader.core.sync.validate import (
     field_str,
     need_str,
     web_url,
+)
+from newsreader.core.sync_records import (
+    QueuedFeedChange,
+    QueuedFeedEdit,
+    QueuedMark,
+    RemoteFeed,
+    RemoteItem,
 )
 
 READING_LIST = "user/-/state/com.google/reading-list"

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncAuthError
-from newsreader.core.models import SyncReport
 from newsreader.core.store.db import Database
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.sync.engine import SyncService, make_client, run_sync
 from newsreader.core.sync.label import server_label
+from newsreader.core.sync_records import SyncReport
 from newsreader.core.times import from_ts
 
 
