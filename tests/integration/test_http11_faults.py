@@ -282,7 +282,24 @@ async def test_an_unusable_proxy_from_the_environment_is_one_clean_line(
     monkeypatch.setenv("ALL_PROXY", proxy)
     (result,) = await fetch_all("http://feeds.example.org/rss.xml")
     assert not isinstance(result, Exception), repr(result)
-    assert result.error
+    assert result.error is not None
+    assert result.error.startswith(f"proxy {proxy} cannot be used: "), result.error
+    assert "\n" not in result.error
+
+
+async def test_a_refused_proxy_is_named_in_the_error_line_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A feed that loads in the browser but fails here: the line must say a proxy was in the
+    way, or the user looks for the fault at the publisher. Credentials stay out of it."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    port = closed_port()
+    monkeypatch.setenv("HTTP_PROXY", f"http://anna:geheim@127.0.0.1:{port}")
+    (result,) = await fetch_all("http://feeds.example.org/rss.xml")
+    assert not isinstance(result, Exception), repr(result)
+    assert result.error == f"connection refused (through proxy http://127.0.0.1:{port})"
 
 
 # --- request targets ---------------------------------------------------------------------------

@@ -211,6 +211,14 @@ class Fetcher:
                     hop = await self._hop(url, current, headers, cap, head_only)
             except http11.HttpError as exc:
                 message, retry = _describe(exc, current, self.config)
+                proxy = self._proxied.proxy_for(current) if self._proxied is not None else None
+                through_proxy = isinstance(exc, http11.ConnectError | http11.ConnectTimeout)
+                if (
+                    proxy is not None
+                    and through_proxy
+                    and not isinstance(exc, http11.ProxyUnusable)
+                ):
+                    message = f"{message} (through proxy {proxy})"
                 return _failed(url, current, message), retry, None
             if isinstance(hop, tuple):
                 result, retry, wait = hop
@@ -332,6 +340,8 @@ def _describe(exc: http11.HttpError, url: str, cfg: FetchConfig) -> tuple[str, b
         host = urlsplit(url).hostname or url
     except ValueError:
         host = url
+    if isinstance(exc, http11.ProxyUnusable):
+        return str(exc), False
     if isinstance(exc, http11.ConnectTimeout):
         return f"timed out after {cfg.connect_timeout:g} s connecting to {host}", True
     if isinstance(exc, http11.TimeoutFailure):

@@ -41,19 +41,23 @@ class ProxiedClients:
         # The same table httpx's client builds from the environment, most specific first: the
         # first pattern that matches a URL says whether it goes through a proxy.
         self._mounts = sorted(
-            (URLPattern(key), proxy is not None) for key, proxy in get_environment_proxies().items()
+            (URLPattern(key), _shown(proxy)) for key, proxy in get_environment_proxies().items()
         )
 
     def applies(self, url: str) -> bool:
         """Whether a proxy from the environment takes `url` (as httpx decides it)."""
+        return self.proxy_for(url) is not None
+
+    def proxy_for(self, url: str) -> str | None:
+        """The proxy that takes `url`, as error lines name it (no credentials), or None."""
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, UnicodeError):  # idna's errors are UnicodeErrors
-            return True  # httpx refuses it (stream): never fetched directly past the proxy
-        for pattern, proxied in self._mounts:
+            return "?"  # httpx refuses it (stream): never fetched directly past the proxy
+        for pattern, proxy in self._mounts:
             if pattern.matches(parsed):
-                return proxied
-        return False
+                return proxy
+        return None
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
@@ -67,9 +71,9 @@ class ProxiedClients:
         except (httpx.InvalidURL, UnicodeError) as exc:
             raise http11.InvalidURL("invalid URL") from exc
         except (ImportError, ValueError) as exc:  # ALL_PROXY=socks5://… without socksio, ftp://…
-            raise http11.ConnectError(
-                f"the proxy from the environment is not usable: {exc}"
-            ) from exc
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            shown = self.proxy_for(url)
+            raise http11.ProxyUnusable(f"proxy {shown} cannot be used: {reason}") from exc
         try:
             async with client.stream("GET", url, headers=headers) as resp:
                 yield _Adapted(resp)
@@ -98,6 +102,18 @@ class ProxiedClients:
             # that set a cookie. Set as the attribute: the setter would copy it.
             client._cookies = _SetCookieJar(self._cookies)
         return client
+
+
+def _shown(proxy: str | None) -> str | None:
+    """A proxy URL for error lines: scheme, host and port, never a user name or password."""
+    if proxy is None:
+        return None
+    try:
+        url = httpx.URL(proxy if "://" in proxy else f"http://{proxy}")
+    except (httpx.InvalidURL, UnicodeError):
+        return "from the environment"
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"
 
 
 class _Adapted:

@@ -40,6 +40,10 @@ class ConnectError(HttpError):
     pass
 
 
+class ProxyUnusable(ConnectError):
+    """A proxy the environment names that cannot be used at all (its message says why)."""
+
+
 class ReadError(HttpError):
     pass
 
