@@ -58,22 +58,28 @@ class Run:
     report: dict[str, object]
 
 
-def _tree_rss_kb(pid: int) -> int:
-    total, todo = 0, [pid]
+def tree_rss(pid: int) -> dict[int, int]:
+    """VmRSS (kB) of `pid` and its descendants, by pid, in the order found (parent first)."""
+    found: dict[int, int] = {}
+    todo = [pid]
     while todo:
-        p = todo.pop()
+        p = todo.pop(0)
         try:
             with open(f"/proc/{p}/status") as fh:
                 for line in fh:
                     if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                        found[p] = int(line.split()[1])
                         break
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     todo += [int(c) for c in fh.read().split()]
         except (OSError, ValueError):
             continue
-    return total
+    return found
+
+
+def _tree_rss_kb(pid: int) -> int:
+    return sum(tree_rss(pid).values())
 
 
 def run_child(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str, Run]:

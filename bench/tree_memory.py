@@ -29,29 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from farm import Farm
-from refresh import child_env, subscribe
+from refresh import child_env, subscribe, tree_rss
 
 Sample = tuple[float, dict[int, int]]  # seconds since start, VmRSS kB by pid
-
-
-def tree_rss(pid: int) -> dict[int, int]:
-    """VmRSS (kB) of `pid` and its descendants, by pid, in the order found (parent first)."""
-    found: dict[int, int] = {}
-    todo = [pid]
-    while todo:
-        p = todo.pop(0)
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        found[p] = int(line.split()[1])
-                        break
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    todo += [int(c) for c in fh.read().split()]
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def cold_refresh(data: Path, env: dict[str, str]) -> tuple[list[Sample], float, float, int]:

@@ -323,13 +323,7 @@ class Response:
             async for piece in self._chunks():
                 yield piece
         elif self._length is not None:
-            left = self._length
-            while left:
-                await conn.wait(timeout)
-                if not conn.chunks:
-                    raise conn.failure("before the body's end")
-                piece = conn.take(left)
-                left -= len(piece)
+            async for piece in self._exactly(self._length, "before the body's end"):
                 yield piece
         else:
             while True:
@@ -342,7 +336,6 @@ class Response:
         self.finished = True
 
     async def _chunks(self) -> AsyncIterator[bytes]:
-        conn, timeout = self.connection, self.read_timeout
         while True:
             header = _CHUNK_HEADER.fullmatch(await self._line())
             if header is None:
@@ -352,15 +345,21 @@ class Response:
                 while await self._line():  # trailers, ignored, up to the blank line
                     pass
                 return
-            while size:
-                await conn.wait(timeout)
-                if not conn.chunks:
-                    raise conn.failure("inside a chunk")
-                piece = conn.take(size)
-                size -= len(piece)
+            async for piece in self._exactly(size, "inside a chunk"):
                 yield piece
             if await self._line():
                 raise ProtocolError("malformed chunk end")
+
+    async def _exactly(self, size: int, where: str) -> AsyncIterator[bytes]:
+        """The next `size` bytes, as they arrive; the connection failing `where` if it ends."""
+        conn, timeout = self.connection, self.read_timeout
+        while size:
+            await conn.wait(timeout)
+            if not conn.chunks:
+                raise conn.failure(where)
+            piece = conn.take(size)
+            size -= len(piece)
+            yield piece
 
     async def _line(self) -> bytes:
         """One line of a chunked body's framing, without its line end."""
