@@ -5,7 +5,8 @@
 
 - start: wall time from spawning `python` to the first frame handed to the driver
   (`App._display`) that shows headline rows, for our App, and to the first frame of a bare
-  Textual App (one Static), alternated in the same run; medians.
+  Textual App (one Static), alternated in the same run; medians. Our App's child holds the
+  collector off until that frame, as `newsreader` (cli.main) does.
 - j: in a child process, `App.run_test()` headless; each sample is the time from posting the `j`
   key to the next frame the App hands to its driver (`App._display`), so it includes the
   action, the reactive update, the line renders and the compositor, like a real keypress.
@@ -61,6 +62,9 @@ if kind == "bare":
 
     app = Bare()
 else:
+    import gc
+
+    gc.disable()  # as `newsreader` (cli.main) starts the reader: the App turns it on after
     from newsreader.core.config import Config, ReaderConfig
     from newsreader.core.store.store import Store
     from newsreader.ui.app import NewsreaderApp
