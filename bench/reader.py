@@ -96,7 +96,7 @@ print(painted[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
     """Returns the id of an entry whose 20 KB page is cached."""
-    from newsreader.core.models import ParsedEntry, ParsedFeed
+    from newsreader.core.parsed import ParsedEntry, ParsedFeed
     from newsreader.core.store.store import Store
 
     store = Store.in_dir(data_dir)

@@ -130,6 +130,9 @@ AFTER_FIRST_FRAME = (
     "newsreader.core.store.sync",
     "newsreader.core.sync_records",
     "newsreader.ui.watch_notes",  # the watched count starts after it
+    "newsreader.core.parsed",  # the records of the parse, a fetch, an opened article
+    "newsreader.core.fetch_records",
+    "newsreader.core.article_records",
     "hashlib",
 )
 
@@ -152,7 +155,7 @@ def note(phase, info):
         full.append(1)
 gc.callbacks.append(note)
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 store = Store.in_dir(sys.argv[1])
