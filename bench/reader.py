@@ -6,7 +6,7 @@
 - start: wall time from spawning `python` to the first frame handed to the driver
   (`App._display`) that shows headline rows, for our App, and to the first frame of a bare
   Textual App (one Static), alternated in the same run; medians. Our App's child holds the
-  collector off until that frame, as `newsreader` (cli.main) does.
+  collector off until that frame where `newsreader` (cli.main) does (collector.py).
 - j: in a child process, `App.run_test()` headless; each sample is the time from posting the `j`
   key to the next frame the App hands to its driver (`App._display`), so it includes the
   action, the reactive update, the line renders and the compositor, like a real keypress.
@@ -62,9 +62,12 @@ if kind == "bare":
 
     app = Bare()
 else:
-    import gc
+    try:  # as `newsreader` (cli.main) starts the reader, in a tree that does so
+        from newsreader.collector import hold_collector
 
-    gc.disable()  # as `newsreader` (cli.main) starts the reader: the App turns it on after
+        hold_collector()
+    except ImportError:
+        pass
     from newsreader.core.config import Config, ReaderConfig
     from newsreader.core.store.store import Store
     from newsreader.ui.app import NewsreaderApp

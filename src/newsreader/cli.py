@@ -7,7 +7,6 @@ scripts stay quick.
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import sys
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newsreader import __version__, exit_codes
+from newsreader.collector import hold_collector, release_collector
 from newsreader.core.config import default_config_path, default_data_dir
 from newsreader.sync_cli import add_no_sync_flag, add_sync_parsers
 
@@ -170,21 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Start-up speed: the reader's imports (Textual's and ours) make tens of thousands of
-    # objects and almost no garbage (a few hundred cycles), yet the collector walked them over
-    # and over, about 4 % of the instructions to the first frame. It waits until the reader's
-    # first frame (NewsreaderApp turns it back on) or until a command is known.
-    gc.disable()
+    hold_collector()  # start-up speed: until the reader's first frame (collector.py)
     try:
         return _main(argv)
     finally:
-        gc.enable()
+        release_collector()
 
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is not None:
-        gc.enable()  # a command may make garbage in loops: the collector runs as usual
+        release_collector()  # a command may make garbage in loops: the collector as usual
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A terminal that cannot show "ü" gets "?", not an encoding error half-way through.
         sys.stdout.reconfigure(errors="replace")

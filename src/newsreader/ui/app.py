@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from newsreader.collector import release_collector
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
@@ -140,8 +141,8 @@ class NewsreaderApp(App[None]):
         leave it alone. Unfrozen, the first full pass walked all of it (54,000 objects, over
         ten milliseconds) before the first frame, and every later one walked it again. Once
         per process: a second run (tests) would freeze the first one's garbage too. With the
-        collector held off since the start (cli.main), the imports' own garbage is frozen with
-        it: about 600 objects, once."""
+        collector held off since the start (collector.py), the imports' own garbage is frozen
+        with it: about 600 objects, once."""
         if not gc.get_freeze_count():
             gc.freeze()
         return super().run(*args, **kwargs)
@@ -219,9 +220,7 @@ class NewsreaderApp(App[None]):
         self._update_empty()
 
     async def _after_first_paint(self) -> None:
-        # `newsreader` holds the collector off from its start to here (cli.main): nothing the
-        # start-up made is garbage worth a pass. Without it (tests, other callers) a no-op.
-        gc.enable()
+        release_collector()  # `newsreader` held it off from its start (collector.py)
         self.activity.first_frame_painted()
         self._background_start()
         await self._mount_panes()
