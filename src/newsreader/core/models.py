@@ -1,9 +1,9 @@
 """Frozen dataclasses that cross layers: network -> core -> store -> UI.
 
-These are the ones the reader's first frame needs. Beside them, each made only when first
-needed: the parse's (parsed.py), a fetch's (fetch_records.py), an opened article's
-(article_records.py) and the sync's (sync_records.py). Times are always timezone-aware UTC
-datetimes.
+These are the ones the reader's start-up makes (its store's modules name them at import).
+Beside them, each made only when first needed: the parse's (parsed.py), a fetch's
+(fetch_records.py), an opened article's (article_records.py) and the sync's
+(sync_records.py). Times are always timezone-aware UTC datetimes.
 """
 
 from __future__ import annotations
