@@ -58,7 +58,7 @@ COMMON = "Stadt"
 
 def generate(data_dir: Path, entries: int) -> int:
     """Write the cache; returns the id of the entry whose page is cached."""
-    from newsreader.core.models import ParsedEntry, ParsedFeed
+    from newsreader.core.parsed import ParsedEntry, ParsedFeed
     from newsreader.core.store.feed_writes import FeedUpdate
     from newsreader.core.store.store import Store
 

@@ -29,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from farm import generate_feed
-from newsreader.core.models import ParsedEntry, ParsedFeed
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.store import Store
 

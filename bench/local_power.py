@@ -65,7 +65,7 @@ def config_from(spec: str) -> Any:
 
 def add_reprints(store: Any, seed: int = 14) -> int:
     """Reprint one in `EVERY` of the window's entries in other feeds; returns how many copies."""
-    from newsreader.core.models import ParsedEntry, ParsedFeed
+    from newsreader.core.parsed import ParsedEntry, ParsedFeed
     from newsreader.core.store.feed_writes import FeedUpdate
 
     unpack_text: Callable[[Any], str] = str  # a tree from before packed text: TEXT as it is

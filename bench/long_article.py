@@ -12,7 +12,7 @@ from typing import Any
 
 def save_long_article(store: Any, now: datetime) -> int:
     """Cache a 20 KB page for the newest entry; return that entry's id."""
-    from newsreader.core.models import Page
+    from newsreader.core.article_records import Page
 
     target = store.entries(limit=1)[0]
     text = "\n\n".join(

@@ -5,7 +5,8 @@
 
 - start: wall time from spawning `python` to the first frame handed to the driver
   (`App._display`) that shows headline rows, for our App, and to the first frame of a bare
-  Textual App (one Static), alternated in the same run; medians.
+  Textual App (one Static), alternated in the same run; medians. Our App's child holds the
+  collector off until that frame where `newsreader` (cli.main) does (collector.py).
 - j: in a child process, `App.run_test()` headless; each sample is the time from posting the `j`
   key to the next frame the App hands to its driver (`App._display`), so it includes the
   action, the reactive update, the line renders and the compositor, like a real keypress.
@@ -61,6 +62,12 @@ if kind == "bare":
 
     app = Bare()
 else:
+    try:  # as `newsreader` (cli.main) starts the reader, in a tree that does so
+        from newsreader.collector import hold_collector
+
+        hold_collector()
+    except ImportError:
+        pass
     from newsreader.core.config import Config, ReaderConfig
     from newsreader.core.store.store import Store
     from newsreader.ui.app import NewsreaderApp
@@ -92,7 +99,7 @@ print(painted[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def build_cache(data_dir: Path, entries: int, feeds: int) -> int:
     """Returns the id of an entry whose 20 KB page is cached."""
-    from newsreader.core.models import ParsedEntry, ParsedFeed
+    from newsreader.core.parsed import ParsedEntry, ParsedFeed
     from newsreader.core.store.store import Store
 
     store = Store.in_dir(data_dir)

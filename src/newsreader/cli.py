@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newsreader import __version__, exit_codes
+from newsreader.collector import hold_collector, release_collector
 from newsreader.core.config import default_config_path, default_data_dir
 from newsreader.sync_cli import add_no_sync_flag, add_sync_parsers
 
@@ -169,7 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    hold_collector()  # start-up speed: until the reader's first frame (collector.py)
+    try:
+        return _main(argv)
+    finally:
+        release_collector()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command is not None:
+        release_collector()  # a command may make garbage in loops: the collector as usual
     if isinstance(sys.stdout, io.TextIOWrapper):
         # A terminal that cannot show "ü" gets "?", not an encoding error half-way through.
         sys.stdout.reconfigure(errors="replace")

@@ -15,16 +15,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from newsreader.core.article_records import Entry, StoryVersion
 from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
-from newsreader.core.models import (
-    Entry,
-    EntrySummary,
-    Feed,
-    FeedOutcome,
-    OfferedFeed,
-    RefreshReport,
-    StoryVersion,
-)
+from newsreader.core.fetch_records import OfferedFeed, RefreshReport
+from newsreader.core.models import EntrySummary, Feed, FeedOutcome
 from newsreader.core.times import iso
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bench import local_power
 
-from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 
 _LONG = "<p>" + "Die Stadt saniert die Promenade zwischen Aasee und Schloss. " * 8 + "</p>"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from newsreader import __version__
-from newsreader.core.models import FetchResult
+from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net.fetch import FetchConfig, Fetcher, fetch_sync
 from newsreader.core.net.urls import host_key, is_web_url
 from tests.support.loopback import LoopbackServer

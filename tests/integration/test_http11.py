@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newsreader.core.models import FetchResult
+from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net import http11, wire
 from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.http11 import _Target

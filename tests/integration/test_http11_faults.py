@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from newsreader.core.config import Config
-from newsreader.core.models import EntryFilter, FetchResult
+from newsreader.core.fetch_records import FetchResult
+from newsreader.core.models import EntryFilter
 from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.http11 import _Target
 from newsreader.core.refresh.run import refresh

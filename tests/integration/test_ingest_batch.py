@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.errors import FeedParseError
-from newsreader.core.models import EntryFilter, ParsedEntry, ParsedFeed
+from newsreader.core.models import EntryFilter
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.refresh.ingest import FeedJob, ingest_feeds
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.packed_text import unpack_text

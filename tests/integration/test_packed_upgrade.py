@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.article_records import Entry
 from newsreader.core.config import HideRule
-from newsreader.core.models import Entry, EntryFilter, ParsedFeed
+from newsreader.core.models import EntryFilter
+from newsreader.core.parsed import ParsedFeed
 from newsreader.core.store import feed_writes, schema
 from newsreader.core.store.search_index import entry_text
 from newsreader.core.store.store import Store

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import DB_NAME, Store
 from tests.support.schema1_cache import FIXTURE as SCHEMA1_CACHE
 

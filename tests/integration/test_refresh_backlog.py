@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from newsreader.core.config import Config, NetworkConfig
-from newsreader.core.models import RefreshReport
+from newsreader.core.fetch_records import RefreshReport
 from newsreader.core.refresh.run import refresh
 from newsreader.core.store.store import Store
 from tests.support.feedgen import items, rss

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.article_records import Page
 from newsreader.core.errors import FeedParseError
-from newsreader.core.models import EntryFilter, Page, ParsedEntry, ParsedFeed
+from newsreader.core.models import EntryFilter
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import sync
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.packed_text import unpack_text

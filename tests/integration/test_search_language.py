@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsreader.core.errors import QueryError
-from newsreader.core.models import EntryFilter, ParsedEntry, ParsedFeed
+from newsreader.core.models import EntryFilter
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.search_query import Term, parse_query
 from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.store import Store

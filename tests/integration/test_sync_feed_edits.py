@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.config import SyncConfig
-from newsreader.core.models import ParsedFeed
+from newsreader.core.parsed import ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.sync.fever import FeverClient

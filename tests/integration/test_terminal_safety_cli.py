@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 
 from newsreader.cli import main
 from newsreader.core.extract.render import one_line, safe_text
-from newsreader.core.models import FeedOutcome, RefreshReport
+from newsreader.core.fetch_records import RefreshReport
+from newsreader.core.models import FeedOutcome
 from newsreader.core.store.store import Store
 from newsreader.output import Progress, report_json
 from tests.support.hostile_text import (

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from newsreader.core.models import Page, ParsedEntry, ParsedFeed, Teaser
+from newsreader.core.article_records import Page, Teaser
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

@@ -15,8 +15,9 @@ from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 
+from newsreader.core.article_records import Page, Teaser
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.models import Page, ParsedEntry, ParsedFeed, Teaser
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

@@ -6,6 +6,7 @@ the start-up are frozen, so no full collection walks them before the frame."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from newsreader import commands
+from newsreader.cli import main
 from newsreader.core.config import Config, ReaderConfig, WatchConfig
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
@@ -127,6 +130,9 @@ AFTER_FIRST_FRAME = (
     "newsreader.core.store.sync",
     "newsreader.core.sync_records",
     "newsreader.ui.watch_notes",  # the watched count starts after it
+    "newsreader.core.parsed",  # the records of the parse, a fetch, an opened article
+    "newsreader.core.fetch_records",
+    "newsreader.core.article_records",
     "hashlib",
 )
 
@@ -149,7 +155,7 @@ def note(phase, info):
         full.append(1)
 gc.callbacks.append(note)
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 store = Store.in_dir(sys.argv[1])
@@ -192,3 +198,48 @@ def test_no_full_collection_walks_the_start_up_objects_before_the_first_frame(
         env={**os.environ, "NEWSREADER_CONFIG": str(tmp_path / "none.toml")},
     )
     assert out.stdout.strip() == "0"
+
+
+def test_newsreader_starts_the_reader_with_the_collector_held_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The start-up's objects are not garbage: no pass walks them before the first frame."""
+    seen: list[bool] = []
+
+    def run_reader(store: Store, config: Config, *, offline: bool = False) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setattr("newsreader.ui.app.run_reader", run_reader)
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    code = main(["--data-dir", str(tmp_path), "--config", str(tmp_path / "config.toml")])
+    assert code == 0 and seen == [False]
+    assert gc.isenabled()  # given back when main returns
+
+
+def test_a_command_runs_with_the_collector_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[bool] = []
+
+    def feeds(args: object, store: Store, config: Config) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setitem(commands._COMMANDS, "feeds", feeds)
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    code = main(["feeds", "--data-dir", str(tmp_path), "--config", str(tmp_path / "config.toml")])
+    assert code == 0 and seen == [True]
+
+
+async def test_the_collector_runs_again_after_the_first_frame(store: Store) -> None:
+    add_feed(store, "https://stadt.example/feed", "Stadt", [entry(1, "Meldung")])
+    app = NewsreaderApp(store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True)
+    gc.disable()  # as `newsreader` starts the reader
+    try:
+        async with app.run_test(size=(140, 32)) as pilot:
+            await pilot.pause(0.2)
+            assert app.ready
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.article_records import Enclosure
 from newsreader.core.config import BrowserConfig, Config, PlayerConfig, load_config
 from newsreader.core.errors import ConfigError
-from newsreader.core.models import Enclosure
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView

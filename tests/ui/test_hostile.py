@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from newsreader.core.article_records import Page, Teaser
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.models import Page, Teaser
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView

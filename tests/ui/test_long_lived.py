@@ -16,7 +16,7 @@ PANES_CHILD = """
 import asyncio, gc, sys
 from datetime import UTC, datetime
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.feed_pane import FeedPane

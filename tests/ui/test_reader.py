@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from newsreader.core.article_records import Page, Teaser
 from newsreader.core.config import Config, ReaderConfig
-from newsreader.core.models import EntryFilter, Page, Teaser
+from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView

@@ -6,8 +6,9 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Footer, Input
 
+from newsreader.core.article_records import Page
 from newsreader.core.config import Config
-from newsreader.core.models import EntryFilter, Page
+from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView

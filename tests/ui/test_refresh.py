@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from newsreader.core.config import Config, NetworkConfig
-from newsreader.core.models import FeedOutcome, ParsedEntry
+from newsreader.core.models import FeedOutcome
+from newsreader.core.parsed import ParsedEntry
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView

@@ -13,8 +13,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from newsreader.core.article_records import Page
 from newsreader.core.config import Config
-from newsreader.core.models import Page
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from tests.ui.conftest import NOW, clock, grouped_cache, keys, sample_cache

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from newsreader.core.config import Config, ReaderConfig, SyncConfig
-from newsreader.core.models import ParsedEntry
+from newsreader.core.parsed import ParsedEntry
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.feed_pane import FeedPane

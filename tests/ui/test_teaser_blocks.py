@@ -8,8 +8,8 @@ from typing import Any
 from textual.content import Content
 from textual.pilot import Pilot
 
+from newsreader.core.article_records import Teaser
 from newsreader.core.config import Config
-from newsreader.core.models import Teaser
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.teaser_list import TeaserList

@@ -23,9 +23,10 @@ from textual.app import App
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
+from newsreader.core.article_records import Teaser
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
-from newsreader.core.models import RefreshReport, Teaser
+from newsreader.core.fetch_records import RefreshReport
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_body import ArticleBody

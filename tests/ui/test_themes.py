@@ -11,8 +11,8 @@ import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
+from newsreader.core.article_records import Enclosure
 from newsreader.core.config import Config
-from newsreader.core.models import Enclosure
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.themes import DARK, LIGHT

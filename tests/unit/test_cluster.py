@@ -14,8 +14,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from newsreader.core.article_records import Page
 from newsreader.core.cluster.near import same_story, story_text, text_words
-from newsreader.core.models import EntryFilter, Page, ParsedEntry, ParsedFeed
+from newsreader.core.models import EntryFilter
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import clusters
 from newsreader.core.store.store import Store
 from tests.support.stories import POLICE_REPORTS, POLICE_TEMPLATE, Version, paragraphs, reprints

@@ -11,8 +11,9 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from newsreader.core.article_records import Page
 from newsreader.core.cluster.near import story_text
-from newsreader.core.models import Page, ParsedEntry, ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import schema
 from newsreader.core.store.schema import COMMON_SAMPLE
 from newsreader.core.store.search_index import register_functions

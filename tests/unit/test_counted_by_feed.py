@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.config import HideRule
-from newsreader.core.models import EntryFilter, ParsedEntry, ParsedFeed
+from newsreader.core.models import EntryFilter
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 
 _READS_ENTRIES = re.compile(r"\b(FROM|JOIN)\s+entries\b", re.IGNORECASE)

@@ -17,10 +17,10 @@ from feedparser.urls import _urljoin
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from newsreader.core.models import ParsedFeed
 from newsreader.core.parse import fastparse, feeds
 from newsreader.core.parse.fastparse import fast_parse
 from newsreader.core.parse.feedtext import feedparser_resolve, parse_duration
+from newsreader.core.parsed import ParsedFeed
 
 FEED_URL = "https://news.example/feeds/lokales.xml"
 NS = (

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.article_records import Teaser
 from newsreader.core.errors import FeedParseError
 from newsreader.core.extract.entry_links import html_teasers, merge_feed_teasers
-from newsreader.core.models import ParsedEntry, ParsedFeed, Teaser
 from newsreader.core.parse.feeds import parse_feed, title_marks_paywall
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.subscribe.discovery import discover_feeds, looks_like_feed
 
 MOJIBAKE = re.compile("Ã.|Â|â€|\ufffd")

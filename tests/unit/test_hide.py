@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsreader.core.config import HideRule, load_config
-from newsreader.core.models import EntryFilter, ParsedEntry, ParsedFeed
+from newsreader.core.models import EntryFilter
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 
 NOW = datetime.now(UTC)

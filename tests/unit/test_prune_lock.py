@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from newsreader.core.models import ParsedEntry, ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 from tests.support.search_check import index_drift
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.config import HideRule
-from newsreader.core.models import Cursor, EntryFilter, ParsedEntry, ParsedFeed
+from newsreader.core.models import Cursor, EntryFilter
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import entries as entry_queries
 from newsreader.core.store import search_index
 from newsreader.core.store.store import Store

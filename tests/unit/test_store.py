@@ -12,17 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.article_records import Enclosure, LinkPreview, Page, Teaser
 from newsreader.core.errors import StoreError
-from newsreader.core.models import (
-    Cursor,
-    Enclosure,
-    EntryFilter,
-    LinkPreview,
-    Page,
-    ParsedEntry,
-    ParsedFeed,
-    Teaser,
-)
+from newsreader.core.models import Cursor, EntryFilter
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.refresh.prefetch import _teaser_targets
 from newsreader.core.store.feed_writes import FeedUpdate, entry_digest
 from newsreader.core.store.schema import SCHEMA_VERSION

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from newsreader.core.article_records import Teaser
 from newsreader.core.extract.links import canonical_url
 from newsreader.core.extract.page import extract_article
-from newsreader.core.models import Teaser
 from tests.support.teaser_pages import ARTICLE_URL, SITE, article_page, story
 
 

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from newsreader.core.article_records import Teaser
 from newsreader.core.extract.links import canonical_url, merge_teasers
 from newsreader.core.extract.metadata import parse_html
 from newsreader.core.extract.page import extract_article
 from newsreader.core.extract.teasers import is_boilerplate_link, page_teasers
-from newsreader.core.models import Teaser
 
 
 def test_canonical_url_strips_tracking_and_fragment() -> None:

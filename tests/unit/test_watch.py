@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.article_records import Page
 from newsreader.core.config import load_config
 from newsreader.core.errors import ConfigError
-from newsreader.core.models import EntryFilter, Page, ParsedEntry, ParsedFeed
+from newsreader.core.models import EntryFilter
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.core.store.watch import matching_word
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for the annotation only: at run time this module imports nothing
-    from newsreader.core.models import OfferedFeed
+    from newsreader.core.fetch_records import OfferedFeed
 
 
 class NewsreaderError(Exception):

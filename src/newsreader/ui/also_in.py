@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from textual.content import Content
 from textual.widgets import Static
 
-from newsreader.core.models import StoryVersion
+from newsreader.core.article_records import StoryVersion
 from newsreader.ui.text import one_line
 
 

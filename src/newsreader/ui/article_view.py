@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from newsreader.core.models import Enclosure, Entry, Page
+from newsreader.core.article_records import Enclosure, Entry, Page
 from newsreader.ui.article_body import ArticleBody
 from newsreader.ui.attachments import AttachmentList, PlayEnclosure, playable
 from newsreader.ui.keys import BACK_TO_LIST, DETAIL_FOOTER

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from newsreader.core.models import Enclosure
+from newsreader.core.article_records import Enclosure
 from newsreader.ui.text import one_line
 
 

@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 
+from newsreader.core.article_records import Entry, LinkPreview, StoryVersion, Teaser
 from newsreader.core.config import Config
-from newsreader.core.models import Entry, LinkPreview, StoryVersion, Teaser
 from newsreader.core.store.store import Store
 from newsreader.core.store.watch import matching_word
 from newsreader.ui.also_in import AlsoIn

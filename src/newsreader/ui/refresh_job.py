@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Literal
 from textual.message import Message
 
 from newsreader.core.config import Config
-from newsreader.core.models import FeedOutcome, RefreshReport
+from newsreader.core.fetch_records import RefreshReport
+from newsreader.core.models import FeedOutcome
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.messages import REFRESH, JobDone

@@ -16,7 +16,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from newsreader.core.models import Teaser, TeaserGroup
+from newsreader.core.article_records import Teaser
+from newsreader.core.models import TeaserGroup
 from newsreader.ui.keys import BACK_TO_LIST, DETAIL_FOOTER
 from newsreader.ui.text import one_line
 

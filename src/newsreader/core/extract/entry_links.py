@@ -13,7 +13,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from lxml import etree
 
-from newsreader.core.models import Teaser
+from newsreader.core.article_records import Teaser
 
 HTML_PARSER = etree.HTMLParser(recover=True, no_network=True, remove_comments=True)
 

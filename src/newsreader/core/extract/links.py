@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from newsreader.core.models import Teaser
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.article_records import Teaser
 
 _TRACKING_PARAMS = re.compile(
     r"^(?:utm_\w*|fbclid|gclid|dclid|yclid|msclkid|mc_cid|mc_eid|igshid|mkt_tok|_ga|_gl|"

@@ -17,6 +17,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
+from newsreader.core.article_records import Page, Teaser
 from newsreader.core.extract.links import canonical_url, merge_teasers
 from newsreader.core.extract.metadata import (
     json_ld_objects,
@@ -44,7 +45,6 @@ from newsreader.core.extract.teasers import (
     page_teasers,
     with_block_headlines,
 )
-from newsreader.core.models import Page, Teaser
 
 # trafilatura logs every page it finds too short at WARNING; for us that is an ordinary outcome.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import lxml.etree
 
+from newsreader.core.article_records import Teaser
 from newsreader.core.extract.links import canonical_url, merge_teasers
 from newsreader.core.extract.render import http_url, one_line
 from newsreader.core.extract.teaser_blocks import (
@@ -36,7 +37,7 @@ from newsreader.core.extract.teaser_filters import (
     url_identity,
 )
 from newsreader.core.extract.teaser_text import card_words, clean_line
-from newsreader.core.models import Teaser, TeaserKind
+from newsreader.core.models import TeaserKind
 
 __all__ = [
     "chrome_link_urls",

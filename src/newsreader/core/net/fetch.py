@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from newsreader import __version__
 from newsreader.core.config import Config
 from newsreader.core.errors import DecodeError
-from newsreader.core.models import FetchResult
+from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net import http11
 from newsreader.core.net.decode import read_body
 from newsreader.core.net.tls import verified_context

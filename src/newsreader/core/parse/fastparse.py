@@ -19,7 +19,6 @@ from typing import Any
 from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
-from newsreader.core.models import ParsedEntry, ParsedFeed
 from newsreader.core.parse.cdata import lift
 from newsreader.core.parse.fastparse_items import ElementReader, Raw
 from newsreader.core.parse.fastparse_rules import (
@@ -41,6 +40,7 @@ from newsreader.core.parse.feedtext import (
     unique_keys,
 )
 from newsreader.core.parse.polling import feed_interval
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 
 __all__ = ["FastStream", "NotFast", "fast_parse"]
 

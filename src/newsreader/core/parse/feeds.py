@@ -16,7 +16,6 @@ from typing import Any
 import feedparser
 
 from newsreader.core.errors import FeedParseError
-from newsreader.core.models import ParsedFeed
 from newsreader.core.parse.fastparse import FastStream, NotFast, fast_parse
 from newsreader.core.parse.feedtext import (
     entry_from_raw,
@@ -26,6 +25,7 @@ from newsreader.core.parse.feedtext import (
     unique_keys,
 )
 from newsreader.core.parse.polling import feed_interval
+from newsreader.core.parsed import ParsedFeed
 
 __all__ = ["FastStream", "NotFast", "feed_stream", "parse_feed", "title_marks_paywall"]
 

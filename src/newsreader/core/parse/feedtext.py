@@ -19,6 +19,7 @@ from typing import Any
 from feedparser.html import _cp1252 as _FEEDPARSER_CP1252
 from feedparser.urls import _urljoin
 
+from newsreader.core.article_records import Enclosure, Teaser
 from newsreader.core.extract.entry_links import (
     HTML_PARSER,
     feed_link_url,
@@ -27,7 +28,7 @@ from newsreader.core.extract.entry_links import (
     slug_title,
 )
 from newsreader.core.extract.paywall import title_marks_paywall
-from newsreader.core.models import Enclosure, ParsedEntry, Teaser
+from newsreader.core.parsed import ParsedEntry
 
 __all__ = [
     "C1_UTF8",

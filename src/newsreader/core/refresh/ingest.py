@@ -15,8 +15,9 @@ from pathlib import Path
 
 from newsreader.core.config import HideRule
 from newsreader.core.errors import FeedParseError
-from newsreader.core.models import FeedOutcome, ParsedFeed
+from newsreader.core.models import FeedOutcome
 from newsreader.core.parse.polling import header_interval, longest
+from newsreader.core.parsed import ParsedFeed
 from newsreader.core.store.feed_writes import FeedUpdate, PreparedFeed
 from newsreader.core.store.store import Store
 

@@ -11,11 +11,12 @@ import asyncio
 import dataclasses
 from collections.abc import Callable, Iterable
 
+from newsreader.core.article_records import LinkPreview, Page
 from newsreader.core.config import Config
 from newsreader.core.errors import FetchError
 from newsreader.core.extract.metadata import page_preview
 from newsreader.core.extract.page import extract_fetched_page
-from newsreader.core.models import FetchResult, LinkPreview, Page
+from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net.fetch import Fetcher, fetch_config
 from newsreader.core.net.urls import is_web_url
 from newsreader.core.store.store import Store

@@ -18,12 +18,8 @@ from datetime import timedelta
 
 from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.errors import StoreError
-from newsreader.core.models import (
-    Feed,
-    FeedOutcome,
-    FetchResult,
-    RefreshReport,
-)
+from newsreader.core.fetch_records import FetchResult, RefreshReport
+from newsreader.core.models import Feed, FeedOutcome
 from newsreader.core.net.fetch import Fetcher, fetch_config
 from newsreader.core.net.urls import host_key
 from newsreader.core.refresh.ingest import (

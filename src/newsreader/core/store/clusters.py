@@ -18,7 +18,7 @@ import time
 from array import array
 from collections import Counter
 from operator import itemgetter
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from newsreader.core.cluster.near import (
     CONTAINMENT,
@@ -29,11 +29,13 @@ from newsreader.core.cluster.near import (
     same_story,
     story_text,
 )
-from newsreader.core.models import StoryVersion
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.schema import COMMON_SAMPLE
 from newsreader.core.store.textfold import strip_tags
+
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.article_records import StoryVersion
 
 # Candidates compared exactly per entry, most shared sample values first: boilerplate (a
 # station's footer) can make many entries share one value, and one story has few versions.
@@ -158,6 +160,8 @@ class ClusterQueries(Database):
 
     def story_versions(self, entry_id: int) -> list[StoryVersion]:
         """Every version of the entry's story, the best first; [] when it stands alone."""
+        from newsreader.core.article_records import StoryVersion  # start-up speed
+
         rows = self.conn.execute(
             """SELECT e.id, e.feed_title, e.title, e.published, e.paywalled,
                    p.paywalled AS page_paywalled, newsreader_length(e.content) AS content_len,

@@ -6,15 +6,9 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from newsreader.core.models import (
-    Cursor,
-    Enclosure,
-    Entry,
-    EntryFilter,
-    EntrySummary,
-)
+from newsreader.core.models import Cursor, EntryFilter, EntrySummary
 from newsreader.core.search_query import parse_query
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
@@ -22,6 +16,9 @@ from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.query_sql import plan, query_sql
 from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import from_ts, to_ts
+
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.article_records import Entry
 
 _SUMMARY_COLUMNS = """
     e.id, e.feed_id, e.feed_title, e.title, e.url, e.author, e.published, e.read, e.starred,
@@ -209,6 +206,8 @@ class EntryQueries(Database):
         if row is None:
             return None
         summary = _summary_from_row(row)
+        from newsreader.core.article_records import Enclosure, Entry  # start-up speed
+
         return Entry(
             id=summary.id,
             feed_id=summary.feed_id,

@@ -17,14 +17,18 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from newsreader.core.models import Enclosure, FeedOutcome, ParsedEntry, ParsedFeed, Teaser
+from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import pack_text
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
 from newsreader.core.times import to_ts
+
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.article_records import Enclosure, Teaser
+    from newsreader.core.parsed import ParsedEntry, ParsedFeed
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +374,8 @@ def write_entries(
     stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
     pulled under another key: only there is a new one looked for among them. Their index
     rows go to `index`, which the caller flushes before anything changes them again."""
+    from newsreader.core.parsed import ParsedEntry  # start-up speed: the reader's goes without
+
     new = updated = 0
     # Entries without a date keep the order the feed lists them in (newest first).
     for offset, (entry, digest) in enumerate(zip(entries, digests, strict=True), first_offset):

@@ -9,15 +9,18 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Iterable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from newsreader.core.extract.links import merge_teasers
-from newsreader.core.models import LinkPreview, Page, Teaser, TeaserGroup, TeaserKind
+from newsreader.core.models import TeaserGroup, TeaserKind
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
+
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.article_records import LinkPreview, Page, Teaser
 
 _KIND_RANK: dict[str, int] = {"inline": 0, "related": 1, "feed": 2}
 # The teaser columns after its owner and position, in the order teaser_columns gives them.
@@ -84,6 +87,8 @@ class PageQueries(Database):
             return None
         fetched_at = from_ts(row["fetched_at"])
         assert fetched_at is not None
+        from newsreader.core.article_records import Page  # start-up speed
+
         return Page(
             url=row["url"],
             final_url=row["final_url"],
@@ -174,6 +179,8 @@ class PageQueries(Database):
 
     @staticmethod
     def _teasers(rows: list[_TeaserRow]) -> tuple[Teaser, ...]:
+        from newsreader.core.article_records import Teaser  # start-up speed
+
         result = []
         for (
             url,
@@ -219,6 +226,8 @@ class PageQueries(Database):
             return None
         fetched_at = from_ts(row["fetched_at"])
         assert fetched_at is not None
+        from newsreader.core.article_records import LinkPreview  # start-up speed
+
         return LinkPreview(
             url=row["url"],
             title=row["title"],

@@ -15,10 +15,9 @@ import inspect
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsreader.core.errors import StoreError
-from newsreader.core.models import Entry
 from newsreader.core.store.clusters import ClusterQueries
 from newsreader.core.store.db import Database
 from newsreader.core.store.entries import EntryQueries
@@ -29,6 +28,9 @@ from newsreader.core.store.pages import PageQueries
 from newsreader.core.store.saved_searches import SavedSearchQueries
 from newsreader.core.store.settings import SettingsQueries
 from newsreader.core.store.stream_writes import StreamWrites
+
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.article_records import Entry
 
 DB_NAME = "newsreader.sqlite3"
 

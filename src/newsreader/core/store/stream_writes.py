@@ -9,9 +9,9 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from newsreader.core.models import FeedOutcome, ParsedEntry, ParsedFeed
+from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.feed_writes import (
@@ -21,6 +21,9 @@ from newsreader.core.store.feed_writes import (
     write_entries,
     write_feed_row,
 )
+
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.parsed import ParsedEntry, ParsedFeed
 
 
 class StreamWrites(Database):

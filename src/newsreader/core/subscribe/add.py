@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsreader.core.config import Config
-from newsreader.core.models import Feed, OfferedFeed
+from newsreader.core.fetch_records import OfferedFeed
+from newsreader.core.models import Feed
 from newsreader.core.store.store import Store
 from newsreader.core.subscribe.discovery import find_feed
 

@@ -15,10 +15,11 @@ from lxml import etree
 from newsreader.core.config import Config
 from newsreader.core.errors import FeedChoiceError, FeedParseError, FetchError, NewsreaderError
 from newsreader.core.extract.entry_links import HTML_PARSER, feed_link_url
-from newsreader.core.models import FetchResult, OfferedFeed, ParsedFeed
+from newsreader.core.fetch_records import FetchResult, OfferedFeed
 from newsreader.core.net.fetch import fetch_config, fetch_sync
 from newsreader.core.net.urls import is_web_url
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.parsed import ParsedFeed
 
 __all__ = ["FoundFeed", "discover_feeds", "find_feed", "looks_like_feed"]
 
