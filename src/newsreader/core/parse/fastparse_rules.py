@@ -203,12 +203,13 @@ def parse_date(text: str) -> time.struct_time | None:
         fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
     else:
         return _parse_date(text)  # type: ignore[no-any-return]
-    hours = int(zone_hours) if sign else 0
-    minutes = int(zone_minutes) if sign else 0
-    if sign == "-":
-        hours, minutes = -hours, -minutes
     try:
         stamp = datetime(*fields)
+        if not sign:  # GMT, UTC, Z: no offset to take off
+            return stamp.utctimetuple()
+        hours, minutes = int(zone_hours), int(zone_minutes)
+        if sign == "-":
+            hours, minutes = -hours, -minutes
         return (stamp - timedelta(hours=hours, minutes=minutes)).utctimetuple()
     except (ValueError, OverflowError):
         return _parse_date(text)  # type: ignore[no-any-return]
