@@ -60,6 +60,12 @@ class ElementReader:
         self.repairs = repairs  # False: no text can change under feedparser_repair
         self.lifted: LiftedText | None = None  # CDATA texts taken out before lxml read it
         self.has_content = self.title_locked = False  # per item, as in feedparser
+        self.last_resolved = ("", "")  # an item's guid most often repeats its link
+
+    def _resolve(self, value: str) -> str:
+        if value != self.last_resolved[0]:
+            self.last_resolved = (value, feedparser_resolve(self.base, value))
+        return self.last_resolved[1]
 
     def _repair(self, text: str) -> str:
         return feedparser_repair(text) if self.repairs else text
@@ -129,7 +135,7 @@ class ElementReader:
                 context["link"] = attrs["href"]
             return
         value = self._text(el).strip()
-        value = self._repair(feedparser_resolve(self.base, value) if value else value)
+        value = self._repair(self._resolve(value) if value else value)
         if "&" in value:
             if in_entry:
                 value = value.replace("&amp;", "&")
@@ -141,9 +147,7 @@ class ElementReader:
     def _guid(self, context: Raw, el: Any, _: object) -> None:
         is_link = _attrs(el).get("ispermalink", "true") == "true"
         value = self._text(el).strip()
-        context["id"] = value = self._repair(
-            feedparser_resolve(self.base, value) if value and is_link else value
-        )
+        context["id"] = value = self._repair(self._resolve(value) if value and is_link else value)
         if is_link:
             context.setdefault("link", value)
 

@@ -304,7 +304,7 @@ def _related(raw: Mapping[str, Any]) -> list[Teaser]:
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for i in items if i))
+    return tuple(dict.fromkeys(filter(None, items)))
 
 
 # feedparser's own steps for text and links, for the fast path to replay them.
