@@ -30,7 +30,7 @@ from newsreader.core.parse.fastparse_rules import (
     _name,
     _prefix_plays_no_part,
     _text,
-    parse_date,
+    utc_fields,
 )
 from newsreader.core.parse.feedtext import feedparser_repair, feedparser_resolve
 
@@ -168,7 +168,7 @@ class ElementReader:
 
     def _date(self, raw: Raw, el: Any, field: str) -> None:
         raw[field] = value = self._value(el)
-        raw[_PARSED[field]] = parse_date(value)
+        raw[_PARSED[field]] = utc_fields(value)
 
     def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
         tags = raw.setdefault("tags", [])

@@ -193,8 +193,21 @@ _MONTHS = {
 }  # fmt: skip
 
 
+UtcFields = tuple[int, int, int, int, int, int]
+
+
 def parse_date(text: str) -> time.struct_time | None:
     """feedparser's _parse_date, with the common W3DTF and RFC 822 forms read directly."""
+    fields = utc_fields(text)
+    if fields is None or isinstance(fields, time.struct_time):
+        return fields
+    return datetime(*fields).utctimetuple()
+
+
+def utc_fields(text: str) -> UtcFields | time.struct_time | None:
+    """The first six fields of parse_date's struct (UTC year, month, day, hour, minute,
+    second), all feedtext reads of it: a struct_time costs ~7,000 instructions to make, the
+    datetime feedtext makes of these fields a tenth of that."""
     if match := _W3DTF.fullmatch(text):
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
@@ -204,12 +217,13 @@ def parse_date(text: str) -> time.struct_time | None:
     else:
         return _parse_date(text)  # type: ignore[no-any-return]
     try:
-        stamp = datetime(*fields)
+        stamp = datetime(*fields)  # a day or hour that does not exist raises here
         if not sign:  # GMT, UTC, Z: no offset to take off
-            return stamp.utctimetuple()
+            return fields
         hours, minutes = int(zone_hours), int(zone_minutes)
         if sign == "-":
             hours, minutes = -hours, -minutes
-        return (stamp - timedelta(hours=hours, minutes=minutes)).utctimetuple()
+        stamp -= timedelta(hours=hours, minutes=minutes)
     except (ValueError, OverflowError):
         return _parse_date(text)  # type: ignore[no-any-return]
+    return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)

@@ -145,7 +145,8 @@ def _key(
 
 
 def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
-    """feedparser's *_parsed structs are UTC; a date it could not read gets one more try."""
+    """feedparser's *_parsed structs are UTC (the fast path's are the six fields, a tuple);
+    a date it could not read gets one more try."""
     # dict.get: FeedParserDict.get would hand back "published" when asked for "updated"
     struct = dict.get(raw, f"{field}_parsed")  # type: ignore[call-overload]
     text = dict.get(raw, field)  # type: ignore[call-overload]
