@@ -105,7 +105,7 @@ class ElementReader:
         return raw
 
     def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
-        kind = _content_type(_attrs(el), "text/plain")
+        kind = _content_type(el, "text/plain")
         value = self._text(el).strip()
         if (
             not self.atom
@@ -155,12 +155,12 @@ class ElementReader:
         if "summary" in raw and not self.has_content:
             self._content(raw, el, "text/plain")  # feedparser's second summary is content
             return
-        _content_type(_attrs(el), default)
+        _content_type(el, default)
         raw["summary"] = self._value(el)
         raw["summary_detail"] = {"base": self.base}
 
     def _content(self, raw: Raw, el: Any, default: str) -> None:
-        _content_type(_attrs(el), default)
+        _content_type(el, default)
         value = self._value(el)
         self.has_content = True
         raw.setdefault("content", []).append({"value": value, "base": self.base})

@@ -147,7 +147,11 @@ def _text(el: Any) -> str:
 _SHORT_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
 
 
-def _content_type(attrs: dict[str, str], default: str) -> str:
+def _content_type(el: Any, default: str) -> str:
+    """A text element's type as feedparser reads it (`default` one of the two we read)."""
+    if not el.items():  # most have no attributes: no mapping made, the default stands
+        return default
+    attrs = _attrs(el)
     kind = attrs.get("type", default)
     kind = _SHORT_TYPES.get(kind, kind)
     if kind not in ("text/plain", "text/html") or "mode" in attrs or "src" in attrs:
