@@ -123,10 +123,14 @@ class ElementReader:
             self.title_locked = bool(value)
 
     def _link(self, context: Raw, el: Any, in_entry: bool) -> None:
-        attrs = _attrs(el)
-        attrs.setdefault("rel", "alternate")
-        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
-        _enforce_href(attrs)
+        if el.items():
+            attrs = _attrs(el)
+            attrs.setdefault("rel", "alternate")
+            kind = "application/atom+xml" if attrs["rel"] == "self" else "text/html"
+            attrs.setdefault("type", kind)
+            _enforce_href(attrs)
+        else:  # RSS's plain <link>URL</link>: what the defaults above come to
+            attrs = {"rel": "alternate", "type": "text/html"}
         context.setdefault("links", []).append(attrs)
         if "href" in attrs:
             attrs["href"] = feedparser_resolve(self.base, attrs["href"])
