@@ -176,7 +176,7 @@ class ElementReader:
 
     def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
         tags = raw.setdefault("tags", [])
-        if attrs := _attrs(el):
+        if el.items() and (attrs := _attrs(el)):  # most categories have no attributes
             if scheme == _ITUNES:
                 _add_tag(tags, attrs.get("text"), scheme, None)
             else:  # media:category's scheme default wins over a domain attribute, as feedparser
