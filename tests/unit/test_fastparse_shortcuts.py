@@ -14,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newsreader.core.parse import cdata, fastparse, feeds
-from newsreader.core.parse.fastparse_rules import parse_date
+from newsreader.core.parse.fastparse_rules import parse_date, utc_fields
 from tests.unit.test_fastparse import FEED_URL, agree, farm_feed, rss
 
 DAYS = st.sampled_from(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
@@ -86,6 +86,31 @@ def test_parse_w3dtf_date_matches_feedparser(text: str) -> None:
 )
 def test_other_dates_go_to_feedparser(text: str) -> None:
     assert parse_date(text) == _parse_date(text)
+
+
+# The fast path keeps only the six UTC fields of a date (a struct_time is costly to make);
+# feedtext reads no more of feedparser's struct than these.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fri, 20 Nov 2026 08:00:00 GMT",
+        "Sat, 21 Nov 2026 00:30:00 +0100",  # moved back a day
+        "Sat, 29 Feb 2025 10:00:00 +0100",
+        "Sun, 31 Dec 0001 23:00:00 -0100",
+        "Wed, 1 Jan 2025 10:00:60 GMT",
+        "Thu, 02 Jun 2025 10:00:00 CEST",
+        "2025-06-01T01:00:00+02:00",
+        "2025-06-01T10:00:59.9999999999999999Z",
+        "2024-12-31T23:30:00-05:30",  # moved into the next year
+        "gestern",
+    ],
+)
+def test_utc_fields_are_the_first_six_of_feedparsers_struct(text: str) -> None:
+    struct = _parse_date(text)
+    fields = utc_fields(text)
+    assert (fields if fields is None else tuple(fields[:6])) == (
+        struct if struct is None else tuple(struct[:6])
+    )
 
 
 # Texts that feedparser repairs (or might), written so that the feed holds no raw U+0080..U+00BF

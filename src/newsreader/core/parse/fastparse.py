@@ -182,7 +182,8 @@ class _FeedReader(ElementReader):
             if name is None:
                 continue
             if name == ("entry" if self.atom else "item"):
-                _check_item_attrs(child)
+                if child.items():  # most items have no attributes
+                    _check_item_attrs(child)
                 yield self._read_item(child)
             else:
                 self._channel_child(child, name)

@@ -30,7 +30,7 @@ from newsreader.core.parse.fastparse_rules import (
     _name,
     _prefix_plays_no_part,
     _text,
-    parse_date,
+    utc_fields,
 )
 from newsreader.core.parse.feedtext import feedparser_repair, feedparser_resolve
 
@@ -60,6 +60,12 @@ class ElementReader:
         self.repairs = repairs  # False: no text can change under feedparser_repair
         self.lifted: LiftedText | None = None  # CDATA texts taken out before lxml read it
         self.has_content = self.title_locked = False  # per item, as in feedparser
+        self.last_resolved = ("", "")  # an item's guid most often repeats its link
+
+    def _resolve(self, value: str) -> str:
+        if value != self.last_resolved[0]:
+            self.last_resolved = (value, feedparser_resolve(self.base, value))
+        return self.last_resolved[1]
 
     def _repair(self, text: str) -> str:
         return feedparser_repair(text) if self.repairs else text
@@ -99,7 +105,7 @@ class ElementReader:
         return raw
 
     def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
-        kind = _content_type(_attrs(el), "text/plain")
+        kind = _content_type(el, "text/plain")
         value = self._text(el).strip()
         if (
             not self.atom
@@ -117,10 +123,14 @@ class ElementReader:
             self.title_locked = bool(value)
 
     def _link(self, context: Raw, el: Any, in_entry: bool) -> None:
-        attrs = _attrs(el)
-        attrs.setdefault("rel", "alternate")
-        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
-        _enforce_href(attrs)
+        if el.items():
+            attrs = _attrs(el)
+            attrs.setdefault("rel", "alternate")
+            kind = "application/atom+xml" if attrs["rel"] == "self" else "text/html"
+            attrs.setdefault("type", kind)
+            _enforce_href(attrs)
+        else:  # RSS's plain <link>URL</link>: what the defaults above come to
+            attrs = {"rel": "alternate", "type": "text/html"}
         context.setdefault("links", []).append(attrs)
         if "href" in attrs:
             attrs["href"] = feedparser_resolve(self.base, attrs["href"])
@@ -129,7 +139,7 @@ class ElementReader:
                 context["link"] = attrs["href"]
             return
         value = self._text(el).strip()
-        value = self._repair(feedparser_resolve(self.base, value) if value else value)
+        value = self._repair(self._resolve(value) if value else value)
         if "&" in value:
             if in_entry:
                 value = value.replace("&amp;", "&")
@@ -141,9 +151,7 @@ class ElementReader:
     def _guid(self, context: Raw, el: Any, _: object) -> None:
         is_link = _attrs(el).get("ispermalink", "true") == "true"
         value = self._text(el).strip()
-        context["id"] = value = self._repair(
-            feedparser_resolve(self.base, value) if value and is_link else value
-        )
+        context["id"] = value = self._repair(self._resolve(value) if value and is_link else value)
         if is_link:
             context.setdefault("link", value)
 
@@ -151,12 +159,12 @@ class ElementReader:
         if "summary" in raw and not self.has_content:
             self._content(raw, el, "text/plain")  # feedparser's second summary is content
             return
-        _content_type(_attrs(el), default)
+        _content_type(el, default)
         raw["summary"] = self._value(el)
         raw["summary_detail"] = {"base": self.base}
 
     def _content(self, raw: Raw, el: Any, default: str) -> None:
-        _content_type(_attrs(el), default)
+        _content_type(el, default)
         value = self._value(el)
         self.has_content = True
         raw.setdefault("content", []).append({"value": value, "base": self.base})
@@ -164,11 +172,11 @@ class ElementReader:
 
     def _date(self, raw: Raw, el: Any, field: str) -> None:
         raw[field] = value = self._value(el)
-        raw[_PARSED[field]] = parse_date(value)
+        raw[_PARSED[field]] = utc_fields(value)
 
     def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
         tags = raw.setdefault("tags", [])
-        if attrs := _attrs(el):
+        if el.items() and (attrs := _attrs(el)):  # most categories have no attributes
             if scheme == _ITUNES:
                 _add_tag(tags, attrs.get("text"), scheme, None)
             else:  # media:category's scheme default wins over a domain attribute, as feedparser

@@ -147,7 +147,11 @@ def _text(el: Any) -> str:
 _SHORT_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
 
 
-def _content_type(attrs: dict[str, str], default: str) -> str:
+def _content_type(el: Any, default: str) -> str:
+    """A text element's type as feedparser reads it (`default` one of the two we read)."""
+    if not el.items():  # most have no attributes: no mapping made, the default stands
+        return default
+    attrs = _attrs(el)
     kind = attrs.get("type", default)
     kind = _SHORT_TYPES.get(kind, kind)
     if kind not in ("text/plain", "text/html") or "mode" in attrs or "src" in attrs:
@@ -193,9 +197,25 @@ _MONTHS = {
 }  # fmt: skip
 
 
+UtcFields = tuple[int, int, int, int, int, int]
+
+
 def parse_date(text: str) -> time.struct_time | None:
     """feedparser's _parse_date, with the common W3DTF and RFC 822 forms read directly."""
-    if match := _W3DTF.fullmatch(text):
+    fields = utc_fields(text)
+    if fields is None or isinstance(fields, time.struct_time):
+        return fields
+    return datetime(*fields).utctimetuple()
+
+
+def utc_fields(text: str) -> UtcFields | time.struct_time | None:
+    """The first six fields of parse_date's struct (UTC year, month, day, hour, minute,
+    second), all feedtext reads of it: a struct_time costs ~7,000 instructions to make, the
+    datetime feedtext makes of these fields a tenth of that."""
+    # one of the two tried: a W3DTF date starts with a digit, an RFC 822 one with a weekday
+    if text[:1].isdigit():
+        if not (match := _W3DTF.fullmatch(text)):
+            return _parse_date(text)  # type: ignore[no-any-return]
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
     elif match := _RFC822.fullmatch(text):
@@ -203,12 +223,14 @@ def parse_date(text: str) -> time.struct_time | None:
         fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
     else:
         return _parse_date(text)  # type: ignore[no-any-return]
-    hours = int(zone_hours) if sign else 0
-    minutes = int(zone_minutes) if sign else 0
-    if sign == "-":
-        hours, minutes = -hours, -minutes
     try:
-        stamp = datetime(*fields)
-        return (stamp - timedelta(hours=hours, minutes=minutes)).utctimetuple()
+        stamp = datetime(*fields)  # a day or hour that does not exist raises here
+        if not sign:  # GMT, UTC, Z: no offset to take off
+            return fields
+        hours, minutes = int(zone_hours), int(zone_minutes)
+        if sign == "-":
+            hours, minutes = -hours, -minutes
+        stamp -= timedelta(hours=hours, minutes=minutes)
     except (ValueError, OverflowError):
         return _parse_date(text)  # type: ignore[no-any-return]
+    return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)

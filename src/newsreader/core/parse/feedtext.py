@@ -58,8 +58,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 _C1 = re.compile("[\x80-\x9f]")
 C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 # Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
-# empty query, params or fragment for urllib to drop, no whitespace for it to strip).
-_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[^\s;?#]*)?(?:\?[^\s#]+)?")
+# empty query, params or fragment for urllib to drop, no whitespace for it to strip). Printable
+# ASCII only: a class of ranges below 256 is a bitmap to the regex engine, three times faster
+# than one with \s in it; a URL with other characters takes urljoin.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[!-\"$-:<->@-~]*)?(?:\?[!-\"$-~]+)?"
+)
 
 
 def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
@@ -142,7 +146,8 @@ def _key(
 
 
 def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
-    """feedparser's *_parsed structs are UTC; a date it could not read gets one more try."""
+    """feedparser's *_parsed structs are UTC (the fast path's are the six fields, a tuple);
+    a date it could not read gets one more try."""
     # dict.get: FeedParserDict.get would hand back "published" when asked for "updated"
     struct = dict.get(raw, f"{field}_parsed")  # type: ignore[call-overload]
     text = dict.get(raw, field)  # type: ignore[call-overload]
@@ -301,7 +306,7 @@ def _related(raw: Mapping[str, Any]) -> list[Teaser]:
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for i in items if i))
+    return tuple(dict.fromkeys(filter(None, items)))
 
 
 # feedparser's own steps for text and links, for the fast path to replay them.
