@@ -5,6 +5,11 @@ whose feed text changed, ones whose page text arrived. Their texts are shingled 
 write lock is taken; inside one transaction each is looked up by its sample, compared exactly
 with its few candidates, and joined to their cluster. A version arriving for a story already
 read comes in read: the story was read once.
+
+A refresh's workers sketch the new entries' feed texts as they store them (`feed_sketch`,
+kept in cluster_pending): a cold refresh of thousands of new entries then sketches on both
+cores while it fetches, and its pass reads a few numbers per entry instead of its text,
+loading the whole text only of an entry that has candidates to compare with.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import threading
 import time
 from array import array
 from collections import Counter
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import TypeVar
 
@@ -64,6 +70,33 @@ _LAST_ID = (1 << 32) - 1
 
 _TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
     p.text AS page_text FROM entries e LEFT JOIN pages p ON p.url = e.url"""
+# A batch's entries for the pass: the worker's sketch where it holds (no page text, which
+# could be the longer), else the text to sketch now. CASE leaves the text unread otherwise.
+_SKETCH_HERE = "(s.entry_id IS NULL OR coalesce(p.text, '') != '')"
+_BATCH_SQL = f"""SELECT e.id, e.feed_id, e.url, e.published, {_SKETCH_HERE} AS sketch_here,
+    s.shingles, s.sampled, s.samples,
+    iif({_SKETCH_HERE}, e.summary, NULL) AS summary,
+    iif({_SKETCH_HERE}, e.content, NULL) AS content,
+    iif({_SKETCH_HERE}, p.text, NULL) AS page_text
+    FROM entries e LEFT JOIN pages p ON p.url = e.url
+    LEFT JOIN cluster_pending s ON s.entry_id = e.id"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Sketch:
+    """What the lookup needs of a text: its shingle count and its sample."""
+
+    shingles: int
+    sampled: int
+    sample: tuple[int, ...]
+
+
+def feed_sketch(summary: str, content: str) -> tuple[int, int, str]:
+    """An entry's sketch from its feed text, as a pass would make it of the stored columns
+    (`_story_text` without a page): shingle count, sample size, sample values for
+    cluster_pending. Made by a refresh's worker before the write lock."""
+    text = story_text(strip_tags(summary + " " + content))
+    return len(text.shingles), text.sampled, ",".join(map(str, text.sample))
 
 
 class ClusterQueries(Database):
@@ -76,6 +109,7 @@ class ClusterQueries(Database):
         cutoff = int(time.time()) - window_days * 86400
         with self.transaction() as conn:  # a trigger takes them out of cluster_postings
             conn.execute("DELETE FROM cluster_sketches WHERE published < ?", (cutoff,))
+            conn.execute("DELETE FROM cluster_pending WHERE published < ?", (cutoff,))
         # The ids first, from the covering (published, id) index: a scan of the table would
         # read each entry's text to reach `published`, which is stored after it.
         unsketched = sorted(
@@ -89,7 +123,7 @@ class ClusterQueries(Database):
         joined = 0
         for start in range(0, len(unsketched), batch):
             rows = self.conn.execute(
-                f"{_TEXT_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
+                f"{_BATCH_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
                 (json.dumps(unsketched[start : start + batch]),),
             ).fetchall()
             joined += self._cluster_batch(rows)
@@ -98,7 +132,17 @@ class ClusterQueries(Database):
     def _cluster_batch(self, rows: list[sqlite3.Row]) -> int:
         # Only a thread has others to let run: a refresh's worker process has no other.
         pause = _yielding if threading.active_count() > 1 else _as_is
-        texts = {row["id"]: pause(_story_text(row)) for row in rows}
+        # Whole texts only of the entries sketched here; the others' when they meet a candidate.
+        texts: dict[int, StoryText] = {}
+        sketches_of: dict[int, _Sketch] = {}
+        for row in rows:
+            if row["sketch_here"]:
+                text = texts[row["id"]] = pause(_story_text(row))
+                sketches_of[row["id"]] = _Sketch(len(text.shingles), text.sampled, text.sample)
+            else:
+                samples = row["samples"]
+                sample = tuple(map(int, samples.split(","))) if samples else ()
+                sketches_of[row["id"]] = _Sketch(row["shingles"], row["sampled"], sample)
         published = {row["id"]: row["published"] for row in rows}
         origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
         joined = 0
@@ -109,29 +153,36 @@ class ClusterQueries(Database):
                 list(published),
             )
             sketched = {row[0] for row in done}
-            index = _SampleIndex(conn, {h for text in texts.values() for h in text.sample})
+            index = _SampleIndex(conn, {h for s in sketches_of.values() for h in s.sample})
             sketches: list[tuple[int, int, int, int, str]] = []
             for entry_id in published:
                 pause(None)
-                text = texts[entry_id]
+                sketch = sketches_of[entry_id]
                 if entry_id in sketched:
                     continue
-                candidates = index.candidates(text, entry_id)
-                index.add(entry_id, text)
+                candidates = index.candidates(sketch, entry_id)
+                index.add(entry_id, sketch)
                 sketches.append(
                     (
                         entry_id,
                         published[entry_id],
-                        len(text.shingles),
-                        text.sampled,
-                        ",".join(map(str, text.sample)),
+                        sketch.shingles,
+                        sketch.sampled,
+                        ",".join(map(str, sketch.sample)),
                     )
                 )
-                matches = [
+                others = [
                     other
                     for other in candidates
                     if _other_sources(origins[entry_id], _origin(conn, other, origins))
-                    and same_story(text, texts.get(other) or _load_text(conn, other, texts))
+                ]
+                if not others:
+                    continue
+                whole = texts.get(entry_id) or _load_text(conn, entry_id, texts)
+                matches = [
+                    other
+                    for other in others
+                    if same_story(whole, texts.get(other) or _load_text(conn, other, texts))
                 ]
                 if matches:
                     _join(conn, entry_id, matches)
@@ -141,6 +192,9 @@ class ClusterQueries(Database):
                 """INSERT INTO cluster_sketches (entry_id, published, shingles, sampled, samples)
                    VALUES (?, ?, ?, ?, ?)""",
                 sketches,
+            )
+            conn.execute(
+                f"DELETE FROM cluster_pending WHERE entry_id IN ({marks})", list(published)
             )
             conn.executemany(
                 _ADD_POSTINGS,
@@ -262,12 +316,12 @@ class _SampleIndex:
         # The batch's entries per sample value, common or not, for cluster_postings.
         self.added: dict[int, bytes] = {}
 
-    def add(self, entry_id: int, text: StoryText) -> None:
+    def add(self, entry_id: int, text: _Sketch) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
         self._need[entry_id] = need = _need(text.sampled)
         self._least_need = min(self._least_need, need)
-        if len(text.shingles) < KEEP_ALL_BELOW:
-            self._short[entry_id] = len(text.shingles)
+        if text.shingles < KEEP_ALL_BELOW:
+            self._short[entry_id] = text.shingles
         postings, common, added = self._postings, self._common, self.added
         packed = entry_id.to_bytes(_ID_BYTES, "big")
         for value in text.sample:
@@ -278,7 +332,7 @@ class _SampleIndex:
                     del postings[value]
                     common.add(value)
 
-    def candidates(self, text: StoryText, entry_id: int) -> list[int]:
+    def candidates(self, text: _Sketch, entry_id: int) -> list[int]:
         """The entries worth comparing exactly, most shared sample values first.
 
         When both texts kept every shingle the shared count is exact, and the shorter must be
@@ -287,7 +341,7 @@ class _SampleIndex:
         smaller of the two sides' own needs, so passing either side's is enough."""
         shared = Counter(_ids(b"".join(filter(None, map(self._postings.get, text.sample)))))
         shared.pop(entry_id, None)
-        own_all, own_need = len(text.shingles), _need(text.sampled)
+        own_all, own_need = text.shingles, _need(text.sampled)
         need, short = self._need, self._short
         if own_all < KEEP_ALL_BELOW and short:
             passing = [
