@@ -4,12 +4,16 @@ form exactly what it forms when it sketches every text itself."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from newsreader.core.cluster.near import story_text
 from newsreader.core.models import Page, ParsedEntry, ParsedFeed
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.store import clusters
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.store import Store
 from newsreader.core.store.textfold import strip_tags
@@ -175,3 +179,47 @@ def test_entries_outside_the_window_are_not_sketched_and_stale_sketches_go(tmp_p
     assert _pending(store) == 1
     store.cluster_recent(window_days=7)
     assert _pending(store) == 0  # out of the pass's window: dropped, not kept for ever
+
+
+def test_a_pass_in_many_batches_forms_what_one_batch_forms(tmp_path: Path, corpus: Path) -> None:
+    whole, batched = Store(tmp_path / "whole.sqlite3"), Store(tmp_path / "batched.sqlite3")
+    for store in (whole, batched):
+        _fill(store, corpus, sketched=True)
+    assert whole.cluster_recent() == batched.cluster_recent(batch=7) == 5
+    assert _outcome(batched) == _outcome(whole)
+
+
+def test_a_batch_reads_the_window_again_only_after_another_connection_wrote(
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    store, other = Store(path), Store(path)
+    _fill(store, corpus, sketched=True)
+    reads: list[int] = []
+    read_sizes = clusters._read_sizes
+
+    def counted(cursor: sqlite3.Cursor, seen: set[int]) -> clusters._Sizes:
+        reads.append(len(seen))
+        return read_sizes(cursor, seen)
+
+    monkeypatch.setattr(clusters, "_read_sizes", counted)
+    batches = -(-store.count_entries() // 20)
+    store.cluster_recent(batch=20)
+    assert len(reads) == 1  # the first batch read the window; the others went on from it
+
+    with store.transaction() as conn:  # everything to compare again
+        conn.execute("DELETE FROM cluster_sketches")
+        conn.execute("UPDATE entries SET cluster_id = NULL")
+    reads.clear()
+    cluster_batch = clusters.ClusterQueries._cluster_batch
+
+    def interrupted(
+        self: clusters.ClusterQueries, rows: list[sqlite3.Row], carried: clusters._Sizes | None
+    ) -> tuple[int, clusters._Sizes | None]:
+        with other.transaction() as conn:  # another writer between two batches
+            conn.execute("UPDATE feeds SET title = title || '.' WHERE id = 1")
+        return cluster_batch(self, rows, carried)
+
+    monkeypatch.setattr(clusters.ClusterQueries, "_cluster_batch", interrupted)
+    assert store.cluster_recent(batch=20) == 5
+    assert len(reads) == batches

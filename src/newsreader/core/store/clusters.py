@@ -14,6 +14,7 @@ loading the whole text only of an entry that has candidates to compare with.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sqlite3
@@ -121,15 +122,20 @@ class ClusterQueries(Database):
             )
         )
         joined = 0
+        sizes: _Sizes | None = None
         for start in range(0, len(unsketched), batch):
             rows = self.conn.execute(
                 f"{_BATCH_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
                 (json.dumps(unsketched[start : start + batch]),),
             ).fetchall()
-            joined += self._cluster_batch(rows)
+            batch_joined, sizes = self._cluster_batch(rows, sizes)
+            joined += batch_joined
         return joined
 
-    def _cluster_batch(self, rows: list[sqlite3.Row]) -> int:
+    def _cluster_batch(
+        self, rows: list[sqlite3.Row], carried: _Sizes | None
+    ) -> tuple[int, _Sizes | None]:
+        """Cluster one batch; with it the window's sketch sizes, for the next batch."""
         # Only a thread has others to let run: a refresh's worker process has no other.
         pause = _yielding if threading.active_count() > 1 else _as_is
         # Whole texts only of the entries sketched here; the others' when they meet a candidate.
@@ -153,7 +159,13 @@ class ClusterQueries(Database):
                 list(published),
             )
             sketched = {row[0] for row in done}
-            index = _SampleIndex(conn, {h for s in sketches_of.values() for h in s.sample})
+            # The sizes the last batch left are the table's if no other connection wrote
+            # since: then this batch need not read the whole window again.
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            if carried is not None and carried.version != version:
+                carried = None
+            hashes = {h for s in sketches_of.values() for h in s.sample}
+            index = _SampleIndex(conn, hashes, carried)
             sketches: list[tuple[int, int, int, int, str]] = []
             for entry_id in published:
                 pause(None)
@@ -203,7 +215,9 @@ class ClusterQueries(Database):
                     for value, ids in sorted(index.added.items(), key=itemgetter(0))
                 ],
             )
-        return joined
+        return joined, dataclasses.replace(
+            index.sizes, version=version
+        ) if index.sizes.whole else None
 
     def clear_clusters(self) -> None:
         """Clustering turned off: every entry stands alone again (sketches are kept)."""
@@ -272,7 +286,9 @@ class _SampleIndex:
     than the rest of the pass: the farm's entries share each pool sentence with dozens of
     others, so one lookup meets hundreds of rows, of which a handful pass."""
 
-    def __init__(self, conn: sqlite3.Connection, hashes: set[int]) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, hashes: set[int], carried: _Sizes | None = None
+    ) -> None:
         cursor = conn.cursor()
         cursor.row_factory = None
         # Each value's entries, or none for a value too common to name a story (see _COMMON),
@@ -288,30 +304,8 @@ class _SampleIndex:
         self._postings: dict[int, bytes] = {
             value: bytes.fromhex(ids) for value, ids in pairs if ids is not None
         }
-        seen = set(_ids(b"".join(self._postings.values())))
-        # Per entry the shared sample values its own size asks for (`_need`, in SQL), and
-        # the shingle count of a short text, which is compared exactly; see `candidates`.
-        # Ids and needs as fixed-width hex, like the postings. When the batch meets much of
-        # the window (the farm's pool sentences: all of it), the whole table is read rather
-        # than sought entry by entry; an entry not met costs nothing but a dict slot.
-        total = cursor.execute("SELECT COUNT(*) FROM cluster_sketches").fetchone()[0]
-        met = "" if 3 * len(seen) >= total else "WHERE entry_id IN (SELECT value FROM json_each(?))"
-        entry_ids, needs, short_ids, short_sizes = cursor.execute(
-            f"""SELECT group_concat(printf('%08x', entry_id), ''),
-                       group_concat(printf('%08x', max(1, CAST(? * sampled AS INTEGER)
-                                    + (? * sampled > CAST(? * sampled AS INTEGER)))), ''),
-                       json_group_array(entry_id) FILTER (WHERE shingles < ?),
-                       json_group_array(shingles) FILTER (WHERE shingles < ?)
-                FROM cluster_sketches {met}""",
-            (_LOOSE, _LOOSE, _LOOSE, KEEP_ALL_BELOW, KEEP_ALL_BELOW)
-            + ((json.dumps(list(seen)),) if met else ()),
-        ).fetchone()
-        self._need: dict[int, int] = dict(
-            zip(_ids(bytes.fromhex(entry_ids or "")), _ids(bytes.fromhex(needs or "")), strict=True)
-        )
-        self._short: dict[int, int] = dict(
-            zip(json.loads(short_ids), json.loads(short_sizes), strict=True)
-        )
+        self.sizes = carried or _read_sizes(cursor, set(_ids(b"".join(self._postings.values()))))
+        self._need, self._short = self.sizes.need, self.sizes.short
         self._least_need = min(self._need.values(), default=1)
         # The batch's entries per sample value, common or not, for cluster_postings.
         self.added: dict[int, bytes] = {}
@@ -365,6 +359,42 @@ class _SampleIndex:
             ]
         passing.sort()
         return [other for _, other in passing[:_CANDIDATES]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sizes:
+    """The window's sketches as a lookup needs them: per entry the shared values it asks for,
+    and the shingle count of a short text; `whole` when every sketch of the table is in."""
+
+    need: dict[int, int]
+    short: dict[int, int]
+    whole: bool
+    version: int = 0  # the connection's data_version when they were the table's
+
+
+def _read_sizes(cursor: sqlite3.Cursor, seen: set[int]) -> _Sizes:
+    # Per entry the shared sample values its own size asks for (`_need`, in SQL), and
+    # the shingle count of a short text, which is compared exactly; see `candidates`.
+    # Ids and needs as fixed-width hex, like the postings. When the batch meets much of
+    # the window (the farm's pool sentences: all of it), the whole table is read rather
+    # than sought entry by entry; an entry not met costs nothing but a dict slot.
+    total = cursor.execute("SELECT COUNT(*) FROM cluster_sketches").fetchone()[0]
+    met = "" if 3 * len(seen) >= total else "WHERE entry_id IN (SELECT value FROM json_each(?))"
+    entry_ids, needs, short_ids, short_sizes = cursor.execute(
+        f"""SELECT group_concat(printf('%08x', entry_id), ''),
+                   group_concat(printf('%08x', max(1, CAST(? * sampled AS INTEGER)
+                                + (? * sampled > CAST(? * sampled AS INTEGER)))), ''),
+                   json_group_array(entry_id) FILTER (WHERE shingles < ?),
+                   json_group_array(shingles) FILTER (WHERE shingles < ?)
+            FROM cluster_sketches {met}""",
+        (_LOOSE, _LOOSE, _LOOSE, KEEP_ALL_BELOW, KEEP_ALL_BELOW)
+        + ((json.dumps(list(seen)),) if met else ()),
+    ).fetchone()
+    need = dict(
+        zip(_ids(bytes.fromhex(entry_ids or "")), _ids(bytes.fromhex(needs or "")), strict=True)
+    )
+    short = dict(zip(json.loads(short_ids), json.loads(short_sizes), strict=True))
+    return _Sizes(need, short, whole=not met)
 
 
 def _ids(packed: bytes) -> array[int]:
