@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
+from newsreader.core.store import feed_writes
+from newsreader.core.store.clusters import feed_sketch
+from newsreader.core.store.store import Store
 from tests.support.feedgen import Item, rss
 from tests.support.loopback import LoopbackServer
 from tests.support.stories import POLICE_REPORTS, paragraphs, reprints
@@ -132,3 +135,29 @@ def test_hide_rules_hide_from_articles_and_counts_and_bad_ones_are_warned(
     _, out = run(capsys, "articles", "--show-hidden", "--json")
     hidden = [r["title"] for r in json.loads(out) if r["hidden"]]
     assert hidden == ["Einbruch 1"]
+
+
+def test_a_refresh_sketches_its_new_entries_as_it_stores_them(
+    server: LoopbackServer,
+    data_dir: Path,
+    corpus: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = Store.in_dir(data_dir)
+    for url in _serve_town(server, corpus):  # subscribed unfetched: the refresh brings all
+        store.add_feed(url)
+    sketched: list[int] = []
+
+    def counted(summary: str, content: str) -> tuple[int, int, str]:
+        sketch = feed_sketch(summary, content)
+        sketched.append(sketch[0])
+        return sketch
+
+    monkeypatch.setattr(feed_writes, "feed_sketch", counted)  # a few feeds: stored in-process
+    assert run(capsys, "refresh")[0] == 0
+    assert len(sketched) == 6  # four versions of one story, two police reports
+
+    rows = json.loads(run(capsys, "articles", "--json")[1])
+    assert len(rows) == 3 and sorted(len(r["also_in"]) for r in rows) == [0, 0, 3]
+    assert store.conn.execute("SELECT COUNT(*) FROM cluster_pending").fetchone()[0] == 0

@@ -7,6 +7,7 @@ import re
 import time
 import zlib
 from datetime import UTC, datetime, timedelta
+from functools import partialmethod
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,8 +26,14 @@ from tests.support.stories import POLICE_REPORTS, POLICE_TEMPLATE, Version, para
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
+@pytest.fixture(params=["pass", "worker"])
+def store(tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A cache whose entries the pass sketches, or (as a refresh's workers do) whose new
+    entries are sketched as they are stored: the same clusters either way."""
+    if request.param == "worker":
+        monkeypatch.setattr(
+            Store, "prepare_feed", partialmethod(Store.prepare_feed, sketch_after=0)
+        )
     return Store(tmp_path / "cache.sqlite3")
 
 

@@ -41,9 +41,11 @@ def test_feeds_fetched_together_are_stored_a_full_batch_at_a_time(
     store.close()
     sizes: list[int] = []
 
-    def counted(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
+    def counted(
+        db_path: str, jobs: list[FeedJob], sketch_after: int | None = None
+    ) -> list[FeedOutcome]:
         sizes.append(len(jobs))
-        return ingest_feeds(db_path, jobs)
+        return ingest_feeds(db_path, jobs, sketch_after)
 
     monkeypatch.setattr(run, "ingest_feeds", counted)
 

@@ -64,9 +64,13 @@ def warm_up() -> None:
     """Load the parsers and the store ahead of the first feed (a worker's start-up job)."""
 
 
-def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
+def ingest_feeds(
+    db_path: str, jobs: list[FeedJob], sketch_after: int | None = None
+) -> list[FeedOutcome]:
     """Parse several fetched feeds and store them in one transaction; one outcome each.
-    A feed of a megabyte or more is stored on its own as it is parsed (`_ingest_streamed`)."""
+    A feed of a megabyte or more is stored on its own as it is parsed (`_ingest_streamed`).
+    `sketch_after`: the clustering window's start, whose new entries are sketched here, on
+    every worker and while others fetch, rather than all at once by the pass at the end."""
     # Imported here, not at the top: the refreshing process only names this job, and a warm
     # refresh (all 304) should not pay for loading the parsers.
     from newsreader.core.parse.feeds import parse_feed
@@ -85,7 +89,7 @@ def ingest_feeds(db_path: str, jobs: list[FeedJob]) -> list[FeedOutcome]:
         except FeedParseError as exc:
             update = FeedUpdate(job.feed_id, None, job.status, error=str(exc))
         # Prepared at once, so the batch holds each feed's packed text, not its parsed one.
-        prepared.append(store.prepare_feed(update))
+        prepared.append(store.prepare_feed(update, sketch_after=sketch_after))
     stored = iter(store.record_prepared(prepared) if prepared else ())
     return [streamed.get(n) or next(stored) for n in range(len(prepared) + len(streamed))]
 

@@ -145,7 +145,10 @@ async def refresh(
         ingester = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-ingest")
     outcomes: list[FeedOutcome] = []
     done = 0
-    batcher = _Batcher(loop, ingester, str(store.path))
+    # New entries inside the clustering window are sketched as they are stored (ingest_feeds).
+    cluster = config.cluster
+    sketch_after = int(time.time()) - cluster.window_days * 86400 if cluster.enabled else None
+    batcher = _Batcher(loop, ingester, str(store.path), sketch_after)
 
     # A fetch holds one of the Fetcher's slots only while its bytes come in; its body then
     # waits here for the workers, so storing never holds fetching back until this backlog
@@ -303,8 +306,15 @@ class _Batcher:
     """Collects fetched feeds into one worker job per few feeds: storing them in one
     transaction writes each index page they share once instead of once per feed."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, ingester: Executor, db_path: str) -> None:
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        ingester: Executor,
+        db_path: str,
+        sketch_after: int | None = None,
+    ) -> None:
         self.loop, self.ingester, self.db_path = loop, ingester, db_path
+        self.sketch_after = sketch_after
         self.pending: list[tuple[FeedJob, asyncio.Future[FeedOutcome]]] = []
         self.timer: asyncio.TimerHandle | None = None
 
@@ -324,11 +334,12 @@ class _Batcher:
         batch, self.pending = self.pending, []
         if not batch:
             return
-        job = functools.partial(ingest_feeds, self.db_path, [job for job, _ in batch])
+        jobs = [job for job, _ in batch]
+        job = functools.partial(ingest_feeds, self.db_path, jobs, self.sketch_after)
         done = self.loop.run_in_executor(self.ingester, job)
         # Only the futures wait for the answer: the jobs (their bodies) go with the batch.
         futures = [future for _, future in batch]
-        del batch, job
+        del batch, job, jobs
 
         def deliver(finished: asyncio.Future[list[FeedOutcome]]) -> None:
             error = finished.exception() if not finished.cancelled() else None

@@ -5,10 +5,16 @@ whose feed text changed, ones whose page text arrived. Their texts are shingled 
 write lock is taken; inside one transaction each is looked up by its sample, compared exactly
 with its few candidates, and joined to their cluster. A version arriving for a story already
 read comes in read: the story was read once.
+
+A refresh's workers sketch the new entries' feed texts as they store them (`feed_sketch`,
+kept in cluster_pending): a cold refresh of thousands of new entries then sketches on both
+cores while it fetches, and its pass reads a few numbers per entry instead of its text,
+loading the whole text only of an entry that has candidates to compare with.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import sqlite3
@@ -17,6 +23,7 @@ import threading
 import time
 from array import array
 from collections import Counter
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, TypeVar
 
@@ -66,6 +73,33 @@ _LAST_ID = (1 << 32) - 1
 
 _TEXT_SQL = """SELECT e.id, e.feed_id, e.url, e.summary, e.content, e.published,
     p.text AS page_text FROM entries e LEFT JOIN pages p ON p.url = e.url"""
+# A batch's entries for the pass: the worker's sketch where it holds (no page text, which
+# could be the longer), else the text to sketch now. CASE leaves the text unread otherwise.
+_SKETCH_HERE = "(s.entry_id IS NULL OR coalesce(p.text, '') != '')"
+_BATCH_SQL = f"""SELECT e.id, e.feed_id, e.url, e.published, {_SKETCH_HERE} AS sketch_here,
+    s.shingles, s.sampled, s.samples,
+    iif({_SKETCH_HERE}, e.summary, NULL) AS summary,
+    iif({_SKETCH_HERE}, e.content, NULL) AS content,
+    iif({_SKETCH_HERE}, p.text, NULL) AS page_text
+    FROM entries e LEFT JOIN pages p ON p.url = e.url
+    LEFT JOIN cluster_pending s ON s.entry_id = e.id"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Sketch:
+    """What the lookup needs of a text: its shingle count and its sample."""
+
+    shingles: int
+    sampled: int
+    sample: tuple[int, ...]
+
+
+def feed_sketch(summary: str, content: str) -> tuple[int, int, str]:
+    """An entry's sketch from its feed text, as a pass would make it of the stored columns
+    (`_story_text` without a page): shingle count, sample size, sample values for
+    cluster_pending. Made by a refresh's worker before the write lock."""
+    text = story_text(strip_tags(summary + " " + content))
+    return len(text.shingles), text.sampled, ",".join(map(str, text.sample))
 
 
 class ClusterQueries(Database):
@@ -78,6 +112,7 @@ class ClusterQueries(Database):
         cutoff = int(time.time()) - window_days * 86400
         with self.transaction() as conn:  # a trigger takes them out of cluster_postings
             conn.execute("DELETE FROM cluster_sketches WHERE published < ?", (cutoff,))
+            conn.execute("DELETE FROM cluster_pending WHERE published < ?", (cutoff,))
         # The ids first, from the covering (published, id) index: a scan of the table would
         # read each entry's text to reach `published`, which is stored after it.
         unsketched = sorted(
@@ -89,18 +124,33 @@ class ClusterQueries(Database):
             )
         )
         joined = 0
+        sizes: _Sizes | None = None
         for start in range(0, len(unsketched), batch):
             rows = self.conn.execute(
-                f"{_TEXT_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
+                f"{_BATCH_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
                 (json.dumps(unsketched[start : start + batch]),),
             ).fetchall()
-            joined += self._cluster_batch(rows)
+            batch_joined, sizes = self._cluster_batch(rows, sizes)
+            joined += batch_joined
         return joined
 
-    def _cluster_batch(self, rows: list[sqlite3.Row]) -> int:
+    def _cluster_batch(
+        self, rows: list[sqlite3.Row], carried: _Sizes | None
+    ) -> tuple[int, _Sizes | None]:
+        """Cluster one batch; with it the window's sketch sizes, for the next batch."""
         # Only a thread has others to let run: a refresh's worker process has no other.
         pause = _yielding if threading.active_count() > 1 else _as_is
-        texts = {row["id"]: pause(_story_text(row)) for row in rows}
+        # Whole texts only of the entries sketched here; the others' when they meet a candidate.
+        texts: dict[int, StoryText] = {}
+        sketches_of: dict[int, _Sketch] = {}
+        for row in rows:
+            if row["sketch_here"]:
+                text = texts[row["id"]] = pause(_story_text(row))
+                sketches_of[row["id"]] = _Sketch(len(text.shingles), text.sampled, text.sample)
+            else:
+                samples = row["samples"]
+                sample = tuple(map(int, samples.split(","))) if samples else ()
+                sketches_of[row["id"]] = _Sketch(row["shingles"], row["sampled"], sample)
         published = {row["id"]: row["published"] for row in rows}
         origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
         joined = 0
@@ -111,29 +161,42 @@ class ClusterQueries(Database):
                 list(published),
             )
             sketched = {row[0] for row in done}
-            index = _SampleIndex(conn, {h for text in texts.values() for h in text.sample})
+            # The sizes the last batch left are the table's if no other connection wrote
+            # since: then this batch need not read the whole window again.
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            if carried is not None and carried.version != version:
+                carried = None
+            hashes = {h for s in sketches_of.values() for h in s.sample}
+            index = _SampleIndex(conn, hashes, carried)
             sketches: list[tuple[int, int, int, int, str]] = []
             for entry_id in published:
                 pause(None)
-                text = texts[entry_id]
+                sketch = sketches_of[entry_id]
                 if entry_id in sketched:
                     continue
-                candidates = index.candidates(text, entry_id)
-                index.add(entry_id, text)
+                candidates = index.candidates(sketch, entry_id)
+                index.add(entry_id, sketch)
                 sketches.append(
                     (
                         entry_id,
                         published[entry_id],
-                        len(text.shingles),
-                        text.sampled,
-                        ",".join(map(str, text.sample)),
+                        sketch.shingles,
+                        sketch.sampled,
+                        ",".join(map(str, sketch.sample)),
                     )
                 )
-                matches = [
+                others = [
                     other
                     for other in candidates
                     if _other_sources(origins[entry_id], _origin(conn, other, origins))
-                    and same_story(text, texts.get(other) or _load_text(conn, other, texts))
+                ]
+                if not others:
+                    continue
+                whole = texts.get(entry_id) or _load_text(conn, entry_id, texts)
+                matches = [
+                    other
+                    for other in others
+                    if same_story(whole, texts.get(other) or _load_text(conn, other, texts))
                 ]
                 if matches:
                     _join(conn, entry_id, matches)
@@ -144,6 +207,9 @@ class ClusterQueries(Database):
                    VALUES (?, ?, ?, ?, ?)""",
                 sketches,
             )
+            conn.execute(
+                f"DELETE FROM cluster_pending WHERE entry_id IN ({marks})", list(published)
+            )
             conn.executemany(
                 _ADD_POSTINGS,
                 [
@@ -151,7 +217,9 @@ class ClusterQueries(Database):
                     for value, ids in sorted(index.added.items(), key=itemgetter(0))
                 ],
             )
-        return joined
+        return joined, dataclasses.replace(
+            index.sizes, version=version
+        ) if index.sizes.whole else None
 
     def clear_clusters(self) -> None:
         """Clustering turned off: every entry stands alone again (sketches are kept)."""
@@ -222,7 +290,9 @@ class _SampleIndex:
     than the rest of the pass: the farm's entries share each pool sentence with dozens of
     others, so one lookup meets hundreds of rows, of which a handful pass."""
 
-    def __init__(self, conn: sqlite3.Connection, hashes: set[int]) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, hashes: set[int], carried: _Sizes | None = None
+    ) -> None:
         cursor = conn.cursor()
         cursor.row_factory = None
         # Each value's entries, or none for a value too common to name a story (see _COMMON),
@@ -238,40 +308,18 @@ class _SampleIndex:
         self._postings: dict[int, bytes] = {
             value: bytes.fromhex(ids) for value, ids in pairs if ids is not None
         }
-        seen = set(_ids(b"".join(self._postings.values())))
-        # Per entry the shared sample values its own size asks for (`_need`, in SQL), and
-        # the shingle count of a short text, which is compared exactly; see `candidates`.
-        # Ids and needs as fixed-width hex, like the postings. When the batch meets much of
-        # the window (the farm's pool sentences: all of it), the whole table is read rather
-        # than sought entry by entry; an entry not met costs nothing but a dict slot.
-        total = cursor.execute("SELECT COUNT(*) FROM cluster_sketches").fetchone()[0]
-        met = "" if 3 * len(seen) >= total else "WHERE entry_id IN (SELECT value FROM json_each(?))"
-        entry_ids, needs, short_ids, short_sizes = cursor.execute(
-            f"""SELECT group_concat(printf('%08x', entry_id), ''),
-                       group_concat(printf('%08x', max(1, CAST(? * sampled AS INTEGER)
-                                    + (? * sampled > CAST(? * sampled AS INTEGER)))), ''),
-                       json_group_array(entry_id) FILTER (WHERE shingles < ?),
-                       json_group_array(shingles) FILTER (WHERE shingles < ?)
-                FROM cluster_sketches {met}""",
-            (_LOOSE, _LOOSE, _LOOSE, KEEP_ALL_BELOW, KEEP_ALL_BELOW)
-            + ((json.dumps(list(seen)),) if met else ()),
-        ).fetchone()
-        self._need: dict[int, int] = dict(
-            zip(_ids(bytes.fromhex(entry_ids or "")), _ids(bytes.fromhex(needs or "")), strict=True)
-        )
-        self._short: dict[int, int] = dict(
-            zip(json.loads(short_ids), json.loads(short_sizes), strict=True)
-        )
+        self.sizes = carried or _read_sizes(cursor, set(_ids(b"".join(self._postings.values()))))
+        self._need, self._short = self.sizes.need, self.sizes.short
         self._least_need = min(self._need.values(), default=1)
         # The batch's entries per sample value, common or not, for cluster_postings.
         self.added: dict[int, bytes] = {}
 
-    def add(self, entry_id: int, text: StoryText) -> None:
+    def add(self, entry_id: int, text: _Sketch) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
         self._need[entry_id] = need = _need(text.sampled)
         self._least_need = min(self._least_need, need)
-        if len(text.shingles) < KEEP_ALL_BELOW:
-            self._short[entry_id] = len(text.shingles)
+        if text.shingles < KEEP_ALL_BELOW:
+            self._short[entry_id] = text.shingles
         postings, common, added = self._postings, self._common, self.added
         packed = entry_id.to_bytes(_ID_BYTES, "big")
         for value in text.sample:
@@ -282,7 +330,7 @@ class _SampleIndex:
                     del postings[value]
                     common.add(value)
 
-    def candidates(self, text: StoryText, entry_id: int) -> list[int]:
+    def candidates(self, text: _Sketch, entry_id: int) -> list[int]:
         """The entries worth comparing exactly, most shared sample values first.
 
         When both texts kept every shingle the shared count is exact, and the shorter must be
@@ -291,7 +339,7 @@ class _SampleIndex:
         smaller of the two sides' own needs, so passing either side's is enough."""
         shared = Counter(_ids(b"".join(filter(None, map(self._postings.get, text.sample)))))
         shared.pop(entry_id, None)
-        own_all, own_need = len(text.shingles), _need(text.sampled)
+        own_all, own_need = text.shingles, _need(text.sampled)
         need, short = self._need, self._short
         if own_all < KEEP_ALL_BELOW and short:
             passing = [
@@ -315,6 +363,42 @@ class _SampleIndex:
             ]
         passing.sort()
         return [other for _, other in passing[:_CANDIDATES]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sizes:
+    """The window's sketches as a lookup needs them: per entry the shared values it asks for,
+    and the shingle count of a short text; `whole` when every sketch of the table is in."""
+
+    need: dict[int, int]
+    short: dict[int, int]
+    whole: bool
+    version: int = 0  # the connection's data_version when they were the table's
+
+
+def _read_sizes(cursor: sqlite3.Cursor, seen: set[int]) -> _Sizes:
+    # Per entry the shared sample values its own size asks for (`_need`, in SQL), and
+    # the shingle count of a short text, which is compared exactly; see `candidates`.
+    # Ids and needs as fixed-width hex, like the postings. When the batch meets much of
+    # the window (the farm's pool sentences: all of it), the whole table is read rather
+    # than sought entry by entry; an entry not met costs nothing but a dict slot.
+    total = cursor.execute("SELECT COUNT(*) FROM cluster_sketches").fetchone()[0]
+    met = "" if 3 * len(seen) >= total else "WHERE entry_id IN (SELECT value FROM json_each(?))"
+    entry_ids, needs, short_ids, short_sizes = cursor.execute(
+        f"""SELECT group_concat(printf('%08x', entry_id), ''),
+                   group_concat(printf('%08x', max(1, CAST(? * sampled AS INTEGER)
+                                + (? * sampled > CAST(? * sampled AS INTEGER)))), ''),
+                   json_group_array(entry_id) FILTER (WHERE shingles < ?),
+                   json_group_array(shingles) FILTER (WHERE shingles < ?)
+            FROM cluster_sketches {met}""",
+        (_LOOSE, _LOOSE, _LOOSE, KEEP_ALL_BELOW, KEEP_ALL_BELOW)
+        + ((json.dumps(list(seen)),) if met else ()),
+    ).fetchone()
+    need = dict(
+        zip(_ids(bytes.fromhex(entry_ids or "")), _ids(bytes.fromhex(needs or "")), strict=True)
+    )
+    short = dict(zip(json.loads(short_ids), json.loads(short_sizes), strict=True))
+    return _Sizes(need, short, whole=not met)
 
 
 def _ids(packed: bytes) -> array[int]:

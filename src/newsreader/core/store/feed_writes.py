@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
+from newsreader.core.store.clusters import feed_sketch
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import pack_text
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
@@ -53,6 +54,8 @@ class EntryText:
     content: str | bytes
     index_title: str
     index_body: bytes  # UTF-8 (see `IndexWrites.index`)
+    # Its clustering sketch (`feed_sketch`) when a refresh asked for one: cluster_pending's.
+    sketch: tuple[int, int, str] | None = None
 
 
 class EntryHead(NamedTuple):
@@ -225,8 +228,9 @@ class FeedWrites(Database):
                 )
         return doomed
 
-    def prepare_feed(self, update: FeedUpdate) -> PreparedFeed:
-        """Digests and stored text of a feed's entries, ahead of the write lock."""
+    def prepare_feed(self, update: FeedUpdate, *, sketch_after: int | None = None) -> PreparedFeed:
+        """Digests and stored text of a feed's entries, ahead of the write lock; with
+        `sketch_after`, the clustering sketches of those published since (a timestamp)."""
         if update.parsed is None:
             return PreparedFeed(update, (), [], {})
         known = dict(
@@ -237,7 +241,7 @@ class FeedWrites(Database):
         entries = update.parsed.entries
         digests = [entry_digest(entry) for entry in entries]
         texts = {
-            entry.key: entry_text(entry)
+            entry.key: entry_text(entry, sketch_after)
             for entry, digest in zip(entries, digests, strict=True)
             if known.get(entry.key) != digest
         }
@@ -433,6 +437,12 @@ def write_entries(
                 ((entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(entry.teasers)),
             )
         index.index(entry_id, text.index_title, text.index_body)
+        if text.sketch is not None:  # after the row: its update's trigger drops an older one
+            conn.execute(
+                """INSERT OR REPLACE INTO cluster_pending
+                   (entry_id, published, shingles, sampled, samples) VALUES (?, ?, ?, ?, ?)""",
+                (entry_id, published, *text.sketch),
+            )
     return new, updated
 
 
@@ -500,6 +510,15 @@ def entry_digest(entry: ParsedEntry) -> str:
     return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def entry_text(entry: ParsedEntry) -> EntryText:
+def entry_text(entry: ParsedEntry, sketch_after: int | None = None) -> EntryText:
     title, body = search_index.entry_text(entry.title, entry.summary, entry.content)
-    return EntryText(pack_text(entry.summary), pack_text(entry.content), title, body.encode())
+    published = to_ts(entry.published or entry.updated)
+    # An entry without a date is stored as just seen: inside any window.
+    sketched = sketch_after is not None and (published is None or published >= sketch_after)
+    return EntryText(
+        pack_text(entry.summary),
+        pack_text(entry.content),
+        title,
+        body.encode(),
+        feed_sketch(entry.summary, entry.content) if sketched else None,
+    )
