@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.article_records import Page
 from newsreader.core.cluster.near import story_text
-from newsreader.core.models import Page, ParsedEntry, ParsedFeed
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import clusters
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.store import Store
