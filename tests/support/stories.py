@@ -8,7 +8,11 @@ line, a paywalled version.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.parsed import ParsedEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +90,23 @@ POLICE_REPORTS = [
         direction="Hansaring",
     ),
 ]
+
+
+def farm_items_now(index: int, url: str, now: datetime) -> list[ParsedEntry]:
+    """Bench farm feed `index`'s items dated a minute apart back from `now`: the farm's own
+    dates are fixed in the past, outside any clustering window. Template stories that share
+    sentences and are not one story."""
+    from bench.farm import generate_feed  # the bench folder, importable from the repo root
+
+    parsed = parse_feed(generate_feed(index), url=url, headers={})
+    return [
+        ParsedEntry(
+            key=e.key,
+            title=e.title,
+            url=e.url,
+            summary=e.summary,
+            content=e.content,
+            published=now - timedelta(minutes=i),
+        )
+        for i, e in enumerate(parsed.entries)
+    ]

@@ -21,7 +21,14 @@ from newsreader.core.models import EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import clusters
 from newsreader.core.store.store import Store
-from tests.support.stories import POLICE_REPORTS, POLICE_TEMPLATE, Version, paragraphs, reprints
+from tests.support.stories import (
+    POLICE_REPORTS,
+    POLICE_TEMPLATE,
+    Version,
+    farm_items_now,
+    paragraphs,
+    reprints,
+)
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -173,25 +180,9 @@ def test_a_teaser_joins_its_story_when_the_page_text_arrives(store: Store, corpu
 
 
 def test_bench_farm_items_stay_apart(store: Store) -> None:
-    from bench.farm import generate_feed
-
-    from newsreader.core.parse.feeds import parse_feed
-
     for index in range(6):
         feed = store.add_feed(f"http://farm{index}.example/feed")
-        parsed = parse_feed(generate_feed(index), url=feed.url, headers={})
-        # The farm's dates are fixed in the past: bring them into the window.
-        items = tuple(
-            ParsedEntry(
-                key=e.key,
-                title=e.title,
-                url=e.url,
-                summary=e.summary,
-                content=e.content,
-                published=NOW - timedelta(minutes=i),
-            )
-            for i, e in enumerate(parsed.entries)
-        )
+        items = tuple(farm_items_now(index, feed.url, NOW))
         store.record_feed(
             feed.id,
             ParsedFeed(title="farm", site_url=None, entries=items),

@@ -12,13 +12,12 @@ import pytest
 
 from newsreader.core.article_records import Page
 from newsreader.core.cluster.near import story_text
-from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import clusters
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.store import Store
 from newsreader.core.store.textfold import strip_tags
-from tests.support.stories import POLICE_REPORTS, paragraphs, reprints
+from tests.support.stories import POLICE_REPORTS, farm_items_now, paragraphs, reprints
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 _SKETCH_ALL = 0  # a window start before every entry: the worker sketches them all
@@ -49,8 +48,6 @@ def _item(
 def _fill(store: Store, corpus: Path, *, sketched: bool) -> None:
     """Reprints of one article, two police reports of one template, and bench farm items
     (a template's false friends), each version in a feed of its own."""
-    from bench.farm import generate_feed
-
     paras = paragraphs(corpus / "pages/german-news-gold/spiegel_nancy.txt")
     for i, version in enumerate(reprints(paras, "Pelosi lädt Trump aus")):
         _record(
@@ -65,19 +62,7 @@ def _fill(store: Store, corpus: Path, *, sketched: bool) -> None:
         )
     for index in range(3):
         url = f"http://farm{index}.example/feed"
-        parsed = parse_feed(generate_feed(index), url=url, headers={})
-        items = [
-            ParsedEntry(
-                key=e.key,
-                title=e.title,
-                url=e.url,
-                summary=e.summary,
-                content=e.content,
-                published=NOW - timedelta(minutes=i),
-            )
-            for i, e in enumerate(parsed.entries)
-        ]
-        _record(store, url, items, sketched=sketched)
+        _record(store, url, farm_items_now(index, url, NOW), sketched=sketched)
 
 
 def _outcome(store: Store) -> tuple[object, ...]:
