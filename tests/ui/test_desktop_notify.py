@@ -4,6 +4,7 @@ asks for one (issue 14): through the terminal's own sequence, else with notify-s
 from __future__ import annotations
 
 import stat
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from newsreader.core.config import Config, ReaderConfig, WatchConfig
 from newsreader.core.store.store import Store
+from newsreader.ui import watch_notes
 from newsreader.ui.app import NewsreaderApp
 from tests.support.hostile_text import bad_chars
 from tests.support.loopback import LoopbackServer
@@ -79,6 +81,35 @@ async def test_notify_send_runs_with_the_new_matches_made_inert(
     assert argv[:3] == ["--app-name=newsreader", "--", "Watch words"]
     assert len(argv) == 4 and not bad_chars(argv[3])
     assert "Fest im Kreuzviertel" in argv[3] and "Kreuzviertel feiert (Lokales)" in argv[3]
+
+
+async def test_a_refresh_before_the_first_count_still_tells_of_its_matches(
+    store: Store,
+    server: LoopbackServer,
+    plain_terminal: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reader's first watched count is the baseline a refresh's new matches are told
+    from. When the reader thread takes it late (busy with other reads, as under load), a
+    refresh pressed at once used to store first: its matches went into the baseline and no
+    note was sent. The refresh now waits for that count's snapshot."""
+    counted = watch_notes._count
+
+    def late(*args: object, **kwargs: object) -> watch_notes.WatchedCount:
+        time.sleep(0.8)  # on the reader thread, before the snapshot: a busy reader thread
+        return counted(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(watch_notes, "_count", late)
+    url = server.route("/feed.xml", _rss(["Kreuzviertel feiert", "Rat tagt"]))
+    store.add_feed(url, title="Lokales")
+    app = NewsreaderApp(store, _config("desktop"), offline=False)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "1 watched" in screen_text(app))
+        await wait_for(pilot, plain_terminal.exists)
+        await app.workers.wait_for_complete()
+    argv = plain_terminal.read_text(encoding="utf-8").split("\0")[:-1]
+    assert "Kreuzviertel feiert (Lokales)" in argv[3]
 
 
 async def test_a_terminal_that_shows_notifications_gets_its_sequence_instead(

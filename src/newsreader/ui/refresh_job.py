@@ -4,6 +4,8 @@ said in the status bar and as a note, and redraws the panes. With [sync] on, it 
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -22,6 +24,11 @@ from newsreader.ui.text import one_line
 
 if TYPE_CHECKING:  # types only
     from newsreader.ui.app import NewsreaderApp
+
+# How long a refresh waits for the reader's first watched count to take its snapshot (it is
+# queued on the reader thread at the first frame: milliseconds, unless that thread is busy).
+_AFTER_AT_MOST = 5.0
+_AFTER_STEP = 0.01
 
 
 @dataclass
@@ -60,8 +67,19 @@ def _begin(
     sync = sync if sync is not None and sync.wanted(feed_ids) else None
     if sync is not None:
         sync_started(app)
+    watch = app.config.watch
+    first_count = (
+        app.watch_counter.first_snapshot_pending(app.store, watch) if watch.words else None
+    )
     start_refresh(
-        app.net, app.store, app.config, app.post_message, feed_ids, due_only=due_only, sync=sync
+        app.net,
+        app.store,
+        app.config,
+        app.post_message,
+        feed_ids,
+        due_only=due_only,
+        sync=sync,
+        after=first_count,
     )
 
 
@@ -102,16 +120,22 @@ def start_refresh(
     *,
     due_only: bool = False,
     sync: ReaderSync | None = None,
+    after: threading.Event | None = None,
 ) -> None:
     """Every feed (or those of `feed_ids`; with `due_only`, those whose poll interval has
     passed), on the background loop: progress as `RefreshProgress`, the end as `JobDone`.
-    With `sync`, a sync runs first and its end comes as `SyncFinished`."""
+    With `sync`, a sync runs first and its end comes as `SyncFinished`. With `after`, it
+    starts once that is set (the watched count's baseline), or after _AFTER_AT_MOST."""
     from newsreader.core.refresh.run import refresh  # the network stack: lazily
 
     def progress(outcome: FeedOutcome, done: int, total: int) -> None:
         post(RefreshProgress(outcome, done, total))
 
     async def job() -> RefreshReport:
+        waited = 0.0
+        while after is not None and not after.is_set() and waited < _AFTER_AT_MOST:
+            await asyncio.sleep(_AFTER_STEP)
+            waited += _AFTER_STEP
         ids: Collection[int] | None = feed_ids
         if sync is not None:
             ids = await sync.before_refresh(feed_ids, post)

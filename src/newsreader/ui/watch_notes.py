@@ -3,6 +3,7 @@ bell and a desktop notification, if config.toml asks) when a refresh brings new 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +46,10 @@ class WatchedCount:
 
 
 def _count(
-    wanted: _Wanted, busy: Callable[[], bool] | None, refreshing: Callable[[], bool]
+    wanted: _Wanted,
+    busy: Callable[[], bool] | None,
+    refreshing: Callable[[], bool],
+    snapshot_taken: Callable[[], None],
 ) -> WatchedCount:
     """On the reader thread: the unread matches, and (for a desktop note) the newest few;
     the counting pauses while `busy()` (someone at the keys) says so."""
@@ -55,6 +59,7 @@ def _count(
     # One snapshot, taken before any pause: the first count must not see what a refresh
     # stores while it gives way, or the refresh's own count would find nothing new to tell.
     with store.snapshot():
+        snapshot_taken()
         during_refresh = refreshing()
         store.give_way_while(busy)
         count = store.count_entries(watched)
@@ -76,6 +81,8 @@ class WatchCounter:
         self._read = read
         self._rounds: QuietRounds[_Wanted] = QuietRounds(self._schedule, self._run)
         self._baseline: int | None = None  # what a refresh's new matches are counted from
+        self._first_asked = False
+        self._first_snapshot = threading.Event()  # set on the reader thread
 
     def _schedule(self, seconds: float, callback: Callable[[], None]) -> Timer:
         return self._app.set_timer(seconds, callback)
@@ -98,6 +105,7 @@ class WatchCounter:
         telling count has that to compare with; it gives way until the first frame is up."""
         if not watch.words:
             return
+        self._first_asked = True
         asked = self._rounds.wanted
         telling = tell_new_matches or (asked is not None and asked.tell_new_matches)
         self._rounds.ask(_Wanted(store, watch, telling), self.QUIET_SECONDS, at_once=at_once)
@@ -108,7 +116,20 @@ class WatchCounter:
         def refreshing() -> bool:  # asked on the reader thread: a plain read
             return bool(getattr(app, "refreshing", False))
 
-        self._read(lambda: _count(wanted, busy, refreshing), key=WatchedCounted())
+        taken = self._first_snapshot.set
+        self._read(lambda: _count(wanted, busy, refreshing, taken), key=WatchedCounted())
+
+    def first_snapshot_pending(self, store: Store, watch: WatchConfig) -> threading.Event | None:
+        """What a refresh waits for before it fetches: the reader's first count taking its
+        snapshot (asked for now if the first frame has not asked yet). A refresh that stored
+        first (`r` at once, or the start's own refresh while the reader thread was busy) had
+        its new matches counted into the baseline, and no note told of them. None when there
+        is nothing to wait for."""
+        if not watch.words or self._first_snapshot.is_set():
+            return None
+        if not self._first_asked:
+            self.request(store, watch, at_once=True)
+        return self._first_snapshot
 
     def _new_matches(self, made: WatchedCount) -> int | None:
         """How many matches a refresh's count tells as new: those over the baseline, the
