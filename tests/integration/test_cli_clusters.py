@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
-from newsreader.core.store import feed_writes
+from newsreader.core.store import entry_rows
 from newsreader.core.store.clusters import feed_sketch
 from newsreader.core.store.store import Store
 from tests.support.feedgen import Item, rss
@@ -149,12 +149,12 @@ def test_a_refresh_sketches_its_new_entries_as_it_stores_them(
         store.add_feed(url)
     sketched: list[int] = []
 
-    def counted(summary: str, content: str) -> tuple[int, int, str]:
-        sketch = feed_sketch(summary, content)
+    def counted(plain: str) -> tuple[int, int, str]:
+        sketch = feed_sketch(plain)
         sketched.append(sketch[0])
         return sketch
 
-    monkeypatch.setattr(feed_writes, "feed_sketch", counted)  # a few feeds: stored in-process
+    monkeypatch.setattr(entry_rows, "feed_sketch", counted)  # a few feeds: stored in-process
     assert run(capsys, "refresh")[0] == 0
     assert len(sketched) == 6  # four versions of one story, two police reports
 

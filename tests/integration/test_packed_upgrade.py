@@ -19,7 +19,7 @@ from newsreader.core.article_records import Entry
 from newsreader.core.config import HideRule
 from newsreader.core.models import EntryFilter
 from newsreader.core.parsed import ParsedFeed
-from newsreader.core.store import feed_writes, schema
+from newsreader.core.store import entry_rows, schema
 from newsreader.core.store.search_index import entry_text
 from newsreader.core.store.store import Store
 from tests.integration.test_search_index import _corpus_feeds
@@ -90,7 +90,7 @@ def test_an_old_cache_reads_searches_and_hides_like_a_packed_one(
     new_path, old_path = tmp_path / "new.sqlite3", tmp_path / "old.sqlite3"
     ids = _fill(new_path, feeds)
     with monkeypatch.context() as patch:  # written as before: the text as it is, schema 12
-        patch.setattr(feed_writes, "pack_text", lambda text: text)
+        patch.setattr(entry_rows, "pack_text", lambda text: text)
         _fill(old_path, feeds)
     raw = sqlite3.connect(old_path)
     raw.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION - 1:d}")

@@ -17,7 +17,8 @@ from newsreader.core.errors import StoreError
 from newsreader.core.models import Cursor, EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.refresh.prefetch import _teaser_targets
-from newsreader.core.store.feed_writes import FeedUpdate, entry_digest
+from newsreader.core.store.entry_rows import entry_digest
+from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
 from tests.support.search_check import index_drift

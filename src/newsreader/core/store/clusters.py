@@ -39,7 +39,7 @@ from newsreader.core.cluster.near import (
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.schema import COMMON_SAMPLE
-from newsreader.core.store.textfold import strip_tags
+from newsreader.core.store.textfold import feed_text
 
 if TYPE_CHECKING:  # types only (the reader's start-up does without them)
     from newsreader.core.article_records import StoryVersion
@@ -94,11 +94,11 @@ class _Sketch:
     sample: tuple[int, ...]
 
 
-def feed_sketch(summary: str, content: str) -> tuple[int, int, str]:
-    """An entry's sketch from its feed text, as a pass would make it of the stored columns
-    (`_story_text` without a page): shingle count, sample size, sample values for
-    cluster_pending. Made by a refresh's worker before the write lock."""
-    text = story_text(strip_tags(summary + " " + content))
+def feed_sketch(plain: str) -> tuple[int, int, str]:
+    """An entry's sketch from its feed text without tags (`feed_text`), as a pass would make
+    it of the stored columns (`_story_text` without a page): shingle count, sample size,
+    sample values for cluster_pending. Made by a refresh's worker before the write lock."""
+    text = story_text(plain)
     return len(text.shingles), text.sampled, ",".join(map(str, text.sample))
 
 
@@ -278,9 +278,9 @@ def _yielding(value: _T) -> _T:
 
 def _story_text(row: sqlite3.Row) -> StoryText:
     """The longer of the feed's text and the page's (a paywalled page can be the shorter)."""
-    feed_text = strip_tags(unpack_text(row["summary"]) + " " + unpack_text(row["content"]))
+    plain = feed_text(unpack_text(row["summary"]), unpack_text(row["content"]))
     page_text = row["page_text"] or ""
-    return story_text(page_text if len(page_text) > len(feed_text) else feed_text)
+    return story_text(page_text if len(page_text) > len(plain) else plain)
 
 
 class _SampleIndex:

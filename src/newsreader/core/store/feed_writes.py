@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
-from newsreader.core.store.clusters import feed_sketch
 from newsreader.core.store.db import Database
-from newsreader.core.store.packed_text import pack_text
+from newsreader.core.store.entry_rows import EntryText, entry_digest, entry_text
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
 from newsreader.core.times import to_ts
 
@@ -43,19 +42,6 @@ class FeedUpdate:
     last_modified: str | None = None
     error: str | None = None
     poll_seconds: int | None = None  # what the feed or its server asks; bounds apply later
-
-
-@dataclass(frozen=True, slots=True)
-class EntryText:
-    """An entry's text as stored (`packed_text`) and as indexed (`search_index.entry_text`),
-    made before the write lock is taken."""
-
-    summary: str | bytes
-    content: str | bytes
-    index_title: str
-    index_body: bytes  # UTF-8 (see `IndexWrites.index`)
-    # Its clustering sketch (`feed_sketch`) when a refresh asked for one: cluster_pending's.
-    sketch: tuple[int, int, str] | None = None
 
 
 class EntryHead(NamedTuple):
@@ -479,46 +465,4 @@ def write_feed_row(
             update.poll_seconds,
             update.feed_id,
         ),
-    )
-
-
-def entry_digest(entry: ParsedEntry) -> str:
-    """What makes an entry 'changed': any field a reader would see."""
-    teasers, enclosures = entry.teasers, entry.enclosures
-    joined = "\x1d".join(
-        (
-            entry.title,
-            entry.url or "",
-            entry.author or "",
-            entry.summary,
-            entry.content,
-            str(to_ts(entry.published)),
-            str(to_ts(entry.updated)),
-            "\x1f".join(entry.categories),
-            str(entry.paywalled),
-            entry.html_base or "",
-            # Most entries have neither: no generator is made for them.
-            "\x1f".join([f"{t.url}\x1e{t.title}" for t in teasers]) if teasers else "",
-            # a duration joins only where there is one: entries without keep their old digest
-            "\x1f".join([e.url + (f"\x1e{e.duration}" if e.duration else "") for e in enclosures])
-            if enclosures
-            else "",
-        )
-    )
-    import hashlib  # here, not at the top: the reader opens the store and never hashes
-
-    return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def entry_text(entry: ParsedEntry, sketch_after: int | None = None) -> EntryText:
-    title, body = search_index.entry_text(entry.title, entry.summary, entry.content)
-    published = to_ts(entry.published or entry.updated)
-    # An entry without a date is stored as just seen: inside any window.
-    sketched = sketch_after is not None and (published is None or published >= sketch_after)
-    return EntryText(
-        pack_text(entry.summary),
-        pack_text(entry.content),
-        title,
-        body.encode(),
-        feed_sketch(entry.summary, entry.content) if sketched else None,
     )

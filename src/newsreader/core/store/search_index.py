@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from newsreader.core.store.packed_text import unpack_text
-from newsreader.core.store.textfold import fold, query_words, strip_tags
+from newsreader.core.store.textfold import feed_text, fold, query_words
 
 # A word that the tokenizer indexes as it is (ASCII letters and digits, lower case after
 # `fold`): the indexed words it is a prefix of can be looked up as a range of the vocabulary.
@@ -32,7 +32,13 @@ _INSERT = "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, CAST(? AS 
 
 def entry_text(title: str, summary: str, content: str) -> tuple[str, str]:
     """What an entry is indexed with: its folded title, and its folded text without tags."""
-    return fold(title), fold(strip_tags(summary + " " + content))
+    return indexed_text(title, feed_text(summary, content))
+
+
+def indexed_text(title: str, plain: str) -> tuple[str, str]:
+    """`entry_text` of a feed text already without tags (`feed_text`), for whoever needs that
+    text for more than the index (a refresh's worker sketches it too)."""
+    return fold(title), fold(plain)
 
 
 def index(conn: sqlite3.Connection, entry_id: int, title: str, body: str, *, derived: bool) -> None:

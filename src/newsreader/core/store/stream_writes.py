@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Protocol
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
+from newsreader.core.store.entry_rows import entry_digest
 from newsreader.core.store.feed_writes import (
     FeedUpdate,
-    entry_digest,
     stored_outcome,
     write_entries,
     write_feed_row,

@@ -54,6 +54,11 @@ def strip_tags(html: str) -> str:
     return _ENTITY.sub(" ", text) if "&" in text else text
 
 
+def feed_text(summary: str, content: str) -> str:
+    """An entry's feed text without tags: what the index folds and clustering sketches."""
+    return strip_tags(summary + " " + content)
+
+
 def query_words(user_query: str) -> list[str]:
     """The folded words of a search, each searched as a prefix."""
     return _WORD.findall(fold(user_query))

@@ -1,0 +1,75 @@
+"""What an entry becomes before the write lock is taken: its digest (whether a stored entry
+changed), its text as stored (packed) and as indexed (folded), and, in the clustering window,
+its sketch. The refresh's workers make these while another worker writes; feed_writes.py and
+stream_writes.py then only insert them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsreader.core.store import search_index
+from newsreader.core.store.clusters import feed_sketch
+from newsreader.core.store.packed_text import pack_text
+from newsreader.core.store.textfold import feed_text
+from newsreader.core.times import to_ts
+
+if TYPE_CHECKING:  # types only (the reader's start-up does without them)
+    from newsreader.core.parsed import ParsedEntry
+
+
+@dataclass(frozen=True, slots=True)
+class EntryText:
+    """An entry's text as stored (`packed_text`) and as indexed (`search_index.entry_text`),
+    made before the write lock is taken."""
+
+    summary: str | bytes
+    content: str | bytes
+    index_title: str
+    index_body: bytes  # UTF-8 (see `IndexWrites.index`)
+    # Its clustering sketch (`feed_sketch`) when a refresh asked for one: cluster_pending's.
+    sketch: tuple[int, int, str] | None = None
+
+
+def entry_digest(entry: ParsedEntry) -> str:
+    """What makes an entry 'changed': any field a reader would see."""
+    teasers, enclosures = entry.teasers, entry.enclosures
+    joined = "\x1d".join(
+        (
+            entry.title,
+            entry.url or "",
+            entry.author or "",
+            entry.summary,
+            entry.content,
+            str(to_ts(entry.published)),
+            str(to_ts(entry.updated)),
+            "\x1f".join(entry.categories),
+            str(entry.paywalled),
+            entry.html_base or "",
+            # Most entries have neither: no generator is made for them.
+            "\x1f".join([f"{t.url}\x1e{t.title}" for t in teasers]) if teasers else "",
+            # a duration joins only where there is one: entries without keep their old digest
+            "\x1f".join([e.url + (f"\x1e{e.duration}" if e.duration else "") for e in enclosures])
+            if enclosures
+            else "",
+        )
+    )
+    import hashlib  # here, not at the top: the reader opens the store and never hashes
+
+    return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def entry_text(entry: ParsedEntry, sketch_after: int | None = None) -> EntryText:
+    plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
+    title, body = search_index.indexed_text(entry.title, plain)
+    published = to_ts(entry.published or entry.updated)
+    # An entry without a date is stored as just seen: inside any window.
+    sketched = sketch_after is not None and (published is None or published >= sketch_after)
+    return EntryText(
+        pack_text(entry.summary),
+        pack_text(entry.content),
+        title,
+        body.encode(),
+        feed_sketch(plain) if sketched else None,
+    )
