@@ -211,14 +211,8 @@ class Fetcher:
                     hop = await self._hop(url, current, headers, cap, head_only)
             except http11.HttpError as exc:
                 message, retry = _describe(exc, current, self.config)
-                proxy = self._proxied.proxy_for(current) if self._proxied is not None else None
-                through_proxy = isinstance(exc, http11.ConnectError | http11.ConnectTimeout)
-                if (
-                    proxy is not None
-                    and through_proxy
-                    and not isinstance(exc, http11.ProxyUnusable)
-                ):
-                    message = f"{message} (through proxy {proxy})"
+                if exc.proxy is not None:
+                    message = f"{message} (through proxy {exc.proxy})"
                 return _failed(url, current, message), retry, None
             if isinstance(hop, tuple):
                 result, retry, wait = hop

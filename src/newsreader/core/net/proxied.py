@@ -78,7 +78,10 @@ class ProxiedClients:
             async with client.stream("GET", url, headers=headers) as resp:
                 yield _Adapted(resp)
         except httpx.HTTPError as exc:
-            raise _translated(exc) from exc
+            translated = _translated(exc)
+            if isinstance(translated, http11.ConnectError | http11.ConnectTimeout):
+                translated.proxy = self.proxy_for(url)
+            raise translated from exc
         except (httpx.InvalidURL, UnicodeError) as exc:  # not HTTPErrors; a hostile URL can
             raise http11.InvalidURL("invalid URL") from exc
 
@@ -122,7 +125,7 @@ class _Adapted:
     def __init__(self, resp: httpx.Response) -> None:
         self._resp = resp
         self.status = resp.status_code
-        headers = {k.lower(): v for k, v in resp.headers.items()}
+        headers = dict(resp.headers.items())  # httpx gives the names lower-cased
         if _STASHED_LOCATION in headers:
             headers["location"] = headers.pop(_STASHED_LOCATION)
         self.headers = headers

@@ -31,6 +31,10 @@ _CONTROL = re.compile(rb"[\x00\x0b\x0c\r]")
 class HttpError(Exception):
     """A transport failure; its cause (`__cause__`) is the OS or TLS error, if any."""
 
+    # The proxy from the environment the request went to, when it failed connecting there
+    # (proxied.py): error lines name it, or the user looks for the fault at the publisher.
+    proxy: str | None = None
+
 
 class InvalidURL(HttpError):
     pass
@@ -40,7 +44,7 @@ class ConnectError(HttpError):
     pass
 
 
-class ProxyUnusable(ConnectError):
+class ProxyUnusable(HttpError):
     """A proxy the environment names that cannot be used at all (its message says why)."""
 
 
