@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # types only
 # How long a refresh waits for the reader's first watched count to take its snapshot (it is
 # queued on the reader thread at the first frame: milliseconds, unless that thread is busy).
 _AFTER_AT_MOST = 5.0
-_AFTER_STEP = 0.01
 
 
 @dataclass
@@ -132,10 +131,8 @@ def start_refresh(
         post(RefreshProgress(outcome, done, total))
 
     async def job() -> RefreshReport:
-        waited = 0.0
-        while after is not None and not after.is_set() and waited < _AFTER_AT_MOST:
-            await asyncio.sleep(_AFTER_STEP)
-            waited += _AFTER_STEP
+        if after is not None:
+            await asyncio.to_thread(after.wait, _AFTER_AT_MOST)
         ids: Collection[int] | None = feed_ids
         if sync is not None:
             ids = await sync.before_refresh(feed_ids, post)

@@ -81,7 +81,6 @@ class WatchCounter:
         self._read = read
         self._rounds: QuietRounds[_Wanted] = QuietRounds(self._schedule, self._run)
         self._baseline: int | None = None  # what a refresh's new matches are counted from
-        self._first_asked = False
         self._first_snapshot = threading.Event()  # set on the reader thread
 
     def _schedule(self, seconds: float, callback: Callable[[], None]) -> Timer:
@@ -105,7 +104,6 @@ class WatchCounter:
         telling count has that to compare with; it gives way until the first frame is up."""
         if not watch.words:
             return
-        self._first_asked = True
         asked = self._rounds.wanted
         telling = tell_new_matches or (asked is not None and asked.tell_new_matches)
         self._rounds.ask(_Wanted(store, watch, telling), self.QUIET_SECONDS, at_once=at_once)
@@ -127,7 +125,7 @@ class WatchCounter:
         is nothing to wait for."""
         if not watch.words or self._first_snapshot.is_set():
             return None
-        if not self._first_asked:
+        if not self.busy:  # no count asked yet: none has taken its snapshot
             self.request(store, watch, at_once=True)
         return self._first_snapshot
 
