@@ -200,16 +200,8 @@ _MONTHS = {
 UtcFields = tuple[int, int, int, int, int, int]
 
 
-def parse_date(text: str) -> time.struct_time | None:
-    """feedparser's _parse_date, with the common W3DTF and RFC 822 forms read directly."""
-    fields = utc_fields(text)
-    if fields is None or isinstance(fields, time.struct_time):
-        return fields
-    return datetime(*fields).utctimetuple()
-
-
 def utc_fields(text: str) -> UtcFields | time.struct_time | None:
-    """The first six fields of parse_date's struct (UTC year, month, day, hour, minute,
+    """The first six fields of feedparser's _parse_date struct (UTC year, month, day, hour, minute,
     second), all feedtext reads of it: a struct_time costs ~7,000 instructions to make, the
     datetime feedtext makes of these fields a tenth of that."""
     # one of the two tried: a W3DTF date starts with a digit, an RFC 822 one with a weekday
