@@ -41,6 +41,7 @@ def _store(path: str) -> Store:
         store = _stores.get(path)
         if store is None:
             store = _stores[path] = Store(Path(path))
+            store.keep_statement_journals_in_memory()
             if _write_gate is not None:  # a worker of a refresh, which checkpoints for us
                 store.write_gate = _write_gate
                 store.leave_checkpoints_to_others()
