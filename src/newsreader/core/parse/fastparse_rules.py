@@ -1,7 +1,8 @@
 """What the fast feed path may read itself and where it must defer to feedparser.
 
 Element names are mapped the way feedparser's handlers know them, so "does feedparser do
-something with this element?" can be asked of feedparser itself rather than of a copied list.
+something with this element?" is asked of its own list of handlers (feedparser_facts.py, held
+to the installed feedparser by a test). feedparser itself loads only for a date read here not.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from feedparser.datetimes import _parse_date
-from feedparser.mixin import _FeedParserMixin
-from feedparser.util import FeedParserDict
+from newsreader.core.parse.feedparser_facts import HANDLED_ELEMENTS, NAMESPACE_PREFIXES, STORED_AS
 
 
 def _words(text: str) -> frozenset[str]:
@@ -23,8 +22,7 @@ def _words(text: str) -> frozenset[str]:
 
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
-_PREFIXES: dict[str, str] = {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()}
-_KEYMAP: dict[str, Any] = FeedParserDict.keymap
+_PREFIXES: dict[str, str] = {k.lower(): v for k, v in NAMESPACE_PREFIXES.items()}
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ITUNES = "http://www.itunes.com/"
@@ -78,14 +76,8 @@ def _fp_name(tag: str, prefix: str | None) -> str:
     return f"{mapped.lower()}_{local.lower()}" if mapped else local.lower()
 
 
-@lru_cache(maxsize=2048)
-def _has_handler(name: str) -> bool:
-    return hasattr(_FeedParserMixin, "_start_" + name) or hasattr(_FeedParserMixin, "_end_" + name)
-
-
 def _stored_as(name: str) -> str:
-    key = _KEYMAP.get(name, name)
-    return str(key[0] if isinstance(key, list) else key)
+    return STORED_AS.get(name, name)
 
 
 _NAMES: dict[str, str] = {}  # tags whose name does not depend on the prefix
@@ -119,7 +111,7 @@ def _check_subtree(el: Any, harmless: frozenset[str]) -> None:
         name = _name(node)
         if name is None or name in harmless:
             continue
-        if _has_handler(name) or _stored_as(name) in _CONSUMED:
+        if name in HANDLED_ELEMENTS or _stored_as(name) in _CONSUMED:
             raise _Decline(name)
 
 
@@ -180,10 +172,11 @@ def _check_subtree_children(el: Any) -> None:
 
 
 # The two date forms most feeds write, read directly as feedparser reads them; anything else,
-# or a date that fails, goes to feedparser's _parse_date. It tries its W3DTF reader first,
-# which reads "2025-06-01T10:00:00+02:00" (and "...Z", seconds' fractions dropped) as below
-# and gives up on RFC 822 dates (the first word is a weekday); those it then reads in
-# rfc822.py as below ("Fri, 20 Nov 2026 08:00:00 GMT", "... +0100").
+# or a date that fails, goes to feedparser's _parse_date (feedparser_date, which loads
+# feedparser). That tries its W3DTF reader first, which reads "2025-06-01T10:00:00+02:00"
+# (and "...Z", seconds' fractions dropped) as below and gives up on RFC 822 dates (the first
+# word is a weekday); those it then reads in rfc822.py as below ("Fri, 20 Nov 2026 08:00:00
+# GMT", "... +0100").
 _W3DTF = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d(?:\.\d+)?)(?:Z|([+-])(\d\d):(\d\d))"
 )
@@ -207,14 +200,14 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
     # one of the two tried: a W3DTF date starts with a digit, an RFC 822 one with a weekday
     if text[:1].isdigit():
         if not (match := _W3DTF.fullmatch(text)):
-            return _parse_date(text)  # type: ignore[no-any-return]
+            return feedparser_date(text)
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
     elif match := _RFC822.fullmatch(text):
         day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
     else:
-        return _parse_date(text)  # type: ignore[no-any-return]
+        return feedparser_date(text)
     try:
         stamp = datetime(*fields)  # a day or hour that does not exist raises here
         if not sign:  # GMT, UTC, Z: no offset to take off
@@ -224,5 +217,13 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
             hours, minutes = -hours, -minutes
         stamp -= timedelta(hours=hours, minutes=minutes)
     except (ValueError, OverflowError):
-        return _parse_date(text)  # type: ignore[no-any-return]
+        return feedparser_date(text)
     return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+
+
+def feedparser_date(text: str) -> time.struct_time | None:
+    """feedparser's own reading of a date in a form utc_fields does not know."""
+    # start-up/memory: feedparser (~5 MB a worker) loads only for a feed with such a date
+    from feedparser.datetimes import _parse_date
+
+    return _parse_date(text)  # type: ignore[no-any-return]

@@ -16,9 +16,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from feedparser.html import _cp1252 as _FEEDPARSER_CP1252
-from feedparser.urls import _urljoin
-
 from newsreader.core.article_records import Enclosure, Teaser
 from newsreader.core.extract.entry_links import (
     HTML_PARSER,
@@ -28,6 +25,7 @@ from newsreader.core.extract.entry_links import (
     slug_title,
 )
 from newsreader.core.extract.paywall import title_marks_paywall
+from newsreader.core.parse.feedparser_facts import CP1252_C1, urljoin
 from newsreader.core.parsed import ParsedEntry
 
 __all__ = [
@@ -57,10 +55,10 @@ _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 _C1 = re.compile("[\x80-\x9f]")
 C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
-# Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
-# empty query, params or fragment for urllib to drop, no whitespace for it to strip). Printable
-# ASCII only: a class of ranges below 256 is a bitmap to the regex engine, three times faster
-# than one with \s in it; a URL with other characters takes urljoin.
+# Absolute http(s) URLs that feedparser's join (feedparser_facts.urljoin) hands back unchanged
+# (no "//" to fold, no empty query, params or fragment for urllib to drop, no whitespace for
+# it to strip). Printable ASCII only: a class of ranges below 256 is a bitmap to the regex
+# engine, three times faster than one with \s in it; a URL with other characters takes urljoin.
 _PLAIN_ABSOLUTE = re.compile(
     r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[!-\"$-:<->@-~]*)?(?:\?[!-\"$-~]+)?"
 )
@@ -319,10 +317,10 @@ def feedparser_repair(text: str, *, c1: bool = True) -> str:
     with contextlib.suppress(UnicodeError):
         text = text.encode("iso-8859-1").decode("utf-8")
     if c1 and _C1.search(text):
-        text = text.translate(_FEEDPARSER_CP1252)
+        text = text.translate(CP1252_C1)
     return text
 
 
 def feedparser_resolve(base: str, value: str) -> str:
     """feedparser's resolve_uri, without urllib for the common absolute URL."""
-    return value if _PLAIN_ABSOLUTE.fullmatch(value) else str(_urljoin(base, value))
+    return value if _PLAIN_ABSOLUTE.fullmatch(value) else urljoin(base, value)
