@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from html.entities import entitydefs
 
 
 def _words(text: str) -> frozenset[str]:
@@ -191,4 +190,11 @@ def looks_like_html(text: str) -> bool:
         return False
     if any(name.lower() not in SAFE_HTML_ELEMENTS for name in _TAG_NAME.findall(text)):
         return False
-    return all(name in entitydefs for name in _ENTITY_NAME.findall(text))
+    names = _ENTITY_NAME.findall(text)
+    if not names:
+        return True
+    # start-up/memory: html.entities (~0.5 MB a parse worker) loads for the first title that
+    # names an entity, not for every worker
+    from html.entities import entitydefs
+
+    return all(name in entitydefs for name in names)

@@ -6,14 +6,12 @@ feedparser-shaped mapping per item, so everything derived from it is computed by
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from newsreader.core.article_records import Enclosure, Teaser
@@ -155,6 +153,10 @@ def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
             year, month, day, hour, minute, second = struct[:6]
             value = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except (TypeError, ValueError):
+            # start-up/memory: calendar and locale (~0.25 MB a parse worker) load only for a
+            # struct that names no real moment ("24:00:00", a 60th second)
+            import calendar
+
             try:
                 value = datetime.fromtimestamp(calendar.timegm(struct), UTC)
             except (TypeError, ValueError, OverflowError):
@@ -168,6 +170,10 @@ def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
 
 def _loose_date(text: str) -> datetime | None:
     """RFC 822 without a zone ("Tue, 07 Nov 2006 15:21:35") and bare ISO dates, as UTC."""
+    # start-up/memory: email.utils brings socket, random and email's charsets (~1.3 MB a
+    # parse worker); only a date neither parser read comes here
+    from email.utils import parsedate_to_datetime
+
     value: datetime | None
     try:
         value = parsedate_to_datetime(text)
