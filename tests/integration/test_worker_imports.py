@@ -42,10 +42,16 @@ ILL_FORMED = (
     b'<rss version="2.0"><channel><title>Lokales</title><item><title>Rat & Tat</title>'
     b"<link>https://c.example/1</link></item></channel></rss>"
 )
+# Dates feedparser's readers read as nothing: read again as UTC, without email.utils.
+ZONELESS = (
+    b'<rss version="2.0"><channel><title>Lokales</title><item><title>Markt</title>'
+    b"<link>https://z.example/1</link><pubDate>Tue, 07 Nov 2006 15:21:35</pubDate>"
+    b"</item></channel></rss>"
+)
 # Well-formed, but dated in a form only feedparser's date readers know.
 ODD_DATE = (
     b'<rss version="2.0"><channel><title>Lokales</title><item><title>Markt</title>'
-    b"<link>https://d.example/1</link><pubDate>Thu, 05 Jun 2025 10:00:00 CEST</pubDate>"
+    b"<link>https://d.example/1</link><pubDate>2025-06-05T10:00:00+0200</pubDate>"
     b"</item></channel></rss>"
 )
 
@@ -78,13 +84,17 @@ def test_fast_path_feeds_leave_feedparser_unloaded_until_one_needs_it(tmp_path: 
     reports = run_worker(
         tmp_path,
         [
-            [*farm, ("https://big.example/feed.xml", big)],
+            [
+                *farm,
+                ("https://z.example/feed.xml", ZONELESS),
+                ("https://big.example/feed.xml", big),
+            ],
             [("https://c.example/feed.xml", ILL_FORMED)],
         ],
     )
     (fast_loaded, fast_outcomes), (slow_loaded, slow_outcomes) = reports
     assert fast_loaded == []
-    assert [error for _, error in fast_outcomes] == [None] * 4
+    assert [error for _, error in fast_outcomes] == [None] * 5
     assert fast_outcomes[-1][0] == 3000 and all(new > 0 for new, _ in fast_outcomes)
     assert "feedparser" in slow_loaded
     assert slow_outcomes == [[1, None]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from feedparser.datetimes.rfc822 import timezone_names
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.sanitizer import _HTMLSanitizer
@@ -42,6 +43,7 @@ def test_the_other_tables_are_feedparsers() -> None:
     assert _HTMLSanitizer.acceptable_elements == facts.SAFE_HTML_ELEMENTS
     assert set(ACCEPTABLE_URI_SCHEMES) == facts.URI_SCHEMES
     assert _cp1252 == facts.CP1252_C1
+    assert timezone_names == facts.ZONE_HOURS
 
 
 URL_TAIL = st.text(alphabet=st.sampled_from("hts:/?#;&=.aZ09%- \t[]@,+"), max_size=30)

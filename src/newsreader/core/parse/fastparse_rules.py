@@ -13,7 +13,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from newsreader.core.parse.feedparser_facts import HANDLED_ELEMENTS, NAMESPACE_PREFIXES, STORED_AS
+from newsreader.core.parse.feedparser_facts import (
+    HANDLED_ELEMENTS,
+    NAMESPACE_PREFIXES,
+    STORED_AS,
+    ZONE_HOURS,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -176,13 +181,14 @@ def _check_subtree_children(el: Any) -> None:
 # feedparser). That tries its W3DTF reader first, which reads "2025-06-01T10:00:00+02:00"
 # (and "...Z", seconds' fractions dropped) as below and gives up on RFC 822 dates (the first
 # word is a weekday); those it then reads in rfc822.py as below ("Fri, 20 Nov 2026 08:00:00
-# GMT", "... +0100").
+# GMT", "... +0100", seconds left out, a zone named: hours from its table, UTC for a name not
+# in it). With no zone at all rfc822.py reads nothing, nor does any reader after it.
 _W3DTF = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d(?:\.\d+)?)(?:Z|([+-])(\d\d):(\d\d))"
 )
 _RFC822 = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-    r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UTC?|Z|([+-])(\d\d)(\d\d))"
+    r"(\d{4}) (\d\d):(\d\d)(?::(\d\d))?(?: (?:([+-])(\d\d)(\d\d)|([A-Za-z]{1,4})))?"
 )
 _MONTHS = {
     "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
@@ -203,19 +209,29 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
             return feedparser_date(text)
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
+        zone = None
     elif match := _RFC822.fullmatch(text):
-        day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
-        fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
+        day, name, year, hour, minute, second, sign, zone_hours, zone_minutes, zone = match.groups()
+        if sign is None and zone is None:
+            return None  # no zone: feedparser's readers all give up
+        fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second or 0))
     else:
         return feedparser_date(text)
+    if zone is not None:
+        zone = zone.lower()
+        if zone.startswith("gmt") and zone != "gmt":
+            return feedparser_date(text)  # "GMTA": feedparser reads what follows as a zone
+        offset = ZONE_HOURS.get(zone, 0) * 60
+    elif sign is not None:
+        offset = int(zone_hours) * 60 + int(zone_minutes)
+        offset = -offset if sign == "-" else offset
+    else:
+        offset = 0  # "Z"
     try:
         stamp = datetime(*fields)  # a day or hour that does not exist raises here
-        if not sign:  # GMT, UTC, Z: no offset to take off
+        if not offset:
             return fields
-        hours, minutes = int(zone_hours), int(zone_minutes)
-        if sign == "-":
-            hours, minutes = -hours, -minutes
-        stamp -= timedelta(hours=hours, minutes=minutes)
+        stamp -= timedelta(minutes=offset)
     except (ValueError, OverflowError):
         return feedparser_date(text)
     return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)

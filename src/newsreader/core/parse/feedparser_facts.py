@@ -147,6 +147,14 @@ URI_SCHEMES = _words(
     "gtalk irc ircs irc6 itms msnim skype ssh smb ymsg"
 )
 
+# Zone names feedparser's RFC 822 reader knows, as hours east of UTC; it reads any other name
+# (CET, CEST, UTC) as UTC.
+ZONE_HOURS: dict[str, int] = {
+    "ut": 0, "gmt": 0, "z": 0, "adt": -3, "ast": -4, "at": -4, "edt": -4, "est": -5, "et": -5,
+    "cdt": -5, "cst": -6, "ct": -6, "mdt": -6, "mst": -7, "mt": -7, "pdt": -7, "pst": -8,
+    "pt": -8, "a": -1, "n": 1, "m": -12, "y": 12, "met": 1, "mest": 2,
+}  # fmt: skip
+
 # C1 controls (U+0080..U+009F) as the cp1252 characters their bytes stand for; the five
 # bytes cp1252 leaves undefined are kept as they are.
 CP1252_C1: dict[int, str] = {

@@ -168,8 +168,26 @@ def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
     return value
 
 
+# The zoneless RFC 822 date feeds write most ("Tue, 07 Nov 2006 15:21:35"), read without
+# email.utils; a two- or three-digit year (which email.utils moves) is left to it.
+_ZONELESS_RFC822 = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{1,2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9][0-9]{3}) "
+    r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?"
+)
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+
+
 def _loose_date(text: str) -> datetime | None:
     """RFC 822 without a zone ("Tue, 07 Nov 2006 15:21:35") and bare ISO dates, as UTC."""
+    if match := _ZONELESS_RFC822.fullmatch(text):  # read as email.utils reads it, sooner
+        day, month, year, hour, minute, second = match.groups()
+        try:
+            fields = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second or 0))
+            return datetime(*fields, tzinfo=UTC)
+        except ValueError:
+            return None
     # start-up/memory: email.utils brings socket, random and email's charsets (~1.3 MB a
     # parse worker); only a date neither parser read comes here
     from email.utils import parsedate_to_datetime
