@@ -188,6 +188,11 @@ _W3DTF = re.compile(
 )
 _RFC822 = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UTC?|Z|([+-])(\d\d)(\d\d))"
+)
+# The same without seconds, with a zone named otherwise, or with none: tried second.
+_RFC822_VARIANT = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"(\d{4}) (\d\d):(\d\d)(?::(\d\d))?(?: (?:([+-])(\d\d)(\d\d)|([A-Za-z]{1,4})))?"
 )
 _MONTHS = {
@@ -209,24 +214,35 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
             return feedparser_date(text)
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
-        zone = None
     elif match := _RFC822.fullmatch(text):
-        day, name, year, hour, minute, second, sign, zone_hours, zone_minutes, zone = match.groups()
-        if sign is None and zone is None:
-            return None  # no zone: feedparser's readers all give up
-        fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second or 0))
+        day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
+        fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
+    elif match := _RFC822_VARIANT.fullmatch(text):
+        return _rfc822_variant(text, match)
     else:
         return feedparser_date(text)
-    if zone is not None:
-        zone = zone.lower()
-        if zone.startswith("gmt") and zone != "gmt":
-            return feedparser_date(text)  # "GMTA": feedparser reads what follows as a zone
-        offset = ZONE_HOURS.get(zone, 0) * 60
-    elif sign is not None:
+    if not sign:  # GMT, UTC, Z: no offset to take off
+        return _in_utc(text, fields, 0)
+    offset = int(zone_hours) * 60 + int(zone_minutes)
+    return _in_utc(text, fields, -offset if sign == "-" else offset)
+
+
+def _rfc822_variant(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | None:
+    day, name, year, hour, minute, second, sign, zone_hours, zone_minutes, zone = match.groups()
+    fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second or 0))
+    if sign is not None:
         offset = int(zone_hours) * 60 + int(zone_minutes)
-        offset = -offset if sign == "-" else offset
-    else:
-        offset = 0  # "Z"
+        return _in_utc(text, fields, -offset if sign == "-" else offset)
+    if zone is None:
+        return None  # no zone: feedparser's readers all give up
+    zone = zone.lower()
+    if zone.startswith("gmt") and zone != "gmt":
+        return feedparser_date(text)  # "GMTA": feedparser reads what follows as a zone
+    return _in_utc(text, fields, ZONE_HOURS.get(zone, 0) * 60)
+
+
+def _in_utc(text: str, fields: UtcFields, offset: int) -> UtcFields | time.struct_time | None:
+    """`fields` written `offset` minutes east of UTC, moved to UTC."""
     try:
         stamp = datetime(*fields)  # a day or hour that does not exist raises here
         if not offset:
