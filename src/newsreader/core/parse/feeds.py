@@ -83,7 +83,7 @@ def _parse_with_feedparser(
     body: bytes, *, url: str, headers: Mapping[str, str] | None = None
 ) -> ParsedFeed:
     """The parser of record: bytes and headers in, never a URL."""
-    # start-up/memory: feedparser (~5 MB a worker) loads for the first feed the fast path
+    # start-up/memory: feedparser (~2.5 MB of a parse worker) loads for the first feed the fast path
     # leaves to it; a worker whose feeds are all well-formed never holds it
     import feedparser
 
