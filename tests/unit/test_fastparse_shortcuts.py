@@ -9,14 +9,15 @@ every byte. feedparser (with the fast path off) stays the judge, as in test_fast
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import pytest
 from feedparser.datetimes import _parse_date
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newsreader.core.parse import cdata, fastparse, feeds
+from newsreader.core.parse import cdata, fastparse, fastparse_rules, feeds, feedtext
 from newsreader.core.parse.fastparse_rules import utc_fields
 from tests.unit.test_fastparse import FEED_URL, agree, farm_feed, rss
 
@@ -123,6 +124,96 @@ def test_utc_fields_are_the_first_six_of_feedparsers_struct(text: str) -> None:
     assert (fields if fields is None else tuple(fields[:6])) == (
         struct if struct is None else tuple(struct[:6])
     )
+
+
+# RFC 822 dates as feeds also write them: without seconds, with a named zone (feedparser knows
+# some names; others, CET and CEST among them, it reads as UTC), with no zone at all (which
+# none of feedparser's readers reads). utc_fields reads these without loading feedparser.
+NAMED_ZONES = st.sampled_from(
+    ["", " CET", " CEST", " MEZ", " EST", " est", " pdt", " MEST", " z", " A", " Y", " M", " UT"]
+) | st.text(alphabet="AZgmtxe", min_size=1, max_size=5).map(" ".__add__)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@example("Tue, 07 Nov 2006 15:21:35")
+@example("Tue, 7 Nov 2006 15:21")
+@example("Tue, 31 Nov 2006 15:21:35")
+@example("Mon, 02 Jun 2025 10:00 +0200")
+@example("Thu, 05 Jun 2025 10:00:00 GMTA")  # feedparser reads "A" as the zone
+@example("Thu, 05 Jun 2025 23:30:00 Y")
+@given(
+    st.builds(
+        "{}, {} {} {:04d} {:02d}:{:02d}{}{}".format,
+        DAYS,
+        st.integers(0, 39).map(str) | st.integers(0, 39).map("{:02d}".format),
+        MONTHS,
+        st.integers(1, 9999),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.sampled_from(["", ":00", ":59", ":61"]),
+        NAMED_ZONES | ZONES.map(" ".__add__),
+    )
+)
+def test_rfc822_dates_without_seconds_or_zone_or_with_a_named_one_match_feedparser(
+    text: str,
+) -> None:
+    assert parse_date(text) == _parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tue, 07 Nov 2006 15:21:35",
+        "Tue, 7 Nov 2006 15:21",
+        "Thu, 05 Jun 2025 10:00:00 CEST",
+        "Thu, 05 Jun 2025 10:00:00 EST",
+        "Mon, 02 Jun 2025 10:00 +0200",
+    ],
+)
+def test_common_odd_dates_leave_feedparser_alone(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _parse_date(text)
+
+    def refuse(text: str) -> None:
+        raise AssertionError("feedparser was asked")
+
+    monkeypatch.setattr(fastparse_rules, "feedparser_date", refuse)
+    assert parse_date(text) == expected
+
+
+def email_reading(text: str) -> datetime | None:
+    """The date email.utils (or, failing it, fromisoformat) reads, as UTC: the judge for a
+    date no feed parser read."""
+    value: datetime
+    try:
+        value = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@example("Tue, 07 Nov 2006 15:21:35")
+@example("Tue, 07 Nov 0050 15:21:35")  # email.utils moves a two-digit year
+@example("Tue, 07 Nov 2006 24:00:00")
+@given(
+    st.builds(
+        "{}, {} {} {:04d} {:02d}:{:02d}{}".format,
+        DAYS,
+        st.integers(0, 39).map(str) | st.integers(0, 39).map("{:02d}".format),
+        MONTHS,
+        st.integers(0, 9999),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.sampled_from(["", ":00", ":59", ":61"]),
+    )
+)
+def test_zoneless_dates_read_as_email_utils_reads_them(text: str) -> None:
+    assert feedtext._loose_date(text) == email_reading(text)
 
 
 # Texts that feedparser repairs (or might), written so that the feed holds no raw U+0080..U+00BF

@@ -1,6 +1,6 @@
 """Links inside an entry's HTML as teasers, and the URL checks every feed link goes through.
 
-Kept apart from `feedtext` (which replays feedparser and imports it) so the reader can list an
+Kept apart from `feedtext` (the feed parsers' reading of an item) so the reader can list an
 entry's links when it is opened without loading the feed parsers.
 """
 

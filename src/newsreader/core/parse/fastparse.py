@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from feedparser.urls import make_safe_absolute_uri
 from lxml import etree
 
 from newsreader.core.parse.cdata import lift
@@ -33,6 +32,7 @@ from newsreader.core.parse.fastparse_rules import (
     _Decline,
     _name,
 )
+from newsreader.core.parse.feedparser_facts import safe_absolute_uri
 from newsreader.core.parse.feedtext import (
     entry_from_raw,
     feed_link_url,
@@ -96,8 +96,8 @@ class FastStream:
         """None when the bytes or the URL rule the fast path out before reading."""
         if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return None
-        base = make_safe_absolute_uri(url, url) or url
-        if (make_safe_absolute_uri(base, base) or base) != base:
+        base = safe_absolute_uri(url, url) or url
+        if (safe_absolute_uri(base, base) or base) != base:
             return None
         return cls(body, url, base)
 

@@ -8,10 +8,9 @@ element; fastparse.py walks the document and hands it the elements.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
-
-from feedparser.mixin import _FeedParserMixin
 
 from newsreader.core.parse.cdata import MARK, LiftedText
 from newsreader.core.parse.fastparse_rules import (
@@ -32,6 +31,7 @@ from newsreader.core.parse.fastparse_rules import (
     _text,
     utc_fields,
 )
+from newsreader.core.parse.feedparser_facts import looks_like_html
 from newsreader.core.parse.feedtext import feedparser_repair, feedparser_resolve
 
 __all__ = ["ElementReader", "Raw"]
@@ -39,18 +39,50 @@ __all__ = ["ElementReader", "Raw"]
 Raw = dict[str, Any]
 
 
-class _AuthorContext:
-    """Lets feedparser's own author bookkeeping ("name (email)", emails in RSS authors) run
-    on our item mapping."""
+# An email address in an author's text as feedparser finds one: a local part, "@", a domain
+# or the first three numbers of a bracketed IPv4 address, a "?subject=" if there is one.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9_.+-]+@(?:\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.|(?:[A-Za-z0-9-]+\.)+)"
+    r"(?:[A-Za-z]{2,4}|[0-9]{1,3})\]?(?:\?subject=\S+)?"
+)
 
-    _save_author = _FeedParserMixin._save_author
-    _sync_author_detail = _FeedParserMixin._sync_author_detail
 
-    def __init__(self, context: Raw) -> None:
-        self.context = context
+def _save_author_part(item: Raw, key: str, value: str) -> None:
+    """An <author>'s name, email or link kept as feedparser keeps it: in author_detail and in
+    the item's last author, the one-line author made again on the way."""
+    item.setdefault("author_detail", {})[key] = value
+    _sync_author(item)
+    item.setdefault("authors", [{}])[-1][key] = value
 
-    def _get_context(self) -> Raw:
-        return self.context
+
+def _sync_author(item: Raw) -> None:
+    """feedparser's author line made from the last author's parts ("Name (email)"); when that
+    author has none yet, its parts found in the author line instead."""
+    detail: Raw = item.get("authors", [{}])[-1]
+    if detail:
+        name, email = detail.get("name"), detail.get("email")
+        if name and email:
+            item["author"] = f"{name} ({email})"
+        elif name or email:
+            item["author"] = name or email
+        return
+    author = item.get("author")
+    if not author:
+        return
+    email = None
+    if found := _EMAIL.search(author):
+        email = found.group(0)
+        for wrapping in (email, "()", "<>", "&lt;&gt;"):
+            author = author.replace(wrapping, "")
+        author = author.strip()
+        author = author[1:] if author.startswith("(") else author
+        author = (author[:-1] if author.endswith(")") else author).strip()
+    if author or email:
+        item.setdefault("author_detail", detail)
+    if author:
+        detail["name"] = author
+    if email:
+        detail["email"] = email
 
 
 class ElementReader:
@@ -111,7 +143,7 @@ class ElementReader:
             not self.atom
             and kind == "text/plain"
             and ("<" in value or "&" in value)  # looks_like_html wants a close tag or an entity
-            and _FeedParserMixin.looks_like_html(value)
+            and looks_like_html(value)
         ):
             kind = "text/html"
         return self._repair(value), {"type": kind}
@@ -207,23 +239,23 @@ class ElementReader:
                     raw.setdefault("author_detail", detail)
                     detail["name"] = author
                 return
-        sync = _AuthorContext(raw)
         own = [self._restored(el.text)]
         for part in el:
             own.append(self._restored(part.tail))
             name = _name(part)
             if name in ("name", "itunes_name", "email", "itunes_email"):
                 key = "email" if name.endswith("email") else "name"
-                sync._save_author(key, self._text(part).strip())  # feedparser does not repair these
+                # feedparser does not repair these
+                _save_author_part(raw, key, self._text(part).strip())
             elif name in ("uri", "url", "homepage"):
                 value = self._text(part).strip()
-                sync._save_author(
-                    "href", self._repair(feedparser_resolve(self.base, value) if value else "")
+                _save_author_part(
+                    raw, "href", self._repair(feedparser_resolve(self.base, value) if value else "")
                 )
             elif name is not None:
                 _check_subtree(part, _ENTRY_HARMLESS - _AUTHOR_PARTS)
         raw["author"] = self._repair("".join(own).strip())
-        sync._sync_author_detail()
+        _sync_author(raw)
 
     def _enclosure(self, raw: Raw, el: Any, _: object) -> None:
         attrs = _attrs(el)

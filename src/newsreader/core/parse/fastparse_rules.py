@@ -1,7 +1,9 @@
 """What the fast feed path may read itself and where it must defer to feedparser.
 
 Element names are mapped the way feedparser's handlers know them, so "does feedparser do
-something with this element?" can be asked of feedparser itself rather than of a copied list.
+something with this element?" is asked of its own list of handlers (feedparser_facts.py, held
+to the installed feedparser by a test). feedparser itself loads only for a date this module
+cannot read.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from feedparser.datetimes import _parse_date
-from feedparser.mixin import _FeedParserMixin
-from feedparser.util import FeedParserDict
+from newsreader.core.parse.feedparser_facts import (
+    HANDLED_ELEMENTS,
+    NAMESPACE_PREFIXES,
+    STORED_AS,
+    ZONE_HOURS,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -23,8 +28,7 @@ def _words(text: str) -> frozenset[str]:
 
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
-_PREFIXES: dict[str, str] = {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()}
-_KEYMAP: dict[str, Any] = FeedParserDict.keymap
+_PREFIXES: dict[str, str] = {k.lower(): v for k, v in NAMESPACE_PREFIXES.items()}
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ITUNES = "http://www.itunes.com/"
@@ -78,14 +82,8 @@ def _fp_name(tag: str, prefix: str | None) -> str:
     return f"{mapped.lower()}_{local.lower()}" if mapped else local.lower()
 
 
-@lru_cache(maxsize=2048)
-def _has_handler(name: str) -> bool:
-    return hasattr(_FeedParserMixin, "_start_" + name) or hasattr(_FeedParserMixin, "_end_" + name)
-
-
 def _stored_as(name: str) -> str:
-    key = _KEYMAP.get(name, name)
-    return str(key[0] if isinstance(key, list) else key)
+    return STORED_AS.get(name, name)
 
 
 _NAMES: dict[str, str] = {}  # tags whose name does not depend on the prefix
@@ -119,7 +117,7 @@ def _check_subtree(el: Any, harmless: frozenset[str]) -> None:
         name = _name(node)
         if name is None or name in harmless:
             continue
-        if _has_handler(name) or _stored_as(name) in _CONSUMED:
+        if name in HANDLED_ELEMENTS or _stored_as(name) in _CONSUMED:
             raise _Decline(name)
 
 
@@ -180,16 +178,23 @@ def _check_subtree_children(el: Any) -> None:
 
 
 # The two date forms most feeds write, read directly as feedparser reads them; anything else,
-# or a date that fails, goes to feedparser's _parse_date. It tries its W3DTF reader first,
-# which reads "2025-06-01T10:00:00+02:00" (and "...Z", seconds' fractions dropped) as below
-# and gives up on RFC 822 dates (the first word is a weekday); those it then reads in
-# rfc822.py as below ("Fri, 20 Nov 2026 08:00:00 GMT", "... +0100").
+# or a date that fails, goes to feedparser's _parse_date (feedparser_date, which loads
+# feedparser). That tries its W3DTF reader first, which reads "2025-06-01T10:00:00+02:00"
+# (and "...Z", seconds' fractions dropped) as below and gives up on RFC 822 dates (the first
+# word is a weekday); those it then reads in rfc822.py as below ("Fri, 20 Nov 2026 08:00:00
+# GMT", "... +0100", seconds left out, a zone named: hours from its table, UTC for a name not
+# in it). With no zone at all rfc822.py reads nothing, nor does any reader after it.
 _W3DTF = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d(?:\.\d+)?)(?:Z|([+-])(\d\d):(\d\d))"
 )
 _RFC822 = re.compile(
     r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UTC?|Z|([+-])(\d\d)(\d\d))"
+)
+# The same without seconds, with a zone named otherwise, or with none: tried second.
+_RFC822_VARIANT = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"(\d{4}) (\d\d):(\d\d)(?::(\d\d))?(?: (?:([+-])(\d\d)(\d\d)|([A-Za-z]{1,4})))?"
 )
 _MONTHS = {
     "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
@@ -207,22 +212,51 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
     # one of the two tried: a W3DTF date starts with a digit, an RFC 822 one with a weekday
     if text[:1].isdigit():
         if not (match := _W3DTF.fullmatch(text)):
-            return _parse_date(text)  # type: ignore[no-any-return]
+            return feedparser_date(text)
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
     elif match := _RFC822.fullmatch(text):
         day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
+    elif match := _RFC822_VARIANT.fullmatch(text):
+        return _rfc822_variant(text, match)
     else:
-        return _parse_date(text)  # type: ignore[no-any-return]
+        return feedparser_date(text)
+    if not sign:  # GMT, UTC, Z: no offset to take off
+        return _in_utc(text, fields, 0)
+    offset = int(zone_hours) * 60 + int(zone_minutes)
+    return _in_utc(text, fields, -offset if sign == "-" else offset)
+
+
+def _rfc822_variant(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | None:
+    day, name, year, hour, minute, second, sign, zone_hours, zone_minutes, zone = match.groups()
+    fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second or 0))
+    if sign is not None:
+        offset = int(zone_hours) * 60 + int(zone_minutes)
+        return _in_utc(text, fields, -offset if sign == "-" else offset)
+    if zone is None:
+        return None  # no zone: feedparser's readers all give up
+    zone = zone.lower()
+    if zone.startswith("gmt") and zone != "gmt":
+        return feedparser_date(text)  # "GMTA": feedparser reads what follows as a zone
+    return _in_utc(text, fields, ZONE_HOURS.get(zone, 0) * 60)
+
+
+def _in_utc(text: str, fields: UtcFields, offset: int) -> UtcFields | time.struct_time | None:
+    """`fields` written `offset` minutes east of UTC, moved to UTC."""
     try:
         stamp = datetime(*fields)  # a day or hour that does not exist raises here
-        if not sign:  # GMT, UTC, Z: no offset to take off
+        if not offset:
             return fields
-        hours, minutes = int(zone_hours), int(zone_minutes)
-        if sign == "-":
-            hours, minutes = -hours, -minutes
-        stamp -= timedelta(hours=hours, minutes=minutes)
+        stamp -= timedelta(minutes=offset)
     except (ValueError, OverflowError):
-        return _parse_date(text)  # type: ignore[no-any-return]
+        return feedparser_date(text)
     return (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
+
+
+def feedparser_date(text: str) -> time.struct_time | None:
+    """feedparser's own reading of a date in a form utc_fields does not know."""
+    # start-up/memory: feedparser (~2.5 MB of a parse worker) loads only for a feed with such a date
+    from feedparser.datetimes import _parse_date
+
+    return _parse_date(text)  # type: ignore[no-any-return]

@@ -13,8 +13,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import feedparser
-
 from newsreader.core.errors import FeedParseError
 from newsreader.core.parse.fastparse import FastStream, NotFast, fast_parse
 from newsreader.core.parse.feedtext import (
@@ -28,12 +26,6 @@ from newsreader.core.parse.polling import feed_interval
 from newsreader.core.parsed import ParsedFeed
 
 __all__ = ["FastStream", "NotFast", "feed_stream", "parse_feed", "title_marks_paywall"]
-
-# feedparser's notes that do not mean lost content: wrong media type, encoding guesses.
-_HARMLESS_BOZO: tuple[type[Exception], ...] = (
-    feedparser.ThingsNobodyCaresAboutButMe,
-    feedparser.UndeclaredNamespace,
-)
 
 _XML_DECL = re.compile(rb"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._:-]+)([\"'])")
 _SAFE_CODECS = frozenset({"utf-8", "ascii", "iso8859-1", "iso8859-15", "cp1252"})
@@ -91,6 +83,10 @@ def _parse_with_feedparser(
     body: bytes, *, url: str, headers: Mapping[str, str] | None = None
 ) -> ParsedFeed:
     """The parser of record: bytes and headers in, never a URL."""
+    # start-up/memory: feedparser (~2.5 MB of a parse worker) loads for the first feed the fast path
+    # leaves to it; a worker whose feeds are all well-formed never holds it
+    import feedparser
+
     lower = {k.lower(): v for k, v in (headers or {}).items()}
     if not body.strip():
         raise FeedParseError("not a feed: the response was empty")
@@ -114,7 +110,10 @@ def _parse_with_feedparser(
         title=one_line_title(feed.get("title"), feed.get("title_detail")) or None,
         site_url=feed_link_url(feed.get("link"), url),
         entries=unique_keys(entry_from_raw(raw, url) for raw in parsed.entries),
-        warning=_warning(parsed),
+        # its notes that do not mean lost content: wrong media type, encoding guesses
+        warning=_warning(
+            parsed, (feedparser.ThingsNobodyCaresAboutButMe, feedparser.UndeclaredNamespace)
+        ),
         poll_seconds=feed_interval(
             feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")
         ),
@@ -216,9 +215,9 @@ def _not_a_feed(body: bytes, exc: object) -> str:
     return f"not a feed: no RSS or Atom content found{detail}"
 
 
-def _warning(parsed: Any) -> str | None:
+def _warning(parsed: Any, harmless: tuple[type[Exception], ...]) -> str | None:
     exc = parsed.get("bozo_exception")
-    if not parsed.get("bozo") or exc is None or isinstance(exc, _HARMLESS_BOZO):
+    if not parsed.get("bozo") or exc is None or isinstance(exc, harmless):
         return None
     line = getattr(exc, "getLineNumber", lambda: None)()
     where = f" at line {line}" if line else ""

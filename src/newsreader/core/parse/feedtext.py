@@ -6,18 +6,13 @@ feedparser-shaped mapping per item, so everything derived from it is computed by
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
-
-from feedparser.html import _cp1252 as _FEEDPARSER_CP1252
-from feedparser.urls import _urljoin
 
 from newsreader.core.article_records import Enclosure, Teaser
 from newsreader.core.extract.entry_links import (
@@ -28,6 +23,7 @@ from newsreader.core.extract.entry_links import (
     slug_title,
 )
 from newsreader.core.extract.paywall import title_marks_paywall
+from newsreader.core.parse.feedparser_facts import CP1252_C1, urljoin
 from newsreader.core.parsed import ParsedEntry
 
 __all__ = [
@@ -57,10 +53,10 @@ _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 _C1 = re.compile("[\x80-\x9f]")
 C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
-# Absolute http(s) URLs that feedparser's _urljoin hands back unchanged (no "//" to fold, no
-# empty query, params or fragment for urllib to drop, no whitespace for it to strip). Printable
-# ASCII only: a class of ranges below 256 is a bitmap to the regex engine, three times faster
-# than one with \s in it; a URL with other characters takes urljoin.
+# Absolute http(s) URLs that feedparser's join (feedparser_facts.urljoin) hands back unchanged
+# (no "//" to fold, no empty query, params or fragment for urllib to drop, no whitespace for
+# it to strip). Printable ASCII only: a class of ranges below 256 is a bitmap to the regex
+# engine, three times faster than one with \s in it; a URL with other characters takes urljoin.
 _PLAIN_ABSOLUTE = re.compile(
     r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[!-\"$-:<->@-~]*)?(?:\?[!-\"$-~]+)?"
 )
@@ -157,6 +153,10 @@ def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
             year, month, day, hour, minute, second = struct[:6]
             value = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         except (TypeError, ValueError):
+            # start-up/memory: calendar and locale (~0.25 MB a parse worker) load only for a
+            # struct that names no real moment ("24:00:00", a 60th second)
+            import calendar
+
             try:
                 value = datetime.fromtimestamp(calendar.timegm(struct), UTC)
             except (TypeError, ValueError, OverflowError):
@@ -168,8 +168,30 @@ def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
     return value
 
 
+# The zoneless RFC 822 date feeds write most ("Tue, 07 Nov 2006 15:21:35"), read without
+# email.utils; a two- or three-digit year (which email.utils moves) is left to it.
+_ZONELESS_RFC822 = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9]{1,2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9][0-9]{3}) "
+    r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?"
+)
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+
+
 def _loose_date(text: str) -> datetime | None:
     """RFC 822 without a zone ("Tue, 07 Nov 2006 15:21:35") and bare ISO dates, as UTC."""
+    if match := _ZONELESS_RFC822.fullmatch(text):  # read as email.utils reads it, sooner
+        day, month, year, hour, minute, second = match.groups()
+        try:
+            fields = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second or 0))
+            return datetime(*fields, tzinfo=UTC)
+        except ValueError:
+            return None
+    # start-up/memory: email.utils brings socket, random and email's charsets (~1.3 MB a
+    # parse worker); only a date neither parser read comes here
+    from email.utils import parsedate_to_datetime
+
     value: datetime | None
     try:
         value = parsedate_to_datetime(text)
@@ -319,10 +341,10 @@ def feedparser_repair(text: str, *, c1: bool = True) -> str:
     with contextlib.suppress(UnicodeError):
         text = text.encode("iso-8859-1").decode("utf-8")
     if c1 and _C1.search(text):
-        text = text.translate(_FEEDPARSER_CP1252)
+        text = text.translate(CP1252_C1)
     return text
 
 
 def feedparser_resolve(base: str, value: str) -> str:
     """feedparser's resolve_uri, without urllib for the common absolute URL."""
-    return value if _PLAIN_ABSOLUTE.fullmatch(value) else str(_urljoin(base, value))
+    return value if _PLAIN_ABSOLUTE.fullmatch(value) else urljoin(base, value)
