@@ -6,9 +6,11 @@ stream_writes.py then only insert them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from newsreader.core.hashes import entry_digest_hex, sha1_hex
 from newsreader.core.store import search_index
 from newsreader.core.store.clusters import feed_sketch
 from newsreader.core.store.packed_text import pack_text
@@ -34,6 +36,31 @@ class EntryText:
 
 def entry_digest(entry: ParsedEntry) -> str:
     """What makes an entry 'changed': any field a reader would see."""
+    return entry_digest_hex(_digested(entry))
+
+
+def legacy_digest(entry: ParsedEntry) -> str:
+    """The digest releases before the BLAKE2 one stored: SHA-1 of the same bytes, 40 hex
+    characters (see `legacy_digests`)."""
+    return sha1_hex(_digested(entry))
+
+
+def legacy_digests(entries: Iterable[ParsedEntry], stored: Mapping[str, str]) -> dict[str, str]:
+    """`legacy_digest` of those `entries` whose key is `stored` (key -> its digest) with a
+    digest of the old kind: the first refresh after the upgrade tells by it which of them
+    did not change, and gives those the new digest alone (`feed_writes.write_entries`), not
+    a rewrite of their text and index rows. Later refreshes find none to make."""
+    return {
+        entry.key: legacy_digest(entry)
+        for entry in entries
+        if len(stored.get(entry.key) or "") == _LEGACY_DIGEST_CHARS
+    }
+
+
+_LEGACY_DIGEST_CHARS = 40  # SHA-1 in hex; `entry_digest` gives 32
+
+
+def _digested(entry: ParsedEntry) -> bytes:
     teasers, enclosures = entry.teasers, entry.enclosures
     joined = "\x1d".join(
         (
@@ -55,9 +82,7 @@ def entry_digest(entry: ParsedEntry) -> str:
             else "",
         )
     )
-    import hashlib  # here, not at the top: the reader opens the store and never hashes
-
-    return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()
+    return joined.encode("utf-8", "surrogatepass")
 
 
 def entry_text(entry: ParsedEntry, sketch_after: int | None = None) -> EntryText:
