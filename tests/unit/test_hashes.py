@@ -6,6 +6,8 @@ import hashlib
 
 from newsreader.core.hashes import entry_digest_hex, sha1_hex
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.parsed import ParsedEntry
+from newsreader.core.store.entry_rows import entry_digest, legacy_digest
 
 
 def test_sha1_hex_is_hashlibs() -> None:
@@ -35,3 +37,14 @@ def test_an_entry_without_guid_link_or_enclosure_keeps_the_key_caches_hold() -> 
         "\x1f\x1fNur Text, kein Titel",
     ]
     assert keys == ["sha1:" + hashlib.sha1(s.encode()).hexdigest() for s in as_stored]
+
+
+def test_a_lone_surrogate_is_digested_as_before() -> None:
+    """No parser here makes one, but a digest never failed on it: it is encoded as it was."""
+    entry = ParsedEntry(key="k", title="T", summary="a\ud800b", content="<p>x</p>" * 50)
+    joined = (
+        "T\x1d\x1d\x1da\ud800b\x1d" + "<p>x</p>" * 50 + "\x1dNone\x1dNone\x1d\x1dFalse\x1d\x1d\x1d"
+    )
+    data = joined.encode("utf-8", "surrogatepass")
+    assert entry_digest(entry) == hashlib.blake2b(data, digest_size=16).hexdigest()
+    assert legacy_digest(entry) == hashlib.sha1(data).hexdigest()

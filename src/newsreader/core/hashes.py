@@ -19,7 +19,10 @@ def sha1_hex(data: bytes) -> str:
     return hexdigest
 
 
-def entry_digest_hex(data: bytes) -> str:
-    """A 128-bit BLAKE2b in hex (32 characters): 2.5x faster than CPython's SHA-1, and 0.05 ms
-    a farm feed (120 KB) slower than OpenSSL's."""
-    return blake2b(data, digest_size=16).hexdigest()
+def entry_digest_hex(*parts: bytes) -> str:
+    """A 128-bit BLAKE2b of the parts, one after another, in hex (32 characters): 2.5x faster
+    than CPython's SHA-1, and 0.05 ms a farm feed (120 KB) slower than OpenSSL's."""
+    digest = blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()

@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.entry_rows import EntryText, entry_digest, entry_text, legacy_digests
+from newsreader.core.store.entry_rows import (
+    EntryText,
+    entry_digest,
+    entry_text,
+    entry_utf8,
+    legacy_digests,
+)
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
 from newsreader.core.times import to_ts
 
@@ -226,14 +232,16 @@ class FeedWrites(Database):
             ).fetchall()
         )
         entries = update.parsed.entries
-        digests = [entry_digest(entry) for entry in entries]
         legacy = legacy_digests(entries, known)
-        texts = {
-            entry.key: entry_text(entry, sketch_after)
-            for entry, digest in zip(entries, digests, strict=True)
-            if (stored := known.get(entry.key)) != digest
-            and (stored is None or stored != legacy.get(entry.key))
-        }
+        digests: list[str] = []
+        texts: dict[str, EntryText] = {}
+        for entry in entries:
+            utf8 = entry_utf8(entry)  # once, for the digest and the packed text
+            digest = entry_digest(entry, utf8)
+            digests.append(digest)
+            stored = known.get(entry.key)
+            if stored != digest and (stored is None or stored != legacy.get(entry.key)):
+                texts[entry.key] = entry_text(entry, sketch_after, utf8)
         kept = tuple(
             EntryHead(
                 e.key,
