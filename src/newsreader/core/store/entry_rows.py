@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from newsreader.core.hashes import entry_digest_hex, sha1_hex
 from newsreader.core.store import search_index
 from newsreader.core.store.clusters import feed_sketch
 from newsreader.core.store.packed_text import pack_text
@@ -53,6 +52,9 @@ def entry_utf8(entry: ParsedEntry) -> EntryUtf8:
 def entry_digest(entry: ParsedEntry, utf8: EntryUtf8 | None = None) -> str:
     """What makes an entry 'changed': any field a reader would see. A BLAKE2b of the bytes
     `legacy_digest` hashes, taken in parts: the long ones are not copied into one string."""
+    # Here, not at the top: the reader opens the store and never hashes (start-up speed).
+    from newsreader.core.hashes import entry_digest_hex
+
     summary, content, _ = utf8 or entry_utf8(entry)
     head, tail = _short_fields(entry)
     return entry_digest_hex(_encoded(head), summary, b"\x1d", content, _encoded(tail))
@@ -61,6 +63,8 @@ def entry_digest(entry: ParsedEntry, utf8: EntryUtf8 | None = None) -> str:
 def legacy_digest(entry: ParsedEntry) -> str:
     """The digest releases before the BLAKE2 one stored: SHA-1 of the same bytes, 40 hex
     characters (see `legacy_digests`)."""
+    from newsreader.core.hashes import sha1_hex  # as in entry_digest
+
     head, tail = _short_fields(entry)
     return sha1_hex(_encoded(f"{head}{entry.summary}\x1d{entry.content}{tail}"))
 
