@@ -17,7 +17,7 @@ from newsreader.core.errors import StoreError
 from newsreader.core.models import Cursor, EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.refresh.prefetch import _teaser_targets
-from newsreader.core.store.entry_rows import entry_digest
+from newsreader.core.store.entry_rows import entry_digest, legacy_digest
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
@@ -232,12 +232,13 @@ def test_remove_feed_keeps_starred(store: Store) -> None:
     assert store.count_entries(EntryFilter(search="Titel")) == 1
 
 
-def test_an_entry_digest_is_the_one_caches_already_hold(store: Store) -> None:
-    """The digest decides whether a stored entry changed: one computed otherwise than before
-    would rewrite every entry of every feed on the next refresh. It is the SHA-1 of the
-    fields joined as below (written out here as the stored digests were made)."""
+def test_an_entry_digest_hashes_what_the_digests_in_caches_hashed(store: Store) -> None:
+    """The digest decides whether a stored entry changed. Caches hold the SHA-1 of the fields
+    joined as below (written out here as the stored digests were made); the digest is now a
+    BLAKE2b of the same bytes, and `legacy_digest` still makes the old one, which the first
+    refresh after the upgrade compares an entry stored with it to (`legacy_digests`)."""
 
-    def reference(e: ParsedEntry) -> str:
+    def joined(e: ParsedEntry) -> bytes:
         def ts(value: datetime | None) -> str:
             return str(None if value is None else int(value.timestamp()))
 
@@ -249,7 +250,7 @@ def test_an_entry_digest_is_the_one_caches_already_hold(store: Store) -> None:
                 x.url + ("\x1e" + str(x.duration) if x.duration else "") for x in e.enclosures
             )
         )
-        return hashlib.sha1("\x1d".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        return "\x1d".join(parts).encode("utf-8", "surrogatepass")
 
     entries = [
         entry(1),
@@ -267,8 +268,11 @@ def test_an_entry_digest_is_the_one_caches_already_hold(store: Store) -> None:
     feed = store.add_feed("http://example.org/feed")
     store.record_feed(feed.id, feed_of(*entries), status=200, etag=None, last_modified=None)
     stored = [r[0] for r in store.conn.execute("SELECT digest FROM entries ORDER BY id")]
-    assert stored == [reference(e) for e in entries]
+    assert stored == [hashlib.blake2b(joined(e), digest_size=16).hexdigest() for e in entries]
     assert [entry_digest(e) for e in entries] == stored
+    assert [legacy_digest(e) for e in entries] == [
+        hashlib.sha1(joined(e)).hexdigest() for e in entries
+    ]
 
 
 def test_categories_and_enclosures_are_stored_as_json_dumps_writes_them(store: Store) -> None:

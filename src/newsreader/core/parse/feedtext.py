@@ -7,7 +7,6 @@ feedparser-shaped mapping per item, so everything derived from it is computed by
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -23,6 +22,7 @@ from newsreader.core.extract.entry_links import (
     slug_title,
 )
 from newsreader.core.extract.paywall import title_marks_paywall
+from newsreader.core.hashes import sha1_hex
 from newsreader.core.parse.feedparser_facts import CP1252_C1, urljoin
 from newsreader.core.parsed import ParsedEntry
 
@@ -138,7 +138,7 @@ def _key(
     parts = [title, published.isoformat() if published else ""]
     if not title and not published:
         parts.append(text)
-    return "sha1:" + hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return "sha1:" + sha1_hex("\x1f".join(parts).encode("utf-8"))  # the hex stored keys have
 
 
 def _date(raw: Mapping[str, Any], field: str) -> datetime | None:

@@ -80,8 +80,10 @@ def _answers(requests: IO[bytes]) -> Iterator[bytes]:
 def _serve_requests(gate_path: str) -> None:
     # A worker parses untrusted bytes and never opens a connection. feedparser's imports still
     # pull in the TLS modules (~1–3 MB a worker); refusing them keeps them out and makes "no
-    # network here" structural. OpenSSL's hashes stay: the built-in SHA-1 is 7x slower.
-    for module in ("ssl", "_ssl"):
+    # network here" structural. OpenSSL's hashes go too (libcrypto: 3.6 MB a worker): what a
+    # worker hashes, it hashes with CPython's own (core/hashes.py), and hashlib, which
+    # feedparser's imports still load, falls back to those.
+    for module in ("ssl", "_ssl", "_hashlib"):
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
     # Imported only now, after the refusal above: ingest's imports must not load ssl. And
     # the refreshing process imports this module too (read_message), never worker_memory.

@@ -6,8 +6,9 @@ stream_writes.py then only insert them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from newsreader.core.store import search_index
 from newsreader.core.store.clusters import feed_sketch
@@ -32,16 +33,64 @@ class EntryText:
     sketch: tuple[int, int, str] | None = None
 
 
-def entry_digest(entry: ParsedEntry) -> str:
-    """What makes an entry 'changed': any field a reader would see."""
+class EntryUtf8(NamedTuple):
+    """An entry's summary and content in UTF-8, made once for its digest and its packing."""
+
+    summary: bytes
+    content: bytes
+    packable: bool  # False: a lone surrogate, which only the digest encodes (surrogatepass)
+
+
+def entry_utf8(entry: ParsedEntry) -> EntryUtf8:
+    try:
+        return EntryUtf8(entry.summary.encode(), entry.content.encode(), True)
+    except UnicodeEncodeError:  # the digest as ever; `pack_text` fails on it as ever
+        summary = entry.summary.encode("utf-8", "surrogatepass")
+        return EntryUtf8(summary, entry.content.encode("utf-8", "surrogatepass"), False)
+
+
+def entry_digest(entry: ParsedEntry, utf8: EntryUtf8 | None = None) -> str:
+    """What makes an entry 'changed': any field a reader would see. A BLAKE2b of the bytes
+    `legacy_digest` hashes, taken in parts: the long ones are not copied into one string."""
+    # Here, not at the top: the reader opens the store and never hashes (start-up speed).
+    from newsreader.core.hashes import entry_digest_hex
+
+    summary, content, _ = utf8 or entry_utf8(entry)
+    head, tail = _short_fields(entry)
+    return entry_digest_hex(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+
+
+def legacy_digest(entry: ParsedEntry) -> str:
+    """The digest releases before the BLAKE2 one stored: SHA-1 of the same bytes, 40 hex
+    characters (see `legacy_digests`)."""
+    from newsreader.core.hashes import sha1_hex  # as in entry_digest
+
+    head, tail = _short_fields(entry)
+    return sha1_hex(_encoded(f"{head}{entry.summary}\x1d{entry.content}{tail}"))
+
+
+def legacy_digests(entries: Iterable[ParsedEntry], stored: Mapping[str, str]) -> dict[str, str]:
+    """`legacy_digest` of those `entries` whose key is `stored` (key -> its digest) with a
+    digest of the old kind: the first refresh after the upgrade tells by it which of them
+    did not change, and gives those the new digest alone (`feed_writes.write_entries`), not
+    a rewrite of their text and index rows. Later refreshes find none to make."""
+    return {
+        entry.key: legacy_digest(entry)
+        for entry in entries
+        if len(stored.get(entry.key) or "") == _LEGACY_DIGEST_CHARS
+    }
+
+
+_LEGACY_DIGEST_CHARS = 40  # SHA-1 in hex; `entry_digest` gives 32
+
+
+def _short_fields(entry: ParsedEntry) -> tuple[str, str]:
+    """The fields digested before the summary and after the content, "\\x1d" between all."""
     teasers, enclosures = entry.teasers, entry.enclosures
-    joined = "\x1d".join(
+    head = f"{entry.title}\x1d{entry.url or ''}\x1d{entry.author or ''}\x1d"
+    tail = "\x1d".join(
         (
-            entry.title,
-            entry.url or "",
-            entry.author or "",
-            entry.summary,
-            entry.content,
+            "",
             str(to_ts(entry.published)),
             str(to_ts(entry.updated)),
             "\x1f".join(entry.categories),
@@ -55,20 +104,28 @@ def entry_digest(entry: ParsedEntry) -> str:
             else "",
         )
     )
-    import hashlib  # here, not at the top: the reader opens the store and never hashes
-
-    return hashlib.sha1(joined.encode("utf-8", "surrogatepass")).hexdigest()
+    return head, tail
 
 
-def entry_text(entry: ParsedEntry, sketch_after: int | None = None) -> EntryText:
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def entry_text(
+    entry: ParsedEntry, sketch_after: int | None = None, utf8: EntryUtf8 | None = None
+) -> EntryText:
+    """`utf8`: `entry_utf8(entry)`, if the digest made it."""
     plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
     title, body = search_index.indexed_text(entry.title, plain)
     published = to_ts(entry.published or entry.updated)
     # An entry without a date is stored as just seen: inside any window.
     sketched = sketch_after is not None and (published is None or published >= sketch_after)
+    summary_utf8 = content_utf8 = None
+    if utf8 is not None and utf8.packable:
+        summary_utf8, content_utf8 = utf8.summary, utf8.content
     return EntryText(
-        pack_text(entry.summary),
-        pack_text(entry.content),
+        pack_text(entry.summary, summary_utf8),
+        pack_text(entry.content, content_utf8),
         title,
         body.encode(),
         feed_sketch(plain) if sketched else None,

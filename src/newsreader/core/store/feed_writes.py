@@ -14,7 +14,7 @@ import dataclasses
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -22,7 +22,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.entry_rows import EntryText, entry_digest, entry_text
+from newsreader.core.store.entry_rows import (
+    EntryText,
+    entry_digest,
+    entry_text,
+    entry_utf8,
+    legacy_digests,
+)
 from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
 from newsreader.core.times import to_ts
 
@@ -72,6 +78,7 @@ class PreparedFeed:
     entries: tuple[ParsedEntry | EntryHead, ...]
     digests: list[str]
     texts: dict[str, EntryText]
+    legacy: dict[str, str] = dataclasses.field(default_factory=dict)  # `legacy_digests`
 
 
 class FeedWrites(Database):
@@ -219,18 +226,22 @@ class FeedWrites(Database):
         `sketch_after`, the clustering sketches of those published since (a timestamp)."""
         if update.parsed is None:
             return PreparedFeed(update, (), [], {})
-        known = dict(
+        known: dict[str, str] = dict(
             self.conn.execute(
                 "SELECT key, digest FROM entries WHERE feed_id = ?", (update.feed_id,)
             ).fetchall()
         )
         entries = update.parsed.entries
-        digests = [entry_digest(entry) for entry in entries]
-        texts = {
-            entry.key: entry_text(entry, sketch_after)
-            for entry, digest in zip(entries, digests, strict=True)
-            if known.get(entry.key) != digest
-        }
+        legacy = legacy_digests(entries, known)
+        digests: list[str] = []
+        texts: dict[str, EntryText] = {}
+        for entry in entries:
+            utf8 = entry_utf8(entry)  # once, for the digest and the packed text
+            digest = entry_digest(entry, utf8)
+            digests.append(digest)
+            stored = known.get(entry.key)
+            if stored != digest and (stored is None or stored != legacy.get(entry.key)):
+                texts[entry.key] = entry_text(entry, sketch_after, utf8)
         kept = tuple(
             EntryHead(
                 e.key,
@@ -250,7 +261,7 @@ class FeedWrites(Database):
             for e in entries
         )
         update = dataclasses.replace(update, parsed=dataclasses.replace(update.parsed, entries=()))
-        return PreparedFeed(update, kept, digests, texts)
+        return PreparedFeed(update, kept, digests, texts, legacy)
 
 
 def stored_outcome(feed_id: int, url: str, new: int, updated: int) -> FeedOutcome:
@@ -341,6 +352,7 @@ def _write_feed(
         prepared.texts,
         synced=frow["remote_id"] is not None,
         index=index,
+        legacy=prepared.legacy,
     )
     write_feed_row(conn, update, parsed, now)
     return stored_outcome(feed_id, frow["url"], new, updated)
@@ -359,11 +371,14 @@ def write_entries(
     *,
     synced: bool = False,
     index: search_index.IndexWrites,
+    legacy: Mapping[str, str] | None = None,
 ) -> tuple[int, int]:
     """Insert new entries and rewrite changed ones (`existing`: key -> id, digest of those
     stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
     pulled under another key: only there is a new one looked for among them. Their index
-    rows go to `index`, which the caller flushes before anything changes them again."""
+    rows go to `index`, which the caller flushes before anything changes them again. An
+    entry stored with its `legacy` digest (`legacy_digests`) has not changed: it is given
+    the new digest, and nothing else is written."""
     from newsreader.core.parsed import ParsedEntry  # start-up speed: the reader's goes without
 
     new = updated = 0
@@ -373,6 +388,10 @@ def write_entries(
         if known is None and synced:
             known = _pulled_twin(conn, feed_id, entry, existing)
         if known is not None and known[1] == digest:
+            continue
+        if known is not None and legacy and known[1] == legacy.get(entry.key):
+            conn.execute("UPDATE entries SET digest = ? WHERE id = ?", (digest, known[0]))
+            existing[entry.key] = (known[0], digest)
             continue
         published = to_ts(entry.published or entry.updated) or now - offset
         text = (texts or {}).get(entry.key)

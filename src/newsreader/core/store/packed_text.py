@@ -27,11 +27,11 @@ _LEVEL = 1
 _RAW = -15  # wbits for a raw deflate stream
 
 
-def pack_text(text: str) -> str | bytes:
-    """The value to store for `text`."""
+def pack_text(text: str, utf8: bytes | None = None) -> str | bytes:
+    """The value to store for `text`; `utf8`, its UTF-8 if already made (the digest's)."""
     if len(text) < MIN_PACKED_CHARS:
         return text
-    raw = text.encode("utf-8")
+    raw = text.encode("utf-8") if utf8 is None else utf8
     packed = bytes((_DEFLATED,)) + isal_zlib.compress(raw, _LEVEL, _RAW)
     return packed if len(packed) < len(raw) else text
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.entry_rows import entry_digest
+from newsreader.core.store.entry_rows import entry_digest, legacy_digests
 from newsreader.core.store.feed_writes import (
     FeedUpdate,
     stored_outcome,
@@ -99,6 +99,7 @@ def write_stream(
             )
         }
         digests = [entry_digest(entry) for entry in chunk]
+        legacy = legacy_digests(chunk, {key: digest for key, (_, digest) in existing.items()})
         index = search_index.IndexWrites()
         added, changed = write_entries(
             conn,
@@ -111,6 +112,7 @@ def write_stream(
             kept,
             synced=frow["remote_id"] is not None,
             index=index,
+            legacy=legacy,
         )
         index.flush(conn)
         new, updated, kept = new + added, updated + changed, kept + len(chunk)
