@@ -351,6 +351,29 @@ def test_dates_are_utc_and_absurd_dates_dropped() -> None:
     assert [e.published for e in feed.entries[1:]] == [None, None, None, None]
 
 
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Fri, 31 Dec 9999 23:59:00 -0001",  # UTC is past datetime's last day
+        "Fri, 31 Dec 9999 23:59 EST",
+    ],
+)
+@pytest.mark.parametrize("well_formed", [True, False], ids=["fast path", "feedparser"])
+def test_a_date_beyond_datetimes_range_is_dropped_not_the_feed(
+    date: str, well_formed: bool
+) -> None:
+    """Neither date parser reads these; the last try (email.utils, fromisoformat) reads a
+    moment UTC cannot hold. One such item must not sink its feed (and the worker's batch)."""
+    items = item(link="https://n.example/1", more=f"<pubDate>{date}</pubDate>") + item(
+        "Rat &amp; Tat" if well_formed else "Rat & Tat", link="https://n.example/2"
+    )
+    feed = parse_feed(rss(items).encode(), url=FEED_URL)
+    assert [(e.url, e.published) for e in feed.entries] == [
+        ("https://n.example/1", None),
+        ("https://n.example/2", None),
+    ]
+
+
 def test_key_falls_back_from_guid_to_link_to_enclosure_to_hash() -> None:
     items = (
         "<item><guid>urn:uuid:g-1</guid><title>A</title><link>https://n.example/a</link></item>"
