@@ -202,7 +202,10 @@ def _loose_date(text: str) -> datetime | None:
             return None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # a moment UTC cannot hold: 31 Dec 9999, west of Greenwich
+        return None
 
 
 def one_line_title(value: str | None, detail: Mapping[str, Any] | None) -> str:
