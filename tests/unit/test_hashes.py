@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 
 from newsreader.core.hashes import entry_digest_hex, sha1_hex
 from newsreader.core.parse.feeds import parse_feed
@@ -48,3 +50,22 @@ def test_a_lone_surrogate_is_digested_as_before() -> None:
     data = joined.encode("utf-8", "surrogatepass")
     assert entry_digest(entry) == hashlib.blake2b(data, digest_size=16).hexdigest()
     assert legacy_digest(entry) == hashlib.sha1(data).hexdigest()
+
+
+def test_a_python_without_cpythons_own_hashes_still_parses_and_digests() -> None:
+    """Some builds leave out CPython's own SHA-1 and keep OpenSSL's (RHEL's Python is built
+    with BLAKE2 alone built in): there the parser must work as before, with hashlib's SHA-1,
+    and give the same hex."""
+    script = """
+import hashlib, sys
+sys.modules["_sha1"] = None  # as such a build has it: absent
+from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.store.entry_rows import entry_digest
+rss = ('<rss version="2.0"><channel><title>T</title><item><title>Stadtrat tagt</title>'
+       '</item></channel></rss>')
+[entry] = parse_feed(rss.encode(), url="https://n.example/feed").entries
+print(entry.key == "sha1:" + hashlib.sha1("Stadtrat tagt\\x1f".encode()).hexdigest())
+print(len(entry_digest(entry)))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["True", "32"], out.stderr[-500:]
