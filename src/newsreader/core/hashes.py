@@ -10,7 +10,10 @@ from _blake2 import blake2b
 
 # CPython's SHA-1 (typeshed has no stub for it): 8x slower than OpenSSL's, so it names only
 # short things, and reads an old digest once (see `entry_rows.legacy_digest`).
-from _sha1 import sha1  # type: ignore[import-not-found]
+try:
+    from _sha1 import sha1  # type: ignore[import-not-found]
+except ImportError:  # a build without it (RHEL's Python: BLAKE2 alone built in): OpenSSL's
+    from hashlib import sha1  # (worker_process.py then leaves _hashlib to the workers)
 
 
 def sha1_hex(data: bytes) -> str:

@@ -83,7 +83,13 @@ def _serve_requests(gate_path: str) -> None:
     # network here" structural. OpenSSL's hashes go too (libcrypto: 3.6 MB a worker): what a
     # worker hashes, it hashes with CPython's own (core/hashes.py), and hashlib, which
     # feedparser's imports still load, falls back to those.
-    for module in ("ssl", "_ssl", "_hashlib"):
+    # start-up speed: the refreshing process imports this module too, and asks nothing of this
+    from importlib.util import find_spec
+
+    refused = ["ssl", "_ssl"]
+    if find_spec("_sha1") is not None:  # else core/hashes.py takes OpenSSL's SHA-1
+        refused.append("_hashlib")
+    for module in refused:
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
     # Imported only now, after the refusal above: ingest's imports must not load ssl. And
     # the refreshing process imports this module too (read_message), never worker_memory.
