@@ -7,6 +7,8 @@ picklable calls, so each worker is `python -m newsreader.core.refresh.worker_pro
 (worker_process.py), reading pickled calls on stdin and answering on stdout, length-prefixed.
 The workers of one pool take turns writing through an flock on a temporary file (see
 `FileGate`), and a killed refresh takes its workers with it: they exit when their stdin closes.
+A `Stream` argument is sent item by item after its call, as its items come: the worker handles
+each as it arrives, and neither side holds them all (a batch of feed bodies) at once.
 """
 
 from __future__ import annotations
@@ -19,16 +21,48 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from newsreader.core.errors import WorkerDied
-from newsreader.core.refresh.worker_process import read_message
+from newsreader.core.refresh.worker_process import Streamed, read_message
 
 _Job = tuple["Future[Any]", tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+_Item = TypeVar("_Item")
+
+
+class Stream(Generic[_Item]):
+    """An argument whose items are put in after the call was submitted, until `end()`.
+
+    Iterating it waits for each item: a worker of the pool gets each as it is put (pickled
+    into its pipe after the call), a thread that runs the call itself iterates it directly.
+    Each item's `taken` runs once it is handed on, from the thread that takes it.
+    """
+
+    def __init__(self) -> None:
+        self._items: queue.SimpleQueue[tuple[_Item, Callable[[], None]] | None]
+        self._items = queue.SimpleQueue()
+
+    def put(self, item: _Item, taken: Callable[[], None]) -> None:
+        self._items.put((item, taken))
+
+    def end(self) -> None:
+        """No more items: the call goes on to its end. Ending twice is harmless."""
+        self._items.put(None)
+
+    def __iter__(self) -> Iterator[_Item]:
+        while (entry := self._items.get()) is not None:
+            item, taken = entry
+            del entry
+            taken()
+            yield item
+            del item
+
+    def __reduce__(self) -> tuple[type[Streamed], tuple[()]]:
+        return Streamed, ()
 
 
 class WorkerPool(Executor):
@@ -96,8 +130,16 @@ class WorkerPool(Executor):
                 del item
                 if proc is None or proc.poll() is not None:
                     proc = self._start()
+                fn, args, kwargs = call
+                streams = [a for a in (*args, *kwargs.values()) if isinstance(a, Stream)]
+                del fn, args, kwargs
                 try:
                     _send(proc, call)
+                    for stream in streams:
+                        for piece in stream:
+                            _send(proc, piece)
+                            del piece  # the worker has it: not held here until the next
+                        _send(proc, None)
                 except (OSError, EOFError):
                     code = proc.wait()
                     proc = None  # the next job gets a fresh worker
@@ -108,7 +150,7 @@ class WorkerPool(Executor):
                     proc = None
                     future.set_exception(exc)
                     continue
-                del call  # the worker has the bodies now: not held here while it parses
+                del call, streams  # the worker has the bodies: not held here while it parses
                 try:
                     ok, value = _receive(proc)
                 except (OSError, EOFError, pickle.UnpicklingError):
