@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.errors import WorkerDied
+from newsreader.core.refresh.ingest import _WORKER_CACHE_KIB
 from newsreader.core.refresh.worker_process import FileGate
 from newsreader.core.refresh.workers import Stream, WorkerPool
+from newsreader.core.store.store import Store
 
 
 def pid_of_worker() -> int:
@@ -258,3 +260,22 @@ def test_a_worker_gives_back_what_a_job_freed() -> None:
     finally:
         pool.shutdown()
     assert peak - resident > 30_000
+
+
+def page_cache_kib(db_path: str) -> int:
+    from newsreader.core.refresh.ingest import _store
+
+    return -int(_store(db_path).conn.execute("PRAGMA cache_size").fetchone()[0])
+
+
+def test_a_worker_keeps_a_small_page_cache(tmp_path: Path) -> None:
+    """Another worker's commit empties a worker's page cache: it serves one batch, and the
+    refresh's memory is the tree's. The refreshing process keeps SQLite's default."""
+    db = tmp_path / "cache.sqlite3"
+    Store(db).close()
+    pool = WorkerPool(1)
+    try:
+        assert pool.submit(page_cache_kib, str(db)).result(timeout=30) == _WORKER_CACHE_KIB
+    finally:
+        pool.shutdown()
+    assert page_cache_kib(str(db)) == 2000 > _WORKER_CACHE_KIB
