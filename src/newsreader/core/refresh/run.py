@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Collection
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -62,6 +63,7 @@ _WAITING_BYTES = 32 * 1024 * 1024
 # 45 MB, each worker 41 MB); with 32 freed when read, at 119 MB (the refresh 38.5 MB), as fast.
 # It bounds a raised `concurrency` too. A 304 brings no body: a warm refresh gets the cap.
 _BODIES_AT_ONCE = 32
+_GIVE_BACK_EVERY = 0.01
 # While workers store, the refresh copies the WAL into the database each time they have stored
 # this many entries since the last copy. A copy writes every page the WAL holds, among them the
 # (published, id) index pages that nearly every batch's commit rewrites: copying each second
@@ -396,11 +398,18 @@ class _Batch:
 
 
 class _BodyPlaces:
-    """Bodies at once: fetches that will bring one, and bodies no worker has taken yet."""
+    """Bodies at once: fetches that will bring one, and bodies no worker has taken yet.
+
+    A worker's thread takes a body every few milliseconds; the places it frees go back to the
+    loop together, `_GIVE_BACK_EVERY` after the first: woken once per body, the loop ran
+    about ten times as many rounds as before, each starting one fetch, and the refreshing
+    process took 0.4 s more CPU for 2,000 feeds."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, places: int) -> None:
         self.loop = loop
         self._free = asyncio.Semaphore(places)
+        self._lock = threading.Lock()
+        self._handed_on: list[Callable[[], None]] = []
 
     @contextlib.asynccontextmanager
     async def place(self) -> AsyncIterator[Callable[[], None]]:
@@ -416,12 +425,24 @@ class _BodyPlaces:
                 self._free.release()
 
         def handed_on() -> None:
-            with contextlib.suppress(RuntimeError):  # the loop closed: nothing to give back
-                self.loop.call_soon_threadsafe(give_back)
+            with self._lock:
+                self._handed_on.append(give_back)
+                first = len(self._handed_on) == 1
+            if first:
+                with contextlib.suppress(RuntimeError):  # the loop closed: nothing to give back
+                    self.loop.call_soon_threadsafe(
+                        self.loop.call_later, _GIVE_BACK_EVERY, self._give_back_handed_on
+                    )
 
         try:
             yield handed_on
         finally:
+            give_back()
+
+    def _give_back_handed_on(self) -> None:
+        with self._lock:
+            handed_on, self._handed_on = self._handed_on, []
+        for give_back in handed_on:
             give_back()
 
 
