@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.fetch_records import RefreshReport
+from newsreader.core.refresh import run
 from newsreader.core.refresh.run import refresh
+from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
@@ -52,3 +57,46 @@ def test_every_feed_is_fetched_while_the_database_is_locked(
         runner.join(timeout=120)
     assert fetched_while_locked == 12
     assert reports and reports[0].new_entries == 36 and not reports[0].failed
+
+
+def test_a_cancelled_refresh_stops_its_workers_mid_batch(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds trickle in, so a worker waits for the next feed of its open batch: cancelling
+    the refresh kills the workers and ends that batch, and the refresh returns at once."""
+    pools: list[WorkerPool] = []
+
+    class Recorded(WorkerPool):
+        def __init__(self, workers: int) -> None:
+            super().__init__(workers)
+            pools.append(self)
+
+    monkeypatch.setattr(run, "WorkerPool", Recorded)
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(40):
+        body = rss(items(3, base=f"http://t{n}.example"))
+        store.add_feed(server.route(f"/t{n}.xml", body, delay=0.15 * (n % 8)))
+    outcomes: list[object] = []
+    finished = threading.Event()
+
+    def cancelled_refresh() -> None:
+        async def go() -> None:
+            task = asyncio.create_task(refresh(store, Config(), progress=lambda *a: None))
+            while len(server.hits) < 12:  # feeds are coming in, and more are on their way
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                outcomes.append(await task)
+
+        asyncio.run(go())
+        finished.set()
+
+    runner = threading.Thread(target=cancelled_refresh, daemon=True)
+    started = time.monotonic()
+    runner.start()
+    assert finished.wait(60), "the cancelled refresh never returned"
+    assert time.monotonic() - started < 30
+    assert outcomes == [] and pools
+    procs = [proc for pool in pools for proc in pool._procs]
+    assert procs and all(proc.poll() is not None for proc in procs)

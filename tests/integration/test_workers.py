@@ -7,13 +7,16 @@ import pickle
 import platform
 import signal
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from newsreader.core.errors import WorkerDied
+from newsreader.core.refresh.ingest import _WORKER_CACHE_KIB
 from newsreader.core.refresh.worker_process import FileGate
-from newsreader.core.refresh.workers import WorkerPool
+from newsreader.core.refresh.workers import Stream, WorkerPool
+from newsreader.core.store.store import Store
 
 
 def pid_of_worker() -> int:
@@ -89,6 +92,106 @@ def test_shutdown_cancels_queued_jobs_and_kill_stops_a_running_one() -> None:
         pool.submit(pid_of_worker)
 
 
+def note_each(path: str, items: Iterable[bytes]) -> list[int]:
+    """Notes each item in a file as it is read: the sender can see what arrived."""
+    sizes = []
+    for item in items:
+        sizes.append(len(item))
+        with open(path, "a") as fh:
+            fh.write(f"{len(item)}\n")
+    return sizes
+
+
+def _wait_for_lines(path: Path, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if path.exists() and len(path.read_text().split()) >= count:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the worker never read item {count}")
+
+
+def test_a_stream_reaches_the_worker_item_by_item(tmp_path: Path) -> None:
+    """A `Stream` argument's items follow the call one at a time: the worker reads the first
+    while the second is not yet put, and each is reported taken once it is sent."""
+    notes = tmp_path / "notes"
+    pool = WorkerPool(1)
+    try:
+        stream: Stream[bytes] = Stream()
+        taken: list[int] = []
+        answer = pool.submit(note_each, str(notes), stream)
+        for n, size in enumerate((300_000, 5, 70_000)):
+            stream.put(b"x" * size, lambda n=n: taken.append(n))  # type: ignore[misc]
+            _wait_for_lines(notes, n + 1)
+            assert taken == list(range(n + 1))
+        stream.end()
+        assert answer.result(timeout=30) == [300_000, 5, 70_000]
+        # The worker reads the next call after the stream's end.
+        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+    finally:
+        pool.shutdown()
+
+
+def fail_on_second(items: Iterable[int]) -> None:
+    for item in items:
+        if item == 2:
+            raise ValueError("bad second item")
+
+
+def test_a_call_that_fails_mid_stream_leaves_the_worker_in_step() -> None:
+    """What the call did not read is read past, so the next call is read as a call."""
+    pool = WorkerPool(1)
+    try:
+        stream: Stream[int] = Stream()
+        for n in (1, 2, 3, 4):
+            stream.put(n, lambda: None)
+        stream.end()
+        with pytest.raises(ValueError, match="bad second item"):
+            pool.submit(fail_on_second, stream).result(timeout=30)
+        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+    finally:
+        pool.shutdown()
+
+
+def die_on_first(items: Iterable[bytes]) -> None:
+    for _ in items:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_that_dies_mid_stream_fails_its_job_alone() -> None:
+    pool = WorkerPool(1)
+    try:
+        stream: Stream[bytes] = Stream()
+        answer = pool.submit(die_on_first, stream)
+        stream.put(b"feed", lambda: None)
+        deadline = time.monotonic() + 30
+        while not answer.done() and time.monotonic() < deadline:
+            stream.put(b"y" * 100_000, lambda: None)  # into a closed pipe, once it died
+            time.sleep(0.05)
+        with pytest.raises(WorkerDied):
+            answer.result(timeout=1)
+        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+    finally:
+        pool.shutdown()
+
+
+def test_kill_and_end_stop_a_worker_waiting_for_its_stream() -> None:
+    """A cancelled refresh kills its workers and ends the open stream: the pool's thread,
+    waiting for the stream's next item, lets shutdown finish."""
+    pool = WorkerPool(1)
+    stream: Stream[int] = Stream()
+    waiting = pool.submit(sum, stream)
+    stream.put(1, lambda: None)
+    time.sleep(0.5)
+    started = time.monotonic()
+    pool.kill()
+    stream.end()
+    pool.shutdown(wait=True, cancel_futures=True)
+    assert time.monotonic() - started < 10
+    with pytest.raises(WorkerDied):
+        waiting.result(timeout=1)
+
+
 def test_file_gate_excludes_other_processes(tmp_path: Path) -> None:
     """The gate the workers of one refresh share: a second holder waits for the first."""
     gate_path = str(tmp_path / "gate")
@@ -157,3 +260,22 @@ def test_a_worker_gives_back_what_a_job_freed() -> None:
     finally:
         pool.shutdown()
     assert peak - resident > 30_000
+
+
+def page_cache_kib(db_path: str) -> int:
+    from newsreader.core.refresh.ingest import _store
+
+    return -int(_store(db_path).conn.execute("PRAGMA cache_size").fetchone()[0])
+
+
+def test_a_worker_keeps_a_small_page_cache(tmp_path: Path) -> None:
+    """Another worker's commit empties a worker's page cache: it serves one batch, and the
+    refresh's memory is the tree's. The refreshing process keeps SQLite's default."""
+    db = tmp_path / "cache.sqlite3"
+    Store(db).close()
+    pool = WorkerPool(1)
+    try:
+        assert pool.submit(page_cache_kib, str(db)).result(timeout=30) == _WORKER_CACHE_KIB
+    finally:
+        pool.shutdown()
+    assert page_cache_kib(str(db)) == 2000 > _WORKER_CACHE_KIB

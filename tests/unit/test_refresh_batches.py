@@ -1,10 +1,12 @@
 """Fetched feeds go to the workers in batches, one transaction each (refresh/run.py): bigger
-batches write fewer bytes per entry (bench/scale.py), but only while fetching goes on as the
-workers store."""
+batches write fewer bytes per entry (bench/scale.py). A batch's feeds reach its worker one at
+a time as they come, and fetching goes on while the workers store."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,11 +25,84 @@ def _rss(n: int) -> bytes:
     ).encode()
 
 
-def test_a_batch_can_fill_while_every_worker_stores_one() -> None:
-    """A body keeps its place among the bodies at once until it is stored. Were every place
-    taken by the batches the workers store, fetching would stop until one is stored (batches
-    of 32 with 32 waiting bodies: a cold refresh of 500 farm feeds took 3.1 s, not 2.7 s)."""
-    assert run._BODIES_AT_ONCE - run._WORKERS * run._BATCH >= run._BATCH
+def _job(feed_id: int, n: int) -> FeedJob:
+    return FeedJob(feed_id, _rss(n), f"https://a.example/{n}.xml", {}, 200, None, None)
+
+
+def test_a_body_gives_its_place_back_once_a_worker_read_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body holds one of the places for bodies only until its worker reads it, not until its
+    batch is stored: while every worker stores, fetching goes on (with places held until
+    stored, 32 waiting bodies and batches of 32, fetching stopped then)."""
+    read: list[int] = []
+    storing = threading.Event()
+    stored = threading.Event()
+
+    def ingest(
+        db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None = None
+    ) -> list[FeedOutcome]:
+        for job in jobs:
+            read.append(job.feed_id)
+        storing.set()
+        assert stored.wait(30)
+        return [FeedOutcome(feed_id=feed_id, url="") for feed_id in read]
+
+    monkeypatch.setattr(run, "ingest_feeds", ingest)
+
+    async def fetch_and_store() -> list[FeedOutcome]:
+        loop = asyncio.get_running_loop()
+        places = run._BodyPlaces(loop, 2)
+
+        async def one(n: int) -> FeedOutcome:
+            async with places.place() as handed_on:
+                return await batcher.add(_job(n, n), handed_on)
+
+        with ThreadPoolExecutor(max_workers=1) as ingester:
+            batcher = run._Batcher(loop, ingester, "unused")
+            try:
+                tasks = [asyncio.create_task(one(n)) for n in range(7)]
+                await asyncio.wait_for(asyncio.to_thread(storing.wait, 30), 30)
+                # Seven bodies through two places, all read before anything was stored.
+                assert read == list(range(7))
+            finally:
+                stored.set()
+                batcher.close()
+            return list(await asyncio.gather(*tasks))
+
+    outcomes = asyncio.run(fetch_and_store())
+    assert [o.feed_id for o in outcomes] == list(range(7))
+
+
+def test_a_batch_fed_slowly_is_stored_after_its_longest_wait(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Feeds that keep trickling in do not hold a batch (and their outcomes) open for long."""
+    sizes: list[int] = []
+
+    def ingest(
+        db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None = None
+    ) -> list[FeedOutcome]:
+        ids = [job.feed_id for job in jobs]
+        sizes.append(len(ids))
+        return [FeedOutcome(feed_id=feed_id, url="") for feed_id in ids]
+
+    monkeypatch.setattr(run, "ingest_feeds", ingest)
+    monkeypatch.setattr(run, "_BATCH_WAIT", 0.5)
+    monkeypatch.setattr(run, "_BATCH_LONGEST", 0.35)
+
+    async def trickle() -> list[FeedOutcome]:
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(max_workers=1) as ingester:
+            batcher = run._Batcher(loop, ingester, "unused")
+            futures = []
+            for n in range(8):
+                futures.append(batcher.add(_job(n, n), lambda: None))
+                await asyncio.sleep(0.1)
+            batcher.close()
+            return list(await asyncio.gather(*futures))
+
+    outcomes = asyncio.run(trickle())
+    assert [o.feed_id for o in outcomes] == list(range(8))
+    assert len(sizes) >= 2 and sum(sizes) == 8 and max(sizes) < 8
 
 
 def test_feeds_fetched_together_are_stored_a_full_batch_at_a_time(
@@ -42,10 +117,11 @@ def test_feeds_fetched_together_are_stored_a_full_batch_at_a_time(
     sizes: list[int] = []
 
     def counted(
-        db_path: str, jobs: list[FeedJob], sketch_after: int | None = None
+        db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None = None
     ) -> list[FeedOutcome]:
-        sizes.append(len(jobs))
-        return ingest_feeds(db_path, jobs, sketch_after)
+        batch = list(jobs)
+        sizes.append(len(batch))
+        return ingest_feeds(db_path, batch, sketch_after)
 
     monkeypatch.setattr(run, "ingest_feeds", counted)
 
@@ -53,7 +129,7 @@ def test_feeds_fetched_together_are_stored_a_full_batch_at_a_time(
         with ThreadPoolExecutor(max_workers=1) as ingester:
             batcher = run._Batcher(asyncio.get_running_loop(), ingester, str(path))
             futures = [
-                batcher.add(FeedJob(feed_id, _rss(n), url, {}, 200, None, None))
+                batcher.add(FeedJob(feed_id, _rss(n), url, {}, 200, None, None), lambda: None)
                 for n, (feed_id, url) in enumerate(zip(ids, urls, strict=True))
             ]
             assert sizes == [] or sizes == [run._BATCH]  # the full batch left without waiting

@@ -4,6 +4,8 @@ newsreader.core.refresh.worker_process GATE` runs.
 Kept apart from the pool so a worker loads none of the pool's machinery (subprocess, queue,
 concurrent.futures and logging: ~1 MB of each worker's memory); it reads pickled calls on
 stdin, one after another, and answers each on stdout with a length prefix, until stdin closes.
+A call may name a `Streamed` argument: its items follow the call on the pipe, one pickle each,
+ending with None, and the call reads each as it comes (a batch's feeds parsed as they arrive).
 """
 
 from __future__ import annotations
@@ -18,6 +20,16 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 HEADER = struct.Struct("!Q")
+
+
+class Streamed:
+    """What a stream argument (workers.Stream) becomes on the pipe: its items follow the call."""
+
+
+def _items(requests: IO[bytes]) -> Iterator[Any]:
+    """A stream argument's items as they arrive, each let go by the time the next is read."""
+    while (item := pickle.load(requests)) is not None:
+        yield item
 
 
 class FileGate(contextlib.AbstractContextManager[object]):
@@ -67,14 +79,31 @@ def _answers(requests: IO[bytes]) -> Iterator[bytes]:
             fn, args, kwargs = pickle.load(requests)
         except EOFError:
             return
+        # Each stream argument reads its items from the pipe, after the call.
+        streams = [_items(requests) for arg in (*args, *kwargs.values()) if _is_stream(arg)]
+        given = iter(streams)
+        args = tuple(next(given) if _is_stream(arg) else arg for arg in args)
+        kwargs = {name: next(given) if _is_stream(a) else a for name, a in kwargs.items()}
         try:
             answer: tuple[bool, Any] = (True, fn(*args, **kwargs))
         except Exception as exc:  # handed back to the submitter, like any executor does
             answer = (False, exc)
+        del args, kwargs
+        try:
+            for stream in streams:  # what the call left unread: the next call follows it
+                for _ in stream:
+                    pass
+        except EOFError:
+            return
+        del streams
         try:
             yield pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # an unpicklable result or exception
             yield pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _is_stream(arg: object) -> bool:
+    return isinstance(arg, Streamed)
 
 
 def _serve_requests(gate_path: str) -> None:
@@ -109,4 +138,8 @@ def _serve_requests(gate_path: str) -> None:
 
 
 if __name__ == "__main__":
-    _serve_requests(sys.argv[1])
+    # Served by this module under its own name, not as __main__: a `Streamed` unpickled from
+    # the pipe is that module's class, which the check in _answers must be.
+    from newsreader.core.refresh import worker_process
+
+    worker_process._serve_requests(sys.argv[1])

@@ -169,6 +169,10 @@ class Database:
         fifth of a worker's system time. In memory it holds a few pages per statement."""
         self.conn.execute("PRAGMA temp_store = MEMORY")
 
+    def limit_page_cache(self, kib: int) -> None:
+        """This thread's page cache holds about `kib` KiB (SQLite's default: 2,000)."""
+        self.conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+
     def checkpoint(self) -> None:
         """Copy what the WAL holds into the database, beside the writers, not in their way."""
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
