@@ -54,6 +54,15 @@ def _store(path: str) -> Store:
         return store
 
 
+def close_ended_threads(path: str) -> None:
+    """`Database.close_ended_threads` for the store kept here (in the refreshing process, a
+    refresh of a few feeds parses on a thread of its own)."""
+    with _lock:
+        store = _stores.get(path)
+    if store is not None:
+        store.close_ended_threads()
+
+
 @dataclass(frozen=True, slots=True)
 class FeedJob:
     """One fetched feed body, as the refresh hands it to a worker."""

@@ -25,6 +25,7 @@ from newsreader.core.net.fetch import Fetcher, fetch_config
 from newsreader.core.net.urls import host_key
 from newsreader.core.refresh.ingest import (
     FeedJob,
+    close_ended_threads,
     ingest_feeds,
     settle,
     settle_entries,
@@ -237,6 +238,9 @@ async def refresh(
         # Waiting reaps the workers, so their CPU time counts as this process's children.
         ingester.shutdown(wait=True, cancel_futures=True)
         writer.shutdown(wait=True)
+        # Their threads have ended: so has the use of the connections they opened.
+        store.close_ended_threads()
+        close_ended_threads(str(store.path))
     failed = tuple((o.url, o.error) for o in outcomes if o.error)
     return RefreshReport(
         feeds=len(outcomes),

@@ -46,7 +46,8 @@ class Database:
             make_data_dir(self.path.parent)
         self._local = threading.local()
         self._giving_up = False  # see give_up_background_reads
-        self._all: list[sqlite3.Connection] = []
+        # Every connection opened, with the thread it is for (see close_ended_threads).
+        self._all: list[tuple[sqlite3.Connection, threading.Thread]] = []
         self._lock = threading.Lock()
         # Writers of one refresh (its parse workers) queue here rather than in SQLite's busy
         # handler, which sleeps in growing steps and left both cores idle.
@@ -147,14 +148,24 @@ class Database:
         search_index.attach_vocabulary(conn)
         self._local.conn = conn
         with self._lock:
-            self._all.append(conn)
+            self._all.append((conn, threading.current_thread()))
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._all:
+            for conn, _ in self._all:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+
+    def close_ended_threads(self) -> None:
+        """Close the connections of threads that have ended. A refresh in the reader stores on
+        threads of its own, each with its connection (a file and a page cache): left open, a
+        reader refreshing every half hour for days ran out of files."""
+        with self._lock:
+            ended = [(conn, thread) for conn, thread in self._all if not thread.is_alive()]
+            self._all = [pair for pair in self._all if pair not in ended]
+        for conn, _ in ended:
+            conn.close()
 
     def leave_checkpoints_to_others(self) -> None:
         """This thread's commits no longer copy the WAL into the database: a writer that

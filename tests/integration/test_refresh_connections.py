@@ -1,0 +1,42 @@
+"""The open reader refreshes in its own process, every `refresh_minutes` (30 by default), for
+days. A refresh of a few feeds stores them on threads it starts for itself (the store's
+writer, the ingester): each thread opens its own SQLite connection, and one left open per
+refresh is a file descriptor and a page cache more each time, until the process runs out."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from newsreader.core.config import Config
+from newsreader.core.refresh import ingest
+from newsreader.core.refresh.run import refresh
+from newsreader.core.store.store import Store
+from tests.support.feedgen import items, rss
+from tests.support.loopback import LoopbackServer
+
+_FDS = Path("/proc/self/fd")
+
+
+@pytest.mark.skipif(not _FDS.exists(), reason="counts this process's open files in /proc")
+def test_refreshes_in_the_readers_process_leave_no_connections_open(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "_stores", {})  # this test's, closed below
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(2):  # fewer than a worker pool is started for: stored in this process
+        store.add_feed(server.route(f"/f{n}.xml", rss(items(3, base=f"https://n{n}.example"))))
+    config = Config()
+    for _ in range(2):  # the first refreshes open what stays open for good
+        asyncio.run(refresh(store, config))
+    before = len(os.listdir(_FDS))
+    for _ in range(5):
+        asyncio.run(refresh(store, config))
+    after = len(os.listdir(_FDS))
+    for opened in ingest._stores.values():
+        opened.close()
+    store.close()
+    assert after - before <= 1, f"{after - before} files more after 5 refreshes"
