@@ -26,8 +26,9 @@ from newsreader.core.store.store import Store
 STREAM_FROM = 1024 * 1024
 # A worker's SQLite page cache. Another worker's commit empties it anyway (WAL), so it only
 # serves one batch: at 1 MiB rather than SQLite's 2 MB, a cold refresh of 2,000 farm feeds
-# peaked 2 MB lower for the tree and wrote as many bytes per entry, in as much CPU time.
-_WORKER_CACHE_KIB = 1024
+# peaked 2 MB lower for the tree and wrote as many bytes per entry, in as much CPU time; at
+# 512 KiB, about 1 MB lower again, with as many bytes written (bench/scale.py).
+_WORKER_CACHE_KIB = 512
 
 _stores: dict[str, Store] = {}
 _lock = threading.Lock()

@@ -46,8 +46,11 @@ _WORKERS = 2
 # cold refresh of 2,000 farm feeds wrote 13.1 KB per entry in batches of 16, 10.7 KB in batches
 # of 32 (500 feeds: 8.9 and 8.1 KB; batches of 8 wrote 10.1 KB). A batch's feeds reach its
 # worker one at a time as they are fetched (_Batcher), so its size costs no bodies held, only
-# the batch's prepared text (~2 MB at 32 farm feeds) until its commit.
-_BATCH = 32
+# the batch's prepared text until its commit: ~5 MB at 32 farm feeds, in each worker (one
+# waits for the write lock with its batch while the other writes). At 28, with 512 KiB page
+# caches, the tree of a cold refresh of 2,000 farm feeds peaked at 97-98 MB rather than 100
+# and wrote 10.9 KB per entry rather than 10.5 (at 24: 97-98 MB, 11.4 KB).
+_BATCH = 28
 # A batch is stored once no feed came for _BATCH_WAIT seconds, or _BATCH_LONGEST after its
 # first: its worker has parsed what came, and the feeds' outcomes (the reader's progress) wait.
 _BATCH_WAIT = 0.1
