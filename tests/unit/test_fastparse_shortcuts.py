@@ -188,8 +188,7 @@ def test_common_odd_dates_leave_feedparser_alone(
 
 
 def email_reading(text: str) -> datetime | None:
-    """The date email.utils reads, as UTC: the judge for a
-    date no feed parser read."""
+    """The date email.utils reads, as UTC: the judge for a date no feed parser read."""
     try:
         value = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
