@@ -5,6 +5,7 @@ batch waits for its transaction holding each feed as prepared, not as parsed."""
 
 from __future__ import annotations
 
+import threading
 import tracemalloc
 from dataclasses import replace
 from pathlib import Path
@@ -183,3 +184,28 @@ def test_a_parser_slip_past_feedparser_sinks_its_feed_not_its_batch(
     assert [o.new_entries for o in outcomes] == [1, 0, 1]
     assert outcomes[0].error is None and outcomes[2].error is None
     assert outcomes[1].error and "OverflowError" in outcomes[1].error
+
+
+def test_every_refresh_in_the_readers_process_keeps_its_journals_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader's refreshes of a few feeds each parse and store on a thread of their own,
+    through the one store `ingest` keeps per path: the second refresh's thread (a connection
+    of its own) journalled to a temporary file again."""
+    monkeypatch.setattr(ingest, "_stores", {})
+    path = tmp_path / "cache.sqlite3"
+    feed_id = Store(path).add_feed("https://a.example/f.xml").id
+    job = FeedJob(feed_id, GOOD, "https://a.example/f.xml", {}, 200, None, None)
+    temp_stores: list[int] = []
+
+    def refresh_on_a_thread_of_its_own() -> None:
+        ingest_feeds(str(path), [job])
+        temp_stores.append(ingest._store(str(path)).conn.execute("PRAGMA temp_store").fetchone()[0])
+
+    for _ in range(2):
+        thread = threading.Thread(target=refresh_on_a_thread_of_its_own)
+        thread.start()
+        thread.join()
+    for store in ingest._stores.values():
+        store.close()
+    assert temp_stores == [2, 2]  # MEMORY
