@@ -279,3 +279,22 @@ def test_a_worker_keeps_a_small_page_cache(tmp_path: Path) -> None:
     finally:
         pool.shutdown()
     assert page_cache_kib(str(db)) == 2000 > _WORKER_CACHE_KIB
+
+
+def test_a_killed_pool_starts_no_new_worker_for_its_queued_jobs() -> None:
+    """A cancelled refresh kills the workers, ends its open batch, then shuts the pool down.
+    A pool thread that sees its worker die before that shutdown must not start a fresh worker
+    for the next queued batch: the cancelled refresh would wait for it to parse and store."""
+    pool = WorkerPool(1)
+    running = pool.submit(slow, 30.0)
+    queued = pool.submit(slow, 5.0)
+    deadline = time.monotonic() + 30
+    while not running.running() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.5)  # the worker has started and is inside the job
+    started = time.monotonic()
+    pool.kill()
+    time.sleep(0.3)  # the refresh's thread, busy elsewhere (ending its open batch), or slow
+    pool.shutdown(wait=True, cancel_futures=True)
+    assert time.monotonic() - started < 3, "the queued job ran on a fresh worker"
+    assert queued.cancelled() or isinstance(queued.exception(timeout=1), WorkerDied)

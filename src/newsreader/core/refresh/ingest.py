@@ -108,6 +108,10 @@ def ingest_feeds(
                 update = _update(job, parse_feed(job.body, url=job.url, headers=job.headers))
             except FeedParseError as exc:
                 update = FeedUpdate(job.feed_id, None, job.status, error=str(exc))
+            except Exception as exc:  # our parsing's slip on hostile bytes (after feedparser):
+                # this feed's error, not its batch's (all of whose feeds it sank)
+                error = f"could not parse the feed: {type(exc).__name__}"
+                update = FeedUpdate(job.feed_id, None, job.status, error=error)
             prepared.append(store.prepare_feed(update, sketch_after=sketch_after))
             del update
         del job  # the body is let go before the next one is read

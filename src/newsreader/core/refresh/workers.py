@@ -77,6 +77,7 @@ class WorkerPool(Executor):
         self._lock = threading.Lock()
         self._procs: list[subprocess.Popen[bytes]] = []
         self._closed = False
+        self._killed = False  # see kill(): no new worker is started after it
         self._threads = [
             threading.Thread(target=self._serve, name=f"newsreader-worker-{n}", daemon=True)
             for n in range(workers)
@@ -114,8 +115,10 @@ class WorkerPool(Executor):
 
     def kill(self) -> None:
         """Stop every worker now, mid-job: a cancelled refresh must not wait for a big feed.
-        SQLite rolls back whatever transaction a killed worker had open."""
+        SQLite rolls back whatever transaction a killed worker had open. A job that a pool
+        thread takes after this fails rather than starting a fresh worker."""
         with self._lock:
+            self._killed = True
             procs = list(self._procs)
         for proc in procs:
             with contextlib.suppress(OSError):
@@ -132,6 +135,9 @@ class WorkerPool(Executor):
                 del item
                 if proc is None or proc.poll() is not None:
                     proc = self._start()
+                if proc is None:
+                    future.set_exception(WorkerDied("the pool's workers were stopped"))
+                    continue
                 fn, args, kwargs = call
                 streams = [a for a in (*args, *kwargs.values()) if isinstance(a, Stream)]
                 del fn, args, kwargs
@@ -168,7 +174,12 @@ class WorkerPool(Executor):
             if proc is not None:
                 _stop(proc)
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def _start(self) -> subprocess.Popen[bytes] | None:
+        """A fresh worker, or None once the pool was killed: a cancelled refresh waits for
+        no new worker to parse and store the batch queued next."""
+        with self._lock:
+            if self._killed:
+                return None
         proc = subprocess.Popen(
             [sys.executable, "-m", "newsreader.core.refresh.worker_process", self._gate_path],
             stdin=subprocess.PIPE,
@@ -185,6 +196,8 @@ class WorkerPool(Executor):
             fcntl.fcntl(proc.stdin.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
         with self._lock:
             self._procs.append(proc)
+            if self._killed:  # killed while this one started: its job fails as it is sent
+                proc.kill()
         return proc
 
 

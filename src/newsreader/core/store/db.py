@@ -46,6 +46,7 @@ class Database:
             make_data_dir(self.path.parent)
         self._local = threading.local()
         self._giving_up = False  # see give_up_background_reads
+        self._journals_in_memory = False  # see keep_statement_journals_in_memory
         # Every connection opened, with the thread it is for (see close_ended_threads).
         self._all: list[tuple[sqlite3.Connection, threading.Thread]] = []
         self._lock = threading.Lock()
@@ -103,6 +104,8 @@ class Database:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 60000")
+            if self._journals_in_memory:
+                conn.execute("PRAGMA temp_store = MEMORY")
             self._adopt(conn)
         return conn
 
@@ -177,7 +180,10 @@ class Database:
         """For a refresh's writers: an entry's insert fires the count trigger, so SQLite keeps
         a statement journal of every page the insert touches that the batch's transaction had
         already changed, in a temporary file by default: ~850 writes to it per farm feed, a
-        fifth of a worker's system time. In memory it holds a few pages per statement."""
+        fifth of a worker's system time. In memory it holds a few pages per statement. Every
+        connection opened since takes it too: the reader's refreshes each store on a thread
+        of their own, through one Store."""
+        self._journals_in_memory = True
         self.conn.execute("PRAGMA temp_store = MEMORY")
 
     def limit_page_cache(self, kib: int) -> None:
