@@ -6,6 +6,8 @@ import os
 import pickle
 import platform
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -298,3 +300,37 @@ def test_a_killed_pool_starts_no_new_worker_for_its_queued_jobs() -> None:
     pool.shutdown(wait=True, cancel_futures=True)
     assert time.monotonic() - started < 3, "the queued job ran on a fresh worker"
     assert queued.cancelled() or isinstance(queued.exception(timeout=1), WorkerDied)
+
+
+def test_the_pool_makes_its_lock_file_where_it_can_and_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    pool = WorkerPool(1)
+    assert pool.submit(pid_of_worker).result(timeout=30) != os.getpid()
+    (gate,) = tmp_path.iterdir()  # the workers took turns on it
+    assert gate.name.startswith("newsreader-gate-")
+    pool.shutdown()
+    assert not gate.exists()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "gone"))  # no such folder: the next one
+    pool = WorkerPool(1)
+    assert pool.submit(pid_of_worker).result(timeout=30) != os.getpid()
+    pool.shutdown()
+
+
+def test_the_refreshing_process_loads_no_tempfile_nor_deflate() -> None:
+    """Its own memory is part of the refresh tree's (issue 15): tempfile brought shutil, bz2,
+    lzma and random (1 MB), ISA-L 0.4 MB, and the refreshing process stores no text."""
+    script = (
+        "import sys\n"
+        "from newsreader.core.refresh.run import refresh\n"
+        "from newsreader.core.refresh.workers import WorkerPool\n"
+        "pool = WorkerPool(1)\n"
+        "pool.submit(sum, [1, 2]).result(timeout=30)\n"
+        "pool.shutdown()\n"
+        "print(sorted(m for m in ('tempfile', 'shutil', 'isal') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"

@@ -20,7 +20,6 @@ import pickle
 import queue
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -72,8 +71,7 @@ class WorkerPool(Executor):
 
     def __init__(self, workers: int) -> None:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        gate_fd, self._gate_path = tempfile.mkstemp(prefix="newsreader-gate-")
-        os.close(gate_fd)
+        self._gate_path = _new_gate_file()
         self._lock = threading.Lock()
         self._procs: list[subprocess.Popen[bytes]] = []
         self._closed = False
@@ -199,6 +197,26 @@ class WorkerPool(Executor):
             if self._killed:  # killed while this one started: its job fails as it is sent
                 proc.kill()
         return proc
+
+
+def _new_gate_file() -> str:
+    """An empty file of this pool's own, for the workers' flock (`FileGate`). Not
+    tempfile.mkstemp: tempfile brings shutil, bz2, lzma and random into the refreshing
+    process, 1 MB of its memory for one file."""
+    folders = [os.environ.get("TMPDIR") or "/tmp", "/tmp", "/var/tmp", os.getcwd()]
+    failure: OSError | None = None
+    for folder in folders:
+        for _ in range(100):  # a name taken: another one
+            path = os.path.join(folder, f"newsreader-gate-{os.urandom(8).hex()}")
+            try:
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:
+                continue
+            except OSError as exc:  # not there, or not ours to write: the next folder
+                failure = exc
+                break
+            return path
+    raise failure or FileExistsError("no free name for the workers' lock file")
 
 
 def _send(proc: subprocess.Popen[bytes], call: object) -> None:
