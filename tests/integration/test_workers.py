@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -75,14 +76,22 @@ def test_a_job_that_cannot_be_pickled_fails_alone() -> None:
         pool.shutdown()
 
 
-def test_shutdown_cancels_queued_jobs_and_kill_stops_a_running_one() -> None:
+def pool_inside_a_slow_job(
+    queued_seconds: float,
+) -> tuple[WorkerPool, Future[float], Future[float]]:
+    """A one-worker pool half a second into a 30 s job, with another job queued behind it."""
     pool = WorkerPool(1)
     running = pool.submit(slow, 30.0)
-    queued = pool.submit(slow, 0.0)
+    queued = pool.submit(slow, queued_seconds)
     deadline = time.monotonic() + 30
     while not running.running() and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.5)  # the worker has started and is inside the job
+    return pool, running, queued
+
+
+def test_shutdown_cancels_queued_jobs_and_kill_stops_a_running_one() -> None:
+    pool, running, queued = pool_inside_a_slow_job(0.0)
     started = time.monotonic()
     pool.kill()
     pool.shutdown(wait=True, cancel_futures=True)
@@ -287,13 +296,7 @@ def test_a_killed_pool_starts_no_new_worker_for_its_queued_jobs() -> None:
     """A cancelled refresh kills the workers, ends its open batch, then shuts the pool down.
     A pool thread that sees its worker die before that shutdown must not start a fresh worker
     for the next queued batch: the cancelled refresh would wait for it to parse and store."""
-    pool = WorkerPool(1)
-    running = pool.submit(slow, 30.0)
-    queued = pool.submit(slow, 5.0)
-    deadline = time.monotonic() + 30
-    while not running.running() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.5)  # the worker has started and is inside the job
+    pool, _, queued = pool_inside_a_slow_job(5.0)
     started = time.monotonic()
     pool.kill()
     time.sleep(0.3)  # the refresh's thread, busy elsewhere (ending its open batch), or slow
