@@ -52,7 +52,10 @@ class Scope:
     search: SavedSearch | None = None
 
 
-LABEL_WIDTH = 17
+# A row is its label, a space and a 5-wide count: 22 columns, what the pane (app.tcss: 26 wide,
+# a border, padding each side) leaves beside its 1-wide scrollbar. A row that wrapped lost its
+# count when the count came later: the row kept the height measured without it.
+LABEL_WIDTH = 16
 Writer = Callable[..., None]
 
 
