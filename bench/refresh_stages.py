@@ -30,7 +30,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-BATCH = 16  # feeds per transaction, as core/refresh/run.py's _BATCH
+BATCH = 16  # feeds per transaction (a refresh batches more: core/refresh/handover.py BATCH)
 
 
 def measure(feeds: int) -> dict[str, float]:

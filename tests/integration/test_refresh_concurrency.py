@@ -16,7 +16,8 @@ import pytest
 
 from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.net.fetch import FetchConfig, fetch_config
-from newsreader.core.refresh.run import _BODIES_AT_ONCE, refresh
+from newsreader.core.refresh.handover import BODIES_AT_ONCE
+from newsreader.core.refresh.run import refresh
 from newsreader.core.store.store import Store
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
@@ -131,7 +132,7 @@ def test_bodies_have_a_bound_of_their_own_and_304s_get_the_whole_cap(tmp_path: P
         config = Config(network=NetworkConfig(concurrency=cap))
         cold = asyncio.run(refresh(store, config))
         assert cold.new_entries == 150 and not cold.failed
-        assert counter.peak == _BODIES_AT_ONCE < cap
+        assert counter.peak == BODIES_AT_ONCE < cap
         counter.reset()
         warm = asyncio.run(refresh(store, config))
         assert warm.unchanged == 150

@@ -1,4 +1,4 @@
-"""Fetched feeds go to the workers in batches, one transaction each (refresh/run.py): bigger
+"""Fetched feeds go to the workers in batches, one transaction each (refresh/handover.py): bigger
 batches write fewer bytes per entry (bench/scale.py). A batch's feeds reach its worker one at
 a time as they come, and fetching goes on while the workers store."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.models import FeedOutcome
-from newsreader.core.refresh import run
+from newsreader.core.refresh import handover
 from newsreader.core.refresh.ingest import FeedJob, ingest_feeds
 from newsreader.core.store.store import Store
 
@@ -46,18 +46,18 @@ def test_a_body_gives_its_place_back_once_a_worker_read_it(monkeypatch: pytest.M
         assert stored.wait(30)
         return [FeedOutcome(feed_id=feed_id, url="") for feed_id in read]
 
-    monkeypatch.setattr(run, "ingest_feeds", ingest)
+    monkeypatch.setattr(handover, "ingest_feeds", ingest)
 
     async def fetch_and_store() -> list[FeedOutcome]:
         loop = asyncio.get_running_loop()
-        places = run._BodyPlaces(loop, 2)
+        places = handover.BodyPlaces(loop, 2)
 
         async def one(n: int) -> FeedOutcome:
             async with places.place() as handed_on:
                 return await batcher.add(_job(n, n), handed_on)
 
         with ThreadPoolExecutor(max_workers=1) as ingester:
-            batcher = run._Batcher(loop, ingester, "unused")
+            batcher = handover.Batcher(loop, ingester, "unused")
             try:
                 tasks = [asyncio.create_task(one(n)) for n in range(7)]
                 await asyncio.wait_for(asyncio.to_thread(storing.wait, 30), 30)
@@ -65,7 +65,7 @@ def test_a_body_gives_its_place_back_once_a_worker_read_it(monkeypatch: pytest.M
                 assert read == list(range(7))
             finally:
                 stored.set()
-                batcher.close()
+                batcher.flush()
             return list(await asyncio.gather(*tasks))
 
     outcomes = asyncio.run(fetch_and_store())
@@ -85,19 +85,19 @@ def test_a_batch_fed_slowly_is_stored_after_its_longest_wait(
         sizes.append(len(ids))
         return [FeedOutcome(feed_id=feed_id, url="") for feed_id in ids]
 
-    monkeypatch.setattr(run, "ingest_feeds", ingest)
-    monkeypatch.setattr(run, "_BATCH_WAIT", 0.5)
-    monkeypatch.setattr(run, "_BATCH_LONGEST", 0.35)
+    monkeypatch.setattr(handover, "ingest_feeds", ingest)
+    monkeypatch.setattr(handover, "BATCH_WAIT", 0.5)
+    monkeypatch.setattr(handover, "BATCH_LONGEST", 0.35)
 
     async def trickle() -> list[FeedOutcome]:
         loop = asyncio.get_running_loop()
         with ThreadPoolExecutor(max_workers=1) as ingester:
-            batcher = run._Batcher(loop, ingester, "unused")
+            batcher = handover.Batcher(loop, ingester, "unused")
             futures = []
             for n in range(8):
                 futures.append(batcher.add(_job(n, n), lambda: None))
                 await asyncio.sleep(0.1)
-            batcher.close()
+            batcher.flush()
             return list(await asyncio.gather(*futures))
 
     outcomes = asyncio.run(trickle())
@@ -111,7 +111,7 @@ def test_feeds_fetched_together_are_stored_a_full_batch_at_a_time(
     """A full batch goes at once, the rest after the wait; each feed gets its own outcome."""
     path = tmp_path / "cache.sqlite3"
     store = Store(path)
-    urls = [f"https://a.example/{n}.xml" for n in range(run._BATCH + 5)]
+    urls = [f"https://a.example/{n}.xml" for n in range(handover.BATCH + 5)]
     ids = [store.add_feed(url).id for url in urls]
     store.close()
     sizes: list[int] = []
@@ -123,20 +123,20 @@ def test_feeds_fetched_together_are_stored_a_full_batch_at_a_time(
         sizes.append(len(batch))
         return ingest_feeds(db_path, batch, sketch_after)
 
-    monkeypatch.setattr(run, "ingest_feeds", counted)
+    monkeypatch.setattr(handover, "ingest_feeds", counted)
 
     async def store_all() -> list[FeedOutcome]:
         with ThreadPoolExecutor(max_workers=1) as ingester:
-            batcher = run._Batcher(asyncio.get_running_loop(), ingester, str(path))
+            batcher = handover.Batcher(asyncio.get_running_loop(), ingester, str(path))
             futures = [
                 batcher.add(FeedJob(feed_id, _rss(n), url, {}, 200, None, None), lambda: None)
                 for n, (feed_id, url) in enumerate(zip(ids, urls, strict=True))
             ]
-            assert sizes == [] or sizes == [run._BATCH]  # the full batch left without waiting
+            assert sizes == [] or sizes == [handover.BATCH]  # the full batch left without waiting
             return list(await asyncio.gather(*futures))
 
     outcomes = asyncio.run(store_all())
-    assert sizes == [run._BATCH, 5]
+    assert sizes == [handover.BATCH, 5]
     assert [o.feed_id for o in outcomes] == ids
     assert all(o.new_entries == 1 and o.error is None for o in outcomes)
     store = Store(path)

@@ -49,7 +49,7 @@ class NetworkConfig:
     # one refresh does at once. A refresh of unchanged feeds is all 304s, each a round trip
     # and ~0.7 ms of the refresh's CPU: at 32, 2,000 feeds 50 ms away waited 3.1 s on the
     # network alone; at 96 about 1 s, under the CPU they cost, so 128 was no faster. Feeds
-    # that bring bodies have a bound of their own (refresh/run.py, _BODIES_AT_ONCE: 32, with
+    # that bring bodies have a bound of their own (refresh/handover.py, BODIES_AT_ONCE: 32, with
     # the bodies no worker has read yet), so a raised cap does not raise a cold refresh's
     # memory.
     concurrency: int = 96

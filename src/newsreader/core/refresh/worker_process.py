@@ -80,10 +80,9 @@ def _answers(requests: IO[bytes]) -> Iterator[bytes]:
         except EOFError:
             return
         # Each stream argument reads its items from the pipe, after the call.
-        streams = [_items(requests) for arg in (*args, *kwargs.values()) if _is_stream(arg)]
-        given = iter(streams)
-        args = tuple(next(given) if _is_stream(arg) else arg for arg in args)
-        kwargs = {name: next(given) if _is_stream(a) else a for name, a in kwargs.items()}
+        streams: list[Iterator[Any]] = []
+        args = tuple(_fed(arg, requests, streams) for arg in args)
+        kwargs = {name: _fed(arg, requests, streams) for name, arg in kwargs.items()}
         try:
             answer: tuple[bool, Any] = (True, fn(*args, **kwargs))
         except Exception as exc:  # handed back to the submitter, like any executor does
@@ -102,8 +101,13 @@ def _answers(requests: IO[bytes]) -> Iterator[bytes]:
             yield pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
-def _is_stream(arg: object) -> bool:
-    return isinstance(arg, Streamed)
+def _fed(arg: Any, requests: IO[bytes], streams: list[Iterator[Any]]) -> Any:
+    """`arg` as the call gets it: a stream argument becomes its items from the pipe (kept in
+    `streams`, so what the call leaves unread is read after it)."""
+    if not isinstance(arg, Streamed):
+        return arg
+    streams.append(_items(requests))
+    return streams[-1]
 
 
 def _serve_requests(gate_path: str) -> None:
