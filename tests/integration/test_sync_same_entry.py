@@ -106,3 +106,19 @@ def test_a_feed_that_moved_is_the_servers_feed_under_its_old_address(
     assert code == 0, err
     assert [f["url"] for f in feeds(capsys)] == [new]
     assert len(entries(capsys)) == 3
+
+
+def test_pulled_items_are_counted_read_or_not(
+    fake: FakeGReader, server: LoopbackServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pull inserts entries itself (no trigger counts an insert since schema 15): the feed
+    pane's counters must still say how many there are and how many are unread."""
+    url = server.route("/stadt.xml", rss(stories()))
+    feed = fake.add_feed(url, "Stadt")
+    for n, item in enumerate(stories()):
+        fake.add_item(feed, item.title, item.link, read=n == 0)
+    assert run(capsys, "sync")[0] == 0
+    rows = entries(capsys)
+    (listed,) = feeds(capsys)
+    assert listed["entries"] == len(rows) == 3
+    assert listed["unread"] == sum(1 for r in rows if not r["read"]) == 2

@@ -177,10 +177,11 @@ class Database:
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
 
     def keep_statement_journals_in_memory(self) -> None:
-        """For a refresh's writers: an entry's insert fires the count trigger, so SQLite keeps
-        a statement journal of every page the insert touches that the batch's transaction had
-        already changed, in a temporary file by default: ~850 writes to it per farm feed, a
-        fifth of a worker's system time. In memory it holds a few pages per statement. Every
+        """For a refresh's writers: an entry's insert may need undoing alone (its foreign key;
+        until schema 15 also the count trigger), so SQLite keeps a statement journal of every
+        page the insert touches that the batch's transaction had already changed, in a
+        temporary file by default: ~850 writes to it per farm feed with the trigger, a fifth
+        of a worker's system time. In memory it holds a few pages per statement. Every
         connection opened since takes it too: the reader's refreshes each store on a thread
         of their own, through one Store."""
         self._journals_in_memory = True

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
+from newsreader.core.store.counts import count_new_entries
 from newsreader.core.store.db import Database
 from newsreader.core.store.entry_rows import (
     EntryText,
@@ -448,6 +449,7 @@ def write_entries(
                    (entry_id, published, shingles, sampled, samples) VALUES (?, ?, ?, ?, ?)""",
                 (entry_id, published, *text.sketch),
             )
+    count_new_entries(conn, feed_id, new, new)  # inserted unread, and not yet hidden
     return new, updated
 
 

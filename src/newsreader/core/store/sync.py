@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from newsreader.core.store import search_index
+from newsreader.core.store.counts import count_new_entries
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import pack_text, unpack_text
 from newsreader.core.sync_records import (
@@ -368,6 +369,7 @@ def _apply_items(
                 ),
             )
             entry_id = int(cur.lastrowid or 0)
+            count_new_entries(conn, feed_id, 1, int(not item.read))
         else:
             entry_id = int(row["id"])
             if entry_id not in written:  # indexed before this pull: by what it was, first
