@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.config import Config, NetworkConfig
+from newsreader.core.config import Config, HideRule, NetworkConfig
 from newsreader.core.fetch_records import RefreshReport
 from newsreader.core.refresh import run
 from newsreader.core.refresh.run import refresh
@@ -100,3 +102,25 @@ def test_a_cancelled_refresh_stops_its_workers_mid_batch(
     assert outcomes == [] and pools
     procs = [proc for pool in pools for proc in pool._procs]
     assert procs and all(proc.poll() is not None for proc in procs)
+
+
+def settle_dies(db_path: str, cluster_days: int | None, rules: object) -> int:
+    """A worker killed while it settles (by the OOM killer, say), after every feed is stored."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    return 0
+
+
+def test_a_worker_dying_while_it_settles_does_not_fail_the_stored_refresh(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The settling at the end (hide rules, clustering) is done in this process instead: the
+    refresh reports what it stored, and the hide rule still hides."""
+    monkeypatch.setattr(run, "settle_entries", settle_dies)
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(12):
+        store.add_feed(server.route(f"/s{n}.xml", rss(items(3, base=f"http://s{n}.example"))))
+    config = Config(hide=(HideRule(title="meldung 1"),))
+    report = asyncio.run(refresh(store, config))
+    assert report.new_entries == 36 and not report.failed
+    hidden = store.conn.execute("SELECT COUNT(*) FROM entries WHERE hidden = 1").fetchone()[0]
+    assert hidden == 12  # each feed's "Meldung 1"

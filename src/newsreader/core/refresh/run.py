@@ -18,7 +18,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 
 from newsreader.core.config import Config, NetworkConfig
-from newsreader.core.errors import StoreError
+from newsreader.core.errors import StoreError, WorkerDied
 from newsreader.core.fetch_records import FetchResult, RefreshReport
 from newsreader.core.models import Feed, FeedOutcome
 from newsreader.core.net.fetch import Fetcher, fetch_config
@@ -205,7 +205,13 @@ async def refresh(
             days = config.cluster.window_days if config.cluster.enabled else None
             if pages or any(o.new_entries or o.updated_entries for o in outcomes):
                 job = functools.partial(settle_entries, str(store.path), days, config.hide)
-                await loop.run_in_executor(ingester, job)
+                try:
+                    await loop.run_in_executor(ingester, job)
+                except WorkerDied:
+                    # Everything is stored; the settling only decides and compares, and
+                    # starts again from what is stored: done here instead of failing a
+                    # refresh whose feeds all went in.
+                    await loop.run_in_executor(writer, settle, store, days, config.hide)
             else:
                 await loop.run_in_executor(writer, settle, store, days, config.hide)
             if not config.cluster.enabled:

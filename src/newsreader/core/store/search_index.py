@@ -63,7 +63,7 @@ class IndexWrites:
     """Index rows of many entries, written together by `flush` once their entries are.
 
     FTS5 keeps what it is given in memory until the transaction ends, unless a statement that
-    may need undoing alone (an insert into `entries`, whose triggers keep the counters) opens
+    may need undoing alone (an insert into `entries`, for its foreign key) opens
     a savepoint: then it writes out a segment of its own. Indexing each entry right after its
     insert wrote a segment per entry, and merging those cost a cold refresh more CPU than the
     rows themselves; written after all the inserts, a batch's rows make one segment. The
