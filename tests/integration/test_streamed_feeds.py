@@ -172,3 +172,40 @@ def test_small_feeds_in_the_same_batch_keep_their_order(
         (feeds[1].id, 31, False),
         (feeds[2].id, 0, True),
     ]
+
+
+def test_a_big_feed_our_parser_slips_on_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exception of our own parsing half-way through a streamed feed (a fault no server
+    can be asked to produce: the parser's own bug, so it is injected) is that feed's error,
+    rolled back; the batch's other feeds are stored, and the feed's row says what went wrong."""
+    store = Store.in_dir(tmp_path)
+    feeds = [store.add_feed(f"http://lokal.test/{k}.xml") for k in range(3)]
+    store.close()
+    monkeypatch.setattr(ingest, "STREAM_FROM", 2000)  # only the middle one is big
+    bodies = [rss(items(2, prefix="A")), rss(items(30, prefix="B")), rss(items(3, prefix="C"))]
+    real_stream = fastparse.FastStream.__iter__
+
+    def slips(self: fastparse.FastStream) -> Any:
+        for n, entry in enumerate(real_stream(self)):
+            if n == 20:
+                raise OverflowError("a date beyond what datetime holds")
+            yield entry
+
+    monkeypatch.setattr(fastparse.FastStream, "__iter__", slips)
+    db = str(tmp_path / "newsreader.sqlite3")
+    got = ingest_feeds(db, [_job(f.id, b) for f, b in zip(feeds, bodies, strict=True)])
+    assert [(o.new_entries, o.error) for o in got] == [
+        (2, None),
+        (0, "could not parse the feed: OverflowError"),
+        (3, None),
+    ]
+    conn = sqlite3.connect(db)
+    try:
+        counts = dict(conn.execute("SELECT feed_id, COUNT(*) FROM entries GROUP BY feed_id"))
+        error = conn.execute("SELECT last_error FROM feeds WHERE id = ?", (feeds[1].id,))
+        assert counts == {feeds[0].id: 2, feeds[2].id: 3}
+        assert error.fetchone()[0] == "could not parse the feed: OverflowError"
+    finally:
+        conn.close()

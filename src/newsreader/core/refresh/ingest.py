@@ -8,6 +8,7 @@ names the job, the workers run it.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsreader.core.config import HideRule
-from newsreader.core.errors import FeedParseError
+from newsreader.core.errors import FeedParseError, StoreError
 from newsreader.core.models import FeedOutcome
 from newsreader.core.parse.polling import header_interval, longest
 from newsreader.core.parsed import ParsedFeed
@@ -100,18 +101,22 @@ def ingest_feeds(
     for job in jobs:
         # Prepared at once, so the batch holds each feed's packed text, not its body or its
         # parsed entries.
-        outcome = _ingest_streamed(store, job) if len(job.body) >= STREAM_FROM else None
+        outcome = update = None
+        if len(job.body) >= STREAM_FROM:
+            try:
+                outcome = _ingest_streamed(store, job)
+            except (sqlite3.Error, StoreError):  # the store's trouble is the batch's
+                raise
+            except Exception as exc:  # rolled back; as below, this feed's error alone
+                update = _parse_failure(job, exc)
         if outcome is not None:
             streamed[len(prepared) + len(streamed)] = outcome
         else:
-            try:
-                update = _update(job, parse_feed(job.body, url=job.url, headers=job.headers))
-            except FeedParseError as exc:
-                update = FeedUpdate(job.feed_id, None, job.status, error=str(exc))
-            except Exception as exc:  # our parsing's slip on hostile bytes (after feedparser):
-                # this feed's error, not its batch's (all of whose feeds it sank)
-                error = f"could not parse the feed: {type(exc).__name__}"
-                update = FeedUpdate(job.feed_id, None, job.status, error=error)
+            if update is None:
+                try:
+                    update = _update(job, parse_feed(job.body, url=job.url, headers=job.headers))
+                except Exception as exc:
+                    update = _parse_failure(job, exc)
             prepared.append(store.prepare_feed(update, sketch_after=sketch_after))
             del update
         del job  # the body is let go before the next one is read
@@ -131,6 +136,15 @@ def _ingest_streamed(store: Store, job: FeedJob) -> FeedOutcome | None:
         return store.record_streamed_feed(job.feed_id, stream, lambda parsed: _update(job, parsed))
     except NotFast:
         return None
+
+
+def _parse_failure(job: FeedJob, exc: Exception) -> FeedUpdate:
+    """The feed's error for its row. Our parsing's slip on hostile bytes (after feedparser) is
+    this feed's error too, not its batch's (all of whose feeds it sank)."""
+    if isinstance(exc, FeedParseError):
+        return FeedUpdate(job.feed_id, None, job.status, error=str(exc))
+    error = f"could not parse the feed: {type(exc).__name__}"
+    return FeedUpdate(job.feed_id, None, job.status, error=error)
 
 
 def _update(job: FeedJob, parsed: ParsedFeed) -> FeedUpdate:
