@@ -6,7 +6,8 @@ stream_writes.py then only insert them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -52,12 +53,19 @@ def entry_utf8(entry: ParsedEntry) -> EntryUtf8:
 def entry_digest(entry: ParsedEntry, utf8: EntryUtf8 | None = None) -> str:
     """What makes an entry 'changed': any field a reader would see. A BLAKE2b of the bytes
     `legacy_digest` hashes, taken in parts: the long ones are not copied into one string."""
-    # Here, not at the top: the reader opens the store and never hashes (start-up speed).
-    from newsreader.core.hashes import entry_digest_hex
-
     summary, content, _ = utf8 or entry_utf8(entry)
     head, tail = _short_fields(entry)
-    return entry_digest_hex(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+    return _digest_hex()(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+
+
+@functools.cache
+def _digest_hex() -> Callable[..., str]:
+    """`hashes.entry_digest_hex`, imported on the first digest, not at the top: the reader
+    opens the store and never hashes (start-up speed). Not in `entry_digest` itself: an
+    import statement runs the import machinery on every call, 2,500 instructions an entry."""
+    from newsreader.core.hashes import entry_digest_hex
+
+    return entry_digest_hex
 
 
 def legacy_digest(entry: ParsedEntry) -> str:

@@ -30,9 +30,11 @@ def fold(text: str) -> str:
     except UnicodeEncodeError:
         return _fold_wide(text)
     latin = latin.translate(_LATIN1_LOWER)
+    # Replaced without asking `umlaut in latin` first: bytes.__contains__ tries its argument
+    # as an integer first, and the TypeError it makes and drops cost more than the scan.
+    # A replace that finds nothing gives back the same object, no copy.
     for umlaut, spelled in _LATIN1_GERMAN:
-        if umlaut in latin:
-            latin = latin.replace(umlaut, spelled)
+        latin = latin.replace(umlaut, spelled)
     return latin.decode("latin-1")
 
 
