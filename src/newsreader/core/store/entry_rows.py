@@ -11,10 +11,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from newsreader.core.store import search_index
 from newsreader.core.store.clusters import feed_sketch
 from newsreader.core.store.packed_text import pack_text
-from newsreader.core.store.textfold import feed_text
+from newsreader.core.store.textfold import feed_text, fold, fold_utf8
 from newsreader.core.times import to_ts
 
 if TYPE_CHECKING:  # types only (the reader's start-up does without them)
@@ -124,7 +123,8 @@ def entry_text(
 ) -> EntryText:
     """`utf8`: `entry_utf8(entry)`, if the digest made it."""
     plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
-    title, body = search_index.indexed_text(entry.title, plain)
+    # search_index.indexed_text(entry.title, plain), the body folded straight to UTF-8
+    title, body = fold(entry.title), fold_utf8(plain)
     published = to_ts(entry.published or entry.updated)
     # An entry without a date is stored as just seen: inside any window.
     sketched = sketch_after is not None and (published is None or published >= sketch_after)
@@ -135,6 +135,6 @@ def entry_text(
         pack_text(entry.summary, summary_utf8),
         pack_text(entry.content, content_utf8),
         title,
-        body.encode(),
+        body,
         feed_sketch(plain) if sketched else None,
     )
