@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from newsreader.core.store.clusters import feed_sketch
@@ -20,10 +19,10 @@ if TYPE_CHECKING:  # types only (the reader's start-up does without them)
     from newsreader.core.parsed import ParsedEntry
 
 
-@dataclass(frozen=True, slots=True)
-class EntryText:
+class EntryText(NamedTuple):
     """An entry's text as stored (`packed_text`) and as indexed (`search_index.entry_text`),
-    made before the write lock is taken."""
+    made before the write lock is taken. A NamedTuple, not a frozen dataclass: one is made per
+    entry, and the dataclass's __init__ (object.__setattr__ per field) cost twice as much."""
 
     summary: str | bytes
     content: str | bytes
