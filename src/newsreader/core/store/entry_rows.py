@@ -124,9 +124,11 @@ def entry_text(
     plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
     # search_index.indexed_text(entry.title, plain), the body folded straight to UTF-8
     title, body = fold(entry.title), fold_utf8(plain)
-    published = to_ts(entry.published or entry.updated)
-    # An entry without a date is stored as just seen: inside any window.
-    sketched = sketch_after is not None and (published is None or published >= sketch_after)
+    sketched = False
+    if sketch_after is not None:  # the timestamp only then: 1 % of an entry's preparing
+        published = to_ts(entry.published or entry.updated)
+        # An entry without a date is stored as just seen: inside any window.
+        sketched = published is None or published >= sketch_after
     summary_utf8 = content_utf8 = None
     if utf8 is not None and utf8.packable:
         summary_utf8, content_utf8 = utf8.summary, utf8.content
