@@ -3,12 +3,23 @@ back as it went in."""
 
 from __future__ import annotations
 
+import platform
 import random
+import subprocess
+import sys
+import textwrap
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from isal import isal_zlib
 
-from newsreader.core.store.packed_text import MIN_PACKED_CHARS, pack_text, unpack_text
+from newsreader.core.store.packed_text import (
+    MIN_PACKED_CHARS,
+    SMALL_BUFFER_BYTES,
+    pack_text,
+    unpack_text,
+)
 
 
 def test_long_text_is_packed_and_comes_back_the_same() -> None:
@@ -61,3 +72,55 @@ def test_repetitive_text_is_packed_small(words: list[str]) -> None:
     assert isinstance(stored, bytes)
     assert len(stored) < len(text.encode("utf-8")) * 0.6
     assert unpack_text(stored) == text
+
+
+def _as_stored_before(text: str) -> str | bytes:
+    """What pack_text stored before it chose ISA-L's buffer size: the one-shot default's."""
+    raw = text.encode("utf-8")
+    packed = bytes((1,)) + isal_zlib.compress(raw, 1, -15)
+    return packed if len(packed) < len(raw) else text
+
+
+@pytest.mark.parametrize("alphabet", [64, 200])
+def test_stored_bytes_are_those_of_the_default_buffer(alphabet: int) -> None:
+    # Few matches make the most tokens per byte: the case the small buffer must still hold in
+    # one block. A stored value that changed would rewrite nothing, but the same text would
+    # be stored two ways.
+    rng = random.Random(alphabet)
+    letters = [chr(0x21 + i) for i in range(alphabet)]
+    long_text = "".join(rng.choice(letters) for _ in range(40_000))
+    # Up to the bound, and past it (and past where the small buffer splits the block: ~32 KB).
+    for size in (MIN_PACKED_CHARS, 5000, SMALL_BUFFER_BYTES, SMALL_BUFFER_BYTES + 1, 34_000):
+        assert pack_text(long_text[:size]) == _as_stored_before(long_text[:size])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=MIN_PACKED_CHARS, max_size=SMALL_BUFFER_BYTES // 4))
+def test_any_text_is_stored_as_the_default_buffer_stored_it(text: str) -> None:
+    assert pack_text(text) == _as_stored_before(text)
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="the worker tunes glibc's malloc")
+def test_packing_in_a_worker_does_not_fault_pages_in_on_every_call() -> None:
+    # A worker maps big blocks on their own (refresh/worker_memory.py); a deflate buffer that
+    # big was mapped, faulted in and unmapped on every call (6 page faults each here).
+    script = textwrap.dedent(
+        """
+        import random, resource
+        from newsreader.core.refresh.worker_memory import hold_only_what_is_used
+        from newsreader.core.store.packed_text import pack_text
+        hold_only_what_is_used()
+        rng = random.Random(1)
+        words = ["Stadtrat", "Brücke", "über", "Haushalt", "Straße", "2026", "<p>", "beschließt"]
+        texts = [" ".join(rng.choice(words) for _ in range(800)) for _ in range(300)]
+        pack_text(texts[0])
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for text in texts:
+            pack_text(text)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert int(done.stdout) < 100  # of 300 calls

@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from newsreader.core.errors import FeedParseError
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.store.entry_rows import entry_text as entry_rows_text
 from newsreader.core.store.search_index import entry_text
-from newsreader.core.store.textfold import fold, strip_tags
+from newsreader.core.store.textfold import fold, fold_utf8, strip_tags
 from tests.unit.test_fastparse import farm_feed
 
 
@@ -45,6 +46,16 @@ def test_every_latin1_character_folds_as_str_lower_does() -> None:
         char = chr(code)
         for text in (char, f"Ab{char}Ü", f"{char}ßÄ{char}", char * 3):
             assert fold(text) == plain_fold(text), hex(code)
+
+
+def test_folded_utf8_is_the_folded_text_encoded() -> None:
+    # The index is written from fold_utf8; rows are deleted by fold's text, encoded.
+    for code in range(256):
+        char = chr(code)
+        for text in (char, f"Ab{char}Ü", f"{char}ßÄ{char}", f"Straße {char}"):
+            assert fold_utf8(text) == plain_fold(text).encode(), hex(code)
+    for text in ("„Straße“ – ÄRGER", "u\u0308ber", "ÜBER DIE BRÜCKE", "plain ascii"):
+        assert fold_utf8(text) == plain_fold(text).encode(), text
 
 
 def test_wider_characters_fold_as_before() -> None:
@@ -74,6 +85,12 @@ TEXT = st.text(
 def test_entry_text_is_its_plain_definition(title: str, summary: str, content: str) -> None:
     assert entry_text(title, summary, content) == plain_entry_text(title, summary, content)
     assert strip_tags(summary) == plain_strip_tags(summary)
+    try:
+        expected = plain_fold(content).encode()
+    except UnicodeEncodeError:  # a lone surrogate: the entry is not stored (pack_text fails)
+        expected = None
+    if expected is not None:
+        assert fold_utf8(content) == expected
 
 
 def test_entry_text_of_real_feeds_is_its_plain_definition(corpus: Path) -> None:
@@ -89,5 +106,8 @@ def test_entry_text_of_real_feeds_is_its_plain_definition(corpus: Path) -> None:
         for entry in parsed.entries:
             got = entry_text(entry.title, entry.summary, entry.content)
             assert got == plain_entry_text(entry.title, entry.summary, entry.content)
+            # What a refresh's worker indexes with: the same text, in UTF-8.
+            prepared = entry_rows_text(entry)
+            assert (prepared.index_title, prepared.index_body) == (got[0], got[1].encode())
             checked += 1
     assert checked > 100

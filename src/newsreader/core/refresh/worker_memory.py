@@ -8,7 +8,10 @@ settings keep a worker near what it holds rather than what it once held:
   glibc's own threshold starts at 128 KB but rises to the largest block freed, after which
   the bodies of the next batches landed in the heap;
 - after each job, `malloc_trim` hands the free pages inside the heap back.
-Both cost page faults when the memory is used again, about 1 % of a worker's CPU.
+Both cost page faults when the memory is used again, about 1 % of a worker's CPU. A block
+of that size allocated per call is mapped per call: packing an entry's text asks ISA-L for a
+working buffer below BIG_BLOCK (store/packed_text.py), its default one (276 KiB) cost a third
+of the packing in page faults.
 Worker-only: the refreshing process imports nothing of this (nor ctypes).
 """
 

@@ -6,24 +6,23 @@ stream_writes.py then only insert them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from newsreader.core.store import search_index
 from newsreader.core.store.clusters import feed_sketch
 from newsreader.core.store.packed_text import pack_text
-from newsreader.core.store.textfold import feed_text
+from newsreader.core.store.textfold import feed_text, fold, fold_utf8
 from newsreader.core.times import to_ts
 
 if TYPE_CHECKING:  # types only (the reader's start-up does without them)
     from newsreader.core.parsed import ParsedEntry
 
 
-@dataclass(frozen=True, slots=True)
-class EntryText:
+class EntryText(NamedTuple):
     """An entry's text as stored (`packed_text`) and as indexed (`search_index.entry_text`),
-    made before the write lock is taken."""
+    made before the write lock is taken. A NamedTuple, not a frozen dataclass: one is made per
+    entry, and the dataclass's __init__ (object.__setattr__ per field) cost twice as much."""
 
     summary: str | bytes
     content: str | bytes
@@ -52,12 +51,19 @@ def entry_utf8(entry: ParsedEntry) -> EntryUtf8:
 def entry_digest(entry: ParsedEntry, utf8: EntryUtf8 | None = None) -> str:
     """What makes an entry 'changed': any field a reader would see. A BLAKE2b of the bytes
     `legacy_digest` hashes, taken in parts: the long ones are not copied into one string."""
-    # Here, not at the top: the reader opens the store and never hashes (start-up speed).
-    from newsreader.core.hashes import entry_digest_hex
-
     summary, content, _ = utf8 or entry_utf8(entry)
     head, tail = _short_fields(entry)
-    return entry_digest_hex(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+    return _digest_hex()(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+
+
+@functools.cache
+def _digest_hex() -> Callable[..., str]:
+    """`hashes.entry_digest_hex`, imported on the first digest, not at the top: the reader
+    opens the store and never hashes (start-up speed). Not in `entry_digest` itself: an
+    import statement runs the import machinery on every call, 2,500 instructions an entry."""
+    from newsreader.core.hashes import entry_digest_hex
+
+    return entry_digest_hex
 
 
 def legacy_digest(entry: ParsedEntry) -> str:
@@ -116,10 +122,13 @@ def entry_text(
 ) -> EntryText:
     """`utf8`: `entry_utf8(entry)`, if the digest made it."""
     plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
-    title, body = search_index.indexed_text(entry.title, plain)
-    published = to_ts(entry.published or entry.updated)
-    # An entry without a date is stored as just seen: inside any window.
-    sketched = sketch_after is not None and (published is None or published >= sketch_after)
+    # search_index.indexed_text(entry.title, plain), the body folded straight to UTF-8
+    title, body = fold(entry.title), fold_utf8(plain)
+    sketched = False
+    if sketch_after is not None:  # the timestamp only then: 1 % of an entry's preparing
+        published = to_ts(entry.published or entry.updated)
+        # An entry without a date is stored as just seen: inside any window.
+        sketched = published is None or published >= sketch_after
     summary_utf8 = content_utf8 = None
     if utf8 is not None and utf8.packable:
         summary_utf8, content_utf8 = utf8.summary, utf8.content
@@ -127,6 +136,6 @@ def entry_text(
         pack_text(entry.summary, summary_utf8),
         pack_text(entry.content, content_utf8),
         title,
-        body.encode(),
+        body,
         feed_sketch(plain) if sketched else None,
     )

@@ -24,7 +24,20 @@ _DEFLATED = 1  # format byte: raw deflate (no header, no checksum: SQLite checks
 # farm's and the corpus's text as small as zlib's level 1 did (46 % and 63 % of the UTF-8);
 # its level 0 is four times faster still but leaves a fifth more bytes.
 _LEVEL = 1
-_RAW = -15  # wbits for a raw deflate stream
+_RAW = -15  # wbits for a raw deflate stream (zlib)
+_DEFLATE_FLAG = 0  # igzip_lib.COMP_DEFLATE: the same raw stream
+_HIST_BITS = 15  # a 32 KiB window, as zlib's wbits=-15
+# ISA-L's one-shot deflate takes a working buffer per call: 276 KiB at its default size, which
+# a refresh worker maps and unmaps on every call (it maps blocks from 96 KiB up on their own,
+# refresh/worker_memory.py): a third of packing's CPU went to those page faults. Its "small"
+# size (84 KiB) comes from the heap. Up to 16,000 bytes of input it holds every token (at most
+# one per byte) of a single block, so the output is the same bytes as the default size's;
+# longer text keeps the default size, where deflating costs far more than the mapping.
+_MEM_SMALL, _MEM_DEFAULT = 2, 0  # igzip_lib.MEM_LEVEL_SMALL, MEM_LEVEL_DEFAULT
+SMALL_BUFFER_BYTES = 16_000
+_FORMAT = bytes((_DEFLATED,))
+
+_Deflate = Callable[[bytes, int, int, int, int], bytes]
 
 
 def pack_text(text: str, utf8: bytes | None = None) -> str | bytes:
@@ -32,17 +45,18 @@ def pack_text(text: str, utf8: bytes | None = None) -> str | bytes:
     if len(text) < MIN_PACKED_CHARS:
         return text
     raw = text.encode("utf-8") if utf8 is None else utf8
-    packed = bytes((_DEFLATED,)) + _deflate()(raw, _LEVEL, _RAW)
+    buffer = _MEM_SMALL if len(raw) <= SMALL_BUFFER_BYTES else _MEM_DEFAULT
+    packed = _FORMAT + _deflate()(raw, _LEVEL, _DEFLATE_FLAG, buffer, _HIST_BITS)
     return packed if len(packed) < len(raw) else text
 
 
 @functools.cache
-def _deflate() -> Callable[[bytes, int, int], bytes]:
+def _deflate() -> _Deflate:
     """ISA-L's deflate, loaded on the first text packed. Start-up/memory: 0.4 MB that the
     reader and a refresh's own process, which read stored text but store none, go without."""
-    from isal import isal_zlib
+    from isal import igzip_lib
 
-    compress: Callable[[bytes, int, int], bytes] = isal_zlib.compress
+    compress: _Deflate = igzip_lib.compress
     return compress
 
 

@@ -29,11 +29,30 @@ def fold(text: str) -> str:
         latin = text.encode("latin-1")
     except UnicodeEncodeError:
         return _fold_wide(text)
+    return _fold_latin1(latin).decode("latin-1")
+
+
+def fold_utf8(text: str) -> bytes:
+    """`fold(text)` in UTF-8, as the index is written. German text within Latin-1 is plain
+    ASCII once folded: its bytes are then already the UTF-8, with no decode and encode."""
+    if text.isascii():
+        return text.lower().encode()
+    try:
+        latin = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return _fold_wide(text).encode()
+    latin = _fold_latin1(latin)
+    return latin if latin.isascii() else latin.decode("latin-1").encode()
+
+
+def _fold_latin1(latin: bytes) -> bytes:
     latin = latin.translate(_LATIN1_LOWER)
+    # Replaced without asking `umlaut in latin` first: bytes.__contains__ tries its argument
+    # as an integer first, and the TypeError it makes and drops cost more than the scan.
+    # A replace that finds nothing gives back the same object, no copy.
     for umlaut, spelled in _LATIN1_GERMAN:
-        if umlaut in latin:
-            latin = latin.replace(umlaut, spelled)
-    return latin.decode("latin-1")
+        latin = latin.replace(umlaut, spelled)
+    return latin
 
 
 def _fold_wide(text: str) -> str:
