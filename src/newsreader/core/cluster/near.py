@@ -65,14 +65,28 @@ def story_text(text: str) -> StoryText:
     translation: this runs on each new entry of a refresh."""
     words = _word_keys(text)
     ids = list(map(_WORD_IDS.__getitem__, words))
-    grams = zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)
-    sequence = tuple(map(hash, grams))
+    sequence = tuple(map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False)))
     shingles = frozenset(sequence)
+    sampled, sample = _sampled(shingles)
+    return StoryText(shingles, sequence, tuple(sample), sampled, words)
+
+
+def sketch(text: str) -> tuple[int, int, list[int]]:
+    """What the lookup keeps of a text (`story_text`'s shingle count, sample size and sample)
+    without what only a comparison needs: the shingles in text order, their set kept, the
+    words. A refresh's worker makes this of every new entry and compares none."""
+    ids = list(map(_WORD_IDS.__getitem__, _word_keys(text)))
+    shingles = set(map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False)))
+    return (len(shingles), *_sampled(shingles))
+
+
+def _sampled(shingles: set[int] | frozenset[int]) -> tuple[int, list[int]]:
+    """How many shingles the MOD sample holds, and the sample kept for lookup (all shingles
+    of a short text)."""
     # h % 16 == 0 is h & 15 == 0, and cheaper: & makes a negative int's two's complement
     # first (a new int), while a one-digit modulo is a single pass.
-    modded = tuple([h for h in shingles if not h % _SAMPLE_MOD])
-    sample = tuple(shingles) if len(shingles) < KEEP_ALL_BELOW else modded
-    return StoryText(shingles, sequence, sample, len(modded), words)
+    modded = [h for h in shingles if not h % _SAMPLE_MOD]
+    return len(modded), list(shingles) if len(shingles) < KEEP_ALL_BELOW else modded
 
 
 def text_words(text: str) -> list[str]:

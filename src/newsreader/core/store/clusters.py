@@ -34,6 +34,7 @@ from newsreader.core.cluster.near import (
     Version,
     best_first,
     same_story,
+    sketch,
     story_text,
 )
 from newsreader.core.store.db import Database
@@ -98,8 +99,8 @@ def feed_sketch(plain: str) -> tuple[int, int, str]:
     """An entry's sketch from its feed text without tags (`feed_text`), as a pass would make
     it of the stored columns (`_story_text` without a page): shingle count, sample size,
     sample values for cluster_pending. Made by a refresh's worker before the write lock."""
-    text = story_text(plain)
-    return len(text.shingles), text.sampled, ",".join(map(str, text.sample))
+    shingles, sampled, sample = sketch(plain)
+    return shingles, sampled, ",".join(map(str, sample))
 
 
 class ClusterQueries(Database):
