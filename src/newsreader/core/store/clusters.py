@@ -22,10 +22,11 @@ import sys
 import threading
 import time
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import TYPE_CHECKING, TypeVar
+from itertools import chain, repeat
+from operator import floordiv
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsreader.core.cluster.near import (
     CONTAINMENT,
@@ -88,11 +89,15 @@ _BATCH_SQL = f"""SELECT e.id, e.feed_id, e.url, e.published, {_SKETCH_HERE} AS s
 
 @dataclass(frozen=True, slots=True)
 class _Sketch:
-    """What the lookup needs of a text: its shingle count and its sample."""
+    """What the lookup needs of a text: its shingle count and its sample. The sample values
+    stay in their stored decimal form, as keys and in the JSON of the lookup: a batch's
+    pending sketches then need no parsing into ints and no formatting back (which cost more
+    than the lookups they serve)."""
 
     shingles: int
     sampled: int
-    sample: tuple[int, ...]
+    sample: list[str]
+    stored: str  # the values joined by commas, as cluster_sketches keeps them
 
 
 def feed_sketch(plain: str) -> tuple[int, int, str]:
@@ -126,8 +131,10 @@ class ClusterQueries(Database):
         )
         joined = 0
         sizes: _Sizes | None = None
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a Row's lookup by name cost more
         for start in range(0, len(unsketched), batch):
-            rows = self.conn.execute(
+            rows = cursor.execute(
                 f"{_BATCH_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
                 (json.dumps(unsketched[start : start + batch]),),
             ).fetchall()
@@ -136,7 +143,7 @@ class ClusterQueries(Database):
         return joined
 
     def _cluster_batch(
-        self, rows: list[sqlite3.Row], carried: _Sizes | None
+        self, rows: list[tuple[Any, ...]], carried: _Sizes | None
     ) -> tuple[int, _Sizes | None]:
         """Cluster one batch; with it the window's sketch sizes, for the next batch."""
         # Only a thread has others to let run: a refresh's worker process has no other.
@@ -144,16 +151,18 @@ class ClusterQueries(Database):
         # Whole texts only of the entries sketched here; the others' when they meet a candidate.
         texts: dict[int, StoryText] = {}
         sketches_of: dict[int, _Sketch] = {}
-        for row in rows:
-            if row["sketch_here"]:
-                text = texts[row["id"]] = pause(_story_text(row))
-                sketches_of[row["id"]] = _Sketch(len(text.shingles), text.sampled, text.sample)
+        published: dict[int, int] = {}
+        origins: dict[int, tuple[int | None, str | None]] = {}
+        for entry_id, feed_id, url, when, here, shingles, sampled, samples, *text in rows:
+            published[entry_id], origins[entry_id] = when, (feed_id, url)
+            if here:
+                whole = texts[entry_id] = pause(_story_text(*text))
+                sample = list(map(str, whole.sample))
+                sketch = _Sketch(len(whole.shingles), whole.sampled, sample, ",".join(sample))
             else:
-                samples = row["samples"]
-                sample = tuple(map(int, samples.split(","))) if samples else ()
-                sketches_of[row["id"]] = _Sketch(row["shingles"], row["sampled"], sample)
-        published = {row["id"]: row["published"] for row in rows}
-        origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
+                sample = samples.split(",") if samples else []
+                sketch = _Sketch(shingles, sampled, sample, samples)
+            sketches_of[entry_id] = sketch
         joined = 0
         with self.transaction() as conn:
             marks = ",".join("?" * len(published))
@@ -167,8 +176,8 @@ class ClusterQueries(Database):
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if carried is not None and carried.version != version:
                 carried = None
-            hashes = {h for s in sketches_of.values() for h in s.sample}
-            index = _SampleIndex(conn, hashes, carried)
+            values = ",".join(set(chain.from_iterable(s.sample for s in sketches_of.values())))
+            index = _SampleIndex(conn, f"[{values}]", carried)
             sketches: list[tuple[int, int, int, int, str]] = []
             for entry_id in published:
                 pause(None)
@@ -178,13 +187,7 @@ class ClusterQueries(Database):
                 candidates = index.candidates(sketch, entry_id)
                 index.add(entry_id, sketch)
                 sketches.append(
-                    (
-                        entry_id,
-                        published[entry_id],
-                        sketch.shingles,
-                        sketch.sampled,
-                        ",".join(map(str, sketch.sample)),
-                    )
+                    (entry_id, published[entry_id], sketch.shingles, sketch.sampled, sketch.stored)
                 )
                 others = [
                     other
@@ -211,12 +214,17 @@ class ClusterQueries(Database):
             conn.execute(
                 f"DELETE FROM cluster_pending WHERE entry_id IN ({marks})", list(published)
             )
+            # Built by C-level maps: a batch adds thousands of values.
+            added = index.added
+            ids_of = list(map(added.__getitem__, added))
             conn.executemany(
                 _ADD_POSTINGS,
-                [
-                    (value, len(ids) // _ID_BYTES, ids.hex(" ", _ID_BYTES))
-                    for value, ids in sorted(index.added.items(), key=itemgetter(0))
-                ],
+                zip(
+                    added,
+                    map(floordiv, map(len, ids_of), repeat(_ID_BYTES)),
+                    map(bytearray.hex, ids_of, repeat(" "), repeat(_ID_BYTES)),
+                    strict=True,
+                ),
             )
         return joined, dataclasses.replace(
             index.sizes, version=version
@@ -277,10 +285,10 @@ def _yielding(value: _T) -> _T:
     return value
 
 
-def _story_text(row: sqlite3.Row) -> StoryText:
+def _story_text(summary: str | bytes, content: str | bytes, page_text: str | None) -> StoryText:
     """The longer of the feed's text and the page's (a paywalled page can be the shorter)."""
-    plain = feed_text(unpack_text(row["summary"]), unpack_text(row["content"]))
-    page_text = row["page_text"] or ""
+    plain = feed_text(unpack_text(summary), unpack_text(content))
+    page_text = page_text or ""
     return story_text(page_text if len(page_text) > len(plain) else plain)
 
 
@@ -292,28 +300,29 @@ class _SampleIndex:
     others, so one lookup meets hundreds of rows, of which a handful pass."""
 
     def __init__(
-        self, conn: sqlite3.Connection, hashes: set[int], carried: _Sizes | None = None
+        self, conn: sqlite3.Connection, values: str, carried: _Sizes | None = None
     ) -> None:
         cursor = conn.cursor()
         cursor.row_factory = None
-        # Each value's entries, or none for a value too common to name a story (see _COMMON),
-        # which is left out and never counted. The ids stay bytes (fixed-width hex is one C
-        # call to bytes, and bytes to an array of ints another) until a text counts them:
-        # parsing them as JSON cost more than all the SQL of the pass.
+        # Each value's entries (`values`: the batch's, a JSON array), or none for a value too
+        # common to name a story (see _COMMON), which is left out and never counted. Values
+        # come back as text, their form in the batch's sketches. The ids stay bytes
+        # (fixed-width hex is one C call to bytes, and bytes to an array of ints another)
+        # until a text counts them: parsing them as JSON cost more than all the SQL of the pass.
         pairs = cursor.execute(
-            """SELECT hash, entry_ids FROM cluster_postings
+            """SELECT CAST(hash AS TEXT), entry_ids FROM cluster_postings
                WHERE hash IN (SELECT value FROM json_each(?))""",
-            (json.dumps(list(hashes)),),
+            (values,),
         ).fetchall()
-        self._common: set[int] = {value for value, ids in pairs if ids is None}
-        self._postings: dict[int, bytes] = {
+        self._common: set[str] = {value for value, ids in pairs if ids is None}
+        self._postings: dict[str, bytes] = {
             value: bytes.fromhex(ids) for value, ids in pairs if ids is not None
         }
         self.sizes = carried or _read_sizes(cursor, set(_ids(b"".join(self._postings.values()))))
         self._need, self._short = self.sizes.need, self.sizes.short
         self._least_need = min(self._need.values(), default=1)
         # The batch's entries per sample value, common or not, for cluster_postings.
-        self.added: dict[int, bytes] = {}
+        self.added: defaultdict[str, bytearray] = defaultdict(bytearray)
 
     def add(self, entry_id: int, text: _Sketch) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
@@ -321,10 +330,11 @@ class _SampleIndex:
         self._least_need = min(self._least_need, need)
         if text.shingles < KEEP_ALL_BELOW:
             self._short[entry_id] = text.shingles
-        postings, common, added = self._postings, self._common, self.added
+        postings, common = self._postings, self._common
         packed = entry_id.to_bytes(_ID_BYTES, "big")
+        # Every value gets the id in `added`, in one C-level pass (no Python step per value).
+        deque(map(bytearray.extend, map(self.added.__getitem__, text.sample), repeat(packed)), 0)
         for value in text.sample:
-            added[value] = added.get(value, b"") + packed
             if value not in common:
                 ids = postings[value] = postings.get(value, b"") + packed
                 if len(ids) > _COMMON * _ID_BYTES:  # common now: out of the lookup from here on
@@ -357,10 +367,13 @@ class _SampleIndex:
             # No entry asks for fewer than `floor`: most of the counted entries (the farm's
             # share a template sentence or two with hundreds) go at the first comparison.
             floor = min(own_need, self._least_need)
+            # need.get: one lookup where `other in need` and need[other] took two.
+            get, absent = need.get, math.inf
             passing = [
                 (-count, other)
                 for other, count in shared.items()
-                if count >= floor and other in need and (count >= own_need or count >= need[other])
+                if count >= floor
+                and (count >= get(other, absent) or (count >= own_need and other in need))
             ]
         passing.sort()
         return [other for _, other in passing[:_CANDIDATES]]
@@ -433,7 +446,11 @@ def _other_sources(a: tuple[int | None, str | None], b: tuple[int | None, str | 
 
 def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:
     row = conn.execute(f"{_TEXT_SQL} WHERE e.id = ?", (entry_id,)).fetchone()
-    text = _story_text(row) if row is not None else StoryText(frozenset())
+    text = (
+        _story_text(row["summary"], row["content"], row["page_text"])
+        if row is not None
+        else StoryText(frozenset())
+    )
     cache[entry_id] = text
     return text
 
