@@ -28,6 +28,7 @@ from itertools import chain, repeat
 from operator import floordiv
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from newsreader.core.cluster import near
 from newsreader.core.cluster.near import (
     CONTAINMENT,
     KEEP_ALL_BELOW,
@@ -35,7 +36,6 @@ from newsreader.core.cluster.near import (
     Version,
     best_first,
     same_story,
-    sketch,
     story_text,
 )
 from newsreader.core.store.db import Database
@@ -102,9 +102,9 @@ class _Sketch:
 
 def feed_sketch(plain: str) -> tuple[int, int, str]:
     """An entry's sketch from its feed text without tags (`feed_text`), as a pass would make
-    it of the stored columns (`_story_text` without a page): shingle count, sample size,
+    it of the stored columns (`_plain_text` without a page): shingle count, sample size,
     sample values for cluster_pending. Made by a refresh's worker before the write lock."""
-    shingles, sampled, sample = sketch(plain)
+    shingles, sampled, sample = near.sketch(plain)
     return shingles, sampled, ",".join(map(str, sample))
 
 
@@ -148,17 +148,19 @@ class ClusterQueries(Database):
         """Cluster one batch; with it the window's sketch sizes, for the next batch."""
         # Only a thread has others to let run: a refresh's worker process has no other.
         pause = _yielding if threading.active_count() > 1 else _as_is
-        # Whole texts only of the entries sketched here; the others' when they meet a candidate.
-        texts: dict[int, StoryText] = {}
+        # The plain texts of the entries sketched here, shingled whole (`story_text`) only when
+        # they meet a candidate, like the others' (which are read then): most never do.
+        texts: dict[int, StoryText | str] = {}
         sketches_of: dict[int, _Sketch] = {}
         published: dict[int, int] = {}
         origins: dict[int, tuple[int | None, str | None]] = {}
         for entry_id, feed_id, url, when, here, shingles, sampled, samples, *text in rows:
             published[entry_id], origins[entry_id] = when, (feed_id, url)
             if here:
-                whole = texts[entry_id] = pause(_story_text(*text))
-                sample = list(map(str, whole.sample))
-                sketch = _Sketch(len(whole.shingles), whole.sampled, sample, ",".join(sample))
+                plain = texts[entry_id] = _plain_text(*text)
+                count, sampled, kept = pause(near.sketch(plain))
+                sample = list(map(str, kept))
+                sketch = _Sketch(count, sampled, sample, ",".join(sample))
             else:
                 sample = samples.split(",") if samples else []
                 sketch = _Sketch(shingles, sampled, sample, samples)
@@ -196,11 +198,9 @@ class ClusterQueries(Database):
                 ]
                 if not others:
                     continue
-                whole = texts.get(entry_id) or _load_text(conn, entry_id, texts)
+                whole = _whole_text(conn, entry_id, texts)
                 matches = [
-                    other
-                    for other in others
-                    if same_story(whole, texts.get(other) or _load_text(conn, other, texts))
+                    other for other in others if same_story(whole, _whole_text(conn, other, texts))
                 ]
                 if matches:
                     _join(conn, entry_id, matches)
@@ -285,11 +285,11 @@ def _yielding(value: _T) -> _T:
     return value
 
 
-def _story_text(summary: str | bytes, content: str | bytes, page_text: str | None) -> StoryText:
+def _plain_text(summary: str | bytes, content: str | bytes, page_text: str | None) -> str:
     """The longer of the feed's text and the page's (a paywalled page can be the shorter)."""
     plain = feed_text(unpack_text(summary), unpack_text(content))
     page_text = page_text or ""
-    return story_text(page_text if len(page_text) > len(plain) else plain)
+    return page_text if len(page_text) > len(plain) else plain
 
 
 class _SampleIndex:
@@ -444,15 +444,19 @@ def _other_sources(a: tuple[int | None, str | None], b: tuple[int | None, str | 
     return a[0] != b[0] or a[0] is None or a[1] == b[1]
 
 
-def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:
-    row = conn.execute(f"{_TEXT_SQL} WHERE e.id = ?", (entry_id,)).fetchone()
-    text = (
-        _story_text(row["summary"], row["content"], row["page_text"])
-        if row is not None
-        else StoryText(frozenset())
-    )
-    cache[entry_id] = text
-    return text
+def _whole_text(
+    conn: sqlite3.Connection, entry_id: int, texts: dict[int, StoryText | str]
+) -> StoryText:
+    """The entry's text shingled for comparison: from its plain text if the batch holds it,
+    else read from the store; kept for its next comparison."""
+    text = texts.get(entry_id)
+    if isinstance(text, StoryText):
+        return text
+    if text is None:
+        row = conn.execute(f"{_TEXT_SQL} WHERE e.id = ?", (entry_id,)).fetchone()
+        text = _plain_text(row["summary"], row["content"], row["page_text"]) if row else ""
+    whole = texts[entry_id] = story_text(text)
+    return whole
 
 
 def _join(conn: sqlite3.Connection, entry_id: int, matches: list[int]) -> None:
