@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from array import array
-from collections import Counter, defaultdict, deque
+from collections import Counter
 from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import floordiv
@@ -222,7 +222,7 @@ class ClusterQueries(Database):
                 zip(
                     added,
                     map(floordiv, map(len, ids_of), repeat(_ID_BYTES)),
-                    map(bytearray.hex, ids_of, repeat(" "), repeat(_ID_BYTES)),
+                    map(bytes.hex, ids_of, repeat(" "), repeat(_ID_BYTES)),
                     strict=True,
                 ),
             )
@@ -322,7 +322,7 @@ class _SampleIndex:
         self._need, self._short = self.sizes.need, self.sizes.short
         self._least_need = min(self._need.values(), default=1)
         # The batch's entries per sample value, common or not, for cluster_postings.
-        self.added: defaultdict[str, bytearray] = defaultdict(bytearray)
+        self.added: dict[str, bytes] = {}
 
     def add(self, entry_id: int, text: _Sketch) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
@@ -330,11 +330,10 @@ class _SampleIndex:
         self._least_need = min(self._least_need, need)
         if text.shingles < KEEP_ALL_BELOW:
             self._short[entry_id] = text.shingles
-        postings, common = self._postings, self._common
+        postings, common, added = self._postings, self._common, self.added
         packed = entry_id.to_bytes(_ID_BYTES, "big")
-        # Every value gets the id in `added`, in one C-level pass (no Python step per value).
-        deque(map(bytearray.extend, map(self.added.__getitem__, text.sample), repeat(packed)), 0)
         for value in text.sample:
+            added[value] = added.get(value, b"") + packed
             if value not in common:
                 ids = postings[value] = postings.get(value, b"") + packed
                 if len(ids) > _COMMON * _ID_BYTES:  # common now: out of the lookup from here on
