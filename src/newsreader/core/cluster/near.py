@@ -21,11 +21,13 @@ whether the shorter text's numbers occur in the longer.
 from __future__ import annotations
 
 import re
+import struct
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import filterfalse
+from itertools import compress, filterfalse
 
 SHINGLE_WORDS = 4
 _SAMPLE_MOD = 16
@@ -83,10 +85,18 @@ def sketch(text: str) -> tuple[int, int, list[int]]:
 def _sampled(shingles: set[int] | frozenset[int]) -> tuple[int, list[int]]:
     """How many shingles the MOD sample holds, and the sample kept for lookup (all shingles
     of a short text)."""
-    # h % 16 == 0 is h & 15 == 0, and cheaper: & makes a negative int's two's complement
-    # first (a new int), while a one-digit modulo is a single pass.
-    modded = [h for h in shingles if not h % _SAMPLE_MOD]
+    # h % 16 == 0 when the low byte of h's two's complement is 0 modulo 16. Packed as C
+    # ssize_t (a hash's width) in one call, the low bytes sliced and translated to 1 where that
+    # holds, 0 elsewhere, pick the sample: `h % 16` per shingle (a multi-digit modulo, a sign
+    # correction, a bytecode loop) made a farm item's sketch 695k instructions, this 625k.
+    low_bytes = struct.pack(f"{len(shingles)}n", *shingles)[_LOW_BYTES]
+    modded = list(compress(shingles, low_bytes.translate(_SAMPLED_LOW_BYTE)))
     return len(modded), list(shingles) if len(shingles) < KEEP_ALL_BELOW else modded
+
+
+_HASH_BYTES = struct.calcsize("n")
+_LOW_BYTES = slice(0 if sys.byteorder == "little" else _HASH_BYTES - 1, None, _HASH_BYTES)
+_SAMPLED_LOW_BYTE = bytes(low % _SAMPLE_MOD == 0 for low in range(256))  # 16 divides 256
 
 
 def text_words(text: str) -> list[str]:
