@@ -320,7 +320,9 @@ class _SampleIndex:
         }
         self.sizes = carried or _read_sizes(cursor, set(_ids(b"".join(self._postings.values()))))
         self._need, self._short = self.sizes.need, self.sizes.short
-        self._least_need = min(self._need.values(), default=1)
+        # An empty window asks for nothing until the batch adds to it (a default of 1 let
+        # every entry a cold cache's first batch counted past `candidates`' floor).
+        self._least_need = min(self._need.values(), default=sys.maxsize)
         # The batch's entries per sample value, common or not, for cluster_postings.
         self.added: dict[str, bytes] = {}
 
