@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from newsreader.core.article_records import Page
-from newsreader.core.cluster.near import same_story, story_text, text_words
+from newsreader.core.cluster.near import same_story, sketch, story_text, text_words
 from newsreader.core.models import EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store import clusters
@@ -216,6 +216,34 @@ def test_shingles_hash_the_utf8_of_the_words_whichever_path_cuts_them(text: str)
     grams = zip(ids, ids[1:], ids[2:], ids[3:], strict=False)
     assert shingles.sequence == tuple(map(hash, grams))
     assert shingles.numbers == {word for word in words if not word.isalpha()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 260).flatmap(
+        lambda size: st.lists(
+            st.sampled_from([f"w{n}" for n in range(60)] + ["Straße", "Köln", "„Zeugen“", "3:1"]),
+            min_size=size,
+            max_size=size,
+        ).map(" ".join)
+    )
+)
+def test_a_workers_sketch_keeps_what_the_pass_would(text: str) -> None:
+    """`sketch` (a refresh's worker, for cluster_pending) gives what `story_text` (the pass)
+    keeps for lookup, short texts (every shingle) and long ones (the MOD-16 sample) alike:
+    pending and stored sketches meet in one lookup."""
+    ids = [zlib.crc32(word.encode()) for word in re.findall(r"\w+", text.lower())]
+    shingles = set(map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False)))
+    modded = {h for h in shingles if h % 16 == 0}
+    count, sampled, sample = sketch(text)
+    assert (count, sampled) == (len(shingles), len(modded))
+    assert sorted(sample) == sorted(shingles if len(shingles) < 64 else modded)
+    whole = story_text(text)
+    assert (len(whole.shingles), whole.sampled, sorted(whole.sample)) == (
+        count,
+        sampled,
+        sorted(sample),
+    )
 
 
 # Letters only: words with digits count as numbers, which have a check of their own.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,7 +201,7 @@ def test_a_batch_reads_the_window_again_only_after_another_connection_wrote(
     cluster_batch = clusters.ClusterQueries._cluster_batch
 
     def interrupted(
-        self: clusters.ClusterQueries, rows: list[sqlite3.Row], carried: clusters._Sizes | None
+        self: clusters.ClusterQueries, rows: list[tuple[Any, ...]], carried: clusters._Sizes | None
     ) -> tuple[int, clusters._Sizes | None]:
         with other.transaction() as conn:  # another writer between two batches
             conn.execute("UPDATE feeds SET title = title || '.' WHERE id = 1")

@@ -21,11 +21,13 @@ whether the shorter text's numbers occur in the longer.
 from __future__ import annotations
 
 import re
+import struct
+import sys
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import filterfalse
+from itertools import compress, filterfalse
 
 SHINGLE_WORDS = 4
 _SAMPLE_MOD = 16
@@ -65,14 +67,37 @@ def story_text(text: str) -> StoryText:
     translation: this runs on each new entry of a refresh."""
     words = _word_keys(text)
     ids = list(map(_WORD_IDS.__getitem__, words))
-    grams = zip(*(ids[i:] for i in range(SHINGLE_WORDS)), strict=False)
-    sequence = tuple(map(hash, grams))
+    sequence = tuple(map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False)))
     shingles = frozenset(sequence)
-    # h % 16 == 0 is h & 15 == 0, and cheaper: & makes a negative int's two's complement
-    # first (a new int), while a one-digit modulo is a single pass.
-    modded = tuple([h for h in shingles if not h % _SAMPLE_MOD])
-    sample = tuple(shingles) if len(shingles) < KEEP_ALL_BELOW else modded
-    return StoryText(shingles, sequence, sample, len(modded), words)
+    sampled, sample = _sampled(shingles)
+    return StoryText(shingles, sequence, tuple(sample), sampled, words)
+
+
+def sketch(text: str) -> tuple[int, int, list[int]]:
+    """What the lookup keeps of a text (`story_text`'s shingle count, sample size and sample)
+    without what only a comparison needs: the shingles in text order, their set kept, the
+    words. A refresh's worker makes this of every new entry and compares none."""
+    ids = list(map(_WORD_IDS.__getitem__, _word_keys(text)))
+    shingles = set(map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False)))
+    return (len(shingles), *_sampled(shingles))
+
+
+def _sampled(shingles: set[int] | frozenset[int]) -> tuple[int, list[int]]:
+    """How many shingles the MOD sample holds, and the sample kept for lookup (all shingles
+    of a short text)."""
+    # h % 16 == 0 when the low byte of h's two's complement is 0 modulo 16. Packed as C
+    # ssize_t (a hash's width) in one call, the low bytes sliced and translated to 1 where that
+    # holds, 0 elsewhere, pick the sample: `h % 16` per shingle (a multi-digit modulo, a sign
+    # correction, a bytecode loop) made a farm item's sketch 745k instructions, this 709k.
+    listed = list(shingles)  # walked twice: a set's sparse table costs more per walk
+    low_bytes = struct.pack(f"{len(listed)}n", *listed)[_LOW_BYTES]
+    modded = list(compress(listed, low_bytes.translate(_SAMPLED_LOW_BYTE)))
+    return len(modded), listed if len(listed) < KEEP_ALL_BELOW else modded
+
+
+_HASH_BYTES = struct.calcsize("n")
+_LOW_BYTES = slice(0 if sys.byteorder == "little" else _HASH_BYTES - 1, None, _HASH_BYTES)
+_SAMPLED_LOW_BYTE = bytes(low % _SAMPLE_MOD == 0 for low in range(256))  # 16 divides 256
 
 
 def text_words(text: str) -> list[str]:

@@ -24,9 +24,11 @@ import time
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import TYPE_CHECKING, TypeVar
+from itertools import chain, repeat
+from operator import floordiv
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from newsreader.core.cluster import near
 from newsreader.core.cluster.near import (
     CONTAINMENT,
     KEEP_ALL_BELOW,
@@ -87,19 +89,23 @@ _BATCH_SQL = f"""SELECT e.id, e.feed_id, e.url, e.published, {_SKETCH_HERE} AS s
 
 @dataclass(frozen=True, slots=True)
 class _Sketch:
-    """What the lookup needs of a text: its shingle count and its sample."""
+    """What the lookup needs of a text: its shingle count and its sample. The sample values
+    stay in their stored decimal form, as keys and in the JSON of the lookup: a batch's
+    pending sketches then need no parsing into ints and no formatting back (which cost more
+    than the lookups they serve)."""
 
     shingles: int
     sampled: int
-    sample: tuple[int, ...]
+    sample: list[str]
+    stored: str  # the values joined by commas, as cluster_sketches keeps them
 
 
 def feed_sketch(plain: str) -> tuple[int, int, str]:
     """An entry's sketch from its feed text without tags (`feed_text`), as a pass would make
-    it of the stored columns (`_story_text` without a page): shingle count, sample size,
+    it of the stored columns (`_plain_text` without a page): shingle count, sample size,
     sample values for cluster_pending. Made by a refresh's worker before the write lock."""
-    text = story_text(plain)
-    return len(text.shingles), text.sampled, ",".join(map(str, text.sample))
+    shingles, sampled, sample = near.sketch(plain)
+    return shingles, sampled, ",".join(map(str, sample))
 
 
 class ClusterQueries(Database):
@@ -125,8 +131,10 @@ class ClusterQueries(Database):
         )
         joined = 0
         sizes: _Sizes | None = None
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a Row's lookup by name cost more
         for start in range(0, len(unsketched), batch):
-            rows = self.conn.execute(
+            rows = cursor.execute(
                 f"{_BATCH_SQL} WHERE e.id IN (SELECT value FROM json_each(?)) ORDER BY e.id",
                 (json.dumps(unsketched[start : start + batch]),),
             ).fetchall()
@@ -135,24 +143,28 @@ class ClusterQueries(Database):
         return joined
 
     def _cluster_batch(
-        self, rows: list[sqlite3.Row], carried: _Sizes | None
+        self, rows: list[tuple[Any, ...]], carried: _Sizes | None
     ) -> tuple[int, _Sizes | None]:
         """Cluster one batch; with it the window's sketch sizes, for the next batch."""
         # Only a thread has others to let run: a refresh's worker process has no other.
         pause = _yielding if threading.active_count() > 1 else _as_is
-        # Whole texts only of the entries sketched here; the others' when they meet a candidate.
-        texts: dict[int, StoryText] = {}
+        # The plain texts of the entries sketched here, shingled whole (`story_text`) only when
+        # they meet a candidate, like the others' (which are read then): most never do.
+        texts: dict[int, StoryText | str] = {}
         sketches_of: dict[int, _Sketch] = {}
-        for row in rows:
-            if row["sketch_here"]:
-                text = texts[row["id"]] = pause(_story_text(row))
-                sketches_of[row["id"]] = _Sketch(len(text.shingles), text.sampled, text.sample)
+        published: dict[int, int] = {}
+        origins: dict[int, tuple[int | None, str | None]] = {}
+        for entry_id, feed_id, url, when, here, shingles, sampled, samples, *text in rows:
+            published[entry_id], origins[entry_id] = when, (feed_id, url)
+            if here:
+                plain = texts[entry_id] = _plain_text(*text)
+                count, sampled, kept = pause(near.sketch(plain))
+                sample = list(map(str, kept))
+                sketch = _Sketch(count, sampled, sample, ",".join(sample))
             else:
-                samples = row["samples"]
-                sample = tuple(map(int, samples.split(","))) if samples else ()
-                sketches_of[row["id"]] = _Sketch(row["shingles"], row["sampled"], sample)
-        published = {row["id"]: row["published"] for row in rows}
-        origins = {row["id"]: (row["feed_id"], row["url"]) for row in rows}
+                sample = samples.split(",") if samples else []
+                sketch = _Sketch(shingles, sampled, sample, samples)
+            sketches_of[entry_id] = sketch
         joined = 0
         with self.transaction() as conn:
             marks = ",".join("?" * len(published))
@@ -166,8 +178,8 @@ class ClusterQueries(Database):
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if carried is not None and carried.version != version:
                 carried = None
-            hashes = {h for s in sketches_of.values() for h in s.sample}
-            index = _SampleIndex(conn, hashes, carried)
+            values = ",".join(set(chain.from_iterable(s.sample for s in sketches_of.values())))
+            index = _SampleIndex(conn, f"[{values}]", carried)
             sketches: list[tuple[int, int, int, int, str]] = []
             for entry_id in published:
                 pause(None)
@@ -177,13 +189,7 @@ class ClusterQueries(Database):
                 candidates = index.candidates(sketch, entry_id)
                 index.add(entry_id, sketch)
                 sketches.append(
-                    (
-                        entry_id,
-                        published[entry_id],
-                        sketch.shingles,
-                        sketch.sampled,
-                        ",".join(map(str, sketch.sample)),
-                    )
+                    (entry_id, published[entry_id], sketch.shingles, sketch.sampled, sketch.stored)
                 )
                 others = [
                     other
@@ -192,11 +198,9 @@ class ClusterQueries(Database):
                 ]
                 if not others:
                     continue
-                whole = texts.get(entry_id) or _load_text(conn, entry_id, texts)
+                whole = _whole_text(conn, entry_id, texts)
                 matches = [
-                    other
-                    for other in others
-                    if same_story(whole, texts.get(other) or _load_text(conn, other, texts))
+                    other for other in others if same_story(whole, _whole_text(conn, other, texts))
                 ]
                 if matches:
                     _join(conn, entry_id, matches)
@@ -210,12 +214,17 @@ class ClusterQueries(Database):
             conn.execute(
                 f"DELETE FROM cluster_pending WHERE entry_id IN ({marks})", list(published)
             )
+            # Built by C-level maps: a batch adds thousands of values.
+            added = index.added
+            ids_of = list(map(added.__getitem__, added))
             conn.executemany(
                 _ADD_POSTINGS,
-                [
-                    (value, len(ids) // _ID_BYTES, ids.hex(" ", _ID_BYTES))
-                    for value, ids in sorted(index.added.items(), key=itemgetter(0))
-                ],
+                zip(
+                    added,
+                    map(floordiv, map(len, ids_of), repeat(_ID_BYTES)),
+                    map(bytes.hex, ids_of, repeat(" "), repeat(_ID_BYTES)),
+                    strict=True,
+                ),
             )
         return joined, dataclasses.replace(
             index.sizes, version=version
@@ -276,11 +285,11 @@ def _yielding(value: _T) -> _T:
     return value
 
 
-def _story_text(row: sqlite3.Row) -> StoryText:
+def _plain_text(summary: str | bytes, content: str | bytes, page_text: str | None) -> str:
     """The longer of the feed's text and the page's (a paywalled page can be the shorter)."""
-    plain = feed_text(unpack_text(row["summary"]), unpack_text(row["content"]))
-    page_text = row["page_text"] or ""
-    return story_text(page_text if len(page_text) > len(plain) else plain)
+    plain = feed_text(unpack_text(summary), unpack_text(content))
+    page_text = page_text or ""
+    return page_text if len(page_text) > len(plain) else plain
 
 
 class _SampleIndex:
@@ -291,28 +300,31 @@ class _SampleIndex:
     others, so one lookup meets hundreds of rows, of which a handful pass."""
 
     def __init__(
-        self, conn: sqlite3.Connection, hashes: set[int], carried: _Sizes | None = None
+        self, conn: sqlite3.Connection, values: str, carried: _Sizes | None = None
     ) -> None:
         cursor = conn.cursor()
         cursor.row_factory = None
-        # Each value's entries, or none for a value too common to name a story (see _COMMON),
-        # which is left out and never counted. The ids stay bytes (fixed-width hex is one C
-        # call to bytes, and bytes to an array of ints another) until a text counts them:
-        # parsing them as JSON cost more than all the SQL of the pass.
+        # Each value's entries (`values`: the batch's, a JSON array), or none for a value too
+        # common to name a story (see _COMMON), which is left out and never counted. Values
+        # come back as text, their form in the batch's sketches. The ids stay bytes
+        # (fixed-width hex is one C call to bytes, and bytes to an array of ints another)
+        # until a text counts them: parsing them as JSON cost more than all the SQL of the pass.
         pairs = cursor.execute(
-            """SELECT hash, entry_ids FROM cluster_postings
+            """SELECT CAST(hash AS TEXT), entry_ids FROM cluster_postings
                WHERE hash IN (SELECT value FROM json_each(?))""",
-            (json.dumps(list(hashes)),),
+            (values,),
         ).fetchall()
-        self._common: set[int] = {value for value, ids in pairs if ids is None}
-        self._postings: dict[int, bytes] = {
+        self._common: set[str] = {value for value, ids in pairs if ids is None}
+        self._postings: dict[str, bytes] = {
             value: bytes.fromhex(ids) for value, ids in pairs if ids is not None
         }
         self.sizes = carried or _read_sizes(cursor, set(_ids(b"".join(self._postings.values()))))
         self._need, self._short = self.sizes.need, self.sizes.short
-        self._least_need = min(self._need.values(), default=1)
+        # An empty window asks for nothing until the batch adds to it (a default of 1 let
+        # every entry a cold cache's first batch counted past `candidates`' floor).
+        self._least_need = min(self._need.values(), default=sys.maxsize)
         # The batch's entries per sample value, common or not, for cluster_postings.
-        self.added: dict[int, bytes] = {}
+        self.added: dict[str, bytes] = {}
 
     def add(self, entry_id: int, text: _Sketch) -> None:
         """A sketched entry of the batch, which the batch's later entries can meet."""
@@ -356,10 +368,13 @@ class _SampleIndex:
             # No entry asks for fewer than `floor`: most of the counted entries (the farm's
             # share a template sentence or two with hundreds) go at the first comparison.
             floor = min(own_need, self._least_need)
+            # need.get: one lookup where `other in need` and need[other] took two.
+            get, absent = need.get, math.inf
             passing = [
                 (-count, other)
                 for other, count in shared.items()
-                if count >= floor and other in need and (count >= own_need or count >= need[other])
+                if count >= floor
+                and (count >= get(other, absent) or (count >= own_need and other in need))
             ]
         passing.sort()
         return [other for _, other in passing[:_CANDIDATES]]
@@ -430,11 +445,19 @@ def _other_sources(a: tuple[int | None, str | None], b: tuple[int | None, str | 
     return a[0] != b[0] or a[0] is None or a[1] == b[1]
 
 
-def _load_text(conn: sqlite3.Connection, entry_id: int, cache: dict[int, StoryText]) -> StoryText:
-    row = conn.execute(f"{_TEXT_SQL} WHERE e.id = ?", (entry_id,)).fetchone()
-    text = _story_text(row) if row is not None else StoryText(frozenset())
-    cache[entry_id] = text
-    return text
+def _whole_text(
+    conn: sqlite3.Connection, entry_id: int, texts: dict[int, StoryText | str]
+) -> StoryText:
+    """The entry's text shingled for comparison: from its plain text if the batch holds it,
+    else read from the store; kept for its next comparison."""
+    text = texts.get(entry_id)
+    if isinstance(text, StoryText):
+        return text
+    if text is None:
+        row = conn.execute(f"{_TEXT_SQL} WHERE e.id = ?", (entry_id,)).fetchone()
+        text = _plain_text(row["summary"], row["content"], row["page_text"]) if row else ""
+    whole = texts[entry_id] = story_text(text)
+    return whole
 
 
 def _join(conn: sqlite3.Connection, entry_id: int, matches: list[int]) -> None:
