@@ -122,7 +122,7 @@ def entry_text(
 ) -> EntryText:
     """`utf8`: `entry_utf8(entry)`, if the digest made it."""
     plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
-    # search_index.indexed_text(entry.title, plain), the body folded straight to UTF-8
+    # search_index.entry_text's, the body folded straight to UTF-8
     title, body = fold(entry.title), fold_utf8(plain)
     sketched = False
     if sketch_after is not None:  # the timestamp only then: 1 % of an entry's preparing

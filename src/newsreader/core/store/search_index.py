@@ -31,14 +31,10 @@ _INSERT = "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, CAST(? AS 
 
 
 def entry_text(title: str, summary: str, content: str) -> tuple[str, str]:
-    """What an entry is indexed with: its folded title, and its folded text without tags."""
-    return indexed_text(title, feed_text(summary, content))
-
-
-def indexed_text(title: str, plain: str) -> tuple[str, str]:
-    """`entry_text` of a feed text already without tags (`feed_text`), for whoever needs that
-    text for more than the index (a refresh's worker sketches it too)."""
-    return fold(title), fold(plain)
+    """What an entry is indexed with: its folded title, and its folded text without tags. A
+    refresh's worker makes the same from the feed text it also sketches
+    (`entry_rows.entry_text`, tests/unit/test_textfold.py holds the two together)."""
+    return fold(title), fold(feed_text(summary, content))
 
 
 def index(conn: sqlite3.Connection, entry_id: int, title: str, body: str, *, derived: bool) -> None:
