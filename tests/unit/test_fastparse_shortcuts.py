@@ -8,7 +8,9 @@ every byte. feedparser (with the fast path off) stays the judge, as in test_fast
 
 from __future__ import annotations
 
+import pickle
 import time
+from dataclasses import FrozenInstanceError, fields, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 from newsreader.core.parse import cdata, fastparse, fastparse_rules, feeds, feedtext
 from newsreader.core.parse.fastparse_rules import utc_fields
+from newsreader.core.parsed import ParsedEntry
 from tests.unit.test_fastparse import FEED_URL, agree, farm_feed, rss
 
 
@@ -398,3 +401,19 @@ def test_a_utf8_feed_is_not_decoded_twice(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(feeds, "_is_utf8", refuse)
     assert expected is not None and feeds._fast_path(body, url=FEED_URL) == expected
+
+
+def test_entries_built_unfrozen_are_parsed_entries_in_every_respect() -> None:
+    """entry_from_raw builds its entries as an unfrozen twin and then gives them their class."""
+    parsed = feeds.parse_feed(farm_feed(), url=FEED_URL)
+    assert parsed.entries
+    for entry in parsed.entries:
+        values = {name: getattr(entry, name) for name in ParsedEntry.__slots__}
+        built = ParsedEntry(**values)  # the dataclass's own __init__
+        assert type(entry) is ParsedEntry
+        assert entry == built and hash(entry) == hash(built) and repr(entry) == repr(built)
+        assert pickle.loads(pickle.dumps(entry)) == built
+        assert replace(entry, key="k") == replace(built, key="k")
+        with pytest.raises(FrozenInstanceError):
+            entry.key = "changed"  # type: ignore[misc]
+    assert [f.name for f in fields(feedtext._EntryDraft)] == list(ParsedEntry.__slots__)

@@ -187,9 +187,13 @@ def _check_subtree_children(el: Any) -> None:
 _W3DTF = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d(?:\.\d+)?)(?:Z|([+-])(\d\d):(\d\d))"
 )
+# ASCII digits only (a digit of another script is the variant's, read by int()): each
+# number is then a look-up in _NUMBERS, cheaper than int().
 _RFC822 = re.compile(
-    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-    r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UTC?|Z|([+-])(\d\d)(\d\d))"
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9][0-9]?) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"([0-9]{4}) ([0-9][0-9]):([0-9][0-9]):([0-9][0-9]) "
+    r"(?:GMT|UTC?|Z|([+-])([0-9][0-9])([0-9][0-9]))"
 )
 # The same without seconds, with a zone named otherwise, or with none: tried second.
 _RFC822_VARIANT = re.compile(
@@ -200,6 +204,8 @@ _MONTHS = {
     "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
     "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
 }  # fmt: skip
+_NUMBERS = {f"{n:02d}": n for n in range(100)} | {str(n): n for n in range(10)}
+_MINUTES_A_DAY = 24 * 60
 
 
 UtcFields = tuple[int, int, int, int, int, int]
@@ -216,8 +222,7 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
     elif match := _RFC822.fullmatch(text):
-        day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
-        fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
+        return _rfc822(text, match)
     elif match := _RFC822_VARIANT.fullmatch(text):
         return _rfc822_variant(text, match)
     else:
@@ -226,6 +231,26 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
         return _in_utc(text, fields, 0)
     offset = int(zone_hours) * 60 + int(zone_minutes)
     return _in_utc(text, fields, -offset if sign == "-" else offset)
+
+
+def _rfc822(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | None:
+    """The common RFC 822 form; a moment that plainly exists is moved to UTC without datetime
+    (~3,000 instructions saved a date, most of a feed's dates)."""
+    day_text, name, year_text, hour_text, minute_text, second_text, sign, zone_h, zone_m = (
+        match.groups()
+    )
+    year, month, day = int(year_text), _MONTHS[name], _NUMBERS[day_text]
+    hour, minute, second = _NUMBERS[hour_text], _NUMBERS[minute_text], _NUMBERS[second_text]
+    offset = 0
+    if sign:
+        offset = _NUMBERS[zone_h] * 60 + _NUMBERS[zone_m]
+        offset = -offset if sign == "-" else offset
+    # a day every month has, a time every day has, and the same day in UTC
+    in_utc = hour * 60 + minute - offset
+    plain = year and 0 < day <= 28 and hour < 24 and minute < 60 and second < 60
+    if plain and 0 <= in_utc < _MINUTES_A_DAY:
+        return (year, month, day, in_utc // 60, in_utc % 60, second)
+    return _in_utc(text, (year, month, day, hour, minute, second), offset)
 
 
 def _rfc822_variant(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | None:
