@@ -136,12 +136,6 @@ def _attrs(el: Any) -> dict[str, str]:
     return out
 
 
-def _text(el: Any) -> str:
-    if len(el):  # child elements, comments or PIs: feedparser's text would differ
-        raise _Decline("mixed content")
-    return str(el.text or "")
-
-
 _SHORT_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
 
 
@@ -206,6 +200,19 @@ _MONTHS = {
 }  # fmt: skip
 _NUMBERS = {f"{n:02d}": n for n in range(100)} | {str(n): n for n in range(10)}
 _MINUTES_A_DAY = 24 * 60
+# The common form in pieces a look-up each: "Fri, 20 Nov 2026 " (a day _RFC822 read before and
+# that exists), "07:48:" (minutes into the day), "00 " (seconds), "GMT" or "+0100" (minutes
+# east of UTC). All four found: the date is one _RFC822 reads, at a third of the cost.
+_DAYS_READ: dict[str, tuple[int, int, int]] = {}
+_DAYS_KEPT = 4096
+_CLOCK = {f"{h:02d}:{m:02d}:": h * 60 + m for h in range(24) for m in range(60)}
+_SECONDS = {f"{n:02d} ": n for n in range(60)}
+_ZONE_OFFSETS = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0} | {
+    f"{sign}{h:02d}{m:02d}": (h * 60 + m) * (1 if sign == "+" else -1)
+    for sign in "+-"
+    for h in range(15)
+    for m in (0, 15, 30, 45)
+}
 
 
 UtcFields = tuple[int, int, int, int, int, int]
@@ -221,6 +228,8 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
             return feedparser_date(text)
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
+    elif (read := _DAYS_READ.get(text[:17])) is not None and (common := _read_common(text, read)):
+        return common
     elif match := _RFC822.fullmatch(text):
         return _rfc822(text, match)
     elif match := _RFC822_VARIANT.fullmatch(text):
@@ -231,6 +240,20 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
         return _in_utc(text, fields, 0)
     offset = int(zone_hours) * 60 + int(zone_minutes)
     return _in_utc(text, fields, -offset if sign == "-" else offset)
+
+
+def _read_common(text: str, day: tuple[int, int, int]) -> UtcFields | None:
+    """A date of a day read before, in pieces; None: not in that form, or not on that day
+    in UTC."""
+    minutes = _CLOCK.get(text[17:23])
+    second = _SECONDS.get(text[23:26])
+    offset = _ZONE_OFFSETS.get(text[26:])
+    if minutes is None or second is None or offset is None:
+        return None
+    minutes -= offset
+    if not 0 <= minutes < _MINUTES_A_DAY:
+        return None
+    return (*day, minutes // 60, minutes % 60, second)
 
 
 def _rfc822(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | None:
@@ -249,6 +272,10 @@ def _rfc822(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | N
     in_utc = hour * 60 + minute - offset
     plain = year and 0 < day <= 28 and hour < 24 and minute < 60 and second < 60
     if plain and 0 <= in_utc < _MINUTES_A_DAY:
+        if len(day_text) == 2:  # the day's 17 characters are the key of _DAYS_READ
+            if len(_DAYS_READ) >= _DAYS_KEPT:
+                _DAYS_READ.clear()
+            _DAYS_READ[text[:17]] = (year, month, day)
         return (year, month, day, in_utc // 60, in_utc % 60, second)
     return _in_utc(text, (year, month, day, hour, minute, second), offset)
 
