@@ -23,7 +23,7 @@ from newsreader.core.extract.entry_links import (
 )
 from newsreader.core.extract.paywall import title_marks_paywall
 from newsreader.core.hashes import sha1_hex
-from newsreader.core.parse.feedparser_facts import CP1252_C1, urljoin
+from newsreader.core.parse.feedparser_facts import CP1252_C1, PLAIN_ABSOLUTE, urljoin
 from newsreader.core.parsed import ParsedEntry
 
 __all__ = [
@@ -53,15 +53,6 @@ _MOJIBAKE = re.compile("[ÂÃ][\u0080-\u00bf]|â€")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
 _C1 = re.compile("[\x80-\x9f]")
 C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
-# Absolute http(s) URLs that feedparser's join (feedparser_facts.urljoin) hands back unchanged
-# (no "//" to fold, no empty query, params or fragment for urllib to drop, no whitespace for
-# it to strip). Printable ASCII only: a class of ranges below 256 is a bitmap to the regex
-# engine, three times faster than one with \s in it; a URL with other characters takes urljoin.
-_PLAIN_ABSOLUTE = re.compile(
-    r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[!-\"$-:<->@-~]*)?(?:\?[!-\"$-~]+)?"
-)
-
-
 # ParsedEntry's frozen __init__ sets each field through object.__setattr__: ~19,000 instructions
 # an entry, a fifth of entry_from_raw. An unfrozen twin (the same slots in the same order, so
 # the same memory layout) stores them as plain slots; given ParsedEntry's class afterwards, it
@@ -127,13 +118,19 @@ def unique_keys(entries: Iterable[ParsedEntry]) -> tuple[ParsedEntry, ...]:
     """A guid repeated with the same link is one article (keep the first); one reused for
     different links (a broken generator) is told apart by the link. Document order stays."""
     kept: list[ParsedEntry] = []
-    links: dict[str, set[str | None]] = {}
+    first_links: dict[str, str | None] = {}
+    reused: dict[str, set[str | None]] = {}  # the links of keys seen with more than one
     for entry in entries:
-        seen = links.setdefault(entry.key, set())
-        if entry.url not in seen:
-            seen.add(entry.url)
+        key, url = entry.key, entry.url
+        if key not in first_links:  # the usual case: a key not seen before
+            first_links[key] = url
             kept.append(entry)
-    return tuple(replace(e, key=f"{e.key} {e.url}") if len(links[e.key]) > 1 else e for e in kept)
+        elif url != first_links[key] and url not in (links := reused.setdefault(key, set())):
+            links.update((first_links[key], url))
+            kept.append(entry)
+    if not reused:
+        return tuple(kept)
+    return tuple(replace(e, key=f"{e.key} {e.url}") if e.key in reused else e for e in kept)
 
 
 def _key(
@@ -366,4 +363,4 @@ def feedparser_repair(text: str, *, c1: bool = True) -> str:
 
 def feedparser_resolve(base: str, value: str) -> str:
     """feedparser's resolve_uri, without urllib for the common absolute URL."""
-    return value if _PLAIN_ABSOLUTE.fullmatch(value) else urljoin(base, value)
+    return value if PLAIN_ABSOLUTE.fullmatch(value) else urljoin(base, value)
