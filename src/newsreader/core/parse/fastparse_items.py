@@ -135,8 +135,8 @@ class ElementReader:
         raw: Raw = {}
         self.has_content = self.title_locked = False
         for child in item:
-            handler = _HANDLER_BY_TAG.get(child.tag) or _item_handler(child)
-            handler[0](self, raw, child, handler[1])
+            method, argument = _HANDLER_BY_TAG.get(child.tag) or _item_handler(child)
+            method(self, raw, child, argument)
         if links := raw.get("links"):
             raw["enclosures"] = [link for link in links if link.get("rel") == "enclosure"]
         return raw
@@ -218,9 +218,10 @@ class ElementReader:
         raw.setdefault("content", []).append({"value": value, "base": self.base})
         raw.setdefault("summary", value)
 
-    def _date(self, raw: Raw, el: Any, field: str) -> None:
+    def _date(self, raw: Raw, el: Any, fields: tuple[str, str]) -> None:
+        field, parsed = fields  # "published", "published_parsed"
         raw[field] = value = self._value(el)
-        raw[_PARSED[field]] = utc_fields(value)
+        raw[parsed] = utc_fields(value)
 
     def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
         tags = raw.setdefault("tags", [])
@@ -321,6 +322,8 @@ def _add_tag(tags: list[Raw], term: str | None, scheme: str | None, label: str |
         tags.append(tag)
 
 
+_PUBLISHED = ("published", "published_parsed")
+_UPDATED = ("updated", "updated_parsed")
 Handler = tuple[Callable[[ElementReader, Raw, Any, Any], None], Any]
 _ITEM_HANDLERS: dict[str, Handler] = {
     name: (method, argument)
@@ -332,8 +335,8 @@ _ITEM_HANDLERS: dict[str, Handler] = {
         (ElementReader._summary, "text/plain", "summary itunes_summary"),
         (ElementReader._content, "text/plain", "content"),
         (ElementReader._content, "text/html", "content_encoded fullitem"),
-        (ElementReader._date, "published", "pubdate published issued dcterms_issued"),
-        (ElementReader._date, "updated", "updated modified lastbuilddate dc_date dcterms_modified"),
+        (ElementReader._date, _PUBLISHED, "pubdate published issued dcterms_issued"),
+        (ElementReader._date, _UPDATED, "updated modified lastbuilddate dc_date dcterms_modified"),
         (ElementReader._category, None, "category keywords dc_subject"),
         (ElementReader._category, _MEDIA_SCHEME, "media_category"),
         (ElementReader._category, _ITUNES, "itunes_category"),
@@ -349,7 +352,6 @@ _ITEM_HANDLERS: dict[str, Handler] = {
     for name in names.split()
 }
 _PERMALINK = [("isPermaLink", "true")]
-_PARSED = {"published": "published_parsed", "updated": "updated_parsed"}
 _OTHER: Handler = (ElementReader._other, None)
 _SKIP: Handler = (ElementReader._skip, None)
 # Handlers by lxml tag, for the tags whose feedparser name does not depend on the prefix.

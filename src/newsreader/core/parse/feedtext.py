@@ -78,8 +78,8 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
     if content.strip() == summary.strip():
         # feedparser copies content into a missing summary: keep one, and its xml:base
         content, summary_base = "", content_base
-    published = _date(raw, "published")
-    updated = _date(raw, "updated")
+    published = _date(raw, "published", "published_parsed")
+    updated = _date(raw, "updated", "updated_parsed")
     published = published or updated
     enclosures = _enclosures(raw, feed_url)
     tags = raw.get("tags")
@@ -151,11 +151,11 @@ def _key(
     return "sha1:" + sha1_hex("\x1f".join(parts).encode("utf-8"))  # the hex stored keys have
 
 
-def _date(raw: Mapping[str, Any], field: str) -> datetime | None:
+def _date(raw: Mapping[str, Any], field: str, parsed: str) -> datetime | None:
     """feedparser's *_parsed structs are UTC (the fast path's are the six fields, a tuple);
     a date it could not read gets one more try."""
     # dict.get: FeedParserDict.get would hand back "published" when asked for "updated"
-    struct = dict.get(raw, f"{field}_parsed")  # type: ignore[call-overload]
+    struct = dict.get(raw, parsed)  # type: ignore[call-overload]
     text = dict.get(raw, field)  # type: ignore[call-overload]
     value: datetime | None = None
     if struct:
