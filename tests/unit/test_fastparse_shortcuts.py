@@ -8,7 +8,9 @@ every byte. feedparser (with the fast path off) stays the judge, as in test_fast
 
 from __future__ import annotations
 
+import pickle
 import time
+from dataclasses import FrozenInstanceError, fields, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
@@ -19,12 +21,15 @@ from hypothesis import strategies as st
 
 from newsreader.core.parse import cdata, fastparse, fastparse_rules, feeds, feedtext
 from newsreader.core.parse.fastparse_rules import utc_fields
+from newsreader.core.parsed import ParsedEntry
 from tests.unit.test_fastparse import FEED_URL, agree, farm_feed, rss
 
 
 def parse_date(text: str) -> time.struct_time | None:
     """The struct feedparser's _parse_date gives, made of what the fast path keeps of a date."""
     fields = utc_fields(text)
+    # read again: a date of a day read before is read in pieces (fastparse_rules._read_common)
+    assert utc_fields(text) == fields
     if fields is None or isinstance(fields, time.struct_time):
         return fields
     return datetime(*fields).utctimetuple()
@@ -398,3 +403,19 @@ def test_a_utf8_feed_is_not_decoded_twice(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(feeds, "_is_utf8", refuse)
     assert expected is not None and feeds._fast_path(body, url=FEED_URL) == expected
+
+
+def test_entries_built_unfrozen_are_parsed_entries_in_every_respect() -> None:
+    """entry_from_raw builds its entries as an unfrozen twin and then gives them their class."""
+    parsed = feeds.parse_feed(farm_feed(), url=FEED_URL)
+    assert parsed.entries
+    for entry in parsed.entries:
+        values = {name: getattr(entry, name) for name in ParsedEntry.__slots__}
+        built = ParsedEntry(**values)  # the dataclass's own __init__
+        assert type(entry) is ParsedEntry
+        assert entry == built and hash(entry) == hash(built) and repr(entry) == repr(built)
+        assert pickle.loads(pickle.dumps(entry)) == built
+        assert replace(entry, key="k") == replace(built, key="k")
+        with pytest.raises(FrozenInstanceError):
+            entry.key = "changed"  # type: ignore[misc]
+    assert [f.name for f in fields(feedtext._EntryDraft)] == list(ParsedEntry.__slots__)

@@ -12,6 +12,7 @@ from newsreader.core.article_records import Teaser
 from newsreader.core.errors import FeedParseError
 from newsreader.core.extract.entry_links import html_teasers, merge_feed_teasers
 from newsreader.core.parse.feeds import parse_feed, title_marks_paywall
+from newsreader.core.parse.feedtext import unique_keys
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.subscribe.discovery import discover_feeds, looks_like_feed
 
@@ -387,6 +388,29 @@ def test_key_falls_back_from_guid_to_link_to_enclosure_to_hash() -> None:
     assert keys[3].startswith("sha1:") and keys[4].startswith("sha1:") and keys[3] != keys[4]
     again = [e.key for e in parse_feed(rss(items).encode(), url=FEED_URL).entries]
     assert again == keys
+
+
+def test_a_repeated_guid_is_one_entry_and_one_reused_for_other_links_is_told_apart() -> None:
+    def entry(key: str, url: str | None, title: str) -> ParsedEntry:
+        return ParsedEntry(key=key, title=title, url=url)
+
+    entries = [
+        entry("a", "https://n.example/1", "first"),
+        entry("a", "https://n.example/1", "the same again"),
+        entry("b", "https://n.example/2", "other"),
+        entry("a", "https://n.example/3", "reused"),
+        entry("a", "https://n.example/1", "first once more"),
+        entry("a", "https://n.example/3", "reused again"),
+        entry("c", None, "no link"),
+        entry("c", None, "no link again"),
+    ]
+    assert [(e.key, e.title) for e in unique_keys(iter(entries))] == [
+        ("a https://n.example/1", "first"),
+        ("b", "other"),
+        ("a https://n.example/3", "reused"),
+        ("c", "no link"),
+    ]
+    assert unique_keys(iter(entries[2:3])) == (entries[2],)
 
 
 # --- malformed and non-feeds ----------------------------------------------------------------

@@ -27,6 +27,7 @@ __all__ = ["MARK", "LiftedText", "lift"]
 _OPEN = b"<![CDATA["
 _CLOSE = b"]]>"
 MARK = "\x7f"  # a token's ends; DEL, which the feed must not hold
+_TOKEN = MARK + "{}" + MARK
 # The C0 controls XML does not allow (tab, LF and CR it does), each a memchr away; U+FFFE
 # and U+FFFF in UTF-8.
 _CONTROLS = tuple(bytes([c]) for c in range(32) if c not in (9, 10, 13))
@@ -37,19 +38,19 @@ _MARK_REFERENCE = re.compile(rb"&#(?:0*127|x0*7[fF]);")
 
 @dataclass(frozen=True, slots=True)
 class LiftedText:
-    """The texts of the lifted sections, by their token's number."""
+    """The texts of the lifted sections, by their token ("\x7f12\x7f")."""
 
-    sections: tuple[str, ...]
+    sections: dict[str, str]
 
     def restore(self, text: str) -> str:
         """`text` as lxml would have read it from the original bytes."""
         if MARK not in text:
             return text
+        if (whole := self.sections.get(text)) is not None:
+            return whole  # the whole text is one section (the usual case): no copy
         parts = text.split(MARK)  # text, number, text, number, ..., text
-        if len(parts) == 3 and not parts[0] and not parts[2]:
-            return self.sections[int(parts[1])]  # the whole text is one section: no copy
         for index in range(1, len(parts), 2):
-            parts[index] = self.sections[int(parts[index])]
+            parts[index] = self.sections[f"{MARK}{parts[index]}{MARK}"]
         return "".join(parts)
 
 
@@ -96,7 +97,8 @@ def lift(body: bytes) -> tuple[bytes, LiftedText] | None:
         seen = end + len(_CLOSE)
         start = body.find(_OPEN, seen)
     out.append(body[done:])
-    return b"".join(out), LiftedText(tuple(sections))
+    tokens = map(_TOKEN.format, range(len(sections)))
+    return b"".join(out), LiftedText(dict(zip(tokens, sections, strict=True)))
 
 
 def _section_end(body: bytes, begin: int) -> int:

@@ -28,7 +28,6 @@ from newsreader.core.parse.fastparse_rules import (
     _enforce_href,
     _name,
     _prefix_plays_no_part,
-    _text,
     utc_fields,
 )
 from newsreader.core.parse.feedparser_facts import looks_like_html
@@ -102,10 +101,16 @@ class ElementReader:
     def _repair(self, text: str) -> str:
         return feedparser_repair(text) if self.repairs else text
 
-    def _text(self, el: Any) -> str:
-        """An element's text (no child elements, comments or PIs)."""
-        text = _text(el)
-        return text if self.lifted is None or MARK not in text else self.lifted.restore(text)
+    def _stripped(self, el: Any) -> str:
+        """An element's text (no child elements, comments or PIs), stripped, not repaired."""
+        if len(el):  # child elements, comments or PIs: feedparser's text would differ
+            raise _Decline("mixed content")
+        text = el.text
+        if text is None:
+            return ""
+        if self.lifted is not None and MARK in text:
+            text = self.lifted.restore(text)
+        return text.strip()  # type: ignore[no-any-return]
 
     def _restored(self, text: str | None) -> str:
         """Text (or a tail) as lxml would read it from the feed's own bytes."""
@@ -130,15 +135,15 @@ class ElementReader:
         raw: Raw = {}
         self.has_content = self.title_locked = False
         for child in item:
-            handler = _HANDLER_BY_TAG.get(child.tag) or _item_handler(child)
-            handler[0](self, raw, child, handler[1])
+            method, argument = _HANDLER_BY_TAG.get(child.tag) or _item_handler(child)
+            method(self, raw, child, argument)
         if links := raw.get("links"):
             raw["enclosures"] = [link for link in links if link.get("rel") == "enclosure"]
         return raw
 
     def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
-        kind = _content_type(el, "text/plain")
-        value = self._text(el).strip()
+        kind = _content_type(el, "text/plain") if el.items() else "text/plain"
+        value = self._stripped(el)
         if (
             not self.atom
             and kind == "text/plain"
@@ -146,7 +151,7 @@ class ElementReader:
             and looks_like_html(value)
         ):
             kind = "text/html"
-        return self._repair(value), {"type": kind}
+        return feedparser_repair(value) if self.repairs else value, {"type": kind}
 
     def _title(self, raw: Raw, el: Any, _: object) -> None:
         value, detail = self._title_text(el)
@@ -170,8 +175,11 @@ class ElementReader:
             if attrs["rel"] == "alternate" and attrs["type"] in _HTML_TYPES:
                 context["link"] = attrs["href"]
             return
-        value = self._text(el).strip()
-        value = self._repair(self._resolve(value) if value else value)
+        value = self._stripped(el)
+        if value:
+            value = self._resolve(value)
+        if self.repairs:
+            value = feedparser_repair(value)
         if "&" in value:
             if in_entry:
                 value = value.replace("&amp;", "&")
@@ -181,9 +189,15 @@ class ElementReader:
             attrs["href"] = value
 
     def _guid(self, context: Raw, el: Any, _: object) -> None:
-        is_link = _attrs(el).get("ispermalink", "true") == "true"
-        value = self._text(el).strip()
-        context["id"] = value = self._repair(self._resolve(value) if value and is_link else value)
+        attributes = el.items()
+        if not attributes or attributes == _PERMALINK:
+            is_link = True  # what _attrs would give: no attributes or isPermaLink="true"
+        else:
+            is_link = _attrs(el).get("ispermalink", "true") == "true"
+        value = self._stripped(el)
+        if value and is_link:
+            value = self._resolve(value)
+        context["id"] = value = feedparser_repair(value) if self.repairs else value
         if is_link:
             context.setdefault("link", value)
 
@@ -191,20 +205,23 @@ class ElementReader:
         if "summary" in raw and not self.has_content:
             self._content(raw, el, "text/plain")  # feedparser's second summary is content
             return
-        _content_type(el, default)
+        if el.items():  # most have no attributes
+            _content_type(el, default)
         raw["summary"] = self._value(el)
         raw["summary_detail"] = {"base": self.base}
 
     def _content(self, raw: Raw, el: Any, default: str) -> None:
-        _content_type(el, default)
+        if el.items():
+            _content_type(el, default)
         value = self._value(el)
         self.has_content = True
         raw.setdefault("content", []).append({"value": value, "base": self.base})
         raw.setdefault("summary", value)
 
-    def _date(self, raw: Raw, el: Any, field: str) -> None:
+    def _date(self, raw: Raw, el: Any, fields: tuple[str, str]) -> None:
+        field, parsed = fields  # "published", "published_parsed"
         raw[field] = value = self._value(el)
-        raw[_PARSED[field]] = utc_fields(value)
+        raw[parsed] = utc_fields(value)
 
     def _category(self, raw: Raw, el: Any, scheme: str | None) -> None:
         tags = raw.setdefault("tags", [])
@@ -217,7 +234,9 @@ class ElementReader:
         elif scheme is not None:
             _add_tag(tags, None, scheme, None)
         if value := self._value(el):
-            if tags and not tags[-1]["term"]:
+            if not tags:  # the usual first category: no tag to fill or to compare with
+                tags.append({"term": value, "scheme": None, "label": None})
+            elif not tags[-1]["term"]:
                 tags[-1]["term"] = value
             else:
                 _add_tag(tags, value, None, None)
@@ -246,9 +265,9 @@ class ElementReader:
             if name in ("name", "itunes_name", "email", "itunes_email"):
                 key = "email" if name.endswith("email") else "name"
                 # feedparser does not repair these
-                _save_author_part(raw, key, self._text(part).strip())
+                _save_author_part(raw, key, self._stripped(part))
             elif name in ("uri", "url", "homepage"):
-                value = self._text(part).strip()
+                value = self._stripped(part)
                 _save_author_part(
                     raw, "href", self._repair(feedparser_resolve(self.base, value) if value else "")
                 )
@@ -303,6 +322,8 @@ def _add_tag(tags: list[Raw], term: str | None, scheme: str | None, label: str |
         tags.append(tag)
 
 
+_PUBLISHED = ("published", "published_parsed")
+_UPDATED = ("updated", "updated_parsed")
 Handler = tuple[Callable[[ElementReader, Raw, Any, Any], None], Any]
 _ITEM_HANDLERS: dict[str, Handler] = {
     name: (method, argument)
@@ -314,8 +335,8 @@ _ITEM_HANDLERS: dict[str, Handler] = {
         (ElementReader._summary, "text/plain", "summary itunes_summary"),
         (ElementReader._content, "text/plain", "content"),
         (ElementReader._content, "text/html", "content_encoded fullitem"),
-        (ElementReader._date, "published", "pubdate published issued dcterms_issued"),
-        (ElementReader._date, "updated", "updated modified lastbuilddate dc_date dcterms_modified"),
+        (ElementReader._date, _PUBLISHED, "pubdate published issued dcterms_issued"),
+        (ElementReader._date, _UPDATED, "updated modified lastbuilddate dc_date dcterms_modified"),
         (ElementReader._category, None, "category keywords dc_subject"),
         (ElementReader._category, _MEDIA_SCHEME, "media_category"),
         (ElementReader._category, _ITUNES, "itunes_category"),
@@ -330,7 +351,7 @@ _ITEM_HANDLERS: dict[str, Handler] = {
     )
     for name in names.split()
 }
-_PARSED = {"published": "published_parsed", "updated": "updated_parsed"}
+_PERMALINK = [("isPermaLink", "true")]
 _OTHER: Handler = (ElementReader._other, None)
 _SKIP: Handler = (ElementReader._skip, None)
 # Handlers by lxml tag, for the tags whose feedparser name does not depend on the prefix.

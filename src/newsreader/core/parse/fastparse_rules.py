@@ -136,12 +136,6 @@ def _attrs(el: Any) -> dict[str, str]:
     return out
 
 
-def _text(el: Any) -> str:
-    if len(el):  # child elements, comments or PIs: feedparser's text would differ
-        raise _Decline("mixed content")
-    return str(el.text or "")
-
-
 _SHORT_TYPES = {"text": "text/plain", "plain": "text/plain", "html": "text/html"}
 
 
@@ -187,9 +181,13 @@ def _check_subtree_children(el: Any) -> None:
 _W3DTF = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d(?:\.\d+)?)(?:Z|([+-])(\d\d):(\d\d))"
 )
+# ASCII digits only (a digit of another script is the variant's, read by int()): each
+# number is then a look-up in _NUMBERS, cheaper than int().
 _RFC822 = re.compile(
-    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d?) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-    r"(\d{4}) (\d\d):(\d\d):(\d\d) (?:GMT|UTC?|Z|([+-])(\d\d)(\d\d))"
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), ([0-9][0-9]?) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+    r"([0-9]{4}) ([0-9][0-9]):([0-9][0-9]):([0-9][0-9]) "
+    r"(?:GMT|UTC?|Z|([+-])([0-9][0-9])([0-9][0-9]))"
 )
 # The same without seconds, with a zone named otherwise, or with none: tried second.
 _RFC822_VARIANT = re.compile(
@@ -200,6 +198,21 @@ _MONTHS = {
     "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
     "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
 }  # fmt: skip
+_NUMBERS = {f"{n:02d}": n for n in range(100)} | {str(n): n for n in range(10)}
+_MINUTES_A_DAY = 24 * 60
+# The common form in pieces a look-up each: "Fri, 20 Nov 2026 " (a day _RFC822 read before and
+# that exists), "07:48:" (minutes into the day), "00 " (seconds), "GMT" or "+0100" (minutes
+# east of UTC). All four found: the date is one _RFC822 reads, at a third of the cost.
+_DAYS_READ: dict[str, tuple[int, int, int]] = {}
+_DAYS_KEPT = 4096
+_CLOCK = {f"{h:02d}:{m:02d}:": h * 60 + m for h in range(24) for m in range(60)}
+_SECONDS = {f"{n:02d} ": n for n in range(60)}
+_ZONE_OFFSETS = {"GMT": 0, "UTC": 0, "UT": 0, "Z": 0} | {
+    f"{sign}{h:02d}{m:02d}": (h * 60 + m) * (1 if sign == "+" else -1)
+    for sign in "+-"
+    for h in range(15)
+    for m in (0, 15, 30, 45)
+}
 
 
 UtcFields = tuple[int, int, int, int, int, int]
@@ -215,9 +228,10 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
             return feedparser_date(text)
         year, month, day, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
         fields = (int(year), int(month), int(day), int(hour), int(minute), int(float(second)))
+    elif (read := _DAYS_READ.get(text[:17])) is not None and (common := _read_common(text, read)):
+        return common
     elif match := _RFC822.fullmatch(text):
-        day, name, year, hour, minute, second, sign, zone_hours, zone_minutes = match.groups()
-        fields = (int(year), _MONTHS[name], int(day), int(hour), int(minute), int(second))
+        return _rfc822(text, match)
     elif match := _RFC822_VARIANT.fullmatch(text):
         return _rfc822_variant(text, match)
     else:
@@ -226,6 +240,44 @@ def utc_fields(text: str) -> UtcFields | time.struct_time | None:
         return _in_utc(text, fields, 0)
     offset = int(zone_hours) * 60 + int(zone_minutes)
     return _in_utc(text, fields, -offset if sign == "-" else offset)
+
+
+def _read_common(text: str, day: tuple[int, int, int]) -> UtcFields | None:
+    """A date of a day read before, in pieces; None: not in that form, or not on that day
+    in UTC."""
+    minutes = _CLOCK.get(text[17:23])
+    second = _SECONDS.get(text[23:26])
+    offset = _ZONE_OFFSETS.get(text[26:])
+    if minutes is None or second is None or offset is None:
+        return None
+    minutes -= offset
+    if not 0 <= minutes < _MINUTES_A_DAY:
+        return None
+    return (*day, minutes // 60, minutes % 60, second)
+
+
+def _rfc822(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | None:
+    """The common RFC 822 form; a moment that plainly exists is moved to UTC without datetime
+    (~3,000 instructions saved a date, most of a feed's dates)."""
+    day_text, name, year_text, hour_text, minute_text, second_text, sign, zone_h, zone_m = (
+        match.groups()
+    )
+    year, month, day = int(year_text), _MONTHS[name], _NUMBERS[day_text]
+    hour, minute, second = _NUMBERS[hour_text], _NUMBERS[minute_text], _NUMBERS[second_text]
+    offset = 0
+    if sign:
+        offset = _NUMBERS[zone_h] * 60 + _NUMBERS[zone_m]
+        offset = -offset if sign == "-" else offset
+    # a day every month has, a time every day has, and the same day in UTC
+    in_utc = hour * 60 + minute - offset
+    plain = year and 0 < day <= 28 and hour < 24 and minute < 60 and second < 60
+    if plain and 0 <= in_utc < _MINUTES_A_DAY:
+        if len(day_text) == 2:  # the day's 17 characters are the key of _DAYS_READ
+            if len(_DAYS_READ) >= _DAYS_KEPT:
+                _DAYS_READ.clear()
+            _DAYS_READ[text[:17]] = (year, month, day)
+        return (year, month, day, in_utc // 60, in_utc % 60, second)
+    return _in_utc(text, (year, month, day, hour, minute, second), offset)
 
 
 def _rfc822_variant(text: str, match: re.Match[str]) -> UtcFields | time.struct_time | None:

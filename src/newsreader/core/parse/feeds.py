@@ -52,7 +52,7 @@ def parse_feed(body: bytes, *, url: str, headers: Mapping[str, str] | None = Non
 def _fast_path(
     body: bytes, *, url: str, headers: Mapping[str, str] | None = None
 ) -> ParsedFeed | None:
-    if not body.strip():
+    if not body or body.isspace():  # not body.strip(): no copy of the body
         return None
     lower = {k.lower(): v for k, v in (headers or {}).items()}
     # UTF-8 as declared is taken on trust: lxml (and the CDATA lifting) check every byte as
