@@ -119,14 +119,7 @@ class ElementReader:
 
     def _value(self, el: Any) -> str:
         """An element's text as feedparser keeps it: stripped, repaired."""
-        if len(el):  # child elements, comments or PIs: feedparser's text would differ
-            raise _Decline("mixed content")
-        text = el.text
-        if text is None:
-            return ""
-        if self.lifted is not None and MARK in text:
-            text = self.lifted.restore(text)
-        text = text.strip()
+        text = self._stripped(el)
         return feedparser_repair(text) if self.repairs else text
 
     # --- items: one method per kind of element, called as (raw, element, argument) -------
