@@ -11,6 +11,7 @@ import pytest
 
 from newsreader.cli import main
 from newsreader.core.parse.feeds import parse_feed
+from newsreader.core.store.counts import count_new_entries
 from newsreader.core.store.store import Store
 from newsreader.demo.server import DemoServer
 from tests.support.feedgen import Item, items, rss
@@ -84,6 +85,7 @@ def test_enclosures_stored_before_durations_still_read(data_dir: Path) -> None:
             " VALUES (?, 'k', 'Alt', 0, 0, '', ?)",
             (feed.id, json.dumps([["http://radio.example/a.mp3", "audio/mpeg", 12]])),
         )
+        count_new_entries(conn, feed.id, 1, 1)  # as every writer of entries does
     conn.close()
     store = Store.in_dir(data_dir)
     entry = store.entry(store.entries()[0].id)

@@ -209,3 +209,22 @@ def test_a_big_feed_our_parser_slips_on_fails_alone(
         assert error.fetchone()[0] == "could not parse the feed: OverflowError"
     finally:
         conn.close()
+
+
+def test_a_bug_of_the_store_in_a_big_feed_fails_its_batch_as_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only our parsing's slips are one feed's error: an exception the store raises between
+    the entries (here an injected bug in its counting) is not told as a parse error."""
+    store = Store.in_dir(tmp_path)
+    feed = store.add_feed("http://lokal.test/0.xml")
+    store.close()
+    monkeypatch.setattr(ingest, "STREAM_FROM", 2000)
+
+    def broken(*args: object) -> None:
+        raise KeyError("a bug of ours")
+
+    monkeypatch.setattr(feed_writes, "count_new_entries", broken)
+    db = str(tmp_path / "newsreader.sqlite3")
+    with pytest.raises(KeyError, match="a bug of ours"):
+        ingest_feeds(db, [_job(feed.id, rss(items(30, prefix="B")))])

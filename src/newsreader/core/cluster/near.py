@@ -24,12 +24,11 @@ import re
 import struct
 import sys
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, filterfalse
 
-SHINGLE_WORDS = 4
 _SAMPLE_MOD = 16
 # Below this many shingles a text keeps them all as its sample (a teaser has 20-40).
 KEEP_ALL_BELOW = 64
@@ -66,8 +65,7 @@ def story_text(text: str) -> StoryText:
     those ints, which is not salted. Every step but the sample's is a C-level map or
     translation: this runs on each new entry of a refresh."""
     words = _word_keys(text)
-    ids = list(map(_WORD_IDS.__getitem__, words))
-    sequence = tuple(map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False)))
+    sequence = tuple(_shingles(words))
     shingles = frozenset(sequence)
     sampled, sample = _sampled(shingles)
     return StoryText(shingles, sequence, tuple(sample), sampled, words)
@@ -77,9 +75,14 @@ def sketch(text: str) -> tuple[int, int, list[int]]:
     """What the lookup keeps of a text (`story_text`'s shingle count, sample size and sample)
     without what only a comparison needs: the shingles in text order, their set kept, the
     words. A refresh's worker makes this of every new entry and compares none."""
-    ids = list(map(_WORD_IDS.__getitem__, _word_keys(text)))
-    shingles = set(map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False)))
+    shingles = set(_shingles(_word_keys(text)))
     return (len(shingles), *_sampled(shingles))
+
+
+def _shingles(words: list[bytes] | list[str]) -> Iterator[int]:
+    """The hashes of the text's word 4-grams, in text order (the four slices are the 4)."""
+    ids = list(map(_WORD_IDS.__getitem__, words))
+    return map(hash, zip(ids, ids[1:], ids[2:], ids[3:], strict=False))
 
 
 def _sampled(shingles: set[int] | frozenset[int]) -> tuple[int, list[int]]:

@@ -8,20 +8,20 @@ names the job, the workers run it.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from newsreader.core.config import HideRule
-from newsreader.core.errors import FeedParseError, StoreError
+from newsreader.core.errors import FeedParseError
 from newsreader.core.models import FeedOutcome
 from newsreader.core.parse.polling import header_interval, longest
-from newsreader.core.parsed import ParsedFeed
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.feed_writes import FeedUpdate, PreparedFeed
 from newsreader.core.store.store import Store
+from newsreader.core.store.stream_writes import EntryStream
 
 # Feeds from this size on are stored as they are parsed (the fast path's own threshold).
 STREAM_FROM = 1024 * 1024
@@ -105,10 +105,8 @@ def ingest_feeds(
         if len(job.body) >= STREAM_FROM:
             try:
                 outcome = _ingest_streamed(store, job)
-            except (sqlite3.Error, StoreError):  # the store's trouble is the batch's
-                raise
-            except Exception as exc:  # rolled back; as below, this feed's error alone
-                update = _parse_failure(job, exc)
+            except _ParserSlipped as slip:  # rolled back; as below, this feed's error alone
+                update = _parse_failure(job, slip.error)
         if outcome is not None:
             streamed[len(prepared) + len(streamed)] = outcome
         else:
@@ -132,10 +130,54 @@ def _ingest_streamed(store: Store, job: FeedJob) -> FeedOutcome | None:
     stream = feed_stream(job.body, url=job.url, headers=job.headers)
     if stream is None:
         return None
+    guarded = _GuardedStream(stream, NotFast)
     try:
-        return store.record_streamed_feed(job.feed_id, stream, lambda parsed: _update(job, parsed))
+        return store.record_streamed_feed(job.feed_id, guarded, lambda parsed: _update(job, parsed))
     except NotFast:
         return None
+
+
+class _ParserSlipped(Exception):
+    """What our parsing raised while a big feed was stored: that feed's error. The store's own
+    exceptions, raised between the entries, are not wrapped: they fail the batch, as anywhere."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _GuardedStream:
+    """A big feed's entry stream whose parsing errors come out as `_ParserSlipped`: told
+    apart from the store's, which the transaction around the stream raises itself. `NotFast`
+    (store the feed whole instead) passes through."""
+
+    def __init__(self, stream: EntryStream, passes: type[Exception]) -> None:
+        self._stream, self._passes = stream, passes
+
+    @property
+    def title(self) -> str | None:
+        return self._stream.title
+
+    def __iter__(self) -> Iterator[ParsedEntry]:
+        entries = iter(self._stream)
+        while True:
+            try:
+                entry = next(entries)
+            except StopIteration:
+                return
+            except self._passes:
+                raise
+            except Exception as exc:
+                raise _ParserSlipped(exc) from exc
+            yield entry
+
+    def head(self) -> ParsedFeed:
+        try:
+            return self._stream.head()
+        except self._passes:
+            raise
+        except Exception as exc:
+            raise _ParserSlipped(exc) from exc
 
 
 def _parse_failure(job: FeedJob, exc: Exception) -> FeedUpdate:
