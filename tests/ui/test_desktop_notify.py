@@ -71,13 +71,7 @@ async def test_notify_send_runs_with_the_new_matches_made_inert(
 ) -> None:
     url = server.route("/feed.xml", _rss([HOSTILE, "Rat tagt", "Kreuzviertel feiert"]))
     store.add_feed(url, title="Lokales")
-    app = NewsreaderApp(store, _config("desktop"), offline=False)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("r")
-        await wait_for(pilot, lambda: "2 watched" in screen_text(app))
-        await wait_for(pilot, plain_terminal.exists)
-        await app.workers.wait_for_complete()
-    argv = plain_terminal.read_text(encoding="utf-8").split("\0")[:-1]
+    argv = await _refresh_for_a_note(store, plain_terminal, "2 watched")
     assert argv[:3] == ["--app-name=newsreader", "--", "Watch words"]
     assert len(argv) == 4 and not bad_chars(argv[3])
     assert "Fest im Kreuzviertel" in argv[3] and "Kreuzviertel feiert (Lokales)" in argv[3]
@@ -102,14 +96,19 @@ async def test_a_refresh_before_the_first_count_still_tells_of_its_matches(
     monkeypatch.setattr(watch_notes, "_count", late)
     url = server.route("/feed.xml", _rss(["Kreuzviertel feiert", "Rat tagt"]))
     store.add_feed(url, title="Lokales")
+    argv = await _refresh_for_a_note(store, plain_terminal, "1 watched")
+    assert "Kreuzviertel feiert (Lokales)" in argv[3]
+
+
+async def _refresh_for_a_note(store: Store, record: Path, header: str) -> list[str]:
+    """Press `r` in a reader that notifies by notify-send; the arguments the fake one got."""
     app = NewsreaderApp(store, _config("desktop"), offline=False)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("r")
-        await wait_for(pilot, lambda: "1 watched" in screen_text(app))
-        await wait_for(pilot, plain_terminal.exists)
+        await wait_for(pilot, lambda: header in screen_text(app))
+        await wait_for(pilot, record.exists)
         await app.workers.wait_for_complete()
-    argv = plain_terminal.read_text(encoding="utf-8").split("\0")[:-1]
-    assert "Kreuzviertel feiert (Lokales)" in argv[3]
+    return record.read_text(encoding="utf-8").split("\0")[:-1]
 
 
 async def test_a_terminal_that_shows_notifications_gets_its_sequence_instead(
