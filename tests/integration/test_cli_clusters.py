@@ -10,7 +10,7 @@ import pytest
 
 from newsreader.cli import main
 from newsreader.core.store import entry_rows
-from newsreader.core.store.clusters import feed_sketch
+from newsreader.core.store.cluster_lookup import feed_sketch
 from newsreader.core.store.store import Store
 from tests.support.feedgen import Item, rss
 from tests.support.loopback import LoopbackServer

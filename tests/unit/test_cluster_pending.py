@@ -14,7 +14,7 @@ import pytest
 from newsreader.core.article_records import Page
 from newsreader.core.cluster.near import story_text
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
-from newsreader.core.store import clusters
+from newsreader.core.store import cluster_lookup, clusters
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.store import Store
 from newsreader.core.store.textfold import strip_tags
@@ -183,13 +183,13 @@ def test_a_batch_reads_the_window_again_only_after_another_connection_wrote(
     store, other = Store(path), Store(path)
     _fill(store, corpus, sketched=True)
     reads: list[int] = []
-    read_sizes = clusters._read_sizes
+    read_sizes = cluster_lookup.read_sizes
 
-    def counted(cursor: sqlite3.Cursor, seen: set[int]) -> clusters._Sizes:
+    def counted(cursor: sqlite3.Cursor, seen: set[int]) -> cluster_lookup.Sizes:
         reads.append(len(seen))
         return read_sizes(cursor, seen)
 
-    monkeypatch.setattr(clusters, "_read_sizes", counted)
+    monkeypatch.setattr(cluster_lookup, "read_sizes", counted)
     batches = -(-store.count_entries() // 20)
     store.cluster_recent(batch=20)
     assert len(reads) == 1  # the first batch read the window; the others went on from it
@@ -201,8 +201,10 @@ def test_a_batch_reads_the_window_again_only_after_another_connection_wrote(
     cluster_batch = clusters.ClusterQueries._cluster_batch
 
     def interrupted(
-        self: clusters.ClusterQueries, rows: list[tuple[Any, ...]], carried: clusters._Sizes | None
-    ) -> tuple[int, clusters._Sizes | None]:
+        self: clusters.ClusterQueries,
+        rows: list[tuple[Any, ...]],
+        carried: cluster_lookup.Sizes | None,
+    ) -> tuple[int, cluster_lookup.Sizes | None]:
         with other.transaction() as conn:  # another writer between two batches
             conn.execute("UPDATE feeds SET title = title || '.' WHERE id = 1")
         return cluster_batch(self, rows, carried)

@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
-from newsreader.core.store.clusters import feed_sketch
+from newsreader.core.store.cluster_lookup import feed_sketch
 from newsreader.core.store.packed_text import pack_text
 from newsreader.core.store.textfold import feed_text, fold, fold_utf8
 from newsreader.core.times import to_ts
