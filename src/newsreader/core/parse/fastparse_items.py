@@ -119,8 +119,7 @@ class ElementReader:
 
     def _value(self, el: Any) -> str:
         """An element's text as feedparser keeps it: stripped, repaired."""
-        text = self._stripped(el)
-        return feedparser_repair(text) if self.repairs else text
+        return self._repair(self._stripped(el))
 
     # --- items: one method per kind of element, called as (raw, element, argument) -------
 
@@ -144,7 +143,7 @@ class ElementReader:
             and looks_like_html(value)
         ):
             kind = "text/html"
-        return feedparser_repair(value) if self.repairs else value, {"type": kind}
+        return self._repair(value), {"type": kind}
 
     def _title(self, raw: Raw, el: Any, _: object) -> None:
         value, detail = self._title_text(el)
@@ -169,10 +168,7 @@ class ElementReader:
                 context["link"] = attrs["href"]
             return
         value = self._stripped(el)
-        if value:
-            value = self._resolve(value)
-        if self.repairs:
-            value = feedparser_repair(value)
+        value = self._repair(self._resolve(value) if value else value)
         if "&" in value:
             if in_entry:
                 value = value.replace("&amp;", "&")
@@ -190,7 +186,7 @@ class ElementReader:
         value = self._stripped(el)
         if value and is_link:
             value = self._resolve(value)
-        context["id"] = value = feedparser_repair(value) if self.repairs else value
+        context["id"] = value = self._repair(value)
         if is_link:
             context.setdefault("link", value)
 
