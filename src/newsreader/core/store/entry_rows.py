@@ -69,7 +69,7 @@ def _digest_hex() -> Callable[..., str]:
 def legacy_digest(entry: ParsedEntry) -> str:
     """The digest releases before the BLAKE2 one stored: SHA-1 of the same bytes, 40 hex
     characters (see `legacy_digests`)."""
-    from newsreader.core.hashes import sha1_hex  # as in entry_digest
+    from newsreader.core.hashes import sha1_hex  # start-up speed, as in `_digest_hex`
 
     head, tail = _short_fields(entry)
     return sha1_hex(_encoded(f"{head}{entry.summary}\x1d{entry.content}{tail}"))

@@ -25,6 +25,7 @@ from newsreader.core.store.feed_writes import FeedWrites
 from newsreader.core.store.feeds import FeedQueries
 from newsreader.core.store.hide import HideQueries
 from newsreader.core.store.pages import PageQueries
+from newsreader.core.store.retention import Retention
 from newsreader.core.store.saved_searches import SavedSearchQueries
 from newsreader.core.store.settings import SettingsQueries
 from newsreader.core.store.stream_writes import StreamWrites
@@ -75,6 +76,7 @@ class Store(
     PageQueries,
     FeedWrites,
     StreamWrites,
+    Retention,
     SettingsQueries,
     ClusterQueries,
     HideQueries,
