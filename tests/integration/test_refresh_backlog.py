@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import sqlite3
 import threading
 import time
@@ -15,10 +13,11 @@ import pytest
 
 from newsreader.core.config import Config, HideRule, NetworkConfig
 from newsreader.core.fetch_records import RefreshReport
-from newsreader.core.refresh import run
+from newsreader.core.refresh import handover, run
 from newsreader.core.refresh.run import refresh
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
+from tests.support.dying_jobs import ingest_then_die, settle_dies
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
 
@@ -104,12 +103,6 @@ def test_a_cancelled_refresh_stops_its_workers_mid_batch(
     assert procs and all(proc.poll() is not None for proc in procs)
 
 
-def settle_dies(db_path: str, cluster_days: int | None, rules: object) -> int:
-    """A worker killed while it settles (by the OOM killer, say), after every feed is stored."""
-    os.kill(os.getpid(), signal.SIGKILL)
-    return 0
-
-
 def test_a_worker_dying_while_it_settles_does_not_fail_the_stored_refresh(
     server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,3 +117,23 @@ def test_a_worker_dying_while_it_settles_does_not_fail_the_stored_refresh(
     assert report.new_entries == 36 and not report.failed
     hidden = store.conn.execute("SELECT COUNT(*) FROM entries WHERE hidden = 1").fetchone()[0]
     assert hidden == 12  # each feed's "Meldung 1"
+
+
+def test_a_worker_dying_after_its_commit_reports_its_feeds_stored(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The feeds of a batch whose worker died after the commit are in the cache: the refresh
+    says so (new entries counted from the cache), and a feed that failed to parse in that
+    batch keeps its own error, not the worker's death."""
+    monkeypatch.setattr(handover, "ingest_feeds", ingest_then_die)
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(11):
+        store.add_feed(server.route(f"/k{n}.xml", rss(items(3, base=f"http://k{n}.example"))))
+    broken = store.add_feed(server.route("/k-broken.xml", b"<html><p>not a feed</p>"))
+    report = asyncio.run(refresh(store, Config()))
+    stored = store.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+    assert stored == 33 and report.new_entries == 33, report.failed
+    assert [url for url, _ in report.failed] == [broken.url]
+    assert "died" not in report.failed[0][1]
+    errors = store.conn.execute("SELECT url, last_error FROM feeds WHERE last_error IS NOT NULL")
+    assert [row[0] for row in errors] == [broken.url]

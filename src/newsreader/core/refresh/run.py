@@ -117,6 +117,8 @@ async def refresh(
     """Fetch, parse and store the feeds (all of them, or `feed_ids`). `due_only` fetches
     only those whose poll interval has passed: `refresh --due` and the reader's timer."""
     started = time.monotonic()
+    # What a worker killed after its commit stored is found by this (stored_since).
+    started_at = int(time.time())
     feeds = due_feeds(store, feed_ids, polling=config.network if due_only else None)
     loop = asyncio.get_running_loop()
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-store")
@@ -160,7 +162,9 @@ async def refresh(
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
             held(len(result.body or b""))
             not_modified = result.not_modified
-            storing = _store_result(loop, writer, batcher, store, feed, result, handed_on)
+            storing = _store_result(
+                loop, writer, batcher, store, feed, result, handed_on, started_at
+            )
             del result  # the body is let go once a worker has it (see _store_result)
             outcome = await storing
             if checkpoints is not None:
@@ -276,6 +280,7 @@ async def _store_result(
     feed: Feed,
     result: FetchResult,
     handed_on: Callable[[], None],
+    started_at: int,
 ) -> FeedOutcome:
     url, status = feed.url, result.status
     if result.permanent_url and result.permanent_url != feed.url:
@@ -313,6 +318,10 @@ async def _store_result(
     try:
         outcome = await stored
     except Exception as exc:  # a crashed worker must not sink the other feeds
+        if isinstance(exc, WorkerDied):  # it may have died after its batch's commit
+            found = await loop.run_in_executor(writer, store.stored_since, feed.id, url, started_at)
+            if found is not None:
+                return found
         # Say what went wrong ("database is locked" after the 60 s wait), in one line.
         detail = " ".join(str(exc).split())[:200]
         error = f"could not parse or store the feed: {type(exc).__name__}" + (

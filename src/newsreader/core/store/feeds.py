@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from newsreader.core.models import Feed
+from newsreader.core.models import Feed, FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.saved_searches import retitle_saved_searches
@@ -104,6 +104,22 @@ class FeedQueries(Database):
         changes, without reading 2,000 feeds again."""
         rows = self.conn.execute("SELECT feed_id, entries, unread FROM feed_counts")
         return {row[0]: (row[1], row[2]) for row in rows}
+
+    def stored_since(self, feed_id: int, url: str, since: int) -> FeedOutcome | None:
+        """The feed's outcome if it was stored at or after `since` (seconds), else None: a
+        worker killed after its batch's commit took the outcomes with it, not the feeds. Its
+        new entries are those first seen since; what it updated is not known any more."""
+        row = self.conn.execute(
+            "SELECT last_fetched, last_error FROM feeds WHERE id = ?", (feed_id,)
+        ).fetchone()
+        if row is None or row[0] is None or row[0] < since:
+            return None
+        if row[1] is not None:
+            return FeedOutcome(feed_id=feed_id, url=url, error=row[1])
+        (new,) = self.conn.execute(
+            "SELECT COUNT(*) FROM entries WHERE feed_id = ? AND first_seen >= ?", (feed_id, since)
+        ).fetchone()
+        return FeedOutcome(feed_id=feed_id, url=url, new_entries=new, unchanged=not new)
 
     def set_feed_url(self, feed_id: int, url: str) -> None:
         """Follow a permanent redirect, unless another subscription already has that URL."""
