@@ -32,7 +32,7 @@ from tests.support.feedgen import rss  # noqa: E402
 from tests.support.loopback import LoopbackServer  # noqa: E402
 from tests.support.sync_setup import API_PASSWORD, write_sync_config  # noqa: E402
 
-from newsreader.core.config import load_config  # noqa: E402
+from newsreader.core.config_file import load_config  # noqa: E402
 from newsreader.core.store.store import Store  # noqa: E402
 from newsreader.core.sync.session import SyncSession  # noqa: E402
 

@@ -9,7 +9,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from newsreader import exit_codes
-from newsreader.core.config import Config, SavedSearch, default_data_dir, load_config
+from newsreader.core.config import Config, SavedSearch, default_data_dir
+from newsreader.core.config_file import load_config
 from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
 from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import EntryFilter, Feed

@@ -127,8 +127,8 @@ async def test_a_content_length_in_non_ascii_digits_is_one_clean_line(
 async def test_a_retry_after_in_non_ascii_digits_is_not_a_crash(
     raw_server: Callable[[Answer], RawServer],
 ) -> None:
-    """_retry_after: '²'.isdigit() is True, float('²') raises (older than http11: httpx
-    decodes that header the same way)."""
+    """retry_after_seconds (fetch_failures.py): '²'.isdigit() is True, float('²') raises
+    (older than http11: httpx decodes that header the same way)."""
     head = b"HTTP/1.1 503 Busy\r\nRetry-After: \xc2\xb2\r\nContent-Length: 0\r\n\r\n"
     server = raw_server(once(head))
     (result,) = await fetch_all(server.url)

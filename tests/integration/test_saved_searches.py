@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.config import SavedSearch, load_config
+from newsreader.core.config import SavedSearch
+from newsreader.core.config_file import load_config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.saved_searches import search_filter
 from newsreader.core.store.store import Store

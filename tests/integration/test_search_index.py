@@ -20,7 +20,7 @@ from newsreader.core.errors import FeedParseError
 from newsreader.core.models import EntryFilter
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
-from newsreader.core.store import sync
+from newsreader.core.store import sync_pull
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.search_index import unindex
@@ -372,7 +372,7 @@ def test_a_long_pull_is_indexed_in_parts_and_stays_exact(
 ) -> None:
     """A long pull is indexed a part at a time (its rows are not all held to the end); an
     item changed again after its part was indexed loses the old words."""
-    monkeypatch.setattr(sync, "_INDEX_EVERY", 4)
+    monkeypatch.setattr(sync_pull, "_INDEX_EVERY", 4)
     store = Store(tmp_path / "cache.sqlite3")
     feeds = [RemoteFeed("f1", "http://server.example/f1", "Server", None, ())]
     pulled = [_item(n, "f1", f"Meldung {n}", f"<p>Zwetschgen Nummer {n}</p>") for n in range(10)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
-from newsreader.core.config import load_config
+from newsreader.core.config_file import load_config
 from newsreader.core.store.store import Store
 from newsreader.core.sync import greader
 from newsreader.core.sync.session import SyncSession

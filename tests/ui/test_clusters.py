@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.config import Config, ReaderConfig, WatchConfig, load_config
+from newsreader.core.config import Config, ReaderConfig, WatchConfig
+from newsreader.core.config_file import load_config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp

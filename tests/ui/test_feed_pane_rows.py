@@ -10,6 +10,7 @@ from newsreader.core.parsed import ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.feed_pane import FeedPane
+from newsreader.ui.pane_updates import show_feeds
 from tests.ui.conftest import entry, screen_text, wait_for
 
 pytestmark = pytest.mark.usefixtures("utc_timezone")
@@ -34,7 +35,7 @@ async def test_counts_that_come_with_the_first_refresh_show_beside_each_feed(
                 etag=None,
                 last_modified=None,
             )
-        app._update_feeds()  # as the refresh's end does
+        show_feeds(app)  # as the refresh's end does
         await pilot.pause(0.3)
         lines = screen_text(app).splitlines()
         all_row = next(line for line in lines if line.lstrip().startswith("All"))

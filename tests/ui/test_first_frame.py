@@ -128,6 +128,7 @@ AFTER_FIRST_FRAME = (
     "newsreader.ui.refresh_job",  # a refresh starts after it
     "newsreader.ui.sync_job",  # only with [sync]: its records, its tables, hashlib
     "newsreader.core.store.sync",
+    "newsreader.core.store.sync_pull",
     "newsreader.core.sync_records",
     "newsreader.ui.watch_notes",  # the watched count starts after it
     "newsreader.core.parsed",  # the records of the parse, a fetch, an opened article

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.article_records import Enclosure
-from newsreader.core.config import BrowserConfig, Config, PlayerConfig, load_config
+from newsreader.core.config import BrowserConfig, Config, PlayerConfig
+from newsreader.core.config_file import load_config
 from newsreader.core.errors import ConfigError
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp

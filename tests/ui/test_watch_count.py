@@ -16,6 +16,7 @@ from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView
+from newsreader.ui.reader_start import background_start
 from newsreader.ui.watch_notes import WatchCounter, WatchedCount, _Wanted
 from tests.ui.conftest import add_feed, entry, screen_text, wait_for
 
@@ -150,7 +151,7 @@ class _NoPanes(NewsreaderApp):
     most), so it is giving way when the reader quits."""
 
     async def _after_first_paint(self) -> None:
-        self._background_start()
+        background_start(self)
         self.exit()
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import newsreader
-from newsreader.core.config import Config, NetworkConfig, load_config
+from newsreader.core.config import Config, NetworkConfig
+from newsreader.core.config_file import load_config
 from newsreader.core.errors import ConfigError
 
 EXAMPLE = Path(newsreader.__file__).parent / "config.example.toml"

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from newsreader.core.config import HideRule, load_config
+from newsreader.core.config import HideRule
+from newsreader.core.config_file import load_config
 from newsreader.core.models import EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.store import Store

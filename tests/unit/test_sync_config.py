@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.config import SyncConfig, load_config
+from newsreader.core.config import SyncConfig
+from newsreader.core.config_file import load_config
 from newsreader.core.errors import ConfigError, SyncAuthError
 from newsreader.core.sync.credentials import PASSWORD_ENV, sync_password
 

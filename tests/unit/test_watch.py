@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.article_records import Page
-from newsreader.core.config import load_config
+from newsreader.core.config_file import load_config
 from newsreader.core.errors import ConfigError
 from newsreader.core.models import EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed

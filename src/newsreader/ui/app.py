@@ -1,13 +1,13 @@
 """The reader App: composes the panes and routes messages between them and the store.
 
-Headlines come from the cache before any network work; refresh, page loads, previews and the
-reader's own store writes run beside the UI (see `background.py`) and each reports back as one
-`JobDone`, routed by `_job_done`.
+Headlines come from the cache before any network work (the start in stages is
+`reader_start.py`'s); refresh, page loads, previews and the reader's own store writes run
+beside the UI (see `background.py`) and each reports back as one `JobDone`, routed by
+`_job_done`. What the panes show after a change is `pane_updates.py`'s.
 """
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -21,15 +21,15 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from newsreader.collector import release_collector
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
+from newsreader.ui import pane_updates, reader_start
 from newsreader.ui.background import BackgroundLoop
-from newsreader.ui.entry_filters import chosen, describe, listing, toggled
+from newsreader.ui.entry_filters import chosen, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
-from newsreader.ui.list_pane import EMPTY_CACHE, FIRST_SYNC, ListPane
+from newsreader.ui.list_pane import ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
@@ -61,21 +61,6 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
 
 NARROW = 100
-
-# Whether the panes' objects were frozen yet: once per process, like the start's in `run`.
-_panes_frozen = False
-
-
-def _freeze_the_panes() -> None:
-    """What the panes mounted after the first paint hold (2,000 feed rows and their rendering,
-    the footer) lives as long as the reader: frozen with it, the collector's full passes
-    leave it alone. Unfrozen, with a million cached entries, a full pass came every few read
-    marks and took 30-70 ms of the interpreter on this machine, so the next frame waited as
-    long. Once per process: tests run many readers in one."""
-    global _panes_frozen
-    if not _panes_frozen:
-        _panes_frozen = True
-        gc.freeze()
 
 
 class NewsreaderApp(App[None]):
@@ -136,15 +121,7 @@ class NewsreaderApp(App[None]):
             yield Vertical(id="detail-slot")
 
     def run(self, *args: Any, **kwargs: Any) -> None:
-        """What exists when the reader starts (every module, class and function imported, the
-        config, the store) lives as long as it does: frozen, the collector's full passes
-        leave it alone. Unfrozen, the first full pass walked all of it (54,000 objects, over
-        ten milliseconds) before the first frame, and every later one walked it again. Once
-        per process: a second run (tests) would freeze the first one's garbage too. With the
-        collector held off since the start (collector.py), the imports' own garbage is frozen
-        with it: about 600 objects, once."""
-        if not gc.get_freeze_count():
-            gc.freeze()
+        reader_start.freeze_the_start()
         return super().run(*args, **kwargs)
 
     @property
@@ -197,7 +174,7 @@ class NewsreaderApp(App[None]):
 
     def on_mount(self) -> None:
         install_themes(self, lambda: self.store, self.net)
-        self._main_mounted()
+        reader_start.main_mounted(self)
         # With [sync] the feeds come from the server: its first sync fills the empty cache.
         if not self.store.has_feeds() and self.sync is None:
             from newsreader.ui.welcome_screen import WelcomeScreen  # start-up speed: lazily
@@ -206,72 +183,18 @@ class NewsreaderApp(App[None]):
         # The feed pane and the network wait until the headlines are on screen.
         self.call_after_refresh(self._after_first_paint)
 
-    def _main_mounted(self) -> None:
-        status = self.query_one(StatusBar)
-        status.offline = self.offline
-        if self.sync is not None:  # else the header names no server, as it starts
-            from newsreader.ui.sync_job import show_server  # start-up speed: only with [sync]
-
-            show_server(self)
-        status.unread = self.store.unread_count()  # the watched count: `_background_start`
-        for warning in self.config.warnings:
-            self.notify(warning, title="config.toml", severity="warning", markup=False)
-        self.headlines.focus()
-        self._update_empty()
-
     async def _after_first_paint(self) -> None:
-        release_collector()  # `newsreader` held it off from its start (collector.py)
-        self.activity.first_frame_painted()
-        self._background_start()
-        await self._mount_panes()
-        _freeze_the_panes()
-        has_feeds = self.store.has_feeds()
-        if not has_feeds and self.sync is None:
-            self.detail.article.show_message("Welcome", EMPTY_CACHE, until_feeds=True)
-        elif not has_feeds:
-            self.detail.article.show_message("First sync", FIRST_SYNC, until_feeds=True)
-        if (has_feeds or self.sync is not None) and (
-            not self.offline and self.config.reader.refresh_on_start
-        ):
-            self.action_refresh()
-        self.set_interval(60, self._tick)
-        if not self.offline and self.config.reader.refresh_minutes > 0:
-            self.set_interval(self.config.reader.refresh_minutes * 60, self.refresh_due)
+        """The rest of the start (reader_start.py); tests and bench/reader.py that watch only
+        the first frame put nothing in its place."""
+        await reader_start.after_first_paint(self)
 
-    async def _mount_panes(self) -> None:
-        from newsreader.ui.detail_pane import DetailPane  # start-up speed: after first paint
-        from newsreader.ui.feed_pane import FeedPane
-        from newsreader.ui.key_footer import KeyFooter
-
-        pane = FeedPane(self.store, self.net.write, self.net.read, id="feeds")
-        await self.query_one("#feeds-slot").mount(pane)
-        detail = DetailPane(self.store, self.config, self.net, offline=self.offline, id="detail")
-        await self.query_one("#detail-slot").mount(detail)
-        # Onto the reader's own screen, also when the welcome screen is on top of it.
-        await self.query_one("#main").screen.mount(KeyFooter())
+    def panes_mounted(self) -> None:
+        """The panes mounted after the first paint are there: the keys that waited run."""
         self._panes_mounted = True
         pending, self._pending = self._pending, []
         for action in pending:
             action()
-        self._update_feeds()
-
-    def _background_start(self) -> None:
-        """The reader and writer threads' first work, after the first frame: each took the
-        interpreter from the UI thread whenever that let go of it for SQLite (a few
-        milliseconds each time, on every query of the frame), the watched count though it
-        gave way (its watch-word checks are Python, row by row).
-
-        The first count of unread watched entries starts at once: before a refresh can store
-        new matches, so that the refresh's count has it to compare with. Rules changed since
-        the last run (or entries not yet checked) are decided, then the panes reload."""
-        self.watch_counter.request(self.store, self.config.watch, at_once=True)
-        store, rules = self.store, self.config.hide
-        self.net.write(lambda: store.apply_hide_rules(rules), key="hide_rules")
-
-    def _tick(self) -> None:
-        self.query_one(StatusBar).now = self.clock()
-        self.query_one(StatusBar).refresh()
-        self.headlines.refresh_ages()
+        pane_updates.show_feeds(self)
 
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW
@@ -317,52 +240,20 @@ class NewsreaderApp(App[None]):
     def _headlines_changed(self) -> None:
         if self.is_running:  # not for a reload's message that arrives as the reader quits
             self.update_counts()
-            self._update_empty()
+            pane_updates.show_empty_note(self)
 
     def store_changed(self, *, reload: bool = True) -> None:
         """The cache changed underneath the panes (refresh, subscriptions, mark all read)."""
-        if reload:
-            self.headlines.reload()
-        # The header names the feed in view by its title, which a rename may just have changed.
-        self.query_one(StatusBar).filter_label = describe(self.filters, self.store)
-        if self.ready and self.detail.article.waits_for_feeds and self.store.has_feeds():
-            self.detail.article.show_placeholder()
-        self._update_feeds()
-        self.update_counts()
-        self._update_empty()
+        pane_updates.cache_changed(self, reload=reload)
 
     def update_counts(self, *, tell_new_matches: bool = False, at_once: bool = False) -> None:
-        """Header and feed pane counts: cheap lookups of the counters the store keeps (schema
-        6); the unread watched count follows from the reader thread. The feeds themselves are
-        read again only by `store_changed`."""
-        self.query_one(StatusBar).unread = self.store.unread_count()
-        self._update_feeds(counts_only=True)
-        self.watch_counter.request(
-            self.store, self.config.watch, tell_new_matches=tell_new_matches, at_once=at_once
-        )
-
-    def _update_empty(self) -> None:
-        self.query_one(ListPane).show_empty_note(
-            filtered=self.filters != EntryFilter(), syncing=self.sync is not None
-        )
-
-    def _update_feeds(self, *, counts_only: bool = False) -> None:
-        if self.ready:
-            from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
-
-            pane = self.query_one(FeedPane)
-            if counts_only:
-                pane.show_counts(self.store, self.filters, self.config.searches)
-            else:
-                last = pane.show_store(self.store, self.filters, self.config.searches)
-                self.query_one(StatusBar).last_refresh = last
+        """Only the counts changed (a mark, a refresh's new entries): pane_updates.py."""
+        pane_updates.counts_changed(self, tell_new_matches=tell_new_matches, at_once=at_once)
 
     # --- filters and search -------------------------------------------------------------------
 
     def watch_filters(self, filters: EntryFilter) -> None:
-        self.headlines.set_filter(listing(filters, self.config))
-        self.query_one(StatusBar).filter_label = describe(filters, self.store)
-        self._update_empty()
+        pane_updates.filters_changed(self, filters)
 
     def action_toggle_filter(self, flag: str) -> None:
         if toggled(self.filters, flag) != self.filters:
@@ -428,10 +319,7 @@ class NewsreaderApp(App[None]):
         self.set_reactive(NewsreaderApp.filters, EntryFilter())  # the panes start unfiltered
         self._panes_mounted = False  # composed again below, then mounted again
         await self.recompose()
-        self._main_mounted()
-        self._background_start()
-        self.on_resize()
-        await self._mount_panes()
+        await reader_start.start_again(self)
         self.sub_title = "sample edition"
 
     # --- background jobs ----------------------------------------------------------------------

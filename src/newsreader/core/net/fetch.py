@@ -1,22 +1,18 @@
 """The network layer: bounded, polite HTTP GETs that return a FetchResult instead of raising.
 
 Everything fetched is untrusted, so every request has timeouts, an overall deadline, a cap on
-decompressed bytes and a bounded, http(s)-only redirect chain.
+decompressed bytes and a bounded, http(s)-only redirect chain. What each failure says, and
+whether it is worth another try, is fetch_failures.py's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
 import random
-import socket
-import ssl
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from newsreader import __version__
 from newsreader.core.config import Config
@@ -24,8 +20,16 @@ from newsreader.core.errors import DecodeError
 from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net import http11
 from newsreader.core.net.decode import read_body
+from newsreader.core.net.fetch_failures import (
+    http_status_line,
+    not_web_address,
+    refused_redirect,
+    retry_after_seconds,
+    too_large,
+    transport_failure,
+)
 from newsreader.core.net.tls import verified_context
-from newsreader.core.net.urls import DEFAULT_PORTS, host_key, is_web_url
+from newsreader.core.net.urls import host_key, is_web_url
 
 if TYPE_CHECKING:
     from newsreader.core.net.proxied import ProxiedClients
@@ -161,7 +165,7 @@ class Fetcher:
         if not self._open:
             raise RuntimeError("use Fetcher inside `async with`")
         if not is_web_url(url):
-            return FetchResult(url=url, final_url=url, status=None, error=_not_web(url))
+            return FetchResult(url=url, final_url=url, status=None, error=not_web_address(url))
         cfg = self.config
         attempt = 0
         while True:
@@ -210,7 +214,12 @@ class Fetcher:
                         deadline.reschedule(loop_now + self.config.deadline)
                     hop = await self._hop(url, current, headers, cap, head_only)
             except http11.HttpError as exc:
-                message, retry = _describe(exc, current, self.config)
+                message, retry = transport_failure(
+                    exc,
+                    current,
+                    connect_timeout=self.config.connect_timeout,
+                    read_timeout=self.config.read_timeout,
+                )
                 if exc.proxy is not None:
                     message = f"{message} (through proxy {exc.proxy})"
                 return _failed(url, current, message), retry, None
@@ -222,9 +231,7 @@ class Fetcher:
             status, target = hop.status, hop.target
             permanent = permanent and status in _PERMANENT
             if not is_web_url(target):
-                scheme = _scheme(target)
-                what = f"{scheme}: URL" if scheme else "an invalid URL"
-                msg = f"refusing to follow redirect to {what}"
+                msg = refused_redirect(target)
                 return _failed(url, current, msg, status), False, None
             if target in seen:
                 msg = "redirect loop (redirected back to an earlier URL)"
@@ -272,25 +279,20 @@ class Fetcher:
             if not head_only:
                 length = lowered.get("content-length", "")
                 if length.isascii() and length.isdigit() and int(length) > cap:
-                    return _replace(base, error=_too_large(cap)), False, None
+                    return _replace(base, error=too_large(cap)), False, None
             try:
                 body = await read_body(resp, cap, head_only)
             except DecodeError as exc:
                 return _replace(base, error=str(exc)), False, None
             if body is None:
-                return _replace(base, error=_too_large(cap)), False, None
+                return _replace(base, error=too_large(cap)), False, None
             return _replace(base, body=body), False, None
 
     def _http_error(self, base: FetchResult, status: int) -> tuple[FetchResult, bool, float | None]:
-        from http import HTTPStatus  # start-up speed: an enum of 60 members, for error lines
-
-        try:
-            line = f"HTTP {status} {HTTPStatus(status).phrase}"
-        except ValueError:
-            line = f"HTTP {status}"
+        line = http_status_line(status)
         if status not in _RETRY_STATUS:
             return _replace(base, error=line), False, None
-        retry_after = _retry_after(base.headers.get("retry-after"))
+        retry_after = retry_after_seconds(base.headers.get("retry-after"))
         if retry_after is None:
             return _replace(base, error=line), True, None
         result = _replace(
@@ -305,93 +307,9 @@ class _Redirect:
     target: str
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if unusable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():  # '²'.isdigit() is True, float('²') raises
-        return float(value)
-    from email.utils import parsedate_to_datetime  # start-up speed: email's modules (2 ms)
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def _environment_has_proxies() -> bool:
     """Whether httpx could find a proxy in the environment: if not, it is not needed."""
     return any(value and name.lower() in _PROXY_VARIABLES for name, value in os.environ.items())
-
-
-def _describe(exc: http11.HttpError, url: str, cfg: FetchConfig) -> tuple[str, bool]:
-    """One human line for a transport failure, and whether another try could help."""
-    try:
-        host = urlsplit(url).hostname or url
-    except ValueError:
-        host = url
-    if isinstance(exc, http11.ProxyUnusable):
-        return str(exc), False
-    if isinstance(exc, http11.ConnectTimeout):
-        return f"timed out after {cfg.connect_timeout:g} s connecting to {host}", True
-    if isinstance(exc, http11.TimeoutFailure):
-        return f"timed out after {cfg.read_timeout:g} s reading", True
-    chain = list(_causes(exc))
-    for cause in chain:
-        if isinstance(cause, socket.gaierror):
-            return f"cannot resolve host {host}", cause.errno == socket.EAI_AGAIN
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused", True
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"TLS certificate of {host} not valid: {cause.verify_message}", False
-        if isinstance(cause, ssl.SSLError):
-            return f"TLS error with {host}: {cause.reason or 'handshake failed'}", False
-        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return f"cannot reach host {host} (network unreachable)", True
-    if isinstance(exc, http11.ConnectError):
-        return f"cannot connect to {host}", True
-    if isinstance(exc, http11.ReadError | http11.ProtocolError):
-        return "server closed the connection unexpectedly", True
-    if isinstance(exc, http11.InvalidURL):
-        return "invalid URL", False
-    return f"network error ({type(exc).__name__})", False
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def _scheme(url: str) -> str:
-    """The scheme, cut short and printable, for error lines about hostile URLs."""
-    try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return ""
-    return scheme[:20] if scheme.isprintable() else ""
-
-
-def _not_web(url: str) -> str:
-    scheme = _scheme(url)
-    if scheme and scheme not in DEFAULT_PORTS:
-        return f"refusing to fetch {scheme}: URL (only http and https)"
-    return "not a web address (only http and https URLs are fetched)"
-
-
-def _too_large(cap: int) -> str:
-    if cap >= 1024 * 1024:
-        return f"response larger than {round(cap / 1024 / 1024, 1):g} MB"
-    if cap >= 1024:
-        return f"response larger than {round(cap / 1024, 1):g} KB"
-    return f"response larger than {cap} bytes"
 
 
 def _failed(url: str, current: str, message: str, status: int | None = None) -> FetchResult:

@@ -1,9 +1,9 @@
-"""Headline and article queries: keyset-paged, filterable, searchable."""
+"""Headline and article queries: keyset-paged, filterable, searchable. The rows they
+choose become records in headline_rows.py."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -12,22 +12,17 @@ from newsreader.core.models import Cursor, EntryFilter, EntrySummary
 from newsreader.core.search_query import parse_query
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.packed_text import unpack_text
+from newsreader.core.store.headline_rows import (
+    SUMMARY_COLUMNS,
+    entry_from_row,
+    headlines_from_rows,
+)
 from newsreader.core.store.query_sql import plan, query_sql
 from newsreader.core.store.watch import watch_fts_query
-from newsreader.core.times import from_ts, to_ts
+from newsreader.core.times import to_ts
 
 if TYPE_CHECKING:  # types only (the reader's start-up does without them)
     from newsreader.core.article_records import Entry
-
-_SUMMARY_COLUMNS = """
-    e.id, e.feed_id, e.feed_title, e.title, e.url, e.author, e.published, e.read, e.starred,
-    e.paywalled,
-    EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL) AS offline,
-    e.cluster_id, e.hidden,
-    CASE WHEN e.cluster_id IS NULL THEN 1
-         ELSE (SELECT COUNT(*) FROM entries v WHERE v.cluster_id = e.cluster_id) END AS versions
-"""
 
 
 def _watched_sql(alias: str) -> str:
@@ -37,25 +32,6 @@ def _watched_sql(alias: str) -> str:
     title, body = search_index.indexed_text_sql(alias)
     return f"""CASE WHEN {alias}.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)
          THEN watch_word({title}, {body}, ?) END"""
-
-
-def _with_watched(
-    conn: sqlite3.Connection, rows: list[sqlite3.Row], words: tuple[str, ...]
-) -> list[EntrySummary]:
-    """The rows as headlines, each naming the watch word it matches. Checked on the fetched
-    rows alone, after the page is chosen: a check in the page's own query made SQLite gather
-    every candidate the index names first (a common word's are a third of a million)."""
-    found: dict[int, str] = {}
-    if words and rows:
-        title, body = search_index.indexed_text_sql("e")
-        found = dict(
-            conn.execute(
-                f"""SELECT e.id, watch_word({title}, {body}, ?) FROM entries e
-                    WHERE e.id IN (SELECT value FROM json_each(?))""",
-                (json.dumps(list(words), ensure_ascii=False), json.dumps([r["id"] for r in rows])),
-            ).fetchall()
-        )
-    return [_summary_from_row(r, found.get(r["id"])) for r in rows]
 
 
 # From this many hits on, a search page walks the date index instead of sorting the hits.
@@ -90,12 +66,12 @@ class EntryQueries(Database):
             args += [ts, ts, before.id]
             order = "ASC"
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM {self._headline_source(filt, match)}"
+            f"SELECT {SUMMARY_COLUMNS} FROM {self._headline_source(filt, match)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             f" ORDER BY e.published {order}, e.id {order} LIMIT ?"
         )
         rows = self.conn.execute(sql, [*args, limit]).fetchall()
-        result = _with_watched(self.conn, rows, filt.watch)
+        result = headlines_from_rows(self.conn, rows, filt.watch)
         if order == "ASC":
             result.reverse()
         return result
@@ -198,36 +174,12 @@ class EntryQueries(Database):
 
     def entry_without_teasers(self, entry_id: int) -> Entry | None:
         row = self.conn.execute(
-            f"""SELECT {_SUMMARY_COLUMNS}, e.updated, e.summary, e.content,
+            f"""SELECT {SUMMARY_COLUMNS}, e.updated, e.summary, e.content,
                 e.categories, e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
                 FROM entries e LEFT JOIN pages p ON p.url = e.url WHERE e.id = ?""",
             (entry_id,),
         ).fetchone()
-        if row is None:
-            return None
-        summary = _summary_from_row(row)
-        from newsreader.core.article_records import Enclosure, Entry  # start-up speed
-
-        return Entry(
-            id=summary.id,
-            feed_id=summary.feed_id,
-            feed_title=summary.feed_title,
-            title=summary.title,
-            url=summary.url,
-            author=summary.author,
-            published=summary.published,
-            updated=from_ts(row["updated"]),
-            summary=unpack_text(row["summary"]),
-            content=unpack_text(row["content"]),
-            categories=tuple(json.loads(row["categories"])),
-            # [url, type, length] rows from before durations were read, [..., duration] since
-            enclosures=tuple(Enclosure(*fields) for fields in json.loads(row["enclosures"])),
-            read=summary.read,
-            starred=summary.starred,
-            paywalled=summary.paywalled or bool(row["page_paywalled"]),
-            page_text=row["page_text"],
-            offline=summary.offline,
-        )
+        return None if row is None else entry_from_row(row)
 
     def set_read(self, entry_ids: Iterable[int], read: bool = True) -> None:
         """Marks every version of each entry's story alike, in one transaction."""
@@ -323,12 +275,12 @@ class EntryQueries(Database):
         match = self._search_match(filt)
         where, args = _listing_sql(filt, match)
         sql = (
-            f"SELECT {_SUMMARY_COLUMNS} FROM {self._headline_source(filt, match)}"
+            f"SELECT {SUMMARY_COLUMNS} FROM {self._headline_source(filt, match)}"
             f"{' WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY e.published DESC, e.id DESC LIMIT ? OFFSET ?"
         )
         rows = self.conn.execute(sql, [*args, limit, max(0, offset)]).fetchall()
-        return _with_watched(self.conn, rows, filt.watch)
+        return headlines_from_rows(self.conn, rows, filt.watch)
 
 
 def _listing_sql(filt: EntryFilter, match: str | None) -> tuple[list[str], list[Any]]:
@@ -378,25 +330,3 @@ def _filter_sql(
         where += search_where
         args += search_args
     return where, args
-
-
-def _summary_from_row(row: sqlite3.Row, watched: str | None = None) -> EntrySummary:
-    published = from_ts(row["published"])
-    assert published is not None
-    return EntrySummary(
-        id=row["id"],
-        feed_id=row["feed_id"],
-        feed_title=row["feed_title"],
-        title=row["title"],
-        url=row["url"],
-        author=row["author"],
-        published=published,
-        read=bool(row["read"]),
-        starred=bool(row["starred"]),
-        paywalled=bool(row["paywalled"]),
-        offline=bool(row["offline"]),
-        cluster_id=row["cluster_id"],
-        versions=row["versions"],
-        watched=watched,
-        hidden=bool(row["hidden"]),
-    )

@@ -1,0 +1,115 @@
+"""What a failed fetch says: one human line for each way a GET can fail, and whether another
+try could help. The lines name hosts and schemes from untrusted URLs, so those are cut short
+and kept printable."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from newsreader.core.net import http11
+from newsreader.core.net.urls import DEFAULT_PORTS
+
+
+def transport_failure(
+    exc: http11.HttpError, url: str, *, connect_timeout: float, read_timeout: float
+) -> tuple[str, bool]:
+    """One line for a transport failure, and whether another try could help."""
+    try:
+        host = urlsplit(url).hostname or url
+    except ValueError:
+        host = url
+    if isinstance(exc, http11.ProxyUnusable):
+        return str(exc), False
+    if isinstance(exc, http11.ConnectTimeout):
+        return f"timed out after {connect_timeout:g} s connecting to {host}", True
+    if isinstance(exc, http11.TimeoutFailure):
+        return f"timed out after {read_timeout:g} s reading", True
+    for cause in _causes(exc):
+        if isinstance(cause, socket.gaierror):
+            return f"cannot resolve host {host}", cause.errno == socket.EAI_AGAIN
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused", True
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate of {host} not valid: {cause.verify_message}", False
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error with {host}: {cause.reason or 'handshake failed'}", False
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return f"cannot reach host {host} (network unreachable)", True
+    if isinstance(exc, http11.ConnectError):
+        return f"cannot connect to {host}", True
+    if isinstance(exc, http11.ReadError | http11.ProtocolError):
+        return "server closed the connection unexpectedly", True
+    if isinstance(exc, http11.InvalidURL):
+        return "invalid URL", False
+    return f"network error ({type(exc).__name__})", False
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def http_status_line(status: int) -> str:
+    from http import HTTPStatus  # start-up speed: an enum of 60 members, for error lines
+
+    try:
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():  # '²'.isdigit() is True, float('²') raises
+        return float(value)
+    from email.utils import parsedate_to_datetime  # start-up speed: email's modules (2 ms)
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _scheme(url: str) -> str:
+    """The scheme, cut short and printable, for error lines about hostile URLs."""
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+    return scheme[:20] if scheme.isprintable() else ""
+
+
+def not_web_address(url: str) -> str:
+    scheme = _scheme(url)
+    if scheme and scheme not in DEFAULT_PORTS:
+        return f"refusing to fetch {scheme}: URL (only http and https)"
+    return "not a web address (only http and https URLs are fetched)"
+
+
+def refused_redirect(target: str) -> str:
+    scheme = _scheme(target)
+    what = f"{scheme}: URL" if scheme else "an invalid URL"
+    return f"refusing to follow redirect to {what}"
+
+
+def too_large(cap: int) -> str:
+    if cap >= 1024 * 1024:
+        return f"response larger than {round(cap / 1024 / 1024, 1):g} MB"
+    if cap >= 1024:
+        return f"response larger than {round(cap / 1024, 1):g} KB"
+    return f"response larger than {cap} bytes"
