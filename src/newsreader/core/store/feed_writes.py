@@ -309,6 +309,7 @@ def write_entries(
 
     new = updated = 0
     rows = NewRows()  # new rows, written together (their ids are known before)
+    texts = texts or {}
     # Entries without a date keep the order the feed lists them in (newest first).
     for offset, (entry, digest) in enumerate(zip(entries, digests, strict=True), first_offset):
         known = existing.get(entry.key)
@@ -323,7 +324,7 @@ def write_entries(
             existing[entry.key] = (known[0], digest)
             continue
         published = to_ts(entry.published or entry.updated) or now - offset
-        text = (texts or {}).get(entry.key)
+        text = texts.get(entry.key)
         if text is None:
             assert isinstance(entry, ParsedEntry)  # an EntryHead's text is in `texts`
             text = entry_text(entry)
@@ -343,7 +344,7 @@ def write_entries(
             entry.html_base,
         )
         if known is None:
-            entry_id = rows.add(conn, (*values, feed_id, entry.key, now))
+            entry_id = rows.add(conn, values, feed_id, entry.key, now)
             new += 1
         else:
             entry_id = known[0]

@@ -43,16 +43,18 @@ class NewRows:
         self._sketches: list[tuple[int, int, int, int, str]] = []
         self._next_id: int | None = None
 
-    def add(self, conn: sqlite3.Connection, values: tuple[Any, ...]) -> int:
-        """Note a new entry's row (its columns as `_INSERT_ENTRY` names them, but the id);
-        its id, the one SQLite would give it."""
+    def add(
+        self, conn: sqlite3.Connection, values: tuple[Any, ...], feed_id: int, key: str, now: int
+    ) -> int:
+        """Note a new entry's row: `values` are its columns as `_INSERT_ENTRY` names them up
+        to the feed's id. Its id, the one SQLite would give it."""
         if self._next_id is None:
             self._next_id = (
                 int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()[0]) + 1
             )
         entry_id = self._next_id
         self._next_id += 1
-        self._entries.append((*values, entry_id))
+        self._entries.append((*values, feed_id, key, now, entry_id))
         return entry_id
 
     def add_teasers(self, entry_id: int, teasers: Sequence[Teaser]) -> None:
