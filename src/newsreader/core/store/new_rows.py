@@ -3,7 +3,7 @@
 A cold refresh inserts every entry it sees, and a statement per entry cost a cursor, a look
 into the statement cache and the row id read back, each time: written together, storing
 48 farm feeds took 4 % fewer instructions (8.94 -> 8.61 M a feed for the SQL, with the
-encoding below, bench/store_instructions.py). The rows wait here (`add`), each under
+encoding below, counted under cachegrind). The rows wait here (`add`), each under
 the id SQLite would have given it (the highest one plus one: the table has no
 AUTOINCREMENT), so the index rows and sketches can name their entries before they exist.
 Their teasers and sketches follow their rows, as the foreign keys and triggers want.
