@@ -59,6 +59,15 @@ def _filled(path: Path) -> Store:
     return store
 
 
+def _as_the_schema_before(path: Path) -> None:
+    raw = sqlite3.connect(path)
+    with raw:
+        for sql in _OLD_DATE_INDEXES:
+            raw.execute(sql)
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1:d}")
+    raw.close()
+
+
 def _listings(store: Store) -> list[object]:
     """Every filter's pages (forward and back from a cursor), count and positions."""
     seen: list[object] = []
@@ -137,12 +146,7 @@ def test_a_cache_of_the_schema_before_lists_alike_once_upgraded(tmp_path: Path) 
     store = _filled(path)
     expected = _listings(store)
     store.close()
-    raw = sqlite3.connect(path)
-    with raw:
-        for sql in _OLD_DATE_INDEXES:
-            raw.execute(sql)
-        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1:d}")
-    raw.close()
+    _as_the_schema_before(path)
     upgraded = Store(path)
     assert not _indexes(upgraded) & {"entries_shown", "entries_unread_shown"}
     assert _listings(upgraded) == expected
@@ -170,3 +174,25 @@ def test_entries_of_one_second_page_by_id_in_both_directions(tmp_path: Path) -> 
             paged += [e.id for e in page]
             cursor = Cursor(published=page[-1].published, id=page[-1].id)
         assert paged == everything
+
+
+def test_a_big_cache_hears_that_its_date_order_is_rebuilt_and_a_small_one_does_not(
+    tmp_path: Path,
+) -> None:
+    heard: list[str] = []
+    small = tmp_path / "small.sqlite3"
+    _filled(small).close()
+    _as_the_schema_before(small)
+    Store(small, on_progress=heard.append).close()
+    assert heard == []
+    big = tmp_path / "big.sqlite3"
+    store = Store(big)
+    with store.transaction() as conn:
+        conn.execute(
+            """INSERT INTO entries (id, key, title, published, first_seen, digest)
+               VALUES (250000, 'k', 'Titel', 0, 0, 'd')"""
+        )
+    store.close()
+    _as_the_schema_before(big)
+    Store(big, on_progress=heard.append).close()
+    assert heard == ["rebuilding the date order of about 250,000 entries (once)…"]
