@@ -11,7 +11,6 @@ runs at the end of every refresh, is `retention.py`.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,7 +29,7 @@ from newsreader.core.store.entry_rows import (
     entry_utf8,
     legacy_digests,
 )
-from newsreader.core.store.pages import TEASER_COLUMNS, teaser_columns
+from newsreader.core.store.new_rows import NewRows, enclosures_json, json_list
 from newsreader.core.times import to_ts
 
 if TYPE_CHECKING:  # types only (the reader's start-up does without them)
@@ -309,6 +308,8 @@ def write_entries(
     from newsreader.core.parsed import ParsedEntry  # start-up speed: the reader's goes without
 
     new = updated = 0
+    rows = NewRows()  # new rows, written together (their ids are known before)
+    texts = texts or {}
     # Entries without a date keep the order the feed lists them in (newest first).
     for offset, (entry, digest) in enumerate(zip(entries, digests, strict=True), first_offset):
         known = existing.get(entry.key)
@@ -316,12 +317,14 @@ def write_entries(
             known = _pulled_twin(conn, feed_id, entry, existing)
         if known is not None and known[1] == digest:
             continue
+        if known is not None:
+            rows.write(conn)  # it may be one of them (a key twice in a feed): written first
         if known is not None and legacy and known[1] == legacy.get(entry.key):
             conn.execute("UPDATE entries SET digest = ? WHERE id = ?", (digest, known[0]))
             existing[entry.key] = (known[0], digest)
             continue
         published = to_ts(entry.published or entry.updated) or now - offset
-        text = (texts or {}).get(entry.key)
+        text = texts.get(entry.key)
         if text is None:
             assert isinstance(entry, ParsedEntry)  # an EntryHead's text is in `texts`
             text = entry_text(entry)
@@ -333,22 +336,15 @@ def write_entries(
             text.content,
             published,
             to_ts(entry.updated),
-            _json_list(entry.categories),
-            _enclosures_json(entry),
+            json_list(entry.categories),
+            enclosures_json(entry.enclosures),
             int(entry.paywalled),
             digest,
             feed_title,
             entry.html_base,
         )
         if known is None:
-            cur = conn.execute(
-                """INSERT INTO entries (url, title, author, summary, content, published,
-                   updated, categories, enclosures, paywalled, digest, feed_title,
-                   html_base, feed_id, key, first_seen)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (*values, feed_id, entry.key, now),
-            )
-            entry_id = int(cur.lastrowid or 0)
+            entry_id = rows.add(conn, values, feed_id, entry.key, now)
             new += 1
         else:
             entry_id = known[0]
@@ -363,35 +359,13 @@ def write_entries(
             updated += 1
         existing[entry.key] = (entry_id, digest)
         if entry.teasers:
-            conn.executemany(
-                f"""INSERT INTO teasers (entry_id, position, {TEASER_COLUMNS})
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(entry.teasers)),
-            )
+            rows.add_teasers(entry_id, entry.teasers)
         index.index(entry_id, text.index_title, text.index_body)
-        if text.sketch is not None:  # after the row: its update's trigger drops an older one
-            conn.execute(
-                """INSERT OR REPLACE INTO cluster_pending
-                   (entry_id, published, shingles, sampled, samples) VALUES (?, ?, ?, ?, ?)""",
-                (entry_id, published, *text.sketch),
-            )
+        if text.sketch is not None:
+            rows.add_sketch(entry_id, published, text.sketch)
+    rows.write(conn)
     count_new_entries(conn, feed_id, new, new)  # inserted unread, and not yet hidden
     return new, updated
-
-
-# json.dumps given any option builds a new encoder on every call, which cost more than the
-# encoding: a cold refresh encodes two lists per entry. Same text as json.dumps gives.
-_encode_json = json.JSONEncoder(ensure_ascii=False).encode
-
-
-def _json_list(items: Sequence[str]) -> str:
-    return _encode_json(list(items)) if items else "[]"
-
-
-def _enclosures_json(entry: ParsedEntry | EntryHead) -> str:
-    if not entry.enclosures:
-        return "[]"
-    return json.dumps([[e.url, e.type, e.length, e.duration] for e in entry.enclosures])
 
 
 def write_feed_row(

@@ -28,6 +28,13 @@ def _rows_stay_as_they_are(conn: sqlite3.Connection, say: Progress | None) -> No
     """A migration that changes what new rows may hold, and no row: see 13."""
 
 
+def _say_date_indexes(conn: sqlite3.Connection, say: Progress | None) -> None:
+    """Migration 16 builds two indexes over every entry: a second or two per million."""
+    last = conn.execute("SELECT MAX(id) FROM entries").fetchone()[0]
+    if say is not None and last is not None and last > 100_000:
+        say(f"rebuilding the date order of about {last:,} entries (once)…")
+
+
 MIGRATIONS: list[list[Step]] = [
     # 1: the first schema.
     [
@@ -597,6 +604,22 @@ MIGRATIONS: list[list[Step]] = [
     # the counters once per feed (counts.py); the per-row insert trigger goes. Deletes and
     # updates still count by trigger.
     ["DROP TRIGGER IF EXISTS entries_count_insert"],
+    # 16 (issue 15, a cheaper write path): the date order of all entries and of the shown
+    # ones is one index, not two; as is that of the unread ones. `hidden` rides in the key
+    # after the id (it orders nothing), so a listing that leaves hidden entries out skips them
+    # in the index and a count of shown entries still reads the index alone. Each new entry
+    # wrote five date-ordered index rows, now three: a tenth of a worker's insert time.
+    # Hidden entries are few, so walking past them costs a listing next to nothing.
+    [
+        _say_date_indexes,
+        "DROP INDEX IF EXISTS entries_order",
+        "DROP INDEX IF EXISTS entries_shown",
+        "CREATE INDEX entries_order ON entries (published DESC, id DESC, hidden)",
+        "DROP INDEX IF EXISTS entries_unread_order",
+        "DROP INDEX IF EXISTS entries_unread_shown",
+        """CREATE INDEX entries_unread_order ON entries (published DESC, id DESC, hidden)
+           WHERE read = 0""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
