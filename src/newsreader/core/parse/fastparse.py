@@ -260,7 +260,7 @@ class _FeedReader(ElementReader):
             self.has_summary = name in ("summary", "itunes_summary")
             _check_subtree_children(child)
         elif name in ("ttl", "sy_updateperiod", "sy_updatefrequency"):
-            feed[name] = self._stripped(child)
+            feed[name] = self._value(child, False)
         elif name in ("image", "textinput"):
             parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
             for part in child:
