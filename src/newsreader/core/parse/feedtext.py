@@ -21,7 +21,7 @@ from newsreader.core.extract.entry_links import (
     parse_fragment,
     slug_title,
 )
-from newsreader.core.extract.paywall import title_marks_paywall
+from newsreader.core.extract.paywall import any_marks_paywall, title_marks_paywall
 from newsreader.core.hashes import sha1_hex
 from newsreader.core.parse.feedparser_facts import CP1252_C1, PLAIN_ABSOLUTE, urljoin
 from newsreader.core.parsed import ParsedEntry
@@ -91,11 +91,7 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
     if not title:
         title = _derive_title(summary or content, link)
     tier = str(raw.get("content_tier") or "").strip().lower()
-    paywalled = (
-        tier in _LOCKED_TIERS
-        or title_marks_paywall(title)
-        or any(map(title_marks_paywall, categories))
-    )
+    paywalled = tier in _LOCKED_TIERS or any_marks_paywall((title, *categories))
     related = _related(raw)
     # every field stored, in ParsedEntry's order (a test holds them to its fields)
     entry: Any = _new_draft(_EntryDraft)
