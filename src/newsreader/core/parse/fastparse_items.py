@@ -113,7 +113,8 @@ class ElementReader:
         if text is None:
             return ""
         if self.lifted is not None and MARK in text:
-            text = self.lifted.restore(text)
+            lifted = self.lifted.sections.get(text)  # the whole text one section: the usual
+            text = self.lifted.restore(text) if lifted is None else lifted
         text = text.strip()
         return feedparser_repair(text) if repair and self.repairs else text
 
@@ -130,8 +131,6 @@ class ElementReader:
         for child in item[:]:  # a list of the children costs a third less than their iterator
             method, argument = _HANDLER_BY_TAG.get(child.tag) or _item_handler(child)
             method(self, raw, child, argument)
-        if links := raw.get("links"):
-            raw["enclosures"] = [link for link in links if link.get("rel") == "enclosure"]
         return raw
 
     def _title_text(self, el: Any) -> tuple[str, dict[str, str]]:
@@ -159,6 +158,8 @@ class ElementReader:
             kind = "application/atom+xml" if attrs["rel"] == "self" else "text/html"
             attrs.setdefault("type", kind)
             _enforce_href(attrs)
+            if in_entry and attrs["rel"] == "enclosure":  # feedparser's enclosures: such links
+                context.setdefault("enclosures", []).append(attrs)
         else:  # RSS's plain <link>URL</link>: what the defaults above come to
             attrs = {"rel": "alternate", "type": "text/html"}
         context.setdefault("links", []).append(attrs)
@@ -271,6 +272,7 @@ class ElementReader:
         _enforce_href(attrs)
         attrs["rel"] = "enclosure"
         raw.setdefault("links", []).append(attrs)
+        raw.setdefault("enclosures", []).append(attrs)
         _check_subtree_children(el)
 
     def _media_content(self, raw: Raw, el: Any, _: object) -> None:
