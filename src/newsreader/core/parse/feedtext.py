@@ -90,8 +90,9 @@ def entry_from_raw(raw: Mapping[str, Any], feed_url: str) -> ParsedEntry:
     key = _key(raw, link, enclosures, title, published, summary or content)
     if not title:
         title = _derive_title(summary or content, link)
-    tier = str(raw.get("content_tier") or "").strip().lower()
-    paywalled = tier in _LOCKED_TIERS or any_marks_paywall((title, *categories))
+    tier = raw.get("content_tier")  # most items have none
+    locked = bool(tier) and str(tier).strip().lower() in _LOCKED_TIERS
+    paywalled = locked or any_marks_paywall((title, *categories))
     related = _related(raw)
     # every field stored, in ParsedEntry's order (a test holds them to its fields)
     entry: Any = _new_draft(_EntryDraft)
@@ -141,8 +142,8 @@ def _key(
 ) -> str:
     """guid/id, else link, else the first enclosure, else a hash of what we have."""
     for candidate in (raw.get("id"), link, enclosures[0].url if enclosures else None):
-        if candidate and str(candidate).strip():
-            return str(candidate).strip()
+        if candidate and (stripped := str(candidate).strip()):
+            return stripped
     parts = [title, published.isoformat() if published else ""]
     if not title and not published:
         parts.append(text)
