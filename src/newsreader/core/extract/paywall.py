@@ -29,10 +29,18 @@ _PAYWALL = re.compile(
 
 def title_marks_paywall(text: str) -> bool:
     """True when a title or category carries a publisher's paid-content marker."""
-    # Every marker has a "+", "lus", "Abo" or "Premium": most titles need no regex at all.
-    if "+" not in text and "lus" not in text and "Abo" not in text and "Premium" not in text:
-        return False
-    return _PAYWALL.search(text) is not None
+    return _may_mark(text) and _PAYWALL.search(text) is not None
+
+
+def any_marks_paywall(texts: tuple[str, ...]) -> bool:
+    """title_marks_paywall of any of `texts` (an item's title and categories), their hints
+    looked for in one go: a hint cannot span the line feed between two of them."""
+    return _may_mark("\n".join(texts)) and any(map(title_marks_paywall, texts))
+
+
+def _may_mark(text: str) -> bool:
+    """Every marker has a "+", "lus", "Abo" or "Premium": most titles need no regex at all."""
+    return "+" in text or "lus" in text or "Abo" in text or "Premium" in text
 
 
 # The box that replaces the rest of a paid article ("wall"), and the ads for subscriptions

@@ -199,7 +199,7 @@ class _FeedReader(ElementReader):
             raise _Decline("not well-formed") from exc
         if len(parser.error_log):  # lxml raises on errors; anything it noted is reason enough
             raise _Decline("lxml noted an error")
-        yield from self._container(root)
+        yield from self._container(root)[:]  # a list: cheaper than the children's iterator
 
     def _streamed(self, body: bytes) -> Iterator[Any]:
         """The container's children as each ends, dropped from the tree once read."""
@@ -260,7 +260,7 @@ class _FeedReader(ElementReader):
             self.has_summary = name in ("summary", "itunes_summary")
             _check_subtree_children(child)
         elif name in ("ttl", "sy_updateperiod", "sy_updatefrequency"):
-            feed[name] = self._stripped(child)
+            feed[name] = self._value(child, False)
         elif name in ("image", "textinput"):
             parts = _IMAGE_PARTS if name == "image" else _TEXTINPUT_PARTS
             for part in child:
