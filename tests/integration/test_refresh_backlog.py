@@ -17,7 +17,7 @@ from newsreader.core.refresh import handover, run
 from newsreader.core.refresh.run import refresh
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
-from tests.support.dying_jobs import ingest_then_die, settle_dies
+from tests.support.dying_jobs import die_at_once, ingest_then_die, settle_dies
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
 
@@ -119,6 +119,15 @@ def test_a_worker_dying_while_it_settles_does_not_fail_the_stored_refresh(
     assert hidden == 12  # each feed's "Meldung 1"
 
 
+# feedparser mends the bare ampersand and the store keeps a warning about it.
+MENDED = (
+    b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+    b"<item><title>A & B</title><link>http://m.example/1</link><guid>http://m.example/1</guid>"
+    b"</item><item><title>C</title><link>http://m.example/2</link>"
+    b"<guid>http://m.example/2</guid></item></channel></rss>"
+)
+
+
 def test_a_worker_dying_after_its_commit_reports_its_feeds_stored(
     server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,10 +139,28 @@ def test_a_worker_dying_after_its_commit_reports_its_feeds_stored(
     for n in range(11):
         store.add_feed(server.route(f"/k{n}.xml", rss(items(3, base=f"http://k{n}.example"))))
     broken = store.add_feed(server.route("/k-broken.xml", b"<html><p>not a feed</p>"))
+    # Stored with a warning in the same column as an error: it went in all the same.
+    store.add_feed(server.route("/k-mended.xml", MENDED))
     report = asyncio.run(refresh(store, Config()))
     stored = store.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
-    assert stored == 33 and report.new_entries == 33, report.failed
+    assert stored == 35 and report.new_entries == 35, report.failed
     assert [url for url, _ in report.failed] == [broken.url]
     assert "died" not in report.failed[0][1]
-    errors = store.conn.execute("SELECT url, last_error FROM feeds WHERE last_error IS NOT NULL")
-    assert [row[0] for row in errors] == [broken.url]
+    noted = dict(store.conn.execute("SELECT url, last_error FROM feeds WHERE last_error NOT NULL"))
+    assert noted[broken.url] == report.failed[0][1] and len(noted) == 2  # and the warning
+
+
+def test_a_worker_dying_before_its_commit_right_after_a_refresh_fails_its_feeds(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stamped by the refresh before, in the very second this one starts, the feeds of a
+    worker that died before storing anything are failed, not stored with the old entries."""
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(12):
+        store.add_feed(server.route(f"/d{n}.xml", rss(items(3, base=f"http://d{n}.example"))))
+    while time.time() % 1 > 0.3:  # early in a second: both refreshes start in it
+        time.sleep(0.01)
+    assert asyncio.run(refresh(store, Config())).new_entries == 36
+    monkeypatch.setattr(handover, "ingest_feeds", die_at_once)
+    second = asyncio.run(refresh(store, Config()))
+    assert second.new_entries == 0 and len(second.failed) == 12

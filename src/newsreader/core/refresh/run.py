@@ -41,7 +41,7 @@ from newsreader.core.refresh.ingest import (
 )
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
-from newsreader.core.times import utcnow
+from newsreader.core.times import to_ts, utcnow
 
 Progress = Callable[[FeedOutcome, int, int], None]
 
@@ -319,7 +319,10 @@ async def _store_result(
         outcome = await stored
     except Exception as exc:  # a crashed worker must not sink the other feeds
         if isinstance(exc, WorkerDied):  # it may have died after its batch's commit
-            found = await loop.run_in_executor(writer, store.stored_since, feed.id, url, started_at)
+            stamped = to_ts(feed.last_fetched)
+            found = await loop.run_in_executor(
+                writer, store.stored_since, feed.id, url, started_at, stamped
+            )
             if found is not None:
                 return found
         # Say what went wrong ("database is locked" after the 60 s wait), in one line.

@@ -105,20 +105,26 @@ class FeedQueries(Database):
         rows = self.conn.execute("SELECT feed_id, entries, unread FROM feed_counts")
         return {row[0]: (row[1], row[2]) for row in rows}
 
-    def stored_since(self, feed_id: int, url: str, since: int) -> FeedOutcome | None:
-        """The feed's outcome if it was stored at or after `since` (seconds), else None: a
-        worker killed after its batch's commit took the outcomes with it, not the feeds. Its
-        new entries are those first seen since; what it updated is not known any more."""
+    def stored_since(
+        self, feed_id: int, url: str, since: int, before: int | None
+    ) -> FeedOutcome | None:
+        """The feed's outcome if this refresh stored it, else None: a worker killed after its
+        batch's commit took the outcomes with it, not the feeds. Stored means stamped at or
+        after `since` (the refresh's start, in whole seconds) and not with the stamp `before`
+        it had then (a refresh that stored it earlier in that second). Its new entries are
+        those first seen since; what it updated is not known any more. A stored feed may
+        carry a warning (recovered from malformed XML), so with nothing new the note stands
+        as its error; one that brought entries went in."""
         row = self.conn.execute(
             "SELECT last_fetched, last_error FROM feeds WHERE id = ?", (feed_id,)
         ).fetchone()
-        if row is None or row[0] is None or row[0] < since:
+        if row is None or row[0] is None or row[0] < since or row[0] == before:
             return None
-        if row[1] is not None:
-            return FeedOutcome(feed_id=feed_id, url=url, error=row[1])
         (new,) = self.conn.execute(
             "SELECT COUNT(*) FROM entries WHERE feed_id = ? AND first_seen >= ?", (feed_id, since)
         ).fetchone()
+        if not new and row[1] is not None:
+            return FeedOutcome(feed_id=feed_id, url=url, error=row[1])
         return FeedOutcome(feed_id=feed_id, url=url, new_entries=new, unchanged=not new)
 
     def set_feed_url(self, feed_id: int, url: str) -> None:
