@@ -142,3 +142,37 @@ def test_feeds_fetched_together_are_stored_a_full_batch_at_a_time(
     store = Store(path)
     assert store.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == len(ids)
     store.close()
+
+
+def test_once_every_fetch_is_in_nothing_waits_for_feeds_that_will_not_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The open batch goes when the last fetch is in, and a body whose fetch ended before it
+    but reaches the batcher after is stored at once: no batch waits out BATCH_WAIT."""
+    sizes: list[int] = []
+
+    def ingest(
+        db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None = None
+    ) -> list[FeedOutcome]:
+        ids = [job.feed_id for job in jobs]
+        sizes.append(len(ids))
+        return [FeedOutcome(feed_id=feed_id, url="") for feed_id in ids]
+
+    monkeypatch.setattr(handover, "ingest_feeds", ingest)
+    monkeypatch.setattr(handover, "BATCH_WAIT", 60.0)
+    monkeypatch.setattr(handover, "BATCH_LONGEST", 120.0)
+
+    async def last_fetches() -> list[FeedOutcome]:
+        loop = asyncio.get_running_loop()
+        with ThreadPoolExecutor(max_workers=1) as ingester:
+            batcher = handover.Batcher(loop, ingester, "unused")
+            futures = [batcher.add(_job(n, n), lambda: None) for n in range(3)]
+            batcher.no_more_fetches()
+            futures.append(batcher.add(_job(3, 3), lambda: None))
+            try:
+                return list(await asyncio.wait_for(asyncio.gather(*futures), 20))
+            finally:
+                batcher.flush()
+
+    outcomes = asyncio.run(last_fetches())
+    assert [o.feed_id for o in outcomes] == [0, 1, 2, 3] and sizes == [3, 1]

@@ -100,6 +100,7 @@ class Batcher:
         self.sketch_after = sketch_after
         self.open: Batch | None = None
         self.timer: asyncio.TimerHandle | None = None
+        self.fetching_done = False
 
     def add(self, job: FeedJob, handed_on: Callable[[], None]) -> asyncio.Future[FeedOutcome]:
         """The feed's outcome, once its batch is stored. `handed_on` runs (in another thread)
@@ -115,11 +116,18 @@ class Batcher:
             self.timer.cancel()
             self.timer = None
         wait = min(BATCH_WAIT, batch.opened + BATCH_LONGEST - self.loop.time())
-        if len(batch.futures) >= BATCH or wait <= 0:
+        if len(batch.futures) >= BATCH or wait <= 0 or self.fetching_done:
             self.flush()
         else:
             self.timer = self.loop.call_later(wait, self.flush)
         return future
+
+    def no_more_fetches(self) -> None:
+        """Every fetch is in: what comes now is stored at once. The last batch waited
+        BATCH_WAIT for feeds that would never come, with a core idle: a tenth of a second
+        of the 1.5 s a cold refresh of 500 farm feeds took."""
+        self.fetching_done = True
+        self.flush()
 
     def flush(self) -> None:
         """The open batch gets no more feeds: its worker stores what it has."""

@@ -137,6 +137,7 @@ async def refresh(
         ingester = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-ingest")
     outcomes: list[FeedOutcome] = []
     done = 0
+    fetches_left = len(feeds)
     # New entries inside the clustering window are sketched as they are stored (ingest_feeds).
     cluster = config.cluster
     sketch_after = int(time.time()) - cluster.window_days * 86400 if cluster.enabled else None
@@ -155,12 +156,15 @@ async def refresh(
     checkpoints = _Checkpoints(loop, writer, store) if isinstance(ingester, WorkerPool) else None
 
     async def one(fetcher: Fetcher, feed: Feed) -> None:
-        nonlocal done
+        nonlocal done, fetches_left
         expects_body = not (feed.etag or feed.last_modified)
         place = bodies.place() if expects_body else no_place()
         async with place as handed_on, backlog.slot() as held:
             result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
             held(len(result.body or b""))
+            fetches_left -= 1
+            if not fetches_left:  # the last body, if any, goes to the workers at once
+                batcher.no_more_fetches()
             not_modified = result.not_modified
             storing = _store_result(
                 loop, writer, batcher, store, feed, result, handed_on, started_at
