@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,6 +27,19 @@ def _rss(n: int) -> bytes:
 
 def _job(feed_id: int, n: int) -> FeedJob:
     return FeedJob(feed_id, _rss(n), f"https://a.example/{n}.xml", {}, 200, None, None)
+
+
+def _counting_batches(sizes: list[int]) -> Callable[..., list[FeedOutcome]]:
+    """A worker job that notes each batch's size in `sizes` and stores nothing."""
+
+    def ingest(
+        db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None = None
+    ) -> list[FeedOutcome]:
+        ids = [job.feed_id for job in jobs]
+        sizes.append(len(ids))
+        return [FeedOutcome(feed_id=feed_id, url="") for feed_id in ids]
+
+    return ingest
 
 
 def test_a_body_gives_its_place_back_once_a_worker_read_it(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,15 +90,7 @@ def test_a_batch_fed_slowly_is_stored_after_its_longest_wait(
 ) -> None:
     """Feeds that keep trickling in do not hold a batch (and their outcomes) open for long."""
     sizes: list[int] = []
-
-    def ingest(
-        db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None = None
-    ) -> list[FeedOutcome]:
-        ids = [job.feed_id for job in jobs]
-        sizes.append(len(ids))
-        return [FeedOutcome(feed_id=feed_id, url="") for feed_id in ids]
-
-    monkeypatch.setattr(handover, "ingest_feeds", ingest)
+    monkeypatch.setattr(handover, "ingest_feeds", _counting_batches(sizes))
     monkeypatch.setattr(handover, "BATCH_WAIT", 0.5)
     monkeypatch.setattr(handover, "BATCH_LONGEST", 0.35)
 
@@ -150,15 +155,7 @@ def test_once_every_fetch_is_in_nothing_waits_for_feeds_that_will_not_come(
     """The open batch goes when the last fetch is in, and a body whose fetch ended before it
     but reaches the batcher after is stored at once: no batch waits out BATCH_WAIT."""
     sizes: list[int] = []
-
-    def ingest(
-        db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None = None
-    ) -> list[FeedOutcome]:
-        ids = [job.feed_id for job in jobs]
-        sizes.append(len(ids))
-        return [FeedOutcome(feed_id=feed_id, url="") for feed_id in ids]
-
-    monkeypatch.setattr(handover, "ingest_feeds", ingest)
+    monkeypatch.setattr(handover, "ingest_feeds", _counting_batches(sizes))
     monkeypatch.setattr(handover, "BATCH_WAIT", 60.0)
     monkeypatch.setattr(handover, "BATCH_LONGEST", 120.0)
 
