@@ -47,7 +47,7 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
         if explicit:
             raise ConfigError(f"config file {path} does not exist")
         return Config()
-    import tomllib
+    import tomllib  # start-up speed: only when there is a file to read
 
     try:
         text = path.read_text(encoding="utf-8")

@@ -117,7 +117,8 @@ async def refresh(
     """Fetch, parse and store the feeds (all of them, or `feed_ids`). `due_only` fetches
     only those whose poll interval has passed: `refresh --due` and the reader's timer."""
     started = time.monotonic()
-    # What a worker killed after its commit stored is found by this (stored_since).
+    # The clustering window ends here, and a feed stamped since was stored by this refresh
+    # (stored_since: its worker may die after the commit).
     started_at = int(time.time())
     feeds = due_feeds(store, feed_ids, polling=config.network if due_only else None)
     loop = asyncio.get_running_loop()
@@ -140,7 +141,7 @@ async def refresh(
     fetches_left = len(feeds)
     # New entries inside the clustering window are sketched as they are stored (ingest_feeds).
     cluster = config.cluster
-    sketch_after = int(time.time()) - cluster.window_days * 86400 if cluster.enabled else None
+    sketch_after = started_at - cluster.window_days * 86400 if cluster.enabled else None
     batcher = Batcher(loop, ingester, str(store.path), sketch_after)
 
     # A fetch holds one of the Fetcher's slots only while its bytes come in; its body then
