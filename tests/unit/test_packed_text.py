@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from isal import isal_zlib
 
 from newsreader.core.store.packed_text import (
+    DENSE_LEVEL,
     MIN_PACKED_CHARS,
+    QUICK_LEVEL,
     SMALL_BUFFER_BYTES,
     pack_text,
     unpack_text,
@@ -54,8 +56,10 @@ def test_rows_written_before_packing_read_as_they_are() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(min_size=MIN_PACKED_CHARS, max_size=6000))
 def test_any_text_comes_back_through_the_stdlib_inflater(text: str) -> None:
-    # ISA-L packs, zlib unpacks: the two must agree on every stream, not only on prose.
-    assert unpack_text(pack_text(text)) == text
+    # ISA-L packs, zlib unpacks: the two must agree on every stream, not only on prose, at
+    # the level of either page size.
+    for level in (DENSE_LEVEL, QUICK_LEVEL):
+        assert unpack_text(pack_text(text, level=level)) == text
 
 
 @settings(max_examples=60, deadline=None)
@@ -68,10 +72,11 @@ def test_any_text_comes_back_through_the_stdlib_inflater(text: str) -> None:
 )
 def test_repetitive_text_is_packed_small(words: list[str]) -> None:
     text = "".join(words)
-    stored = pack_text(text)
-    assert isinstance(stored, bytes)
-    assert len(stored) < len(text.encode("utf-8")) * 0.6
-    assert unpack_text(stored) == text
+    for level, share in ((DENSE_LEVEL, 0.6), (QUICK_LEVEL, 0.75)):
+        stored = pack_text(text, level=level)
+        assert isinstance(stored, bytes)
+        assert len(stored) < len(text.encode("utf-8")) * share
+        assert unpack_text(stored) == text
 
 
 def _as_stored_before(text: str) -> str | bytes:

@@ -22,10 +22,17 @@ from pathlib import Path
 
 from newsreader.core.errors import StoreError
 from newsreader.core.store import schema, search_index
+from newsreader.core.store.packed_text import pack_level
 from newsreader.core.store.query_sql import search_phrase
 from newsreader.core.store.watch import watch_word
 
 GIVE_WAY_SECONDS = 0.01  # `give_way_while`'s nap between two looks
+# A new cache's page size. An entry row (about 1.4 KB of packed text) took a 4 KB page with
+# one other and left the rest of it empty: in 16 KB pages a cold refresh of 1,000 farm feeds
+# made a file 12 % smaller (2,954 -> 2,599 B an entry) and spent 2 % less CPU (fewer pages,
+# each written with one call). SQLite changes an existing cache's page size only by
+# rewriting it whole (VACUUM), so older caches keep theirs.
+NEW_CACHE_PAGE_SIZE = 16384
 
 
 class Database:
@@ -47,6 +54,7 @@ class Database:
         self._local = threading.local()
         self._giving_up = False  # see give_up_background_reads
         self._journals_in_memory = False  # see keep_statement_journals_in_memory
+        self._pack_level: int | None = None  # see pack_level
         # Every connection opened, with the thread it is for (see close_ended_threads).
         self._all: list[tuple[sqlite3.Connection, threading.Thread]] = []
         self._lock = threading.Lock()
@@ -99,6 +107,7 @@ class Database:
             # other the pragma still rewrites page 1 and commits: a write, and an fsync, for
             # every thread's connection (three before the reader's first frame).
             if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                conn.execute(f"PRAGMA page_size = {NEW_CACHE_PAGE_SIZE:d}")
                 conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -186,6 +195,13 @@ class Database:
         of their own, through one Store."""
         self._journals_in_memory = True
         self.conn.execute("PRAGMA temp_store = MEMORY")
+
+    @property
+    def pack_level(self) -> int:
+        """The deflate level of the text this cache stores (packed_text.pack_level)."""
+        if self._pack_level is None:
+            self._pack_level = pack_level(self.conn.execute("PRAGMA page_size").fetchone()[0])
+        return self._pack_level
 
     def limit_page_cache(self, kib: int) -> None:
         """This thread's page cache holds about `kib` KiB (SQLite's default: 2,000)."""

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from newsreader.core.store.cluster_lookup import feed_sketch
-from newsreader.core.store.packed_text import pack_text
+from newsreader.core.store.packed_text import DENSE_LEVEL, pack_text
 from newsreader.core.store.textfold import feed_text, fold, fold_utf8
 from newsreader.core.times import to_ts
 
@@ -118,9 +118,12 @@ def _encoded(text: str) -> bytes:
 
 
 def entry_text(
-    entry: ParsedEntry, sketch_after: int | None = None, utf8: EntryUtf8 | None = None
+    entry: ParsedEntry,
+    sketch_after: int | None = None,
+    utf8: EntryUtf8 | None = None,
+    pack_level: int = DENSE_LEVEL,
 ) -> EntryText:
-    """`utf8`: `entry_utf8(entry)`, if the digest made it."""
+    """`utf8`: `entry_utf8(entry)`, if the digest made it; `pack_level`, the cache's."""
     plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
     # search_index.entry_text's, the body folded straight to UTF-8
     title, body = fold(entry.title), fold_utf8(plain)
@@ -133,8 +136,8 @@ def entry_text(
     if utf8 is not None and utf8.packable:
         summary_utf8, content_utf8 = utf8.summary, utf8.content
     return EntryText(
-        pack_text(entry.summary, summary_utf8),
-        pack_text(entry.content, content_utf8),
+        pack_text(entry.summary, summary_utf8, pack_level),
+        pack_text(entry.content, content_utf8, pack_level),
         title,
         body,
         feed_sketch(plain) if sketched else None,

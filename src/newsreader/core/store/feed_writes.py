@@ -133,7 +133,7 @@ class FeedWrites(Database):
         a batch holds their compact prepared text, not every parsed entry's."""
         try:
             with self.transaction() as conn:
-                return _write_feeds(conn, prepared)
+                return _write_feeds(conn, prepared, self.pack_level)
         except sqlite3.Error:
             if len(prepared) == 1:
                 raise
@@ -141,7 +141,7 @@ class FeedWrites(Database):
         for item in prepared:
             try:
                 with self.transaction() as conn:
-                    outcomes.extend(_write_feeds(conn, [item]))
+                    outcomes.extend(_write_feeds(conn, [item], self.pack_level))
             except sqlite3.Error as exc:
                 error = f"could not store the feed: {' '.join(str(exc).split())[:200]}"
                 outcomes.append(FeedOutcome(feed_id=item.update.feed_id, url="", error=error))
@@ -167,7 +167,7 @@ class FeedWrites(Database):
             digests.append(digest)
             stored = known.get(entry.key)
             if stored != digest and (stored is None or stored != legacy.get(entry.key)):
-                texts[entry.key] = entry_text(entry, sketch_after, utf8)
+                texts[entry.key] = entry_text(entry, sketch_after, utf8, self.pack_level)
         kept = tuple(
             EntryHead(
                 e.key,
@@ -239,16 +239,21 @@ def _pulled_twin(
     return existing[entry.key]
 
 
-def _write_feeds(conn: sqlite3.Connection, prepared: Sequence[PreparedFeed]) -> list[FeedOutcome]:
+def _write_feeds(
+    conn: sqlite3.Connection, prepared: Sequence[PreparedFeed], pack_level: int
+) -> list[FeedOutcome]:
     """The feeds' entries and rows, then their index rows at once (`IndexWrites`)."""
     index = search_index.IndexWrites()
-    outcomes = [_write_feed(conn, item, index) for item in prepared]
+    outcomes = [_write_feed(conn, item, index, pack_level) for item in prepared]
     index.flush(conn)
     return outcomes
 
 
 def _write_feed(
-    conn: sqlite3.Connection, prepared: PreparedFeed, index: search_index.IndexWrites
+    conn: sqlite3.Connection,
+    prepared: PreparedFeed,
+    index: search_index.IndexWrites,
+    pack_level: int,
 ) -> FeedOutcome:
     update, parsed = prepared.update, prepared.update.parsed
     feed_id, now = update.feed_id, int(time.time())
@@ -279,6 +284,7 @@ def _write_feed(
         synced=frow["remote_id"] is not None,
         index=index,
         legacy=prepared.legacy,
+        pack_level=pack_level,
     )
     write_feed_row(conn, update, parsed, now)
     return stored_outcome(feed_id, frow["url"], new, updated)
@@ -298,13 +304,15 @@ def write_entries(
     synced: bool = False,
     index: search_index.IndexWrites,
     legacy: Mapping[str, str] | None = None,
+    pack_level: int,
 ) -> tuple[int, int]:
     """Insert new entries and rewrite changed ones (`existing`: key -> id, digest of those
     stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
     pulled under another key: only there is a new one looked for among them. Their index
     rows go to `index`, which the caller flushes before anything changes them again. An
     entry stored with its `legacy` digest (`legacy_digests`) has not changed: it is given
-    the new digest, and nothing else is written."""
+    the new digest, and nothing else is written. Text not yet packed is packed at
+    `pack_level` (the cache's)."""
     from newsreader.core.parsed import ParsedEntry  # start-up speed: the reader's goes without
 
     new = updated = 0
@@ -327,7 +335,7 @@ def write_entries(
         text = texts.get(entry.key)
         if text is None:
             assert isinstance(entry, ParsedEntry)  # an EntryHead's text is in `texts`
-            text = entry_text(entry)
+            text = entry_text(entry, pack_level=pack_level)
         values = (
             entry.url,
             entry.title,

@@ -22,8 +22,11 @@ _DEFLATED = 1  # format byte: raw deflate (no header, no checksum: SQLite checks
 # ISA-L writes the same deflate format in a third of zlib's time: zlib's level 1 took 40 % of
 # the CPU a worker spends storing a farm feed (bench/refresh_stages.py). Its level 1 packs the
 # farm's and the corpus's text as small as zlib's level 1 did (46 % and 63 % of the UTF-8);
-# its level 0 is four times faster still but leaves a fifth more bytes.
-_LEVEL = 1
+# its level 0 is four times faster still but leaves a fifth more bytes. Which a cache gets
+# follows its page size (`pack_level`); any level unpacks the same way.
+DENSE_LEVEL = 1
+QUICK_LEVEL = 0
+QUICK_FROM_PAGE_SIZE = 16384
 _RAW = -15  # wbits for a raw deflate stream (zlib)
 _DEFLATE_FLAG = 0  # igzip_lib.COMP_DEFLATE: the same raw stream
 _HIST_BITS = 15  # a 32 KiB window, as zlib's wbits=-15
@@ -40,13 +43,23 @@ _FORMAT = bytes((_DEFLATED,))
 _Deflate = Callable[[bytes, int, int, int, int], bytes]
 
 
-def pack_text(text: str, utf8: bytes | None = None) -> str | bytes:
-    """The value to store for `text`; `utf8`, its UTF-8 if already made (the digest's)."""
+def pack_level(page_size: int) -> int:
+    """The deflate level for a cache of `page_size` bytes a page. Level 0 spares a tenth of a
+    cold refresh's CPU, but its longer rows cost 4 KB pages more than their bytes: a farm
+    entry of about 1.4 KB packed left two rows a page and much of it empty, and the file grew
+    27 % (2,952 to 3,754 B an entry). In 16 KB pages (caches made since) the rows fill the
+    pages, and level 0's file is still smaller than 4 KB pages with level 1 (2,899 B)."""
+    return QUICK_LEVEL if page_size >= QUICK_FROM_PAGE_SIZE else DENSE_LEVEL
+
+
+def pack_text(text: str, utf8: bytes | None = None, level: int = DENSE_LEVEL) -> str | bytes:
+    """The value to store for `text`; `utf8`, its UTF-8 if already made (the digest's);
+    `level`, the cache's (`pack_level`)."""
     if len(text) < MIN_PACKED_CHARS:
         return text
     raw = text.encode("utf-8") if utf8 is None else utf8
     buffer = _MEM_SMALL if len(raw) <= SMALL_BUFFER_BYTES else _MEM_DEFAULT
-    packed = _FORMAT + _deflate()(raw, _LEVEL, _DEFLATE_FLAG, buffer, _HIST_BITS)
+    packed = _FORMAT + _deflate()(raw, level, _DEFLATE_FLAG, buffer, _HIST_BITS)
     return packed if len(packed) < len(raw) else text
 
 

@@ -40,7 +40,7 @@ class StreamWrites(Database):
         """
         try:
             with self.transaction() as conn:
-                return write_stream(conn, feed_id, stream, finish)
+                return write_stream(conn, feed_id, stream, finish, self.pack_level)
         except _StoreWhole:
             return None
 
@@ -70,6 +70,7 @@ def write_stream(
     feed_id: int,
     stream: EntryStream,
     finish: Callable[[ParsedFeed], FeedUpdate],
+    pack_level: int,
 ) -> FeedOutcome:
     now = int(time.time())
     frow = conn.execute(
@@ -113,6 +114,7 @@ def write_stream(
             synced=frow["remote_id"] is not None,
             index=index,
             legacy=legacy,
+            pack_level=pack_level,
         )
         index.flush(conn)
         new, updated, kept = new + added, updated + changed, kept + len(chunk)

@@ -46,7 +46,7 @@ def apply_pull(
     with db.transaction() as conn:
         conn.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('applying', '1')")
         added, removed, feed_ids = _apply_feeds(conn, feeds)
-        pulled = _apply_items(conn, items, feed_ids)
+        pulled = _apply_items(conn, items, feed_ids, db.pack_level)
         marks = _reconcile(conn, "read", unread, invert=True)
         marks += _reconcile(conn, "starred", starred, invert=False)
         conn.executemany(
@@ -148,7 +148,10 @@ def _remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
 
 
 def _apply_items(
-    conn: sqlite3.Connection, items: Sequence[RemoteItem], feed_ids: dict[str, int]
+    conn: sqlite3.Connection,
+    items: Sequence[RemoteItem],
+    feed_ids: dict[str, int],
+    pack_level: int,
 ) -> int:
     """Store pulled items. One fetched here already is the same entry when its feed matches
     and its key (guid or link) or link is the item's link: it gains the server's id, no copy.
@@ -217,7 +220,7 @@ def _apply_items(
                     item.url,
                     item.title,
                     item.author,
-                    pack_text(item.html),
+                    pack_text(item.html, level=pack_level),
                     item.published,
                     now,
                     int(item.read),
@@ -240,7 +243,7 @@ def _apply_items(
                     item.url,
                     item.title,
                     item.author,
-                    pack_text(item.html),
+                    pack_text(item.html, level=pack_level),
                     item.published,
                     digest,
                     item.url,
