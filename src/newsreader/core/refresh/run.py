@@ -53,8 +53,10 @@ _WORKERS = 2
 # this many entries since the last copy. A copy writes every page the WAL holds, among them the
 # (published, id) index pages that nearly every batch's commit rewrites: copying each second
 # (the rule before) wrote those again each second, more often the slower the machine, and 30 %
-# of the bytes a cold refresh of 500 farm feeds wrote. The WAL stays near 30 MB.
-_CHECKPOINT_ENTRIES = 4000
+# of the bytes a cold refresh of 500 farm feeds wrote. Every 8,000 rather than 4,000 entries:
+# 3.5 % fewer bytes written (8,379 -> 8,087 an entry for 500 farm feeds), with the WAL near
+# 60 MB rather than 30.
+_CHECKPOINT_ENTRIES = 8000
 
 
 # A timer or cron tick a little early still counts: without this, a feed polled every 15
