@@ -26,6 +26,7 @@ from tests.support.stories import (
     POLICE_TEMPLATE,
     Version,
     farm_items_now,
+    html,
     paragraphs,
     reprints,
 )
@@ -154,6 +155,55 @@ def test_a_version_arriving_for_a_story_already_read_comes_in_read(
     store.cluster_recent()
     assert store.count_entries(EntryFilter(unread=True)) == 0
     assert _cluster_of(store, late[0]) == _cluster_of(store, first[0]) is not None
+
+
+def _count_rewrites(store: Store) -> None:
+    """From here on, every row whose cluster_id an UPDATE writes, changed or not."""
+    store.conn.execute("CREATE TEMP TABLE rewritten (id INTEGER)")
+    store.conn.execute(
+        """CREATE TEMP TRIGGER count_rewrites AFTER UPDATE OF cluster_id ON main.entries
+           BEGIN INSERT INTO rewritten VALUES (new.id); END"""
+    )
+
+
+def _rewritten(store: Store) -> list[int]:
+    return sorted(row[0] for row in store.conn.execute("SELECT id FROM temp.rewritten"))
+
+
+def test_a_version_joining_a_big_story_rewrites_only_its_own_row(
+    store: Store, corpus: Path
+) -> None:
+    # Rewriting every member on each join made a pass quadratic in the story's size.
+    text = html(paragraphs(corpus / "pages/german-news-gold/spiegel_nancy.txt"))
+    many = _store_versions(store, [Version(f"Blatt {i}", "Pelosi", text) for i in range(40)], "m")
+    store.cluster_recent()
+    (label,) = {_cluster_of(store, i) for i in many}
+    assert label is not None
+    _count_rewrites(store)
+    late = _store_versions(store, [Version("Spätausgabe", "Pelosi", text)], "late")
+    assert store.cluster_recent() == 1
+    assert _cluster_of(store, late[0]) == label
+    assert _rewritten(store) == late
+
+
+def test_a_version_both_stories_hold_merges_them_under_the_older_label(
+    store: Store, corpus: Path
+) -> None:
+    gold = corpus / "pages" / "german-news-gold"
+    nancy = html(paragraphs(gold / "spiegel_nancy.txt"))
+    venezuela = html(paragraphs(gold / "spiegel_venezuela.txt"))
+    first = _store_versions(store, [Version(f"A{i}", "Pelosi", nancy) for i in range(3)], "a")
+    second = _store_versions(store, [Version(f"B{i}", "Caracas", venezuela) for i in range(3)], "b")
+    store.cluster_recent()
+    (label_first,) = {_cluster_of(store, i) for i in first}
+    (label_second,) = {_cluster_of(store, i) for i in second}
+    assert None not in (label_first, label_second) and label_first != label_second
+    _count_rewrites(store)
+    both = _store_versions(store, [Version("Sammelband", "Beides", nancy + venezuela)], "x")
+    store.cluster_recent()
+    merged = {_cluster_of(store, i) for i in [*first, *second, *both]}
+    assert merged == {label_first}  # the lower label: the story first clustered
+    assert _rewritten(store) == sorted([*second, *both])  # the first story's rows stay
 
 
 def test_a_teaser_joins_its_story_when_the_page_text_arrives(store: Store, corpus: Path) -> None:
