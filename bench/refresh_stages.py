@@ -78,7 +78,10 @@ def measure(feeds: int) -> dict[str, float]:
             t = add("prepare", t)
             conn.execute("BEGIN IMMEDIATE")
             if hasattr(feed_writes, "_write_feeds"):
-                feed_writes._write_feeds(conn, prepared)
+                # Trees since new caches chose their deflate level by page size pass it on.
+                write_params = inspect.signature(feed_writes._write_feeds).parameters
+                level = {"pack_level": store.pack_level} if "pack_level" in write_params else {}
+                feed_writes._write_feeds(conn, prepared, **level)
             else:  # a tree from before the index rows were written per batch
                 for item in prepared:
                     feed_writes._write_feed(conn, item)  # type: ignore[call-arg]
