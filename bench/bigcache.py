@@ -108,8 +108,6 @@ def generate(data_dir: Path, entries: int) -> int:
     with store.transaction() as conn:
         conn.execute("UPDATE entries SET read = 1 WHERE id % 20 != 0")
         conn.execute("UPDATE entries SET starred = 1 WHERE id % 1000 = 3")
-        # Not due: the refresh on top fetches only the farm's feeds.
-        conn.execute("UPDATE feeds SET next_fetch_after = ?", (int(now.timestamp()) + 86400,))
     target_id = save_long_article(store, now)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
