@@ -15,6 +15,7 @@ import sys
 import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,7 @@ from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net import http11, wire
 from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.http11 import _Target
+from newsreader.core.net.proxied import ProxiedClients
 from tests.support.loopback import LoopbackServer
 
 FEED = b"<rss version='2.0'><channel><title>T</title></channel></rss>"
@@ -339,6 +341,54 @@ async def test_a_proxy_from_the_environment_carries_the_request(
     assert proxied.body == b"<rss>from the proxy</rss>"
     assert proxy.requests[0].startswith(b"GET http://feeds.example.org/rss.xml HTTP/1.1\r\n")
     assert direct_result.body == FEED and server.hits["/direct.xml"] == 1
+
+
+async def test_a_no_proxy_network_keeps_its_addresses_off_the_proxy(
+    scripted: Start, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NO_PROXY names a network as curl does (127.0.0.0/8): httpx 0.28 reads it but matches no
+    address against it, so a feed on loopback went to the proxy and failed there."""
+    proxy = await scripted(lambda n: (ok(b"<rss>from the proxy</rss>"), False))
+    direct = server.route("/direct.xml", FEED)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", proxy.url.rsplit("/", 1)[0])
+    monkeypatch.setenv("no_proxy", "example.net,127.0.0.0/8")
+    proxied, direct_result = await fetch_all("http://feeds.example.org/rss.xml", direct)
+    assert proxied.body == b"<rss>from the proxy</rss>"
+    assert direct_result.body == FEED and server.hits["/direct.xml"] == 1
+    assert len(proxy.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "url", "through_proxy"),
+    [
+        ("10.0.0.0/8", "http://10.20.30.40/feed", False),
+        ("10.0.0.0/8", "http://11.0.0.1/feed", True),
+        ("10.0.0.0/8", "http://zehn.example/feed", True),
+        ("10.1.2.3/8", "https://10.9.9.9/feed", False),  # host bits set: still the network
+        ("fd00::/8", "http://[fd12::1]/feed", False),
+        ("fd00::/8", "http://[2001:db8::1]/feed", True),
+        ("10.0.0.0/33", "http://10.0.0.1/feed", True),  # not a network: ignored
+        ("fd00::/200", "http://[fd00::1]/feed", True),  # the same, and no crash
+    ],
+)
+def test_no_proxy_networks_hold_their_addresses(
+    no_proxy: str, url: str, through_proxy: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("all_proxy", "http://127.0.0.1:9")
+    monkeypatch.setenv("no_proxy", no_proxy)
+    clients = ProxiedClients(
+        connect_timeout=1,
+        read_timeout=1,
+        pool_timeout=1,
+        per_host=1,
+        user_agent="newsreader-test",
+        cookies=CookieJar(),
+    )
+    assert clients.applies(url) is through_proxy
 
 
 def test_a_fetch_without_a_proxy_does_not_load_httpx(server: LoopbackServer) -> None:

@@ -10,6 +10,7 @@ such a variable is set.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import AsyncIterator
 from http.cookiejar import CookieJar
 
@@ -40,8 +41,14 @@ class ProxiedClients:
         self._clients: dict[str, httpx.AsyncClient] = {}
         # The same table httpx's client builds from the environment, most specific first: the
         # first pattern that matches a URL says whether it goes through a proxy.
+        mounts = get_environment_proxies()
+        # NO_PROXY's networks (10.0.0.0/8, fd00::/8): httpx reads them but its patterns never
+        # match an address against them, so every host inside went to the proxy (and one
+        # with an IPv6 network, `all://[fd00::/8]`, is no URL: making its pattern raised).
+        spans = [key for key, proxy in mounts.items() if proxy is None and _is_span(key)]
+        self._direct_networks = [net for key in spans if (net := _network(key)) is not None]
         self._mounts = sorted(
-            (URLPattern(key), _shown(proxy)) for key, proxy in get_environment_proxies().items()
+            (URLPattern(key), _shown(proxy)) for key, proxy in mounts.items() if key not in spans
         )
 
     def applies(self, url: str) -> bool:
@@ -54,6 +61,14 @@ class ProxiedClients:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, UnicodeError):  # idna's errors are UnicodeErrors
             return "?"  # httpx refuses it (stream): never fetched directly past the proxy
+        if self._direct_networks:
+            try:
+                address = ipaddress.ip_address(parsed.host)
+            except ValueError:  # a name, not an address: no network holds it
+                pass
+            else:
+                if any(address in network for network in self._direct_networks):
+                    return None
         for pattern, proxy in self._mounts:
             if pattern.matches(parsed):
                 return proxy
@@ -163,3 +178,18 @@ class _SetCookieJar(httpx.Cookies):
     def extract_cookies(self, response: httpx.Response) -> None:
         if "set-cookie" in response.headers:
             super().extract_cookies(response)
+
+
+def _is_span(mount: str) -> bool:
+    """Whether a mount names addresses by a prefix length (`all://10.0.0.0/8`)."""
+    scheme, _, host = mount.partition("://")
+    return scheme == "all" and "/" in host
+
+
+def _network(mount: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network of a span (`all://10.0.0.0/8`, `all://[fd00::/8]`); None if it is none,
+    as 10.0.0.0/33, which then holds no address."""
+    try:
+        return ipaddress.ip_network(mount.partition("://")[2].strip("[]"), strict=False)
+    except ValueError:
+        return None
