@@ -29,13 +29,16 @@ def child(stage: str, feeds: int) -> None:
     sys.path.insert(0, str(BENCH))
     from farm import generate_feed
     from newsreader.core.parse.feeds import parse_feed
-    from newsreader.core.store import feed_writes
+    from newsreader.core.store import feed_writes, packed_text
 
+    # A new cache's level (16 KB pages), in trees that choose one.
+    quick = getattr(packed_text, "QUICK_LEVEL", None)
+    level = {} if quick is None else {"pack_level": quick}
     headers = {"content-type": "application/rss+xml; charset=utf-8"}
     bodies = [generate_feed(i) for i in range(feeds)]
     first = parse_feed(bodies[0], url="http://127.0.0.2/warm", headers=headers).entries[0]
     feed_writes.entry_digest(first)
-    feed_writes.entry_text(first)
+    feed_writes.entry_text(first, **level)
     urls = [f"http://127.0.0.2/feeds/{i:04d}/rss.xml" for i in range(feeds)]
     if stage == "none":
         return
@@ -44,7 +47,7 @@ def child(stage: str, feeds: int) -> None:
         for feed in parsed:
             for entry in feed.entries:
                 feed_writes.entry_digest(entry)
-                feed_writes.entry_text(entry)
+                feed_writes.entry_text(entry, **level)
 
 
 def instructions(src: Path, stage: str, feeds: int) -> int:

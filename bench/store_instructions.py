@@ -32,10 +32,13 @@ sys.path.insert(0, sys.argv[3])
 from farm import generate_feed
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.store import feed_writes, search_index
+from newsreader.core.store import packed_text
 from newsreader.core.store.packed_text import pack_text
 from newsreader.core.store.store import Store
 
 feeds, what = int(sys.argv[1]), sys.argv[2]
+# A new cache's level (16 KB pages), in trees that choose one.
+quick = {"level": packed_text.QUICK_LEVEL} if hasattr(packed_text, "QUICK_LEVEL") else {}
 headers = {"content-type": "application/rss+xml; charset=utf-8"}
 parsed = [parse_feed(generate_feed(i), url=f"http://x/{i}", headers=headers) for i in range(feeds)]
 entries = [e for p in parsed for e in p.entries]
@@ -47,8 +50,8 @@ elif what == "index text":
         search_index.entry_text(e.title, e.summary, e.content)
 elif what == "pack":
     for e in entries:
-        pack_text(e.summary)
-        pack_text(e.content)
+        pack_text(e.summary, **quick)
+        pack_text(e.content, **quick)
 with tempfile.TemporaryDirectory() as tmp:
     store = Store(Path(tmp) / "cache.sqlite3")
     ids = [store.add_feed(f"http://127.0.0.2/feeds/{i:04d}/rss.xml").id for i in range(feeds)]

@@ -107,6 +107,8 @@ def test_a_streamed_feed_is_stored_as_the_whole_list_stores_it(
     first = items(N)
     first[7].guid, first[7].link = first[3].guid, first[3].link  # a repeat: the first counts
     first[9].published = None  # undated: ordered by its place in the feed
+    for n in (2, 500, 900):  # long enough to be stored packed, at the cache's level
+        first[n].description = "<p>" + f"Der Stadtrat tagt zum {n}. Mal im Rathaus. " * 12 + "</p>"
     second = items(2, base="http://neu.test") + first  # two new entries on top
     second[600] = replace(second[600], title="aktualisiert")  # one changed, in the 2nd chunk
     whole, streamed, spy = _store_both(tmp_path, monkeypatch, rss(first), rss(second))
@@ -115,6 +117,8 @@ def test_a_streamed_feed_is_stored_as_the_whole_list_stores_it(
     assert [o[0].new_entries for o in streamed] == [N - 1, 2]
     assert streamed[1][0].updated_entries == 1
     _same_cache(tmp_path)
+    packed = [r[5] for r in _rows(tmp_path / "streamed" / "newsreader.sqlite3")[:-2]]
+    assert sum(isinstance(summary, bytes) for summary in packed) == 3
 
 
 def test_a_guid_reused_for_other_links_is_stored_whole(

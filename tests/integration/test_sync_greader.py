@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from newsreader.cli import main
 from newsreader.core.config_file import load_config
+from newsreader.core.store.packed_text import QUICK_LEVEL, pack_text, unpack_text
 from newsreader.core.store.store import Store
 from newsreader.core.sync import greader
 from newsreader.core.sync.session import SyncSession
@@ -102,6 +104,27 @@ def test_first_sync_pulls_unread_starred_and_recent(
         blob = path.read_bytes()
         assert not any(s in blob for s in secrets), path.name
     assert not any(s.decode() in out + err for s in secrets)
+
+
+def test_pulled_text_is_packed_at_the_caches_level(
+    synced: FakeGReader, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A new cache (16 KB pages) packs quick: the pull too, not only a refresh.
+    text = "<p>" + "Der Rat beschließt den Haushalt für das kommende Jahr. " * 20 + "</p>"
+    city = synced.add_feed("http://news.example/stadt.xml", "Stadt", ["Lokales"])
+    synced.add_item(city, "Haushalt", "http://news.example/haushalt", content=text)
+    code, _, err = run(capsys, "sync", "--json")
+    assert code == 0, err
+    conn = sqlite3.connect(data_dir / "newsreader.sqlite3")
+    try:
+        (stored,) = conn.execute(
+            "SELECT content FROM entries WHERE url = 'http://news.example/haushalt'"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert isinstance(stored, bytes)
+    assert stored == pack_text(unpack_text(stored), level=QUICK_LEVEL)
+    assert "Haushalt für das kommende Jahr" in unpack_text(stored)
 
 
 def test_half_an_emoji_in_an_item_is_mended_not_fatal(
