@@ -325,6 +325,17 @@ async def test_user_info_in_the_url_is_sent_as_basic_credentials(
 # --- proxies from the environment -----------------------------------------------------------
 
 
+def _proxy_from_env(
+    monkeypatch: pytest.MonkeyPatch, variable: str, proxy: str, no_proxy: str
+) -> None:
+    """Only this proxy and this NO_PROXY in the environment, whatever the machine set."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setenv(variable, proxy)
+    monkeypatch.setenv("no_proxy", no_proxy)
+
+
 async def test_a_proxy_from_the_environment_carries_the_request(
     scripted: Start, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -332,10 +343,7 @@ async def test_a_proxy_from_the_environment_carries_the_request(
     go to that proxy (here a scripted one that answers itself), one NO_PROXY names must not."""
     proxy = await scripted(lambda n: (ok(b"<rss>from the proxy</rss>"), False))
     direct = server.route("/direct.xml", FEED)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("http_proxy", proxy.url.rsplit("/", 1)[0])
-    monkeypatch.setenv("no_proxy", "localhost")
+    _proxy_from_env(monkeypatch, "http_proxy", proxy.url.rsplit("/", 1)[0], "localhost")
     far, near = "http://feeds.example.org/rss.xml", direct.replace("127.0.0.1", "localhost")
     proxied, direct_result = await fetch_all(far, near)
     assert proxied.body == b"<rss>from the proxy</rss>"
@@ -350,10 +358,9 @@ async def test_a_no_proxy_network_keeps_its_addresses_off_the_proxy(
     address against it, so a feed on loopback went to the proxy and failed there."""
     proxy = await scripted(lambda n: (ok(b"<rss>from the proxy</rss>"), False))
     direct = server.route("/direct.xml", FEED)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("http_proxy", proxy.url.rsplit("/", 1)[0])
-    monkeypatch.setenv("no_proxy", "example.net,127.0.0.0/8")
+    _proxy_from_env(
+        monkeypatch, "http_proxy", proxy.url.rsplit("/", 1)[0], "example.net,127.0.0.0/8"
+    )
     proxied, direct_result = await fetch_all("http://feeds.example.org/rss.xml", direct)
     assert proxied.body == b"<rss>from the proxy</rss>"
     assert direct_result.body == FEED and server.hits["/direct.xml"] == 1
@@ -376,10 +383,7 @@ async def test_a_no_proxy_network_keeps_its_addresses_off_the_proxy(
 def test_no_proxy_networks_hold_their_addresses(
     no_proxy: str, url: str, through_proxy: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("all_proxy", "http://127.0.0.1:9")
-    monkeypatch.setenv("no_proxy", no_proxy)
+    _proxy_from_env(monkeypatch, "all_proxy", "http://127.0.0.1:9", no_proxy)
     clients = ProxiedClients(
         connect_timeout=1,
         read_timeout=1,
