@@ -32,6 +32,7 @@ HELPERS = frozenset(
 SKIPPED = 77  # the automake convention for "skipped"
 QUICK_ARGS = {
     "refresh.py": ["--feeds", "50", "--runs", "1", "--parse-samples", "5"],
+    "dead_hosts.py": ["--live", "50", "--dead", "20", "--dropped", "4", "--connect-timeout", "0.5"],
     "faults.py": ["--repeat", "1", "--kills", "3"],
     "parse_cost.py": ["--feeds", "10"],
     "scale.py": ["--feeds", "50", "--runs", "1", "--cache", "5000", "--cache-feeds", "50"],

@@ -49,6 +49,23 @@ def transport_failure(
     return f"network error ({type(exc).__name__})", False
 
 
+def host_unreachable(exc: http11.HttpError) -> bool:
+    """Whether the host itself could not be reached (not resolved, refused, no route, no
+    answer to connecting): what holds for one URL on it then holds for every other."""
+    if isinstance(exc, http11.ConnectTimeout):
+        return True
+    if not isinstance(exc, http11.ConnectError):
+        return False
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError):  # it answered: its TLS may differ by name
+            return False
+        if isinstance(cause, socket.gaierror | ConnectionRefusedError):
+            return True
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return True
+    return False
+
+
 def _causes(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc

@@ -1,0 +1,119 @@
+"""What a host that cannot be reached costs a refresh: wall time with it and without it.
+
+A refresh of --live farm feeds (bench/farm.py, 50 ms), alone, then beside --dead feeds on one
+host that refuses connections (a closed port on 127.0.0.1), then beside --dropped feeds on one
+host that never answers a connection (a listening socket whose backlog is full, so the
+kernel drops every new SYN: what a firewalled or vanished server looks like). Each source
+tree runs each case once, in a fresh data dir; the dropped case runs with `connect_timeout`
+set to --connect-timeout (the default 10 s made the old code take minutes). Prints numbers;
+asserts nothing.
+
+Run: .venv/bin/python bench/dead_hosts.py [--live 500] [--dead 200] [--dropped 20]
+     [--connect-timeout 2] [--src /tmp/base,.]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from farm import Farm  # noqa: E402
+from refresh import child_env, subscribe  # noqa: E402
+
+
+@contextmanager
+def refusing_host() -> Iterator[int]:
+    """A loopback port nothing listens on: every connect is refused at once."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = int(probe.getsockname()[1])
+    probe.close()
+    yield port
+
+
+@contextmanager
+def dropping_host() -> Iterator[int]:
+    """A loopback port whose listen backlog is full and never accepted from: the kernel
+    drops each new SYN, so a connect waits for its timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = int(listener.getsockname()[1])
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.2)  # the fillers' handshakes complete and take the backlog
+    try:
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+def refresh(src: str, urls: list[str], connect_timeout: float | None) -> tuple[float, str]:
+    with tempfile.TemporaryDirectory(prefix="dead-hosts-", dir="/var/tmp") as tmp:
+        work = Path(tmp)
+        env = child_env(work)
+        env["PYTHONPATH"] = str(Path(src) / "src")
+        if connect_timeout is not None:
+            config = work / "config.toml"
+            config.write_text(f"[network]\nconnect_timeout = {connect_timeout}\n")
+            env["NEWSREADER_CONFIG"] = str(config)
+        data = work / "data"
+        data.mkdir()
+        subscribe(urls, data, env)
+        cmd = [sys.executable, "-m", "newsreader", "--data-dir", str(data), "refresh"]
+        start = time.perf_counter()
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        lines = done.stdout.strip().splitlines()
+        return wall, lines[-1] if lines else done.stderr.strip()[-200:]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--live", type=int, default=500)
+    parser.add_argument("--dead", type=int, default=200)
+    parser.add_argument("--dropped", type=int, default=20)
+    parser.add_argument("--connect-timeout", type=float, default=2.0)
+    parser.add_argument("--src", default=str(ROOT), help="source trees, comma-separated")
+    args = parser.parse_args()
+    trees = [s.strip() for s in args.src.split(",") if s.strip()]
+    rows: list[tuple[str, str, float, str]] = []
+    with Farm(feeds=args.live, latencies_ms=(50,), gzip=False) as farm:
+        live = farm.urls[50]
+        for tree in trees:
+            wall, summary = refresh(tree, live, None)
+            rows.append((tree, f"{args.live} live", wall, summary))
+            with refusing_host() as port:
+                dead = [f"http://127.0.0.1:{port}/feeds/{i}.xml" for i in range(args.dead)]
+                wall, summary = refresh(tree, live + dead, None)
+            rows.append((tree, f"+ {args.dead} refused", wall, summary))
+            with dropping_host() as port:
+                dropped = [f"http://127.0.0.1:{port}/feeds/{i}.xml" for i in range(args.dropped)]
+                wall, summary = refresh(tree, live + dropped, args.connect_timeout)
+            case = f"+ {args.dropped} dropped ({args.connect_timeout:g} s)"
+            rows.append((tree, case, wall, summary))
+    print(f"{'tree':28} {'case':26} {'wall s':>7}  refresh's summary")
+    for tree, case, wall, summary in rows:
+        print(f"{tree[-28:]:28} {case:26} {wall:7.2f}  {summary[:90]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,174 @@
+"""A host that cannot be reached is tried by one fetch, not by every URL on it.
+
+Real sockets on 127.0.0.1 throughout: a port nobody listens on refuses at once; a listening
+socket whose backlog is full and never accepted from makes the kernel drop each new SYN, so a
+connect waits for its timeout, as with a firewalled or vanished server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from newsreader.core.fetch_records import FetchResult
+from newsreader.core.net import http11
+from newsreader.core.net.fetch import FetchConfig, Fetcher
+from newsreader.core.net.fetch_failures import host_unreachable
+from tests.support.loopback import LoopbackServer
+
+FAST = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, retries=2, backoff_base=0.01)
+FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
+SKIPPED = " (not tried: another URL on this host just failed so)"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def dropping_port() -> Iterator[int]:
+    """A port whose connects hang: listen(0), its backlog filled by connects never accepted."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = int(listener.getsockname()[1])
+    fillers = []
+    try:
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        time.sleep(0.1)
+        with socket.socket() as check:
+            check.settimeout(0.3)
+            try:
+                check.connect(("127.0.0.1", port))
+            except TimeoutError:
+                pass
+            else:
+                pytest.skip("this kernel takes connections beyond a full backlog")
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+async def fetch_all(config: FetchConfig, urls: list[str]) -> list[FetchResult]:
+    async with Fetcher(config) as fetcher:
+        return list(await asyncio.gather(*(fetcher.fetch(url) for url in urls)))
+
+
+async def test_a_refusing_host_is_tried_by_one_fetch_its_other_urls_fail_at_once(
+    server: LoopbackServer,
+) -> None:
+    port = free_port()
+    dead = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(8)]
+    live = server.route("/feed.xml", FEED)
+    *results, beside = await fetch_all(FAST, [*dead, live])
+    errors = sorted(r.error or "" for r in results)
+    # The first to fail probes the host through its retries; the others wait for that and
+    # then fail without a try. Another host is not held up.
+    assert errors == ["connection refused"] + ["connection refused" + SKIPPED] * 7
+    assert all(r.status is None and r.body is None for r in results)
+    assert beside.ok and beside.body == FEED
+
+
+async def test_a_host_that_drops_connections_costs_one_fetchs_tries() -> None:
+    config = FetchConfig(connect_timeout=0.3, read_timeout=2, deadline=5, retries=1)
+    with dropping_port() as port:
+        urls = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(8)]
+        results = await fetch_all(config, urls)
+    timed_out = "timed out after 0.3 s connecting to 127.0.0.1"
+    # Four took the host's slots at once and timed out together; one of them went on
+    # trying; the other seven, three of those four and four that were queued, never again.
+    assert sorted(r.error or "" for r in results) == [timed_out] + [timed_out + SKIPPED] * 7
+
+
+async def test_a_host_back_before_the_retry_serves_every_url() -> None:
+    """A refusal is not the host's verdict: the fetch that probes it finds it back, and the
+    URLs that waited for that are tried, not failed."""
+    port = free_port()
+    served: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while request := await reader.readuntil(b"\r\n\r\n"):
+                served.append(request.split(b" ", 2)[1])
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(FEED)}\r\n\r\n"
+                writer.write(head.encode() + FEED)
+                await writer.drain()
+        writer.close()
+
+    async def come_back() -> asyncio.Server:
+        await asyncio.sleep(0.05)  # after the first refusals, before any retry (0.5 s on)
+        return await asyncio.start_server(answer, "127.0.0.1", port)
+
+    config = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, backoff_base=1.0)
+    urls = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(6)]
+    starting = asyncio.ensure_future(come_back())
+    results = await fetch_all(config, urls)
+    listening = await starting
+    listening.close()
+    assert [r.error for r in results] == [None] * 6
+    assert all(r.body == FEED for r in results)
+    assert sorted(served) == sorted(f"/feed{i}.xml".encode() for i in range(6))
+
+
+async def test_a_host_that_answers_with_errors_is_asked_for_every_url(
+    server: LoopbackServer,
+) -> None:
+    first = server.route("/a.xml", status=500)
+    second = server.route("/b.xml", status=500)
+    async with Fetcher(FAST) as fetcher:
+        assert (await fetcher.fetch(first)).error == "HTTP 500 Internal Server Error"
+        assert (await fetcher.fetch(second)).error == "HTTP 500 Internal Server Error"
+    assert server.hits["/a.xml"] == server.hits["/b.xml"] == FAST.retries + 1
+
+
+async def test_an_unresolvable_host_is_looked_up_once() -> None:
+    config = FetchConfig(retries=0)
+    async with Fetcher(config) as fetcher:
+        first = await fetcher.fetch("http://nonexistent.invalid/a.xml")
+        second = await fetcher.fetch("http://nonexistent.invalid/b.xml")
+        other_port = await fetcher.fetch("http://nonexistent.invalid:8080/c.xml")
+    line = "cannot resolve host nonexistent.invalid"
+    assert (first.error, second.error) == (line, line + SKIPPED)
+    assert other_port.error == line  # host:port is the unit, as for politeness
+
+
+async def test_a_new_fetcher_tries_the_host_again() -> None:
+    """The verdict lasts one Fetcher (one refresh): the next refresh asks the host again."""
+    url = f"http://127.0.0.1:{free_port()}/feed.xml"
+    for _ in range(2):
+        async with Fetcher(FetchConfig(retries=0)) as fetcher:
+            assert (await fetcher.fetch(url)).error == "connection refused"
+
+
+@pytest.mark.parametrize(
+    ("cause", "unreachable"),
+    [
+        (ConnectionRefusedError(), True),
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), True),
+        (OSError(101, "Network is unreachable"), True),
+        (ConnectionResetError(), False),
+        (__import__("ssl").SSLError(1, "handshake failure"), False),
+    ],
+)
+def test_which_connect_failures_say_the_host_is_unreachable(
+    cause: OSError, unreachable: bool
+) -> None:
+    error = http11.ConnectError(str(cause))
+    error.__cause__ = cause
+    assert host_unreachable(error) is unreachable
+    assert host_unreachable(http11.ConnectTimeout("timed out connecting"))
+    assert not host_unreachable(http11.ReadError("closed"))
