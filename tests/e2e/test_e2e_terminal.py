@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_e2e_tmux import NEWSREADER, Terminal
+from tests.e2e.test_e2e_tmux import NEWSREADER, Terminal, start_tmux, stop_tmux, tmux
 
 pytestmark = pytest.mark.e2e
 
@@ -34,8 +34,7 @@ input("press enter to leave ")
 
 
 def with_env(env: dict[str, str]) -> str:
-    """`env NAME=value ...` for the command: a tmux server already running starts it with
-    its own environment, not the one new-session was called with."""
+    """`env NAME=value ...` for the command, whatever environment the tmux server hands it."""
     names = ("PATH", "DISPLAY", "NEWSREADER_CONFIG", "TERM", "COLORTERM", "NO_COLOR")
     pairs = (f"{n}={shlex.quote(env[n])}" for n in names if n in env)
     return "env -u BROWSER -u WAYLAND_DISPLAY " + " ".join(pairs)
@@ -64,15 +63,11 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     }
     name = f"nr-{uuid.uuid4().hex[:8]}"
     command = f"{with_env(env)} {NEWSREADER} --demo; echo EXITED $?; sleep 5"
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
-        check=True,
-        env=env,
-    )
+    start_tmux(name, command, env)
     try:
         yield Terminal(name), log
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        stop_tmux(name)
 
 
 @pytest.mark.slow
@@ -126,31 +121,16 @@ def test_no_color_paints_in_grey_and_keeps_the_marks(tmp_path: Path) -> None:
         "NO_COLOR": "1",
     }
     name = f"nr-{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        [
-            "tmux",
-            "new-session",
-            "-d",
-            "-s",
-            name,
-            "-x",
-            "120",
-            "-y",
-            "30",
-            f"{with_env(env)} {NEWSREADER} --demo",
-        ],
-        check=True,
-        env=env,
-    )
+    start_tmux(name, f"{with_env(env)} {NEWSREADER} --demo", env, lines=30)
     try:
         term = Terminal(name)
         term.wait_for("unread")
         time.sleep(0.5)
         painted = subprocess.run(
-            ["tmux", "capture-pane", "-e", "-p", "-t", name], capture_output=True, text=True
+            [*tmux(name), "capture-pane", "-e", "-p", "-t", name], capture_output=True, text=True
         ).stdout
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        stop_tmux(name)
     colours = re.findall(r"\x1b\[(?:[0-9;]*;)?[34]8;2;(\d+);(\d+);(\d+)", painted)
     assert colours, "no RGB colours in the capture: COLORTERM did not reach the reader"
     assert all(r == g == b for r, g, b in colours), sorted(set(colours))[:10]

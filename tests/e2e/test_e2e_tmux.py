@@ -20,19 +20,42 @@ pytestmark = pytest.mark.e2e
 NEWSREADER = Path(sys.executable).parent / "newsreader"
 
 
+def tmux(name: str) -> list[str]:
+    """tmux on a server of this test's own (`-L`): one the user or another test runs is
+    never asked, nor caught starting or exiting (a shared server once failed a setup)."""
+    return ["tmux", "-L", name]
+
+
+def start_tmux(name: str, command: str, env: dict[str, str], lines: int = 40) -> None:
+    """A 120-column terminal named `name` running `command`, on its own tmux server."""
+    size = ["-x", "120", "-y", str(lines)]
+    subprocess.run(
+        [*tmux(name), "new-session", "-d", "-s", name, *size, command], check=True, env=env
+    )
+
+
+def stop_tmux(name: str) -> None:
+    """End the test's tmux server and take its socket file away with it."""
+    subprocess.run([*tmux(name), "kill-server"], capture_output=True)
+    folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+    (folder / name).unlink(missing_ok=True)
+
+
 class Terminal:
     def __init__(self, name: str) -> None:
         self.name = name
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*tmux(self.name), "send-keys", "-t", self.name, *keys], check=True)
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-l", "-t", self.name, text], check=True)
+        subprocess.run([*tmux(self.name), "send-keys", "-l", "-t", self.name, text], check=True)
 
     def screen(self) -> str:
         out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*tmux(self.name), "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
         )
         return out.stdout
 
@@ -71,22 +94,18 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     # the real terminal's app to 80x24 whatever tmux says.
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env |= {"NEWSREADER_CONFIG": str(tmp_path / "none.toml"), "TERM": "xterm-256color"}
-    # A tmux server that is already running starts the command with its own environment,
-    # not this one: the settings that matter go on the command line too.
+    # The settings that matter go on the command line too, whatever environment the tmux
+    # server hands the command.
     config = shlex.quote(str(tmp_path / "none.toml"))
     command = (
         f"env -u COLUMNS -u LINES NEWSREADER_CONFIG={config} TERM=xterm-256color "
         f"{shlex.quote(str(NEWSREADER))} --demo; echo EXITED $?; sleep 5"
     )
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
-        check=True,
-        env=env,
-    )
+    start_tmux(name, command, env)
     try:
         yield Terminal(name)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        stop_tmux(name)
 
 
 @pytest.mark.slow
