@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
@@ -23,7 +23,7 @@ from tests.support.loopback import LoopbackServer
 
 FAST = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, retries=2, backoff_base=0.01)
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
-SKIPPED = " (not tried: another URL on this host just failed so)"
+SKIPPED = " (host given up: another URL on it failed so on every try)"
 
 
 def free_port() -> int:
@@ -124,6 +124,56 @@ async def test_a_host_back_before_the_retry_serves_every_url() -> None:
     assert sorted(served) == sorted(f"/feed{i}.xml".encode() for i in range(6))
 
 
+async def test_fetches_whose_redirects_cross_two_dead_hosts_both_end() -> None:
+    """X starts on host A and is sent to B, Y starts on B and is sent to A; each host then
+    stops listening. Each fetch probes the other's first host: neither may wait for the
+    other (they once did, for ever)."""
+    listeners = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
+    ports = [int(sock.getsockname()[1]) for sock in listeners]
+    answered: list[bytes] = []
+    servers: list[asyncio.Server] = []
+
+    def redirecting_to(other: int, index: int) -> Callable[..., Awaitable[None]]:
+        async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            request = await reader.readuntil(b"\r\n\r\n")
+            answered.append(request.split(b" ", 2)[1])
+            servers[index].close()  # no connection after this first one
+            head = (
+                f"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{other}/hop\r\n"
+                "Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            writer.write(head.encode())
+            await writer.drain()
+            writer.close()
+
+        return answer
+
+    for index, sock in enumerate(listeners):
+        handler = redirecting_to(ports[1 - index], index)
+        servers.append(await asyncio.start_server(handler, sock=sock))
+    urls = [f"http://127.0.0.1:{port}/start" for port in ports]
+    config = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, backoff_base=0.05)
+    # A hang is the failure looked for: bounded here, it fails this test, not the whole run.
+    results = await asyncio.wait_for(fetch_all(config, urls), timeout=30)
+    assert answered == [b"/start", b"/start"]
+    assert all((r.error or "").startswith("connection refused") for r in results), results
+
+
+async def test_a_dead_proxy_does_not_give_up_the_hosts_behind_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Through a proxy, a refusal may be the proxy's: each URL makes its own tries, as before."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    proxy = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("http_proxy", proxy)
+    async with Fetcher(FetchConfig(retries=0)) as fetcher:
+        first = await fetcher.fetch("http://feeds.example.org/a.xml")
+        second = await fetcher.fetch("http://feeds.example.org/b.xml")
+    assert first.error == second.error == f"connection refused (through proxy {proxy})"
+
+
 async def test_a_host_that_answers_with_errors_is_asked_for_every_url(
     server: LoopbackServer,
 ) -> None:
@@ -160,6 +210,14 @@ async def test_a_new_fetcher_tries_the_host_again() -> None:
         (ConnectionRefusedError(), True),
         (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), True),
         (OSError(101, "Network is unreachable"), True),
+        # asyncio's, when each of a host's addresses (IPv4 and IPv6) failed its own way
+        (
+            OSError(
+                "Multiple exceptions: [Errno 111] Connect call failed ('127.0.0.1', 9), "
+                "[Errno 99] Cannot assign requested address"
+            ),
+            True,
+        ),
         (ConnectionResetError(), False),
         (__import__("ssl").SSLError(1, "handshake failure"), False),
     ],

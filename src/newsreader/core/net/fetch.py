@@ -50,7 +50,7 @@ _PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 # A try's result, whether another could help, seconds to wait first, and the host it found
 # unreachable if that is why it failed.
 _Try = tuple[FetchResult, bool, float | None, str | None]
-_NOT_TRIED = " (not tried: another URL on this host just failed so)"
+_GIVEN_UP = " (host given up: another URL on it failed so on every try)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +126,12 @@ class Fetcher:
             )
         self._global = asyncio.Semaphore(config.max_concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        # A host a try could not reach is probed by that fetch alone: other fetches for it
-        # wait for the verdict instead of trying too (`_Probe`). Found unreachable after all
-        # its tries, the host's other URLs fail at once for the rest of this Fetcher's life
-        # (one refresh). A refusing host with 200 feeds held the refresh's places in retries
-        # and backoff for 8 s; one that drops connections, for a connect timeout per try
-        # and four tries at a time: 20 feeds, 3 tries each, 2 s timeouts, 30 s.
+        # A host a try could not reach is probed by that fetch alone: other fetches starting
+        # on it wait for the verdict instead of trying too (`_Probe`). Found unreachable
+        # after all its tries, the host's other URLs fail at once for the rest of this
+        # Fetcher's life (one refresh). A refusing host with 200 feeds held the refresh's
+        # places in retries and backoff for 8 s; one that drops connections, for a connect
+        # timeout per try and four tries at a time: 20 feeds, 3 tries each, 2 s, 30 s.
         self._probes: dict[str, _Probe] = {}
         self._unreachable: dict[str, str] = {}  # host_key -> the error line that found it so
 
@@ -226,18 +226,24 @@ class Fetcher:
             self._end_probe(host)
 
     @contextlib.asynccontextmanager
-    async def _host_turn(self, host: str, me: object) -> AsyncIterator[None]:
-        """One of the host's slots (`per_host`), once no other fetch is probing it. A slot
-        taken while another's probe began is given back: that fetch needs one to try again."""
+    async def _host_turn(self, host: str, me: object, *, first_hop: bool) -> AsyncIterator[None]:
+        """One of the host's slots (`per_host`); on a fetch's first hop, once no other fetch
+        is probing the host. A slot taken while another's probe began is given back: that
+        fetch needs one to try again.
+
+        Only a fetch that probes no host and holds no slot waits, so no two fetches ever
+        wait on each other: two whose redirects crossed (A to B, B to A) each probed the
+        other's first host and waited on it for ever. Nor does a fetch wait half-way through
+        its redirects, where its overall deadline already runs."""
         slots = self._hosts.get(host)
         if slots is None:
             slots = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
+        waits = first_hop and not any(probe.owner is me for probe in self._probes.values())
         while True:
-            while (probe := self._probes.get(host)) is not None and probe.owner is not me:
+            while waits and (probe := self._probes.get(host)) is not None:
                 await probe.ended.wait()
             await slots.acquire()
-            probe = self._probes.get(host)
-            if probe is None or probe.owner is me:
+            if not waits or host not in self._probes:
                 break
             slots.release()
         try:
@@ -261,7 +267,7 @@ class Fetcher:
             host = host_key(current)
             try:
                 # Host first, then global: a queue for one busy host must not hold global slots.
-                async with self._host_turn(host, me), self._global:
+                async with self._host_turn(host, me, first_hop=current == url), self._global:
                     if (skipped := self._skip(url, current, host)) is not None:
                         return skipped
                     if deadline.when() is None:
@@ -277,7 +283,8 @@ class Fetcher:
                 )
                 if exc.proxy is not None:
                     message = f"{message} (through proxy {exc.proxy})"
-                unreachable = host if host_unreachable(exc) else None
+                # Through a proxy, the proxy may be what failed: each URL tries, as ever.
+                unreachable = host if exc.proxy is None and host_unreachable(exc) else None
                 return _failed(url, current, message), retry, None, unreachable
             if isinstance(hop, tuple):
                 result, retry, wait = hop
@@ -303,7 +310,7 @@ class Fetcher:
         error = self._unreachable.get(host)
         if error is None:
             return None
-        return _failed(url, current, error + _NOT_TRIED), False, None, None
+        return _failed(url, current, error + _GIVEN_UP), False, None, None
 
     async def _hop(
         self,

@@ -63,7 +63,14 @@ def host_unreachable(exc: http11.HttpError) -> bool:
             return True
         if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
             return True
+        if type(cause) is OSError and str(cause).startswith(_EVERY_ADDRESS_FAILED):
+            return True
     return False
+
+
+# What asyncio's create_connection raises when each of a host's addresses (IPv4 and IPv6,
+# say) failed to connect, with differing messages: a plain OSError naming them, nothing chained.
+_EVERY_ADDRESS_FAILED = "Multiple exceptions: "
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:
