@@ -15,54 +15,19 @@ Run: .venv/bin/python bench/dead_hosts.py [--live 500] [--dead 200] [--dropped 2
 from __future__ import annotations
 
 import argparse
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from tests.support.unreachable import closed_port, dropping_port  # noqa: E402
 
 from farm import Farm  # noqa: E402
 from refresh import child_env, subscribe  # noqa: E402
-
-
-@contextmanager
-def refusing_host() -> Iterator[int]:
-    """A loopback port nothing listens on: every connect is refused at once."""
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = int(probe.getsockname()[1])
-    probe.close()
-    yield port
-
-
-@contextmanager
-def dropping_host() -> Iterator[int]:
-    """A loopback port whose listen backlog is full and never accepted from: the kernel
-    drops each new SYN, so a connect waits for its timeout."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    port = int(listener.getsockname()[1])
-    fillers = []
-    for _ in range(4):
-        filler = socket.socket()
-        filler.setblocking(False)
-        with suppress(BlockingIOError):
-            filler.connect(("127.0.0.1", port))
-        fillers.append(filler)
-    time.sleep(0.2)  # the fillers' handshakes complete and take the backlog
-    try:
-        yield port
-    finally:
-        for filler in fillers:
-            filler.close()
-        listener.close()
 
 
 def refresh(src: str, urls: list[str], connect_timeout: float | None) -> tuple[float, str]:
@@ -100,11 +65,11 @@ def main() -> int:
         for tree in trees:
             wall, summary = refresh(tree, live, None)
             rows.append((tree, f"{args.live} live", wall, summary))
-            with refusing_host() as port:
-                dead = [f"http://127.0.0.1:{port}/feeds/{i}.xml" for i in range(args.dead)]
-                wall, summary = refresh(tree, live + dead, None)
+            port = closed_port()
+            dead = [f"http://127.0.0.1:{port}/feeds/{i}.xml" for i in range(args.dead)]
+            wall, summary = refresh(tree, live + dead, None)
             rows.append((tree, f"+ {args.dead} refused", wall, summary))
-            with dropping_host() as port:
+            with dropping_port() as port:
                 dropped = [f"http://127.0.0.1:{port}/feeds/{i}.xml" for i in range(args.dropped)]
                 wall, summary = refresh(tree, live + dropped, args.connect_timeout)
             case = f"+ {args.dropped} dropped ({args.connect_timeout:g} s)"

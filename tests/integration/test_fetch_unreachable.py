@@ -1,8 +1,7 @@
 """A host that cannot be reached is tried by one fetch, not by every URL on it.
 
-Real sockets on 127.0.0.1 throughout: a port nobody listens on refuses at once; a listening
-socket whose backlog is full and never accepted from makes the kernel drop each new SYN, so a
-connect waits for its timeout, as with a firewalled or vanished server.
+Real sockets on 127.0.0.1 throughout (tests/support/unreachable.py): a port nobody listens on
+refuses at once; one that drops every SYN makes a connect wait for its timeout.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import time
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
@@ -20,47 +18,26 @@ from newsreader.core.net import http11
 from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.fetch_failures import host_unreachable
 from tests.support.loopback import LoopbackServer
+from tests.support.unreachable import (
+    BacklogNotFull,
+    closed_port,
+    dropping_port,
+    proxy_from_env,
+)
 
 FAST = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, retries=2, backoff_base=0.01)
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 SKIPPED = " (host given up: another URL on it failed so on every try)"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
-def dropping_port() -> Iterator[int]:
-    """A port whose connects hang: listen(0), its backlog filled by connects never accepted."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    port = int(listener.getsockname()[1])
-    fillers = []
+def dropping() -> Iterator[int]:
+    """`dropping_port`, or this test skipped where the kernel cannot make one."""
     try:
-        for _ in range(4):
-            filler = socket.socket()
-            filler.setblocking(False)
-            with contextlib.suppress(BlockingIOError):
-                filler.connect(("127.0.0.1", port))
-            fillers.append(filler)
-        time.sleep(0.1)
-        with socket.socket() as check:
-            check.settimeout(0.3)
-            try:
-                check.connect(("127.0.0.1", port))
-            except TimeoutError:
-                pass
-            else:
-                pytest.skip("this kernel takes connections beyond a full backlog")
-        yield port
-    finally:
-        for filler in fillers:
-            filler.close()
-        listener.close()
+        with dropping_port() as port:
+            yield port
+    except BacklogNotFull as exc:
+        pytest.skip(str(exc))
 
 
 async def fetch_all(config: FetchConfig, urls: list[str]) -> list[FetchResult]:
@@ -71,7 +48,7 @@ async def fetch_all(config: FetchConfig, urls: list[str]) -> list[FetchResult]:
 async def test_a_refusing_host_is_tried_by_one_fetch_its_other_urls_fail_at_once(
     server: LoopbackServer,
 ) -> None:
-    port = free_port()
+    port = closed_port()
     dead = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(8)]
     live = server.route("/feed.xml", FEED)
     *results, beside = await fetch_all(FAST, [*dead, live])
@@ -85,7 +62,7 @@ async def test_a_refusing_host_is_tried_by_one_fetch_its_other_urls_fail_at_once
 
 async def test_a_host_that_drops_connections_costs_one_fetchs_tries() -> None:
     config = FetchConfig(connect_timeout=0.3, read_timeout=2, deadline=5, retries=1)
-    with dropping_port() as port:
+    with dropping() as port:
         urls = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(8)]
         results = await fetch_all(config, urls)
     timed_out = "timed out after 0.3 s connecting to 127.0.0.1"
@@ -97,7 +74,7 @@ async def test_a_host_that_drops_connections_costs_one_fetchs_tries() -> None:
 async def test_a_host_back_before_the_retry_serves_every_url() -> None:
     """A refusal is not the host's verdict: the fetch that probes it finds it back, and the
     URLs that waited for that are tried, not failed."""
-    port = free_port()
+    port = closed_port()
     served: list[bytes] = []
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -163,11 +140,8 @@ async def test_a_dead_proxy_does_not_give_up_the_hosts_behind_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Through a proxy, a refusal may be the proxy's: each URL makes its own tries, as before."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    proxy = f"http://127.0.0.1:{free_port()}"
-    monkeypatch.setenv("http_proxy", proxy)
+    proxy = f"http://127.0.0.1:{closed_port()}"
+    proxy_from_env(monkeypatch, "http_proxy", proxy)
     async with Fetcher(FetchConfig(retries=0)) as fetcher:
         first = await fetcher.fetch("http://feeds.example.org/a.xml")
         second = await fetcher.fetch("http://feeds.example.org/b.xml")
@@ -198,7 +172,7 @@ async def test_an_unresolvable_host_is_looked_up_once() -> None:
 
 async def test_a_new_fetcher_tries_the_host_again() -> None:
     """The verdict lasts one Fetcher (one refresh): the next refresh asks the host again."""
-    url = f"http://127.0.0.1:{free_port()}/feed.xml"
+    url = f"http://127.0.0.1:{closed_port()}/feed.xml"
     for _ in range(2):
         async with Fetcher(FetchConfig(retries=0)) as fetcher:
             assert (await fetcher.fetch(url)).error == "connection refused"

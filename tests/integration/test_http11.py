@@ -27,6 +27,7 @@ from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.http11 import _Target
 from newsreader.core.net.proxied import ProxiedClients
 from tests.support.loopback import LoopbackServer
+from tests.support.unreachable import proxy_from_env
 
 FEED = b"<rss version='2.0'><channel><title>T</title></channel></rss>"
 NO_RETRY = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, retries=0)
@@ -325,17 +326,6 @@ async def test_user_info_in_the_url_is_sent_as_basic_credentials(
 # --- proxies from the environment -----------------------------------------------------------
 
 
-def _proxy_from_env(
-    monkeypatch: pytest.MonkeyPatch, variable: str, proxy: str, no_proxy: str
-) -> None:
-    """Only this proxy and this NO_PROXY in the environment, whatever the machine set."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    monkeypatch.setenv(variable, proxy)
-    monkeypatch.setenv("no_proxy", no_proxy)
-
-
 async def test_a_proxy_from_the_environment_carries_the_request(
     scripted: Start, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -343,7 +333,7 @@ async def test_a_proxy_from_the_environment_carries_the_request(
     go to that proxy (here a scripted one that answers itself), one NO_PROXY names must not."""
     proxy = await scripted(lambda n: (ok(b"<rss>from the proxy</rss>"), False))
     direct = server.route("/direct.xml", FEED)
-    _proxy_from_env(monkeypatch, "http_proxy", proxy.url.rsplit("/", 1)[0], "localhost")
+    proxy_from_env(monkeypatch, "http_proxy", proxy.url.rsplit("/", 1)[0], "localhost")
     far, near = "http://feeds.example.org/rss.xml", direct.replace("127.0.0.1", "localhost")
     proxied, direct_result = await fetch_all(far, near)
     assert proxied.body == b"<rss>from the proxy</rss>"
@@ -358,7 +348,7 @@ async def test_a_no_proxy_network_keeps_its_addresses_off_the_proxy(
     address against it, so a feed on loopback went to the proxy and failed there."""
     proxy = await scripted(lambda n: (ok(b"<rss>from the proxy</rss>"), False))
     direct = server.route("/direct.xml", FEED)
-    _proxy_from_env(
+    proxy_from_env(
         monkeypatch, "http_proxy", proxy.url.rsplit("/", 1)[0], "example.net,127.0.0.0/8"
     )
     proxied, direct_result = await fetch_all("http://feeds.example.org/rss.xml", direct)
@@ -383,7 +373,7 @@ async def test_a_no_proxy_network_keeps_its_addresses_off_the_proxy(
 def test_no_proxy_networks_hold_their_addresses(
     no_proxy: str, url: str, through_proxy: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _proxy_from_env(monkeypatch, "all_proxy", "http://127.0.0.1:9", no_proxy)
+    proxy_from_env(monkeypatch, "all_proxy", "http://127.0.0.1:9", no_proxy)
     clients = ProxiedClients(
         connect_timeout=1,
         read_timeout=1,

@@ -42,6 +42,15 @@ def _counting_batches(sizes: list[int]) -> Callable[..., list[FeedOutcome]]:
     return ingest
 
 
+def _batches_counted(monkeypatch: pytest.MonkeyPatch, wait: float, longest: float) -> list[int]:
+    """Each batch's size, as stored from now on, with these BATCH_WAIT and BATCH_LONGEST."""
+    sizes: list[int] = []
+    monkeypatch.setattr(handover, "ingest_feeds", _counting_batches(sizes))
+    monkeypatch.setattr(handover, "BATCH_WAIT", wait)
+    monkeypatch.setattr(handover, "BATCH_LONGEST", longest)
+    return sizes
+
+
 def test_a_body_gives_its_place_back_once_a_worker_read_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """A body holds one of the places for bodies only until its worker reads it, not until its
     batch is stored: while every worker stores, fetching goes on (with places held until
@@ -89,10 +98,7 @@ def test_a_batch_fed_slowly_is_stored_after_its_longest_wait(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Feeds that keep trickling in do not hold a batch (and their outcomes) open for long."""
-    sizes: list[int] = []
-    monkeypatch.setattr(handover, "ingest_feeds", _counting_batches(sizes))
-    monkeypatch.setattr(handover, "BATCH_WAIT", 0.5)
-    monkeypatch.setattr(handover, "BATCH_LONGEST", 0.35)
+    sizes = _batches_counted(monkeypatch, wait=0.5, longest=0.35)
 
     async def trickle() -> list[FeedOutcome]:
         loop = asyncio.get_running_loop()
@@ -154,10 +160,7 @@ def test_once_every_fetch_is_in_nothing_waits_for_feeds_that_will_not_come(
 ) -> None:
     """The open batch goes when the last fetch is in, and a body whose fetch ended before it
     but reaches the batcher after is stored at once: no batch waits out BATCH_WAIT."""
-    sizes: list[int] = []
-    monkeypatch.setattr(handover, "ingest_feeds", _counting_batches(sizes))
-    monkeypatch.setattr(handover, "BATCH_WAIT", 60.0)
-    monkeypatch.setattr(handover, "BATCH_LONGEST", 120.0)
+    sizes = _batches_counted(monkeypatch, wait=60.0, longest=120.0)
 
     async def last_fetches() -> list[FeedOutcome]:
         loop = asyncio.get_running_loop()
