@@ -1,7 +1,8 @@
 """A host that cannot be reached is tried by one fetch, not by every URL on it.
 
 Real sockets on 127.0.0.1 throughout (tests/support/unreachable.py): a port nobody listens on
-refuses at once; one that drops every SYN makes a connect wait for its timeout.
+refuses at once; one that drops every SYN makes a connect wait for its timeout; one that
+listens and never accepts takes requests and never answers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.support.unreachable import (
     closed_port,
     dropping_port,
     proxy_from_env,
+    silent_port,
 )
 
 FAST = FetchConfig(connect_timeout=2, read_timeout=2, deadline=5, retries=2, backoff_base=0.01)
@@ -69,6 +71,78 @@ async def test_a_host_that_drops_connections_costs_one_fetchs_tries() -> None:
     # Four took the host's slots at once and timed out together; one of them went on
     # trying; the other seven, three of those four and four that were queued, never again.
     assert sorted(r.error or "" for r in results) == [timed_out] + [timed_out + SKIPPED] * 7
+
+
+async def test_a_host_that_never_answers_costs_one_fetchs_tries() -> None:
+    config = FetchConfig(connect_timeout=2, read_timeout=0.3, deadline=5, retries=1)
+    with silent_port() as port:
+        urls = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(8)]
+        results = await fetch_all(config, urls)
+    silent = "timed out after 0.3 s waiting for an answer"
+    # As with the dropping host: four went silent together, one went on trying, and the
+    # other seven never asked again. Before, each of the eight waited out both its tries.
+    assert sorted(r.error or "" for r in results) == [silent] + [silent + SKIPPED] * 7
+
+
+async def test_a_slow_url_on_a_host_that_answered_is_that_urls_failure(
+    server: LoopbackServer,
+) -> None:
+    config = FetchConfig(read_timeout=0.3, deadline=5, retries=2, backoff_base=0.01)
+    fast = [server.route(f"/feed{i}.xml", FEED) for i in range(6)]
+    slow = server.route("/slow.xml", FEED, delay=1.0)
+    async with Fetcher(config) as fetcher:
+        assert (await fetcher.fetch(fast[0])).ok  # the host has answered
+        slow_result, *results = await asyncio.gather(*map(fetcher.fetch, [slow, *fast]))
+        results.append(await fetcher.fetch(fast[1]))  # the host is not given up after it
+    assert slow_result.error == "timed out after 0.3 s waiting for an answer"
+    assert server.hits["/slow.xml"] == 3  # its own three tries
+    assert all(r.ok and r.body == FEED for r in results)
+
+
+async def test_an_answer_from_the_host_ends_the_probe_of_its_silence() -> None:
+    """A URL that went silent on a host nothing had answered yet probes it, and a URL that
+    starts then waits. Another request, in flight from before, then answers: the host is
+    not hung, and the waiting URL is tried and served."""
+    release = asyncio.Event()
+    served: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        path = request.split(b" ", 2)[1]
+        served.append(path)
+        if path == b"/silent.xml":
+            await asyncio.sleep(30)  # cancelled when the server closes
+        if path == b"/held.xml":
+            await release.wait()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(FEED), FEED))
+        await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(answer, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{listening.sockets[0].getsockname()[1]}"
+    config = FetchConfig(read_timeout=2.0, deadline=10, retries=2, backoff_base=0.01)
+    try:
+        async with Fetcher(config) as fetcher:
+            silent = asyncio.ensure_future(fetcher.fetch(base + "/silent.xml"))
+            await asyncio.sleep(1.0)
+            held = asyncio.ensure_future(fetcher.fetch(base + "/held.xml"))
+            # /silent.xml's first try ends at 2 s, its second at 4 s; /held.xml would time
+            # out at 3 s.
+            async with asyncio.timeout(5):
+                while not fetcher._probes:
+                    await asyncio.sleep(0.01)
+            waiting = asyncio.ensure_future(fetcher.fetch(base + "/waiting.xml"))
+            await asyncio.sleep(0.1)
+            assert b"/waiting.xml" not in served  # it waits for the probe's verdict
+            release.set()
+            # At once, not when the second try of /silent.xml ends its probe, 2 s on.
+            async with asyncio.timeout(1.0):
+                held_result, waiting_result = await asyncio.gather(held, waiting)
+            silent.cancel()
+    finally:
+        listening.close()
+    assert held_result.ok and waiting_result.ok and waiting_result.body == FEED
+    assert served.count(b"/waiting.xml") == 1
 
 
 async def test_a_host_back_before_the_retry_serves_every_url() -> None:

@@ -1,5 +1,6 @@
-"""Loopback hosts that cannot be reached, for the tests and bench/dead_hosts.py, and the proxy
-environment a test sets. Real sockets: nothing here imitates a failure.
+"""Loopback hosts that cannot be reached or never answer, for the tests and
+bench/dead_hosts.py, and the proxy environment a test sets. Real sockets: nothing here
+imitates a failure.
 """
 
 from __future__ import annotations
@@ -53,6 +54,20 @@ def dropping_port() -> Iterator[int]:
     finally:
         for filler in fillers:
             filler.close()
+        listener.close()
+
+
+@contextlib.contextmanager
+def silent_port() -> Iterator[int]:
+    """A loopback port that takes connections and never answers, as a stopped or wedged
+    server does: it listens and never accepts, so the kernel completes each handshake and
+    keeps the request, and no byte comes back."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
         listener.close()
 
 

@@ -27,6 +27,8 @@ def transport_failure(
         return str(exc), False
     if isinstance(exc, http11.ConnectTimeout):
         return f"timed out after {connect_timeout:g} s connecting to {host}", True
+    if isinstance(exc, http11.NoAnswer):
+        return f"timed out after {read_timeout:g} s waiting for an answer", True
     if isinstance(exc, http11.TimeoutFailure):
         return f"timed out after {read_timeout:g} s reading", True
     for cause in _causes(exc):

@@ -68,6 +68,11 @@ class ReadTimeout(TimeoutFailure):
     pass
 
 
+class NoAnswer(ReadTimeout):
+    """The request went out and not one byte came back in time: a server that took the
+    connection and hangs (stopped, wedged, or a tarpit), not one that is slow to send."""
+
+
 class StaleConnection(Exception):
     """A connection closed before the first byte of an answer (a kept-alive one may be)."""
 
@@ -233,7 +238,12 @@ class Response:
 
     async def _head(self, first: bool) -> bytes:
         """The bytes up to the blank line that ends a head (without it)."""
-        await self.connection.wait(self.read_timeout)
+        try:
+            await self.connection.wait(self.read_timeout)
+        except ReadTimeout as exc:
+            if first:  # nothing at all came back: no answer, rather than a slow one
+                raise NoAnswer("no answer") from exc
+            raise
         if first and not self.connection.chunks:
             raise StaleConnection
         head = await self._until(_HEAD_END, "before the end of the response's head")
