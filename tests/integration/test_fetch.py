@@ -309,7 +309,7 @@ async def test_slow_response_hits_read_timeout(server: LoopbackServer) -> None:
 
 
 async def test_a_head_then_silence_hits_the_read_timeout(server: LoopbackServer) -> None:
-    # The head came at once; the body's first byte is what the timeout stops.
+    # The head and the body's first byte came at once; the second is what the timeout stops.
     config = FetchConfig(read_timeout=0.2, deadline=5, retries=0)
     result = await get(server.route("/stalls", FEED, trickle=1.0), config)
     assert one_line(result) == "timed out after 0.2 s reading"

@@ -139,10 +139,60 @@ async def test_an_answer_from_the_host_ends_the_probe_of_its_silence() -> None:
             async with asyncio.timeout(1.0):
                 held_result, waiting_result = await asyncio.gather(held, waiting)
             silent.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await silent
     finally:
         listening.close()
     assert held_result.ok and waiting_result.ok and waiting_result.body == FEED
     assert served.count(b"/waiting.xml") == 1
+
+
+async def test_a_head_from_the_host_counts_as_its_answer(server: LoopbackServer) -> None:
+    """The host's answer is its head, not its whole body: a URL that goes silent while
+    another's body still comes in is that URL's failure, and a verdict reached before the
+    first head arrived falls with it."""
+    config = FetchConfig(read_timeout=0.3, deadline=10, retries=1, backoff_base=0.01)
+    streaming = server.route("/streaming.xml", FEED, trickle=0.02)  # the body takes 1.2 s
+    silent = server.route("/silent.xml", FEED, delay=5.0)
+    other = server.route("/other.xml", FEED)
+    async with Fetcher(config) as fetcher:
+        body = asyncio.ensure_future(fetcher.fetch(streaming))
+        await asyncio.sleep(0.1)  # its head is in; its body is not
+        assert not (await fetcher.fetch(silent)).ok
+        assert (await fetcher.fetch(other)).ok  # not given up: the host had answered
+        assert (await body).ok
+    assert server.hits["/silent.xml"] == 2 and server.hits["/other.xml"] == 1
+
+
+async def test_a_body_that_stalled_counts_as_an_answer() -> None:
+    """One URL's first try gets a head and then nothing; its second, no byte at all. The
+    host answered the first: its other URLs are still asked."""
+    tries: list[bytes] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        path = request.split(b" ", 2)[1]
+        tries.append(path)
+        if path == b"/stalls.xml":
+            if tries.count(path) == 1:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<rss")
+                await writer.drain()
+            await asyncio.sleep(30)  # cancelled when the server closes
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(FEED), FEED))
+        await writer.drain()
+        writer.close()
+
+    listening = await asyncio.start_server(answer, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{listening.sockets[0].getsockname()[1]}"
+    config = FetchConfig(read_timeout=0.3, deadline=5, retries=1, backoff_base=0.01)
+    try:
+        async with Fetcher(config) as fetcher:
+            stalled = await fetcher.fetch(base + "/stalls.xml")
+            other = await fetcher.fetch(base + "/other.xml")
+    finally:
+        listening.close()
+    assert stalled.error == "timed out after 0.3 s waiting for an answer"  # its second try
+    assert other.ok and other.body == FEED
 
 
 async def test_a_host_back_before_the_retry_serves_every_url() -> None:

@@ -278,7 +278,7 @@ class Fetcher:
                     if deadline.when() is None:
                         loop_now = asyncio.get_running_loop().time()
                         deadline.reschedule(loop_now + self.config.deadline)
-                    hop = await self._hop(url, current, headers, cap, head_only)
+                    hop = await self._hop(url, current, host, headers, cap, head_only)
             except http11.HttpError as exc:
                 message, retry = transport_failure(
                     exc,
@@ -294,9 +294,6 @@ class Fetcher:
                 )
                 unreachable = host if exc.proxy is None and down else None
                 return _failed(url, current, message), retry, None, unreachable
-            if host not in self._answered:
-                self._answered.add(host)
-                self._end_probe(host)  # it answered: whoever waits on a probe of it goes on
             if isinstance(hop, tuple):
                 result, retry, wait = hop
                 if permanent and current != url and result.error is None:
@@ -323,10 +320,18 @@ class Fetcher:
             return None
         return _failed(url, current, error + _GIVEN_UP), False, None, None
 
+    def _answered_by(self, host: str) -> None:
+        """A response's head came from `host`, whatever its body does next: it is not hung,
+        and whoever waits on a probe of it goes on."""
+        if host not in self._answered:
+            self._answered.add(host)
+            self._end_probe(host)
+
     async def _hop(
         self,
         url: str,
         current: str,
+        host: str,
         headers: dict[str, str],
         cap: int,
         head_only: bool,
@@ -334,6 +339,7 @@ class Fetcher:
         proxied = self._proxied
         client = proxied if proxied is not None and proxied.applies(current) else self._direct
         async with client.stream(current, headers) as resp:
+            self._answered_by(host)  # the head is in: a body that stalls later still counts
             status = resp.status
             lowered = resp.headers
             base = FetchResult(
