@@ -51,6 +51,7 @@ QUICK_ARGS = {
         "0.5",
     ],
     "faults.py": ["--repeat", "1", "--kills", "3"],
+    "slow_dns.py": ["--live", "50", "--hanging", "0,12", "--hang", "2", "--connect-timeout", "1"],
     "parse_cost.py": ["--feeds", "10"],
     "scale.py": ["--feeds", "50", "--runs", "1", "--cache", "5000", "--cache-feeds", "50"],
 }

@@ -19,12 +19,15 @@ import asyncio
 import base64
 import contextlib
 import re
+import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from asyncio import staggered
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
+from newsreader.core.net.resolve import AddressInfo, Resolver
 from newsreader.core.net.urls import DEFAULT_PORTS
 from newsreader.core.net.wire import (
     ConnectError,
@@ -173,6 +176,7 @@ class Client:
         self._cookies: CookieJar | None = None  # made when a server first sets a cookie
         self.max_idle = max_idle
         self._tls = tls
+        self._resolver = Resolver()
         self._idle: dict[str, list[Connection]] = {}
         self._fixed = (
             f"User-Agent: {user_agent}\r\nAccept-Encoding: gzip, deflate\r\n"
@@ -180,6 +184,7 @@ class Client:
         )
 
     async def aclose(self) -> None:
+        self._resolver.close()
         idle, self._idle = self._idle, {}
         for connections in idle.values():
             for connection in connections:
@@ -250,15 +255,15 @@ class Client:
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(self.connect_timeout):
+                # Looked up here, not by create_connection: in the loop's shared pool a few
+                # hanging names held every other lookup up (resolve.py).
+                infos = await self._resolver.addresses(where.host, where.port)
+                sock = await _first_to_connect(infos)
                 _, connection = await loop.create_connection(
                     Connection,
-                    where.host,
-                    where.port,
+                    sock=sock,
                     ssl=context,
                     server_hostname=where.host if context is not None else None,
-                    # A host with a dead IPv6 route still answers on IPv4 in time (what anyio,
-                    # under httpx, did): the next address is tried after 0.25 s, not at timeout.
-                    happy_eyeballs_delay=0.25,
                 )
         except TimeoutError as exc:
             raise ConnectTimeout("timed out connecting") from exc
@@ -296,6 +301,65 @@ class Client:
 
         jar = self.cookie_jar()
         jar.extract_cookies(_CookieSource(lines), urllib.request.Request(url))  # type: ignore[arg-type]
+
+
+# A host with a dead IPv6 route still answers on IPv4 in time (what anyio, under httpx, did,
+# and asyncio's happy eyeballs): the next address is tried after this long, not at timeout.
+_NEXT_ADDRESS_AFTER = 0.25
+
+
+async def _first_to_connect(infos: list[AddressInfo]) -> socket.socket:
+    """A socket connected to the first of `infos` to answer, the families taken in turn,
+    each started `_NEXT_ADDRESS_AFTER` after the one before (RFC 8305). When all fail: their
+    one error, or asyncio's "Multiple exceptions" OSError when they differ."""
+    if len(infos) == 1:
+        return await _tcp(infos[0])
+    errors: list[BaseException] = []
+
+    def attempt(info: AddressInfo) -> Callable[[], Awaitable[socket.socket]]:
+        async def connect() -> socket.socket:
+            try:
+                return await _tcp(info)
+            except OSError as exc:
+                errors.append(exc)
+                raise
+
+        return connect
+
+    winner: socket.socket | None
+    winner, _, _ = await staggered.staggered_race(
+        [attempt(info) for info in _families_in_turn(infos)], _NEXT_ADDRESS_AFTER
+    )
+    if winner is not None:
+        return winner
+    if len({str(error) for error in errors}) == 1:
+        raise errors[0]
+    raise OSError(f"Multiple exceptions: {', '.join(str(error) for error in errors)}")
+
+
+async def _tcp(info: AddressInfo) -> socket.socket:
+    family, kind, proto, _, address = info
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _families_in_turn(infos: list[AddressInfo]) -> list[AddressInfo]:
+    """IPv6, IPv4, IPv6...: the order getaddrinfo put each family in, interleaved."""
+    by_family: dict[int, list[AddressInfo]] = {}
+    for info in infos:
+        by_family.setdefault(info[0], []).append(info)
+    queues = list(by_family.values())
+    ordered: list[AddressInfo] = []
+    while queues:
+        ordered += [queue.pop(0) for queue in queues]
+        queues = [queue for queue in queues if queue]
+    return ordered
 
 
 def _cookie_header(jar: CookieJar, url: str) -> str | None:
