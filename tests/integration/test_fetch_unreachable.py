@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -42,6 +42,29 @@ def dropping() -> Iterator[int]:
         pytest.skip(str(exc))
 
 
+async def requested_path(reader: asyncio.StreamReader) -> bytes:
+    request = await reader.readuntil(b"\r\n\r\n")
+    return request.split(b" ", 2)[1]
+
+
+async def answer_with_feed(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(FEED), FEED))
+    await writer.drain()
+    writer.close()
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    handler: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+) -> AsyncIterator[str]:
+    """An asyncio server on a loopback port for the test's own `handler`; its base URL."""
+    listening = await asyncio.start_server(handler, "127.0.0.1", 0)
+    try:
+        yield f"http://127.0.0.1:{listening.sockets[0].getsockname()[1]}"
+    finally:
+        listening.close()
+
+
 async def fetch_all(config: FetchConfig, urls: list[str]) -> list[FetchResult]:
     async with Fetcher(config) as fetcher:
         return list(await asyncio.gather(*(fetcher.fetch(url) for url in urls)))
@@ -62,26 +85,33 @@ async def test_a_refusing_host_is_tried_by_one_fetch_its_other_urls_fail_at_once
     assert beside.ok and beside.body == FEED
 
 
-async def test_a_host_that_drops_connections_costs_one_fetchs_tries() -> None:
-    config = FetchConfig(connect_timeout=0.3, read_timeout=2, deadline=5, retries=1)
-    with dropping() as port:
+@pytest.mark.parametrize(
+    ("host", "config", "error"),
+    [
+        (
+            dropping,
+            FetchConfig(connect_timeout=0.3, read_timeout=2, deadline=5, retries=1),
+            "timed out after 0.3 s connecting to 127.0.0.1",
+        ),
+        # One that takes the requests and never answers: the same, by its read timeout.
+        (
+            silent_port,
+            FetchConfig(connect_timeout=2, read_timeout=0.3, deadline=5, retries=1),
+            "timed out after 0.3 s waiting for an answer",
+        ),
+    ],
+    ids=["dropping", "silent"],
+)
+async def test_a_host_that_hangs_costs_one_fetchs_tries(
+    host: Callable[[], contextlib.AbstractContextManager[int]], config: FetchConfig, error: str
+) -> None:
+    with host() as port:
         urls = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(8)]
         results = await fetch_all(config, urls)
-    timed_out = "timed out after 0.3 s connecting to 127.0.0.1"
     # Four took the host's slots at once and timed out together; one of them went on
     # trying; the other seven, three of those four and four that were queued, never again.
-    assert sorted(r.error or "" for r in results) == [timed_out] + [timed_out + SKIPPED] * 7
-
-
-async def test_a_host_that_never_answers_costs_one_fetchs_tries() -> None:
-    config = FetchConfig(connect_timeout=2, read_timeout=0.3, deadline=5, retries=1)
-    with silent_port() as port:
-        urls = [f"http://127.0.0.1:{port}/feed{i}.xml" for i in range(8)]
-        results = await fetch_all(config, urls)
-    silent = "timed out after 0.3 s waiting for an answer"
-    # As with the dropping host: four went silent together, one went on trying, and the
-    # other seven never asked again. Before, each of the eight waited out both its tries.
-    assert sorted(r.error or "" for r in results) == [silent] + [silent + SKIPPED] * 7
+    # Before, each of the eight waited out both its tries.
+    assert sorted(r.error or "" for r in results) == [error] + [error + SKIPPED] * 7
 
 
 async def test_a_slow_url_on_a_host_that_answered_is_that_urls_failure(
@@ -107,42 +137,34 @@ async def test_an_answer_from_the_host_ends_the_probe_of_its_silence() -> None:
     served: list[bytes] = []
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        path = request.split(b" ", 2)[1]
+        path = await requested_path(reader)
         served.append(path)
         if path == b"/silent.xml":
             await asyncio.sleep(30)  # cancelled when the server closes
         if path == b"/held.xml":
             await release.wait()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(FEED), FEED))
-        await writer.drain()
-        writer.close()
+        await answer_with_feed(writer)
 
-    listening = await asyncio.start_server(answer, "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{listening.sockets[0].getsockname()[1]}"
     config = FetchConfig(read_timeout=2.0, deadline=10, retries=2, backoff_base=0.01)
-    try:
-        async with Fetcher(config) as fetcher:
-            silent = asyncio.ensure_future(fetcher.fetch(base + "/silent.xml"))
-            await asyncio.sleep(1.0)
-            held = asyncio.ensure_future(fetcher.fetch(base + "/held.xml"))
-            # /silent.xml's first try ends at 2 s, its second at 4 s; /held.xml would time
-            # out at 3 s.
-            async with asyncio.timeout(5):
-                while not fetcher._probes:
-                    await asyncio.sleep(0.01)
-            waiting = asyncio.ensure_future(fetcher.fetch(base + "/waiting.xml"))
-            await asyncio.sleep(0.1)
-            assert b"/waiting.xml" not in served  # it waits for the probe's verdict
-            release.set()
-            # At once, not when the second try of /silent.xml ends its probe, 2 s on.
-            async with asyncio.timeout(1.0):
-                held_result, waiting_result = await asyncio.gather(held, waiting)
-            silent.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await silent
-    finally:
-        listening.close()
+    async with serving(answer) as base, Fetcher(config) as fetcher:
+        silent = asyncio.ensure_future(fetcher.fetch(base + "/silent.xml"))
+        await asyncio.sleep(1.0)
+        held = asyncio.ensure_future(fetcher.fetch(base + "/held.xml"))
+        # /silent.xml's first try ends at 2 s, its second at 4 s; /held.xml would time
+        # out at 3 s.
+        async with asyncio.timeout(5):
+            while not fetcher._probes:
+                await asyncio.sleep(0.01)
+        waiting = asyncio.ensure_future(fetcher.fetch(base + "/waiting.xml"))
+        await asyncio.sleep(0.1)
+        assert b"/waiting.xml" not in served  # it waits for the probe's verdict
+        release.set()
+        # At once, not when the second try of /silent.xml ends its probe, 2 s on.
+        async with asyncio.timeout(1.0):
+            held_result, waiting_result = await asyncio.gather(held, waiting)
+        silent.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await silent
     assert held_result.ok and waiting_result.ok and waiting_result.body == FEED
     assert served.count(b"/waiting.xml") == 1
 
@@ -170,27 +192,19 @@ async def test_a_body_that_stalled_counts_as_an_answer() -> None:
     tries: list[bytes] = []
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        path = request.split(b" ", 2)[1]
+        path = await requested_path(reader)
         tries.append(path)
         if path == b"/stalls.xml":
             if tries.count(path) == 1:
                 writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n<rss")
                 await writer.drain()
             await asyncio.sleep(30)  # cancelled when the server closes
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(FEED), FEED))
-        await writer.drain()
-        writer.close()
+        await answer_with_feed(writer)
 
-    listening = await asyncio.start_server(answer, "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{listening.sockets[0].getsockname()[1]}"
     config = FetchConfig(read_timeout=0.3, deadline=5, retries=1, backoff_base=0.01)
-    try:
-        async with Fetcher(config) as fetcher:
-            stalled = await fetcher.fetch(base + "/stalls.xml")
-            other = await fetcher.fetch(base + "/other.xml")
-    finally:
-        listening.close()
+    async with serving(answer) as base, Fetcher(config) as fetcher:
+        stalled = await fetcher.fetch(base + "/stalls.xml")
+        other = await fetcher.fetch(base + "/other.xml")
     assert stalled.error == "timed out after 0.3 s waiting for an answer"  # its second try
     assert other.ok and other.body == FEED
 
