@@ -312,24 +312,37 @@ async def _first_to_connect(infos: list[AddressInfo]) -> socket.socket:
     """A socket connected to the first of `infos` to answer, the families taken in turn,
     each started `_NEXT_ADDRESS_AFTER` after the one before (RFC 8305). When all fail: their
     one error, or asyncio's "Multiple exceptions" OSError when they differ."""
+    if not infos:
+        raise OSError("getaddrinfo() returned empty list")  # asyncio's words for it
     if len(infos) == 1:
         return await _tcp(infos[0])
-    errors: list[BaseException] = []
+    errors: list[OSError] = []
+    connected: list[socket.socket] = []
 
     def attempt(info: AddressInfo) -> Callable[[], Awaitable[socket.socket]]:
         async def connect() -> socket.socket:
             try:
-                return await _tcp(info)
+                sock = await _tcp(info)
             except OSError as exc:
                 errors.append(exc)
                 raise
+            connected.append(sock)
+            return sock
 
         return connect
 
-    winner: socket.socket | None
-    winner, _, _ = await staggered.staggered_race(
-        [attempt(info) for info in _families_in_turn(infos)], _NEXT_ADDRESS_AFTER
-    )
+    winner: socket.socket | None = None
+    try:
+        # asyncio's own race (create_connection runs it), not in its documented API:
+        # tests/integration/test_resolve.py holds what is used of it.
+        winner, _, _ = await staggered.staggered_race(
+            [attempt(info) for info in _families_in_turn(infos)], _NEXT_ADDRESS_AFTER
+        )
+    finally:
+        # One that connected as the race was cancelled (the connect timeout) or lost it.
+        for sock in connected:
+            if sock is not winner:
+                sock.close()
     if winner is not None:
         return winner
     if len({str(error) for error in errors}) == 1:
