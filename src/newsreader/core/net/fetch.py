@@ -8,10 +8,8 @@ whether it is worth another try, is fetch_failures.py's.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -23,7 +21,6 @@ from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net import http11
 from newsreader.core.net.decode import read_body
 from newsreader.core.net.fetch_failures import (
-    host_unreachable,
     http_status_line,
     not_web_address,
     refused_redirect,
@@ -31,6 +28,7 @@ from newsreader.core.net.fetch_failures import (
     too_large,
     transport_failure,
 )
+from newsreader.core.net.host_turns import HostTurns
 from newsreader.core.net.tls import verified_context
 from newsreader.core.net.urls import host_key, is_web_url
 
@@ -50,7 +48,6 @@ _PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
 # A try's result, whether another could help, seconds to wait first, and the host it found
 # unreachable if that is why it failed.
 _Try = tuple[FetchResult, bool, float | None, str | None]
-_GIVEN_UP = " (host given up: another URL on it failed so on every try)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,20 +122,8 @@ class Fetcher:
                 cookies=self._direct.cookie_jar(),  # one jar for both clients
             )
         self._global = asyncio.Semaphore(config.max_concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
-        # A host a try could not reach is probed by that fetch alone: other fetches starting
-        # on it wait for the verdict instead of trying too (`_Probe`). Found unreachable
-        # after all its tries, the host's other URLs fail at once for the rest of this
-        # Fetcher's life (one refresh). A refusing host with 200 feeds held the refresh's
-        # places in retries and backoff for 8 s; one that drops connections, for a connect
-        # timeout per try and four tries at a time: 20 feeds, 3 tries each, 2 s, 30 s.
-        # A host that takes requests and never answers (`http11.NoAnswer`) is probed the
-        # same way, until it has answered anything: then one silent URL is that URL's
-        # slowness, not the host's. 40 feeds on a hung host held a refresh for ten minutes:
-        # three read timeouts of 20 s for each, four at a time.
-        self._probes: dict[str, _Probe] = {}
-        self._unreachable: dict[str, str] = {}  # host_key -> the error line that found it so
-        self._answered: set[str] = set()  # host_keys that sent a response
+        # Slots per host, and which hosts are probed or given up (host_turns.py).
+        self._hosts = HostTurns(config.per_host)
 
     async def __aenter__(self) -> Fetcher:
         self._open = True
@@ -188,7 +173,7 @@ class Fetcher:
             return FetchResult(url=url, final_url=url, status=None, error=not_web_address(url))
         cfg = self.config
         attempt = 0
-        me = object()  # whose probe it is (`_Probe.owner`)
+        me = object()  # whose probe it is (`HostTurns.tried`)
         try:
             while True:
                 try:
@@ -202,59 +187,18 @@ class Fetcher:
                     msg = f"timed out after {cfg.deadline:g} s overall (server too slow)"
                     return FetchResult(url=url, final_url=url, status=None, error=msg)
                 final = not retry or attempt >= cfg.retries
-                if unreachable is None:
-                    self._end_probes(me)  # its host answered, or failed otherwise
-                elif final:
-                    self._unreachable.setdefault(unreachable, result.error or "unreachable")
-                    self._end_probe(unreachable)
-                elif unreachable not in self._probes:
-                    self._probes[unreachable] = _Probe(me, asyncio.Event())
+                self._hosts.tried(me, unreachable, result.error, last=final)
                 if final:
                     return result
                 await asyncio.sleep(wait if wait is not None else self._backoff(attempt))
                 attempt += 1
         finally:
-            self._end_probes(me)  # done, failed or cancelled: the waiting go on
+            self._hosts.done(me)
 
     def _backoff(self, attempt: int) -> float:
         cfg = self.config
         ceiling = min(cfg.backoff_cap, cfg.backoff_base * 2.0**attempt)
         return ceiling * random.uniform(0.5, 1.0)
-
-    def _end_probe(self, host: str) -> None:
-        probe = self._probes.pop(host, None)
-        if probe is not None:
-            probe.ended.set()
-
-    def _end_probes(self, owner: object) -> None:
-        for host in [h for h, probe in self._probes.items() if probe.owner is owner]:
-            self._end_probe(host)
-
-    @contextlib.asynccontextmanager
-    async def _host_turn(self, host: str, me: object, *, first_hop: bool) -> AsyncIterator[None]:
-        """One of the host's slots (`per_host`); on a fetch's first hop, once no other fetch
-        is probing the host. A slot taken while another's probe began is given back: that
-        fetch needs one to try again.
-
-        Only a fetch that probes no host and holds no slot waits, so no two fetches ever
-        wait on each other: two whose redirects crossed (A to B, B to A) each probed the
-        other's first host and waited on it for ever. Nor does a fetch wait half-way through
-        its redirects, where its overall deadline already runs."""
-        slots = self._hosts.get(host)
-        if slots is None:
-            slots = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
-        waits = first_hop and not any(probe.owner is me for probe in self._probes.values())
-        while True:
-            while waits and (probe := self._probes.get(host)) is not None:
-                await probe.ended.wait()
-            await slots.acquire()
-            if not waits or host not in self._probes:
-                break
-            slots.release()
-        try:
-            yield
-        finally:
-            slots.release()
 
     async def _attempt(
         self,
@@ -272,9 +216,9 @@ class Fetcher:
             host = host_key(current)
             try:
                 # Host first, then global: a queue for one busy host must not hold global slots.
-                async with self._host_turn(host, me, first_hop=current == url), self._global:
-                    if (skipped := self._skip(url, current, host)) is not None:
-                        return skipped
+                async with self._hosts.turn(host, me, first_hop=current == url), self._global:
+                    if (given_up := self._hosts.given_up(host)) is not None:
+                        return _failed(url, current, given_up), False, None, None
                     if deadline.when() is None:
                         loop_now = asyncio.get_running_loop().time()
                         deadline.reschedule(loop_now + self.config.deadline)
@@ -289,10 +233,7 @@ class Fetcher:
                 if exc.proxy is not None:
                     message = f"{message} (through proxy {exc.proxy})"
                 # Through a proxy, the proxy may be what failed: each URL tries, as ever.
-                down = host_unreachable(exc) or (
-                    isinstance(exc, http11.NoAnswer) and host not in self._answered
-                )
-                unreachable = host if exc.proxy is None and down else None
+                unreachable = host if exc.proxy is None and self._hosts.down(host, exc) else None
                 return _failed(url, current, message), retry, None, unreachable
             if isinstance(hop, tuple):
                 result, retry, wait = hop
@@ -313,20 +254,6 @@ class Fetcher:
             seen.add(target)
             current = target
 
-    def _skip(self, url: str, current: str, host: str) -> _Try | None:
-        """The failure of a URL on a host found unreachable, without trying it."""
-        error = self._unreachable.get(host)
-        if error is None:
-            return None
-        return _failed(url, current, error + _GIVEN_UP), False, None, None
-
-    def _answered_by(self, host: str) -> None:
-        """A response's head came from `host`, whatever its body does next: it is not hung,
-        and whoever waits on a probe of it goes on."""
-        if host not in self._answered:
-            self._answered.add(host)
-            self._end_probe(host)
-
     async def _hop(
         self,
         url: str,
@@ -339,7 +266,7 @@ class Fetcher:
         proxied = self._proxied
         client = proxied if proxied is not None and proxied.applies(current) else self._direct
         async with client.stream(current, headers) as resp:
-            self._answered_by(host)  # the head is in: a body that stalls later still counts
+            self._hosts.answered_by(host)  # the head is in: a stalling body still counts
             status = resp.status
             lowered = resp.headers
             base = FetchResult(
@@ -386,15 +313,6 @@ class Fetcher:
             base, error=f"{line} (retry after {retry_after:g} s)", retry_after=retry_after
         )
         return result, retry_after <= self.config.max_retry_after, retry_after
-
-
-@dataclass(frozen=True, slots=True)
-class _Probe:
-    """A host one try could not reach, which its fetch (`owner`) alone tries again until it
-    answers or the fetch gives up; `ended` is set then, for the fetches waiting on it."""
-
-    owner: object
-    ended: asyncio.Event
 
 
 @dataclass(frozen=True, slots=True)
