@@ -27,6 +27,7 @@ STAGES = ("parse", "prepare")
 def child(stage: str, feeds: int) -> None:
     """The work measured, or (stage "none") everything around it."""
     sys.path.insert(0, str(BENCH))
+    # Imported here: the child measures the tree on its own PYTHONPATH (--src), not this one.
     from farm import generate_feed
     from newsreader.core.parse.feeds import parse_feed
     from newsreader.core.store import feed_writes, packed_text

@@ -43,7 +43,7 @@ class Resolver:
             return [numeric]
         key = (host, port)
         answer = self._answers.get(key)
-        if answer is None or (answer.done() and answer.exception() is not None):
+        if answer is None or (answer.done() and (answer.cancelled() or answer.exception())):
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="newsreader-dns")
             loop = asyncio.get_running_loop()
