@@ -6,8 +6,9 @@ lookup hangs for --hang seconds and then fails, as glibc's does while a domain's
 servers stay silent. No name server can be put in front of glibc here without changing
 /etc/resolv.conf, so the lookups are imitated at socket.getaddrinfo, in the child that
 fetches: a live name maps to its farm address at once, through the real getaddrinfo.
-Each source tree runs in a child process of its own, the cases in turn. Prints numbers;
-asserts nothing.
+Each source tree runs in a child process of its own, the cases in turn; "exit s" is the time
+from the child's last fetch to its exit, which waits for any lookup thread it must join.
+Prints numbers; asserts nothing.
 
 Run: .venv/bin/python bench/slow_dns.py [--live 300] [--hanging 0,6,12] [--hang 5]
      [--connect-timeout 3] [--src /tmp/base,.]
@@ -20,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +59,8 @@ async def main():
         results = await asyncio.gather(*map(fetcher.fetch, dead + live))
     wall = time.perf_counter() - started
     failed = [r.error for r in results[hanging:] if not r.ok]
-    print(json.dumps({"wall": wall, "failed": len(failed), "first": failed[:1]}))
+    print(json.dumps({"wall": wall, "failed": len(failed), "first": failed[:1]}), flush=True)
+    print(time.time(), flush=True)  # the fetching is over: from here, the process's exit
 
 asyncio.run(main())
 """
@@ -70,9 +73,11 @@ def run(tree: str, urls: list[str], hanging: int, hang: float, timeout: float) -
     done = subprocess.run(
         [sys.executable, "-c", CHILD, argument], env=env, capture_output=True, text=True
     )
+    exited = time.time()
     if done.returncode != 0:
         raise SystemExit(done.stderr[-2000:])
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    report, fetched = done.stdout.strip().splitlines()[-2:]
+    return {**json.loads(report), "exit": exited - float(fetched)}
 
 
 def main() -> int:
@@ -89,13 +94,18 @@ def main() -> int:
         f"{args.live} live feeds, each on a name of its own; lookups of the hanging names take"
         f" {args.hang:g} s and fail; connect timeout {args.connect_timeout:g} s"
     )
-    print(f"{'tree':28} {'hanging':>7} {'wall s':>7} {'live failed':>11}  first failure")
+    print(
+        f"{'tree':28} {'hanging':>7} {'wall s':>7} {'exit s':>6} {'live failed':>11}  first failure"
+    )
     with Farm(feeds=args.live, latencies_ms=(50,), gzip=False) as farm:
         for tree in trees:
             for hanging in counts:
                 r = run(tree, farm.urls[50], hanging, args.hang, args.connect_timeout)
                 first = (r["first"] or [""])[0]  # type: ignore[index]
-                print(f"{tree[-28:]:28} {hanging:7} {r['wall']:7.2f} {r['failed']:11}  {first}")
+                print(
+                    f"{tree[-28:]:28} {hanging:7} {r['wall']:7.2f} {r['exit']:6.2f}"
+                    f" {r['failed']:11}  {first}"
+                )
     return 0
 
 

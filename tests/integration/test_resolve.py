@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -28,7 +30,9 @@ FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 
 
 class Lookups:
-    """The real getaddrinfo, counted by name; names starting "hang" block until `release`."""
+    """getaddrinfo, counted by name: names starting "hang" block until `release`; names in
+    .invalid fail at once, as a name server answers for them (imitated too: a test must not
+    wait on this machine's resolver); the rest go to the real getaddrinfo."""
 
     def __init__(self) -> None:
         self.real = socket.getaddrinfo
@@ -40,6 +44,8 @@ class Lookups:
         if str(host).startswith("hang"):
             self.release.wait(30)
             raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        if str(host).endswith(".invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return self.real(host, port, *args, **kwargs)
 
 
@@ -54,18 +60,19 @@ def lookups(monkeypatch: pytest.MonkeyPatch) -> Iterator[Lookups]:
 async def test_hanging_lookups_hold_up_no_other_host(
     server: LoopbackServer, lookups: Lookups
 ) -> None:
-    # Twelve names that hang, more than the loop's own pool has threads on a small machine
-    # (6 on two cores), beside a healthy host: before, its lookups queued behind them and
-    # it failed "timed out connecting", given up as unreachable.
+    # Forty names that hang, more than the loop's own pool has threads on a small machine
+    # (6 on two cores) and than our pool once had (32), beside a healthy host: before, its
+    # lookups queued behind them and it failed "timed out connecting", given up as
+    # unreachable.
     live = server.route("/feed.xml", FEED).replace("127.0.0.1", "localhost")
-    hanging = [f"http://hang{i}.test/feed.xml" for i in range(12)]
+    hanging = [f"http://hang{i}.test/feed.xml" for i in range(40)]
     config = FetchConfig(connect_timeout=1.0, retries=0)
     async with Fetcher(config) as fetcher:
         results = await asyncio.gather(*map(fetcher.fetch, [*hanging, live, live, live]))
-    assert [r.error for r in results[:12]] == [
-        f"timed out after 1 s connecting to hang{i}.test" for i in range(12)
+    assert [r.error for r in results[:40]] == [
+        f"timed out after 1 s looking up hang{i}.test" for i in range(40)
     ]
-    assert all(r.ok and r.body == FEED for r in results[12:])
+    assert all(r.ok and r.body == FEED for r in results[40:])
 
 
 async def test_a_host_is_looked_up_once_for_all_its_connections(
@@ -107,6 +114,60 @@ async def test_a_lookup_dropped_by_close_fails_its_fetch_not_cancels_it(
     with pytest.raises(socket.gaierror, match="Temporary failure"):
         await running
     assert lookups.asked == ["hang1.test"]
+
+
+def _lookup_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "newsreader-dns"]
+
+
+async def test_a_thread_starts_only_for_lookups_that_overlap(lookups: Lookups) -> None:
+    before = set(_lookup_threads())
+    resolver = Resolver()
+    for name in ("one.invalid", "two.invalid", "three.invalid"):  # one after the other
+        with pytest.raises(socket.gaierror):
+            await resolver.addresses(name, 80)
+    started = set(_lookup_threads()) - before
+    assert len(started) == 1
+    hanging = [asyncio.ensure_future(resolver.addresses(f"hang{i}.test", 80)) for i in range(3)]
+    await asyncio.sleep(0.1)
+    assert len(set(_lookup_threads()) - before) == 3  # the first one's thread took one
+    assert all(t.daemon for t in _lookup_threads())
+    resolver.close()
+    lookups.release.set()
+    for lookup in hanging:
+        with pytest.raises(socket.gaierror, match="Temporary failure"):
+            await lookup
+    for thread in set(_lookup_threads()) - before:  # closed: each ends after its lookup
+        thread.join(5)
+        assert not thread.is_alive()
+
+
+_EXIT_CHILD = """
+import asyncio, socket, sys, time
+from newsreader.core.net.fetch import FetchConfig, Fetcher
+
+def hang(*args, **kwargs):  # a name whose servers never answer (glibc: 5 s a try, and more)
+    time.sleep(600)
+
+socket.getaddrinfo = hang
+
+async def main():
+    async with Fetcher(FetchConfig(connect_timeout=0.5, retries=0)) as fetcher:
+        result = await fetcher.fetch("http://hang.test/feed.xml")
+    print(result.error, flush=True)
+
+asyncio.run(main())
+"""
+
+
+def test_a_hanging_lookup_does_not_hold_the_process_open() -> None:
+    """`newsreader refresh` returned only once every lookup thread was joined: for a name
+    whose servers never answer, minutes after its last feed."""
+    done = subprocess.run(
+        [sys.executable, "-c", _EXIT_CHILD], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "timed out after 0.5 s looking up hang.test"
 
 
 async def test_an_ip_address_is_not_looked_up(lookups: Lookups) -> None:

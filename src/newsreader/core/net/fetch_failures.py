@@ -25,6 +25,8 @@ def transport_failure(
         host = url
     if isinstance(exc, http11.ProxyUnusable):
         return str(exc), False
+    if isinstance(exc, http11.LookupTimeout):
+        return f"timed out after {connect_timeout:g} s looking up {host}", True
     if isinstance(exc, http11.ConnectTimeout):
         return f"timed out after {connect_timeout:g} s connecting to {host}", True
     if isinstance(exc, http11.NoAnswer):

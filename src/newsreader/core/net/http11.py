@@ -35,6 +35,7 @@ from newsreader.core.net.wire import (
     ConnectTimeout,
     HttpError,
     InvalidURL,
+    LookupTimeout,
     NoAnswer,
     ProtocolError,
     ProxyUnusable,
@@ -54,6 +55,7 @@ __all__ = [
     "ConnectTimeout",
     "HttpError",
     "InvalidURL",
+    "LookupTimeout",
     "NoAnswer",
     "ProtocolError",
     "ProxyUnusable",
@@ -253,6 +255,7 @@ class Client:
     async def _connect(self, where: _Target) -> Connection:
         context = self._tls() if where.secure else None
         loop = asyncio.get_running_loop()
+        infos: list[AddressInfo] | None = None
         try:
             async with asyncio.timeout(self.connect_timeout):
                 # Looked up here, not by create_connection: in the loop's shared pool a few
@@ -266,6 +269,8 @@ class Client:
                     server_hostname=where.host if context is not None else None,
                 )
         except TimeoutError as exc:
+            if infos is None:
+                raise LookupTimeout("timed out looking up the host's name") from exc
             raise ConnectTimeout("timed out connecting") from exc
         except OSError as exc:  # ssl.SSLError is one
             raise ConnectError(str(exc) or type(exc).__name__) from exc

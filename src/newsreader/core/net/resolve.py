@@ -9,30 +9,36 @@ healthy feeds failed "timed out connecting" and their hosts were given up
 (bench/slow_dns.py). Here lookups run in a pool of their own, and each host:port is looked
 up once while its answer is waited for and kept for the Resolver's life (one refresh); a
 failed lookup is asked again by the next fetch that needs it.
+
+The threads are daemon threads, started as lookups overlap: a lookup still hanging when the
+refresh is over ends on its own, and the process exits without waiting for it (the executor's
+threads, joined at exit, held `newsreader refresh` open for the resolver's timeouts after its
+last feed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
+import queue
 import socket
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import Any
 
 # What getaddrinfo gives for one address; the last part is (host, port) for IPv4 and
 # (host, port, flow info, scope id) for IPv6.
 AddressInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[Any, ...]]
 
-# Threads for lookups: each blocked lookup holds one, so this many hanging names are needed
-# before a healthy one waits (past that, lookups queue as they did in asyncio's pool of 6).
-# Threads start only when lookups overlap (none for IP addresses).
-LOOKUP_THREADS = 32
+# Threads for lookups: each hanging lookup holds one, so this many hanging names are needed
+# before a healthy one waits. Threads start only when lookups overlap (none for IP addresses);
+# one holds 8 MB of address space for its stack, and tens of KB of it in memory.
+LOOKUP_THREADS = 128
 
 
 class Resolver:
     def __init__(self, threads: int = LOOKUP_THREADS) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        self._threads = threads
+        self._threads = LookupThreads(threads)
         self._answers: dict[tuple[str, int], asyncio.Future[list[AddressInfo]]] = {}
 
     async def addresses(self, host: str, port: int) -> list[AddressInfo]:
@@ -44,10 +50,7 @@ class Resolver:
         key = (host, port)
         answer = self._answers.get(key)
         if answer is None or (answer.done() and (answer.cancelled() or answer.exception())):
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="newsreader-dns")
-            loop = asyncio.get_running_loop()
-            answer = loop.run_in_executor(self._pool, _lookup, host, port)
+            answer = self._threads.look_up(host, port)
             answer.add_done_callback(_retrieved)
             self._answers[key] = answer
         # Shielded: a fetch that stops waiting (its connect timeout) leaves the lookup to
@@ -57,16 +60,105 @@ class Resolver:
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if answer.cancelled() and (task is None or not task.cancelling()):
-                # `close` dropped the lookup while it queued; this fetch was not cancelled.
+                # `close` dropped the lookup before it ran; this fetch was not cancelled.
                 raise socket.gaierror(socket.EAI_AGAIN, "lookup abandoned") from None
             raise
 
     def close(self) -> None:
-        """Let go of the pool; a lookup still hanging ends in its thread, unwaited for."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Drop the lookups not yet started; one still hanging ends in its thread, unwaited
+        for. The idle threads end."""
+        self._threads.close()
         self._answers.clear()
+
+
+_Job = tuple[asyncio.AbstractEventLoop, "asyncio.Future[list[AddressInfo]]", str, int]
+
+
+class LookupThreads:
+    """Daemon threads that run getaddrinfo for one event loop's futures, started while every
+    thread there is busy (up to `limit`), kept until `close`."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._started = self._idle = self._queued = 0
+        self._not_taken: set[asyncio.Future[list[AddressInfo]]] = set()
+        self._closed = False
+
+    def look_up(self, host: str, port: int) -> asyncio.Future[list[AddressInfo]]:
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[list[AddressInfo]] = loop.create_future()
+        with self._lock:
+            if self._closed:  # as if `close` had dropped it
+                answer.cancel()
+                return answer
+            self._queued += 1
+            self._not_taken.add(answer)
+            # Idle threads count themselves from the end of their lookup: each queued job
+            # has one, or a new thread is started.
+            if self._queued > self._idle and self._started < self._limit:
+                self._started += 1
+                threading.Thread(target=self._serve, name="newsreader-dns", daemon=True).start()
+        self._jobs.put((loop, answer, host, port))
+        return answer
+
+    def close(self) -> None:
+        """Lookups not yet started are dropped: their futures are cancelled (here, on the
+        loop's thread). Each thread ends once it has no lookup running."""
+        with self._lock:
+            self._closed = True
+            threads, dropped = self._started, self._not_taken
+            self._not_taken = set()
+        for answer in dropped:
+            answer.cancel()
+        for _ in range(threads):
+            self._jobs.put(None)
+
+    def _serve(self) -> None:
+        with self._lock:
+            self._idle += 1
+        while True:
+            job = self._jobs.get()
+            with self._lock:
+                if job is None:
+                    self._idle -= 1
+                    return
+                self._queued -= 1
+                loop, answer, host, port = job
+                self._not_taken.discard(answer)
+                if self._closed:  # dropped by `close`, which cancelled its future
+                    continue
+                self._idle -= 1
+            try:
+                outcome: list[AddressInfo] | Exception = _lookup(host, port)
+            except Exception as exc:  # raised in the fetches that wait for it
+                outcome = exc
+            # Idle before the answer is out: the next lookup its fetch asks for finds this
+            # thread free rather than starting another.
+            with self._lock:
+                self._idle += 1
+            _hand_over(loop, answer, outcome)
+
+
+def _hand_over(
+    loop: asyncio.AbstractEventLoop,
+    answer: asyncio.Future[list[AddressInfo]],
+    outcome: list[AddressInfo] | Exception,
+) -> None:
+    """From a lookup thread: its addresses or its error, unless the future was cancelled."""
+
+    def settle() -> None:
+        if answer.done():
+            return
+        if isinstance(outcome, Exception):
+            answer.set_exception(outcome)
+        else:
+            answer.set_result(outcome)
+
+    # A closed loop raises RuntimeError: nobody waits for this answer any more.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(settle)
 
 
 def _lookup(host: str, port: int) -> list[AddressInfo]:

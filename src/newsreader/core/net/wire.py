@@ -64,6 +64,11 @@ class ConnectTimeout(TimeoutFailure):
     pass
 
 
+class LookupTimeout(ConnectTimeout):
+    """The connect timeout ran out before the host's name was looked up: its name servers
+    do not answer (or a local resolver hangs), not the host itself."""
+
+
 class ReadTimeout(TimeoutFailure):
     pass
 
