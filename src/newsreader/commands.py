@@ -229,6 +229,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
             feed_ids=feed_ids,
             progress=progress.feed_done,
             due_only=args.due,
+            waiting=progress.waiting,
         )
     )
     progress.finish()

@@ -13,13 +13,16 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsreader.core.article_records import Entry, StoryVersion
 from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
 from newsreader.core.fetch_records import OfferedFeed, RefreshReport
 from newsreader.core.models import EntrySummary, Feed, FeedOutcome
 from newsreader.core.times import iso
+
+if TYPE_CHECKING:  # types only: the refresh machinery loads when a refresh runs
+    from newsreader.core.refresh.waiting import Waiting
 
 
 class Progress:
@@ -30,22 +33,38 @@ class Progress:
         self.quiet = quiet
         self.failed = 0
         self.drawn = False
+        self.done = self.total = 0
+        self.wait = ""  # what the refresh waits on, said after the bar (TTY only)
 
     def feed_done(self, outcome: FeedOutcome, done: int, total: int) -> None:
         if outcome.error:
             self.failed += 1
+        self.done, self.total = done, total
         if self.quiet and not self.tty:
             return
         if self.tty:
-            width = 30
-            filled = width * done // max(total, 1)
-            bar = "#" * filled + "-" * (width - filled)
-            sys.stderr.write(f"\r[{bar}] {done}/{total} feeds, {self.failed} failed ")
-            sys.stderr.flush()
-            self.drawn = True
+            self._draw()
         else:
             state = "failed" if outcome.error else ("unchanged" if outcome.unchanged else "ok")
             sys.stderr.write(f"{done}/{total} {one_line(outcome.url)} {state}\n")
+
+    def waiting(self, waiting: Waiting | None) -> None:
+        """The hosts a refresh waits on (refresh.waiting), after the bar; None clears them.
+        On a TTY only: a log would get a line a second."""
+        self.wait = waiting.describe() if waiting is not None else ""
+        if self.tty:
+            self._draw()
+
+    def _draw(self) -> None:
+        width = 30
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        wait = f"· {self.wait}" if self.wait else ""
+        # \x1b[K: the rest of the line erased, so a shorter line leaves no tail of the last.
+        line = f"[{bar}] {self.done}/{self.total} feeds, {self.failed} failed {wait}"
+        sys.stderr.write(f"\r{line}\x1b[K")
+        sys.stderr.flush()
+        self.drawn = True
 
     def finish(self) -> None:
         if self.drawn:

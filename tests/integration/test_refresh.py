@@ -8,11 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from newsreader.core.config import Config, NetworkConfig
+from newsreader.core.refresh import waiting as waiting_module
 from newsreader.core.refresh.run import interleave_hosts, refresh
+from newsreader.core.refresh.waiting import Waiting
 from newsreader.core.store.store import Store
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
+from tests.support.unreachable import silent_port
 
 
 def test_many_feeds_parse_in_workers_and_failures_stay_isolated(
@@ -85,3 +90,29 @@ def test_feeds_are_queued_one_host_at_a_time(tmp_path: Path) -> None:
         "http://a.example/2",
     ]
     assert interleave_hosts([]) == []
+
+
+def test_a_refresh_held_up_by_a_silent_host_names_it_and_then_clears(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two feeds on a host that takes connections and never answers hold the end of the
+    refresh for their read timeout; what it waits on is said while it does, then cleared."""
+    monkeypatch.setattr(waiting_module, "QUIET_SECONDS", 0.3)  # the refresh's pace, not 3 s
+    monkeypatch.setattr(waiting_module, "LOOK_EVERY", 0.1)
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(3):
+        store.add_feed(server.route(f"/live{n}.xml", rss(items(2, base=f"http://l{n}.example"))))
+    heard: list[Waiting | None] = []
+    with silent_port() as port:
+        for n in range(2):
+            store.add_feed(f"http://localhost:{port}/silent{n}.xml")
+        config = Config(network=NetworkConfig(retries=0, read_timeout=1.5))
+        report = asyncio.run(refresh(store, config, waiting=heard.append))
+    assert report.new_entries == 6 and len(report.failed) == 2
+    named = [w for w in heard if w is not None]
+    assert named, heard
+    assert {w.hosts for w in named} == {(("localhost", 2),)}  # the live host's fetches ended
+    assert named[-1].describe().startswith("waiting ") and "on localhost (2 feeds)" in (
+        named[-1].describe()
+    )
+    assert heard[-1] is None

@@ -6,9 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
 from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.models import FeedOutcome
 from newsreader.core.parsed import ParsedEntry
+from newsreader.core.refresh import waiting as waiting_module
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
@@ -16,6 +19,7 @@ from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.refresh_job import RefreshProgress
 from newsreader.ui.status_bar import StatusBar
 from tests.support.loopback import LoopbackServer
+from tests.support.unreachable import silent_port
 from tests.ui.conftest import Notes, add_feed, screen_text, wait_for
 
 # Real time here: refresh prunes entries past the retention age, so no frozen 2025 dates.
@@ -168,3 +172,27 @@ async def test_a_refreshs_progress_reaches_the_header(store: Store, config: Conf
         await wait_for(pilot, lambda: app.ready)
         app.post_message(RefreshProgress(FeedOutcome(1, "https://stadt.example/feed"), 2, 5))
         await wait_for(pilot, lambda: app.query_one(StatusBar).progress == "refreshing 2/5")
+
+
+async def test_the_header_says_which_host_a_refresh_waits_on(
+    store: Store, config: Config, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed on a host that never answers holds the refresh for its read timeout: the header
+    names that host while it does ("refreshing 1/2  ·  waiting 3 s on localhost"), and drops
+    it when the refresh is over."""
+    monkeypatch.setattr(waiting_module, "QUIET_SECONDS", 0.3)  # the test's pace, not 3 s
+    monkeypatch.setattr(waiting_module, "LOOK_EVERY", 0.1)
+    add_feed(store, server.route("/feed.xml", rss(NEW)), "Lokales", [])
+    with silent_port() as port:
+        add_feed(store, f"http://localhost:{port}/feed.xml", "Still", [])
+        config = replace(config, network=NetworkConfig(retries=0, read_timeout=2.0))
+        app = NewsreaderApp(store, config, offline=False, clock=clock)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await wait_for(pilot, lambda: app.ready)
+            await pilot.press("R")
+            header = app.query_one(StatusBar)
+            await wait_for(pilot, lambda: "on localhost" in header.waiting, timeout=5)
+            assert header.waiting.startswith("waiting ")
+            assert "refreshing 1/2  ·  waiting " in screen_text(app).splitlines()[0]
+            await wait_for(pilot, lambda: not app.refreshing, timeout=10)
+            assert header.waiting == "" and header.progress == ""

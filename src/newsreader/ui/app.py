@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
-    from newsreader.ui.refresh_job import RefreshProgress
+    from newsreader.ui.refresh_job import RefreshProgress, RefreshWaiting
     from newsreader.ui.sync_job import ReaderSync, SyncFinished
     from newsreader.ui.watch_notes import WatchCounter
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
@@ -383,6 +383,10 @@ class NewsreaderApp(App[None]):
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         self.query_one(StatusBar).progress = f"refreshing {message.done}/{message.total}"
+
+    def on_refresh_waiting(self, message: RefreshWaiting) -> None:
+        waiting = message.waiting
+        self.query_one(StatusBar).waiting = waiting.describe() if waiting is not None else ""
 
     # --- article, browser, help ---------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from newsreader.core.config import Config
 from newsreader.core.fetch_records import RefreshReport
 from newsreader.core.models import FeedOutcome
+from newsreader.core.refresh.waiting import Waiting
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.messages import REFRESH, JobDone
@@ -39,6 +40,13 @@ class RefreshProgress(Message):
     def can_replace(self, message: Message) -> bool:
         # Hundreds of feeds report in a burst; only the latest count matters on screen.
         return isinstance(message, RefreshProgress)
+
+
+@dataclass
+class RefreshWaiting(Message):
+    """The hosts a refresh waits on, or None once it no longer waits (core/refresh/waiting.py)."""
+
+    waiting: Waiting | None
 
 
 def refresh_now(app: NewsreaderApp, feed_ids: list[int] | None = None) -> None:
@@ -98,7 +106,7 @@ def refresh_finished(app: NewsreaderApp, job: JobDone) -> None:
     when something came in."""
     app.refreshing = False
     status = app.query_one(StatusBar)
-    status.progress = ""
+    status.progress = status.waiting = ""
     status.now = app.clock()
     report = job.result if isinstance(job.result, RefreshReport) else None
     note = refresh_note(report, job.error_text)
@@ -130,13 +138,18 @@ def start_refresh(
     def progress(outcome: FeedOutcome, done: int, total: int) -> None:
         post(RefreshProgress(outcome, done, total))
 
+    def waiting(waits: Waiting | None) -> None:
+        post(RefreshWaiting(waits))
+
     async def job() -> RefreshReport:
         if after is not None:
             await asyncio.to_thread(after.wait, _AFTER_AT_MOST)
         ids: Collection[int] | None = feed_ids
         if sync is not None:
             ids = await sync.before_refresh(feed_ids, post)
-        return await refresh(store, config, feed_ids=ids, progress=progress, due_only=due_only)
+        return await refresh(
+            store, config, feed_ids=ids, progress=progress, due_only=due_only, waiting=waiting
+        )
 
     net.submit(job, group=REFRESH)
 

@@ -1,5 +1,5 @@
 """The header line: unread count, last refresh, the sync server and its last sync,
-online/offline, refresh progress."""
+online/offline, refresh progress and what a refresh waits on."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class StatusBar(Static):
     last_refresh: reactive[datetime | None] = reactive(None)
     offline: reactive[bool] = reactive(False)
     progress: reactive[str] = reactive("")
+    waiting: reactive[str] = reactive("")  # what a refresh waits on (core/refresh/waiting.py)
     filter_label: reactive[str] = reactive("")
     # [sync]: the server as service and host (never the user), and how its last sync went.
     sync_server: reactive[str] = reactive("")
@@ -51,7 +52,8 @@ class StatusBar(Static):
             unread=f"{self.unread:,}",
             watched=f", {self.watched:,} watched" if self.watched else "",
             where="  ·  ".join(where),
-            progress=f"  ·  {self.progress}" if self.progress else "",
+            progress=(f"  ·  {self.progress}" if self.progress else "")
+            + (f"  ·  {self.waiting}" if self.waiting else ""),
             filter=f"  ·  {self.filter_label}" if self.filter_label else "",
         )
 

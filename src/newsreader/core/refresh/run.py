@@ -39,6 +39,7 @@ from newsreader.core.refresh.ingest import (
     settle_entries,
     warm_up,
 )
+from newsreader.core.refresh.waiting import InFlight, Waiting, tell_waits
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
 from newsreader.core.times import to_ts, utcnow
@@ -115,9 +116,12 @@ async def refresh(
     feed_ids: Collection[int] | None = None,
     progress: Progress | None = None,
     due_only: bool = False,
+    waiting: Callable[[Waiting | None], None] | None = None,
 ) -> RefreshReport:
     """Fetch, parse and store the feeds (all of them, or `feed_ids`). `due_only` fetches
-    only those whose poll interval has passed: `refresh --due` and the reader's timer."""
+    only those whose poll interval has passed: `refresh --due` and the reader's timer.
+    `waiting` hears which hosts the refresh waits on once no fetch has ended for a while
+    (waiting.py), and None when that is over."""
     started = time.monotonic()
     # The clustering window ends here, and a feed stamped since was stored by this refresh
     # (stored_since: its worker may die after the commit).
@@ -157,13 +161,20 @@ async def refresh(
     # leaves these feeds unstamped, so the next one asks them again: no harm, a 304 is cheap.
     unchanged_ids: list[int] = []
     checkpoints = _Checkpoints(loop, writer, store) if isinstance(ingester, WorkerPool) else None
+    in_flight = InFlight()
 
     async def one(fetcher: Fetcher, feed: Feed) -> None:
         nonlocal done, fetches_left
         expects_body = not (feed.etag or feed.last_modified)
         place = bodies.place() if expects_body else no_place()
         async with place as handed_on, backlog.slot() as held:
-            result = await fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+            host = in_flight.start(feed.url)
+            try:
+                result = await fetcher.fetch(
+                    feed.url, etag=feed.etag, last_modified=feed.last_modified
+                )
+            finally:
+                in_flight.end(host)
             held(len(result.body or b""))
             fetches_left -= 1
             if not fetches_left:  # the last body, if any, goes to the workers at once
@@ -193,7 +204,14 @@ async def refresh(
                 for feed in queue:
                     await one(fetcher, feed)
 
-            await asyncio.gather(*(runner() for _ in range(min(len(feeds), backlog.max_feeds))))
+            telling = asyncio.ensure_future(tell_waits(in_flight, waiting)) if waiting else None
+            try:
+                runners = min(len(feeds), backlog.max_feeds)
+                await asyncio.gather(*(runner() for _ in range(runners)))
+            finally:
+                if telling is not None and waiting is not None:
+                    telling.cancel()
+                    waiting(None)  # the fetching is over: so is any wait on a host
             if unchanged_ids:
                 await loop.run_in_executor(writer, store.record_not_modified_many, unchanged_ids)
             retention = config.retention

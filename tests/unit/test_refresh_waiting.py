@@ -1,0 +1,69 @@
+"""What a refresh says it waits on: the hosts of the feeds still being fetched, once no fetch
+has ended for a while (core/refresh/waiting.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsreader.core.models import FeedOutcome
+from newsreader.core.refresh.waiting import QUIET_SECONDS, InFlight, Waiting
+from newsreader.output import Progress
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_wait_is_named_only_once_no_fetch_ended_for_a_while() -> None:
+    clock = Clock()
+    flight = InFlight(clock)
+    hosts = [flight.start(f"https://news.example/{n}.xml") for n in range(3)]
+    other = flight.start("http://other.example:8080/feed")
+    assert flight.waiting() is None  # just started
+    clock.now += QUIET_SECONDS
+    assert flight.waiting() == Waiting((("news.example", 3), ("other.example", 1)), QUIET_SECONDS)
+    flight.end(hosts[0])  # a fetch ended: not waiting any more, for a while
+    assert flight.waiting() is None
+    clock.now += QUIET_SECONDS + 2
+    assert flight.waiting() == Waiting((("news.example", 2), ("other.example", 1)), 5.0)
+    for host in (*hosts[1:], other):
+        flight.end(host)
+    clock.now += 60
+    assert flight.waiting() is None  # nothing is being fetched: storing, not waiting on hosts
+
+
+def test_the_line_names_the_busiest_hosts_and_counts_the_rest() -> None:
+    one = Waiting((("news.example", 12),), 9.6)
+    assert one.describe() == "waiting 10 s on news.example (12 feeds)"
+    many = Waiting((("a.example", 3), ("b.example", 1), ("c.example", 1), ("d.example", 1)), 4)
+    assert many.describe() == "waiting 4 s on a.example (3 feeds), b.example, 2 more hosts"
+
+
+def test_a_hostile_host_name_is_said_as_one_short_safe_line() -> None:
+    # urlsplit hands back whatever sits between // and the path; a feed URL is untrusted.
+    flight = InFlight(Clock())
+    host = flight.start("http://evil\x1b[2J" + "x" * 80 + "/feed")
+    line = Waiting(((host, 1),), 3).describe()
+    assert "\x1b" not in line and len(line) < 70
+
+
+def test_refreshs_bar_says_the_wait_after_the_counts_and_drops_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    progress = Progress()
+    progress.tty = True  # the bar is drawn on a terminal only; stderr is captured here
+    progress.feed_done(FeedOutcome(feed_id=1, url="http://a.example/feed"), 1, 3)
+    progress.waiting(Waiting((("news.example", 2),), 3.2))
+    progress.waiting(None)
+    progress.finish()
+    drawn = capsys.readouterr().err.split("\r")[1:]
+    bar = "[##########--------------------] 1/3 feeds, 0 failed "
+    assert drawn == [
+        f"{bar}\x1b[K",
+        f"{bar}· waiting 3 s on news.example (2 feeds)\x1b[K",
+        f"{bar}\x1b[K\n",  # each line erases what a longer one before it left
+    ]
