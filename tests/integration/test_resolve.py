@@ -10,10 +10,12 @@ to the real getaddrinfo.
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,7 +32,8 @@ FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 
 
 class Lookups:
-    """getaddrinfo, counted by name: names starting "hang" block until `release`; names in
+    """getaddrinfo, counted by name: names starting "hang" block until `release`, "slow" ones
+    answer for localhost after 0.2 s; names in
     .invalid fail at once, as a name server answers for them (imitated too: a test must not
     wait on this machine's resolver); the rest go to the real getaddrinfo."""
 
@@ -44,6 +47,9 @@ class Lookups:
         if str(host).startswith("hang"):
             self.release.wait(30)
             raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        if str(host).startswith("slow"):  # a name server that takes its time
+            time.sleep(0.2)
+            return self.real("localhost", port, *args, **kwargs)
         if str(host).endswith(".invalid"):
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return self.real(host, port, *args, **kwargs)
@@ -106,7 +112,8 @@ async def test_a_lookup_dropped_by_close_fails_its_fetch_not_cancels_it(
     resolver = Resolver(threads=1)
     running = asyncio.ensure_future(resolver.addresses("hang1.test", 80))
     queued = asyncio.ensure_future(resolver.addresses("hang2.test", 80))
-    await asyncio.sleep(0.1)  # the first holds the one thread; the second queues
+    while lookups.asked != ["hang1.test"]:  # the first holds the one thread; the second queues
+        await asyncio.sleep(0.01)
     resolver.close()
     with pytest.raises(socket.gaierror, match="lookup abandoned"):
         await queued
@@ -140,6 +147,45 @@ async def test_a_thread_starts_only_for_lookups_that_overlap(lookups: Lookups) -
     for thread in set(_lookup_threads()) - before:  # closed: each ends after its lookup
         thread.join(5)
         assert not thread.is_alive()
+
+
+async def test_a_closed_resolver_looks_up_again_and_a_dropped_one_lets_its_threads_go(
+    lookups: Lookups,
+) -> None:
+    before = set(_lookup_threads())
+    resolver = Resolver()
+    resolver.close()  # a Fetcher entered a second time closed its client before
+    assert (await resolver.addresses("localhost", 80))[0][4][1] == 80
+    slow = [resolver.addresses(f"slow{i}.test", 80) for i in range(3)]
+    assert len(await asyncio.gather(*slow)) == 3  # at once: a thread each
+    started = set(_lookup_threads()) - before
+    assert len(started) == 3
+    del resolver  # never closed: its idle threads would wait for ever
+    gc.collect()
+    for thread in started:
+        thread.join(5)
+        assert not thread.is_alive()
+
+
+async def test_a_lookup_no_thread_can_be_started_for_fails_and_the_next_one_runs(
+    lookups: Lookups, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process or memory limit on threads (ulimit -u, a pids cgroup) is a fault no test
+    server makes: Thread.start is made to fail as it then does."""
+    real_start = threading.Thread.start
+
+    def refused(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    resolver = Resolver(threads=1)
+    try:
+        monkeypatch.setattr(threading.Thread, "start", refused)
+        with pytest.raises(socket.gaierror, match="can't start new thread"):
+            await resolver.addresses("localhost", 80)
+        monkeypatch.setattr(threading.Thread, "start", real_start)
+        assert await resolver.addresses("localhost", 80)  # the one place was not used up
+    finally:
+        resolver.close()
 
 
 _EXIT_CHILD = """

@@ -24,6 +24,7 @@ import ipaddress
 import queue
 import socket
 import threading
+import weakref
 from typing import Any
 
 # What getaddrinfo gives for one address; the last part is (host, port) for IPv4 and
@@ -38,8 +39,16 @@ LOOKUP_THREADS = 128
 
 class Resolver:
     def __init__(self, threads: int = LOOKUP_THREADS) -> None:
-        self._threads = LookupThreads(threads)
+        self._limit = threads
+        self._threads = self._new_threads()
         self._answers: dict[tuple[str, int], asyncio.Future[list[AddressInfo]]] = {}
+
+    def _new_threads(self) -> LookupThreads:
+        threads = LookupThreads(self._limit)
+        # A Resolver dropped without `close` lets its idle threads go too (they would wait
+        # for a job for ever): nothing can be waiting for its lookups then.
+        weakref.finalize(self, threads.close)
+        return threads
 
     async def addresses(self, host: str, port: int) -> list[AddressInfo]:
         """The addresses to connect to, in the order getaddrinfo gives them. Raises what it
@@ -65,9 +74,12 @@ class Resolver:
             raise
 
     def close(self) -> None:
-        """Drop the lookups not yet started; one still hanging ends in its thread, unwaited
-        for. The idle threads end."""
-        self._threads.close()
+        """Drop the lookups not yet started (their fetches fail "lookup abandoned"); one
+        still hanging ends in its thread, unwaited for. The idle threads end. A lookup asked
+        for after this starts threads anew (a Fetcher entered again)."""
+        threads, self._threads = self._threads, self._new_threads()
+        for answer in threads.close():
+            answer.cancel()
         self._answers.clear()
 
 
@@ -97,23 +109,38 @@ class LookupThreads:
             self._not_taken.add(answer)
             # Idle threads count themselves from the end of their lookup: each queued job
             # has one, or a new thread is started.
-            if self._queued > self._idle and self._started < self._limit:
+            start = self._queued > self._idle and self._started < self._limit
+            if start:
                 self._started += 1
+        if start:
+            try:
                 threading.Thread(target=self._serve, name="newsreader-dns", daemon=True).start()
+            except RuntimeError as exc:  # "can't start new thread": a process or memory limit
+                with self._lock:
+                    self._started -= 1
+                    alone = not self._started  # else a running thread takes the job later
+                    if alone:
+                        self._queued -= 1
+                        self._not_taken.discard(answer)
+                if alone:
+                    answer.set_exception(socket.gaierror(socket.EAI_AGAIN, str(exc)))
+                    return answer
         self._jobs.put((loop, answer, host, port))
         return answer
 
-    def close(self) -> None:
-        """Lookups not yet started are dropped: their futures are cancelled (here, on the
-        loop's thread). Each thread ends once it has no lookup running."""
+    def close(self) -> set[asyncio.Future[list[AddressInfo]]]:
+        """Stop: the lookups not yet started are dropped, and their futures returned for
+        the caller to cancel on the loop's thread. Each thread ends once it has no lookup
+        running. Again, nothing."""
         with self._lock:
+            if self._closed:
+                return set()
             self._closed = True
             threads, dropped = self._started, self._not_taken
             self._not_taken = set()
-        for answer in dropped:
-            answer.cancel()
         for _ in range(threads):
             self._jobs.put(None)
+        return dropped
 
     def _serve(self) -> None:
         with self._lock:
@@ -131,27 +158,30 @@ class LookupThreads:
                     continue
                 self._idle -= 1
             try:
-                outcome: list[AddressInfo] | Exception = _lookup(host, port)
-            except Exception as exc:  # raised in the fetches that wait for it
+                outcome: list[AddressInfo] | BaseException = _lookup(host, port)
+            except BaseException as exc:  # raised in the fetches that wait for it
                 outcome = exc
             # Idle before the answer is out: the next lookup its fetch asks for finds this
             # thread free rather than starting another.
             with self._lock:
                 self._idle += 1
             _hand_over(loop, answer, outcome)
+            # Not kept while this thread waits for the next job: an error's traceback holds
+            # the frames of the fetches that raised it, and through them their Resolver.
+            del job, loop, answer, outcome
 
 
 def _hand_over(
     loop: asyncio.AbstractEventLoop,
     answer: asyncio.Future[list[AddressInfo]],
-    outcome: list[AddressInfo] | Exception,
+    outcome: list[AddressInfo] | BaseException,
 ) -> None:
     """From a lookup thread: its addresses or its error, unless the future was cancelled."""
 
     def settle() -> None:
         if answer.done():
             return
-        if isinstance(outcome, Exception):
+        if isinstance(outcome, BaseException):
             answer.set_exception(outcome)
         else:
             answer.set_result(outcome)
