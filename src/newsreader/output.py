@@ -9,8 +9,11 @@ so no escape sequence or control byte from the network reaches the terminal.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -40,6 +43,7 @@ class Progress:
         if outcome.error:
             self.failed += 1
         self.done, self.total = done, total
+        self.wait = ""  # a fetch just ended: the refresh says again if it still waits
         if self.quiet and not self.tty:
             return
         if self.tty:
@@ -51,18 +55,23 @@ class Progress:
     def waiting(self, waiting: Waiting | None) -> None:
         """The hosts a refresh waits on (refresh.waiting), after the bar; None clears them.
         On a TTY only: a log would get a line a second."""
-        self.wait = waiting.describe() if waiting is not None else ""
-        if self.tty:
+        wait = waiting.describe() if waiting is not None else ""
+        if wait != self.wait and self.tty:
+            self.wait = wait
             self._draw()
 
     def _draw(self) -> None:
-        width = 30
-        filled = width * self.done // max(self.total, 1)
-        bar = "#" * filled + "-" * (width - filled)
-        wait = f"· {self.wait}" if self.wait else ""
-        # \x1b[K: the rest of the line erased, so a shorter line leaves no tail of the last.
-        line = f"[{bar}] {self.done}/{self.total} feeds, {self.failed} failed {wait}"
-        sys.stderr.write(f"\r{line}\x1b[K")
+        if self.total:
+            width = 30
+            filled = width * self.done // self.total
+            bar = "#" * filled + "-" * (width - filled)
+            line = f"[{bar}] {self.done}/{self.total} feeds, {self.failed} failed"
+            line += f" · {self.wait}" if self.wait else " "
+        else:  # waiting before the first feed came in: how many there are is not known here
+            line = self.wait
+        # Cut to the terminal's width: a line that wrapped would leave a row behind on each
+        # redraw. \x1b[K erases the rest of the row, so a shorter line leaves no tail.
+        sys.stderr.write(f"\r{_fit(line, _columns() - 1)}\x1b[K")
         sys.stderr.flush()
         self.drawn = True
 
@@ -70,6 +79,30 @@ class Progress:
         if self.drawn:
             sys.stderr.write("\n")
             sys.stderr.flush()
+
+
+def _columns() -> int:
+    """The terminal's width: $COLUMNS when set (as shutil's), else stderr's terminal."""
+    with contextlib.suppress(ValueError):
+        if (columns := int(os.environ.get("COLUMNS", "0"))) > 0:
+            return columns
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):  # not a terminal after all, or stderr replaced
+        return 80
+
+
+def _fit(line: str, columns: int) -> str:
+    """`line` cut to `columns` cells (a wide character, as in a CJK host name, takes two)."""
+    widths = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line]
+    if sum(widths) <= columns:
+        return line
+    used = 0
+    for index, width in enumerate(widths):
+        if used + width > columns - 1:  # a cell for the "…"
+            return line[:index] + "…"
+        used += width
+    return line
 
 
 def counted(n: int, one: str, many: str | None = None) -> str:

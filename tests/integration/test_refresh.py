@@ -116,3 +116,10 @@ def test_a_refresh_held_up_by_a_silent_host_names_it_and_then_clears(
         named[-1].describe()
     )
     assert heard[-1] is None
+
+
+def test_a_refresh_with_nothing_to_fetch_says_nothing_of_waiting(tmp_path: Path) -> None:
+    # (On a terminal, a wait said then drew an empty 0/0 bar for a refresh of no feeds.)
+    heard: list[Waiting | None] = []
+    report = asyncio.run(refresh(Store(tmp_path / "c.sqlite3"), Config(), waiting=heard.append))
+    assert report.feeds == 0 and heard == []

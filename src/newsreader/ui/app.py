@@ -382,7 +382,9 @@ class NewsreaderApp(App[None]):
         sync_finished(self, message)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
-        self.query_one(StatusBar).progress = f"refreshing {message.done}/{message.total}"
+        status = self.query_one(StatusBar)
+        status.progress = f"refreshing {message.done}/{message.total}"
+        status.waiting = ""  # a fetch ended: the refresh says again if it still waits
 
     def on_refresh_waiting(self, message: RefreshWaiting) -> None:
         waiting = message.waiting

@@ -48,13 +48,14 @@ class StatusBar(Static):
         return Content.from_markup(
             "[b]newsreader[/b]  $unread unread$watched  ·  $where  ·  "
             + ("[b reverse] offline [/]" if self.offline else "[b]online[/b]")
-            + "$progress$filter",
+            + "$progress$filter$waiting",
             unread=f"{self.unread:,}",
             watched=f", {self.watched:,} watched" if self.watched else "",
             where="  ·  ".join(where),
-            progress=(f"  ·  {self.progress}" if self.progress else "")
-            + (f"  ·  {self.waiting}" if self.waiting else ""),
+            progress=f"  ·  {self.progress}" if self.progress else "",
             filter=f"  ·  {self.filter_label}" if self.filter_label else "",
+            # Last: the longest, so the row's end cuts it rather than the filter.
+            waiting=f"  ·  {self.waiting}" if self.waiting else "",
         )
 
     def _sync_text(self) -> str:

@@ -39,7 +39,7 @@ from newsreader.core.refresh.ingest import (
     settle_entries,
     warm_up,
 )
-from newsreader.core.refresh.waiting import InFlight, Waiting, tell_waits
+from newsreader.core.refresh.waiting import InFlight, Waiting, tell_done, tell_waits
 from newsreader.core.refresh.workers import WorkerPool
 from newsreader.core.store.store import Store
 from newsreader.core.times import to_ts, utcnow
@@ -204,14 +204,17 @@ async def refresh(
                 for feed in queue:
                     await one(fetcher, feed)
 
-            telling = asyncio.ensure_future(tell_waits(in_flight, waiting)) if waiting else None
+            telling = None
+            if waiting is not None and feeds:
+                telling = asyncio.ensure_future(tell_waits(in_flight, waiting))
             try:
                 runners = min(len(feeds), backlog.max_feeds)
                 await asyncio.gather(*(runner() for _ in range(runners)))
             finally:
-                if telling is not None and waiting is not None:
+                if telling is not None:
                     telling.cancel()
-                    waiting(None)  # the fetching is over: so is any wait on a host
+                    if waiting is not None:
+                        tell_done(waiting)
             if unchanged_ids:
                 await loop.run_in_executor(writer, store.record_not_modified_many, unchanged_ids)
             retention = config.retention

@@ -79,11 +79,26 @@ class InFlight:
 
 async def tell_waits(in_flight: InFlight, tell: Callable[[Waiting | None], None]) -> None:
     """Until cancelled: `tell` each `LOOK_EVERY` while the refresh waits, and None once when
-    it no longer does."""
+    it no longer does. A `tell` that raises ends the telling, not the refresh."""
     said = False
     while True:
         await asyncio.sleep(LOOK_EVERY)
         waiting = in_flight.waiting()
-        if waiting is not None or said:
-            tell(waiting)
+        if (waiting is not None or said) and not _told(tell, waiting):
+            return
         said = waiting is not None
+
+
+def tell_done(tell: Callable[[Waiting | None], None]) -> None:
+    """The fetching is over, and with it any wait on a host (None), whatever else went wrong."""
+    _told(tell, None)
+
+
+def _told(tell: Callable[[Waiting | None], None], waiting: Waiting | None) -> bool:
+    """Whether `tell` took it. A progress line is no reason to fail a refresh (a closed
+    stderr, say): its error is dropped, and the telling stops."""
+    try:
+        tell(waiting)
+    except Exception:
+        return False
+    return True
