@@ -24,7 +24,7 @@ import pytest
 from newsreader.core.net import http11
 from newsreader.core.net.fetch import FetchConfig, Fetcher
 from newsreader.core.net.fetch_failures import host_unreachable
-from newsreader.core.net.resolve import Resolver
+from newsreader.core.net.resolve import Resolver, first_to_connect
 from tests.support.loopback import LoopbackServer
 from tests.support.unreachable import BacklogNotFull, closed_port, dropping_port
 
@@ -243,7 +243,7 @@ async def test_the_next_address_is_tried_before_the_first_times_out(
             infos.append(_info(socket.AF_INET, "127.0.0.1", live))
             loop = asyncio.get_running_loop()
             started = loop.time()
-            sock = await asyncio.wait_for(http11._first_to_connect(infos), 5)
+            sock = await asyncio.wait_for(first_to_connect(infos), 5)
             took = loop.time() - started
     except BacklogNotFull as exc:
         pytest.skip(str(exc))
@@ -254,16 +254,16 @@ async def test_the_next_address_is_tried_before_the_first_times_out(
 
 async def test_when_every_address_fails_the_error_says_so() -> None:
     with pytest.raises(OSError, match=r"^getaddrinfo\(\) returned empty list$"):
-        await http11._first_to_connect([])
+        await first_to_connect([])
     one = [_info(socket.AF_INET, "127.0.0.1", closed_port())]
     with pytest.raises(ConnectionRefusedError):
-        await http11._first_to_connect(one)
+        await first_to_connect(one)
     # Each refusal names its address: asyncio's wording for several, which fetch_failures
     # reads as the host unreachable.
     both = [_info(socket.AF_INET6, "::1", closed_port()), *one]
     # (In the order they failed: without IPv6 here, its error comes first.)
     with pytest.raises(OSError, match=r"^Multiple exceptions: .*\[Errno 111\]") as failed:
-        await http11._first_to_connect(both)
+        await first_to_connect(both)
     error = http11.ConnectError(str(failed.value))
     error.__cause__ = failed.value
     assert host_unreachable(error)

@@ -19,15 +19,13 @@ import asyncio
 import base64
 import contextlib
 import re
-import socket
 import ssl
 import time
-from asyncio import staggered
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
-from newsreader.core.net.resolve import AddressInfo, Resolver
+from newsreader.core.net.resolve import AddressInfo, Resolver, first_to_connect
 from newsreader.core.net.urls import DEFAULT_PORTS
 from newsreader.core.net.wire import (
     ConnectError,
@@ -261,7 +259,7 @@ class Client:
                 # Looked up here, not by create_connection: in the loop's shared pool a few
                 # hanging names held every other lookup up (resolve.py).
                 infos = await self._resolver.addresses(where.host, where.port)
-                sock = await _first_to_connect(infos)
+                sock = await first_to_connect(infos)
                 _, connection = await loop.create_connection(
                     Connection,
                     sock=sock,
@@ -306,78 +304,6 @@ class Client:
 
         jar = self.cookie_jar()
         jar.extract_cookies(_CookieSource(lines), urllib.request.Request(url))  # type: ignore[arg-type]
-
-
-# A host with a dead IPv6 route still answers on IPv4 in time (what anyio, under httpx, did,
-# and asyncio's happy eyeballs): the next address is tried after this long, not at timeout.
-_NEXT_ADDRESS_AFTER = 0.25
-
-
-async def _first_to_connect(infos: list[AddressInfo]) -> socket.socket:
-    """A socket connected to the first of `infos` to answer, the families taken in turn,
-    each started `_NEXT_ADDRESS_AFTER` after the one before (RFC 8305). When all fail: their
-    one error, or asyncio's "Multiple exceptions" OSError when they differ."""
-    if not infos:
-        raise OSError("getaddrinfo() returned empty list")  # asyncio's words for it
-    if len(infos) == 1:
-        return await _tcp(infos[0])
-    errors: list[OSError] = []
-    connected: list[socket.socket] = []
-
-    def attempt(info: AddressInfo) -> Callable[[], Awaitable[socket.socket]]:
-        async def connect() -> socket.socket:
-            try:
-                sock = await _tcp(info)
-            except OSError as exc:
-                errors.append(exc)
-                raise
-            connected.append(sock)
-            return sock
-
-        return connect
-
-    winner: socket.socket | None = None
-    try:
-        # asyncio's own race (create_connection runs it), not in its documented API:
-        # tests/integration/test_resolve.py holds what is used of it.
-        winner, _, _ = await staggered.staggered_race(
-            [attempt(info) for info in _families_in_turn(infos)], _NEXT_ADDRESS_AFTER
-        )
-    finally:
-        # One that connected as the race was cancelled (the connect timeout) or lost it.
-        for sock in connected:
-            if sock is not winner:
-                sock.close()
-    if winner is not None:
-        return winner
-    if len({str(error) for error in errors}) == 1:
-        raise errors[0]
-    raise OSError(f"Multiple exceptions: {', '.join(str(error) for error in errors)}")
-
-
-async def _tcp(info: AddressInfo) -> socket.socket:
-    family, kind, proto, _, address = info
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setblocking(False)
-        await asyncio.get_running_loop().sock_connect(sock, address)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def _families_in_turn(infos: list[AddressInfo]) -> list[AddressInfo]:
-    """IPv6, IPv4, IPv6...: the order getaddrinfo put each family in, interleaved."""
-    by_family: dict[int, list[AddressInfo]] = {}
-    for info in infos:
-        by_family.setdefault(info[0], []).append(info)
-    queues = list(by_family.values())
-    ordered: list[AddressInfo] = []
-    while queues:
-        ordered += [queue.pop(0) for queue in queues]
-        queues = [queue for queue in queues if queue]
-    return ordered
 
 
 def _cookie_header(jar: CookieJar, url: str) -> str | None:

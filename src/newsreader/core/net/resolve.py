@@ -1,4 +1,5 @@
-"""Name lookups for the fetcher: one per host for a whole refresh, in threads of their own.
+"""From a host name to a connected socket: name lookups for the fetcher, one per host for a
+whole refresh in threads of their own, then a race over the addresses (`first_to_connect`).
 
 `getaddrinfo` blocks, so asyncio runs it in the loop's default thread pool: six threads on a
 two-core machine, shared with whatever else the loop hands off. A lookup of a domain whose
@@ -25,6 +26,8 @@ import queue
 import socket
 import threading
 import weakref
+from asyncio import staggered
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 # What getaddrinfo gives for one address; the last part is (host, port) for IPv4 and
@@ -94,8 +97,8 @@ class LookupThreads:
         self._limit = limit
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._started = self._idle = self._queued = 0
-        self._not_taken: set[asyncio.Future[list[AddressInfo]]] = set()
+        self._started = self._idle = 0
+        self._not_taken: set[asyncio.Future[list[AddressInfo]]] = set()  # queued jobs'
         self._closed = False
 
     def look_up(self, host: str, port: int) -> asyncio.Future[list[AddressInfo]]:
@@ -105,11 +108,10 @@ class LookupThreads:
             if self._closed:  # as if `close` had dropped it
                 answer.cancel()
                 return answer
-            self._queued += 1
             self._not_taken.add(answer)
             # Idle threads count themselves from the end of their lookup: each queued job
             # has one, or a new thread is started.
-            start = self._queued > self._idle and self._started < self._limit
+            start = len(self._not_taken) > self._idle and self._started < self._limit
             if start:
                 self._started += 1
         if start:
@@ -120,7 +122,6 @@ class LookupThreads:
                     self._started -= 1
                     alone = not self._started  # else a running thread takes the job later
                     if alone:
-                        self._queued -= 1
                         self._not_taken.discard(answer)
                 if alone:
                     answer.set_exception(socket.gaierror(socket.EAI_AGAIN, str(exc)))
@@ -151,7 +152,6 @@ class LookupThreads:
                 if job is None:
                     self._idle -= 1
                     return
-                self._queued -= 1
                 loop, answer, host, port = job
                 self._not_taken.discard(answer)
                 if self._closed:  # dropped by `close`, which cancelled its future
@@ -189,6 +189,78 @@ def _hand_over(
     # A closed loop raises RuntimeError: nobody waits for this answer any more.
     with contextlib.suppress(RuntimeError):
         loop.call_soon_threadsafe(settle)
+
+
+# A host with a dead IPv6 route still answers on IPv4 in time (what anyio, under httpx, did,
+# and asyncio's happy eyeballs): the next address is tried after this long, not at timeout.
+_NEXT_ADDRESS_AFTER = 0.25
+
+
+async def first_to_connect(infos: list[AddressInfo]) -> socket.socket:
+    """A socket connected to the first of `infos` to answer, the families taken in turn,
+    each started `_NEXT_ADDRESS_AFTER` after the one before (RFC 8305). When all fail: their
+    one error, or asyncio's "Multiple exceptions" OSError when they differ."""
+    if not infos:
+        raise OSError("getaddrinfo() returned empty list")  # asyncio's words for it
+    if len(infos) == 1:
+        return await _tcp(infos[0])
+    errors: list[OSError] = []
+    connected: list[socket.socket] = []
+
+    def attempt(info: AddressInfo) -> Callable[[], Awaitable[socket.socket]]:
+        async def connect() -> socket.socket:
+            try:
+                sock = await _tcp(info)
+            except OSError as exc:
+                errors.append(exc)
+                raise
+            connected.append(sock)
+            return sock
+
+        return connect
+
+    winner: socket.socket | None = None
+    try:
+        # asyncio's own race (create_connection runs it), not in its documented API:
+        # tests/integration/test_resolve.py holds what is used of it.
+        winner, _, _ = await staggered.staggered_race(
+            [attempt(info) for info in _families_in_turn(infos)], _NEXT_ADDRESS_AFTER
+        )
+    finally:
+        # One that connected as the race was cancelled (the connect timeout) or lost it.
+        for sock in connected:
+            if sock is not winner:
+                sock.close()
+    if winner is not None:
+        return winner
+    if len({str(error) for error in errors}) == 1:
+        raise errors[0]
+    raise OSError(f"Multiple exceptions: {', '.join(str(error) for error in errors)}")
+
+
+async def _tcp(info: AddressInfo) -> socket.socket:
+    family, kind, proto, _, address = info
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        await asyncio.get_running_loop().sock_connect(sock, address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _families_in_turn(infos: list[AddressInfo]) -> list[AddressInfo]:
+    """IPv6, IPv4, IPv6...: the order getaddrinfo put each family in, interleaved."""
+    by_family: dict[int, list[AddressInfo]] = {}
+    for info in infos:
+        by_family.setdefault(info[0], []).append(info)
+    queues = list(by_family.values())
+    ordered: list[AddressInfo] = []
+    while queues:
+        ordered += [queue.pop(0) for queue in queues]
+        queues = [queue for queue in queues if queue]
+    return ordered
 
 
 def _lookup(host: str, port: int) -> list[AddressInfo]:
