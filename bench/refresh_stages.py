@@ -13,6 +13,7 @@ refresh.py and scale.py for those.
 comparison under the same load; the per-stage figures are the best of --runs.
 
 Run: .venv/bin/python bench/refresh_stages.py [--feeds 200] [--runs 3] [--src /tmp/base,.]
+                                                [--no-clustering]
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ ROOT = BENCH.parent
 BATCH = 16  # feeds per transaction (a refresh batches more: core/refresh/handover.py BATCH)
 
 
-def measure(feeds: int) -> dict[str, float]:
+def measure(feeds: int, *, clustered: bool = True) -> dict[str, float]:
     """CPU seconds per stage for `feeds` farm feeds, in this process (a child's job)."""
     sys.path.insert(0, str(BENCH))
     from farm import BASE_TIME, generate_feed
@@ -61,7 +62,7 @@ def measure(feeds: int) -> dict[str, float]:
         window_start = int(time.time()) - window_days * 86400
         prepare_feed = getattr(store, "prepare_feed", None)
         can_sketch = prepare_feed and "sketch_after" in inspect.signature(prepare_feed).parameters
-        sketching = {"sketch_after": window_start} if can_sketch else {}
+        sketching = {"sketch_after": window_start} if can_sketch and clustered else {}
         # Trees since new caches chose their deflate level by page size pass it on; asked
         # once here, not inside the timed inserts.
         write_feeds = getattr(feed_writes, "_write_feeds", None)
@@ -98,8 +99,9 @@ def measure(feeds: int) -> dict[str, float]:
         t = add("checkpoint", t)
         store.apply_hide_rules(())
         t = add("kill rules", t)
-        store.cluster_recent(window_days=window_days)
-        add("clustering", t)
+        if clustered:
+            store.cluster_recent(window_days=window_days)
+            add("clustering", t)
         stages["entries"] = entries
         store.close()
     return stages
@@ -110,10 +112,16 @@ def main() -> int:
     ap.add_argument("--feeds", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--src", default=str(ROOT), help="source trees, comma-separated")
+    ap.add_argument(
+        "--no-clustering",
+        action="store_true",
+        help="no sketches and no clustering pass: a refresh of items older than the window, "
+        "as scale.py's farm is by default",
+    )
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child is not None:
-        print(json.dumps(measure(args.child)))
+        print(json.dumps(measure(args.child, clustered=not args.no_clustering)))
         return 0
     srcs = [Path(s).resolve() for s in args.src.split(",") if s]
     best: dict[Path, dict[str, float]] = {}
@@ -122,6 +130,7 @@ def main() -> int:
         for src in srcs:
             env = {**os.environ, "PYTHONPATH": str(src / "src")}
             cmd = [sys.executable, __file__, "--child", str(args.feeds)]
+            cmd += ["--no-clustering"] if args.no_clustering else []
             done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 print(f"ERROR [{src}]: {done.stderr.strip()[-800:]}")
