@@ -94,6 +94,8 @@ def _columns() -> int:
 
 def _fit(line: str, columns: int) -> str:
     """`line` cut to `columns` cells (a wide character, as in a CJK host name, takes two)."""
+    if len(line) <= columns and line.isascii():  # the bar of every feed: no width to look up
+        return line
     widths = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line]
     if sum(widths) <= columns:
         return line
