@@ -87,7 +87,8 @@ def _columns() -> int:
         if (columns := int(os.environ.get("COLUMNS", "0"))) > 0:
             return columns
     try:
-        return os.get_terminal_size(sys.stderr.fileno()).columns
+        # 0: a terminal whose size was never set (some CI runners, a fresh `docker exec -t`)
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 80
     except (OSError, ValueError):  # not a terminal after all, or stderr replaced
         return 80
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -112,8 +112,7 @@ async def test_a_lookup_dropped_by_close_fails_its_fetch_not_cancels_it(
     resolver = Resolver(threads=1)
     running = asyncio.ensure_future(resolver.addresses("hang1.test", 80))
     queued = asyncio.ensure_future(resolver.addresses("hang2.test", 80))
-    while lookups.asked != ["hang1.test"]:  # the first holds the one thread; the second queues
-        await asyncio.sleep(0.01)
+    await until(lambda: "hang1.test" in lookups.asked)  # it holds the one thread: hang2 queues
     resolver.close()
     with pytest.raises(socket.gaierror, match="lookup abandoned"):
         await queued
@@ -121,6 +120,14 @@ async def test_a_lookup_dropped_by_close_fails_its_fetch_not_cancels_it(
     with pytest.raises(socket.gaierror, match="Temporary failure"):
         await running
     assert lookups.asked == ["hang1.test"]
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Wait for the lookup threads to get somewhere, polling; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the lookup threads did not get there in time"
+        await asyncio.sleep(0.01)
 
 
 def _lookup_threads() -> list[threading.Thread]:
@@ -136,7 +143,7 @@ async def test_a_thread_starts_only_for_lookups_that_overlap(lookups: Lookups) -
     started = set(_lookup_threads()) - before
     assert len(started) == 1
     hanging = [asyncio.ensure_future(resolver.addresses(f"hang{i}.test", 80)) for i in range(3)]
-    await asyncio.sleep(0.1)
+    await until(lambda: sum(name.startswith("hang") for name in lookups.asked) == 3)
     assert len(set(_lookup_threads()) - before) == 3  # the first one's thread took one
     assert all(t.daemon for t in _lookup_threads())
     resolver.close()

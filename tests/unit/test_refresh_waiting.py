@@ -4,6 +4,8 @@ has ended for a while (core/refresh/waiting.py)."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 
 import pytest
 
@@ -16,7 +18,7 @@ from newsreader.core.refresh.waiting import (
     tell_done,
     tell_waits,
 )
-from newsreader.output import Progress, _fit
+from newsreader.output import Progress, _columns, _fit
 
 
 class Clock:
@@ -124,3 +126,13 @@ async def test_a_tell_that_fails_ends_the_telling_not_the_refresh(
     await asyncio.wait_for(tell_waits(flight, closed_stderr), 5)  # returns, raises nothing
     tell_done(closed_stderr)
     assert len(told) == 2 and told[0] is not None and told[1] is None
+
+
+def test_a_terminal_of_no_known_width_gets_the_whole_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pseudo-terminal whose size was never set says 0 columns: the bar was cut to "…"."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    controller, terminal = os.openpty()
+    with os.fdopen(terminal, "w") as stderr, os.fdopen(controller, "rb"):
+        monkeypatch.setattr(sys, "stderr", stderr)
+        assert os.get_terminal_size(terminal).columns == 0
+        assert _columns() == 80
