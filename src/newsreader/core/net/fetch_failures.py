@@ -12,17 +12,14 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from newsreader.core.net import http11
-from newsreader.core.net.urls import DEFAULT_PORTS
+from newsreader.core.net.urls import DEFAULT_PORTS, host_name
 
 
 def transport_failure(
     exc: http11.HttpError, url: str, *, connect_timeout: float, read_timeout: float
 ) -> tuple[str, bool]:
     """One line for a transport failure, and whether another try could help."""
-    try:
-        host = urlsplit(url).hostname or url
-    except ValueError:
-        host = url
+    host = host_name(url)
     if isinstance(exc, http11.ProxyUnusable):
         return str(exc), False
     if isinstance(exc, http11.LookupTimeout):

@@ -22,6 +22,15 @@ def is_web_url(url: str | None) -> bool:
         return False
 
 
+def host_name(url: str) -> str:
+    """The host a person would name for `url` (lower case, no port), or the URL itself
+    when it has none to give."""
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
 def host_key(url: str) -> str:
     """`host:port` — the unit politeness limits are counted in."""
     try:

@@ -12,9 +12,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from newsreader.core.extract.render import one_line
+from newsreader.core.net.urls import host_name
 
 # No fetch ended for this long: the refresh is said to be waiting. Shorter than any timeout
 # (a healthy refresh ends a fetch every few milliseconds), long enough not to flicker.
@@ -55,10 +55,7 @@ class InFlight:
 
     def start(self, url: str) -> str:
         """Count a fetch of `url` as started; its host, to hand to `end`."""
-        try:
-            host = urlsplit(url).hostname or url
-        except ValueError:
-            host = url
+        host = host_name(url)
         self._by_host[host] += 1
         return host
 
