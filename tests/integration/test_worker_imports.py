@@ -123,3 +123,32 @@ def test_corpus_feeds_on_the_fast_path_leave_feedparser_unloaded(
     ((loaded, outcomes),) = run_worker(tmp_path, [[("https://news.example/feed.xml", body)]])
     assert outcomes[0][1] is None and outcomes[0][0] > 0
     assert loaded == []
+
+
+# A worker's start-up job, then what it loaded and whether its store is open.
+WARM_UP = """
+import json, sys
+for module in ("ssl", "_ssl"):
+    sys.modules.setdefault(module, None)
+from newsreader.core.refresh import ingest
+before = "newsreader.core.parse.feeds" in sys.modules
+ingest.warm_up(sys.argv[1])
+loaded = [m for m in ("newsreader.core.parse.feeds", "isal.igzip_lib", "feedparser")
+          if m in sys.modules]
+print(json.dumps([before, loaded, sorted(ingest._stores)]))
+"""
+
+
+def test_the_start_up_job_loads_the_parsers_and_opens_the_store(tmp_path: Path) -> None:
+    """The parsers were imported by the first batch, with its bodies in and both cores free
+    a moment before; the start-up job loads them (not feedparser) while the first responses
+    are on their way, and opens the store the batches write to."""
+    db = tmp_path / "cache.sqlite3"
+    Store(db).close()
+    out = subprocess.run(
+        [sys.executable, "-c", WARM_UP, str(db)], capture_output=True, text=True, check=True
+    )
+    before, loaded, stores = json.loads(out.stdout)
+    assert before is False
+    assert loaded == ["newsreader.core.parse.feeds", "isal.igzip_lib"]
+    assert stores == [str(db)]

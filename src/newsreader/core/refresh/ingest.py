@@ -78,8 +78,15 @@ class FeedJob:
     last_modified: str | None
 
 
-def warm_up() -> None:
-    """Load the parsers and the store ahead of the first feed (a worker's start-up job)."""
+def warm_up(db_path: str) -> None:
+    """Load the parsers and open the store while the first responses are on their way (a
+    worker's start-up job). Importing this module loads the store's code, not the parsers
+    (imported inside `ingest_feeds`): the first batch waited for them with its body in."""
+    from newsreader.core.parse import feeds  # noqa: F401  (loaded, not used here)
+    from newsreader.core.store.packed_text import load_packer
+
+    load_packer()
+    _store(db_path)
 
 
 def ingest_feeds(

@@ -139,7 +139,7 @@ async def refresh(
         # starts them only if a body arrives.
         if sum(1 for f in feeds if not (f.etag or f.last_modified)) * 2 >= len(feeds):
             for _ in range(workers):
-                ingester.submit(warm_up)
+                ingester.submit(warm_up, str(store.path))
     else:
         ingester = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsreader-ingest")
     outcomes: list[FeedOutcome] = []

@@ -63,6 +63,11 @@ def pack_text(text: str, utf8: bytes | None = None, level: int = DENSE_LEVEL) ->
     return packed if len(packed) < len(raw) else text
 
 
+def load_packer() -> None:
+    """Load ISA-L now, ahead of the first text to pack (a refresh worker's start-up)."""
+    _deflate()
+
+
 @functools.cache
 def _deflate() -> _Deflate:
     """ISA-L's deflate, loaded on the first text packed. Start-up/memory: 0.4 MB that the
