@@ -69,18 +69,18 @@ class _RowText:
     error: str | None = None
 
     def render(self) -> Content:
+        # Assembled from plain parts (never markup: titles and errors are the feeds'). Parsed
+        # from markup with $variables, a row took 50 us: 0.1 s of the reader's pause when a
+        # refresh of 2,000 feeds ended and every row was made again; assembled, 2 us.
         count = f"{self.unread:>5}" if self.unread else "     "
         width = LABEL_WIDTH - len(self.indent)
         label = self.label
         label = label[: width - 1] + "…" if len(label) > width else label.ljust(width)
-        row = Content.from_markup(
-            "$indent$label [dim]$count[/dim]", indent=self.indent, label=label, count=count
-        )
-        if self.error is not None:
-            reason = one_line(self.error, 200)
-            reason = reason[: LABEL_WIDTH + 1] + "…" if len(reason) > LABEL_WIDTH + 2 else reason
-            row += Content.from_markup("\n    [dim]$reason[/dim]", reason=reason)
-        return row
+        if self.error is None:
+            return Content.assemble(self.indent, label, " ", (count, "dim"))
+        reason = one_line(self.error, 200)
+        reason = reason[: LABEL_WIDTH + 1] + "…" if len(reason) > LABEL_WIDTH + 2 else reason
+        return Content.assemble(self.indent, label, " ", (count, "dim"), "\n    ", (reason, "dim"))
 
 
 class FeedPane(OptionList):
