@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import queue
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from textual.message import Message
 
 from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.models import FeedOutcome
@@ -15,8 +18,10 @@ from newsreader.core.refresh import waiting as waiting_module
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
+from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.headline_view import HeadlineView
-from newsreader.ui.refresh_job import RefreshProgress
+from newsreader.ui.messages import JobDone
+from newsreader.ui.refresh_job import PROGRESS_EVERY, RefreshProgress, start_refresh
 from newsreader.ui.status_bar import StatusBar
 from tests.support.loopback import LoopbackServer
 from tests.support.unreachable import silent_port
@@ -201,3 +206,33 @@ async def test_the_header_says_which_host_a_refresh_waits_on(
             assert header.waiting.startswith("waiting ") and "on localhost" in header.waiting
             await wait_for(pilot, lambda: not app.refreshing, timeout=10)
             assert header.waiting == "" and header.progress == ""
+
+
+def test_progress_is_told_at_most_every_tenth_of_a_second_and_always_at_the_end(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    """Told for every feed, a big refresh woke the reader's loop once a feed and drew a frame
+    for most of them; the count is told at most every PROGRESS_EVERY, and the last one always
+    (the header must not stay at 59/60)."""
+    feeds = 60
+    for n in range(feeds):
+        add_feed(store, server.route(f"/{n}.xml", rss(NEW), delay=0.01), f"Feed {n}", [])
+    posted: queue.Queue[Message] = queue.Queue()
+    loop = BackgroundLoop(posted.put)
+    started = time.monotonic()
+    try:
+        start_refresh(loop, store, config, posted.put)
+        told: list[RefreshProgress] = []
+        while True:
+            message = posted.get(timeout=30)
+            if isinstance(message, JobDone):
+                break
+            if isinstance(message, RefreshProgress):
+                told.append(message)
+        took = time.monotonic() - started
+    finally:
+        loop.stop()
+    assert message.error_text is None
+    assert (told[-1].done, told[-1].total) == (feeds, feeds)
+    assert [m.done for m in told] == sorted({m.done for m in told})
+    assert len(told) <= took / PROGRESS_EVERY + 2, f"{len(told)} told in {took:.2f} s"
