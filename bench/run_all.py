@@ -54,6 +54,7 @@ QUICK_ARGS = {
     "slow_dns.py": ["--live", "50", "--hanging", "0,12", "--hang", "2", "--connect-timeout", "1"],
     "parse_cost.py": ["--feeds", "10"],
     "scale.py": ["--feeds", "50", "--runs", "1", "--cache", "5000", "--cache-feeds", "50"],
+    "busy_reader.py": ["--feeds", "100", "--runs", "1"],
 }
 
 
