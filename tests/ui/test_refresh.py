@@ -236,3 +236,31 @@ def test_progress_is_told_at_most_every_tenth_of_a_second_and_always_at_the_end(
     assert (told[-1].done, told[-1].total) == (feeds, feeds)
     assert [m.done for m in told] == sorted({m.done for m in told})
     assert len(told) <= took / PROGRESS_EVERY + 2, f"{len(told)} told in {took:.2f} s"
+
+
+def test_a_count_held_back_is_told_once_its_time_is_up(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    """Two quick feeds end within PROGRESS_EVERY of each other, then a slow host keeps the
+    refresh open: the second count, held back, is told a moment later, not with the last
+    one (the header read "1/3" while two feeds were in; found in review)."""
+    for name, delay in (("a", 0.05), ("b", 0.08), ("slow", 1.5)):
+        add_feed(store, server.route(f"/{name}.xml", rss(NEW), delay=delay), name, [])
+    posted: queue.Queue[Message] = queue.Queue()
+    loop = BackgroundLoop(posted.put)
+    started = time.monotonic()
+    told: list[tuple[float, int]] = []
+    try:
+        start_refresh(loop, store, config, posted.put)
+        while not isinstance(message := posted.get(timeout=30), JobDone):
+            if isinstance(message, RefreshProgress):
+                told.append((time.monotonic() - started, message.done))
+        ended = time.monotonic() - started
+    finally:
+        loop.stop()
+    assert [done for _, done in told][-1] == 3
+    two = [at for at, done in told if done == 2]
+    assert two, f"2/3 never told: {told}"
+    assert two[0] < ended - 1.0, f"2/3 told at {two[0]:.2f} s, the refresh ended at {ended:.2f} s"
+    # Nothing is told after the refresh's end: a late count would stay in the header.
+    assert posted.empty()

@@ -143,14 +143,7 @@ def start_refresh(
     starts once that is set (the watched count's baseline), or after _AFTER_AT_MOST."""
     from newsreader.core.refresh.run import refresh  # the network stack: lazily
 
-    last_told = -PROGRESS_EVERY
-
-    def progress(outcome: FeedOutcome, done: int, total: int) -> None:
-        nonlocal last_told
-        now = time.monotonic()
-        if done == total or now - last_told >= PROGRESS_EVERY:
-            last_told = now
-            post(RefreshProgress(outcome, done, total))
+    teller = _CountTeller(post)
 
     def waiting(waits: Waiting | None) -> None:
         post(RefreshWaiting(waits))
@@ -161,11 +154,59 @@ def start_refresh(
         ids: Collection[int] | None = feed_ids
         if sync is not None:
             ids = await sync.before_refresh(feed_ids, post)
-        return await refresh(
-            store, config, feed_ids=ids, progress=progress, due_only=due_only, waiting=waiting
-        )
+        try:
+            return await refresh(
+                store,
+                config,
+                feed_ids=ids,
+                progress=teller.progress,
+                due_only=due_only,
+                waiting=waiting,
+            )
+        finally:
+            teller.end()
 
     net.submit(job, group=REFRESH)
+
+
+class _CountTeller:
+    """A refresh's count for the header, told at most every PROGRESS_EVERY and at the end. A
+    count held back is told once that time is up, unless a later one came first: the header
+    must not stay at 1/3 while the last feed's slow host is waited on. Used on the refresh's
+    loop only; nothing is told after `end` (the JobDone that follows clears the header)."""
+
+    def __init__(self, post: Callable[[Message], object]) -> None:
+        self.post = post
+        self.told_at = -PROGRESS_EVERY
+        self.held: RefreshProgress | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.over = False
+
+    def progress(self, outcome: FeedOutcome, done: int, total: int) -> None:
+        if self.over:
+            return
+        self.held = RefreshProgress(outcome, done, total)
+        wait = self.told_at + PROGRESS_EVERY - time.monotonic()
+        if done == total or wait <= 0:
+            self._tell()
+        elif self.timer is None:
+            self.timer = asyncio.get_running_loop().call_later(wait, self._tell)
+
+    def _tell(self) -> None:
+        self._stop_timer()
+        if self.held is not None and not self.over:
+            self.post(self.held)
+            self.held = None
+            self.told_at = time.monotonic()
+
+    def end(self) -> None:
+        self.over = True
+        self._stop_timer()
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
 
 def feed_ids_of(store: Store, feed_id: int | None, tag: str | None) -> list[int] | None:
