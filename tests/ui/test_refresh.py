@@ -264,25 +264,3 @@ def test_a_count_held_back_is_told_once_its_time_is_up(
     assert two[0] < ended - 1.0, f"2/3 told at {two[0]:.2f} s, the refresh ended at {ended:.2f} s"
     # Nothing is told after the refresh's end: a late count would stay in the header.
     assert posted.empty()
-
-
-async def test_headlines_a_refresh_stored_show_before_it_ends(
-    store: Store, config: Config, server: LoopbackServer
-) -> None:
-    """A refresh held open by a slow host showed nothing it had stored until that host
-    answered; what came in is shown while it runs (the first feed's at once), the cursor
-    kept on its headline."""
-    add_feed(store, server.route("/quick.xml", rss(NEW), delay=0.05), "Schnell", [])
-    slow = [(f"slow{n}", f"Späte Meldung {n}", n + 30) for n in range(2)]
-    add_feed(store, server.route("/slow.xml", rss(slow), delay=3.0), "Langsam", [])
-    app = NewsreaderApp(store, config, offline=False, clock=clock)
-    async with app.run_test(size=(140, 30)) as pilot:
-        view = app.query_one(HeadlineView)
-        assert view.count == 0
-        await pilot.press("R")
-        await wait_for(pilot, lambda: view.count == len(NEW), timeout=2.5)
-        assert app.refreshing, "the slow feed is not in yet"
-        assert "Neue Meldung 0" in screen_text(app)
-        assert "Späte Meldung" not in screen_text(app)
-        await wait_for(pilot, lambda: not app.refreshing)
-        assert view.count == len(NEW) + len(slow)

@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.attachments import PlayEnclosure
     from newsreader.ui.detail_pane import DetailPane
     from newsreader.ui.feed_pane import FeedPane
-    from newsreader.ui.refresh_job import RefreshProgress, RefreshWaiting, StoredShown
+    from newsreader.ui.refresh_job import RefreshProgress, RefreshWaiting
     from newsreader.ui.sync_job import ReaderSync, SyncFinished
     from newsreader.ui.watch_notes import WatchCounter
     from newsreader.ui.welcome_screen import WelcomeScreen  # types only
@@ -87,8 +87,6 @@ class NewsreaderApp(App[None]):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.net = BackgroundLoop(self.post_message)
         self.refreshing = False
-        # How much of a running refresh the panes show (refresh_job.py; made by each refresh).
-        self.stored_shown: StoredShown | None = None
         self.errors_shown: set[str] = set()
         self._pending: list[Callable[[], object]] = []
         self._panes_mounted = False
@@ -384,9 +382,9 @@ class NewsreaderApp(App[None]):
         sync_finished(self, message)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
-        from newsreader.ui.refresh_job import progress_arrived  # start-up speed
-
-        progress_arrived(self, message)
+        status = self.query_one(StatusBar)
+        status.progress = f"refreshing {message.done}/{message.total}"
+        status.waiting = ""  # a fetch ended: the refresh says again if it still waits
 
     def on_refresh_waiting(self, message: RefreshWaiting) -> None:
         waiting = message.waiting

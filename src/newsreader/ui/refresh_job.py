@@ -31,11 +31,6 @@ if TYPE_CHECKING:  # types only
 # refresh of 2,000 farm feeds woke the reader's loop 2,000 times and drew 106-113 frames
 # (41-43 now), and the UI thread spent 0.23-0.38 s of CPU during it (0.12-0.15 s now).
 PROGRESS_EVERY = 0.1
-# While a refresh stores, the headlines and counts it brought are shown this often, not only
-# at its end: a cold refresh of 2,000 feeds showed nothing new for its whole length (seconds
-# here, a minute or more on a slow network). A reload costs the UI thread 3-25 ms on a million
-# entries (more the further down the cursor is), its counts 2-3 ms.
-SHOW_STORED_EVERY = 2.0
 # How long a refresh waits for the reader's first watched count to take its snapshot (it is
 # queued on the reader thread at the first frame: milliseconds, unless that thread is busy).
 _AFTER_AT_MOST = 5.0
@@ -46,7 +41,6 @@ class RefreshProgress(Message):
     outcome: FeedOutcome
     done: int
     total: int
-    stored: int = 0  # entries stored so far, new or changed
 
     def can_replace(self, message: Message) -> bool:
         # Hundreds of feeds report in a burst; only the latest count matters on screen.
@@ -75,19 +69,10 @@ def refresh_when_due(app: NewsreaderApp) -> None:
         _begin(app, due_only=True)
 
 
-@dataclass
-class StoredShown:
-    """How much of a running refresh the panes show: entries stored, and when last reloaded."""
-
-    entries: int = 0
-    at: float = float("-inf")
-
-
 def _begin(
     app: NewsreaderApp, feed_ids: list[int] | None = None, *, due_only: bool = False
 ) -> None:
     app.refreshing = True
-    app.stored_shown = StoredShown()
     app.query_one(StatusBar).progress = "refreshing…"
     # `r` on local feeds only needs no server: none of its feeds is the server's to fetch.
     sync = reader_sync(app)
@@ -119,26 +104,6 @@ def feeds_in_view(app: NewsreaderApp) -> list[int] | None:
     scope = pane.highlighted_scope if pane is not None and pane.has_focus else None
     scope = scope or Scope(app.filters.feed_id, app.filters.tag)
     return feed_ids_of(app.store, scope.feed_id, scope.tag)
-
-
-def progress_arrived(app: NewsreaderApp, message: RefreshProgress) -> None:
-    """The header's count; and what the refresh stored so far, at most every
-    SHOW_STORED_EVERY (the first feed's at once): the headlines reloaded, keeping the cursor
-    on its headline, and their `Changed` brings the counts. The end shows the rest."""
-    status = app.query_one(StatusBar)
-    status.progress = f"refreshing {message.done}/{message.total}"
-    status.waiting = ""  # a fetch ended: the refresh says again if it still waits
-    shown, now = app.stored_shown, time.monotonic()
-    if shown is None:  # a refresh not begun here (a test posting progress)
-        shown = app.stored_shown = StoredShown()
-    if (
-        app.ready
-        and message.done < message.total
-        and message.stored > shown.entries
-        and now - shown.at >= SHOW_STORED_EVERY
-    ):
-        shown.entries, shown.at = message.stored, now
-        app.headlines.reload()
 
 
 def refresh_finished(app: NewsreaderApp, job: JobDone) -> None:
@@ -216,13 +181,11 @@ class _CountTeller:
         self.held: RefreshProgress | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.over = False
-        self.stored = 0
 
     def progress(self, outcome: FeedOutcome, done: int, total: int) -> None:
         if self.over:
             return
-        self.stored += outcome.new_entries + outcome.updated_entries
-        self.held = RefreshProgress(outcome, done, total, self.stored)
+        self.held = RefreshProgress(outcome, done, total)
         wait = self.told_at + PROGRESS_EVERY - time.monotonic()
         if done == total or wait <= 0:
             self._tell()
