@@ -22,7 +22,7 @@ from newsreader.core.config import Config, ReaderConfig, WatchConfig
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.headline_view import HeadlineView
-from tests.ui.conftest import add_feed, entry
+from tests.ui.conftest import add_feed, entry, wait_for
 
 pytestmark = pytest.mark.usefixtures("utc_timezone")
 
@@ -239,8 +239,9 @@ async def test_the_collector_runs_again_after_the_first_frame(store: Store) -> N
     gc.disable()  # as `newsreader` starts the reader
     try:
         async with app.run_test(size=(140, 32)) as pilot:
-            await pilot.pause(0.2)
-            assert app.ready
+            # Waited for, not slept on: the suite's four processes once left the first frame
+            # later than a fixed 0.2 s.
+            await wait_for(pilot, lambda: app.ready)
             assert gc.isenabled()
     finally:
         gc.enable()
