@@ -92,3 +92,37 @@ async def test_a_mark_and_its_counts_come_in_one_frame(store: Store) -> None:
             assert all(count == unread - read for read, count in app.shown)
         await writes_done(pilot)
     assert store.unread_count() == unread - 1
+
+
+async def test_a_reload_before_a_mark_is_stored_keeps_the_mark_and_the_next_toggle_right(
+    store: Store,
+) -> None:
+    """A refresh's end reloads the list from the store; a read mark still queued for the
+    writer thread came back unread on screen, and `m` on it then wrote "read", the mark the
+    user was taking back (found in review). The list holds its marks until they are stored."""
+    sample_cache(store)
+    app = NewsreaderApp(store, Config(reader=ReaderConfig(refresh_on_start=False)), offline=True)
+    async with app.run_test(size=(140, 32)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        view = app.query_one(HeadlineView)
+        row = view.current
+        assert row is not None and not row.read
+        held = threading.Event()
+        app.net.write(held.wait)  # the writer thread is busy: the marks queue behind this
+        try:
+            await pilot.press("m")  # read, shown at once, not stored yet
+            view.reload()  # what a refresh's end does meanwhile
+            current = view.current
+            assert current is not None and current.id == row.id and current.read
+            await pilot.press("m")  # and unread again
+            current = view.current
+            assert current is not None and not current.read
+        finally:
+            held.set()
+        await writes_done(pilot)
+        stored = store.entry(row.id)
+        assert stored is not None and not stored.read
+        view.reload()  # every write is in: the store's flags are shown again, and agree
+        current = view.current
+        assert current is not None and not current.read
+        assert view.source._held == {}

@@ -25,6 +25,11 @@ class HeadlineSource:
         self.filter = filt or EntryFilter()
         self._blocks: OrderedDict[int, list[EntrySummary]] = OrderedDict()
         self._count: int | None = None
+        # Flags the list shows before the writer thread stored them: entry id -> (read,
+        # starred, writes still out). Rows read again meanwhile (a refresh's end reloads the
+        # list) show these, not the store's: they showed the old flag, and the next `m` on
+        # that row wrote the flag the user had just left.
+        self._held: dict[int, tuple[bool | None, bool | None, int]] = {}
 
     @property
     def count(self) -> int:
@@ -66,6 +71,40 @@ class HeadlineSource:
                     return new
         return None
 
+    def hold_flags(
+        self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
+    ) -> None:
+        """Flags shown now and written on the writer thread, one write for each."""
+        held_read, held_starred, out = self._held.get(entry_id, (None, None, 0))
+        self._held[entry_id] = (
+            held_read if read is None else read,
+            held_starred if starred is None else starred,
+            out + (read is not None) + (starred is not None),
+        )
+
+    def release_flags(self, entry_id: int, *, failed: bool) -> None:
+        """One of the entry's flag writes came back. A failed one lets go of them all: the
+        store is right then, and the list is read again from it."""
+        held = self._held.get(entry_id)
+        if held is None:
+            return
+        read, starred, out = held
+        if failed or out <= 1:
+            del self._held[entry_id]
+        else:
+            self._held[entry_id] = (read, starred, out - 1)
+
+    def _with_held(self, row: EntrySummary) -> EntrySummary:
+        held = self._held.get(row.id)
+        if held is None:
+            return row
+        read, starred, _ = held
+        return replace(
+            row,
+            read=row.read if read is None else read,
+            starred=row.starred if starred is None else starred,
+        )
+
     def _block(self, number: int) -> list[EntrySummary]:
         rows = self._blocks.get(number)
         if rows is not None:
@@ -89,6 +128,8 @@ class HeadlineSource:
             rows = self.store.entries(self.filter, limit=BLOCK)
         else:
             rows = self.store.entries_at(self.filter, offset=number * BLOCK, limit=BLOCK)
+        if self._held:
+            rows = [self._with_held(row) for row in rows]
         self._blocks[number] = rows
         while len(self._blocks) > MAX_BLOCKS:
             self._blocks.popitem(last=False)

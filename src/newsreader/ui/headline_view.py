@@ -175,8 +175,13 @@ class HeadlineView(ScrollView, can_focus=True):
     def set_flags(
         self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
     ) -> None:
+        """Flags shown at once, and held until `flags_stored` says the writer stored them."""
+        self.source.hold_flags(entry_id, read=read, starred=starred)
         if self.source.update_flags(entry_id, read=read, starred=starred) is not None:
             self.refresh()
+
+    def flags_stored(self, entry_id: int, *, failed: bool) -> None:
+        self.source.release_flags(entry_id, failed=failed)
 
     def _measure_sources(self) -> int:
         """The longest feed name, as far as the column's cap: past it, the rest need no look

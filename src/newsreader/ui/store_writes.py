@@ -4,6 +4,7 @@ upkeep. They run on the writer thread (see `background.py`), each comes back as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsreader.core.models import EntryFilter, EntrySummary
@@ -16,6 +17,13 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.app import NewsreaderApp
 
 
+@dataclass(frozen=True, slots=True)
+class FlagsWritten:
+    """The key of a flag write: the list lets go of the flags it held for the entry."""
+
+    entry_id: int
+
+
 def write_flags(
     net: BackgroundLoop,
     store: Store,
@@ -24,11 +32,12 @@ def write_flags(
     read: bool | None = None,
     starred: bool | None = None,
 ) -> None:
-    """The list shows the new flags at once; the store gets them on the writer thread."""
+    """The list shows the new flags at once (`HeadlineView.set_flags`, which holds them); the
+    store gets them on the writer thread, one write each, which `written` reports back."""
     if read is not None:
-        net.write(lambda: store.set_read([entry_id], read))
+        net.write(lambda: store.set_read([entry_id], read), key=FlagsWritten(entry_id))
     if starred is not None:
-        net.write(lambda: store.set_starred(entry_id, starred))
+        net.write(lambda: store.set_starred(entry_id, starred), key=FlagsWritten(entry_id))
 
 
 def toggle_read(app: NewsreaderApp) -> None:
@@ -71,6 +80,8 @@ def mark_all_read(net: BackgroundLoop, store: Store, filters: EntryFilter) -> No
 
 
 def written(app: NewsreaderApp, job: JobDone) -> None:
+    if isinstance(job.key, FlagsWritten):
+        app.headlines.flags_stored(job.key.entry_id, failed=job.error is not None)
     if job.error is not None:
         app.headlines.reload()  # back to what the store holds
     elif job.key == "hide_rules":
