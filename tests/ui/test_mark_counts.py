@@ -126,3 +126,36 @@ async def test_a_reload_before_a_mark_is_stored_keeps_the_mark_and_the_next_togg
         current = view.current
         assert current is not None and not current.read
         assert view.source._held == {}
+
+
+def test_a_held_flag_is_let_go_by_its_own_last_write_only(store: Store) -> None:
+    """`m` and `s` on one row make two writes. The read write failing must not drop the star
+    still queued: the list would show the store's old star, and a star write that succeeds
+    reloads nothing (found in review). Each flag is held until its own last write is back."""
+    from newsreader.ui.headline_source import HeadlineSource
+
+    sample_cache(store)
+    source = HeadlineSource(store)
+    first = source.row(0)
+    assert first is not None and not first.read and not first.starred
+    source.hold_flags(first.id, read=True)
+    source.hold_flags(first.id, starred=True)
+    source.release_flags(first.id, "read")  # failed: the store stays unread
+    source.reset()
+    row = source.row(0)
+    assert row is not None and row.id == first.id
+    assert (row.read, row.starred) == (False, True)  # the star still waits for its write
+    store.set_starred(first.id, True)
+    source.release_flags(first.id, "starred")
+    source.hold_flags(first.id, read=True)
+    source.hold_flags(first.id, read=False)
+    source.hold_flags(first.id, read=True)  # m three times: three read writes out
+    store.set_read([first.id], True)
+    source.release_flags(first.id, "read")
+    store.set_read([first.id], False)
+    source.release_flags(first.id, "read")  # two stored: the store says unread
+    source.reset()
+    row = source.row(0)
+    assert row is not None and (row.read, row.starred) == (True, True)  # the third is out
+    source.release_flags(first.id, "read")
+    assert source._held == {}

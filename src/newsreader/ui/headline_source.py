@@ -8,7 +8,7 @@ number of blocks stays in memory, so 50,000 cached entries cost a few hundred ro
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from newsreader.core.models import Cursor, EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
@@ -19,17 +19,27 @@ BLOCK = 50
 MAX_BLOCKS = 128  # 6,400 rows kept, as with 64 blocks of 100
 
 
+@dataclass(slots=True)
+class HeldFlags:
+    """An entry's flags shown before they are stored, and how many writes of each are out."""
+
+    read: bool | None = None
+    read_writes: int = 0
+    starred: bool | None = None
+    starred_writes: int = 0
+
+
 class HeadlineSource:
     def __init__(self, store: Store, filt: EntryFilter | None = None) -> None:
         self.store = store
         self.filter = filt or EntryFilter()
         self._blocks: OrderedDict[int, list[EntrySummary]] = OrderedDict()
         self._count: int | None = None
-        # Flags the list shows before the writer thread stored them: entry id -> (read,
-        # starred, writes still out). Rows read again meanwhile (a refresh's end reloads the
-        # list) show these, not the store's: they showed the old flag, and the next `m` on
-        # that row wrote the flag the user had just left.
-        self._held: dict[int, tuple[bool | None, bool | None, int]] = {}
+        # Flags the list shows before the writer thread stored them, by entry id. Rows read
+        # again meanwhile (a refresh's end reloads the list) show these, not the store's:
+        # they showed the old flag, and the next `m` on that row wrote the flag the user had
+        # just left.
+        self._held: dict[int, HeldFlags] = {}
 
     @property
     def count(self) -> int:
@@ -75,34 +85,36 @@ class HeadlineSource:
         self, entry_id: int, *, read: bool | None = None, starred: bool | None = None
     ) -> None:
         """Flags shown now and written on the writer thread, one write for each."""
-        held_read, held_starred, out = self._held.get(entry_id, (None, None, 0))
-        self._held[entry_id] = (
-            held_read if read is None else read,
-            held_starred if starred is None else starred,
-            out + (read is not None) + (starred is not None),
-        )
+        held = self._held.setdefault(entry_id, HeldFlags())
+        if read is not None:
+            held.read, held.read_writes = read, held.read_writes + 1
+        if starred is not None:
+            held.starred, held.starred_writes = starred, held.starred_writes + 1
 
-    def release_flags(self, entry_id: int, *, failed: bool) -> None:
-        """One of the entry's flag writes came back. A failed one lets go of them all: the
-        store is right then, and the list is read again from it."""
+    def release_flags(self, entry_id: int, flag: str) -> None:
+        """One write of the entry's `flag` ("read" or "starred") came back, stored or failed.
+        The flag is held until its last write is back: that one leaves the store as the
+        list shows it, or failed, and the list is read again from the store."""
         held = self._held.get(entry_id)
         if held is None:
             return
-        read, starred, out = held
-        if failed or out <= 1:
+        if flag == "read" and held.read_writes:
+            held.read_writes -= 1
+            held.read = held.read if held.read_writes else None
+        elif flag == "starred" and held.starred_writes:
+            held.starred_writes -= 1
+            held.starred = held.starred if held.starred_writes else None
+        if held.read is None and held.starred is None:
             del self._held[entry_id]
-        else:
-            self._held[entry_id] = (read, starred, out - 1)
 
     def _with_held(self, row: EntrySummary) -> EntrySummary:
         held = self._held.get(row.id)
         if held is None:
             return row
-        read, starred, _ = held
         return replace(
             row,
-            read=row.read if read is None else read,
-            starred=row.starred if starred is None else starred,
+            read=row.read if held.read is None else held.read,
+            starred=row.starred if held.starred is None else held.starred,
         )
 
     def _block(self, number: int) -> list[EntrySummary]:

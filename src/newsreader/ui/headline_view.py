@@ -180,8 +180,8 @@ class HeadlineView(ScrollView, can_focus=True):
         if self.source.update_flags(entry_id, read=read, starred=starred) is not None:
             self.refresh()
 
-    def flags_stored(self, entry_id: int, *, failed: bool) -> None:
-        self.source.release_flags(entry_id, failed=failed)
+    def flags_stored(self, entry_id: int, flag: str) -> None:
+        self.source.release_flags(entry_id, flag)
 
     def _measure_sources(self) -> int:
         """The longest feed name, as far as the column's cap: past it, the rest need no look

@@ -19,9 +19,10 @@ if TYPE_CHECKING:  # types only
 
 @dataclass(frozen=True, slots=True)
 class FlagsWritten:
-    """The key of a flag write: the list lets go of the flags it held for the entry."""
+    """The key of a flag write: the list lets go of the flag it held for the entry."""
 
     entry_id: int
+    flag: str  # "read" or "starred"
 
 
 def write_flags(
@@ -35,9 +36,10 @@ def write_flags(
     """The list shows the new flags at once (`HeadlineView.set_flags`, which holds them); the
     store gets them on the writer thread, one write each, which `written` reports back."""
     if read is not None:
-        net.write(lambda: store.set_read([entry_id], read), key=FlagsWritten(entry_id))
+        net.write(lambda: store.set_read([entry_id], read), key=FlagsWritten(entry_id, "read"))
     if starred is not None:
-        net.write(lambda: store.set_starred(entry_id, starred), key=FlagsWritten(entry_id))
+        starred_key = FlagsWritten(entry_id, "starred")
+        net.write(lambda: store.set_starred(entry_id, starred), key=starred_key)
 
 
 def toggle_read(app: NewsreaderApp) -> None:
@@ -81,7 +83,7 @@ def mark_all_read(net: BackgroundLoop, store: Store, filters: EntryFilter) -> No
 
 def written(app: NewsreaderApp, job: JobDone) -> None:
     if isinstance(job.key, FlagsWritten):
-        app.headlines.flags_stored(job.key.entry_id, failed=job.error is not None)
+        app.headlines.flags_stored(job.key.entry_id, job.key.flag)
     if job.error is not None:
         app.headlines.reload()  # back to what the store holds
     elif job.key == "hide_rules":
