@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from newsreader.core.models import Cursor, EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
@@ -17,6 +18,7 @@ from newsreader.core.store.store import Store
 # checked for the watch words (a block of 100 cost the first frame 12 M instructions more).
 BLOCK = 50
 MAX_BLOCKS = 128  # 6,400 rows kept, as with 64 blocks of 100
+Flag = Literal["read", "starred"]
 
 
 @dataclass(slots=True)
@@ -91,7 +93,7 @@ class HeadlineSource:
         if starred is not None:
             held.starred, held.starred_writes = starred, held.starred_writes + 1
 
-    def release_flags(self, entry_id: int, flag: str) -> None:
+    def release_flags(self, entry_id: int, flag: Flag) -> None:
         """One write of the entry's `flag` ("read" or "starred") came back, stored or failed.
         The flag is held until its last write is back: that one leaves the store as the
         list shows it, or failed, and the list is read again from the store."""

@@ -25,7 +25,7 @@ from textual.strip import Strip
 
 from newsreader.core.models import Cursor, EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
-from newsreader.ui.headline_source import HeadlineSource
+from newsreader.ui.headline_source import Flag, HeadlineSource
 from newsreader.ui.text import one_line, relative_age
 
 SOURCE_WIDTH = 16  # at most; narrow lists give the title more room
@@ -180,7 +180,7 @@ class HeadlineView(ScrollView, can_focus=True):
         if self.source.update_flags(entry_id, read=read, starred=starred) is not None:
             self.refresh()
 
-    def flags_stored(self, entry_id: int, flag: str) -> None:
+    def flags_stored(self, entry_id: int, flag: Flag) -> None:
         self.source.release_flags(entry_id, flag)
 
     def _measure_sources(self) -> int:

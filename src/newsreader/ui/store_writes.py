@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from newsreader.core.models import EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
 from newsreader.ui.background import BackgroundLoop
+from newsreader.ui.headline_source import Flag
 from newsreader.ui.messages import JobDone
 from newsreader.ui.status_bar import StatusBar
 
@@ -22,7 +23,7 @@ class FlagsWritten:
     """The key of a flag write: the list lets go of the flag it held for the entry."""
 
     entry_id: int
-    flag: str  # "read" or "starred"
+    flag: Flag
 
 
 def write_flags(
