@@ -242,9 +242,9 @@ class NewsreaderApp(App[None]):
             self.update_counts()
             pane_updates.show_empty_note(self)
 
-    def store_changed(self, *, reload: bool = True) -> None:
+    def store_changed(self, *, reload: bool = True, tell_new_matches: bool = False) -> None:
         """The cache changed underneath the panes (refresh, subscriptions, mark all read)."""
-        pane_updates.cache_changed(self, reload=reload)
+        pane_updates.cache_changed(self, reload=reload, tell_new_matches=tell_new_matches)
 
     def update_counts(self, *, tell_new_matches: bool = False, at_once: bool = False) -> None:
         """Only the counts changed (a mark, a refresh's new entries): pane_updates.py."""

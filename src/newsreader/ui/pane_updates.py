@@ -15,7 +15,9 @@ if TYPE_CHECKING:  # types only
     from newsreader.ui.app import NewsreaderApp
 
 
-def cache_changed(app: NewsreaderApp, *, reload: bool) -> None:
+def cache_changed(app: NewsreaderApp, *, reload: bool, tell_new_matches: bool = False) -> None:
+    """The panes read again, then the counts (the feeds read again came with theirs); with
+    `tell_new_matches`, the watched count tells of new matches (a refresh's end)."""
     if reload:
         app.headlines.reload()
     # The header names the feed in view by its title, which a rename may just have changed.
@@ -23,7 +25,7 @@ def cache_changed(app: NewsreaderApp, *, reload: bool) -> None:
     if app.ready and app.detail.article.waits_for_feeds and app.store.has_feeds():
         app.detail.article.show_placeholder()
     show_feeds(app)
-    app.update_counts()
+    app.update_counts(tell_new_matches=tell_new_matches)
     show_empty_note(app)
 
 

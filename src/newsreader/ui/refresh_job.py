@@ -119,11 +119,11 @@ def refresh_finished(app: NewsreaderApp, job: JobDone) -> None:
         app.notify_error(note.text, once="network")
     elif note is not None:
         app.notify(note.text, severity=note.severity, markup=False)
-    # The panes first: their feeds read again come with their counts, so the counts' own
-    # pass finds nothing left to redraw (the other way round, 2,000 new feeds had every row
-    # redrawn for its count, then made again).
-    app.store_changed(reload=bool(report and (report.new_entries or report.updated_entries)))
-    app.update_counts(tell_new_matches=True)
+    # The panes and the counts in one pass, the panes first: their feeds read again come
+    # with their counts (counts first, 2,000 new feeds had every row redrawn for its count,
+    # then made again).
+    reload = bool(report and (report.new_entries or report.updated_entries))
+    app.store_changed(reload=reload, tell_new_matches=True)
 
 
 def start_refresh(

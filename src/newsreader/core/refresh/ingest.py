@@ -20,6 +20,7 @@ from newsreader.core.models import FeedOutcome
 from newsreader.core.parse.polling import header_interval, longest
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.store.feed_writes import FeedUpdate, PreparedFeed
+from newsreader.core.store.packed_text import load_packer
 from newsreader.core.store.store import Store
 from newsreader.core.store.stream_writes import EntryStream
 
@@ -82,8 +83,9 @@ def warm_up(db_path: str) -> None:
     """Load the parsers and open the store while the first responses are on their way (a
     worker's start-up job). Importing this module loads the store's code, not the parsers
     (imported inside `ingest_feeds`): the first batch waited for them with its body in."""
-    from newsreader.core.parse import feeds  # noqa: F401  (loaded, not used here)
-    from newsreader.core.store.packed_text import load_packer
+    # Imported to be loaded now; not at the top, for start-up speed: the refreshing process
+    # imports this module and never parses.
+    from newsreader.core.parse import feeds  # noqa: F401
 
     load_packer()
     _store(db_path)
