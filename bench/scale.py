@@ -204,6 +204,31 @@ def print_refresh_table(
             row = rows.get((label, n, "cold"))
             if row and row.cpu:
                 print(f"  cold CPU per feed at {n}: {med(row.cpu) / n * 1000:.2f} ms")
+    if len(srcs) > 1:
+        print_ratios(sizes, srcs, rows)
+
+
+def print_ratios(sizes: list[int], srcs: list[Path], rows: dict[tuple[str, int, str], Row]) -> None:
+    """Each tree against the first, run by run: the runs were interleaved, so a pair ran
+    within a minute of each other, and the median of the pairs' ratios moves less with this
+    machine's drifting speed than either tree's own figures do."""
+    first = str(srcs[0])
+    print(f"\nAgainst {first}, the median of the interleaved runs' ratios")
+    for src in srcs[1:]:
+        for n in sizes:
+            cells = []
+            for kind, name, pick in (
+                ("cold", "cold wall", lambda r: r.wall),
+                ("cold", "cold CPU", lambda r: r.cpu),
+                ("warm", "warm wall", lambda r: r.wall),
+            ):
+                base, this = rows.get((first, n, kind)), rows.get((str(src), n, kind))
+                if base is None or this is None:
+                    continue
+                pairs = [t / b for b, t in zip(pick(base), pick(this), strict=False) if b]
+                if pairs:
+                    cells.append(f"{name} {med(pairs):.2f}x")
+            print(f"  {src} at {n} feeds: " + ", ".join(cells))
 
 
 def refresh_part(args: argparse.Namespace, srcs: list[Path], work: Path) -> None:
