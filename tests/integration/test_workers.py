@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import pickle
 import platform
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from newsreader.core.errors import WorkerDied
-from newsreader.core.refresh.ingest import _WORKER_CACHE_KIB
+from newsreader.core.refresh.ingest import _WORKER_CACHE_KIB, FeedJob
 from newsreader.core.refresh.worker_process import FileGate
 from newsreader.core.refresh.workers import Stream, WorkerPool
 from newsreader.core.store.store import Store
+from tests.support.feedgen import items, rss
 
 
 def pid_of_worker() -> int:
@@ -279,17 +284,81 @@ def page_cache_kib(db_path: str) -> int:
     return -int(_store(db_path).conn.execute("PRAGMA cache_size").fetchone()[0])
 
 
-def test_a_worker_keeps_a_small_page_cache(tmp_path: Path) -> None:
-    """Another worker's commit empties a worker's page cache: it serves one batch, and the
-    refresh's memory is the tree's. The refreshing process keeps SQLite's default."""
+def sqlite_memory_kib(*, highest: bool = False) -> int | None:
+    """What SQLite counts as its memory in this process (or the most it held), where ctypes
+    reaches the very library the sqlite3 module runs on; None where it cannot."""
+    name = ctypes.util.find_library("sqlite3")
+    if name is None:
+        return None
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    lib.sqlite3_libversion.restype = ctypes.c_char_p
+    if lib.sqlite3_libversion().decode() != sqlite3.sqlite_version:
+        return None
+    counter = lib.sqlite3_memory_highwater if highest else lib.sqlite3_memory_used
+    counter.restype = ctypes.c_int64
+    return int(counter(0) if highest else counter()) // 1024
+
+
+def store_a_batch(db_path: str, jobs: list[FeedJob]) -> tuple[int, int, int] | None:
+    """In a worker: SQLite's memory with the store open, the most it held while the batch
+    was stored, and what it holds after."""
+    from newsreader.core.refresh.ingest import _store, ingest_feeds
+
+    _store(db_path)
+    opened = sqlite_memory_kib()
+    outcomes = ingest_feeds(db_path, jobs)
+    assert all(o.error is None and o.new_entries == 30 for o in outcomes)
+    most, after = sqlite_memory_kib(highest=True), sqlite_memory_kib()
+    if opened is None or most is None or after is None:
+        return None
+    return opened, most, after
+
+
+def test_a_worker_lets_go_of_its_page_cache_after_each_batch(tmp_path: Path) -> None:
+    """A worker's page cache holds one transaction's pages (a smaller one wrote the same pages
+    out and read them back several times over); another worker's commit empties it anyway,
+    so it is freed once the batch is stored, and the tree holds one worker's at a time. The
+    refreshing process keeps SQLite's default."""
     db = tmp_path / "cache.sqlite3"
-    Store(db).close()
+    store = Store(db)
+    ids = [store.add_feed(f"https://f{n}.example/feed.xml").id for n in range(40)]
+    store.close()
+    # Words of their own in every entry: index rows and text that fill pages.
+    text = " ".join(f"Antrag a#x{k} wurde beraten." for k in range(40))
+    jobs = [
+        FeedJob(
+            feed_id,
+            rss(
+                [
+                    replace(item, content=f"<p>{text.replace('#', str(n * 100 + i))}</p>")
+                    for i, item in enumerate(
+                        items(30, base=f"https://f{n}.example", prefix=f"Meldung {n}")
+                    )
+                ]
+            ),
+            f"https://f{n}.example/feed.xml",
+            {},
+            200,
+            None,
+            None,
+        )
+        for n, feed_id in enumerate(ids)
+    ]
     pool = WorkerPool(1)
     try:
         assert pool.submit(page_cache_kib, str(db)).result(timeout=30) == _WORKER_CACHE_KIB
+        measured = pool.submit(store_a_batch, str(db), jobs).result(timeout=60)
     finally:
         pool.shutdown()
-    assert page_cache_kib(str(db)) == 2000 > _WORKER_CACHE_KIB
+    assert page_cache_kib(str(db)) == 2000
+    if measured is None:
+        pytest.skip("ctypes does not reach the SQLite library the sqlite3 module uses")
+    opened, most, after = measured
+    assert most - opened > 1024  # the batch's pages were held while it was stored
+    assert after - opened < 256  # and let go of once it was
 
 
 def test_a_killed_pool_starts_no_new_worker_for_its_queued_jobs() -> None:

@@ -26,11 +26,18 @@ from newsreader.core.store.stream_writes import EntryStream
 
 # Feeds from this size on are stored as they are parsed (the fast path's own threshold).
 STREAM_FROM = 1024 * 1024
-# A worker's SQLite page cache. Another worker's commit empties it anyway (WAL), so it only
-# serves one batch: at 1 MiB rather than SQLite's 2 MB, a cold refresh of 2,000 farm feeds
-# peaked 2 MB lower for the tree and wrote as many bytes per entry, in as much CPU time; at
-# 512 KiB, about 1 MB lower again, with as many bytes written (bench/scale.py).
-_WORKER_CACHE_KIB = 512
+# A worker's SQLite page cache, for the batch it writes. A batch of 28 farm feeds dirties
+# about 280 pages of 16 KB (160 of them its new rows); a cache smaller than that writes pages
+# out to the WAL before the commit and reads them back, often more than once: 560 farm feeds
+# stored in batches by two connections took 64,600 pread and pwrite calls with 512 KiB
+# caches, 42,200 with 1 MiB, 33,900 with 1.5 MiB, 25,100 with 3 MiB (the same bytes reach
+# the disk: the kernel's cache takes the repeats). Another worker's commit empties it anyway
+# (WAL), so a worker lets go of it once its batch is stored (`ingest_feeds`) and the tree
+# holds about one at a time. A cold refresh of 2,000 farm feeds (bench/tree_memory.py, 3
+# runs each, interleaved): at 1.5 MiB, 1.66-1.80 s of system time against 1.95-2.06 s at
+# 512 KiB, the tree's peak 98.2 MB against 97.6 MB; at 2 MiB the peak was 99.9 MB and at 3
+# MiB 100.5 MB, over the 100 MB the refresh keeps to, for little more.
+_WORKER_CACHE_KIB = 1536
 
 _stores: dict[str, Store] = {}
 _lock = threading.Lock()
@@ -128,6 +135,8 @@ def ingest_feeds(
             del update
         del job  # the body is let go before the next one is read
     stored = iter(store.record_prepared(prepared) if prepared else ())
+    if _write_gate is not None:  # a worker: its page cache goes while the other one writes
+        store.release_page_cache()
     return [streamed.get(n) or next(stored) for n in range(len(prepared) + len(streamed))]
 
 

@@ -207,6 +207,10 @@ class Database:
         """This thread's page cache holds about `kib` KiB (SQLite's default: 2,000)."""
         self.conn.execute(f"PRAGMA cache_size = {-int(kib)}")
 
+    def release_page_cache(self) -> None:
+        """Free this thread's cached pages (clean after a commit) back to the heap."""
+        self.conn.execute("PRAGMA shrink_memory")
+
     def checkpoint(self) -> None:
         """Copy what the WAL holds into the database, beside the writers, not in their way."""
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
