@@ -234,4 +234,7 @@ def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:
     from newsreader.core.extract.page import extract_fetched_page
 
     page = extract_fetched_page(body, url=url, final_url=final_url)
-    _store(db_path).save_page(page, body)
+    store = _store(db_path)
+    store.save_page(page, body)
+    if _write_gate is not None:  # a worker: as after a batch of feeds
+        store.release_page_cache()

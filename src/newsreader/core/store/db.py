@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 
 from newsreader.core.errors import StoreError
@@ -208,8 +208,10 @@ class Database:
         self.conn.execute(f"PRAGMA cache_size = {-int(kib)}")
 
     def release_page_cache(self) -> None:
-        """Free this thread's cached pages (clean after a commit) back to the heap."""
-        self.conn.execute("PRAGMA shrink_memory")
+        """Free this thread's cached pages (clean after a commit) back to the heap. Only a
+        hint about memory: what was stored stays stored if it fails."""
+        with suppress(sqlite3.Error):
+            self.conn.execute("PRAGMA shrink_memory")
 
     def checkpoint(self) -> None:
         """Copy what the WAL holds into the database, beside the writers, not in their way."""
