@@ -32,7 +32,7 @@ STREAM_FROM = 1024 * 1024
 # stored in batches by two connections took 64,600 pread and pwrite calls with 512 KiB
 # caches, 42,200 with 1 MiB, 33,900 with 1.5 MiB, 25,100 with 3 MiB (the same bytes reach
 # the disk: the kernel's cache takes the repeats). Another worker's commit empties it anyway
-# (WAL), so a worker lets go of it once its batch is stored (`ingest_feeds`) and the tree
+# (WAL), so a worker lets go of it after each job (`release_page_caches`) and the tree
 # holds about one at a time. A cold refresh of 2,000 farm feeds (bench/tree_memory.py, 3
 # runs each, interleaved): at 1.5 MiB, 1.66-1.80 s of system time against 1.95-2.06 s at
 # 512 KiB, the tree's peak 98.2 MB against 97.6 MB; at 2 MiB the peak was 99.9 MB and at 3
@@ -62,6 +62,15 @@ def _store(path: str) -> Store:
                 store.leave_checkpoints_to_others()
                 store.limit_page_cache(_WORKER_CACHE_KIB)
         return store
+
+
+def release_page_caches() -> None:
+    """Between a worker's jobs: the page caches of the stores it opened go back to the heap
+    (another worker's commit would empty them anyway), so the tree holds about one."""
+    with _lock:
+        stores = list(_stores.values())
+    for store in stores:
+        store.release_page_cache()
 
 
 def close_ended_threads(path: str) -> None:
@@ -135,8 +144,6 @@ def ingest_feeds(
             del update
         del job  # the body is let go before the next one is read
     stored = iter(store.record_prepared(prepared) if prepared else ())
-    if _write_gate is not None:  # a worker: its page cache goes while the other one writes
-        store.release_page_cache()
     return [streamed.get(n) or next(stored) for n in range(len(prepared) + len(streamed))]
 
 
@@ -234,7 +241,4 @@ def ingest_page(db_path: str, url: str, final_url: str, body: bytes) -> None:
     from newsreader.core.extract.page import extract_fetched_page
 
     page = extract_fetched_page(body, url=url, final_url=final_url)
-    store = _store(db_path)
-    store.save_page(page, body)
-    if _write_gate is not None:  # a worker: as after a batch of feeds
-        store.release_page_cache()
+    _store(db_path).save_page(page, body)

@@ -126,7 +126,7 @@ def _serve_requests(gate_path: str) -> None:
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
     # Imported only now, after the refusal above: ingest's imports must not load ssl. And
     # the refreshing process imports this module too (read_message), never worker_memory.
-    from newsreader.core.refresh.ingest import init_worker
+    from newsreader.core.refresh.ingest import init_worker, release_page_caches
     from newsreader.core.refresh.worker_memory import hold_only_what_is_used
 
     give_back = hold_only_what_is_used()
@@ -138,6 +138,7 @@ def _serve_requests(gate_path: str) -> None:
     for answer in _answers(requests):
         replies.write(HEADER.pack(len(answer)) + answer)
         replies.flush()
+        release_page_caches()  # before give_back, which hands the freed pages back too
         give_back()  # a batch's memory, while the next one is on its way
     # Stdin closed: every answer is out, and every transaction committed or rolled back. The
     # interpreter's teardown (its modules, the SQLite connection, which is not the last one)
