@@ -209,3 +209,62 @@ def test_every_refresh_in_the_readers_process_keeps_its_journals_in_memory(
     for store in ingest._stores.values():
         store.close()
     assert temp_stores == [2, 2]  # MEMORY
+
+
+def test_text_within_latin1_is_stored_in_it_and_other_text_in_utf8(tmp_path: Path) -> None:
+    """A refresh packs an entry's text in the encoding its digest took (entry_rows.entry_bytes):
+    Latin-1 where the summary and content both fit, UTF-8 where either does not (typographic
+    quotes). Both read, search, count their length and change like any other."""
+    path = tmp_path / "cache.sqlite3"
+    store = Store(path)
+    url = "https://lokal.example/feed"
+    feed_id = store.add_feed(url).id
+    feed = items(3)
+    paragraph = "<p>Der Stadtrat beschließt den Haushalt für die Brücke über die Ems.</p>"
+    feed[0].content = paragraph * 6  # Latin-1 throughout
+    feed[1].content = paragraph * 5 + "<p>„Endlich“, sagt die Bürgermeisterin – 40 €.</p>"
+    feed[2].description = "<p>Kurz: Grünkohlessen</p>"  # too short to pack
+
+    def ingest(body: bytes) -> tuple[int, int]:
+        job = FeedJob(feed_id, body, url, {"content-type": "application/rss+xml"}, 200, None, None)
+        [outcome] = ingest_feeds(str(path), [job])
+        assert outcome.error is None
+        return outcome.new_entries, outcome.updated_entries
+
+    assert ingest(rss(feed)) == (3, 0)
+    rows = {
+        r["url"]: (r["summary"], r["content"], r["length"])
+        for r in store.conn.execute(
+            "SELECT url, summary, content, newsreader_length(content) AS length FROM entries"
+        )
+    }
+    latin, wide, short = (rows[item.link] for item in feed)
+    assert isinstance(latin[1], bytes) and latin[1][:1] == b"\x02"
+    assert isinstance(wide[1], bytes) and wide[1][:1] == b"\x01"
+    assert short[:2] == ("<p>Kurz: Grünkohlessen</p>", "")
+    parsed = {e.url: e for e in store.entries(EntryFilter(), limit=10)}
+    for item, (_, content, length) in zip(feed, (latin, wide, short), strict=True):
+        assert unpack_text(content) == item.content == store_content(store, parsed[item.link].id)
+        assert length == len(item.content)
+    assert len(store.entries(EntryFilter(search="haushalt"))) == 2
+    assert len(store.entries(EntryFilter(search="buergermeisterin endlich"))) == 1
+    assert ingest(rss(feed)) == (0, 0)  # the same text: the same digests, nothing rewritten
+
+    feed[0].content += "<p>„Nachtrag“: vertagt.</p>"  # now outside Latin-1
+    feed[1].content = paragraph * 6  # now within it
+    assert ingest(rss(feed)) == (0, 2)
+    formats: dict[str, bytes] = {
+        url: content[:1] for url, content in store.conn.execute("SELECT url, content FROM entries")
+    }
+    assert (formats[feed[0].link], formats[feed[1].link]) == (b"\x01", b"\x02")
+    assert [e.url for e in store.entries(EntryFilter(search="vertagt"))] == [feed[0].link]
+    assert len(store.entries(EntryFilter(search="buergermeisterin"))) == 0
+    assert index_drift(store.conn) == []
+    store.close()
+
+
+def store_content(store: Store, entry_id: int) -> str:
+    """The content as the reader's article view gets it."""
+    shown = store.entry(entry_id)
+    assert shown is not None
+    return shown.content

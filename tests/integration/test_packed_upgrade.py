@@ -90,7 +90,7 @@ def test_an_old_cache_reads_searches_and_hides_like_a_packed_one(
     new_path, old_path = tmp_path / "new.sqlite3", tmp_path / "old.sqlite3"
     ids = _fill(new_path, feeds)
     with monkeypatch.context() as patch:  # written as before: the text as it is, schema 12
-        patch.setattr(entry_rows, "pack_text", lambda text, utf8=None, level=None: text)
+        patch.setattr(entry_rows, "pack_text", lambda text, *args, **kwargs: text)
         _fill(old_path, feeds)
     raw = sqlite3.connect(old_path)
     raw.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION - 1:d}")

@@ -37,13 +37,14 @@ def test_a_worker_stores_a_farm_feed_without_openssl(tmp_path: Path) -> None:
     assert outcome.error is None and outcome.new_entries > 10
     assert (loaded, mapped) == (False, False)
     digests = {len(r[0]) for r in store.conn.execute("SELECT digest FROM entries")}
-    assert digests == {32}
+    assert digests == {16}
     store.close()
 
 
 def test_the_store_hashes_without_hashlib() -> None:
     """Not even hashlib's fallback: in a worker hashlib.sha1 is CPython's, 8x slower than the
-    digest the store makes (BLAKE2b) and than OpenSSL's."""
+    digests the store makes (the checksum; BLAKE2b for a cache's older ones) and than
+    OpenSSL's."""
     script = """
 import sys
 from datetime import UTC, datetime
@@ -52,10 +53,11 @@ from newsreader.core.store import feed_writes, stream_writes
 from newsreader.core.store.entry_rows import entry_digest, legacy_digests
 entry = ParsedEntry(key="k", title="Titel", url=None, author=None, summary="s",
                     content="Straßenfest " * 999, published=datetime(2026, 1, 1, tzinfo=UTC))
-print(len(entry_digest(entry)), len(legacy_digests([entry], {"k": "0" * 40})["k"]))
+print(len(entry_digest(entry)), len(legacy_digests([entry], {"k": "0" * 40})["k"]),
+      len(legacy_digests([entry], {"k": "0" * 32})["k"]))
 print(sorted(m for m in ("hashlib", "_hashlib") if m in sys.modules))
 """
     out = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
     ).stdout.split("\n")
-    assert out[:2] == ["32 40", "[]"]
+    assert out[:2] == ["16 40 32", "[]"]

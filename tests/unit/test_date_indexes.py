@@ -11,7 +11,6 @@ from pathlib import Path
 
 from newsreader.core.models import Cursor, EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
-from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -64,7 +63,7 @@ def _as_the_schema_before(path: Path) -> None:
     with raw:
         for sql in _OLD_DATE_INDEXES:
             raw.execute(sql)
-        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1:d}")
+        raw.execute("PRAGMA user_version = 15")  # before migration 16, which made them one
     raw.close()
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import zlib
 
-from newsreader.core.hashes import entry_digest_hex, sha1_hex
+from newsreader.core.hashes import entry_checksum_hex, entry_digest_hex, sha1_hex
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.parsed import ParsedEntry
-from newsreader.core.store.entry_rows import entry_digest, legacy_digest
+from newsreader.core.store.entry_rows import blake2_digest, entry_digest, legacy_digest
 
 
 def test_sha1_hex_is_hashlibs() -> None:
@@ -21,6 +22,14 @@ def test_entry_digest_hex_is_a_128_bit_blake2b() -> None:
     data = "Straßenbahn\x1d".encode() * 500
     assert entry_digest_hex(data) == hashlib.blake2b(data, digest_size=16).hexdigest()
     assert len(entry_digest_hex(b"")) == 32 != len(sha1_hex(b""))
+
+
+def test_entry_checksum_hex_is_zlibs_crc32_and_adler32_of_the_parts_one_after_another() -> None:
+    parts = [b"L", "Straßenbahn\x1d".encode("latin-1") * 500, b"", bytes(range(256)) * 3]
+    data = b"".join(parts)
+    assert entry_checksum_hex(*parts) == f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    assert entry_checksum_hex() == "0000000000000001"  # nothing: CRC 0, Adler 1
+    assert len(entry_checksum_hex(b"x")) == 16 not in (len(entry_digest_hex(b"")), 40)
 
 
 def test_an_entry_without_guid_link_or_enclosure_keeps_the_key_caches_hold() -> None:
@@ -48,7 +57,8 @@ def test_a_lone_surrogate_is_digested_as_before() -> None:
         "T\x1d\x1d\x1da\ud800b\x1d" + "<p>x</p>" * 50 + "\x1dNone\x1dNone\x1d\x1dFalse\x1d\x1d\x1d"
     )
     data = joined.encode("utf-8", "surrogatepass")
-    assert entry_digest(entry) == hashlib.blake2b(data, digest_size=16).hexdigest()
+    assert entry_digest(entry) == f"{zlib.crc32(b'U' + data):08x}{zlib.adler32(b'U' + data):08x}"
+    assert blake2_digest(entry) == hashlib.blake2b(data, digest_size=16).hexdigest()
     assert legacy_digest(entry) == hashlib.sha1(data).hexdigest()
 
 
@@ -68,4 +78,4 @@ print(entry.key == "sha1:" + hashlib.sha1("Stadtrat tagt\\x1f".encode()).hexdige
 print(len(entry_digest(entry)))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert out.stdout.split() == ["True", "32"], out.stderr[-500:]
+    assert out.stdout.split() == ["True", "16"], out.stderr[-500:]

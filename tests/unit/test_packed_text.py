@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -45,6 +46,31 @@ def test_short_text_stays_text_and_nothing_grows() -> None:
         raw = stored if isinstance(stored, bytes) else stored.encode("utf-8")
         assert len(raw) <= len(text.encode("utf-8"))
         assert unpack_text(stored) == text
+
+
+def test_text_given_in_latin1_is_packed_in_it_and_comes_back_the_same() -> None:
+    text = "<p>Die Straßenbahn fährt über die Brücke; « Öffnungszeiten » ändern sich.</p>" * 8
+    latin = pack_text(text, text.encode("latin-1"), QUICK_LEVEL, latin1=True)
+    utf8 = pack_text(text, text.encode("utf-8"), QUICK_LEVEL)
+    assert isinstance(latin, bytes) and isinstance(utf8, bytes)
+    assert (latin[:1], utf8[:1]) == (b"\x02", b"\x01")  # the format byte names the encoding
+    assert zlib.decompress(latin[1:], -15) == text.encode("latin-1")
+    assert unpack_text(latin) == unpack_text(utf8) == text
+    assert pack_text(text, level=QUICK_LEVEL) == utf8  # nothing given: UTF-8, as ever
+    short = "ä" * (MIN_PACKED_CHARS - 1)
+    assert pack_text(short, short.encode("latin-1"), latin1=True) == short
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(max_codepoint=0xFF), min_size=MIN_PACKED_CHARS, max_size=6000))
+def test_any_latin1_text_comes_back_through_the_stdlib_inflater(text: str) -> None:
+    for level in (DENSE_LEVEL, QUICK_LEVEL):
+        stored = pack_text(text, text.encode("latin-1"), level, latin1=True)
+        assert unpack_text(stored) == text
+        if isinstance(stored, bytes):
+            assert len(stored) < len(text.encode("latin-1"))  # packed only when smaller
+        else:
+            assert stored == text
 
 
 def test_rows_written_before_packing_read_as_they_are() -> None:

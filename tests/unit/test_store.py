@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import sqlite3
+import zlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from newsreader.core.errors import StoreError
 from newsreader.core.models import Cursor, EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.refresh.prefetch import _teaser_targets
-from newsreader.core.store.entry_rows import entry_digest, legacy_digest
+from newsreader.core.store.entry_rows import blake2_digest, entry_digest, legacy_digest
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
@@ -234,23 +235,38 @@ def test_remove_feed_keeps_starred(store: Store) -> None:
 
 def test_an_entry_digest_hashes_what_the_digests_in_caches_hashed(store: Store) -> None:
     """The digest decides whether a stored entry changed. Caches hold the SHA-1 of the fields
-    joined as below (written out here as the stored digests were made); the digest is now a
-    BLAKE2b of the same bytes, and `legacy_digest` still makes the old one, which the first
-    refresh after the upgrade compares an entry stored with it to (`legacy_digests`)."""
+    joined as below (written out here as the stored digests were made), then a BLAKE2b of the
+    same bytes; the digest is now a CRC-32 and an Adler-32 of the fields, the summary and the
+    content in Latin-1 when both fit there ("L" first), else in UTF-8 ("U"). `legacy_digest`
+    and `blake2_digest` still make the old ones, which the first refresh after the upgrade
+    compares an entry stored with one to (`legacy_digests`)."""
 
-    def joined(e: ParsedEntry) -> bytes:
-        def ts(value: datetime | None) -> str:
-            return str(None if value is None else int(value.timestamp()))
+    def ts(value: datetime | None) -> str:
+        return str(None if value is None else int(value.timestamp()))
 
-        parts = [e.title, e.url or "", e.author or "", e.summary, e.content, ts(e.published)]
-        parts += [ts(e.updated), "\x1f".join(e.categories), str(e.paywalled), e.html_base or ""]
-        parts.append("\x1f".join(t.url + "\x1e" + t.title for t in e.teasers))
-        parts.append(
+    def fields(e: ParsedEntry) -> tuple[str, str]:
+        head = [e.title, e.url or "", e.author or ""]
+        tail = [ts(e.published), ts(e.updated), "\x1f".join(e.categories), str(e.paywalled)]
+        tail += [e.html_base or "", "\x1f".join(t.url + "\x1e" + t.title for t in e.teasers)]
+        tail.append(
             "\x1f".join(
                 x.url + ("\x1e" + str(x.duration) if x.duration else "") for x in e.enclosures
             )
         )
-        return "\x1d".join(parts).encode("utf-8", "surrogatepass")
+        return "\x1d".join(head) + "\x1d", "\x1d" + "\x1d".join(tail)
+
+    def joined(e: ParsedEntry) -> bytes:
+        head, tail = fields(e)
+        return f"{head}{e.summary}\x1d{e.content}{tail}".encode("utf-8", "surrogatepass")
+
+    def checksum(e: ParsedEntry) -> str:
+        head, tail = fields(e)
+        try:
+            text = b"L" + e.summary.encode("latin-1") + b"\x1d" + e.content.encode("latin-1")
+        except UnicodeEncodeError:
+            text = b"U" + e.summary.encode() + b"\x1d" + e.content.encode()
+        data = text[:1] + head.encode() + text[1:] + tail.encode()
+        return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
     entries = [
         entry(1),
@@ -264,15 +280,29 @@ def test_an_entry_digest_hashes_what_the_digests_in_caches_hashed(store: Store) 
             teasers=(Teaser(url="http://x/1", title="Eins"), Teaser(url="http://x/2", title="")),
             enclosures=(Enclosure("http://x/a.mp3", duration=61), Enclosure("http://x/b.ogg")),
         ),
+        # Outside Latin-1: typographic quotes and a euro sign, in the summary alone
+        entry(4, summary="„Freibad öffnet“ – Eintritt 4 €", content="<p>Straße</p>" * 40),
+        # in the title alone: the summary and content are still Latin-1
+        entry(5, title="„Kirmes“ fällt aus", content="<p>Grüße</p>" * 40),
     ]
     feed = store.add_feed("http://example.org/feed")
     store.record_feed(feed.id, feed_of(*entries), status=200, etag=None, last_modified=None)
     stored = [r[0] for r in store.conn.execute("SELECT digest FROM entries ORDER BY id")]
-    assert stored == [hashlib.blake2b(joined(e), digest_size=16).hexdigest() for e in entries]
+    assert stored == [checksum(e) for e in entries]
     assert [entry_digest(e) for e in entries] == stored
+    assert [blake2_digest(e) for e in entries] == [
+        hashlib.blake2b(joined(e), digest_size=16).hexdigest() for e in entries
+    ]
     assert [legacy_digest(e) for e in entries] == [
         hashlib.sha1(joined(e)).hexdigest() for e in entries
     ]
+    # One letter more or less, anywhere, is a change.
+    for changed in (
+        replace(entries[1], summary=entries[1].summary + "!"),
+        replace(entries[3], content=entries[3].content[1:]),
+        replace(entries[4], title="„Kirmes“ fällt nicht aus"),
+    ):
+        assert entry_digest(changed) not in stored
 
 
 def test_categories_and_enclosures_are_stored_as_json_dumps_writes_them(store: Store) -> None:

@@ -1,12 +1,13 @@
-"""Hashes from CPython's own modules, not hashlib's OpenSSL ones: `import hashlib` maps
-libcrypto into the process (3.6 MB resident), and a refresh's parse workers hash every entry
-they store (issue 15: the refresh tree's memory). What these hash decides whether a stored
-entry changed or names one; none of it is a secret or a signature.
+"""Hashes from CPython's own modules and ISA-L, not hashlib's OpenSSL ones: `import hashlib`
+maps libcrypto into the process (3.6 MB resident), and a refresh's parse workers hash every
+entry they store (issue 15: the refresh tree's memory). What these hash decides whether a
+stored entry changed or names one; none of it is a secret or a signature.
 """
 
 from __future__ import annotations
 
 from _blake2 import blake2b
+from collections.abc import Callable
 
 # CPython's SHA-1 (typeshed has no stub for it): 8x slower than OpenSSL's, so it names only
 # short things, and reads an old digest once (see `entry_rows.legacy_digest`).
@@ -22,9 +23,36 @@ def sha1_hex(data: bytes) -> str:
     return hexdigest
 
 
+def entry_checksum_hex(*parts: bytes) -> str:
+    """CRC-32 and Adler-32 of the parts, one after another, in hex (16 characters): whether
+    an entry's fields changed, at a third of BLAKE2b's cost (1.5 against 4.4 us a farm entry
+    of 3.3 KB). No one gains by making two texts meet: a feed could only hide a change of its
+    own entry from its reader, which it can do by not changing it. A change by chance slips
+    past both at odds of about 2^-64."""
+    crc32, adler32 = _checksums or _load_checksums()
+    crc, adler = 0, 1
+    for part in parts:
+        crc, adler = crc32(part, crc), adler32(part, adler)
+    return f"{crc:08x}{adler:08x}"
+
+
+_Checksum = Callable[[bytes, int], int]
+_checksums: tuple[_Checksum, _Checksum] | None = None
+
+
+def _load_checksums() -> tuple[_Checksum, _Checksum]:
+    """ISA-L's CRC-32 and Adler-32 (the numbers zlib gives, in less than half its time),
+    loaded on the first digest: the reader, which never digests, goes without them."""
+    global _checksums
+    from isal import isal_zlib
+
+    _checksums = (isal_zlib.crc32, isal_zlib.adler32)
+    return _checksums
+
+
 def entry_digest_hex(*parts: bytes) -> str:
-    """A 128-bit BLAKE2b of the parts, one after another, in hex (32 characters): 2.5x faster
-    than CPython's SHA-1, and 0.05 ms a farm feed (120 KB) slower than OpenSSL's."""
+    """A 128-bit BLAKE2b of the parts, one after another, in hex (32 characters): the digest
+    caches hold from the releases before `entry_checksum_hex` (see `entry_rows`)."""
     digest = blake2b(digest_size=16)
     for part in parts:
         digest.update(part)

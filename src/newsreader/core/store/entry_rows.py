@@ -32,62 +32,101 @@ class EntryText(NamedTuple):
     sketch: tuple[int, int, str] | None = None
 
 
-class EntryUtf8(NamedTuple):
-    """An entry's summary and content in UTF-8, made once for its digest and its packing."""
+class EntryBytes(NamedTuple):
+    """An entry's summary and content encoded once, for its digest and its packing: in
+    Latin-1 when both fit in it (most German feed text: one byte a character, encoded in a
+    third of UTF-8's time, and packed and unpacked that way, `packed_text`), else in UTF-8."""
 
     summary: bytes
     content: bytes
+    latin1: bool
     packable: bool  # False: a lone surrogate, which only the digest encodes (surrogatepass)
 
 
-def entry_utf8(entry: ParsedEntry) -> EntryUtf8:
+def entry_bytes(entry: ParsedEntry) -> EntryBytes:
+    summary, content = entry.summary, entry.content
     try:
-        return EntryUtf8(entry.summary.encode(), entry.content.encode(), True)
+        return EntryBytes(summary.encode("latin-1"), content.encode("latin-1"), True, True)
+    except UnicodeEncodeError:  # typographic quotes, a dash, a euro sign: UTF-8
+        pass
+    try:
+        return EntryBytes(summary.encode(), content.encode(), False, True)
     except UnicodeEncodeError:  # the digest as ever; `pack_text` fails on it as ever
-        summary = entry.summary.encode("utf-8", "surrogatepass")
-        return EntryUtf8(summary, entry.content.encode("utf-8", "surrogatepass"), False)
+        summary_utf8 = summary.encode("utf-8", "surrogatepass")
+        return EntryBytes(summary_utf8, content.encode("utf-8", "surrogatepass"), False, False)
 
 
-def entry_digest(entry: ParsedEntry, utf8: EntryUtf8 | None = None) -> str:
-    """What makes an entry 'changed': any field a reader would see. A BLAKE2b of the bytes
-    `legacy_digest` hashes, taken in parts: the long ones are not copied into one string."""
-    summary, content, _ = utf8 or entry_utf8(entry)
+# What the digest hashes first: which encoding its summary and content are in, so one text
+# in Latin-1 and another whose UTF-8 is the same bytes never share a digest.
+_IN_LATIN1, _IN_UTF8 = b"L", b"U"
+
+
+def entry_digest(entry: ParsedEntry, encoded: EntryBytes | None = None) -> str:
+    """What makes an entry 'changed': any field a reader would see. A checksum of its fields
+    (`hashes.entry_checksum_hex`, 16 hex characters) taken in parts: the long ones are not
+    copied into one string. `encoded`: `entry_bytes(entry)`, if made already."""
+    summary, content, latin1, _ = encoded or entry_bytes(entry)
     head, tail = _short_fields(entry)
-    return _digest_hex()(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+    return _checksum_hex()(
+        _IN_LATIN1 if latin1 else _IN_UTF8,
+        _encoded(head),
+        summary,
+        b"\x1d",
+        content,
+        _encoded(tail),
+    )
 
 
 @functools.cache
-def _digest_hex() -> Callable[..., str]:
-    """`hashes.entry_digest_hex`, imported on the first digest, not at the top: the reader
+def _checksum_hex() -> Callable[..., str]:
+    """`hashes.entry_checksum_hex`, imported on the first digest, not at the top: the reader
     opens the store and never hashes (start-up speed). Not in `entry_digest` itself: an
     import statement runs the import machinery on every call, 2,500 instructions an entry."""
-    from newsreader.core.hashes import entry_digest_hex
+    from newsreader.core.hashes import entry_checksum_hex
 
-    return entry_digest_hex
+    return entry_checksum_hex
+
+
+# Caches hold the digests of earlier releases, each kind known by its length: the first
+# refresh after an upgrade compares an entry stored with one to the digest of that kind
+# (`legacy_digests`), rather than take every entry of the cache for changed.
+_SHA1_CHARS = 40  # SHA-1 of the fields joined, in hex: releases before issue 15's workers
+_BLAKE2_CHARS = 32  # BLAKE2b of the fields in UTF-8: until the checksum (16)
 
 
 def legacy_digest(entry: ParsedEntry) -> str:
-    """The digest releases before the BLAKE2 one stored: SHA-1 of the same bytes, 40 hex
-    characters (see `legacy_digests`)."""
-    from newsreader.core.hashes import sha1_hex  # start-up speed, as in `_digest_hex`
+    """The first digest caches stored: SHA-1 of the fields joined, 40 hex characters."""
+    from newsreader.core.hashes import sha1_hex  # start-up speed, as in `_checksum_hex`
 
     head, tail = _short_fields(entry)
     return sha1_hex(_encoded(f"{head}{entry.summary}\x1d{entry.content}{tail}"))
 
 
+def blake2_digest(entry: ParsedEntry) -> str:
+    """The second digest caches stored: BLAKE2b of the same bytes as `legacy_digest`'s, taken
+    in parts, 32 hex characters."""
+    from newsreader.core.hashes import entry_digest_hex  # start-up speed
+
+    head, tail = _short_fields(entry)
+    summary, content = _encoded(entry.summary), _encoded(entry.content)
+    return entry_digest_hex(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+
+
+_LEGACY_KINDS = {_SHA1_CHARS: legacy_digest, _BLAKE2_CHARS: blake2_digest}
+
+
 def legacy_digests(entries: Iterable[ParsedEntry], stored: Mapping[str, str]) -> dict[str, str]:
-    """`legacy_digest` of those `entries` whose key is `stored` (key -> its digest) with a
-    digest of the old kind: the first refresh after the upgrade tells by it which of them
-    did not change, and gives those the new digest alone (`feed_writes.write_entries`), not
-    a rewrite of their text and index rows. Later refreshes find none to make."""
-    return {
-        entry.key: legacy_digest(entry)
-        for entry in entries
-        if len(stored.get(entry.key) or "") == _LEGACY_DIGEST_CHARS
-    }
-
-
-_LEGACY_DIGEST_CHARS = 40  # SHA-1 in hex; `entry_digest` gives 32
+    """The digest of the kind stored (`_LEGACY_KINDS`) of those `entries` whose key is
+    `stored` (key -> its digest) with a digest of an older kind: the first refresh after the
+    upgrade tells by it which of them did not change, and gives those the new digest alone
+    (`feed_writes.write_entries`), not a rewrite of their text and index rows. Later
+    refreshes find none to make."""
+    older = {}
+    for entry in entries:
+        kind = _LEGACY_KINDS.get(len(stored.get(entry.key) or ""))
+        if kind is not None:
+            older[entry.key] = kind(entry)
+    return older
 
 
 def _short_fields(entry: ParsedEntry) -> tuple[str, str]:
@@ -120,10 +159,10 @@ def _encoded(text: str) -> bytes:
 def entry_text(
     entry: ParsedEntry,
     sketch_after: int | None = None,
-    utf8: EntryUtf8 | None = None,
+    encoded: EntryBytes | None = None,
     pack_level: int = DENSE_LEVEL,
 ) -> EntryText:
-    """`utf8`: `entry_utf8(entry)`, if the digest made it; `pack_level`, the cache's."""
+    """`encoded`: `entry_bytes(entry)`, if the digest made it; `pack_level`, the cache's."""
     plain = feed_text(entry.summary, entry.content)  # once, for the index and the sketch
     # search_index.entry_text's, the body folded straight to UTF-8
     title, body = fold(entry.title), fold_utf8(plain)
@@ -132,12 +171,15 @@ def entry_text(
         published = to_ts(entry.published or entry.updated)
         # An entry without a date is stored as just seen: inside any window.
         sketched = published is None or published >= sketch_after
-    summary_utf8 = content_utf8 = None
-    if utf8 is not None and utf8.packable:
-        summary_utf8, content_utf8 = utf8.summary, utf8.content
+    if encoded is not None and encoded.packable:
+        summary = pack_text(entry.summary, encoded.summary, pack_level, latin1=encoded.latin1)
+        content = pack_text(entry.content, encoded.content, pack_level, latin1=encoded.latin1)
+    else:
+        summary = pack_text(entry.summary, None, pack_level)
+        content = pack_text(entry.content, None, pack_level)
     return EntryText(
-        pack_text(entry.summary, summary_utf8, pack_level),
-        pack_text(entry.content, content_utf8, pack_level),
+        summary,
+        content,
         title,
         body,
         feed_sketch(plain) if sketched else None,

@@ -24,9 +24,9 @@ from newsreader.core.store.counts import count_new_entries
 from newsreader.core.store.db import Database
 from newsreader.core.store.entry_rows import (
     EntryText,
+    entry_bytes,
     entry_digest,
     entry_text,
-    entry_utf8,
     legacy_digests,
 )
 from newsreader.core.store.new_rows import NewRows, enclosures_json, json_list
@@ -162,12 +162,12 @@ class FeedWrites(Database):
         digests: list[str] = []
         texts: dict[str, EntryText] = {}
         for entry in entries:
-            utf8 = entry_utf8(entry)  # once, for the digest and the packed text
-            digest = entry_digest(entry, utf8)
+            encoded = entry_bytes(entry)  # once, for the digest and the packed text
+            digest = entry_digest(entry, encoded)
             digests.append(digest)
             stored = known.get(entry.key)
             if stored != digest and (stored is None or stored != legacy.get(entry.key)):
-                texts[entry.key] = entry_text(entry, sketch_after, utf8, self.pack_level)
+                texts[entry.key] = entry_text(entry, sketch_after, encoded, self.pack_level)
         kept = tuple(
             EntryHead(
                 e.key,
@@ -335,7 +335,8 @@ def write_entries(
         text = texts.get(entry.key)
         if text is None:
             assert isinstance(entry, ParsedEntry)  # an EntryHead's text is in `texts`
-            text = entry_text(entry, pack_level=pack_level)
+            # packed as a prepared feed's are (in Latin-1 where it fits): the same bytes
+            text = entry_text(entry, encoded=entry_bytes(entry), pack_level=pack_level)
         values = (
             entry.url,
             entry.title,

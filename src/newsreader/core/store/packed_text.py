@@ -3,8 +3,10 @@
 The feed's text was about 60 % of the cache and of what a refresh writes, and a row of about
 3 KB took a 4 KB page of its own. Deflated, the text is about half as long. A stored value is
 either TEXT (short text, text that deflate does not shrink, and every row written before
-schema 13) or a BLOB: a format byte, then the UTF-8 text as raw deflate. Nothing else stores
-a BLOB in these columns, so the type alone tells them apart, in SQL too.
+schema 13) or a BLOB: a format byte, then the text as raw deflate, in UTF-8 (format 1) or,
+since schema 17, in Latin-1 when all of it fits there (format 2: most German feed text, which
+a refresh's worker encodes that way for the entry's digest anyway, `entry_rows.entry_bytes`).
+Nothing else stores a BLOB in these columns, so the type alone tells them apart, in SQL too.
 
 Whoever reads `entries.summary` or `entries.content` reads them through `unpack_text` (or the
 SQL function `newsreader_body`, see search_index.py); whoever writes them, through `pack_text`.
@@ -19,6 +21,7 @@ from collections.abc import Callable
 # Shorter text is stored as it is: deflate's gain would not pay for the work.
 MIN_PACKED_CHARS = 200
 _DEFLATED = 1  # format byte: raw deflate (no header, no checksum: SQLite checks the page)
+_DEFLATED_LATIN1 = 2  # the same, of the text in Latin-1
 # ISA-L writes the same deflate format in a third of zlib's time: zlib's level 1 took 40 % of
 # the CPU a worker spends storing a farm feed (bench/refresh_stages.py). Its level 1 packs the
 # farm's and the corpus's text as small as zlib's level 1 did (46 % and 63 % of the UTF-8);
@@ -39,6 +42,7 @@ _HIST_BITS = 15  # a 32 KiB window, as zlib's wbits=-15
 _MEM_SMALL, _MEM_DEFAULT = 2, 0  # igzip_lib.MEM_LEVEL_SMALL, MEM_LEVEL_DEFAULT
 SMALL_BUFFER_BYTES = 16_000
 _FORMAT = bytes((_DEFLATED,))
+_FORMAT_LATIN1 = bytes((_DEFLATED_LATIN1,))
 
 _Deflate = Callable[[bytes, int, int, int, int], bytes]
 
@@ -52,15 +56,22 @@ def pack_level(page_size: int) -> int:
     return QUICK_LEVEL if page_size >= QUICK_FROM_PAGE_SIZE else DENSE_LEVEL
 
 
-def pack_text(text: str, utf8: bytes | None = None, level: int = DENSE_LEVEL) -> str | bytes:
-    """The value to store for `text`; `utf8`, its UTF-8 if already made (the digest's);
-    `level`, the cache's (`pack_level`)."""
+def pack_text(
+    text: str, encoded: bytes | None = None, level: int = DENSE_LEVEL, *, latin1: bool = False
+) -> str | bytes:
+    """The value to store for `text`; `encoded`, its bytes if already made (the digest's):
+    its Latin-1 if `latin1`, else its UTF-8; `level`, the cache's (`pack_level`)."""
     if len(text) < MIN_PACKED_CHARS:
         return text
-    raw = text.encode("utf-8") if utf8 is None else utf8
+    if encoded is None:
+        raw, latin1 = text.encode("utf-8"), False
+    else:
+        raw = encoded
     buffer = _MEM_SMALL if len(raw) <= SMALL_BUFFER_BYTES else _MEM_DEFAULT
-    packed = _FORMAT + _deflate()(raw, level, _DEFLATE_FLAG, buffer, _HIST_BITS)
-    return packed if len(packed) < len(raw) else text
+    packed = _deflate()(raw, level, _DEFLATE_FLAG, buffer, _HIST_BITS)
+    if len(packed) + 1 >= len(raw):
+        return text
+    return (_FORMAT_LATIN1 if latin1 else _FORMAT) + packed
 
 
 def load_packer() -> None:
@@ -84,8 +95,11 @@ def unpack_text(value: str | bytes | None) -> str:
         return ""
     if isinstance(value, str):
         return value
-    if value[:1] == bytes((_DEFLATED,)):
+    kind = value[:1]
+    if kind == _FORMAT:
         # The stdlib reads it: a cache stays readable wherever zlib is, ISA-L or not.
         return zlib.decompress(value[1:], _RAW).decode("utf-8")
+    if kind == _FORMAT_LATIN1:
+        return zlib.decompress(value[1:], _RAW).decode("latin-1")
     # Not written by pack_text: show what can be read rather than fail the whole listing.
     return bytes(value).decode("utf-8", "replace")
