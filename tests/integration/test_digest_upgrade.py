@@ -23,7 +23,7 @@ from newsreader.core.refresh import ingest
 from newsreader.core.refresh.ingest import FeedJob, ingest_feeds
 from newsreader.core.refresh.run import refresh
 from newsreader.core.store import stream_writes
-from newsreader.core.store.entry_rows import blake2_digest, entry_digest, legacy_digest
+from newsreader.core.store.entry_rows import blake2_digest, entry_digest, sha1_digest
 from newsreader.core.store.store import Store
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
@@ -41,7 +41,7 @@ _LOG_REWRITES = """
 Digest = Callable[[ParsedEntry], str]
 # Each kind of digest caches hold, by its length: the refreshes below must know it by that.
 OLDER_KINDS = pytest.mark.parametrize(
-    ("older", "length"), [(legacy_digest, 40), (blake2_digest, 32)], ids=["sha1", "blake2"]
+    ("older", "length"), [(sha1_digest, 40), (blake2_digest, 32)], ids=["sha1", "blake2"]
 )
 NEW_LENGTH = 16
 

@@ -89,7 +89,7 @@ def test_an_old_cache_reads_searches_and_hides_like_a_packed_one(
         pytest.skip("no parsable feed in the corpus")
     new_path, old_path = tmp_path / "new.sqlite3", tmp_path / "old.sqlite3"
     ids = _fill(new_path, feeds)
-    with monkeypatch.context() as patch:  # written as before: the text as it is, schema 12
+    with monkeypatch.context() as patch:  # written as before packing: the text as it is
         patch.setattr(entry_rows, "pack_text", lambda text, *args, **kwargs: text)
         _fill(old_path, feeds)
     raw = sqlite3.connect(old_path)

@@ -10,7 +10,7 @@ import zlib
 from newsreader.core.hashes import entry_checksum_hex, entry_digest_hex, sha1_hex
 from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.parsed import ParsedEntry
-from newsreader.core.store.entry_rows import blake2_digest, entry_digest, legacy_digest
+from newsreader.core.store.entry_rows import blake2_digest, entry_digest, sha1_digest
 
 
 def test_sha1_hex_is_hashlibs() -> None:
@@ -59,7 +59,7 @@ def test_a_lone_surrogate_is_digested_as_before() -> None:
     data = joined.encode("utf-8", "surrogatepass")
     assert entry_digest(entry) == f"{zlib.crc32(b'U' + data):08x}{zlib.adler32(b'U' + data):08x}"
     assert blake2_digest(entry) == hashlib.blake2b(data, digest_size=16).hexdigest()
-    assert legacy_digest(entry) == hashlib.sha1(data).hexdigest()
+    assert sha1_digest(entry) == hashlib.sha1(data).hexdigest()
 
 
 def test_a_python_without_cpythons_own_hashes_still_parses_and_digests() -> None:

@@ -18,7 +18,7 @@ from newsreader.core.errors import StoreError
 from newsreader.core.models import Cursor, EntryFilter
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
 from newsreader.core.refresh.prefetch import _teaser_targets
-from newsreader.core.store.entry_rows import blake2_digest, entry_digest, legacy_digest
+from newsreader.core.store.entry_rows import blake2_digest, entry_digest, sha1_digest
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.schema import SCHEMA_VERSION
 from newsreader.core.store.store import Store
@@ -237,7 +237,7 @@ def test_an_entry_digest_hashes_what_the_digests_in_caches_hashed(store: Store) 
     """The digest decides whether a stored entry changed. Caches hold the SHA-1 of the fields
     joined as below (written out here as the stored digests were made), then a BLAKE2b of the
     same bytes; the digest is now a CRC-32 and an Adler-32 of the fields, the summary and the
-    content in Latin-1 when both fit there ("L" first), else in UTF-8 ("U"). `legacy_digest`
+    content in Latin-1 when both fit there ("L" first), else in UTF-8 ("U"). `sha1_digest`
     and `blake2_digest` still make the old ones, which the first refresh after the upgrade
     compares an entry stored with one to (`legacy_digests`)."""
 
@@ -293,7 +293,7 @@ def test_an_entry_digest_hashes_what_the_digests_in_caches_hashed(store: Store) 
     assert [blake2_digest(e) for e in entries] == [
         hashlib.blake2b(joined(e), digest_size=16).hexdigest() for e in entries
     ]
-    assert [legacy_digest(e) for e in entries] == [
+    assert [sha1_digest(e) for e in entries] == [
         hashlib.sha1(joined(e)).hexdigest() for e in entries
     ]
     # One letter more or less, anywhere, is a change.

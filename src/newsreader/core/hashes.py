@@ -10,7 +10,7 @@ from _blake2 import blake2b
 from collections.abc import Callable
 
 # CPython's SHA-1 (typeshed has no stub for it): 8x slower than OpenSSL's, so it names only
-# short things, and reads an old digest once (see `entry_rows.legacy_digest`).
+# short things, and reads an old digest once (see `entry_rows.sha1_digest`).
 try:
     from _sha1 import sha1  # type: ignore[import-not-found]
 except ImportError:  # a build without it (RHEL's Python: BLAKE2 alone built in): OpenSSL's
@@ -28,7 +28,8 @@ def entry_checksum_hex(*parts: bytes) -> str:
     an entry's fields changed, at a third of BLAKE2b's cost (1.5 against 4.4 us a farm entry
     of 3.3 KB). No one gains by making two texts meet: a feed could only hide a change of its
     own entry from its reader, which it can do by not changing it. A change by chance slips
-    past both at odds of about 2^-64."""
+    past both at odds of about 2^-64; past CRC-32 alone, 2^-32, for the edits Adler-32 does
+    not see (two words of one length and one sum of byte values swapping places, say)."""
     crc32, adler32 = _checksums or _load_checksums()
     crc, adler = 0, 1
     for part in parts:

@@ -23,6 +23,7 @@ from newsreader.core.store import search_index
 from newsreader.core.store.counts import count_new_entries
 from newsreader.core.store.db import Database
 from newsreader.core.store.entry_rows import (
+    EntryBytes,
     EntryText,
     entry_bytes,
     entry_digest,
@@ -305,6 +306,7 @@ def write_entries(
     index: search_index.IndexWrites,
     legacy: Mapping[str, str] | None = None,
     pack_level: int,
+    encoded: Sequence[EntryBytes] | None = None,
 ) -> tuple[int, int]:
     """Insert new entries and rewrite changed ones (`existing`: key -> id, digest of those
     stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
@@ -312,7 +314,8 @@ def write_entries(
     rows go to `index`, which the caller flushes before anything changes them again. An
     entry stored with its `legacy` digest (`legacy_digests`) has not changed: it is given
     the new digest, and nothing else is written. Text not yet packed is packed at
-    `pack_level` (the cache's)."""
+    `pack_level` (the cache's), from `encoded` (`entry_bytes` of each entry, if the digests
+    made them)."""
     from newsreader.core.parsed import ParsedEntry  # start-up speed: the reader's goes without
 
     new = updated = 0
@@ -336,7 +339,8 @@ def write_entries(
         if text is None:
             assert isinstance(entry, ParsedEntry)  # an EntryHead's text is in `texts`
             # packed as a prepared feed's are (in Latin-1 where it fits): the same bytes
-            text = entry_text(entry, encoded=entry_bytes(entry), pack_level=pack_level)
+            made = entry_bytes(entry) if encoded is None else encoded[offset - first_offset]
+            text = entry_text(entry, encoded=made, pack_level=pack_level)
         values = (
             entry.url,
             entry.title,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from newsreader.core.models import FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
-from newsreader.core.store.entry_rows import entry_digest, legacy_digests
+from newsreader.core.store.entry_rows import entry_bytes, entry_digest, legacy_digests
 from newsreader.core.store.feed_writes import (
     FeedUpdate,
     stored_outcome,
@@ -99,7 +99,8 @@ def write_stream(
                 (feed_id, *keys),
             )
         }
-        digests = [entry_digest(entry) for entry in chunk]
+        encoded = [entry_bytes(entry) for entry in chunk]  # once, for digest and packing
+        digests = [entry_digest(entry, text) for entry, text in zip(chunk, encoded, strict=True)]
         legacy = legacy_digests(chunk, {key: digest for key, (_, digest) in existing.items()})
         index = search_index.IndexWrites()
         added, changed = write_entries(
@@ -115,6 +116,7 @@ def write_stream(
             index=index,
             legacy=legacy,
             pack_level=pack_level,
+            encoded=encoded,
         )
         index.flush(conn)
         new, updated, kept = new + added, updated + changed, kept + len(chunk)
