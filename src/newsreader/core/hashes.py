@@ -7,7 +7,10 @@ stored entry changed or names one; none of it is a secret or a signature.
 from __future__ import annotations
 
 from _blake2 import blake2b
-from collections.abc import Callable
+
+# Every process that imports this module parses feeds and stores them, so packs with ISA-L
+# anyway; the reader and the refreshing process import neither.
+from isal.isal_zlib import adler32, crc32
 
 # CPython's SHA-1 (typeshed has no stub for it): 8x slower than OpenSSL's, so it names only
 # short things, and reads an old digest once (see `entry_rows.sha1_digest`).
@@ -26,29 +29,15 @@ def sha1_hex(data: bytes) -> str:
 def entry_checksum_hex(*parts: bytes) -> str:
     """CRC-32 and Adler-32 of the parts, one after another, in hex (16 characters): whether
     an entry's fields changed, at a third of BLAKE2b's cost (1.5 against 4.4 us a farm entry
-    of 3.3 KB). No one gains by making two texts meet: a feed could only hide a change of its
-    own entry from its reader, which it can do by not changing it. A change by chance slips
-    past both at odds of about 2^-64; past CRC-32 alone, 2^-32, for the edits Adler-32 does
-    not see (two words of one length and one sum of byte values swapping places, say)."""
-    crc32, adler32 = _checksums or _load_checksums()
+    of 3.3 KB; ISA-L's, the numbers zlib gives in less than half its time). No one gains by
+    making two texts meet: a feed could only hide a change of its own entry from its reader,
+    which it can do by not changing it. A change by chance slips past both at odds of about
+    2^-64; past CRC-32 alone, 2^-32, for the edits Adler-32 does not see (two words of one
+    length and one sum of byte values swapping places, say)."""
     crc, adler = 0, 1
     for part in parts:
         crc, adler = crc32(part, crc), adler32(part, adler)
     return f"{crc:08x}{adler:08x}"
-
-
-_Checksum = Callable[[bytes, int], int]
-_checksums: tuple[_Checksum, _Checksum] | None = None
-
-
-def _load_checksums() -> tuple[_Checksum, _Checksum]:
-    """ISA-L's CRC-32 and Adler-32 (the numbers zlib gives, in less than half its time),
-    loaded on the first digest: the reader, which never digests, goes without them."""
-    global _checksums
-    from isal import isal_zlib
-
-    _checksums = (isal_zlib.crc32, isal_zlib.adler32)
-    return _checksums
 
 
 def entry_digest_hex(*parts: bytes) -> str:

@@ -65,18 +65,10 @@ _IN_LATIN1, _IN_UTF8 = b"L", b"U"
 
 def entry_digest(entry: ParsedEntry, encoded: EntryBytes | None = None) -> str:
     """What makes an entry 'changed': any field a reader would see. A checksum of its fields
-    (`hashes.entry_checksum_hex`, 16 hex characters) taken in parts: the long ones are not
-    copied into one string. `encoded`: `entry_bytes(entry)`, if made already."""
+    (`hashes.entry_checksum_hex`, 16 hex characters); `encoded`: `entry_bytes(entry)`, if
+    made already."""
     summary, content, latin1, _ = encoded or entry_bytes(entry)
-    head, tail = _short_fields(entry)
-    return _checksum_hex()(
-        _IN_LATIN1 if latin1 else _IN_UTF8,
-        _encoded(head),
-        summary,
-        b"\x1d",
-        content,
-        _encoded(tail),
-    )
+    return _checksum_hex()(_IN_LATIN1 if latin1 else _IN_UTF8, *_fields(entry, summary, content))
 
 
 @functools.cache
@@ -103,8 +95,7 @@ def sha1_digest(entry: ParsedEntry) -> str:
     """The first digest caches stored: SHA-1 of the fields joined, 40 hex characters."""
     from newsreader.core.hashes import sha1_hex  # start-up speed, as in `_checksum_hex`
 
-    head, tail = _short_fields(entry)
-    return sha1_hex(_encoded(f"{head}{entry.summary}\x1d{entry.content}{tail}"))
+    return sha1_hex(b"".join(_fields(entry, _encoded(entry.summary), _encoded(entry.content))))
 
 
 def blake2_digest(entry: ParsedEntry) -> str:
@@ -112,9 +103,7 @@ def blake2_digest(entry: ParsedEntry) -> str:
     in parts, 32 hex characters."""
     from newsreader.core.hashes import entry_digest_hex  # start-up speed
 
-    head, tail = _short_fields(entry)
-    summary, content = _encoded(entry.summary), _encoded(entry.content)
-    return entry_digest_hex(_encoded(head), summary, b"\x1d", content, _encoded(tail))
+    return entry_digest_hex(*_fields(entry, _encoded(entry.summary), _encoded(entry.content)))
 
 
 _LEGACY_KINDS = {_SHA1_CHARS: sha1_digest, _BLAKE2_CHARS: blake2_digest}
@@ -132,6 +121,13 @@ def legacy_digests(entries: Iterable[ParsedEntry], stored: Mapping[str, str]) ->
         if kind is not None:
             older[entry.key] = kind(entry)
     return older
+
+
+def _fields(entry: ParsedEntry, summary: bytes, content: bytes) -> tuple[bytes, ...]:
+    """The bytes every kind of digest hashes, in this order, `summary` and `content` as the
+    caller encoded them: the long ones are not copied into one string."""
+    head, tail = _short_fields(entry)
+    return _encoded(head), summary, b"\x1d", content, _encoded(tail)
 
 
 def _short_fields(entry: ParsedEntry) -> tuple[str, str]:
