@@ -9,6 +9,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from newsreader import exit_codes
+from newsreader.collector import collect_seldom
 from newsreader.core.config import Config, SavedSearch, default_data_dir
 from newsreader.core.config_file import load_config
 from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
@@ -212,6 +213,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
     # Start-up speed: httpx and the worker pool load for the commands that fetch.
     from newsreader.core.refresh.run import refresh
 
+    collect_seldom()
     if args.offline:
         raise NewsreaderError("refresh needs the network; drop --offline")
     feed_ids: Collection[int] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import pickle
 import platform
@@ -42,6 +43,22 @@ def die() -> None:
 def slow(seconds: float) -> float:
     time.sleep(seconds)
     return seconds
+
+
+def collector_settings() -> tuple[tuple[int, int, int], int]:
+    return gc.get_threshold(), gc.get_freeze_count()
+
+
+def test_a_worker_collects_seldom_and_leaves_what_it_imported_alone() -> None:
+    """collector.collect_seldom: a worker's many young containers are collected every 10,000,
+    and the modules it imported before its first job are frozen (thousands of objects)."""
+    pool = WorkerPool(1)
+    try:
+        threshold, frozen = pool.submit(collector_settings).result(timeout=30)
+    finally:
+        pool.shutdown()
+    assert threshold == (10_000, 20, 100)
+    assert frozen > 5_000
 
 
 def test_jobs_run_in_other_processes_and_errors_come_back() -> None:
