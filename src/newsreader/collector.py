@@ -10,7 +10,9 @@ refresh's worker processes use it.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+from collections.abc import Iterator
 
 
 def hold_collector() -> None:
@@ -22,14 +24,36 @@ def release_collector() -> None:
     gc.enable()
 
 
-def collect_seldom() -> None:
-    """For a refresh's processes, once their imports are in: those stay (frozen), and the
-    young objects are collected every 10,000 rather than 700. A refresh makes containers by
-    the million and nearly all of them die young without a cycle: at the default the collector
-    ran 117 times in each worker of a cold refresh of 2,000 farm feeds and 98 times in the
-    refreshing process, 30 and 34 ms of CPU; so, once in each worker and 47 times in the
-    refreshing process, 2 and 8 ms. Frozen once per process: tests refresh many times in one,
-    and would freeze each earlier refresh's garbage."""
+# Young objects collected every 10,000 rather than 700, the older generations as usual. A
+# refresh makes containers by the million and nearly all of them die young without a cycle: at
+# the default, a cold refresh of 2,000 farm feeds ran the collector 117 times in each worker
+# and 98 times in the refreshing process (30 and 34 ms of CPU); with this, 10 times in each
+# worker (between its batches, 1 ms in all) and 45 times in the refreshing process (7-12 ms).
+# Not for a worker's other jobs: a page's extraction leaves garbage that holds lxml trees, and
+# `refresh --full` peaked at 57-59 MB rather than 54 with it (bench/prefetch.py).
+SELDOM = (10_000, 20, 100)
+
+
+def freeze_once() -> None:
+    """What a process has made so far (its imports) lives as long as it does: frozen, the
+    collector's passes leave it alone. Once per process: tests run many refreshes in one, and
+    would freeze each earlier one's garbage."""
     if not gc.get_freeze_count():
         gc.freeze()
-    gc.set_threshold(10_000, 20, 100)
+
+
+def collect_seldom() -> None:
+    """For the refreshing process, once its imports are in (`SELDOM`)."""
+    freeze_once()
+    gc.set_threshold(*SELDOM)
+
+
+@contextlib.contextmanager
+def collecting_seldom() -> Iterator[None]:
+    """For a worker's batch of feeds (`SELDOM`); the thresholds as they were after it."""
+    before = gc.get_threshold()
+    gc.set_threshold(*SELDOM)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

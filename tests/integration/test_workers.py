@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.errors import WorkerDied
+from newsreader.core.refresh import ingest
 from newsreader.core.refresh.ingest import _WORKER_CACHE_KIB, FeedJob, _store, ingest_feeds
 from newsreader.core.refresh.worker_process import FileGate
 from newsreader.core.refresh.workers import Stream, WorkerPool
@@ -49,16 +50,56 @@ def collector_settings() -> tuple[tuple[int, int, int], int]:
     return gc.get_threshold(), gc.get_freeze_count()
 
 
-def test_a_worker_collects_seldom_and_leaves_what_it_imported_alone() -> None:
-    """collector.collect_seldom: a worker's many young containers are collected every 10,000,
-    and the modules it imported before its first job are frozen (thousands of objects)."""
+def test_a_worker_freezes_what_it_imported_and_collects_as_usual_between_batches() -> None:
+    """collector.freeze_once: the modules a worker imported before its first job are frozen
+    (thousands of objects); a job other than a batch of feeds (a page's extraction) has the
+    collector's usual thresholds."""
     pool = WorkerPool(1)
     try:
         threshold, frozen = pool.submit(collector_settings).result(timeout=30)
     finally:
         pool.shutdown()
-    assert threshold == (10_000, 20, 100)
+    usual = subprocess.run(
+        [sys.executable, "-c", "import gc; print(*gc.get_threshold())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert threshold == tuple(map(int, usual))
     assert frozen > 5_000
+
+
+@pytest.mark.parametrize("in_a_worker", [True, False])
+def test_a_workers_batch_of_feeds_is_stored_with_the_collector_run_seldom(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_a_worker: bool
+) -> None:
+    """collector.collecting_seldom, while a worker parses and stores its batch (each feed is
+    taken from the stream inside it); the refreshing process's own collector is left alone."""
+    monkeypatch.setattr(ingest, "_stores", {})  # this test's, closed below
+    store = Store(tmp_path / "cache.sqlite3")
+    feed = store.add_feed("https://lokal.example/feed.xml")
+    seen: list[tuple[int, int, int]] = []
+
+    def feeds() -> Iterable[FeedJob]:
+        for _ in range(2):
+            seen.append(gc.get_threshold())
+            yield FeedJob(feed.id, rss(items(2)), feed.url, {}, 200, None, None)
+
+    if in_a_worker:
+        monkeypatch.setattr(ingest, "_write_gate", FileGate(str(tmp_path / "gate")))
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        outcomes = ingest_feeds(str(store.path), feeds())
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*before)
+        for opened in ingest._stores.values():
+            opened.close()
+    assert [o.error for o in outcomes] == [None, None]
+    assert sum(o.new_entries for o in outcomes) == 2
+    assert seen == [(10_000, 20, 100) if in_a_worker else (700, 10, 10)] * 2
+    assert after == (700, 10, 10)
 
 
 def test_jobs_run_in_other_processes_and_errors_come_back() -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsreader.collector import collecting_seldom
 from newsreader.core.config import HideRule
 from newsreader.core.errors import FeedParseError
 from newsreader.core.models import FeedOutcome
@@ -116,6 +117,15 @@ def ingest_feeds(
     it is parsed (`_ingest_streamed`). `sketch_after`: the clustering window's start, whose
     new entries are sketched here, on every worker and while others fetch, rather than all at
     once by the pass at the end."""
+    # In a worker (which has a write gate), young objects are collected seldom while it
+    # parses and stores; not in the refreshing process, whose collector is its own.
+    with collecting_seldom() if _write_gate is not None else nullcontext():
+        return _ingest_feeds(db_path, jobs, sketch_after)
+
+
+def _ingest_feeds(
+    db_path: str, jobs: Iterable[FeedJob], sketch_after: int | None
+) -> list[FeedOutcome]:
     # Imported here, not at the top: the refreshing process only names this job, and a warm
     # refresh (all 304) should not pay for loading the parsers.
     from newsreader.core.parse.feeds import parse_feed
