@@ -9,7 +9,6 @@ from collections.abc import Collection
 from pathlib import Path
 
 from newsreader import exit_codes
-from newsreader.collector import collect_seldom
 from newsreader.core.config import Config, SavedSearch, default_data_dir
 from newsreader.core.config_file import load_config
 from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
@@ -211,6 +210,7 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
     # Start-up speed: httpx and the worker pool load for the commands that fetch.
+    from newsreader.core.refresh.collecting import collect_seldom
     from newsreader.core.refresh.run import refresh
 
     collect_seldom()

@@ -46,60 +46,75 @@ def slow(seconds: float) -> float:
     return seconds
 
 
-def collector_settings() -> tuple[tuple[int, int, int], int]:
-    return gc.get_threshold(), gc.get_freeze_count()
+FEED_URL = "https://lokal.example/feed.xml"
 
 
-def test_a_worker_freezes_what_it_imported_and_collects_as_usual_between_batches() -> None:
-    """collector.freeze_once: the modules a worker imported before its first job are frozen
-    (thousands of objects); a job other than a batch of feeds (a page's extraction) has the
-    collector's usual thresholds."""
-    pool = WorkerPool(1)
-    try:
-        threshold, frozen = pool.submit(collector_settings).result(timeout=30)
-    finally:
-        pool.shutdown()
-    usual = subprocess.run(
-        [sys.executable, "-c", "import gc; print(*gc.get_threshold())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert threshold == tuple(map(int, usual))
-    assert frozen > 5_000
-
-
-@pytest.mark.parametrize("in_a_worker", [True, False])
-def test_a_workers_batch_of_feeds_is_stored_with_the_collector_run_seldom(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_a_worker: bool
-) -> None:
-    """collector.collecting_seldom, while a worker parses and stores its batch (each feed is
-    taken from the stream inside it); the refreshing process's own collector is left alone."""
-    monkeypatch.setattr(ingest, "_stores", {})  # this test's, closed below
-    store = Store(tmp_path / "cache.sqlite3")
-    feed = store.add_feed("https://lokal.example/feed.xml")
+def thresholds_in_and_after_a_batch(db_path: str, feed_id: int) -> list[tuple[int, int, int]]:
+    """Run in a worker: the collector's thresholds as each feed of a batch is taken, and
+    after the batch."""
     seen: list[tuple[int, int, int]] = []
 
     def feeds() -> Iterable[FeedJob]:
         for _ in range(2):
             seen.append(gc.get_threshold())
-            yield FeedJob(feed.id, rss(items(2)), feed.url, {}, 200, None, None)
+            yield FeedJob(
+                feed_id, rss(items(2)), "https://lokal.example/feed.xml", {}, 200, None, None
+            )
 
-    if in_a_worker:
-        monkeypatch.setattr(ingest, "_write_gate", FileGate(str(tmp_path / "gate")))
-    before = gc.get_threshold()
-    gc.set_threshold(700, 10, 10)
+    outcomes = ingest_feeds(db_path, feeds())
+    assert sum(o.new_entries for o in outcomes) == 2, outcomes
+    return [*seen, gc.get_threshold()]
+
+
+def usual_thresholds() -> tuple[int, ...]:
+    """A fresh interpreter's, as the workers start with them."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import gc; print(*gc.get_threshold())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return tuple(map(int, done.stdout.split()))
+
+
+def test_a_worker_runs_the_collector_seldom_only_while_it_stores_a_batch(tmp_path: Path) -> None:
+    """refresh/collecting.py: a batch of feeds with young objects collected every 10,000; the
+    worker's other jobs (a page's extraction) with the usual thresholds."""
+    store = Store(tmp_path / "cache.sqlite3")
+    feed = store.add_feed(FEED_URL)
+    store.close()
+    pool = WorkerPool(1)
     try:
-        outcomes = ingest_feeds(str(store.path), feeds())
-        after = gc.get_threshold()
+        seen = pool.submit(
+            thresholds_in_and_after_a_batch, str(tmp_path / "cache.sqlite3"), feed.id
+        )
+        inside = seen.result(timeout=30)
+        later = pool.submit(gc.get_threshold).result(timeout=30)
+    finally:
+        pool.shutdown()
+    usual = usual_thresholds()
+    assert inside == [(10_000, 20, 100), (10_000, 20, 100), usual]
+    assert later == usual
+
+
+def test_a_batch_stored_in_the_refreshing_process_leaves_its_collector_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refresh of a few feeds ingests on a thread of its own process (the reader's, too):
+    no worker there, so the collector's thresholds are the process's own all along."""
+    monkeypatch.setattr(ingest, "_stores", {})  # this test's, closed below
+    store = Store(tmp_path / "cache.sqlite3")
+    feed = store.add_feed(FEED_URL)
+    before = gc.get_threshold()
+    gc.set_threshold(1_234, 11, 12)
+    try:
+        seen = thresholds_in_and_after_a_batch(str(store.path), feed.id)
     finally:
         gc.set_threshold(*before)
         for opened in ingest._stores.values():
             opened.close()
-    assert [o.error for o in outcomes] == [None, None]
-    assert sum(o.new_entries for o in outcomes) == 2
-    assert seen == [(10_000, 20, 100) if in_a_worker else (700, 10, 10)] * 2
-    assert after == (700, 10, 10)
+        store.close()
+    assert seen == [(1_234, 11, 12)] * 3
 
 
 def test_jobs_run_in_other_processes_and_errors_come_back() -> None:

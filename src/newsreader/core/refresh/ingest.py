@@ -14,12 +14,12 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsreader.collector import collecting_seldom
 from newsreader.core.config import HideRule
 from newsreader.core.errors import FeedParseError
 from newsreader.core.models import FeedOutcome
 from newsreader.core.parse.polling import header_interval, longest
 from newsreader.core.parsed import ParsedEntry, ParsedFeed
+from newsreader.core.refresh.collecting import collecting_seldom
 from newsreader.core.store.feed_writes import FeedUpdate, PreparedFeed
 from newsreader.core.store.packed_text import load_packer
 from newsreader.core.store.store import Store
@@ -117,8 +117,8 @@ def ingest_feeds(
     it is parsed (`_ingest_streamed`). `sketch_after`: the clustering window's start, whose
     new entries are sketched here, on every worker and while others fetch, rather than all at
     once by the pass at the end."""
-    # In a worker (which has a write gate), young objects are collected seldom while it
-    # parses and stores; not in the refreshing process, whose collector is its own.
+    # In a worker (only a worker has a write gate), the collector runs seldom while it parses
+    # and stores (collecting.py); not in the refreshing process, whose collector is its own.
     with collecting_seldom() if _write_gate is not None else nullcontext():
         return _ingest_feeds(db_path, jobs, sketch_after)
 

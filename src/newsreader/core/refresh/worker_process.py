@@ -126,13 +126,11 @@ def _serve_requests(gate_path: str) -> None:
         sys.modules.setdefault(module, None)  # type: ignore[arg-type]
     # Imported only now, after the refusal above: ingest's imports must not load ssl. And
     # the refreshing process imports this module too (read_message), never worker_memory.
-    from newsreader.collector import freeze_once
     from newsreader.core.refresh.ingest import init_worker, release_page_caches
     from newsreader.core.refresh.worker_memory import hold_only_what_is_used
 
     give_back = hold_only_what_is_used()
     init_worker(FileGate(gate_path))
-    freeze_once()
     requests = sys.stdin.buffer
     # The protocol owns the real stdout; anything a library prints goes to stderr instead.
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
