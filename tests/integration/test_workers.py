@@ -129,6 +129,37 @@ def test_jobs_run_in_other_processes_and_errors_come_back() -> None:
         pool.shutdown()
 
 
+def pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_jobs_one_after_another_keep_to_the_worker_already_running() -> None:
+    """A refresh whose changed feeds made one batch, then its settling job: one worker, not
+    a second one started for the second job (0.08 s of CPU and ~25 MB each)."""
+    pool = WorkerPool(2)
+    try:
+        pids = [pool.submit(pid_of_worker).result(timeout=30) for _ in range(5)]
+    finally:
+        pool.shutdown()
+    assert len(set(pids)) == 1
+    assert os.getpid() not in pids
+
+
+def test_a_second_worker_starts_when_the_first_is_busy() -> None:
+    pool = WorkerPool(2)
+    try:
+        busy = pool.submit(pid_after, 1.0)
+        deadline = time.monotonic() + 30
+        while not busy.running() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        other = pool.submit(pid_of_worker).result(timeout=30)
+        first = busy.result(timeout=30)
+    finally:
+        pool.shutdown()
+    assert other != first
+
+
 def test_a_dead_worker_fails_its_job_and_the_next_job_gets_a_new_one() -> None:
     pool = WorkerPool(1)
     try:
