@@ -131,8 +131,10 @@ class WorkerPool(Executor):
     def _serve(self) -> None:
         """One thread per worker process: hand it a job, wait for the answer, repeat."""
         proc: subprocess.Popen[bytes] | None = None
+        waiting = False  # counted among the threads whose worker waits for a job
         try:
-            while (item := self._next_job(proc)) is not None:
+            while (item := self._next_job(proc, waiting)) is not None:
+                waiting = False
                 future, call = item
                 if not future.set_running_or_notify_cancel():
                     continue
@@ -170,6 +172,10 @@ class WorkerPool(Executor):
                     proc = None
                     future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
                     continue
+                # Counted as waiting before the submitter hears back: a job it submits at
+                # once is this worker's, not a reason to start another.
+                self._count_waiting(+1)
+                waiting = True
                 if ok:
                     future.set_result(value)
                 else:
@@ -178,21 +184,22 @@ class WorkerPool(Executor):
             if proc is not None:
                 _stop(proc)
 
-    def _next_job(self, proc: subprocess.Popen[bytes] | None) -> _Job | None:
-        """The next job (None: shut down) for the thread whose worker is `proc`. A thread
-        with a running worker waits for one; a thread without (none started yet, or it died)
-        takes one only when no running worker is waiting for it, as starting a worker costs
-        0.08 s of CPU and ~25 MB. Otherwise a refresh whose changed feeds made one batch
-        started a second worker for the settling job that follows it."""
+    def _next_job(self, proc: subprocess.Popen[bytes] | None, waiting: bool) -> _Job | None:
+        """The next job (None: shut down) for the thread whose worker is `proc` (`waiting`:
+        already counted as waiting, `_count_waiting`). A thread with a running worker waits for
+        one; a thread without (none started yet, or it died) takes one only when no running
+        worker is waiting for it, as starting a worker costs 0.08 s of CPU and ~25 MB.
+        Otherwise a refresh whose changed feeds made one batch started a second worker for
+        the settling job that follows it."""
         if proc is not None and proc.poll() is None:
-            with self._waiting_changed:
-                self._waiting_workers += 1
+            if not waiting:
+                self._count_waiting(+1)
             try:
                 return self._jobs.get()
             finally:
-                with self._waiting_changed:
-                    self._waiting_workers -= 1
-                    self._waiting_changed.notify_all()
+                self._count_waiting(-1)
+        if waiting:  # its worker ended since it was counted
+            self._count_waiting(-1)
         while True:
             with self._waiting_changed:
                 self._waiting_changed.wait_for(
@@ -202,6 +209,12 @@ class WorkerPool(Executor):
                 return self._jobs.get_nowait()
             except queue.Empty:  # a running worker's thread took it first
                 continue
+
+    def _count_waiting(self, change: int) -> None:
+        """Count a thread in or out of those whose worker waits for a job (`_next_job`)."""
+        with self._waiting_changed:
+            self._waiting_workers += change
+            self._waiting_changed.notify_all()
 
     def _wake_threads_without_a_worker(self) -> None:
         with self._waiting_changed:
