@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -144,6 +145,35 @@ def test_jobs_one_after_another_keep_to_the_worker_already_running() -> None:
         pool.shutdown()
     assert len(set(pids)) == 1
     assert os.getpid() not in pids
+
+
+def die_after_answering() -> int:
+    """Answers, then its worker dies (a crash between two jobs)."""
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGKILL)).start()
+    return os.getpid()
+
+
+def test_a_worker_that_dies_between_jobs_is_replaced_by_one_worker() -> None:
+    pool = WorkerPool(2)
+    try:
+        gone = pool.submit(die_after_answering).result(timeout=30)
+        deadline = time.monotonic() + 30
+        while pid_alive(gone) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        pids = [pool.submit(pid_of_worker).result(timeout=30) for _ in range(3)]
+    finally:
+        pool.shutdown()
+    assert gone not in pids
+    assert len(set(pids)) == 1
+
+
+def pid_alive(pid: int) -> bool:
+    """A child not reaped yet still has its pid: a zombie's state is Z."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_a_second_worker_starts_when_the_first_is_busy() -> None:

@@ -68,7 +68,9 @@ class Stream(Generic[_Item]):
 
 class WorkerPool(Executor):
     """Up to `workers` child processes; jobs go to whichever is free, in submission order, and
-    a new one starts only when no running one is free (`_next_job`)."""
+    a new one starts only when no running one is free (`_next_job`). A future's done-callback
+    runs on the pool's thread while its worker counts as free: it must not wait for another
+    job of the pool (asyncio's `run_in_executor` only hands the result to its loop)."""
 
     def __init__(self, workers: int) -> None:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -133,8 +135,11 @@ class WorkerPool(Executor):
         proc: subprocess.Popen[bytes] | None = None
         waiting = False  # counted among the threads whose worker waits for a job
         try:
-            while (item := self._next_job(proc, waiting)) is not None:
-                waiting = False
+            while True:
+                item = self._next_job(proc, waiting)
+                waiting = False  # `_next_job` took the count back, on every path
+                if item is None:
+                    break
                 future, call = item
                 if not future.set_running_or_notify_cancel():
                     continue
@@ -181,6 +186,8 @@ class WorkerPool(Executor):
                 else:
                     future.set_exception(value)
         finally:
+            if waiting:  # counted, then something failed before `_next_job`
+                self._count_waiting(-1)
             if proc is not None:
                 _stop(proc)
 
