@@ -8,9 +8,12 @@ STAMP := $(VENV)/.installed
 .PHONY: run demo test lint bench format clean lock wheel-check
 
 # pip is not upgraded: the lock must install with the pip that Python ships, as users' does.
+# --no-deps: the lock holds every package, so pip resolves nothing. Resolving, Python 3.11's
+# pip 23.2 read jusText's `lxml[html_clean]` as an extra the pinned lxml lacks (it spells it
+# `html-clean`), looked for another lxml that has it, and refused the unpinned one it found.
 $(STAMP): pyproject.toml requirements/dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
