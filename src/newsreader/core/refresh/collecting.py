@@ -5,7 +5,7 @@ At the collector's usual thresholds (700, 10, 10) a cold refresh of 2,000 farm f
 117 times in each worker and 98 times in the refreshing process: 30 and 34 ms of CPU. With
 young objects collected every 10,000, the middle generation every 20 of those and the oldest
 every 100 (the thresholds tests/conftest.py gives the test processes), the refreshing process
-ran it 45 times (7 to 12 ms) and each worker 11 times, between its batches (under 1 ms).
+ran it 45 times (6.6 to 12 ms) and each worker 11 times, between its batches (under 1 ms).
 
 A worker keeps the usual thresholds for its other jobs: a page's extraction leaves garbage
 that holds lxml trees, and `refresh --full` peaked at 57-59 MB rather than 54 with the rare
