@@ -209,7 +209,8 @@ def cmd_export(args: argparse.Namespace, store: Store, config: Config) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
-    # Start-up speed: httpx and the worker pool load for the commands that fetch.
+    # Start-up speed: httpx, the worker pool and the refresh's collector policy (the core's
+    # refresh package) load for the commands that fetch.
     from newsreader.core.refresh.collecting import collect_seldom
     from newsreader.core.refresh.run import refresh
 
