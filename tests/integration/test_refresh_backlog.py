@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
@@ -164,3 +165,24 @@ def test_a_worker_dying_before_its_commit_right_after_a_refresh_fails_its_feeds(
     monkeypatch.setattr(handover, "ingest_feeds", die_at_once)
     second = asyncio.run(refresh(store, Config()))
     assert second.new_entries == 0 and len(second.failed) == 12
+
+
+def test_a_refresh_whose_workers_cannot_start_fails_its_feeds_and_keeps_what_is_stored(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interpreter gone under a running reader (its venv rebuilt): the refresh ends, each
+    feed with the reason, where it waited for ever; what was stored stays, and the next
+    refresh that can start its workers stores the new items."""
+    store = Store(tmp_path / "c.sqlite3")
+    for n in range(12):
+        store.add_feed(server.route(f"/v{n}.xml", rss(items(3, base=f"http://v{n}.example"))))
+    assert asyncio.run(refresh(store, Config())).new_entries == 36
+    for n in range(12):
+        server.route(f"/v{n}.xml", rss(items(5, base=f"http://v{n}.example")))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "rebuilt-venv" / "python"))
+    failed = asyncio.run(asyncio.wait_for(refresh(store, Config()), timeout=60))
+    assert failed.new_entries == 0 and len(failed.failed) == 12
+    assert all("could not start a worker" in error for _, error in failed.failed)
+    assert store.count_entries() == 36
+    monkeypatch.undo()
+    assert asyncio.run(refresh(store, Config())).new_entries == 24

@@ -130,6 +130,23 @@ def test_jobs_run_in_other_processes_and_errors_come_back() -> None:
         pool.shutdown()
 
 
+def test_a_worker_that_cannot_start_fails_its_job_and_the_next_one_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interpreter gone, as when a reader's venv is rebuilt while it runs: each job fails
+    at once with the reason (it waited for ever), and a worker starts once it can again."""
+    pool = WorkerPool(2)
+    try:
+        monkeypatch.setattr(sys, "executable", str(tmp_path / "rebuilt-venv" / "python"))
+        for _ in range(3):
+            with pytest.raises(WorkerDied, match=r"could not start a worker: .*No such file"):
+                pool.submit(divmod, 17, 5).result(timeout=30)
+        monkeypatch.undo()
+        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+    finally:
+        pool.shutdown()
+
+
 def pid_after(seconds: float) -> int:
     time.sleep(seconds)
     return os.getpid()

@@ -145,7 +145,16 @@ class WorkerPool(Executor):
                     continue
                 del item
                 if proc is None or proc.poll() is not None:
-                    proc = self._start()
+                    try:
+                        proc = self._start()
+                    except OSError as exc:
+                        # The interpreter gone (its venv rebuilt under a running reader), no
+                        # processes or files left: this job fails, and the next one tries
+                        # again. Raised on, it ended this thread, and the job's refresh
+                        # waited for its answer for ever.
+                        proc = None
+                        future.set_exception(WorkerDied(f"could not start a worker: {exc}"))
+                        continue
                 if proc is None:
                     future.set_exception(WorkerDied("the pool's workers were stopped"))
                     continue
