@@ -27,6 +27,7 @@ from newsreader.core.refresh.ingest import _WORKER_CACHE_KIB, FeedJob, _store, i
 from newsreader.core.refresh.worker_process import FileGate
 from newsreader.core.refresh.workers import Stream, WorkerPool
 from newsreader.core.store.store import Store
+from tests.support.awkward_jobs import raise_two_part, raise_unpicklable
 from tests.support.feedgen import items, rss
 
 
@@ -143,6 +144,22 @@ def test_a_worker_that_cannot_start_fails_its_job_and_the_next_one_starts(
                 pool.submit(divmod, 17, 5).result(timeout=30)
         monkeypatch.undo()
         assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+    finally:
+        pool.shutdown()
+
+
+def test_an_error_that_cannot_be_unpickled_comes_back_as_its_text() -> None:
+    """An exception that pickles in the worker but cannot be rebuilt from its args fails its
+    job with its type and text, and the same worker serves the next job. The pool's thread
+    died on it, and the job waited for ever."""
+    pool = WorkerPool(1)
+    try:
+        first = pool.submit(pid_of_worker).result(timeout=30)
+        with pytest.raises(RuntimeError, match=r"^TwoPartError: bad bytes at line 3$"):
+            pool.submit(raise_two_part).result(timeout=30)
+        with pytest.raises(RuntimeError, match=r"^HoldsALock: the parser gave up$"):
+            pool.submit(raise_unpicklable).result(timeout=30)  # its text, not pickle's
+        assert pool.submit(pid_of_worker).result(timeout=30) == first
     finally:
         pool.shutdown()
 

@@ -95,10 +95,22 @@ def _answers(requests: IO[bytes]) -> Iterator[bytes]:
         except EOFError:
             return
         del streams
-        try:
-            yield pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an unpicklable result or exception
-            yield pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        yield _pickled(answer)
+
+
+def _pickled(answer: tuple[bool, Any]) -> bytes:
+    """The answer as it goes back; an exception that will not make the trip (lxml's
+    XMLSyntaxError does not pickle; one whose __init__ wants more than its args pickles but
+    does not unpickle) goes back as a RuntimeError with its type and text."""
+    ok, value = answer
+    try:
+        pickled = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        if not ok:  # tried here, where its text is at hand: errors are rare
+            pickle.loads(pickled)
+        return pickled
+    except Exception as exc:  # an unpicklable result, or that exception
+        failed = exc if ok else value
+        return pickle.dumps((False, RuntimeError(f"{type(failed).__name__}: {failed}")))
 
 
 def _fed(arg: Any, requests: IO[bytes], streams: list[Iterator[Any]]) -> Any:

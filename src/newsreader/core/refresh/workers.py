@@ -180,12 +180,21 @@ class WorkerPool(Executor):
                     continue
                 del call, streams  # the worker has the bodies: not held here while it parses
                 try:
-                    ok, value = _receive(proc)
-                except (OSError, EOFError, pickle.UnpicklingError):
+                    answer = _receive(proc)
+                except (OSError, EOFError):
                     code = proc.wait()
                     proc = None
                     future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
                     continue
+                try:
+                    ok, value = _unpickled(answer)
+                except Exception as exc:
+                    # Read whole, so the worker is in step for its next job; only this one's
+                    # answer cannot be rebuilt here. The worker sends none such (_pickled),
+                    # but raised on, it would end this thread, and the job's refresh would
+                    # wait for ever.
+                    ok, value = False, RuntimeError(f"unreadable answer: {type(exc).__name__}")
+                del answer
                 # Counted as waiting before the submitter hears back: a job it submits at
                 # once is this worker's, not a reason to start another.
                 self._count_waiting(+1)
@@ -292,9 +301,12 @@ def _send(proc: subprocess.Popen[bytes], call: object) -> None:
     proc.stdin.flush()
 
 
-def _receive(proc: subprocess.Popen[bytes]) -> tuple[bool, Any]:
+def _receive(proc: subprocess.Popen[bytes]) -> bytes:
     assert proc.stdout is not None
-    answer = read_message(proc.stdout)
+    return read_message(proc.stdout)
+
+
+def _unpickled(answer: bytes) -> tuple[bool, Any]:
     ok, value = pickle.loads(answer)
     return bool(ok), value
 
