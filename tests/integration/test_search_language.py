@@ -240,3 +240,27 @@ def test_the_language_on_the_dev_corpus(corpus: Path, tmp_path: Path) -> None:
         expected = _expected(query, rows)
         assert _found(store, query) == expected, query
     assert any(_expected(q, rows) for q in queries[:3])
+
+
+def test_feed_search_with_a_feed_that_has_no_title(tmp_path: Path) -> None:
+    """An outline imported without a title leaves its feed untitled. Every `feed:` search
+    failed on such a cache ("user-defined function raised exception"), in the reader too;
+    the untitled feed is found by its address, what the reader shows for it."""
+    store = Store(tmp_path / "c.sqlite3")
+    untitled = store.add_feed("http://lokal.example/stadtwerke.xml")
+    named = store.add_feed("http://polizei.example/feed.xml", title="Polizei Münster")
+    ids: dict[int, set[int]] = {}
+    for feed, word in ((untitled, "Wasserrohrbruch"), (named, "Unfall")):
+        entries = tuple(
+            ParsedEntry(key=f"{feed.id}-{n}", title=f"{word} {n}", published=DAY0) for n in range(3)
+        )
+        store.record_feed(
+            feed.id, ParsedFeed(None, None, entries), status=200, etag=None, last_modified=None
+        )
+        ids[feed.id] = {e.id for e in store.entries(EntryFilter(feed_id=feed.id))}
+    stored = store.conn.execute("SELECT title FROM feeds WHERE id = ?", (untitled.id,))
+    assert stored.fetchone()[0] is None
+    assert _found(store, "feed:muenster") == ids[named.id]
+    assert _found(store, "feed:stadtwerke") == ids[untitled.id]
+    assert _found(store, f"feed:{untitled.id} OR feed:polizei") == ids[untitled.id] | ids[named.id]
+    assert _found(store, "-feed:polizei") == ids[untitled.id]

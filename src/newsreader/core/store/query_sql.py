@@ -132,7 +132,7 @@ def _positive_sql(term: Term, alias: str) -> tuple[str, list[Any]]:
     if term.kind == "feed":
         named = (
             "SELECT f.id FROM feeds f"
-            " WHERE f.id = ? OR search_phrase(newsreader_fold(f.title), NULL, ?)"
+            " WHERE f.id = ? OR search_phrase(newsreader_fold(COALESCE(f.title, f.url)), NULL, ?)"
         )
         feed_id = int(term.text) if term.text.strip().isdigit() else -1
         return f"{a}.feed_id IN ({named})", [feed_id, prefix_pattern(words_of(term.text))]

@@ -121,9 +121,16 @@ def indexed_text_sql(alias: str) -> tuple[str, str]:
 def register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions for `indexed_text_sql`, for the migration to this scheme, and the
     length of a packed text (`packed_text`)."""
-    conn.create_function("newsreader_fold", 1, fold, deterministic=True)
+    conn.create_function("newsreader_fold", 1, _fold_value, deterministic=True)
     conn.create_function("newsreader_body", 2, _stored_body, deterministic=True)
     conn.create_function("newsreader_length", 1, _stored_length, deterministic=True)
+
+
+def _fold_value(value: object) -> str | None:
+    """`fold` for SQL: NULL stays NULL (a feed imported from an outline without a title), and
+    a number in a JSON tag list is folded as its text. An exception here fails the whole
+    query: a `feed:` search failed on every feed while one had no title."""
+    return None if value is None else fold(str(value))
 
 
 def _stored_body(summary: str | bytes | None, content: str | bytes | None) -> str:
