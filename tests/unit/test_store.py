@@ -618,6 +618,53 @@ def test_prune_caps_entries_per_feed(store: Store) -> None:
     assert [r.title for r in store.entries()] == [f"Titel {i}" for i in range(4)]
 
 
+def _stored(store: Store, feed_id: int, *entries: ParsedEntry) -> int:
+    """Record the feed as listing `entries`; how many were new."""
+    outcome = store.record_feed(
+        feed_id, feed_of(*entries), status=200, etag=None, last_modified=None
+    )
+    return outcome.new_entries
+
+
+def _forgotten(store: Store) -> int:
+    return int(store.conn.execute("SELECT COUNT(*) FROM entries_forgotten").fetchone()[0])
+
+
+def test_an_entry_retention_dropped_stays_gone_while_its_feed_lists_it(store: Store) -> None:
+    """An archive's feed lists old items for years: read and dropped for their age, they came
+    back on the next refresh as new, unread entries."""
+    feed = store.add_feed("http://example.org/feed")
+    old = datetime.now(UTC) - timedelta(days=400)
+    archive = [entry(i, published=old - timedelta(minutes=i)) for i in range(5)]
+    assert _stored(store, feed.id, *archive) == 5
+    store.mark_all_read()
+    assert store.prune(max_age_days=90, max_entries_per_feed=0) == 5
+    fresh = entry(99, published=datetime.now(UTC))
+    assert _stored(store, feed.id, fresh, *archive) == 1
+    assert _stored(store, feed.id, fresh, *archive) == 0
+    assert [(e.title, e.read) for e in store.entries()] == [("Titel 99", False)]
+    assert store.feed_counts()[feed.id] == (1, 1)
+    # Once the feed no longer lists them, their keys are let go: the table stays as small as
+    # the feeds' own lists (an item listed again after that is a new one).
+    assert _forgotten(store) == 5
+    assert _stored(store, feed.id, fresh, *archive[:2]) == 0
+    assert _forgotten(store) == 2
+    assert _stored(store, feed.id, fresh) == 0
+    assert _forgotten(store) == 0
+
+
+def test_forgotten_entries_go_with_their_feed(store: Store) -> None:
+    feed = store.add_feed("http://example.org/feed")
+    assert _stored(store, feed.id, *(entry(i) for i in range(6))) == 6
+    store.mark_all_read()
+    assert store.prune(max_age_days=0, max_entries_per_feed=2) == 4
+    assert _forgotten(store) == 4
+    store.remove_feed(feed.id)
+    assert _forgotten(store) == 0
+    again = store.add_feed("http://example.org/feed")  # subscribed anew: all of it is new
+    assert _stored(store, again.id, *(entry(i) for i in range(6))) == 6
+
+
 def _recount(store: Store) -> dict[int, tuple[int, int]]:
     rows = store.conn.execute(
         "SELECT COALESCE(feed_id, 0), COUNT(*), SUM(read = 0) FROM entries"

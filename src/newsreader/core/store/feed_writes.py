@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -160,6 +160,7 @@ class FeedWrites(Database):
         )
         entries = update.parsed.entries
         legacy = legacy_digests(entries, known)
+        forgotten = forgotten_keys(self.conn, update.feed_id)
         digests: list[str] = []
         texts: dict[str, EntryText] = {}
         for entry in entries:
@@ -167,6 +168,8 @@ class FeedWrites(Database):
             digest = entry_digest(entry, encoded)
             digests.append(digest)
             stored = known.get(entry.key)
+            if stored is None and entry.key in forgotten:
+                continue  # not written (write_entries): no text to prepare
             if stored != digest and (stored is None or stored != legacy.get(entry.key)):
                 texts[entry.key] = entry_text(entry, sketch_after, encoded, self.pack_level)
         kept = tuple(
@@ -272,6 +275,7 @@ def _write_feed(
         r["key"]: (r["id"], r["digest"])
         for r in conn.execute("SELECT id, key, digest FROM entries WHERE feed_id = ?", (feed_id,))
     }
+    forgotten = forgotten_keys(conn, feed_id)
     new, updated = write_entries(
         conn,
         feed_id,
@@ -286,7 +290,11 @@ def _write_feed(
         index=index,
         legacy=prepared.legacy,
         pack_level=pack_level,
+        forgotten=forgotten,
     )
+    if forgotten:
+        listed = {entry.key for entry in prepared.entries}
+        forget_unlisted(conn, feed_id, forgotten, listed.__contains__)
     write_feed_row(conn, update, parsed, now)
     return stored_outcome(feed_id, frow["url"], new, updated)
 
@@ -307,6 +315,7 @@ def write_entries(
     legacy: Mapping[str, str] | None = None,
     pack_level: int,
     encoded: Sequence[EntryBytes] | None = None,
+    forgotten: Set[str] = frozenset(),
 ) -> tuple[int, int]:
     """Insert new entries and rewrite changed ones (`existing`: key -> id, digest of those
     stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
@@ -315,7 +324,7 @@ def write_entries(
     entry stored with its `legacy` digest (`legacy_digests`) has not changed: it is given
     the new digest, and nothing else is written. Text not yet packed is packed at
     `pack_level` (the cache's), from `encoded` (`entry_bytes` of each entry, if the digests
-    made them)."""
+    made them). A key retention dropped (`forgotten`) is not stored again."""
     from newsreader.core.parsed import ParsedEntry  # start-up speed: the reader's goes without
 
     new = updated = 0
@@ -324,6 +333,8 @@ def write_entries(
     # Entries without a date keep the order the feed lists them in (newest first).
     for offset, (entry, digest) in enumerate(zip(entries, digests, strict=True), first_offset):
         known = existing.get(entry.key)
+        if known is None and entry.key in forgotten:
+            continue
         if known is None and synced:
             known = _pulled_twin(conn, feed_id, entry, existing)
         if known is not None and known[1] == digest:
@@ -379,6 +390,26 @@ def write_entries(
     rows.write(conn)
     count_new_entries(conn, feed_id, new, new)  # inserted unread, and not yet hidden
     return new, updated
+
+
+def forgotten_keys(conn: sqlite3.Connection, feed_id: int) -> frozenset[str]:
+    """The keys of this feed's entries that retention dropped (schema 18): not stored again
+    while the feed lists them."""
+    rows = conn.execute("SELECT key FROM entries_forgotten WHERE feed_id = ?", (feed_id,))
+    return frozenset(key for (key,) in rows)
+
+
+def forget_unlisted(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    forgotten: Iterable[str],
+    listed: Callable[[str], bool],
+) -> None:
+    """Drop the forgotten keys the feed no longer lists (`listed`: whether it does): the
+    table stays as small as the feeds' own lists."""
+    gone = [(feed_id, key) for key in forgotten if not listed(key)]
+    if gone:
+        conn.executemany("DELETE FROM entries_forgotten WHERE feed_id = ? AND key = ?", gone)
 
 
 def write_feed_row(

@@ -33,6 +33,13 @@ class Retention(Database):
                 ).fetchone()
                 if still:
                     index.unindex(conn, [entry_id])
+                    # Its feed may list it still: it must not come back as a new entry.
+                    conn.execute(
+                        """INSERT OR IGNORE INTO entries_forgotten (feed_id, key)
+                           SELECT feed_id, key FROM entries
+                           WHERE id = ? AND feed_id IS NOT NULL""",
+                        (entry_id,),
+                    )
                     conn.execute("DELETE FROM entries WHERE id = ?", (entry_id,))
                     removed += 1
             index.flush(conn)

@@ -626,6 +626,19 @@ MIGRATIONS: list[list[Step]] = [
     # Nothing is rewritten; an older newsreader, which would show format 2 as mojibake, is
     # kept away from the cache (`refuse_newer`).
     [_rows_stay_as_they_are],
+    # 18: the keys of the entries retention dropped while their feed still listed them (an
+    # archive or a podcast's feed keeps items for years). Such an entry, read and past the
+    # age or count limit, came back on the next refresh as a new, unread one; now the feed's
+    # writers skip these keys, and forget a key once its feed no longer lists it.
+    [
+        """
+        CREATE TABLE IF NOT EXISTS entries_forgotten (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            PRIMARY KEY (feed_id, key)
+        ) WITHOUT ROWID
+        """,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

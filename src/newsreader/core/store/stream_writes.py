@@ -17,6 +17,8 @@ from newsreader.core.store.db import Database
 from newsreader.core.store.entry_rows import entry_bytes, entry_digest, legacy_digests
 from newsreader.core.store.feed_writes import (
     FeedUpdate,
+    forget_unlisted,
+    forgotten_keys,
     stored_outcome,
     write_entries,
     write_feed_row,
@@ -80,6 +82,7 @@ def write_stream(
         return FeedOutcome(feed_id=feed_id, url="", error="feed was removed")
     new = updated = kept = 0
     first_title: str | None = None
+    forgotten = forgotten_keys(conn, feed_id)
     # unique_keys, as the entries come: a repeated guid with the same link is dropped; one
     # reused for other links renames every entry that has it, written ones included.
     links: dict[int, int] = {}
@@ -117,6 +120,7 @@ def write_stream(
             legacy=legacy,
             pack_level=pack_level,
             encoded=encoded,
+            forgotten=forgotten,
         )
         index.flush(conn)
         new, updated, kept = new + added, updated + changed, kept + len(chunk)
@@ -135,6 +139,8 @@ def write_stream(
             flush()
     if chunk:
         flush()
+    if forgotten:  # `links` holds the hash of every key the feed lists
+        forget_unlisted(conn, feed_id, forgotten, lambda key: hash(key) in links)
     parsed = stream.head()
     if kept and not frow["title"] and parsed.title != first_title:
         raise _StoreWhole("the feed's title came after its first entries")

@@ -1,0 +1,43 @@
+"""Retention and the feeds that keep listing what it dropped (schema 18), through the real
+refresh: its worker processes, a feed big enough to be stored as it is parsed, and a
+loopback server."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from newsreader.core.config import Config, RetentionConfig
+from newsreader.core.refresh.ingest import STREAM_FROM
+from newsreader.core.refresh.run import refresh
+from newsreader.core.store.store import Store
+from tests.support.big_feeds import hundred_k_feed
+from tests.support.feedgen import items, rss
+from tests.support.loopback import LoopbackServer
+
+
+def test_read_entries_retention_dropped_do_not_come_back_as_new(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Eight feeds of year-old items (an archive, a podcast) and one of 13,000 items, past
+    the per-feed limit: read, pruned at the end of a refresh, and still listed by their
+    feeds. Each refresh after that brought them all back, unread."""
+    store = Store(tmp_path / "c.sqlite3")
+    year_ago = datetime.now(UTC) - timedelta(days=365)
+    for n in range(8):
+        archive = [replace(item, published=year_ago) for item in items(5, base=f"http://a{n}.t")]
+        store.add_feed(server.route(f"/archive{n}.xml", rss(archive)))
+    big = hundred_k_feed(13_000)
+    assert len(big) >= STREAM_FROM  # stored as it is parsed, by the other writer
+    store.add_feed(server.route("/chronik.xml", big, content_type="application/rss+xml"))
+    config = Config(retention=RetentionConfig(max_age_days=90, max_entries_per_feed=1_000))
+
+    assert asyncio.run(refresh(store, config)).new_entries == 8 * 5 + 13_000
+    store.mark_all_read()
+    assert asyncio.run(refresh(store, config)).new_entries == 0  # and now the prune
+    assert store.count_entries() == 1_000
+    again = asyncio.run(refresh(store, config))
+    assert again.new_entries == 0 and not again.failed
+    assert store.count_entries() == 1_000 and store.unread_count() == 0
