@@ -41,6 +41,30 @@ def test_related_cards_keep_kicker_headline_and_summary_apart() -> None:
     assert found[0].description == "Pendler brauchen seit Montag länger in die Innenstadt, Teil 0."
 
 
+def test_a_card_whose_neighbours_are_no_stories_keeps_its_own_kicker_and_summary() -> None:
+    """The other items of the list link to one-word paths, which pass as no story: the card
+    around the one that does grew to the whole list, and took the first item's kicker and
+    summary (a helper's tour of a "Mehr zum Thema" list)."""
+    items = (
+        '<li><a href="/artikel/ampel.html"><span class="kicker">Verkehr</span> Neue Ampel an der Weseler Straße</a>'
+        "<p>Die Kreuzung bekommt eine zusätzliche Abbiegespur.</p></li>"
+        f'<li><a href="{story(1)}"><span class="kicker">Agrar</span> Ministerin spricht über Düngeregeln</a>'
+        "<p>Die Ministerin äußert sich zur Agrarpolitik.</p></li>"
+        '<li><a href="/artikel/fehlt.html"><span class="kicker">Polizei</span> Unfall auf der Hammer Straße</a>'
+        "<p>Zwei Verletzte nach Zusammenstoß.</p></li>"
+    )
+    found = teasers(
+        article_page(f'<section class="related"><h2>Mehr zum Thema</h2><ul>{items}</ul></section>')
+    )
+    assert [(t.kicker, t.title, t.description) for t in found] == [
+        (
+            "Agrar",
+            "Ministerin spricht über Düngeregeln",
+            "Die Ministerin äußert sich zur Agrarpolitik.",
+        )
+    ]
+
+
 def test_plain_list_under_a_heading() -> None:
     items = "".join(
         f'<li><a href="{story(n, "feuerwehr loescht brand")}">Feuerwehr löscht Brand in Halle {n}</a></li>'

@@ -123,6 +123,7 @@ def group_cards(links: list[tuple[lxml.etree._Element, str]]) -> list[Block]:
         key = url_identity(url)
         for el in chain:
             targets.setdefault(el, set()).add(key)
+    key_of = {id(a): url_identity(url) for a, url in links}
     blocks: dict[lxml.etree._Element, Block] = {}
     seen: set[lxml.etree._Element] = set()
     for (a, url), chain in zip(links, chains, strict=True):
@@ -136,6 +137,8 @@ def group_cards(links: list[tuple[lxml.etree._Element, str]]) -> list[Block]:
                 break  # a heading beside the card labels its block (a block of one)
             if len(visible_text(el)) > _CARD_TEXT_LIMIT:
                 break
+            if card is not a and _linked_peers(el, card, key_of[id(a)]):
+                break  # one item of a list whose other items link elsewhere
             card = el
         if card in seen:
             continue
@@ -146,6 +149,21 @@ def group_cards(links: list[tuple[lxml.etree._Element, str]]) -> list[Block]:
         block = blocks.setdefault(parent, Block(container=parent))
         block.cards.append(Card(link=a, url=url, element=card))
     return list(blocks.values())
+
+
+def _linked_peers(el: lxml.etree._Element, card: lxml.etree._Element, key: str) -> bool:
+    """Does `el` hold, beside `card`, an element of card's kind that links to another page?
+    Then `card` is an item of a list, though no other item's link passed as a story (a
+    one-word path, say), and the card ends at it: grown to the list, it took the first
+    item's kicker and summary for its own, and the items themselves were lost."""
+    for peer in el:
+        if peer is card or peer.tag != card.tag:
+            continue
+        for link in peer.iter("a"):
+            href = link.get("href")
+            if href and not href.startswith("#") and url_identity(href) != key:
+                return True
+    return False
 
 
 def _has_own_heading(el: lxml.etree._Element, card: lxml.etree._Element) -> bool:
