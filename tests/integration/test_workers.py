@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.core.errors import WorkerDied
-from newsreader.core.refresh import ingest
+from newsreader.core.refresh import ingest, workers
 from newsreader.core.refresh.ingest import _WORKER_CACHE_KIB, FeedJob, _store, ingest_feeds
 from newsreader.core.refresh.worker_process import FileGate
 from newsreader.core.refresh.workers import Stream, WorkerPool
@@ -142,6 +142,9 @@ def test_a_worker_that_cannot_start_fails_its_job_and_the_next_one_starts(
         for _ in range(3):
             with pytest.raises(WorkerDied, match=r"could not start a worker: .*No such file"):
                 pool.submit(divmod, 17, 5).result(timeout=30)
+        monkeypatch.setattr(sys, "executable", None)  # Python could not tell (it may say so)
+        with pytest.raises(WorkerDied, match="could not start a worker"):
+            pool.submit(divmod, 17, 5).result(timeout=30)
         monkeypatch.undo()
         assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
     finally:
@@ -160,6 +163,27 @@ def test_an_error_that_cannot_be_unpickled_comes_back_as_its_text() -> None:
         with pytest.raises(RuntimeError, match=r"^HoldsALock: the parser gave up$"):
             pool.submit(raise_unpicklable).result(timeout=30)  # its text, not pickle's
         assert pool.submit(pid_of_worker).result(timeout=30) == first
+    finally:
+        pool.shutdown()
+
+
+def test_a_fault_in_the_pool_fails_its_job_and_the_pool_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fault in the pool itself (one no real worker makes: reading its answer raises)
+    fails that job, and the pool's thread serves the next: it ended, and that job and every
+    job queued behind it waited for ever, as did their refresh."""
+
+    def broken(proc: object) -> bytes:
+        raise ValueError("a fault in the pool itself")
+
+    pool = WorkerPool(1)
+    try:
+        monkeypatch.setattr(workers, "_receive", broken)
+        with pytest.raises(WorkerDied, match="the worker pool failed: ValueError"):
+            pool.submit(divmod, 17, 5).result(timeout=30)
+        monkeypatch.undo()
+        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
     finally:
         pool.shutdown()
 

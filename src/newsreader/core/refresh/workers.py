@@ -134,6 +134,7 @@ class WorkerPool(Executor):
         """One thread per worker process: hand it a job, wait for the answer, repeat."""
         proc: subprocess.Popen[bytes] | None = None
         waiting = False  # counted among the threads whose worker waits for a job
+        held: Future[Any] | None = None  # the job this thread has taken
         try:
             while True:
                 item = self._next_job(proc, waiting)
@@ -143,69 +144,86 @@ class WorkerPool(Executor):
                 future, call = item
                 if not future.set_running_or_notify_cancel():
                     continue
+                held = future
                 del item
-                if proc is None or proc.poll() is not None:
-                    try:
-                        proc = self._start()
-                    except OSError as exc:
-                        # The interpreter gone (its venv rebuilt under a running reader), no
-                        # processes or files left: this job fails, and the next one tries
-                        # again. Raised on, it ended this thread, and the job's refresh
-                        # waited for its answer for ever.
-                        proc = None
-                        future.set_exception(WorkerDied(f"could not start a worker: {exc}"))
+                try:
+                    if proc is None or proc.poll() is not None:
+                        try:
+                            proc = self._start()
+                        except Exception as exc:
+                            # The interpreter gone (a venv rebuilt under a running reader),
+                            # no processes or files left: this job fails, the next one tries
+                            # again. No process exists yet.
+                            proc = None
+                            failed = WorkerDied(f"could not start a worker: {exc}")
+                            future.set_exception(failed)
+                            continue
+                    if proc is None:
+                        future.set_exception(WorkerDied("the pool's workers were stopped"))
                         continue
-                if proc is None:
-                    future.set_exception(WorkerDied("the pool's workers were stopped"))
-                    continue
-                fn, args, kwargs = call
-                streams = [a for a in (*args, *kwargs.values()) if isinstance(a, Stream)]
-                del fn, args, kwargs
-                try:
-                    _send(proc, call)
-                    for stream in streams:
-                        for piece in stream:
-                            _send(proc, piece)
-                            del piece  # the worker has it: not held here until the next
-                        _send(proc, None)
-                except (OSError, EOFError):
-                    code = proc.wait()
-                    proc = None  # the next job gets a fresh worker
-                    future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
-                    continue
-                except Exception as exc:  # could not pickle it: the worker has half a call
-                    _stop(proc, kill=True)
-                    proc = None
-                    future.set_exception(exc)
-                    continue
-                del call, streams  # the worker has the bodies: not held here while it parses
-                try:
-                    answer = _receive(proc)
-                except (OSError, EOFError):
-                    code = proc.wait()
-                    proc = None
-                    future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
-                    continue
-                try:
-                    ok, value = _unpickled(answer)
+                    fn, args, kwargs = call
+                    streams = [a for a in (*args, *kwargs.values()) if isinstance(a, Stream)]
+                    del fn, args, kwargs
+                    try:
+                        _send(proc, call)
+                        for stream in streams:
+                            for piece in stream:
+                                _send(proc, piece)
+                                del piece  # the worker has it: not held here until the next
+                            _send(proc, None)
+                    except (OSError, EOFError):
+                        code = proc.wait()
+                        proc = None  # the next job gets a fresh worker
+                        future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
+                        continue
+                    except Exception as exc:  # could not pickle it: the worker has half a call
+                        _stop(proc, kill=True)
+                        proc = None
+                        future.set_exception(exc)
+                        continue
+                    del call, streams  # the worker has the bodies: not held here as it parses
+                    try:
+                        answer = _receive(proc)
+                    except (OSError, EOFError):
+                        code = proc.wait()
+                        proc = None
+                        future.set_exception(WorkerDied(f"worker process died (exit code {code})"))
+                        continue
+                    try:
+                        ok, value = _unpickled(answer)
+                    except Exception as exc:
+                        # Read whole, so the worker is in step for its next job: only this
+                        # answer cannot be rebuilt here (the worker sends none such, _pickled).
+                        ok, value = False, RuntimeError(f"unreadable answer: {exc!r}")
+                    del answer
+                    # Counted as waiting before the submitter hears back: a job it submits at
+                    # once is this worker's, not a reason to start another.
+                    self._count_waiting(+1)
+                    waiting = True
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
                 except Exception as exc:
-                    # Read whole, so the worker is in step for its next job; only this one's
-                    # answer cannot be rebuilt here. The worker sends none such (_pickled),
-                    # but raised on, it would end this thread, and the job's refresh would
-                    # wait for ever.
-                    ok, value = False, RuntimeError(f"unreadable answer: {type(exc).__name__}")
-                del answer
-                # Counted as waiting before the submitter hears back: a job it submits at
-                # once is this worker's, not a reason to start another.
-                self._count_waiting(+1)
-                waiting = True
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+                    # A fault in the pool itself, not the worker's: this job fails, the
+                    # worker (in an unknown state) goes, and the thread serves the next job.
+                    # Ended by it, the thread left its job and the jobs queued behind it
+                    # waiting for ever, and their refresh with them.
+                    if proc is not None:
+                        _stop(proc, kill=True)
+                        proc = None
+                    if waiting:
+                        self._count_waiting(-1)
+                        waiting = False
+                    if not future.done():
+                        future.set_exception(WorkerDied(f"the worker pool failed: {exc!r}"))
         finally:
             if waiting:  # counted, then something failed before `_next_job`
                 self._count_waiting(-1)
+            if held is not None and not held.done():
+                # Whatever ended this thread, the job it held gets an answer: its refresh
+                # waits for one (and for the warm-ups) before it ends.
+                held.set_exception(WorkerDied("the worker pool's thread failed"))
             if proc is not None:
                 _stop(proc)
 
