@@ -13,32 +13,28 @@ from pathlib import Path
 
 from newsreader.core.refresh.ingest import warm_up
 
-# Longer than the rest of a refresh of a dozen loopback feeds takes after its first commit.
+# Longer than a refresh of a dozen loopback feeds takes.
 READING_SECONDS = 1.5
+FIRST_MARK = ".warmed-up"
+LATE_MARK = ".late-read"
 
 
 def late_warm_up(db_path: str) -> None:
     """The first warm-up is the usual one. Any later one stands for a worker whose start
-    lagged: it begins reading once the first entries are stored and reads on for
-    READING_SECONDS, across the writes that follow, before it warms up."""
-    marker = Path(db_path + ".warmed-up")
+    lagged: it reads at once, before the refresh stores anything, and reads on for
+    READING_SECONDS, across every write of the refresh, then leaves a mark (`LATE_MARK`)
+    that says how many entries it saw, and warms up."""
+    first = Path(db_path + FIRST_MARK)
     try:
-        marker.open("x").close()
+        first.open("x").close()
     except FileExistsError:
         conn = sqlite3.connect(db_path, isolation_level=None)
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not _stored(conn):
-                time.sleep(0.005)
             conn.execute("BEGIN")
-            _stored(conn)  # the read transaction starts here
+            (seen,) = conn.execute("SELECT COUNT(*) FROM entries").fetchone()
             time.sleep(READING_SECONDS)
             conn.execute("COMMIT")
         finally:
             conn.close()
+        Path(db_path + LATE_MARK).write_text(str(seen), encoding="utf-8")
     warm_up(db_path)
-
-
-def _stored(conn: sqlite3.Connection) -> bool:
-    (found,) = conn.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()
-    return bool(found)
