@@ -329,6 +329,29 @@ async def test_narrow_terminal_stacks_panes(store: Store, config: Config) -> Non
         assert detail.width >= 70
 
 
+async def test_resizing_the_terminal_restacks_the_panes(store: Store, config: Config) -> None:
+    """Narrowed below 100 columns the panes stack, and widened again they stand side by
+    side: the layout was decided at start only (a helper's tour), and a reader started wide
+    and narrowed kept a nine-column article."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await pilot.press("enter")
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        headlines = app.query_one(HeadlineView).region
+        detail = app.query_one("#detail").region
+        assert detail.y > headlines.y and detail.width >= 70
+        assert not app.query_one("#feeds-slot").display
+        await pilot.resize_terminal(*WIDE)
+        await pilot.pause()
+        headlines = app.query_one(HeadlineView).region
+        detail = app.query_one("#detail").region
+        assert detail.x > headlines.x and detail.y == headlines.y
+        assert app.query_one("#feeds-slot").display
+
+
 async def test_wide_terminal_puts_panes_side_by_side(store: Store, config: Config) -> None:
     sample_cache(store)
     app = NewsreaderApp(store, config, offline=True, clock=clock)

@@ -196,8 +196,14 @@ class NewsreaderApp(App[None]):
             action()
         pane_updates.show_feeds(self)
 
-    def on_resize(self) -> None:
-        narrow = self.size.width < NARROW
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: this handler runs before App's own, which stores the new size,
+        # so `self.size` still said the old one, and only the first layout was ever right.
+        self.fit_layout(event.size.width)
+
+    def fit_layout(self, width: int | None = None) -> None:
+        """Stack the panes below NARROW columns (`width`, else the terminal's)."""
+        narrow = (self.size.width if width is None else width) < NARROW
         main = self.query_one("#main")
         if narrow != main.has_class("-narrow"):
             main.set_class(narrow, "-narrow")

@@ -116,7 +116,7 @@ async def start_again(app: NewsreaderApp) -> None:
     the reader's start; the timers the first start set go on serving them."""
     main_mounted(app)
     background_start(app)
-    app.on_resize()
+    app.fit_layout()
     await mount_later_panes(app)
 
 
