@@ -15,6 +15,7 @@ from newsreader.core.article_records import Enclosure
 from newsreader.core.config import Config
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.themes import DARK, LIGHT
 from tests.ui.conftest import (
     add_feed,
@@ -76,6 +77,25 @@ async def test_the_theme_chosen_with_ctrl_p_is_remembered(
         await choose_theme(pilot, DARK)
         await writes_done(pilot)
     assert store.setting("theme") == DARK
+
+
+async def test_a_theme_chosen_live_repaints_every_headline(store: Store, config: Config) -> None:
+    """The rows the list had painted kept the old theme's colours until the cursor passed
+    over them (a helper's tour)."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await pilot.pause()
+        view = app.query_one(HeadlineView)
+
+        def backgrounds() -> set[object]:
+            return {seg.style.bgcolor for seg in view.render_line(3) if seg.style}
+
+        dark = backgrounds()
+        await choose_theme(pilot, "light")
+        await pilot.pause()
+        assert backgrounds() == {view.rich_style.bgcolor} != dark
 
 
 async def test_an_unknown_saved_theme_falls_back_to_dark(store: Store, config: Config) -> None:

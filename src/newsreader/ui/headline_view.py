@@ -206,6 +206,13 @@ class HeadlineView(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._sync_size()
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme: object) -> None:
+        """The rows painted in the old theme go: kept, they showed its colours until the
+        cursor passed over them."""
+        self._strips.clear()
+        self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self._strips.clear()
