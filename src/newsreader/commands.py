@@ -189,6 +189,8 @@ def cmd_import(args: argparse.Namespace, store: Store, config: Config) -> int:
 
     done = import_opml(store, args.file)
     print(f"imported {counted(done.feeds, 'feed')} from {args.file} ({done.new} new)")
+    for url in done.skipped:  # one line each, as for any bad input
+        print(f"skipped {line(url, 200)}: not a web address", file=sys.stderr)
     return exit_codes.OK
 
 

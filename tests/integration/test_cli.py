@@ -150,6 +150,43 @@ def test_opml_round_trip(
     assert ("http://p.example/rss", "Polizei", ["Lokales", "Polizei & Feuerwehr"]) in shape(after)
 
 
+def test_an_import_says_what_it_skipped_and_keeps_the_names_you_gave(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An outline whose address is no web address is named, one line each (it was skipped
+    without a word); a feed already subscribed keeps its title (an import renamed it) and
+    gains the file's folder; an untitled one takes the file's title."""
+    first = tmp_path / "first.opml"
+    first.write_text(
+        """<opml version="2.0"><body>
+        <outline type="rss" text="Meine Polizei" xmlUrl="http://p.example/rss"/>
+        <outline type="rss" text="" xmlUrl="http://u.example/rss"/></body></opml>""",
+        encoding="utf-8",
+    )
+    assert run(capsys, "import", str(first))[0] == 0
+    second = tmp_path / "second.opml"
+    second.write_text(
+        """<opml version="2.0"><body><outline text="Lokales">
+        <outline type="rss" text="Polizei Münster" xmlUrl="http://p.example/rss"/>
+        <outline type="rss" text="Stadtwerke" xmlUrl="http://u.example/rss"/>
+        <outline type="rss" text="Geheim" xmlUrl="file:///etc/passwd"/>
+        <outline type="rss" text="Alt" xmlUrl="ftp://alt.example/rss"/></outline></body></opml>""",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "import", str(second))
+    assert code == 0 and "imported 2 feeds" in out and "(0 new)" in out
+    assert err.splitlines() == [
+        "skipped file:///etc/passwd: not a web address",
+        "skipped ftp://alt.example/rss: not a web address",
+    ]
+    _, listed, _ = run(capsys, "feeds", "--json")
+    feeds = {f["url"]: (f["title"], f["tags"]) for f in json.loads(listed)}
+    assert feeds == {
+        "http://p.example/rss": ("Meine Polizei", ["Lokales"]),
+        "http://u.example/rss": ("Stadtwerke", ["Lokales"]),
+    }
+
+
 def test_bad_input_gets_one_line_and_exit_2(
     tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

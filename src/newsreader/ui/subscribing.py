@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
+from newsreader.core.extract.render import one_line
+
 if TYPE_CHECKING:  # types only
     from newsreader.core.subscribe.add import Subscribed
     from newsreader.core.subscribe.opml import Imported
@@ -41,7 +43,12 @@ def import_opml(app: NewsreaderApp) -> None:
 
     def imported(done: Imported | None) -> None:
         if done is not None:
-            subscriptions_changed(app, f"Imported {done.feeds} feeds ({done.new} new).")
+            note = f"Imported {done.feeds} feeds ({done.new} new)."
+            if done.skipped:
+                first = one_line(done.skipped[0], 80)
+                more = f" and {len(done.skipped) - 1} more" if len(done.skipped) > 1 else ""
+                note += f" Skipped {first}{more}: not a web address."
+            subscriptions_changed(app, note)
             if done.new:
                 app.action_refresh()
 

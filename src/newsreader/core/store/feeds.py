@@ -17,7 +17,9 @@ from newsreader.core.times import from_ts
 
 class FeedQueries(Database):
     def add_feed(self, url: str, *, title: str | None = None, tags: Iterable[str] = ()) -> Feed:
-        """Subscribe; adding a known URL merges its tags and keeps everything else."""
+        """Subscribe; adding a known URL merges its tags and keeps everything else, its title
+        too (an import renamed the feeds it listed, a name of the user's among them); a feed
+        without a title takes this one."""
         tag_list = _clean_tags(tags)
         with self.transaction() as conn:
             row = conn.execute("SELECT id, tags, title FROM feeds WHERE url = ?", (url,)).fetchone()
@@ -29,7 +31,7 @@ class FeedQueries(Database):
             else:
                 merged = _clean_tags([*json.loads(row["tags"]), *tag_list])
                 conn.execute(
-                    "UPDATE feeds SET tags = ?, title = COALESCE(?, title) WHERE id = ?",
+                    "UPDATE feeds SET tags = ?, title = COALESCE(title, ?) WHERE id = ?",
                     (json.dumps(merged), title, row["id"]),
                 )
         feed = self.feed(url)

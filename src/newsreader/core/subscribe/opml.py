@@ -44,6 +44,7 @@ class Imported:
     path: Path
     feeds: int  # feeds the file lists
     new: int  # of which we had no subscription yet
+    skipped: tuple[str, ...] = ()  # the outlines' addresses that are not web addresses
 
 
 def import_opml(store: Store, path: Path) -> Imported:
@@ -54,18 +55,21 @@ def import_opml(store: Store, path: Path) -> Imported:
         data = path.read_bytes()
     except OSError as exc:
         raise NewsreaderError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    feeds = parse_opml(data)
+    skipped: list[str] = []
+    feeds = parse_opml(data, skipped=skipped)
     known = {f.url for f in store.feeds(counts=False)}
     for item in feeds:
         store.add_feed(item.url, title=item.title, tags=item.tags)
-    return Imported(path, len(feeds), sum(1 for f in feeds if f.url not in known))
+    new = sum(1 for f in feeds if f.url not in known)
+    return Imported(path, len(feeds), new, tuple(dict.fromkeys(skipped)))
 
 
 _NOT_OPML = "not an OPML file (the list of subscriptions a feed reader exports)"
 
 
-def parse_opml(data: bytes) -> list[OpmlFeed]:
-    """Feeds of an OPML 1.0/2.0 file, each with its folders and categories as tags."""
+def parse_opml(data: bytes, *, skipped: list[str] | None = None) -> list[OpmlFeed]:
+    """Feeds of an OPML 1.0/2.0 file, each with its folders and categories as tags. The
+    addresses of outlines that are no web address (file:, ftp:) go to `skipped`."""
     # No entity expansion, no DTD, no network: an OPML file is as hostile as any feed.
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
@@ -87,7 +91,7 @@ def parse_opml(data: bytes) -> list[OpmlFeed]:
     if body is None:
         raise FeedParseError("not a valid OPML file: it has no <body>")
     merged: dict[str, OpmlFeed] = {}
-    for feed in _walk(body, ()):
+    for feed in _walk(body, (), [] if skipped is None else skipped):
         old = merged.get(feed.url)
         if old is None:
             merged[feed.url] = feed
@@ -97,7 +101,7 @@ def parse_opml(data: bytes) -> list[OpmlFeed]:
     return list(merged.values())
 
 
-def _walk(parent: Any, folders: tuple[str, ...]) -> Iterator[OpmlFeed]:
+def _walk(parent: Any, folders: tuple[str, ...], skipped: list[str]) -> Iterator[OpmlFeed]:
     for outline in parent:
         if _local(outline) != "outline":
             continue
@@ -109,9 +113,11 @@ def _walk(parent: Any, folders: tuple[str, ...]) -> Iterator[OpmlFeed]:
                 tags = (*folders, *_categories(attrs.get("category", "")))
                 title = name if name and name != url else None
                 yield OpmlFeed(url=url, title=title, tags=tuple(dict.fromkeys(tags)))
-            yield from _walk(outline, folders)
+            else:
+                skipped.append(_one_line(url))
+            yield from _walk(outline, folders, skipped)
         else:
-            yield from _walk(outline, (*folders, name) if name else folders)
+            yield from _walk(outline, (*folders, name) if name else folders, skipped)
 
 
 def _categories(value: str) -> list[str]:
