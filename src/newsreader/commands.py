@@ -125,6 +125,17 @@ def _feed_arg(store: Store, text: str) -> Feed:
     return feed
 
 
+def _tag_arg(store: Store, text: str) -> str:
+    """The tag as the feeds spell it, matched case-blind as search's `tag:` is; a tag no
+    feed has is an error, as a feed no subscription matches is (it listed nothing)."""
+    tags = sorted({tag for feed in store.feeds(counts=False) for tag in feed.tags})
+    for tag in tags:
+        if tag.casefold() == text.strip().casefold():
+            return tag
+    known = ", ".join(repr(t) for t in tags) or "none yet"
+    raise NewsreaderError(f"no feed has the tag {text!r}; tags: {known}")
+
+
 def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
     # Start-up speed: httpx, feedparser and lxml load for the commands that fetch.
     from newsreader.core.subscribe.add import add_subscription
@@ -260,14 +271,17 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
     if args.limit < 1:
         raise NewsreaderError("--limit must be at least 1")
+    if args.search is not None and not args.search.strip():
+        raise NewsreaderError("--search needs a word to look for")
     saved = search_filter(_saved_search(config, store, args.saved)) if args.saved else EntryFilter()
     # The flags narrow a saved search further: two queries side by side must both match.
     search = " ".join(q for q in (saved.search, args.search) if q) or None
-    if args.tag and saved.tag and args.tag != saved.tag:
-        raise NewsreaderError(f"--saved {args.saved!r} lists tag {saved.tag!r}, not {args.tag!r}")
+    tag = _tag_arg(store, args.tag) if args.tag else None
+    if tag and saved.tag and tag != saved.tag:
+        raise NewsreaderError(f"--saved {args.saved!r} lists tag {saved.tag!r}, not {tag!r}")
     filt = EntryFilter(
         feed_id=_feed_arg(store, args.feed).id if args.feed else None,
-        tag=args.tag or saved.tag,
+        tag=tag or saved.tag,
         unread=args.unread or saved.unread,
         starred=args.starred or saved.starred,
         search=search,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from newsreader.core.parsed import ParsedEntry, ParsedFeed
+from newsreader.core.store.store import Store
 from tests.support.cli import run
 from tests.support.feedgen import Item, items, rss
 from tests.support.loopback import LoopbackServer
@@ -185,6 +187,31 @@ def test_an_import_says_what_it_skipped_and_keeps_the_names_you_gave(
         "http://p.example/rss": ("Meine Polizei", ["Lokales"]),
         "http://u.example/rss": ("Stadtwerke", ["Lokales"]),
     }
+
+
+def test_articles_tag_is_case_blind_and_an_unknown_one_or_a_blank_search_is_an_error(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--tag lokales` finds the feeds tagged "Lokales", as search's `tag:` does; a tag no
+    feed has, and a search of nothing, are errors, as an unknown `--feed` is: they listed
+    nothing, or everything, with exit 0."""
+    store = Store(data_dir / "newsreader.sqlite3")
+    feed = store.add_feed("http://l.example/rss", title="Stadt", tags=["Lokales"])
+    store.record_feed(
+        feed.id,
+        ParsedFeed("Stadt", None, (ParsedEntry(key="1", title="Baustelle am Ring"),)),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    store.close()
+    code, out, _ = run(capsys, "articles", "--tag", "lokales")
+    assert code == 0 and "Baustelle am Ring" in out
+    code, out, err = run(capsys, "articles", "--tag", "nope")
+    assert code == 2 and out == "" and "no feed has the tag 'nope'; tags: 'Lokales'" in err
+    for blank in ("", "   "):
+        code, out, err = run(capsys, "articles", "--search", blank)
+        assert code == 2 and out == "" and "--search needs a word" in err
 
 
 def test_bad_input_gets_one_line_and_exit_2(
