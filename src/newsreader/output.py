@@ -141,14 +141,15 @@ def headline_marks() -> tuple[str, ...]:
 
 
 def compact_age(when: datetime, now: datetime | None = None) -> str:
-    """Age in the largest whole unit (45d, 3h, 5m) at any age: `articles` lines stay aligned.
+    """Age in the largest whole unit (2y, 45d, 3h, 5m) at any age: `articles` lines stay
+    aligned, in four columns (an archive's items, in days, took five: 7334d).
 
     The reader's `ui.text.relative_age` switches to a date after a week instead.
     """
     seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
     if seconds < 60:
         return "now"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+    for unit, size in (("y", 365 * 86400), ("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return "now"
