@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
@@ -21,7 +22,9 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from newsreader import exit_codes
 from newsreader.core.config import Config
+from newsreader.core.errors import NewsreaderError
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
 from newsreader.ui import pane_updates, reader_start
@@ -195,6 +198,14 @@ class NewsreaderApp(App[None]):
         for action in pending:
             action()
         pane_updates.show_feeds(self)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's hook (textual is pinned) for what no handler caught: it exits either way.
+        if isinstance(error, NewsreaderError):
+            super()._handle_exception(OneLineError(error))
+            self._return_code = exit_codes.USAGE  # the command line's code for it
+        else:
+            super()._handle_exception(error)
 
     def on_resize(self, event: events.Resize) -> None:
         # The event's size: this handler runs before App's own, which stores the new size,
@@ -442,6 +453,19 @@ class NewsreaderApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(reader_binding_rows(self.BINDINGS, self.config.keys)))
+
+
+class OneLineError(Exception):
+    """A NewsreaderError nothing in the reader handled (the cache failing: a full disk, a
+    damaged file), as the one line a command gives: Textual shows an exception with
+    `__rich__` as that, where it printed a traceback of the reader's insides."""
+
+    def __init__(self, error: NewsreaderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+    def __rich__(self) -> Text:
+        return Text(f"newsreader: {self.error}")
 
 
 def run_reader(store: Store, config: Config, *, offline: bool = False) -> int:
