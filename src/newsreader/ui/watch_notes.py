@@ -156,7 +156,9 @@ class WatchCounter:
         if isinstance(made, WatchedCount) and made.wanted.store is getattr(self._app, "store", 0):
             new = self._new_matches(made)
             if new is not None:
-                self._app.query_one(StatusBar).watched = made.count
+                # None as the reader quits: its widgets go before the messages already posted.
+                for bar in self._app.query(StatusBar):
+                    bar.watched = made.count
             if new:
                 _tell(self._app, made, new)
         self._rounds.ended()
