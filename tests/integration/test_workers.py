@@ -140,15 +140,22 @@ def test_a_worker_that_cannot_start_fails_its_job_and_the_next_one_starts(
     try:
         monkeypatch.setattr(sys, "executable", str(tmp_path / "rebuilt-venv" / "python"))
         for _ in range(3):
-            with pytest.raises(WorkerDied, match=r"could not start a worker: .*No such file"):
-                pool.submit(divmod, 17, 5).result(timeout=30)
+            _job_fails(pool, r"could not start a worker: .*No such file")
         monkeypatch.setattr(sys, "executable", None)  # Python could not tell (it may say so)
-        with pytest.raises(WorkerDied, match="could not start a worker"):
-            pool.submit(divmod, 17, 5).result(timeout=30)
+        _job_fails(pool, "could not start a worker")
         monkeypatch.undo()
-        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+        assert _serves(pool)
     finally:
         pool.shutdown()
+
+
+def _job_fails(pool: WorkerPool, reason: str) -> None:
+    with pytest.raises(WorkerDied, match=reason):
+        pool.submit(divmod, 17, 5).result(timeout=30)
+
+
+def _serves(pool: WorkerPool) -> bool:
+    return pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
 
 
 def test_an_error_that_cannot_be_unpickled_comes_back_as_its_text() -> None:
@@ -180,10 +187,9 @@ def test_a_fault_in_the_pool_fails_its_job_and_the_pool_goes_on(
     pool = WorkerPool(1)
     try:
         monkeypatch.setattr(workers, "_receive", broken)
-        with pytest.raises(WorkerDied, match="the worker pool failed: ValueError"):
-            pool.submit(divmod, 17, 5).result(timeout=30)
+        _job_fails(pool, "the worker pool failed: ValueError")
         monkeypatch.undo()
-        assert pool.submit(divmod, 17, 5).result(timeout=30) == (3, 2)
+        assert _serves(pool)
     finally:
         pool.shutdown()
 
