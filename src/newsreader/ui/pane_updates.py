@@ -56,9 +56,13 @@ def show_feeds(app: NewsreaderApp, *, counts_only: bool = False) -> None:
     if app.ready:
         from newsreader.ui.feed_pane import FeedPane  # start-up speed: after paint
 
-        pane = app.query_one(FeedPane)
+        panes = app.query(FeedPane)
+        if not panes:  # the reader quitting: its panes went before the work already begun
+            return
+        pane = panes.first()
         if counts_only:
             pane.show_counts(app.store, app.filters, app.config.searches)
         else:
             last = pane.show_store(app.store, app.filters, app.config.searches)
-            app.query_one(StatusBar).last_refresh = last
+            for bar in app.query(StatusBar):
+                bar.last_refresh = last
