@@ -261,11 +261,14 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
             f"{report.updated_entries} updated, {report.unchanged} unchanged, "
             f"{len(report.failed)} failed"
             + (f", {counted(report.pages_fetched, 'page')} fetched" if args.full else "")
+            + (f", {len(report.pages_failed)} not" if report.pages_failed else "")
             + f" in {report.seconds:.1f} s"
         )
         for url, error in report.failed:
             print(f"failed: {line(url)}: {line(error)}", file=sys.stderr)
-    return exit_codes.FAILED if report.failed else sync_code
+        for url, error in report.pages_failed:
+            print(f"page failed: {line(url)}: {line(error)}", file=sys.stderr)
+    return exit_codes.FAILED if report.failed or report.pages_failed else sync_code
 
 
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:

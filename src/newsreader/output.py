@@ -186,6 +186,9 @@ def report_json(report: RefreshReport) -> dict[str, Any]:
         "unchanged": report.unchanged,
         "failed": [{"url": safe_text(u), "error": safe_text(e)} for u, e in report.failed],
         "pages_fetched": report.pages_fetched,
+        "pages_failed": [
+            {"url": safe_text(u), "error": safe_text(e)} for u, e in report.pages_failed
+        ],
         "seconds": report.seconds,
     }
 

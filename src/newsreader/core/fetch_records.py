@@ -51,3 +51,4 @@ class RefreshReport:
     failed: tuple[tuple[str, str], ...]  # (url, error)
     pages_fetched: int
     seconds: float
+    pages_failed: tuple[tuple[str, str], ...] = ()  # (url, error): refresh --full's pages

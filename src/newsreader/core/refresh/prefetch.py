@@ -7,6 +7,7 @@ import asyncio
 import functools
 import time
 from concurrent.futures import Executor
+from dataclasses import dataclass
 
 from newsreader.core.config import Config
 from newsreader.core.errors import FetchError
@@ -31,19 +32,29 @@ class _Budget:
         return self.bytes_left <= 0 or time.monotonic() >= self.deadline
 
 
+@dataclass(frozen=True, slots=True)
+class Prefetched:
+    fetched: int  # pages fetched and stored
+    failed: tuple[tuple[str, str], ...]  # (url, error) of the pages that could not be
+
+
 async def prefetch_pages(
     store: Store, config: Config, *, fetcher: Fetcher, executor: Executor
-) -> int:
-    """Returns the number of pages fetched and stored. Extraction runs on `executor` (the
-    refresh's worker processes), so it uses both cores and never the UI's thread."""
+) -> Prefetched:
+    """Fetch and store the pages of unread entries, then their first teasers. Extraction
+    runs on `executor` (the refresh's worker processes), so it uses both cores and never the
+    UI's thread."""
     budget = _Budget(config)
     fetched = 0
+    failed: dict[str, str] = {}
     loop = asyncio.get_running_loop()
     # The budget is checked when a fetch gets its turn, not when it is queued: started all at
     # once, every fetch would pass the check before the first byte was counted.
     turns = asyncio.Semaphore(min(config.network.concurrency, _PAGES_AT_ONCE))
 
-    async def fetch_one(url: str) -> None:
+    async def fetch_one(url: str, *, article: bool = True) -> None:
+        """`article`: an unread entry's own page, whose failure the run reports; a teaser's
+        target is an extra (dead related links are common), whose failure it does not."""
         nonlocal fetched
         async with turns:
             if budget.spent or store.has_page(url):
@@ -54,28 +65,40 @@ async def prefetch_pages(
                 )
             except TimeoutError:
                 return  # the run's time is up; this page is not at fault
-            except FetchError:
-                # Unavailable offline; the feed text remains, and opening it online tries again.
-                await asyncio.to_thread(store.mark_page_failed, url)
+            except FetchError as exc:
+                # Unavailable offline; the feed text remains, and opening it online tries
+                # again. Only a page the server refuses (404, 410) waits a week before the
+                # next run asks again: one that failed for the network (no connection, a
+                # timeout, a 5xx) is asked again by the next run. Marked failed, it never was.
+                if article:
+                    failed[url] = str(exc).removeprefix(f"{url}: ")  # named beside it
+                if _refused(exc.status):
+                    await asyncio.to_thread(store.mark_page_failed, url)
                 return
             budget.bytes_left -= len(body)
         job = functools.partial(ingest_page, str(store.path), url, final_url, body)
         try:
             await loop.run_in_executor(executor, job)
-        except Exception:  # one page the extractor chokes on must not end the prefetch
+        except Exception as exc:  # one page the extractor chokes on must not end the prefetch
+            if article:
+                failed[url] = f"could not read the page: {type(exc).__name__}"
             await asyncio.to_thread(store.mark_page_failed, url)
             return
         fetched += 1
 
     entries = await asyncio.to_thread(store.entries_needing_pages)
     await asyncio.gather(*(fetch_one(url) for _, url in entries))
-    if budget.spent:
-        return fetched
-    targets = await asyncio.to_thread(
-        _teaser_targets, store, [e for e, _ in entries], config.prefetch.teasers_per_article
-    )
-    await asyncio.gather(*(fetch_one(url) for url in targets))
-    return fetched
+    if not budget.spent:
+        targets = await asyncio.to_thread(
+            _teaser_targets, store, [e for e, _ in entries], config.prefetch.teasers_per_article
+        )
+        await asyncio.gather(*(fetch_one(url, article=False) for url in targets))
+    return Prefetched(fetched, tuple(failed.items()))
+
+
+def _refused(status: int | None) -> bool:
+    """A client error the server will give again (not 408 or 429, which ask to wait)."""
+    return status is not None and 400 <= status < 500 and status not in (408, 429)
 
 
 def _teaser_targets(store: Store, entry_ids: list[int], depth: int) -> list[str]:

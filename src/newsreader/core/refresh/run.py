@@ -226,12 +226,14 @@ async def refresh(
                 ),
             )
             pages = 0
+            pages_failed: tuple[tuple[str, str], ...] = ()
             if full:
                 # Start-up speed: prefetch loads trafilatura (0.5 s more), which the reader's own
                 # refreshes (never --full) do not need in the UI's process.
                 from newsreader.core.refresh.prefetch import prefetch_pages
 
-                pages = await prefetch_pages(store, config, fetcher=fetcher, executor=ingester)
+                prefetched = await prefetch_pages(store, config, fetcher=fetcher, executor=ingester)
+                pages, pages_failed = prefetched.fetched, prefetched.failed
             # After prefetch, so the pages' texts it brought are compared at once. With
             # nothing stored, only pages read since (a few) wait: not worth a worker's start.
             days = config.cluster.window_days if config.cluster.enabled else None
@@ -277,6 +279,7 @@ async def refresh(
         failed=failed,
         pages_fetched=pages,
         seconds=round(time.monotonic() - started, 3),
+        pages_failed=pages_failed,
     )
 
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # types only (the reader's start-up does without them)
 _KIND_RANK: dict[str, int] = {"inline": 0, "related": 1, "feed": 2}
 # The teaser columns after its owner and position, in the order teaser_columns gives them.
 TEASER_COLUMNS = "url, title, description, kind, kicker, block, teaser_group"
+# A page the server refused (404, 410) is asked for again by prefetch after this many seconds.
+REFUSED_PAGE_WAIT = 7 * 86400
 _StoredTeaser = tuple[str, str, str, str, str, str, str]
 # A stored teaser, then its preview title and description and whether its page is cached.
 _TeaserRow = tuple[str, str, str, str, str, str, str, str | None, str | None, bool]
@@ -249,20 +251,25 @@ class PageQueries(Database):
 
     def entries_needing_pages(self, limit: int = 1000) -> list[tuple[int, str]]:
         """(id, url) of unread entries, newest first, whose page was never fetched: a run
-        that was killed, or entries stored by `add`, are caught up by the next prefetch."""
+        that was killed, or entries stored by `add`, are caught up by the next prefetch. A
+        page the server refused (`mark_page_failed`) is asked for again after a week: it was
+        never asked for again."""
         rows = self.conn.execute(
             """SELECT e.id, e.url FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url)
+               AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url
+                               AND (p.html IS NOT NULL OR p.fetched_at > ?))
                ORDER BY e.published DESC, e.id DESC LIMIT ?""",
-            (limit,),
+            (int(time.time()) - REFUSED_PAGE_WAIT, limit),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 
     def mark_page_failed(self, url: str) -> None:
-        """Remember that prefetch could not get this page, so later runs do not retry it
-        every time; opening the article still tries again."""
+        """Remember that the server refused this page, so the prefetch runs of the next week
+        do not ask again (`entries_needing_pages`); opening the article still tries again."""
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO pages (url, final_url, fetched_at) VALUES (?, ?, ?)",
+                """INSERT INTO pages (url, final_url, fetched_at) VALUES (?, ?, ?)
+                   ON CONFLICT (url) DO UPDATE SET fetched_at = excluded.fetched_at
+                   WHERE pages.html IS NULL""",
                 (url, url, int(time.time())),
             )

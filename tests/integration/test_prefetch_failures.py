@@ -1,0 +1,77 @@
+"""`refresh --full` and the article pages it could not get: one the network failed is asked
+for again by the next run, one the server refused a week later; the run reports the pages of
+its articles that failed (not its teasers'), and exits 1 for them."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsreader.core.config import Config, NetworkConfig
+from newsreader.core.refresh.run import refresh
+from newsreader.core.store.store import Store
+from tests.support.cli import run
+from tests.support.feedgen import items, rss
+from tests.support.loopback import LoopbackServer
+from tests.support.pages import article_page
+
+HTML = "text/html; charset=utf-8"
+
+
+def test_a_page_the_network_failed_is_fetched_by_the_next_run(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Article 0's server is down for the first run (503 stands in for it: the fetcher knows
+    no HTTP status for a refused connection either), article 1 is gone (404), article 2 is
+    there. The first run marked both failed pages, and no later run asked for either again."""
+    base = server.url("")
+    store = Store(tmp_path / "c.sqlite3")
+    store.add_feed(server.route("/feed.xml", rss(items(3, base=base))))
+    down = {"on": True}
+
+    def flaky(_: Any) -> tuple[int, dict[str, str], bytes]:
+        if down["on"]:
+            return 503, {"Content-Type": "text/plain"}, b"down for maintenance"
+        return 200, {"Content-Type": HTML}, article_page(0, base=base, related=[])
+
+    server.route("/artikel/0", handler=flaky)
+    server.route("/artikel/2", article_page(2, base=base, related=[]), content_type=HTML)
+    config = Config(network=NetworkConfig(retries=0))
+
+    first = asyncio.run(refresh(store, config, full=True))
+    assert first.pages_fetched == 1
+    assert {url.removeprefix(base) for url, _ in first.pages_failed} == {
+        "/artikel/0",
+        "/artikel/1",
+    }
+    assert all("HTTP" in error for _, error in first.pages_failed)
+
+    down["on"] = False
+    second = asyncio.run(refresh(store, config, full=True))
+    assert second.pages_fetched == 1 and second.pages_failed == ()
+    assert store.has_page(f"{base}/artikel/0")
+    assert server.hits["/artikel/1"] == 1  # refused: not asked again within the week
+
+    # A week on, the refused page is asked for once more.
+    store.conn.execute("UPDATE pages SET fetched_at = fetched_at - 8 * 86400 WHERE html IS NULL")
+    store.conn.commit()
+    third = asyncio.run(refresh(store, config, full=True))
+    assert [url.removeprefix(base) for url, _ in third.pages_failed] == ["/artikel/1"]
+    assert server.hits["/artikel/1"] == 2
+
+
+def test_refresh_full_names_the_pages_it_could_not_get_and_exits_1(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = server.url("")
+    feed = server.route("/feed.xml", rss(items(2, base=base)))
+    server.route("/artikel/0", article_page(0, base=base, related=[]), content_type=HTML)
+    assert run(capsys, "add", feed)[0] == 0
+    code, out, err = run(capsys, "refresh", "--full")
+    assert code == 1
+    assert ", 1 page fetched, 1 not in" in out
+    failures = [line for line in err.splitlines() if "failed" in line]  # and the progress
+    assert failures == [f"page failed: {base}/artikel/1: HTTP 404 Not Found"]
