@@ -33,7 +33,17 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
         ("[network]\nconnect_timeout = 0\n", "network.connect_timeout must be more than 0"),
         ("[network]\ntotal_timeout = inf\n", "network.total_timeout must be more than 0"),
         ("[network]\nretries = 99\n", "network.retries must be at least 0 and at most 10"),
-        ("[retention]\nmax_age_days = -1\n", "retention.max_age_days must be at least 0"),
+        (
+            "[retention]\nmax_age_days = -1\n",
+            "retention.max_age_days must be at least 0 and at most 36500",
+        ),
+        # Past SQLite's integers: `refresh` gave a 48-line traceback (a helper's tour).
+        (
+            "[cluster]\nwindow_days = 9000000000000000000\n",
+            "cluster.window_days must be at least 1 and at most 3650",
+        ),
+        ("[cluster]\nwindow_days = -5\n", "cluster.window_days must be at least 1"),
+        ("[cluster]\nwindow_days = 0\n", "cluster.window_days must be at least 1"),
         ("[reader]\nhistory_size = 0\n", "reader.history_size must be at least 1"),
         ("[reader]\nrefresh_minutes = -30\n", "reader.refresh_minutes must be at least 0"),
         ("[sync]\ntimeout = nan\n", "sync.timeout must be more than 0"),

@@ -54,12 +54,14 @@ _RANGES: dict[str, _Range] = {
     "prefetch.teasers_per_article": _Range(0, 100),
     "prefetch.max_mb_per_run": _COUNT,
     "prefetch.max_seconds_per_run": _COUNT,
-    "retention.max_age_days": _COUNT,
-    "retention.max_entries_per_feed": _COUNT,
+    # Bounds past any use: a day count beyond them overflowed SQLite's integers (a traceback).
+    "retention.max_age_days": _Range(0, 36_500),
+    "retention.max_entries_per_feed": _Range(0, 1_000_000_000),
+    "cluster.window_days": _Range(1, 3_650),  # below 1 it compared nothing, silently
     "reader.article_max_chars": _Range(1000),
     "reader.history_size": _Range(1, 10_000),
     "reader.refresh_minutes": _Range(0, 10_080),
-    "sync.first_sync_days": _COUNT,
+    "sync.first_sync_days": _Range(0, 36_500),
     "sync.timeout": _POSITIVE,
     "sync.max_response_mb": _POSITIVE,
 }
