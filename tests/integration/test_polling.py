@@ -111,3 +111,20 @@ def test_refresh_due_fetches_only_the_feeds_that_are_due(
     since = len(server.requests)
     assert run(capsys, "refresh")[0] == 0
     assert fetched(server, paths, since) == set(paths)
+
+
+def test_add_keeps_what_the_feed_asks_when_its_server_answers_304_after(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`add` stored no ttl, and a feed whose server then answers 304 never gave it again:
+    `refresh --due` polled it as often as the minimum (a helper's tour)."""
+    server.route("/ttl.xml", with_channel("<ttl>120</ttl>"), etag='"v1"')
+    server.route(
+        "/cache.xml", rss(items(2)), etag='"v1"', headers={"Cache-Control": "max-age=3600"}
+    )
+    for path in ("/ttl.xml", "/cache.xml"):
+        assert run(capsys, "add", server.url(path))[0] == 0
+    assert run(capsys, "refresh")[0] == 0  # 304s
+    _, out, _ = run(capsys, "feeds", "--json")
+    asks = {f["url"].rsplit("/", 1)[1]: f["poll_seconds"] for f in json.loads(out)}
+    assert asks == {"ttl.xml": 7200, "cache.xml": 3600}

@@ -114,9 +114,11 @@ class FeedWrites(Database):
         status: int | None,
         etag: str | None,
         last_modified: str | None,
+        poll_seconds: int | None = None,
     ) -> FeedOutcome:
-        """Store one fetched feed: entries, teasers, index and validators in one transaction."""
-        update = FeedUpdate(feed_id, parsed, status, etag, last_modified)
+        """Store one fetched feed: entries, teasers, index and validators in one transaction;
+        `poll_seconds`, how often the feed asks to be polled (its ttl, the max-age)."""
+        update = FeedUpdate(feed_id, parsed, status, etag, last_modified, poll_seconds=poll_seconds)
         return self.record_feeds([update])[0]
 
     def record_feeds(self, updates: Sequence[FeedUpdate]) -> list[FeedOutcome]:

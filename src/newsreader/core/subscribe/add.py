@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from newsreader.core.config import Config
 from newsreader.core.fetch_records import OfferedFeed
 from newsreader.core.models import Feed
+from newsreader.core.parse.polling import header_interval, longest
 from newsreader.core.store.store import Store
 from newsreader.core.subscribe.discovery import find_feed
 
@@ -58,6 +59,9 @@ def add_subscription(
         status=found.fetched.status,
         etag=found.fetched.etag,
         last_modified=found.fetched.last_modified,
+        # As a refresh stores it: else a feed that answers 304 from then on kept no ttl, and
+        # `refresh --due` polled it more often than it asks.
+        poll_seconds=longest(found.parsed.poll_seconds, header_interval(found.fetched.headers)),
     )
     name = title or found.parsed.title or found.url
     return Subscribed(feed, name, outcome.new_entries, found.offers)
