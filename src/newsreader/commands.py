@@ -44,6 +44,11 @@ def dispatch(args: argparse.Namespace) -> int:
     data_dir: Path = args.data_dir or default_data_dir()
     store = open_store(args, data_dir)
     try:
+        if not config.cluster.enabled and not store.read_only:
+            # Turned off since the last refresh (which clears them too): every version is
+            # listed and read on its own at once. They still showed ×2, and Enter on one
+            # opened the other.
+            store.clear_clusters()
         command = args.command
         if command is None:
             # Start-up speed: Textual loads only when the reader opens, never for a command.

@@ -88,8 +88,15 @@ def test_a_setting_turns_clustering_off(
     run(capsys, "refresh")
     config = data_dir.parent / "config.toml"
     config.write_text("[cluster]\nenabled = false\n", encoding="utf-8")
+    # At once, before any refresh: every version on its own, reading one reads only it (they
+    # showed ×2 and their other versions, and marking one read marked the others).
     _, out = run(capsys, "articles", "--json")
-    assert len(json.loads(out)) == 6
+    rows = json.loads(out)
+    assert len(rows) == 6
+    assert all(r["cluster_id"] is None and r["also_in"] == [] for r in rows)
+    assert run(capsys, "mark", str(rows[0]["id"]), "--read")[0] == 0
+    _, out = run(capsys, "articles", "--json", "--unread")
+    assert len(json.loads(out)) == 5
     run(capsys, "refresh")
     _, out = run(capsys, "articles", "--json")
     assert all(r["cluster_id"] is None and r["also_in"] == [] for r in json.loads(out))

@@ -191,9 +191,14 @@ class ClusterQueries(Database):
         ) if index.sizes.whole else None
 
     def clear_clusters(self) -> None:
-        """Clustering turned off: every entry stands alone again (sketches are kept)."""
-        with self.transaction() as conn:
-            conn.execute("UPDATE entries SET cluster_id = NULL WHERE cluster_id IS NOT NULL")
+        """Clustering turned off: every entry stands alone again (sketches are kept). Asked
+        first, in the partial index, so a cache without clusters takes no write lock: every
+        command and the reader's start call this while [cluster] is off."""
+        if self.conn.execute(
+            "SELECT 1 FROM entries WHERE cluster_id IS NOT NULL LIMIT 1"
+        ).fetchone():
+            with self.transaction() as conn:
+                conn.execute("UPDATE entries SET cluster_id = NULL WHERE cluster_id IS NOT NULL")
 
     def story_versions(self, entry_id: int) -> list[StoryVersion]:
         """Every version of the entry's story, the best first; [] when it stands alone."""
