@@ -11,7 +11,7 @@ import pytest
 
 from newsreader.core.config import Config, ReaderConfig, WatchConfig
 from newsreader.core.config_file import load_config
-from newsreader.core.models import EntryFilter
+from newsreader.core.models import EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.detail_pane import DetailPane
@@ -197,6 +197,14 @@ async def test_hide_rules_hide_rows_h_shows_them_and_bad_rules_are_said(
         view = app.query_one(HeadlineView)
         first = view.source.row(0)
         assert first is not None and first.hidden and "hidden shown" in screen_text(app)
+        # Marked, not only dimmed: `h` in the fourth mark column, the others' blank there.
+        marks = {row.title: view.render_row(row, False, 120).text[:4] for row in _rows(view)}
+        assert marks["Preußen gewinnt Derby"][3] == "h"
+        assert {m[3] for title, m in marks.items() if "Derby" not in title} == {" "}
+
+
+def _rows(view: HeadlineView) -> list[EntrySummary]:
+    return [row for n in range(view.count) if (row := view.source.row(n)) is not None]
 
 
 def test_the_list_length_is_its_rows_under_every_filter(store: Store) -> None:

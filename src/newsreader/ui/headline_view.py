@@ -265,7 +265,9 @@ class HeadlineView(ScrollView, can_focus=True):
             Segment("●" if not row.read else " ", badge),
             Segment("★" if row.starred else " ", badge),
             Segment("€" if row.paywalled else " ", badge),
-            Segment("↓" if row.offline else " ", meta),
+            # A hidden row shown by `H` is marked `h` here, as README says, not only dimmed
+            # (NO_COLOR dims nothing); whether it is offline matters less than that.
+            Segment("h" if row.hidden else "↓" if row.offline else " ", meta),
             Segment(" ", base),
             Segment(source + " ", meta),
             Segment(age + " ", meta),
