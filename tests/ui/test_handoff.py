@@ -104,6 +104,27 @@ async def test_o_with_no_browser_says_so(
     assert any(m.startswith("No browser: none found.") for m in notes.messages), notes.messages
 
 
+async def test_o_and_y_on_an_entry_without_a_link_say_so(
+    store: Store, config: Config, programs: tuple[Path, Path]
+) -> None:
+    """`o` did nothing, without a word, where `y` said it had no link (a helper's tour)."""
+    add_feed(
+        store, "https://radio.example/feed", "Radio", [replace(entry(1, "Ohne Link"), url=None)]
+    )
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    notes = Notes()
+    async with app.run_test(size=WIDE, message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await pilot.press("o", "y")
+        await pilot.pause(0.1)
+    assert [m for m in notes.messages if m.startswith("No link")] == [
+        "No link to open.",
+        "No link to copy.",
+    ]
+    _, log = programs
+    assert calls(log) == []
+
+
 async def test_a_configured_console_browser_wants_the_terminal(
     store: Store, config: Config, programs: tuple[Path, Path]
 ) -> None:

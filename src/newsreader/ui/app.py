@@ -418,10 +418,12 @@ class NewsreaderApp(App[None]):
         self.open_in_browser(self.current_url())
 
     def open_in_browser(self, url: str | None) -> None:
-        if url:
-            from newsreader.ui.browser import open_web_page  # start-up speed: on a key
+        if not url:  # said, as `y` says it: `o` did nothing without a word
+            self.notify("No link to open.", markup=False)
+            return
+        from newsreader.ui.browser import open_web_page  # start-up speed: on a key
 
-            open_web_page(self, url, self.config.browser)
+        open_web_page(self, url, self.config.browser)
 
     def action_copy_url(self) -> None:
         from newsreader.ui.browser import copy_url  # start-up speed: on a key
