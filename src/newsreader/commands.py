@@ -309,6 +309,10 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
     if not rows and args.search:
         # On stderr: a script reading stdout gets nothing rather than a sentence.
         print(f"newsreader: no matches for {line(args.search, 200)!r}", file=sys.stderr)
+    elif not rows and args.saved:
+        print(
+            f"newsreader: the saved search {line(args.saved, 80)!r} lists nothing", file=sys.stderr
+        )
     return exit_codes.OK
 
 

@@ -149,6 +149,12 @@ def test_articles_saved_lists_a_config_or_cache_search(
     ]
     code, out, _ = run(capsys, "articles", "--saved", "Hamm", "--json")
     assert _titles(out) == ["Sperrung: Straße nach Hamm"]
+    # Nothing left: said on stderr, as for --search (it printed nothing at all).
+    code, out, err = run(capsys, "articles", "--saved", "Hamm", "--search", "Baustelle")
+    assert code == 0 and out == ""
+    assert "no matches for 'Baustelle'" in err
+    code, out, err = run(capsys, "articles", "--saved", "Hamm", "--unread", "--starred")
+    assert code == 0 and out == "" and "the saved search 'Hamm' lists nothing" in err
     code, out, err = run(capsys, "articles", "--saved", "Nichts")
     assert code == 2 and out == ""
     assert "no saved search named 'Nichts'; saved searches: 'Baustellen', 'Polizei', 'Hamm'" in err
