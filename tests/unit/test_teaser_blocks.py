@@ -186,6 +186,8 @@ def test_widget_badge_date_count_and_ticker_text_is_stripped() -> None:
         f'<article><a href="{story(4)}"><h3>+++ Brexit-Ticker +++: Unterhaus vertagt die Entscheidung</h3></a></article>',
         f'<article><a href="{story(5)}"><span class="topline">Neubauer vs. Siemens</span><span class="headline">In welchen Konzern wir investieren</span></a></article>',
         f'<article><a href="{story(6)}"><span class="number">8000 Euro Schaden</span></a><h3><a href="{story(6)}">Einbrecher stehlen Werkzeug aus Lagerhalle</a></h3></article>',
+        # A paper's plus badge before the kicker's topic, joined by a dot (the sample edition)
+        f'<article><a href="{story(7)}"><span class="kicker">DK Plus · Wohnen</span><h3>Mieten steigen in der Neustadt</h3></a></article>',
     ]
     found = by_path(
         teasers(article_page(f"<section><h2>Mehr zum Thema</h2>{''.join(cards)}</section>"))
@@ -199,6 +201,10 @@ def test_widget_badge_date_count_and_ticker_text_is_stripped() -> None:
         "Einbrecher stehlen Werkzeug aus Lagerhalle",
     ]
     assert found[story(5)].kicker == "Neubauer vs. Siemens"
+    assert (found[story(7)].kicker, found[story(7)].title) == (
+        "Wohnen",
+        "Mieten steigen in der Neustadt",
+    )
 
 
 # --- the dev pages with teaser gold (skipped without ../shared) -----------------------------

@@ -101,7 +101,7 @@ _COPY_LABEL = re.compile(
 )
 _TICKER = re.compile(r"^\+{2,}[^+]{0,80}\+{2,}\s*[:–-]?\s*|\s*\+{2,}\s*$")
 _BADGE = re.compile(
-    r"^(?:[\w.+-]{1,20} )?(?:plus|premium|exklusiv|abo)[- ]?(?:artikel|inhalt)?\s*:\s*|"
+    r"^(?:[\w.+-]{1,20} )?(?:plus|premium|exklusiv|abo)[- ]?(?:artikel|inhalt)?\s*[:·|]\s*|"
     r"^(?:plus|premium|exklusiv|abo|f\+|z\+|s\+|€|\+|bezahlinhalt|paid|anzeige)\s+(?=\S)|"
     r"\s+(?:plus|premium|f\+|z\+|€)$",
     re.IGNORECASE,
