@@ -4,12 +4,13 @@ reader's first refresh of a fresh cache) is drawn in a row measured when it had 
 from __future__ import annotations
 
 import pytest
+from rich.cells import cell_len
 
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.parsed import ParsedFeed
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
-from newsreader.ui.feed_pane import FeedPane
+from newsreader.ui.feed_pane import FeedPane, _RowText
 from newsreader.ui.pane_updates import show_feeds
 from tests.ui.conftest import entry, screen_text, wait_for
 
@@ -42,3 +43,14 @@ async def test_counts_that_come_with_the_first_refresh_show_beside_each_feed(
         assert "180" in all_row.split("│")[0], all_row
         first = next(line for line in lines if "Gemeinde 00" in line)
         assert first.split("│")[0].rstrip().endswith("3"), first
+
+
+@pytest.mark.parametrize(
+    "label", ["Weird 🦆 Feed", "Stadt Münster", "東京ニュース速報の地域版です", "A" * 30]
+)
+def test_a_row_takes_the_same_cells_whatever_its_label(label: str) -> None:
+    """Labels are cut and padded by terminal cells: an emoji takes two, and its row's count
+    stood a column right of the others' (a helper's tour)."""
+    plain = _RowText(label="Stadt", unread=12).render().plain
+    row = _RowText(label=label, unread=12).render().plain
+    assert cell_len(row) == cell_len(plain) and row.endswith("   12")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
@@ -75,7 +76,11 @@ class _RowText:
         count = f"{self.unread:>5}" if self.unread else "     "
         width = LABEL_WIDTH - len(self.indent)
         label = self.label
-        label = label[: width - 1] + "…" if len(label) > width else label.ljust(width)
+        if label.isascii():
+            label = label[: width - 1] + "…" if len(label) > width else label.ljust(width)
+        else:  # by terminal cells: an emoji or a CJK character takes two (the count moved)
+            fits = cell_len(label) <= width
+            label = set_cell_size(label, width) if fits else set_cell_size(label, width - 1) + "…"
         if self.error is None:
             return Content.assemble(self.indent, label, " ", (count, "dim"))
         reason = one_line(self.error, 200)
