@@ -665,6 +665,22 @@ def test_forgotten_entries_go_with_their_feed(store: Store) -> None:
     assert _stored(store, again.id, *(entry(i) for i in range(6))) == 6
 
 
+def test_a_feed_subscribed_again_takes_back_its_starred_entries(store: Store) -> None:
+    """Removing a feed keeps its starred entries, detached; subscribed again, the feed stored
+    them a second time, once starred and once new (a helper's tour)."""
+    feed = store.add_feed("http://example.org/feed")
+    listed = [entry(i) for i in range(4)]
+    assert _stored(store, feed.id, *listed) == 4
+    kept = next(e for e in store.entries() if e.title == "Titel 2")
+    store.set_starred(kept.id, True)
+    store.remove_feed(feed.id)
+    again = store.add_feed("http://example.org/feed")
+    assert _stored(store, again.id, *listed) == 3
+    titles = sorted((e.title, e.starred, e.feed_id) for e in store.entries())
+    assert titles == [(f"Titel {i}", i == 2, again.id) for i in range(4)]
+    assert _kept(store) == _recount(store) == {again.id: (4, 4)}
+
+
 def _recount(store: Store) -> dict[int, tuple[int, int]]:
     rows = store.conn.execute(
         "SELECT COALESCE(feed_id, 0), COUNT(*), SUM(read = 0) FROM entries"

@@ -277,6 +277,8 @@ def _write_feed(
         r["key"]: (r["id"], r["digest"])
         for r in conn.execute("SELECT id, key, digest FROM entries WHERE feed_id = ?", (feed_id,))
     }
+    if not existing and prepared.entries:  # a feed's first entries: it may be subscribed again
+        _take_back_starred(conn, feed_id, prepared.entries, existing)
     forgotten = forgotten_keys(conn, feed_id)
     new, updated = write_entries(
         conn,
@@ -392,6 +394,29 @@ def write_entries(
     rows.write(conn)
     count_new_entries(conn, feed_id, new, new)  # inserted unread, and not yet hidden
     return new, updated
+
+
+def _take_back_starred(
+    conn: sqlite3.Connection,
+    feed_id: int,
+    entries: Sequence[ParsedEntry | EntryHead],
+    existing: dict[str, tuple[int, str]],
+) -> None:
+    """The starred entries a removed feed left behind (`remove_feed` detaches them) go back
+    to it when it is subscribed again, by their keys: it stored them a second time, once
+    starred and once new."""
+    keys = list({entry.key for entry in entries})
+    for start in range(0, len(keys), 500):  # SQLite's limit on bound values
+        part = keys[start : start + 500]
+        rows = conn.execute(
+            f"""SELECT id, key, digest FROM entries
+                WHERE feed_id IS NULL AND key IN ({",".join("?" * len(part))})""",
+            part,
+        ).fetchall()
+        for entry_id, key, digest in rows:
+            if key not in existing:
+                conn.execute("UPDATE entries SET feed_id = ? WHERE id = ?", (feed_id, entry_id))
+                existing[key] = (entry_id, digest)
 
 
 def forgotten_keys(conn: sqlite3.Connection, feed_id: int) -> frozenset[str]:
