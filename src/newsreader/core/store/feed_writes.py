@@ -250,7 +250,13 @@ def _write_feeds(
 ) -> list[FeedOutcome]:
     """The feeds' entries and rows, then their index rows at once (`IndexWrites`)."""
     index = search_index.IndexWrites()
-    outcomes = [_write_feed(conn, item, index, pack_level) for item in prepared]
+    # Asked once a batch: a cold refresh's every feed stores its first entries, and looking
+    # for starred ones left behind feed by feed took 23 us a farm feed (0.5 % of its CPU).
+    detached = conn.execute("SELECT 1 FROM entries WHERE feed_id IS NULL LIMIT 1").fetchone()
+    outcomes = [
+        _write_feed(conn, item, index, pack_level, detached=detached is not None)
+        for item in prepared
+    ]
     index.flush(conn)
     return outcomes
 
@@ -260,6 +266,8 @@ def _write_feed(
     prepared: PreparedFeed,
     index: search_index.IndexWrites,
     pack_level: int,
+    *,
+    detached: bool,
 ) -> FeedOutcome:
     update, parsed = prepared.update, prepared.update.parsed
     feed_id, now = update.feed_id, int(time.time())
@@ -277,7 +285,7 @@ def _write_feed(
         r["key"]: (r["id"], r["digest"])
         for r in conn.execute("SELECT id, key, digest FROM entries WHERE feed_id = ?", (feed_id,))
     }
-    if not existing and prepared.entries:  # a feed's first entries: it may be subscribed again
+    if detached and not existing and prepared.entries:  # maybe a feed subscribed again
         _take_back_starred(conn, feed_id, prepared.entries, existing)
     forgotten = forgotten_keys(conn, feed_id)
     new, updated = write_entries(
