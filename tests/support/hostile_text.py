@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
@@ -143,6 +143,10 @@ FIXED_CASE = HostileCase(
     error=f"\x1b]0;pwned\x07{CLICK}",
 )
 EMPTY_CASE = HostileCase("", "", "", "", "", "", "", "", "", "")
+# Two terminal cells a character: the feed pane cuts its rows by cells.
+WIDE_CASE = replace(
+    FIXED_CASE, feed_title="東京🦆ニュース速報の地域版です\u202e", tag="地域🦆タグタグタグタグ"
+)
 HUGE = ("\x1b[31m" + CLICK + " \u202e" + BOLD + " ") * 400
 HUGE_CASE = HostileCase(*([HUGE] * 10))
 
