@@ -266,7 +266,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
             f"{report.updated_entries} updated, {report.unchanged} unchanged, "
             f"{len(report.failed)} failed"
             + (f", {counted(report.pages_fetched, 'page')} fetched" if args.full else "")
-            + (f", {len(report.pages_failed)} not" if report.pages_failed else "")
+            + (f" ({len(report.pages_failed)} could not be)" if report.pages_failed else "")
             + f" in {report.seconds:.1f} s"
         )
         for url, error in report.failed:

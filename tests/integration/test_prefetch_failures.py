@@ -72,6 +72,6 @@ def test_refresh_full_names_the_pages_it_could_not_get_and_exits_1(
     assert run(capsys, "add", feed)[0] == 0
     code, out, err = run(capsys, "refresh", "--full")
     assert code == 1
-    assert ", 1 page fetched, 1 not in" in out
+    assert ", 1 page fetched (1 could not be) in" in out
     failures = [line for line in err.splitlines() if "failed" in line]  # and the progress
     assert failures == [f"page failed: {base}/artikel/1: HTTP 404 Not Found"]
