@@ -16,14 +16,16 @@ from newsreader.core.refresh.ingest import warm_up
 # Longer than a refresh of a dozen loopback feeds takes.
 READING_SECONDS = 1.5
 FIRST_MARK = ".warmed-up"
+BEGUN_MARK = ".late-read-begun"
 LATE_MARK = ".late-read"
 
 
 def late_warm_up(db_path: str) -> None:
-    """The first warm-up is the usual one. Any later one stands for a worker whose start
-    lagged: it reads at once, before the refresh stores anything, and reads on for
-    READING_SECONDS, across every write of the refresh, then leaves a mark (`LATE_MARK`)
-    that says how many entries it saw, and warms up."""
+    """The first warm-up stands for a worker that starts in time, the second for one whose
+    start lagged: that one reads across every write of the refresh, for READING_SECONDS, then
+    leaves a mark (`LATE_MARK`) saying how many entries it saw, and warms up. The first waits
+    until that read has begun, so its worker stores nothing before (its batches wait for it):
+    on a loaded machine the second worker's start came after the whole refresh."""
     first = Path(db_path + FIRST_MARK)
     try:
         first.open("x").close()
@@ -32,9 +34,15 @@ def late_warm_up(db_path: str) -> None:
         try:
             conn.execute("BEGIN")
             (seen,) = conn.execute("SELECT COUNT(*) FROM entries").fetchone()
+            Path(db_path + BEGUN_MARK).touch()
             time.sleep(READING_SECONDS)
             conn.execute("COMMIT")
         finally:
             conn.close()
         Path(db_path + LATE_MARK).write_text(str(seen), encoding="utf-8")
+    else:
+        begun = Path(db_path + BEGUN_MARK)
+        deadline = time.monotonic() + 30
+        while not begun.exists() and time.monotonic() < deadline:
+            time.sleep(0.005)
     warm_up(db_path)
