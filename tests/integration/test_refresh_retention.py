@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsreader.core.config import Config, RetentionConfig
+from newsreader.core.models import EntryFilter
 from newsreader.core.refresh.ingest import STREAM_FROM
 from newsreader.core.refresh.run import refresh
 from newsreader.core.store.store import Store
@@ -41,3 +42,23 @@ def test_read_entries_retention_dropped_do_not_come_back_as_new(
     again = asyncio.run(refresh(store, config))
     assert again.new_entries == 0 and not again.failed
     assert store.count_entries() == 1_000 and store.unread_count() == 0
+
+
+def test_a_big_feed_subscribed_again_takes_back_its_starred_entry(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """The streamed writer too (a feed of a megabyte or more): it stored the starred entry a
+    second time, once starred and once new (a helper's review)."""
+    store = Store(tmp_path / "c.sqlite3")
+    url = server.route("/chronik.xml", hundred_k_feed(13_000), content_type="application/rss+xml")
+    for n in range(8):  # enough feeds for the worker processes
+        store.add_feed(server.route(f"/s{n}.xml", rss(items(2, base=f"http://s{n}.t"))))
+    feed = store.add_feed(url)
+    assert asyncio.run(refresh(store, Config())).new_entries == 8 * 2 + 13_000
+    kept = store.entries(EntryFilter(feed_id=feed.id), limit=1)[0]
+    store.set_starred(kept.id, True)
+    store.remove_feed(feed.id)
+    again = store.add_feed(url)
+    assert asyncio.run(refresh(store, Config())).new_entries == 13_000 - 1
+    same = [e for e in store.entries(EntryFilter(feed_id=again.id), limit=20) if e.url == kept.url]
+    assert [(e.id, e.starred) for e in same] == [(kept.id, True)]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -250,13 +250,8 @@ def _write_feeds(
 ) -> list[FeedOutcome]:
     """The feeds' entries and rows, then their index rows at once (`IndexWrites`)."""
     index = search_index.IndexWrites()
-    # Asked once a batch: a cold refresh's every feed stores its first entries, and looking
-    # for starred ones left behind feed by feed took 23 us a farm feed (0.5 % of its CPU).
-    detached = conn.execute("SELECT 1 FROM entries WHERE feed_id IS NULL LIMIT 1").fetchone()
-    outcomes = [
-        _write_feed(conn, item, index, pack_level, detached=detached is not None)
-        for item in prepared
-    ]
+    detached = left_behind(conn)
+    outcomes = [_write_feed(conn, item, index, pack_level, detached=detached) for item in prepared]
     index.flush(conn)
     return outcomes
 
@@ -286,7 +281,7 @@ def _write_feed(
         for r in conn.execute("SELECT id, key, digest FROM entries WHERE feed_id = ?", (feed_id,))
     }
     if detached and not existing and prepared.entries:  # maybe a feed subscribed again
-        _take_back_starred(conn, feed_id, prepared.entries, existing)
+        take_back_starred(conn, feed_id, prepared.entries, existing)
     forgotten = forgotten_keys(conn, feed_id)
     new, updated = write_entries(
         conn,
@@ -306,7 +301,7 @@ def _write_feed(
     )
     if forgotten:
         listed = {entry.key for entry in prepared.entries}
-        forget_unlisted(conn, feed_id, forgotten, listed.__contains__)
+        forget_unlisted(conn, feed_id, forgotten, listed.__contains__, now)
     write_feed_row(conn, update, parsed, now)
     return stored_outcome(feed_id, frow["url"], new, updated)
 
@@ -327,7 +322,7 @@ def write_entries(
     legacy: Mapping[str, str] | None = None,
     pack_level: int,
     encoded: Sequence[EntryBytes] | None = None,
-    forgotten: Set[str] = frozenset(),
+    forgotten: Container[str] = frozenset(),
 ) -> tuple[int, int]:
     """Insert new entries and rewrite changed ones (`existing`: key -> id, digest of those
     stored); (new, updated). Only a feed the server has (`synced`) can hold an entry a sync
@@ -404,47 +399,88 @@ def write_entries(
     return new, updated
 
 
-def _take_back_starred(
+def take_back_starred(
     conn: sqlite3.Connection,
     feed_id: int,
     entries: Sequence[ParsedEntry | EntryHead],
     existing: dict[str, tuple[int, str]],
 ) -> None:
     """The starred entries a removed feed left behind (`remove_feed` detaches them) go back
-    to it when it is subscribed again, by their keys: it stored them a second time, once
-    starred and once new."""
-    keys = list({entry.key for entry in entries})
+    to it when it is subscribed again: it stored them a second time, once starred and once
+    new. By key and link both: a key alone ("1", "post-1") is often another feed's too, whose
+    starred story this one's item then overwrote."""
+    links = {entry.key: entry.url for entry in entries if entry.url}
+    keys = list(links)
     for start in range(0, len(keys), 500):  # SQLite's limit on bound values
         part = keys[start : start + 500]
         rows = conn.execute(
-            f"""SELECT id, key, digest FROM entries
+            f"""SELECT id, key, url, digest FROM entries
                 WHERE feed_id IS NULL AND key IN ({",".join("?" * len(part))})""",
             part,
         ).fetchall()
-        for entry_id, key, digest in rows:
-            if key not in existing:
+        for entry_id, key, url, digest in rows:
+            if key not in existing and url == links[key]:
                 conn.execute("UPDATE entries SET feed_id = ? WHERE id = ?", (feed_id, entry_id))
                 existing[key] = (entry_id, digest)
 
 
-def forgotten_keys(conn: sqlite3.Connection, feed_id: int) -> frozenset[str]:
-    """The keys of this feed's entries that retention dropped (schema 18): not stored again
-    while the feed lists them."""
-    rows = conn.execute("SELECT key FROM entries_forgotten WHERE feed_id = ?", (feed_id,))
-    return frozenset(key for (key,) in rows)
+def left_behind(conn: sqlite3.Connection) -> bool:
+    """Whether any entry is detached (a removed feed's starred ones): asked once a batch, as
+    a cold refresh's every feed stores its first entries, and looking for them feed by feed
+    took 23 us a farm feed (0.5 % of its CPU)."""
+    return (
+        conn.execute("SELECT 1 FROM entries WHERE feed_id IS NULL LIMIT 1").fetchone() is not None
+    )
+
+
+def forgotten_keys(conn: sqlite3.Connection, feed_id: int) -> dict[str, int | None]:
+    """The keys of this feed's entries that retention dropped (schema 18), not stored again
+    while the feed lists them, each with when the feed stopped listing it (None: it does)."""
+    rows = conn.execute(
+        "SELECT key, unlisted_since FROM entries_forgotten WHERE feed_id = ?", (feed_id,)
+    )
+    return {key: since for key, since in rows}
+
+
+# A forgotten key the feed has not listed for this long goes (`forget_unlisted`).
+FORGET_AFTER = 30 * 86400
 
 
 def forget_unlisted(
     conn: sqlite3.Connection,
     feed_id: int,
-    forgotten: Iterable[str],
+    forgotten: Mapping[str, int | None],
     listed: Callable[[str], bool],
+    now: int,
 ) -> None:
-    """Drop the forgotten keys the feed no longer lists (`listed`: whether it does): the
-    table stays as small as the feeds' own lists."""
-    gone = [(feed_id, key) for key in forgotten if not listed(key)]
-    if gone:
-        conn.executemany("DELETE FROM entries_forgotten WHERE feed_id = ? AND key = ?", gone)
+    """Note which forgotten keys the feed lists (`listed`) and which it stopped listing, and
+    drop those it has not listed for FORGET_AFTER: the table stays about as small as the
+    feeds' own lists. Not at once: a short answer (a server's bad minute) let them all go,
+    and the next full one brought every dropped entry back. Writes only what changed."""
+    unlisted, relisted, expired = [], [], False
+    for key, since in forgotten.items():
+        if listed(key):
+            if since is not None:
+                relisted.append((feed_id, key))
+        elif since is None:
+            unlisted.append((now, feed_id, key))
+        elif since < now - FORGET_AFTER:
+            expired = True
+    if unlisted:
+        conn.executemany(
+            "UPDATE entries_forgotten SET unlisted_since = ? WHERE feed_id = ? AND key = ?",
+            unlisted,
+        )
+    if relisted:
+        conn.executemany(
+            "UPDATE entries_forgotten SET unlisted_since = NULL WHERE feed_id = ? AND key = ?",
+            relisted,
+        )
+    if expired:
+        conn.execute(
+            "DELETE FROM entries_forgotten WHERE feed_id = ? AND unlisted_since < ?",
+            (feed_id, now - FORGET_AFTER),
+        )
 
 
 def write_feed_row(

@@ -629,12 +629,14 @@ MIGRATIONS: list[list[Step]] = [
     # 18: the keys of the entries retention dropped while their feed still listed them (an
     # archive or a podcast's feed keeps items for years). Such an entry, read and past the
     # age or count limit, came back on the next refresh as a new, unread one; now the feed's
-    # writers skip these keys, and forget a key once its feed no longer lists it.
+    # writers skip these keys, and forget a key once its feed has not listed it for a month
+    # (`unlisted_since`: not at once, as one short answer would bring them all back).
     [
         """
         CREATE TABLE IF NOT EXISTS entries_forgotten (
             feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
             key TEXT NOT NULL,
+            unlisted_since INTEGER,
             PRIMARY KEY (feed_id, key)
         ) WITHOUT ROWID
         """,

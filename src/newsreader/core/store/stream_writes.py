@@ -19,7 +19,9 @@ from newsreader.core.store.feed_writes import (
     FeedUpdate,
     forget_unlisted,
     forgotten_keys,
+    left_behind,
     stored_outcome,
+    take_back_starred,
     write_entries,
     write_feed_row,
 )
@@ -83,6 +85,13 @@ def write_stream(
     new = updated = kept = 0
     first_title: str | None = None
     forgotten = forgotten_keys(conn, feed_id)
+    # A feed subscribed again takes back its starred entries (take_back_starred).
+    first_store = (
+        left_behind(conn)
+        and not conn.execute(
+            "SELECT 1 FROM entries WHERE feed_id = ? LIMIT 1", (feed_id,)
+        ).fetchone()
+    )
     # unique_keys, as the entries come: a repeated guid with the same link is dropped; one
     # reused for other links renames every entry that has it, written ones included.
     links: dict[int, int] = {}
@@ -104,6 +113,8 @@ def write_stream(
         }
         encoded = [entry_bytes(entry) for entry in chunk]  # once, for digest and packing
         digests = [entry_digest(entry, text) for entry, text in zip(chunk, encoded, strict=True)]
+        if first_store:
+            take_back_starred(conn, feed_id, chunk, existing)
         legacy = legacy_digests(chunk, {key: digest for key, (_, digest) in existing.items()})
         index = search_index.IndexWrites()
         added, changed = write_entries(
@@ -140,7 +151,7 @@ def write_stream(
     if chunk:
         flush()
     if forgotten:  # `links` holds the hash of every key the feed lists
-        forget_unlisted(conn, feed_id, forgotten, lambda key: hash(key) in links)
+        forget_unlisted(conn, feed_id, forgotten, lambda key: hash(key) in links, now)
     parsed = stream.head()
     if kept and not frow["title"] and parsed.title != first_title:
         raise _StoreWhole("the feed's title came after its first entries")
