@@ -75,3 +75,33 @@ def test_refresh_full_names_the_pages_it_could_not_get_and_exits_1(
     assert ", 1 page fetched (1 could not be) in" in out
     failures = [line for line in err.splitlines() if "failed" in line]  # and the progress
     assert failures == [f"page failed: {base}/artikel/1: HTTP 404 Not Found"]
+
+
+def test_pages_that_would_fail_again_wait_a_week_teasers_too(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """A PDF and a page over the size cap answer 200 and fail all the same, and a teaser's
+    404 page too: each run fetched them again in full, and reported the articles, exit 1
+    for ever (a helper's review)."""
+    base = server.url("")
+    store = Store(tmp_path / "c.sqlite3")
+    store.add_feed(server.route("/feed.xml", rss(items(3, base=base))))
+    server.route("/artikel/0", b"%PDF-1.7 " * 1000, content_type="application/pdf")
+    server.route("/artikel/1", b"<html><body>" + b"x" * 1_200_000, content_type=HTML)
+    server.route("/artikel/2", article_page(2, base=base, related=[]), content_type=HTML)
+    config = Config(network=NetworkConfig(retries=0, max_page_mb=1.0))
+
+    first = asyncio.run(refresh(store, config, full=True))
+    assert {url.removeprefix(base) for url, _ in first.pages_failed} == {
+        "/artikel/0",
+        "/artikel/1",
+    }
+    teaser = "/mehr/2"  # article 2's feed text links there; the server has no such page
+    assert server.hits.get(teaser) == 1
+    second = asyncio.run(refresh(store, config, full=True))
+    assert second.pages_failed == () and second.pages_fetched == 0
+    assert {path: server.hits.get(path) for path in ("/artikel/0", "/artikel/1", teaser)} == {
+        "/artikel/0": 1,
+        "/artikel/1": 1,
+        teaser: 1,
+    }

@@ -57,7 +57,7 @@ async def prefetch_pages(
         target is an extra (dead related links are common), whose failure it does not."""
         nonlocal fetched
         async with turns:
-            if budget.spent or store.has_page(url):
+            if budget.spent or not store.wants_page(url):
                 return
             try:
                 final_url, body = await asyncio.wait_for(
@@ -67,12 +67,13 @@ async def prefetch_pages(
                 return  # the run's time is up; this page is not at fault
             except FetchError as exc:
                 # Unavailable offline; the feed text remains, and opening it online tries
-                # again. Only a page the server refuses (404, 410) waits a week before the
-                # next run asks again: one that failed for the network (no connection, a
-                # timeout, a 5xx) is asked again by the next run. Marked failed, it never was.
+                # again. One that failed for the network (no connection, a timeout, a 5xx)
+                # is asked for again by the next run; any other answer would come again (a
+                # 404, a PDF, a page over the size cap), so the runs of the next week leave
+                # it be. Marked failed once, a page was never asked for again.
                 if article:
                     failed[url] = str(exc).removeprefix(f"{url}: ")  # named beside it
-                if _refused(exc.status):
+                if not _for_the_network(url, exc.status):
                     await asyncio.to_thread(store.mark_page_failed, url)
                 return
             budget.bytes_left -= len(body)
@@ -96,9 +97,13 @@ async def prefetch_pages(
     return Prefetched(fetched, tuple(failed.items()))
 
 
-def _refused(status: int | None) -> bool:
-    """A client error the server will give again (not 408 or 429, which ask to wait)."""
-    return status is not None and 400 <= status < 500 and status not in (408, 429)
+def _for_the_network(url: str, status: int | None) -> bool:
+    """Whether a page failed for the network or a server's bad moment: no answer at all
+    (to a web address), a 5xx, a 408 or a 429. A 2xx that failed (not a web page, over the
+    size cap) or any other 4xx would fail the same way next time."""
+    if status is None:
+        return is_web_url(url)
+    return status >= 500 or status in (408, 429)
 
 
 def _teaser_targets(store: Store, entry_ids: list[int], depth: int) -> list[str]:

@@ -25,8 +25,8 @@ if TYPE_CHECKING:  # types only (the reader's start-up does without them)
 _KIND_RANK: dict[str, int] = {"inline": 0, "related": 1, "feed": 2}
 # The teaser columns after its owner and position, in the order teaser_columns gives them.
 TEASER_COLUMNS = "url, title, description, kind, kicker, block, teaser_group"
-# A page the server refused (404, 410) is asked for again by prefetch after this many seconds.
-REFUSED_PAGE_WAIT = 7 * 86400
+# A page that failed for good (a 404, a PDF) is asked for again by prefetch after this long.
+FAILED_PAGE_WAIT = 7 * 86400
 _StoredTeaser = tuple[str, str, str, str, str, str, str]
 # A stored teaser, then its preview title and description and whether its page is cached.
 _TeaserRow = tuple[str, str, str, str, str, str, str, str | None, str | None, bool]
@@ -114,6 +114,17 @@ class PageQueries(Database):
 
     def page_urls(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT url FROM pages WHERE html IS NOT NULL")]
+
+    def wants_page(self, url: str) -> bool:
+        """Whether prefetch should fetch this page: not cached, and not refused in the last
+        week (`mark_page_failed`). A teaser's page that answered 404 was fetched by every run."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM pages WHERE url = ? AND (html IS NOT NULL OR fetched_at > ?)",
+                (url, int(time.time()) - FAILED_PAGE_WAIT),
+            ).fetchone()
+            is None
+        )
 
     def has_page(self, url: str) -> bool:
         return (
@@ -252,20 +263,21 @@ class PageQueries(Database):
     def entries_needing_pages(self, limit: int = 1000) -> list[tuple[int, str]]:
         """(id, url) of unread entries, newest first, whose page was never fetched: a run
         that was killed, or entries stored by `add`, are caught up by the next prefetch. A
-        page the server refused (`mark_page_failed`) is asked for again after a week: it was
+        page that failed for good (`mark_page_failed`) is asked for again after a week: it was
         never asked for again."""
         rows = self.conn.execute(
             """SELECT e.id, e.url FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url
                                AND (p.html IS NOT NULL OR p.fetched_at > ?))
                ORDER BY e.published DESC, e.id DESC LIMIT ?""",
-            (int(time.time()) - REFUSED_PAGE_WAIT, limit),
+            (int(time.time()) - FAILED_PAGE_WAIT, limit),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 
     def mark_page_failed(self, url: str) -> None:
-        """Remember that the server refused this page, so the prefetch runs of the next week
-        do not ask again (`entries_needing_pages`); opening the article still tries again."""
+        """Remember that this page failed for good (a 404, a PDF), so the prefetch runs of
+        the next week do not ask again (`entries_needing_pages`, `wants_page`); opening the
+        article still tries again."""
         with self.transaction() as conn:
             conn.execute(
                 """INSERT INTO pages (url, final_url, fetched_at) VALUES (?, ?, ?)
