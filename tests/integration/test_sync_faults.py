@@ -183,3 +183,29 @@ def test_sigkill_mid_sync_loses_no_mark_and_flips_none_back(
     _, out, _ = run(capsys, "articles", "--json")
     assert all(row["read"] for row in json.loads(out))
     assert snapshot(data_dir)[2] == []  # the queue is empty
+
+
+def test_a_mistyped_server_changes_nothing_and_the_marks_go_out_later(
+    fake: FakeGReader,
+    config: Path,
+    data_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A url or user that names another account, and whose login fails: the cache stays as
+    it was. The switch of account came before the login and dropped the queued marks and
+    made every server feed a local one, which a refresh then fetched itself (duplicates);
+    a helper's tour."""
+    run(capsys, "sync")
+    _, out, _ = run(capsys, "articles", "--json")
+    first = json.loads(out)[0]["id"]
+    assert json.loads(run(capsys, "mark", str(first), "--star", "--json")[1])["queued"] == 1
+    before = snapshot(data_dir)
+    write_sync_config(config, "greader", fake.url + "x", "alice", timeout=1.0)  # a typo
+    code, _, err = run(capsys, "sync")
+    assert code in (1, 2) and err.count("\n") == 1
+    assert snapshot(data_dir) == before
+    write_sync_config(config, "greader", fake.url, "alice", timeout=1.0)
+    code, out, _ = run(capsys, "sync", "--json")
+    assert code == 0 and json.loads(out)["pushed"] == 1
+    assert sum(1 for item in fake.items.values() if item.starred) == 1

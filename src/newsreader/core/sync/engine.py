@@ -71,11 +71,14 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
     beyond the marks the server confirmed."""
     started = time.monotonic()
     tables = SyncTables(db)
-    tables.use_account(account_key(sync))
     own = client is None
     service = client or make_client(sync)
     try:
         service.login()
+        # Only once the server took the login: a mistyped url or user made another account
+        # of it before the login failed, and the switch dropped the queued marks and made
+        # every server feed a local one (a refresh then fetched them, twice over).
+        tables.use_account(account_key(sync))
         changes = tables.queued_feed_changes()
         if changes:
             tables.forget_feed_changes(service.push_feeds(changes))
