@@ -50,7 +50,7 @@ def _html(sentences: list[str]) -> str:
     return "".join(f"<p>{s}</p>" for s in sentences)
 
 
-def story_cache(store: Store) -> None:
+def story_cache(store: Store, *, clustered: bool = True) -> None:
     """The sample cache, and one police report in three feeds: the station's own, a free
     reprint with a new headline, and a paywalled reprint cut short."""
     sample_cache(store)
@@ -84,7 +84,8 @@ def story_cache(store: Store) -> None:
         item = entry(n, title, summary=html, minutes_ago=minutes, paywalled=paywalled)
         add_feed(store, url, feed, [item])
     # The fixtures' clock is frozen in the past: a window of years takes them in.
-    assert store.cluster_recent(window_days=100_000) == 2
+    if clustered:
+        assert store.cluster_recent(window_days=100_000) == 2
 
 
 def test_snapshot_story_row_and_also_in(
@@ -132,6 +133,29 @@ async def test_one_row_best_version_v_cycles_and_reading_reads_all(
         await writes_done(pilot)
     story = [e for e in store.entries_at(EntryFilter(one_per_story=False)) if e.versions == 3]
     assert len(story) == 3 and all(e.read for e in story)
+
+
+async def test_the_cursor_follows_its_headline_into_the_story_it_joined(store: Store) -> None:
+    """A refresh's clustering joins the headline under the cursor to an older version's
+    story: its row goes, and the cursor took whatever row came to stand at its index, so
+    Enter opened another article (a helper's tour). It goes to the story's row."""
+    story_cache(store, clustered=False)
+    config = Config(reader=ReaderConfig(refresh_on_start=False))
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        view = app.query_one(HeadlineView)
+        rows = [row for n in range(view.count) if (row := view.source.row(n)) is not None]
+        versions = [row for row in rows if row.feed_title in ("Stadtanzeiger", "Westfalen-Blatt+")]
+        joining = max(versions, key=lambda row: row.id)  # not the story's first version
+        view.move_to(rows.index(joining))
+        await pilot.pause()
+        assert store.cluster_recent(window_days=100_000) == 2
+        app.store_changed()
+        await pilot.pause()
+        current = view.current
+        assert current is not None and current.versions == 3
+        assert joining.id in {version.id for version in store.story_versions(current.id)}
 
 
 async def test_watch_words_mark_rows_count_in_the_header_and_notify_on_refresh(

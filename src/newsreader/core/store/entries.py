@@ -256,18 +256,38 @@ class EntryQueries(Database):
         return int(row[0])
 
     def entry_position(self, entry_id: int, filt: EntryFilter | None = None) -> int | None:
-        """Index of an entry in the filtered newest-first order (to keep the cursor on it)."""
+        """Index of an entry's row in the filtered newest-first order (to keep the cursor on
+        it): with one story once, the row of the version that stands for its story. An entry
+        that joined an older version's story since it was listed (a refresh's clustering)
+        is no row of its own: its index was another headline's, the cursor went there, and
+        Enter opened that one."""
+        filt = filt or EntryFilter()
+        entry_id = self._listed_as(entry_id, filt)
         row = self.conn.execute(
             "SELECT published FROM entries WHERE id = ?", (entry_id,)
         ).fetchone()
         if row is None:
             return None
-        filt = filt or EntryFilter()
         where, args = _listing_sql(filt, self._search_match(filt))
         where.append("(e.published > ? OR (e.published = ? AND e.id > ?))")
         args += [row[0], row[0], entry_id]
         sql = "SELECT COUNT(*) FROM entries e WHERE " + " AND ".join(where)
         return int(self.conn.execute(sql, args).fetchone()[0])
+
+    def _listed_as(self, entry_id: int, filt: EntryFilter) -> int:
+        """The entry whose row lists this one (`_listing_sql`): the first version of its
+        story that passes the filter, else itself."""
+        if not filt.one_per_story:
+            return entry_id
+        found = self.conn.execute(
+            "SELECT cluster_id FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        if found is None or found[0] is None:
+            return entry_id
+        where, args = _filter_sql(filt, self._search_match(filt), alias="o")
+        sql = " AND ".join(["SELECT MIN(o.id) FROM entries o WHERE o.cluster_id = ?", *where])
+        first = self.conn.execute(sql, [found[0], *args]).fetchone()[0]
+        return int(first) if first is not None else entry_id
 
     # added for the UI: a jump (G, scrollbar drag) lands far from any cached keyset page.
     def entries_at(
