@@ -13,6 +13,7 @@ from textual.message import Message
 
 from newsreader.core.config import Config, NetworkConfig
 from newsreader.core.models import FeedOutcome
+from newsreader.core.parse.feeds import parse_feed
 from newsreader.core.parsed import ParsedEntry
 from newsreader.core.refresh import waiting as waiting_module
 from newsreader.core.store.store import Store
@@ -264,3 +265,29 @@ def test_a_count_held_back_is_told_once_its_time_is_up(
     assert two[0] < ended - 1.0, f"2/3 told at {two[0]:.2f} s, the refresh ended at {ended:.2f} s"
     # Nothing is told after the refresh's end: a late count would stay in the header.
     assert posted.empty()
+
+
+async def test_entries_retention_drops_leave_the_list_at_the_refresh_end(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    """A refresh that brought nothing new but dropped read entries past the age limit kept
+    their rows, and opening one said "Gone" (a helper's tour: the corpus's old articles)."""
+    old = [(f"alt{n}", f"Uralte Meldung {n}", 200 * 24 * 60 + n) for n in range(3)]
+    url = server.route("/feed.xml", rss(NEW + old))
+    add_feed(store, url, "Lokales", [])
+    store.record_feed(
+        store.feeds()[0].id,
+        parse_feed(rss(NEW + old).encode(), url=url),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    store.set_read([e.id for e in store.entries() if e.title.startswith("Uralte")])
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=(140, 30)) as pilot:
+        view = app.query_one(HeadlineView)
+        await wait_for(pilot, lambda: view.count == 6)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not app.refreshing)
+        await wait_for(pilot, lambda: view.count == 3)
+        assert "Uralte" not in screen_text(app)

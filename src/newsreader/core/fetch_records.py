@@ -52,3 +52,4 @@ class RefreshReport:
     pages_fetched: int
     seconds: float
     pages_failed: tuple[tuple[str, str], ...] = ()  # (url, error): refresh --full's pages
+    pruned: int = 0  # entries retention dropped at the end

@@ -122,7 +122,8 @@ def refresh_finished(app: NewsreaderApp, job: JobDone) -> None:
     # The panes and the counts in one pass, the panes first: their feeds read again come
     # with their counts (counts first, 2,000 new feeds had every row redrawn for its count,
     # then made again).
-    reload = bool(report and (report.new_entries or report.updated_entries))
+    # Entries retention dropped too: their rows stayed, and opening one said "Gone".
+    reload = bool(report and (report.new_entries or report.updated_entries or report.pruned))
     app.store_changed(reload=reload, tell_new_matches=True)
 
 

@@ -218,7 +218,7 @@ async def refresh(
             if unchanged_ids:
                 await loop.run_in_executor(writer, store.record_not_modified_many, unchanged_ids)
             retention = config.retention
-            await loop.run_in_executor(
+            pruned = await loop.run_in_executor(
                 writer,
                 lambda: store.prune(
                     max_age_days=retention.max_age_days,
@@ -280,6 +280,7 @@ async def refresh(
         pages_fetched=pages,
         seconds=round(time.monotonic() - started, 3),
         pages_failed=pages_failed,
+        pruned=pruned,
     )
 
 
