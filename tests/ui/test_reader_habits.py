@@ -272,3 +272,37 @@ async def test_below_100_columns_the_feed_pane_hides_and_f_shows_it(
         assert "Summary of" in screen_text(app)  # the article's body is on screen
         await pilot.press("f")
         assert app.query_one("#feeds-slot").display
+
+
+async def test_n_back_into_the_previous_feed_lands_on_its_last_unread(
+    store: Store, config: Config
+) -> None:
+    """`N` past a feed's first unread goes to the previous feed's last unread, as `n` goes
+    to the next feed's first: it left the cursor on that feed's first row, read or not (a
+    helper's tour), and the next `N` left the feed, past its other unread ones."""
+    titles = ["Aachen 0", "Aachen 1", "Aachen 2", "Aachen 3"]
+    aachen = add_feed(
+        store,
+        "https://a.example/feed",
+        "Aachen",
+        [entry(n, title, url=f"https://a.example/{n}") for n, title in enumerate(titles)],
+    )
+    bonn = add_feed(
+        store,
+        "https://b.example/feed",
+        "Bonn",
+        [entry(10 + n, f"Bonn {n}", url=f"https://b.example/{n}") for n in range(2)],
+    )
+    read = [e.id for e in store.entries() if e.title in ("Aachen 0", "Aachen 3")]
+    store.set_read(read)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        view = app.query_one(HeadlineView)
+        await pilot.press("J", "J")
+        assert app.filters.feed_id == bonn
+        await pilot.press("N")
+        assert app.filters.feed_id == aachen
+        assert view.current is not None and view.current.title == "Aachen 2"
+        await pilot.press("N")
+        assert view.current is not None and view.current.title == "Aachen 1"

@@ -33,7 +33,10 @@ AGE_WIDTH = 6  # "20.11" (the date's last dot dropped) and a space
 MARKS_WIDTH = 5  # ●★€↓ and a space
 TITLE_SHARE = 0.6  # of the row, at least, once the list is 40 cells wide
 MAX_STRIPS = 2000
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)  # `N` from the bottom: the oldest unread
+# `N` from the bottom: the rows after this, oldest first, start with the oldest unread. It
+# was a far future, after which no row comes: `N` into the previous feed found nothing, and
+# left the cursor on that feed's first row.
+FAR_PAST = datetime(1, 1, 2, tzinfo=UTC)
 # A row's styles, the cursor's row or another: base, title (read, unread), the watched title's
 # addition, meta, badge. A tuple, not a class: a dataclass made at import costs the first
 # frame a millisecond.
@@ -349,7 +352,7 @@ class HeadlineView(ScrollView, can_focus=True):
         elif delta > 0:
             rows = store.entries(unread, limit=1)
         else:
-            rows = store.entries(unread, before=Cursor(FAR_FUTURE, 0), limit=1)
+            rows = store.entries(unread, before=Cursor(FAR_PAST, 0), limit=1)
         position = self.source.position(rows[0].id) if rows else None
         if position is None:
             return None
