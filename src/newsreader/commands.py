@@ -17,6 +17,7 @@ from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.db import make_data_dir, unwritable_reason
 from newsreader.core.store.saved_searches import search_filter
 from newsreader.core.store.store import DB_NAME, Store
+from newsreader.core.store.textfold import fold
 from newsreader.output import (
     Progress,
     article_json,
@@ -131,12 +132,12 @@ def _feed_arg(store: Store, text: str) -> Feed:
 
 
 def _tag_arg(store: Store, text: str) -> str:
-    """The tag as the feeds spell it, matched case-blind as search's `tag:` is; a tag no
-    feed has is an error, as a feed no subscription matches is (it listed nothing)."""
+    """The tag asked for (the listing matches it case-blind, as search's `tag:`), once some
+    feed has it: a tag no feed has is an error, as a feed no subscription matches is (it
+    listed nothing)."""
     tags = sorted({tag for feed in store.feeds(counts=False) for tag in feed.tags})
-    for tag in tags:
-        if tag.casefold() == text.strip().casefold():
-            return tag
+    if any(fold(tag) == fold(text.strip()) for tag in tags):
+        return text.strip()
     known = ", ".join(repr(t) for t in tags) or "none yet"
     raise NewsreaderError(f"no feed has the tag {text!r}; tags: {known}")
 
@@ -285,7 +286,7 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
     # The flags narrow a saved search further: two queries side by side must both match.
     search = " ".join(q for q in (saved.search, args.search) if q) or None
     tag = _tag_arg(store, args.tag) if args.tag else None
-    if tag and saved.tag and tag != saved.tag:
+    if tag and saved.tag and fold(tag) != fold(saved.tag):
         raise NewsreaderError(f"--saved {args.saved!r} lists tag {saved.tag!r}, not {tag!r}")
     filt = EntryFilter(
         feed_id=_feed_arg(store, args.feed).id if args.feed else None,

@@ -204,11 +204,21 @@ def test_articles_tag_is_case_blind_and_an_unknown_one_or_a_blank_search_is_an_e
         etag=None,
         last_modified=None,
     )
+    other = store.add_feed("http://k.example/rss", title="Kreis", tags=["lokales"])
+    store.record_feed(
+        other.id,
+        ParsedFeed("Kreis", None, (ParsedEntry(key="2", title="Kreistag tagt"),)),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
     store.close()
-    code, out, _ = run(capsys, "articles", "--tag", "lokales")
-    assert code == 0 and "Baustelle am Ring" in out
+    code, out, _ = run(capsys, "articles", "--tag", "LOKALES")  # both spellings' feeds
+    assert code == 0 and "Baustelle am Ring" in out and "Kreistag tagt" in out
     code, out, err = run(capsys, "articles", "--tag", "nope")
-    assert code == 2 and out == "" and "no feed has the tag 'nope'; tags: 'Lokales'" in err
+    assert (
+        code == 2 and out == "" and "no feed has the tag 'nope'; tags: 'Lokales', 'lokales'" in err
+    )
     for blank in ("", "   "):
         code, out, err = run(capsys, "articles", "--search", blank)
         assert code == 2 and out == "" and "--search needs a word" in err

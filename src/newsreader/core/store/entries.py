@@ -18,6 +18,7 @@ from newsreader.core.store.headline_rows import (
     headlines_from_rows,
 )
 from newsreader.core.store.query_sql import plan, query_sql
+from newsreader.core.store.textfold import fold
 from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import to_ts
 
@@ -330,11 +331,12 @@ def _filter_sql(
     if filt.feed_id is not None:
         where.append(f"{e}.feed_id = ?")
         args.append(filt.feed_id)
-    if filt.tag is not None:
+    if filt.tag is not None:  # case-blind, as search's tag: is (feeds spell a tag two ways)
         where.append(
-            f"{e}.feed_id IN (SELECT f.id FROM feeds f, json_each(f.tags) t WHERE t.value = ?)"
+            f"{e}.feed_id IN (SELECT f.id FROM feeds f, json_each(f.tags) t"
+            " WHERE newsreader_fold(t.value) = ?)"
         )
-        args.append(filt.tag)
+        args.append(fold(filt.tag))
     if filt.unread:
         where.append(f"{e}.read = 0")
     if filt.starred:
