@@ -59,6 +59,7 @@ async def prefetch_pages(
         async with turns:
             if budget.spent or not store.wants_page(url):
                 return
+            known = store.page_failed_before(url)  # reported then: not each run again
             try:
                 final_url, body = await asyncio.wait_for(
                     fetch_page(url, fetcher, config), budget.deadline - time.monotonic()
@@ -70,20 +71,21 @@ async def prefetch_pages(
                 # again. One that failed for the network (no connection, a timeout, a 5xx)
                 # is asked for again by the next run; any other answer would come again (a
                 # 404, a PDF, a page over the size cap), so the runs of the next week leave
-                # it be. Marked failed once, a page was never asked for again.
-                if article:
+                # it be. Marked failed once, a page was never asked for again. Each is
+                # reported once: a dead link made every cron run exit 1 until it was read.
+                if article and not known:
                     failed[url] = str(exc).removeprefix(f"{url}: ")  # named beside it
-                if not _for_the_network(url, exc.status):
-                    await asyncio.to_thread(store.mark_page_failed, url)
+                lasting = not _for_the_network(url, exc.status)
+                await asyncio.to_thread(store.mark_page_failed, url, lasting=lasting)
                 return
             budget.bytes_left -= len(body)
         job = functools.partial(ingest_page, str(store.path), url, final_url, body)
         try:
             await loop.run_in_executor(executor, job)
         except Exception as exc:  # one page the extractor chokes on must not end the prefetch
-            if article:
+            if article and not known:
                 failed[url] = f"could not read the page: {type(exc).__name__}"
-            await asyncio.to_thread(store.mark_page_failed, url)
+            await asyncio.to_thread(store.mark_page_failed, url, lasting=True)
             return
         fetched += 1
 

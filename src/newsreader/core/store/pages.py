@@ -274,14 +274,23 @@ class PageQueries(Database):
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 
-    def mark_page_failed(self, url: str) -> None:
-        """Remember that this page failed for good (a 404, a PDF), so the prefetch runs of
-        the next week do not ask again (`entries_needing_pages`, `wants_page`); opening the
-        article still tries again."""
+    def mark_page_failed(self, url: str, *, lasting: bool = True) -> None:
+        """Remember that this page failed. `lasting` (a 404, a PDF): the prefetch runs of
+        the next week do not ask again (`entries_needing_pages`, `wants_page`); else (the
+        network) the next run does, and only the first failure is reported
+        (`page_failed_before`). Opening the article tries again either way."""
+        since = int(time.time()) if lasting else 0  # 0: older than any wait
         with self.transaction() as conn:
             conn.execute(
                 """INSERT INTO pages (url, final_url, fetched_at) VALUES (?, ?, ?)
                    ON CONFLICT (url) DO UPDATE SET fetched_at = excluded.fetched_at
                    WHERE pages.html IS NULL""",
-                (url, url, int(time.time())),
+                (url, url, since),
             )
+
+    def page_failed_before(self, url: str) -> bool:
+        """Whether a prefetch run already failed to get this page (`mark_page_failed`)."""
+        found = self.conn.execute(
+            "SELECT 1 FROM pages WHERE url = ? AND html IS NULL", (url,)
+        ).fetchone()
+        return found is not None
