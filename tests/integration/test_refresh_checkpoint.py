@@ -4,6 +4,7 @@ database beside them and once more at the end: no worker pays for one under the 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def test_a_worker_that_starts_late_does_not_keep_the_last_writes_in_the_wal(
     """A worker still starting when the refresh is done (CI once, under load): its reads
     began before the last writes, and a last copy beside them stopped short of those."""
     monkeypatch.setattr(run, "warm_up", late_warm_up)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # two workers, on a one-core runner too
     path = tmp_path / "c.sqlite3"
     store = Store(path)
     for n in range(12):
