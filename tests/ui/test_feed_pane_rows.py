@@ -54,3 +54,6 @@ def test_a_row_takes_the_same_cells_whatever_its_label(label: str) -> None:
     plain = _RowText(label="Stadt", unread=12).render().plain
     row = _RowText(label=label, unread=12).render().plain
     assert cell_len(row) == cell_len(plain) and row.endswith("   12")
+    # A feed's error line under it, cut the same way (CJK text wrapped the pane).
+    failed = _RowText(label=label, unread=12, error=label * 3).render().plain.split("\n")
+    assert [cell_len(line) <= cell_len(plain) for line in failed] == [True, True]

@@ -208,12 +208,12 @@ class NewsreaderApp(App[None]):
             super()._handle_exception(error)
 
     def on_resize(self, event: events.Resize) -> None:
-        # The event's size: this handler runs before App's own, which stores the new size,
-        # so `self.size` still said the old one, and only the first layout was ever right.
         self.fit_layout(event.size.width)
 
     def fit_layout(self, width: int | None = None) -> None:
-        """Stack the panes below NARROW columns (`width`, else the terminal's)."""
+        """Stack the panes below NARROW columns. A resize passes its event's `width`: our
+        handler runs before App's own, which stores the new size, so `self.size` still said
+        the old one, and only the first layout was ever right."""
         narrow = (self.size.width if width is None else width) < NARROW
         main = self.query_one("#main")
         if narrow != main.has_class("-narrow"):

@@ -84,7 +84,8 @@ class _RowText:
         if self.error is None:
             return Content.assemble(self.indent, label, " ", (count, "dim"))
         reason = one_line(self.error, 200)
-        reason = reason[: LABEL_WIDTH + 1] + "…" if len(reason) > LABEL_WIDTH + 2 else reason
+        if cell_len(reason) > LABEL_WIDTH + 2:  # by cells, as the label: CJK text wrapped
+            reason = set_cell_size(reason, LABEL_WIDTH + 1) + "…"
         return Content.assemble(self.indent, label, " ", (count, "dim"), "\n    ", (reason, "dim"))
 
 

@@ -204,6 +204,7 @@ class WorkerPool(Executor):
                         future.set_result(value)
                     else:
                         future.set_exception(value)
+                    held = None  # answered: its result is not kept alive until the next job
                 except Exception as exc:
                     # A fault in the pool itself, not the worker's: this job fails, the
                     # worker (in an unknown state) goes, and the thread serves the next job.
