@@ -196,22 +196,15 @@ def test_articles_tag_is_case_blind_and_an_unknown_one_or_a_blank_search_is_an_e
     feed has, and a search of nothing, are errors, as an unknown `--feed` is: they listed
     nothing, or everything, with exit 0."""
     store = Store(data_dir / "newsreader.sqlite3")
-    feed = store.add_feed("http://l.example/rss", title="Stadt", tags=["Lokales"])
-    store.record_feed(
-        feed.id,
-        ParsedFeed("Stadt", None, (ParsedEntry(key="1", title="Baustelle am Ring"),)),
-        status=200,
-        etag=None,
-        last_modified=None,
-    )
-    other = store.add_feed("http://k.example/rss", title="Kreis", tags=["lokales"])
-    store.record_feed(
-        other.id,
-        ParsedFeed("Kreis", None, (ParsedEntry(key="2", title="Kreistag tagt"),)),
-        status=200,
-        etag=None,
-        last_modified=None,
-    )
+    for n, (url, title, tag, headline) in enumerate(
+        [
+            ("http://l.example/rss", "Stadt", "Lokales", "Baustelle am Ring"),
+            ("http://k.example/rss", "Kreis", "lokales", "Kreistag tagt"),
+        ]
+    ):
+        feed = store.add_feed(url, title=title, tags=[tag])
+        parsed = ParsedFeed(title, None, (ParsedEntry(key=str(n), title=headline),))
+        store.record_feed(feed.id, parsed, status=200, etag=None, last_modified=None)
     store.close()
     code, out, _ = run(capsys, "articles", "--tag", "LOKALES")  # both spellings' feeds
     assert code == 0 and "Baustelle am Ring" in out and "Kreistag tagt" in out
