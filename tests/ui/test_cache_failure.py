@@ -10,7 +10,8 @@ from newsreader.core.config import Config
 from newsreader.core.errors import StoreError
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
-from newsreader.ui.app import NewsreaderApp, OneLineError
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.text import OneLineError
 from tests.ui.conftest import clock, sample_cache
 
 

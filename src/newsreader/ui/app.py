@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
@@ -46,7 +45,7 @@ from newsreader.ui.store_writes import (
     written,
 )
 from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
-from newsreader.ui.text import one_line
+from newsreader.ui.text import OneLineError, one_line
 from newsreader.ui.themes import install_themes
 from newsreader.ui.user_activity import UserActivity
 
@@ -455,19 +454,6 @@ class NewsreaderApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(reader_binding_rows(self.BINDINGS, self.config.keys)))
-
-
-class OneLineError(Exception):
-    """A NewsreaderError nothing in the reader handled (the cache failing: a full disk, a
-    damaged file), as the one line a command gives: Textual shows an exception with
-    `__rich__` as that, where it printed a traceback of the reader's insides."""
-
-    def __init__(self, error: NewsreaderError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-    def __rich__(self) -> Text:
-        return Text(f"newsreader: {self.error}")
 
 
 def run_reader(store: Store, config: Config, *, offline: bool = False) -> int:

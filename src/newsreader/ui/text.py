@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from rich.text import Text
+
+from newsreader.core.errors import NewsreaderError
 from newsreader.core.extract.render import html_to_markdown, safe_text
 from newsreader.core.extract.render import one_line as _one_line
 from newsreader.core.net.urls import is_web_url
 
-__all__ = ["html_to_markdown", "is_web_url", "one_line", "relative_age", "safe_text"]
+__all__ = [
+    "OneLineError",
+    "html_to_markdown",
+    "is_web_url",
+    "one_line",
+    "relative_age",
+    "safe_text",
+]
 
 
 def one_line(text: str | None, limit: int = 300) -> str:
@@ -30,3 +40,16 @@ def relative_age(when: datetime, now: datetime) -> str:
     if when.year == now.year:
         return when.strftime("%d.%m.")
     return when.strftime("%m/%y")
+
+
+class OneLineError(Exception):
+    """A NewsreaderError nothing in the reader handled (the cache failing: a full disk, a
+    damaged file), as the one line a command gives: Textual shows an exception with
+    `__rich__` as that, where it printed a traceback of the reader's insides."""
+
+    def __init__(self, error: NewsreaderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+    def __rich__(self) -> Text:
+        return Text(f"newsreader: {self.error}")

@@ -17,13 +17,15 @@ from newsreader.core.store.db import Database
 from newsreader.core.store.entry_rows import entry_bytes, entry_digest, legacy_digests
 from newsreader.core.store.feed_writes import (
     FeedUpdate,
+    stored_outcome,
+    write_entries,
+    write_feed_row,
+)
+from newsreader.core.store.left_behind import (
     forget_unlisted,
     forgotten_keys,
     left_behind,
-    stored_outcome,
     take_back_starred,
-    write_entries,
-    write_feed_row,
 )
 
 if TYPE_CHECKING:  # types only (the reader's start-up does without them)
