@@ -57,9 +57,11 @@ async def prefetch_pages(
         target is an extra (dead related links are common), whose failure it does not."""
         nonlocal fetched
         async with turns:
-            if budget.spent or not store.wants_page(url):
+            if budget.spent:
                 return
-            known = store.page_failed_before(url)  # reported then: not each run again
+            wanted, known = store.prefetch_state(url)  # known: reported then, not again
+            if not wanted:
+                return
             try:
                 final_url, body = await asyncio.wait_for(
                     fetch_page(url, fetcher, config), budget.deadline - time.monotonic()

@@ -17,7 +17,7 @@ from newsreader.core.store.headline_rows import (
     entry_from_row,
     headlines_from_rows,
 )
-from newsreader.core.store.query_sql import plan, query_sql
+from newsreader.core.store.query_sql import TAGGED_FEEDS, plan, query_sql
 from newsreader.core.store.textfold import fold
 from newsreader.core.store.watch import watch_fts_query
 from newsreader.core.times import to_ts
@@ -332,10 +332,7 @@ def _filter_sql(
         where.append(f"{e}.feed_id = ?")
         args.append(filt.feed_id)
     if filt.tag is not None:  # case-blind, as search's tag: is (feeds spell a tag two ways)
-        where.append(
-            f"{e}.feed_id IN (SELECT f.id FROM feeds f, json_each(f.tags) t"
-            " WHERE newsreader_fold(t.value) = ?)"
-        )
+        where.append(f"{e}.feed_id IN ({TAGGED_FEEDS})")
         args.append(fold(filt.tag))
     if filt.unread:
         where.append(f"{e}.read = 0")

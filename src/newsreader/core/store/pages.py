@@ -115,16 +115,18 @@ class PageQueries(Database):
     def page_urls(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT url FROM pages WHERE html IS NOT NULL")]
 
-    def wants_page(self, url: str) -> bool:
-        """Whether prefetch should fetch this page: not cached, and not refused in the last
-        week (`mark_page_failed`). A teaser's page that answered 404 was fetched by every run."""
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM pages WHERE url = ? AND (html IS NOT NULL OR fetched_at > ?)",
-                (url, int(time.time()) - FAILED_PAGE_WAIT),
-            ).fetchone()
-            is None
-        )
+    def prefetch_state(self, url: str) -> tuple[bool, bool]:
+        """(whether prefetch should fetch this page, whether a run failed to get it before),
+        in one look at its row: not cached and not failed for good in the last week
+        (`mark_page_failed`; a teaser's 404 page was fetched by every run), and any failure
+        mark (reported then, not each run again)."""
+        row = self.conn.execute(
+            "SELECT html IS NOT NULL, fetched_at FROM pages WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return True, False
+        cached, since = bool(row[0]), int(row[1])
+        return not cached and since <= int(time.time()) - FAILED_PAGE_WAIT, not cached
 
     def has_page(self, url: str) -> bool:
         return (
@@ -276,9 +278,9 @@ class PageQueries(Database):
 
     def mark_page_failed(self, url: str, *, lasting: bool = True) -> None:
         """Remember that this page failed. `lasting` (a 404, a PDF): the prefetch runs of
-        the next week do not ask again (`entries_needing_pages`, `wants_page`); else (the
-        network) the next run does, and only the first failure is reported
-        (`page_failed_before`). Opening the article tries again either way."""
+        the next week do not ask again (`entries_needing_pages`, `prefetch_state`); else
+        (the network) the next run does, and only the first failure is reported. Opening
+        the article tries again either way."""
         since = int(time.time()) if lasting else 0  # 0: older than any wait
         with self.transaction() as conn:
             conn.execute(
@@ -287,10 +289,3 @@ class PageQueries(Database):
                    WHERE pages.html IS NULL""",
                 (url, url, since),
             )
-
-    def page_failed_before(self, url: str) -> bool:
-        """Whether a prefetch run already failed to get this page (`mark_page_failed`)."""
-        found = self.conn.execute(
-            "SELECT 1 FROM pages WHERE url = ? AND html IS NULL", (url,)
-        ).fetchone()
-        return found is not None

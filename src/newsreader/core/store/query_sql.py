@@ -120,6 +120,13 @@ def _term_sql(term: Term, alias: str) -> tuple[str, list[Any]]:
     return (f"NOT ({sql})", args) if term.negated else (sql, args)
 
 
+# The feeds with a tag, case-blind (the argument: the tag folded): search's `tag:` and the
+# listings' tag filter. Every feed's every tag is folded in Python: 2.2 ms a query at 2,000
+# feeds with two tags each, against 0.5 ms for an exact match. Cheaper forms measured (ASCII
+# tags lowered by SQLite, the rest folded) saved under half of that, not worth their CASE.
+TAGGED_FEEDS = "SELECT f.id FROM feeds f, json_each(f.tags) t WHERE newsreader_fold(t.value) = ?"
+
+
 def _positive_sql(term: Term, alias: str) -> tuple[str, list[Any]]:
     a = alias
     if term.kind == "before":
@@ -127,8 +134,7 @@ def _positive_sql(term: Term, alias: str) -> tuple[str, list[Any]]:
     if term.kind == "after":
         return f"{a}.published >= ?", [to_ts(term.day_starts())]
     if term.kind == "tag":
-        tagged = "SELECT f.id FROM feeds f, json_each(f.tags) t WHERE newsreader_fold(t.value) = ?"
-        return f"{a}.feed_id IN ({tagged})", [fold(term.text.strip())]
+        return f"{a}.feed_id IN ({TAGGED_FEEDS})", [fold(term.text.strip())]
     if term.kind == "feed":
         named = (
             "SELECT f.id FROM feeds f"
