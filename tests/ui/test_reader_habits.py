@@ -22,6 +22,7 @@ from newsreader.ui.subscribing import subscriptions_changed
 from newsreader.ui.welcome_screen import WelcomeScreen
 from tests.ui.conftest import (
     NOW,
+    Notes,
     add_feed,
     clock,
     entry,
@@ -306,3 +307,46 @@ async def test_n_back_into_the_previous_feed_lands_on_its_last_unread(
         assert view.current is not None and view.current.title == "Aachen 2"
         await pilot.press("N")
         assert view.current is not None and view.current.title == "Aachen 1"
+
+
+async def test_n_wraps_around_to_unread_headlines_above(store: Store, config: Config) -> None:
+    """Past the last unread, `n` starts again from the top and says so (newsboat does): it
+    used to say "No more unread headlines." with unread ones above the cursor. In a feed, it
+    wraps to the first feed with unread ones; only when nothing is unread does it stop."""
+    aachen = add_feed(
+        store,
+        "https://a.example/feed",
+        "Aachen",
+        [entry(n, f"Aachen {n}", url=f"https://a.example/{n}") for n in range(3)],
+    )
+    bonn = add_feed(
+        store,
+        "https://b.example/feed",
+        "Bonn",
+        [entry(10 + n, f"Bonn {n}", url=f"https://b.example/{n}") for n in range(2)],
+    )
+    store.set_read([e.id for e in store.entries() if e.title in ("Aachen 0", "Bonn 0", "Bonn 1")])
+    notes = Notes()
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        view = app.query_one(HeadlineView)
+        await pilot.press("J", "J")  # Bonn: nothing unread, and no feed after it with any
+        assert app.filters.feed_id == bonn
+        await pilot.press("n")
+        assert app.filters.feed_id == aachen
+        first = view.current
+        assert first is not None and first.title in ("Aachen 1", "Aachen 2")
+        assert any("Wrapped around" in m and "top" in m for m in notes.messages)
+        # All feeds, cursor on the last unread: `n` comes back to the first one.
+        app.filters = EntryFilter()
+        await pilot.pause()
+        unread = [e.title for e in store.entries() if not e.read]
+        while view.current is None or view.current.title != unread[-1]:
+            await pilot.press("j")
+        await pilot.press("n")
+        assert view.current is not None and view.current.title == unread[0]
+        # Nothing unread anywhere: it stops and says so.
+        store.set_read([e.id for e in store.entries()])
+        await pilot.press("n")
+        assert notes.messages[-1] == "No more unread headlines."
