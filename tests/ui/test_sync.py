@@ -216,8 +216,12 @@ async def test_the_start_up_refresh_fills_an_empty_cache_from_the_server(
     fake.latency = 0.1  # the first sync takes a moment, long enough to look at the panes
     async with app.run_test(size=(150, 30), message_hook=notes) as pilot:
         await wait_for(pilot, lambda: "first sync" in screen_text(app), 10)
-        # Before the feeds arrive the list waits for the server; it never offers to add feeds.
+        # Before the feeds arrive the list waits for the server; it never offers to add feeds,
+        # nor the sample edition, which would swap the cache the sync is filling.
         assert "No subscriptions yet" not in screen_text(app)
+        assert "Sample edition" not in screen_text(app)
+        await pilot.press("d")
+        assert app.demo is None
         fake.latency = 0.0
         await wait_for(pilot, lambda: app.store.has_feeds(), 30)
         await refreshed(pilot, app)

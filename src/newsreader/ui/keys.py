@@ -79,6 +79,6 @@ def reader_key_active(app: NewsreaderApp, action: str) -> bool:
     have their own)."""
     if action in ("history_back", "history_forward") and app.ready:
         return app.detail.can_go(-1 if action == "history_back" else 1)
-    if action == "sample_edition":
-        return app.demo is None and not app.store.has_feeds()
+    if action == "sample_edition":  # not while a first sync fills the empty cache
+        return app.demo is None and app.sync is None and not app.store.has_feeds()
     return True
