@@ -10,6 +10,7 @@ from newsreader.core.article_records import Page
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
+from newsreader.ui.add_feed_dialog import AddFeedDialog
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.article_view import ArticleView
 from newsreader.ui.confirm_dialog import ConfirmDialog
@@ -350,3 +351,21 @@ async def test_n_wraps_around_to_unread_headlines_above(store: Store, config: Co
         store.set_read([e.id for e in store.entries()])
         await pilot.press("n")
         assert notes.messages[-1] == "No more unread headlines."
+
+
+async def test_a_dialog_hides_the_footer_of_the_keys_it_takes_over(
+    store: Store, config: Config
+) -> None:
+    """Under a dialog the headline list's footer ("n Next unread", "q Quit") listed keys the
+    dialog's input takes as text; it is hidden while the dialog is open, and back after."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=False, clock=clock)  # no refresh on start
+    async with app.run_test(size=SIZE) as pilot:
+        await panes_ready(pilot, app)
+        await wait_for(pilot, lambda: "Next unread" in footer_text(app))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, AddFeedDialog))
+        await pilot.pause()
+        assert "Next unread" not in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "Next unread" in footer_text(app))

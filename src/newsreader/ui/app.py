@@ -70,6 +70,9 @@ class NewsreaderApp(App[None]):
     TITLE = "newsreader"
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS: ClassVar[list[BindingType]] = READER_BINDINGS
+    # A screen under a dialog gets this class: app.tcss hides its footer, whose keys (the
+    # headline list's) do nothing while the dialog has the keyboard.
+    SUSPENDED_SCREEN_CLASS: ClassVar[str] = "-suspended"
 
     # What the headline list shows; every filter key, the feed pane and search set it.
     filters: reactive[EntryFilter] = reactive(EntryFilter, always_update=True, init=False)
