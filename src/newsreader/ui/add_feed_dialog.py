@@ -27,6 +27,7 @@ class AddFeedDialog(OneLineDialog["Subscribed"]):
     )
     placeholder = "https://…"
     working_text = "Fetching…"
+    still_working_text = ""  # escaped, it stores nothing: stop_if_cancelled
 
     def __init__(self, store: Store, config: Config) -> None:
         super().__init__()
@@ -41,7 +42,7 @@ class AddFeedDialog(OneLineDialog["Subscribed"]):
         from newsreader.core.subscribe.add import add_subscription
 
         url = value if "://" in value else f"https://{value}"
-        return add_subscription(self.store, self.config, url)
+        return add_subscription(self.store, self.config, url, before_storing=self.stop_if_cancelled)
 
 
 def subscribed_note(done: Subscribed) -> str:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from collections.abc import Callable
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
-from textual.worker import Worker, WorkerState
 
 from newsreader.core.errors import NewsreaderError
 from newsreader.core.extract.render import one_line
@@ -31,8 +33,9 @@ def describe_error(error: BaseException | None) -> str:
     return one_line(text, 300)
 
 
-class OneLineDialog(ModalScreen[ResultT | None], Generic[ResultT]):
-    """A title, one Input and an error line; the work runs in a thread, escape cancels."""
+class OneLineDialog(ModalScreen[None], Generic[ResultT]):
+    """A title, one Input and an error line; the work runs in a thread, escape cancels.
+    Opened with `open_dialog`, which names who gets the result."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
@@ -56,6 +59,16 @@ class OneLineDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     help_text = ""
     placeholder = ""
     working_text = "Working…"
+    # Said on escape while the work runs on, past where it could stop ("" for work that
+    # stops when it sees `cancelled`).
+    still_working_text = "Still working: you will be told when it is done."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done: Callable[[ResultT], None] | None = None
+        self._working = False
+        self.cancelled = False  # escaped; the work may look (`stop_if_cancelled`)
+        self._waiting_result: tuple[ResultT] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -83,7 +96,7 @@ class OneLineDialog(ModalScreen[ResultT | None], Generic[ResultT]):
 
     @property
     def busy(self) -> bool:
-        return any(w.is_running for w in self.workers)
+        return self._working
 
     @on(Input.Submitted, "#dialog-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -95,16 +108,96 @@ class OneLineDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             self.show_status(complaint, error=True)
             return
         self.show_status(self.working_text)
-        job: Callable[[], ResultT] = lambda: self.work(value)  # noqa: E731
-        self.run_worker(job, thread=True, exclusive=True, exit_on_error=False)
+        self._working = True
+        # The App's worker, not the dialog's: the work goes on, and is told, after an escape.
+        self.app.run_worker(self._run(value), group="dialog-work", exit_on_error=False)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(worker.result)
-        elif event.state == WorkerState.ERROR:
-            self.show_status(describe_error(worker.error), error=True)
-            self.query_one(Input).focus()
+    async def _run(self, value: str) -> None:
+        app = self.app
+        try:
+            result = await in_own_thread(self.work, value)
+        except WorkCancelled:
+            self._working = False
+            return
+        except Exception as error:
+            self._working = False
+            if self.cancelled:  # what the user no longer waits for failed: nothing to say
+                return
+            if self.is_attached:
+                self.show_status(describe_error(error), error=True)
+                self.query_one(Input).focus()
+            else:
+                note = f"{self.title_text}: {describe_error(error)}"
+                app.notify(note, severity="error", markup=False)
+            return
+        self._working = False
+        if not self.is_attached:  # escaped while it worked: told all the same
+            self._deliver(result)
+        elif app.screen is self:
+            self.dismiss(None)
+            self._deliver(result)
+        else:  # the palette or help on top: closed when the user is back here
+            self._waiting_result = (result,)
+
+    def on_screen_resume(self) -> None:
+        if self._waiting_result is not None:
+            (result,) = self._waiting_result
+            self._waiting_result = None
+            self.dismiss(None)
+            self._deliver(result)
+
+    def _deliver(self, result: ResultT) -> None:
+        if self.done is not None:
+            self.done(result)
+
+    def stop_if_cancelled(self) -> None:
+        """For `work`, in its thread: the last moment at which an escape stops it."""
+        if self.cancelled:
+            raise WorkCancelled
 
     def action_cancel(self) -> None:
+        self.cancelled = True
+        if self.busy and self.still_working_text:
+            self.notify(self.still_working_text, markup=False)
         self.dismiss(None)
+
+
+class WorkCancelled(Exception):
+    """Raised by `stop_if_cancelled`: the dialog was escaped before its work stored anything."""
+
+
+def open_dialog(
+    app: App[Any], dialog: OneLineDialog[ResultT], done: Callable[[ResultT], None]
+) -> None:
+    """Show `dialog`; `done` gets its result, even when the user escaped while it worked."""
+    dialog.done = done
+    app.push_screen(dialog)
+
+
+async def in_own_thread(work: Callable[[str], ResultT], value: str) -> ResultT:
+    """`work(value)` in a daemon thread: quitting never waits for it (a request may take a
+    minute), which it did in the loop's default executor, after the terminal was handed
+    back. What it wrote is committed or rolled back; its answer is dropped once we quit."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[ResultT] = loop.create_future()
+
+    def settle(result: ResultT | None, error: BaseException | None) -> None:
+        if answer.done():  # cancelled: the App quit
+            return
+        if error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        result: ResultT | None = None
+        error: BaseException | None = None
+        try:
+            result = work(value)
+        except BaseException as exc:  # handed to the awaiting coroutine, as a worker does
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed: the reader has quit
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="dialog work", daemon=True).start()
+    return await answer

@@ -25,6 +25,7 @@ class ImportDialog(OneLineDialog["Imported"]):
     )
     placeholder = "~/subscriptions.opml"
     working_text = "Importing…"
+    still_working_text = "Still importing: the feeds appear when it is done."
 
     def __init__(self, store: Store) -> None:
         super().__init__()

@@ -20,7 +20,7 @@ from newsreader.core.errors import NewsreaderError
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.saved_searches import feed_term, search_filter
 from newsreader.core.store.store import Store
-from newsreader.ui.dialog import OneLineDialog
+from newsreader.ui.dialog import OneLineDialog, open_dialog
 from newsreader.ui.entry_filters import on_screen
 from newsreader.ui.messages import JobDone
 from newsreader.ui.quiet_rounds import QuietRounds, Schedule
@@ -104,16 +104,15 @@ def save_search(app: NewsreaderApp) -> None:
         app.notify(f"Already saved as {one_line(known.name, 80)}.", markup=False)
         return
 
-    def saved(search: SavedSearch | None) -> None:
-        if search is not None:
-            app.store_changed(reload=False)  # a new row in the feed pane, not just counts
-            app.notify(
-                f"Saved as {search.name}: it is in the feed pane (d there deletes it).",
-                markup=False,
-            )
+    def saved(search: SavedSearch) -> None:
+        app.store_changed(reload=False)  # a new row in the feed pane, not just counts
+        app.notify(
+            f"Saved as {search.name}: it is in the feed pane (d there deletes it).",
+            markup=False,
+        )
 
     names = {s.name.casefold() for s in app.config.searches}
-    app.push_screen(SaveSearchDialog(app.store, pending, names), saved)
+    open_dialog(app, SaveSearchDialog(app.store, pending, names), saved)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,30 +29,30 @@ def add_feed(app: NewsreaderApp) -> None:
         return
     # Start-up speed: the dialog brings the network stack, loaded when first asked for.
     from newsreader.ui.add_feed_dialog import AddFeedDialog, subscribed_note
+    from newsreader.ui.dialog import open_dialog
 
-    def subscribed(done: Subscribed | None) -> None:
-        if done is not None:
-            subscriptions_changed(app, subscribed_note(done))
+    def subscribed(done: Subscribed) -> None:
+        subscriptions_changed(app, subscribed_note(done))
 
-    app.push_screen(AddFeedDialog(app.store, app.config), subscribed)
+    open_dialog(app, AddFeedDialog(app.store, app.config), subscribed)
 
 
 def import_opml(app: NewsreaderApp) -> None:
     """`i`: feeds from an OPML file; the new ones are fetched at once."""
-    from newsreader.ui.import_dialog import ImportDialog  # start-up speed: a dialog, lazily
+    from newsreader.ui.dialog import open_dialog  # start-up speed: a dialog, lazily
+    from newsreader.ui.import_dialog import ImportDialog
 
-    def imported(done: Imported | None) -> None:
-        if done is not None:
-            note = f"Imported {done.feeds} feeds ({done.new} new)."
-            if done.skipped:
-                first = one_line(done.skipped[0], 80)
-                more = f" and {len(done.skipped) - 1} more" if len(done.skipped) > 1 else ""
-                note += f" Skipped {first}{more}: not a web address."
-            subscriptions_changed(app, note)
-            if done.new:
-                app.action_refresh()
+    def imported(done: Imported) -> None:
+        note = f"Imported {done.feeds} feeds ({done.new} new)."
+        if done.skipped:
+            first = one_line(done.skipped[0], 80)
+            more = f" and {len(done.skipped) - 1} more" if len(done.skipped) > 1 else ""
+            note += f" Skipped {first}{more}: not a web address."
+        subscriptions_changed(app, note)
+        if done.new:
+            app.action_refresh()
 
-    app.push_screen(ImportDialog(app.store), imported)
+    open_dialog(app, ImportDialog(app.store), imported)
 
 
 def subscriptions_changed(app: NewsreaderApp, note: str) -> None:

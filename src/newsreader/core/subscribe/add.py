@@ -5,7 +5,7 @@ Shared by `newsreader add` and the reader's `a` dialog; each shows the `Subscrib
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from newsreader.core.config import Config
@@ -38,11 +38,13 @@ def add_subscription(
     title: str | None = None,
     tags: Sequence[str] = (),
     pick: int | None = None,
+    before_storing: Callable[[], None] | None = None,
 ) -> Subscribed:
     """Find, subscribe and store the first fetch, so the headlines are there at once.
 
     A feed already subscribed (by the URL typed, or the one a page leads to) is left as it
-    is, and the answer says so.
+    is, and the answer says so. `before_storing` runs once the network part is done and may
+    raise to store nothing: the reader's dialog, escaped while it fetched.
     """
     known = store.feed(url)
     if known is not None:
@@ -51,6 +53,8 @@ def add_subscription(
     known = store.feed(found.url)
     if known is not None:
         return Subscribed(known, known.title, 0, found.offers, already=True)
+    if before_storing is not None:
+        before_storing()
     feed = store.add_feed(found.url, title=title, tags=tags)
     # The next refresh does a normal (conditional) fetch from these validators.
     outcome = store.record_feed(
