@@ -18,6 +18,8 @@ from newsreader.ui.pane_updates import show_empty_note
 from newsreader.ui.status_bar import StatusBar
 
 if TYPE_CHECKING:  # types only
+    from textual.widget import Widget
+
     from newsreader.ui.app import NewsreaderApp
 
 # Whether the panes' objects were frozen yet: once per process, like the start's.
@@ -67,7 +69,8 @@ async def after_first_paint(app: NewsreaderApp) -> None:
     release_collector()  # `newsreader` held it off from its start (collector.py)
     app.activity.first_frame_painted()
     background_start(app)
-    await mount_later_panes(app)
+    if not await mount_later_panes(app):
+        return
     _freeze_the_panes()
     has_feeds = app.store.has_feeds()
     if not has_feeds and app.sync is None:
@@ -83,18 +86,36 @@ async def after_first_paint(app: NewsreaderApp) -> None:
         app.set_interval(app.config.reader.refresh_minutes * 60, app.refresh_due)
 
 
-async def mount_later_panes(app: NewsreaderApp) -> None:
+async def mount_later_panes(app: NewsreaderApp) -> bool:
+    """False when the reader quit while they mounted: ctrl+q, a priority key, runs on the
+    App's task between these awaits (this runs on the screen's), and a mount after it
+    raised MountError, a traceback at the very start."""
     from newsreader.ui.detail_pane import DetailPane  # start-up speed: after first paint
     from newsreader.ui.feed_pane import FeedPane
     from newsreader.ui.key_footer import KeyFooter
 
     pane = FeedPane(app.store, app.net.write, app.net.read, id="feeds")
-    await app.query_one("#feeds-slot").mount(pane)
+    if not await _mounted(app, "#feeds-slot", pane):
+        return False
     detail = DetailPane(app.store, app.config, app.net, offline=app.offline, id="detail")
-    await app.query_one("#detail-slot").mount(detail)
+    if not await _mounted(app, "#detail-slot", detail):
+        return False
     # Onto the reader's own screen, also when the welcome screen is on top of it.
-    await app.query_one("#main").screen.mount(KeyFooter())
+    if not await _mounted(app, "#main", KeyFooter(), onto_screen=True):
+        return False
     app.panes_mounted()
+    return True
+
+
+async def _mounted(
+    app: NewsreaderApp, slot: str, widget: Widget, *, onto_screen: bool = False
+) -> bool:
+    found = app.query(slot)
+    if not found or not found.first().is_attached:  # is_attached: False once quitting
+        return False
+    parent = found.first().screen if onto_screen else found.first()
+    await parent.mount(widget)
+    return True
 
 
 def background_start(app: NewsreaderApp) -> None:
