@@ -44,7 +44,7 @@ from newsreader.ui.store_writes import (
     write_flags,
     written,
 )
-from newsreader.ui.subscribing import add_feed, import_opml, on_welcome_screen, open_sample_edition
+from newsreader.ui.subscribing import add_feed, import_opml, open_sample_edition
 from newsreader.ui.text import OneLineError, one_line
 from newsreader.ui.themes import install_themes
 from newsreader.ui.user_activity import UserActivity
@@ -332,7 +332,9 @@ class NewsreaderApp(App[None]):
             message.edition.close()
             return
         self.demo = message.edition
-        if on_welcome_screen(self):
+        # Down to the reader's own screen: recompose() rebuilds the top one, which may be the
+        # help or a dialog opened over the welcome screen while the edition was made.
+        while len(self.screen_stack) > 1:
             await self.pop_screen()
         self.store = message.edition.store
         self.set_reactive(NewsreaderApp.filters, EntryFilter())  # the panes start unfiltered

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from newsreader.core.config import Config
 from newsreader.ui.dialog import describe_error
@@ -97,7 +97,10 @@ class WelcomeScreen(ModalScreen[None]):
         self.show_status("Preparing the sample edition…")
         config: Config = getattr(self.app, "config", Config())
         self.run_worker(
-            lambda: _prepare_demo(config), thread=True, exclusive=True, exit_on_error=False
+            lambda: _prepare_unless_cancelled(config),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -110,6 +113,17 @@ class WelcomeScreen(ModalScreen[None]):
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
+
+
+def _prepare_unless_cancelled(config: Config) -> DemoEdition | None:
+    """The edition, or None when no one is left to take it: this screen escaped or the reader
+    quit while it was made (Textual cancels the worker), whose answer would be dropped, its
+    server left running and its folder on disk."""
+    edition = _prepare_demo(config)
+    if get_current_worker().is_cancelled:
+        edition.close()
+        return None
+    return edition
 
 
 def _prepare_demo(config: Config) -> DemoEdition:
