@@ -348,7 +348,11 @@ class NewsreaderApp(App[None]):
     @on(JobDone)
     def _job_done(self, job: JobDone) -> None:
         """Every background job ends here, routed by group; an error not shown in place (a
-        page's in the article pane, a refresh's as the network note) is notified, once."""
+        page's in the article pane, a refresh's as the network note) is notified, once.
+        None once the reader quits: the panes may be gone (under run_test a job that ends
+        then is still handled, after the screens are pruned)."""
+        if not self.is_running:
+            return
         if job.group == REFRESH:
             from newsreader.ui.refresh_job import refresh_finished  # start-up speed
 
@@ -398,16 +402,22 @@ class NewsreaderApp(App[None]):
         refresh_now(self, feeds_in_view(self))
 
     def on_sync_finished(self, message: SyncFinished) -> None:
+        if not self.is_running:  # quitting: see _job_done
+            return
         from newsreader.ui.sync_job import sync_finished  # start-up speed: only with [sync]
 
         sync_finished(self, message)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
+        if not self.is_running:  # quitting: see _job_done
+            return
         status = self.query_one(StatusBar)
         status.progress = f"refreshing {message.done}/{message.total}"
         status.waiting = ""  # a fetch ended: the refresh says again if it still waits
 
     def on_refresh_waiting(self, message: RefreshWaiting) -> None:
+        if not self.is_running:  # quitting: see _job_done
+            return
         waiting = message.waiting
         self.query_one(StatusBar).waiting = waiting.describe() if waiting is not None else ""
 

@@ -142,6 +142,8 @@ async def start_again(app: NewsreaderApp) -> None:
 
 
 def _minute_passed(app: NewsreaderApp) -> None:
+    if not app.is_running:  # a tick as the reader quits: the panes may be gone
+        return
     status = app.query_one(StatusBar)
     status.now = app.clock()
     status.refresh()
