@@ -177,6 +177,49 @@ def test_search_folds_sharp_s_and_covers_page_text(store: Store) -> None:
     assert store.count_entries(EntryFilter(search="baustelle muenster")) == 1
 
 
+def test_an_entry_whose_page_is_cached_already_gets_its_text_and_paywall(store: Store) -> None:
+    """A page cached before its entry came (a feed subscribed again, a story a second feed
+    carries, a teaser page prefetched first) reached only the entries there when it was
+    saved: a later entry was not found by the page's words, nor marked paywalled (a helper's
+    tour). Its text stays with the entry through an update, and the index stays exact."""
+    url = "http://example.org/7"
+    store.save_page(
+        Page(url=url, final_url=url, fetched_at=T0, text="Der Oberbürgermeister tritt zurück"),
+        b"<html></html>",
+    )
+    paywalled = "http://example.org/8"
+    store.save_page(
+        Page(url=paywalled, final_url=paywalled, fetched_at=T0, text="", paywalled=True),
+        b"<html></html>",
+    )
+    first = store.add_feed("http://example.org/feed")
+    store.record_feed(
+        first.id, feed_of(entry(7), entry(8), entry(9)), status=200, etag=None, last_modified=None
+    )
+    hits = store.entries(EntryFilter(search="oberbuergermeister"))
+    assert [h.url for h in hits] == [url]
+    assert {e.url: e.paywalled for e in store.entries()} == {
+        url: False,
+        paywalled: True,
+        "http://example.org/9": False,
+    }
+    # The same story in a second feed, and the first feed's entry changed.
+    second = store.add_feed("http://example.org/other")
+    store.record_feed(
+        second.id, feed_of(entry(7, key="other-7")), status=200, etag=None, last_modified=None
+    )
+    store.record_feed(
+        first.id,
+        feed_of(entry(7, summary="<p>Neu</p>"), entry(8), entry(9)),
+        status=200,
+        etag=None,
+        last_modified=None,
+    )
+    assert store.count_entries(EntryFilter(search="oberbuergermeister")) == 2
+    assert store.count_entries(EntryFilter(search="neu oberbuergermeister")) == 1
+    assert index_drift(store.conn) == []
+
+
 def test_keyset_pages_cover_everything_in_order(store: Store) -> None:
     feed = store.add_feed("http://example.org/feed")
     # Equal timestamps on purpose: the id breaks ties so no row is skipped or repeated.

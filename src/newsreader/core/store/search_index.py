@@ -13,6 +13,7 @@ title, summary or content change, or before it is deleted; `index` again afterwa
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -104,8 +105,43 @@ class IndexWrites:
             conn.executemany(_DELETE, self.deletes)
             self.deletes.clear()
         if self.rows:
+            exact = _with_cached_pages(conn, self.rows)
             conn.executemany(_INSERT, ((i, t, b) for i, (t, b) in self.rows.items()))
+            if exact:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO entries_fts_exact (rowid, title, body) VALUES (?,?,?)",
+                    exact,
+                )
             self.rows.clear()
+
+
+def _with_cached_pages(
+    conn: sqlite3.Connection, rows: dict[int, tuple[str, str | bytes]]
+) -> list[tuple[int, str, str]]:
+    """Entries about to be indexed whose article page is cached already (a feed subscribed
+    again, a story two feeds carry, a teaser page prefetched before a feed listed it): their
+    rows in `rows` get the page's text, as `save_page` gives the entries it finds, and they are
+    marked paywalled if the page is. Before, only a page fetched after its entries reached
+    them: the others were not found by the page's words. The exact copies to keep."""
+    if conn.execute("SELECT 1 FROM pages LIMIT 1").fetchone() is None:  # a first refresh
+        return []
+    found = conn.execute(
+        """SELECT e.id, p.text, p.paywalled FROM entries e JOIN pages p ON p.url = e.url
+           WHERE e.id IN (SELECT value FROM json_each(?))
+             AND (p.paywalled OR COALESCE(p.text, '') != '')""",
+        (json.dumps(list(rows)),),
+    ).fetchall()
+    exact: list[tuple[int, str, str]] = []
+    for entry_id, text, paywalled in found:
+        if paywalled:
+            conn.execute("UPDATE entries SET paywalled = 1 WHERE id = ?", (entry_id,))
+        if text:
+            title, body = rows[entry_id]
+            own = body.decode() if isinstance(body, bytes) else body
+            full = f"{own} {fold(text)}"
+            rows[entry_id] = (title, full)
+            exact.append((entry_id, title, full))
+    return exact
 
 
 def indexed_text_sql(alias: str) -> tuple[str, str]:
