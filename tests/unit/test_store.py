@@ -543,6 +543,7 @@ def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:
             final_url="http://other.example/k.html",
             fetched_at=T0,
             text="Kommentartext",
+            description="Meinung zum Stau",  # no preview is fetched for a cached page
         ),
         b"<html>",
     )
@@ -556,7 +557,7 @@ def test_links_in_entry_html_are_teasers_when_shown(store: Store) -> None:
             False,
         ),
         ("http://example.org/lokales/stau.html", "Stau", "", False),
-        ("http://other.example/k.html", "Kommentar", "", True),
+        ("http://other.example/k.html", "Kommentar", "Meinung zum Stau", True),
     ]
     # An entry from before schema 2 (no base) keeps exactly the teasers stored for it.
     store.conn.execute("UPDATE entries SET html_base = NULL")

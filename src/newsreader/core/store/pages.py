@@ -173,24 +173,32 @@ class PageQueries(Database):
         return self._teasers(self._annotate([tuple(r) for r in rows]))
 
     def _annotate(self, rows: list[_StoredTeaser]) -> list[_TeaserRow]:
-        """Each teaser with its link preview (if fetched) and whether its page is cached."""
+        """Each teaser with its link preview and whether its page is cached. A cached page's
+        own title and description serve as the preview where none was fetched: no preview is
+        fetched for a page that is cached, and the teasers prefetch takes first (the most
+        important) showed a title alone, where the later ones had a description."""
         if not rows:
             return []
         urls = sorted({r[0] for r in rows})
         marks = ",".join("?" * len(urls))
+        pages = {
+            r[0]: (r[1], r[2])
+            for r in self.conn.execute(
+                f"SELECT url, title, description FROM pages WHERE html IS NOT NULL"
+                f" AND url IN ({marks})",
+                urls,
+            )
+        }
         previews = {
             r[0]: (r[1], r[2])
             for r in self.conn.execute(
                 f"SELECT url, title, description FROM previews WHERE url IN ({marks})", urls
             )
         }
-        offline = {
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT url FROM pages WHERE html IS NOT NULL AND url IN ({marks})", urls
-            )
-        }
-        return [(*r, *previews.get(r[0], (None, None)), r[0] in offline) for r in rows]
+        return [
+            (*r, *(previews.get(r[0]) or pages.get(r[0]) or (None, None)), r[0] in pages)
+            for r in rows
+        ]
 
     @staticmethod
     def _teasers(rows: list[_TeaserRow]) -> tuple[Teaser, ...]:
