@@ -128,6 +128,21 @@ def test_adding_a_subscribed_feed_says_so(
     assert code == 0 and out == f"already subscribed to Stadtblatt ({url})\n"
     _, out, _ = run(capsys, "feeds", "--json")
     assert [f["entries"] for f in json.loads(out)] == [2]
+    # Other spellings of the address are the same subscription (each made a second one,
+    # every headline listed twice: a helper's tour), and need no fetch either.
+    host_port = url.split("/")[2]
+    port = host_port.rsplit(":", 1)[1]
+    for spelling in (
+        url.replace("http://", "HTTP://"),
+        f"{url}#top",
+        url.replace("/feed.xml", "/./feed.xml"),
+        url.replace(f":{port}/", f":0{port}/"),
+    ):
+        code, out, err = run(capsys, "add", spelling)
+        assert (code, out, err) == (0, f"already subscribed to Stadtblatt ({url})\n", "")
+    assert len(server.requests) == requests + 2  # the page's fetch and its feed's
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert [f["url"] for f in json.loads(out)] == [url]
 
 
 def test_importing_something_else_says_not_an_opml_file(

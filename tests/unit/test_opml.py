@@ -135,3 +135,26 @@ def test_export_groups_by_first_tag_and_drops_control_characters() -> None:
     by_url = {f.url: f for f in parse_opml(text.encode())}
     assert by_url["https://a.example/"].title == "A[31m"
     assert by_url["https://c.example/"].tags == ("Lokales", "Sport")
+
+
+def test_import_takes_other_spellings_of_one_address_as_one_subscription(tmp_path: Path) -> None:
+    from newsreader.core.store.store import Store
+    from newsreader.core.subscribe.opml import import_opml
+
+    store = Store(tmp_path / "cache.sqlite3")
+    store.add_feed("https://example.org/feed.xml", title="Stadtblatt")
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body>'
+        '<outline type="rss" text="A" xmlUrl="HTTPS://Example.org/./feed.xml#neu"/>'
+        '<outline type="rss" text="B" xmlUrl="https://example.org:443/b.xml"/>'
+        '<outline type="rss" text="B again" xmlUrl="https://EXAMPLE.org/b.xml"/>'
+        "</body></opml>"
+    )
+    done = import_opml(store, opml)
+    assert (done.feeds, done.new) == (3, 1)
+    assert sorted(f.url for f in store.feeds()) == [
+        "https://example.org/b.xml",
+        "https://example.org/feed.xml",
+    ]
+    store.close()

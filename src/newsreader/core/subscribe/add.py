@@ -6,11 +6,12 @@ Shared by `newsreader add` and the reader's `a` dialog; each shows the `Subscrib
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsreader.core.config import Config
 from newsreader.core.fetch_records import OfferedFeed
 from newsreader.core.models import Feed
+from newsreader.core.net.urls import canonical_address
 from newsreader.core.parse.polling import header_interval, longest
 from newsreader.core.store.store import Store
 from newsreader.core.subscribe.discovery import find_feed
@@ -46,10 +47,11 @@ def add_subscription(
     is, and the answer says so. `before_storing` runs once the network part is done and may
     raise to store nothing: the reader's dialog, escaped while it fetched.
     """
-    known = store.feed(url)
+    known = store.feed(url) or store.feed(url := canonical_address(url))
     if known is not None:
         return Subscribed(known, known.title, 0, already=True)
     found = find_feed(config, url, pick=pick)
+    found = replace(found, url=canonical_address(found.url))
     known = store.feed(found.url)
     if known is not None:
         return Subscribed(known, known.title, 0, found.offers, already=True)

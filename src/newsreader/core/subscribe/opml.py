@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newsreader.core.errors import FeedParseError, NewsreaderError
+from newsreader.core.net.urls import canonical_address
 from newsreader.core.store.store import Store
 
 __all__ = ["Imported", "OpmlFeed", "import_opml", "parse_opml", "write_opml"]
@@ -58,9 +59,13 @@ def import_opml(store: Store, path: Path) -> Imported:
     skipped: list[str] = []
     feeds = parse_opml(data, skipped=skipped)
     known = {f.url for f in store.feeds(counts=False)}
+    new = 0
     for item in feeds:
-        store.add_feed(item.url, title=item.title, tags=item.tags)
-    new = sum(1 for f in feeds if f.url not in known)
+        # A subscription under another spelling of the address is the same one.
+        url = item.url if item.url in known else canonical_address(item.url)
+        new += url not in known
+        known.add(url)
+        store.add_feed(url, title=item.title, tags=item.tags)
     return Imported(path, len(feeds), new, tuple(dict.fromkeys(skipped)))
 
 
