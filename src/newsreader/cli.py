@@ -21,8 +21,10 @@ from newsreader.sync_cli import add_no_sync_flag, add_sync_parsers
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"newsreader: error: {message}", file=sys.stderr)
+        # One line, as every error here (DESIGN: no usage block): what was wrong, and where
+        # the whole usage is.
+        where = self.prog
+        print(f"{where}: {message} (see {where} --help)", file=sys.stderr)
         raise SystemExit(exit_codes.USAGE)
 
 

@@ -245,3 +245,24 @@ def test_a_refresh_from_the_command_line_collects_seldom(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "0 10000 20 100"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["show", "abc"], "newsreader show: argument ID: invalid int value: 'abc'"),
+        (["mark", "1"], "newsreader mark: one of the arguments --read --unread"),
+        (["add"], "newsreader add: the following arguments are required: URL"),
+        (["frobnicate"], "newsreader: argument COMMAND: invalid choice: 'frobnicate'"),
+    ],
+)
+def test_a_usage_error_is_one_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str], says: str
+) -> None:
+    """DESIGN: every error one clear line on stderr. argparse printed its usage block first
+    (a helper's tour); the line now says where the usage is instead."""
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    out, err = capsys.readouterr()
+    assert exited.value.code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(says) and "--help)" in err
