@@ -148,6 +148,8 @@ def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
 
     if args.offline:
         raise NewsreaderError("add needs the network; drop --offline")
+    if args.pick is not None and args.pick < 1:  # 0 took the first feed, without a word
+        raise NewsreaderError("--pick must be at least 1 (the page's first feed is 1)")
     try:
         done = add_subscription(
             store, config, args.url, title=args.title, tags=args.tag, pick=args.pick

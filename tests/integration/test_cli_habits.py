@@ -126,6 +126,11 @@ def test_adding_a_subscribed_feed_says_so(
     assert len(server.requests) == requests  # the same URL needs no fetch
     code, out, _ = run(capsys, "add", page)  # a page whose feed we have
     assert code == 0 and out == f"already subscribed to Stadtblatt ({url})\n"
+    code, out, err = run(capsys, "add", page, "--pick", "0")  # took the first, without a word
+    assert (code, out) == (
+        2,
+        "",
+    ) and err == "newsreader: --pick must be at least 1 (the page's first feed is 1)\n"
     _, out, _ = run(capsys, "feeds", "--json")
     assert [f["entries"] for f in json.loads(out)] == [2]
     # Other spellings of the address are the same subscription (each made a second one,

@@ -46,7 +46,7 @@ def find_feed(config: Config, url: str, *, pick: int | None = None) -> FoundFeed
     offers = tuple(OfferedFeed(u, t) for u, t in discover_feeds(body, base_url=result.final_url))
     if not offers:
         raise FeedParseError(f"{url} is neither a feed nor a page that links to one")
-    index = (pick or 1) - 1
+    index = (1 if pick is None else pick) - 1
     if not 0 <= index < len(offers):
         raise FeedChoiceError(
             f"--pick {pick}: the page offers feeds 1 to {len(offers)}", offers=offers
