@@ -506,3 +506,19 @@ def test_looks_like_feed() -> None:
     assert not looks_like_feed(b'{"items": []}', "application/json")
     assert looks_like_feed(b"", "application/atom+xml")
     assert not looks_like_feed(b"", "text/plain")
+
+
+def test_a_malformed_feed_s_warning_reads_as_a_sentence() -> None:
+    """It said "<unknown>:1:91: not well-formed (invalid token); kept 1 entries" (a helper's
+    tour): the parser's own place prefix repeated the line, and the count was not in number."""
+    head = b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+    one = b"<item><title>Eins</title><link>http://a.example/1</link></item>"
+    parsed = parse_feed(head + one + b"<</channel></rss>", url="http://a.example/feed")
+    assert len(parsed.entries) == 1
+    assert (
+        parsed.warning == "malformed feed at line 1: not well-formed (invalid token); kept 1 entry"
+    )
+    two = one + b"<item><title>Zwei < drei</title></item></channel></rss>"
+    parsed = parse_feed(head + two, url="http://a.example/feed")
+    assert len(parsed.entries) == 2 and parsed.warning is not None
+    assert parsed.warning.endswith("; kept 2 entries")

@@ -106,13 +106,16 @@ def _parse_with_feedparser(
     if not parsed.get("version") and not parsed.entries:
         raise FeedParseError(_not_a_feed(body, parsed.get("bozo_exception")))
     feed = parsed.feed
+    entries = unique_keys(entry_from_raw(raw, url) for raw in parsed.entries)
     return ParsedFeed(
         title=one_line_title(feed.get("title"), feed.get("title_detail")) or None,
         site_url=feed_link_url(feed.get("link"), url),
-        entries=unique_keys(entry_from_raw(raw, url) for raw in parsed.entries),
+        entries=entries,
         # its notes that do not mean lost content: wrong media type, encoding guesses
         warning=_warning(
-            parsed, (feedparser.ThingsNobodyCaresAboutButMe, feedparser.UndeclaredNamespace)
+            parsed,
+            (feedparser.ThingsNobodyCaresAboutButMe, feedparser.UndeclaredNamespace),
+            len(entries),
         ),
         poll_seconds=feed_interval(
             feed.get("ttl"), feed.get("sy_updateperiod"), feed.get("sy_updatefrequency")
@@ -215,14 +218,19 @@ def _not_a_feed(body: bytes, exc: object) -> str:
     return f"not a feed: no RSS or Atom content found{detail}"
 
 
-def _warning(parsed: Any, harmless: tuple[type[Exception], ...]) -> str | None:
+def _warning(parsed: Any, harmless: tuple[type[Exception], ...], kept: int) -> str | None:
+    """feedparser's complaint, and how many entries we keep of what it salvaged."""
     exc = parsed.get("bozo_exception")
     if not parsed.get("bozo") or exc is None or isinstance(exc, harmless):
         return None
     line = getattr(exc, "getLineNumber", lambda: None)()
     where = f" at line {line}" if line else ""
-    n = len(parsed.entries)
-    return f"malformed feed{where}: {_one_line(str(exc))}; kept {n} entries"
+    # The SAX parser's text starts with its own "<unknown>:LINE:COLUMN: ", said above.
+    text = _SAX_PLACE.sub("", _one_line(str(exc)))
+    return f"malformed feed{where}: {text}; kept {kept} {'entry' if kept == 1 else 'entries'}"
+
+
+_SAX_PLACE = re.compile(r"^<unknown>:\d+:\d+: ")
 
 
 def _one_line(text: str) -> str:
