@@ -66,6 +66,10 @@ def cmd_sync(args: argparse.Namespace, store: Store, config: Config) -> int:
     return code
 
 
+# What each --action makes of an article: "marked 2 articles starred", not "star".
+_MARKED_AS = {"read": "read", "unread": "unread", "star": "starred", "unstar": "unstarred"}
+
+
 def cmd_mark(args: argparse.Namespace, store: Store, config: Config) -> int:
     tables = SyncTables(store)
     ids = list(dict.fromkeys(args.ids))
@@ -76,7 +80,8 @@ def cmd_mark(args: argparse.Namespace, store: Store, config: Config) -> int:
         print_json({"marked": ids, "queued": queued})
     else:
         note = f"; {queued} queued for the sync server" if queued else ""
-        print(f"marked {len(ids)} {'article' if len(ids) == 1 else 'articles'} {args.action}{note}")
+        done = _MARKED_AS[args.action]
+        print(f"marked {len(ids)} {'article' if len(ids) == 1 else 'articles'} {done}{note}")
     return exit_codes.OK
 
 

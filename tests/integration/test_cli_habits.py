@@ -212,7 +212,7 @@ def test_json_is_utf8_and_marks_match_the_reader_with_an_ascii_fallback(
     run(capsys, "add", server.route("/feed.xml", rss(items(2))))
     _, out, _ = run(capsys, "articles", "--json")
     star = json.loads(out)[0]["id"]
-    run(capsys, "mark", str(star), "--star")
+    assert run(capsys, "mark", str(star), "--star")[1] == "marked 1 article starred\n"
 
     for encoding in (None, "ascii", "latin-1"):
         done = newsreader(data_dir, "articles", "--json", encoding=encoding)

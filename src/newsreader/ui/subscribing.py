@@ -43,7 +43,7 @@ def import_opml(app: NewsreaderApp) -> None:
     from newsreader.ui.import_dialog import ImportDialog
 
     def imported(done: Imported) -> None:
-        note = f"Imported {done.feeds} feeds ({done.new} new)."
+        note = f"Imported {done.feeds} {'feed' if done.feeds == 1 else 'feeds'} ({done.new} new)."
         if done.skipped:
             first = one_line(done.skipped[0], 80)
             more = f" and {len(done.skipped) - 1} more" if len(done.skipped) > 1 else ""
