@@ -259,6 +259,10 @@ async def test_help_lists_s_and_the_search_syntax(store: Store, config: Config) 
         table = app.screen.query_one(DataTable)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert ["any", "S", "Save search/filter", "app.save_search"] in rows
+        # Not "any": q in the article goes back to the list, d in the feed pane removes a
+        # feed (a helper's tour read "any" and feared or misused them).
+        assert ["list, feeds", "q", "Quit", "app.quit"] in rows
+        assert ["no feeds", "d", "Sample edition", "app.sample_edition"] in rows
         syntax = [row[1] for row in rows if row[0] == "syntax"]
         assert syntax[:3] == ["Rathaus Markt", '"Rat der Stadt"', "Unfall OR Brand"]
         assert {"-Horoskop", "feed:Polizei", "tag:Münster", "after:2026-11-01"} <= set(syntax)

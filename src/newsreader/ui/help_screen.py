@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -46,7 +46,17 @@ def reader_binding_rows(
         ("help", HelpScreen.BINDINGS),
         ("welcome", WelcomeScreen.BINDINGS),
     ]
-    return binding_rows(scopes, keymap)
+    return [
+        replace(row, where=_NOT_EVERYWHERE.get(row.id, row.where))
+        for row in binding_rows(scopes, keymap)
+    ]
+
+
+# App keys that do not work in every pane: listed as "any" they misled (a helper's tour).
+_NOT_EVERYWHERE = {
+    "app.quit": "list, feeds",  # the article and the teasers take q back to the list
+    "app.sample_edition": "no feeds",  # the feed pane's d removes a feed
+}
 
 
 def binding_rows(
