@@ -1,6 +1,6 @@
 """Retention: read, unstarred entries past the age or per-feed limits go at the end of every
 refresh (config [retention]), with their teasers, index rows and the pages nothing links to
-any more.
+any more. The age is the younger of the entry's date and the time it was stored.
 """
 
 from __future__ import annotations
@@ -66,12 +66,15 @@ class Retention(Database):
         conn = self.conn
         doomed: set[int] = set()
         if max_age_days > 0:
+            # Old by its date and by when it came: an archive's or a podcast's old item, read
+            # the day it came, went at the next refresh (everything read stays readable).
             cutoff = now - max_age_days * 86400
             doomed.update(
                 r[0]
                 for r in conn.execute(
-                    "SELECT id FROM entries WHERE published < ? AND read = 1 AND starred = 0",
-                    (cutoff,),
+                    """SELECT id FROM entries WHERE published < ? AND first_seen < ?
+                       AND read = 1 AND starred = 0""",
+                    (cutoff, cutoff),
                 )
             )
         if max_entries_per_feed > 0:
