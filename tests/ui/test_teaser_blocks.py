@@ -224,3 +224,25 @@ async def test_one_unlabelled_block_has_no_heading(store: Store, config: Config)
         teasers = app.query_one(TeaserList)
         assert not any(o.disabled for o in teasers.options)
         assert "In the article" not in screen_text(app)
+
+
+def test_an_unlabelled_block_is_in_the_article_only_when_its_links_are() -> None:
+    """A page's related block without a label was headed "In the article" too, though the
+    text holds none of its links (a helper's tour, on the mopo page)."""
+    from newsreader.core.models import TeaserGroup, TeaserKind
+    from newsreader.ui.teaser_list import teaser_blocks, unlabelled_heading
+
+    def teaser(n: int, kind: TeaserKind, group: TeaserGroup) -> Teaser:
+        return Teaser(url=f"https://a.example/{n}", title=f"T{n}", kind=kind, group=group)
+
+    found = [
+        teaser(1, "inline", "related"),
+        teaser(2, "related", "related"),
+        teaser(3, "related", "related"),
+        teaser(4, "related", "more"),
+    ]
+    # The store keeps a block's teasers together; each run of one label and group is a block.
+    inline = [found[0]]
+    assert [unlabelled_heading(b, inline) for b in teaser_blocks(inline)] == ["In the article"]
+    rest = found[1:]
+    assert [unlabelled_heading(b, rest) for b in teaser_blocks(rest)] == ["Related", "More stories"]

@@ -29,6 +29,14 @@ UNLABELLED: dict[TeaserGroup, str] = {"related": "In the article", "more": "More
 RowKind = Literal["heading", "teaser", "expander"]
 
 
+def unlabelled_heading(block: Block, teasers: Sequence[Teaser]) -> str:
+    """ "In the article" only for links that are in its text: a page's related block without
+    a label was headed so too, with links the text does not hold (a helper's tour)."""
+    if block.group == "related" and any(teasers[i].kind != "inline" for i in block.indexes):
+        return "Related"
+    return UNLABELLED[block.group]
+
+
 def teaser_prompt(number: int, teaser: Teaser) -> Content:
     """Kicker (dim) and title on the first line, a one-line description below; plain text."""
     title = one_line(teaser.title, 300) or one_line(teaser.url, 300)
@@ -182,7 +190,7 @@ class TeaserList(OptionList):
     def _option(self, row: Row, blocks: list[Block]) -> Option:
         block = blocks[row.block]
         if row.kind == "heading":
-            label = block.label or UNLABELLED[block.group]
+            label = block.label or unlabelled_heading(block, self.teasers)
             return Option(heading_prompt(label), id=f"h{row.block}", disabled=True)
         if row.kind == "expander":
             return Option(expander_prompt(row.hidden), id=f"more{row.block}")
