@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
 from newsreader import exit_codes
@@ -68,10 +69,12 @@ def _reader_config(config: Config) -> Config:
         return config
     # Start-up speed: Textual loads only when the reader opens, never for a command.
     from newsreader.ui.app import NewsreaderApp
-    from newsreader.ui.help_screen import reader_binding_rows
+    from newsreader.ui.help_screen import key_clashes, reader_binding_rows
 
     known = {row.id for row in reader_binding_rows(NewsreaderApp.BINDINGS, {})}
-    return config.with_known_bindings(known)
+    config = config.with_known_bindings(known)
+    clashes = key_clashes(NewsreaderApp.BINDINGS, config.keys)
+    return replace(config, warnings=(*config.warnings, *clashes)) if clashes else config
 
 
 # Commands that only read the cache: these still work on a read-only one (a backup, a

@@ -14,6 +14,7 @@ import pytest
 from newsreader.cli import main
 from newsreader.commands import _reader_config
 from newsreader.core.config import Config
+from newsreader.core.config_file import load_config
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
 
@@ -66,6 +67,20 @@ def test_unknown_binding_ids_are_warned_before_the_reader_opens() -> None:
     config = _reader_config(Config(keys={"app.refresh": "R", "headline.nxt": "n"}))
     assert config.keys == {"app.refresh": "R"}
     assert len(config.warnings) == 1 and "'headline.nxt'" in config.warnings[0]
+
+
+def test_a_remap_onto_a_key_another_binding_has_is_warned(tmp_path: Path) -> None:
+    """`"app.quit" = "j"`: the list's j won, q no longer quit, and nothing said so (a helper's
+    tour). Clashes the defaults have on purpose (the article's q goes back) are not warned;
+    the reader's note names the file the config came from, --config's too."""
+    config = _reader_config(Config(keys={"app.quit": "j", "app.refresh": "R"}))
+    assert config.warnings == (
+        "[keys] 'app.quit' takes 'j', which 'article.scroll_down', 'feeds.down', "
+        "'headline.next', 'teaser.down' have too: one of them will not work",
+    )
+    assert _reader_config(Config(keys={"app.quit": "q,ctrl+c"})).warnings == ()
+    named = write_config(tmp_path, '[keys]\n"app.quit" = "j"\n')
+    assert load_config(named).source == "named.toml"
 
 
 def test_a_named_config_file_must_exist(

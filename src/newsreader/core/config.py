@@ -213,6 +213,8 @@ class Config:
     # One line per unknown section, key or binding id that was skipped: the command line
     # prints them on stderr, the reader shows them as notifications.
     warnings: tuple[str, ...] = ()
+    # The file these came from, as the reader names it above its warnings (--config's too).
+    source: str = "config.toml"
 
     def with_known_bindings(self, known: Collection[str]) -> Config:
         """Drop [keys] entries whose binding id the reader does not have, with a warning each.

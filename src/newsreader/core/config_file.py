@@ -90,7 +90,7 @@ def load_config(path: Path | None = None, *, explicit: bool = False) -> Config:
         raise ConfigError(
             f"{path}: network.max_poll_minutes must be at least network.min_poll_minutes"
         )
-    return Config(**values, warnings=tuple(warnings))
+    return Config(**values, warnings=tuple(warnings), source=path.name)
 
 
 def _watch(path: Path, value: Any, warnings: list[str]) -> WatchConfig:

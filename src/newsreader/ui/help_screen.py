@@ -52,6 +52,41 @@ def reader_binding_rows(
     ]
 
 
+# Panes where the App's own keys work too, unless the pane binds the same key: it wins.
+_PANES = frozenset({"list", "article", "teasers", "feeds"})
+
+
+def key_clashes(app_bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[str]:
+    """One line for each key a [keys] remap gives a binding that another binding of the same
+    pane (or the App's, in a pane) has already: one of the two stops working there, silently
+    ("app.quit" = "j" left the reader without q, j being the list's). Clashes the defaults
+    have themselves (the article's q goes back, the App's q quits) are not the user's."""
+
+    def clashes(mapping: Mapping[str, str]) -> set[tuple[str, str, str]]:
+        rows = reader_binding_rows(app_bindings, mapping)
+        scope = {row.id: "any" if row.id.startswith("app.") else row.where for row in rows}
+        found: set[tuple[str, str, str]] = set()
+        for mine in rows:
+            for other in rows:
+                shared = set(mine.keys.split(",")) & set(other.keys.split(","))
+                if other.id == mine.id or not shared:
+                    continue
+                a, b = scope[mine.id], scope[other.id]
+                if a == b or (a == "any" and b in _PANES) or (b == "any" and a in _PANES):
+                    found.update((mine.id, other.id, key) for key in shared)
+        return found
+
+    others: dict[tuple[str, str], list[str]] = {}
+    for mine, other, key in sorted(clashes(keymap) - clashes({})):
+        if mine in keymap:
+            others.setdefault((mine, key), []).append(repr(other))
+    return [
+        f"[keys] {mine!r} takes {key!r}, which {', '.join(names)} "
+        f"{'has' if len(names) == 1 else 'have'} too: one of them will not work"
+        for (mine, key), names in others.items()
+    ]
+
+
 # App keys that do not work in every pane: listed as "any" they misled (a helper's tour).
 _NOT_EVERYWHERE = {
     "app.quit": "list, feeds",  # the article and the teasers take q back to the list

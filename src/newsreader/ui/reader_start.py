@@ -60,7 +60,7 @@ def main_mounted(app: NewsreaderApp) -> None:
         show_server(app)
     status.unread = app.store.unread_count()  # the watched count: `background_start`
     for warning in app.config.warnings:
-        app.notify(warning, title="config.toml", severity="warning", markup=False)
+        app.notify(warning, title=app.config.source, severity="warning", markup=False)
     app.headlines.focus()
     show_empty_note(app)
 
