@@ -34,6 +34,7 @@ from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import ListPane
 from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
+from newsreader.ui.outside_writes import OutsideWrites
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
 from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.store_writes import (
@@ -105,6 +106,7 @@ class NewsreaderApp(App[None]):
             self.sync = ReaderSync(store, config, self.net)
         self._watch_counter: WatchCounter | None = None
         self.activity = UserActivity()
+        self.outside = OutsideWrites(self)  # cron's refresh, a `newsreader mark` elsewhere
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -353,6 +355,8 @@ class NewsreaderApp(App[None]):
         then is still handled, after the screens are pruned)."""
         if not self.is_running:
             return
+        if job.group != READ:  # a job that may have written the cache
+            self.outside.own_work_ended()
         if job.group == REFRESH:
             from newsreader.ui.refresh_job import refresh_finished  # start-up speed
 
@@ -404,6 +408,7 @@ class NewsreaderApp(App[None]):
     def on_sync_finished(self, message: SyncFinished) -> None:
         if not self.is_running:  # quitting: see _job_done
             return
+        self.outside.own_work_ended()
         from newsreader.ui.sync_job import sync_finished  # start-up speed: only with [sync]
 
         sync_finished(self, message)

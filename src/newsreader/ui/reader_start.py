@@ -82,6 +82,7 @@ async def after_first_paint(app: NewsreaderApp) -> None:
     ):
         app.action_refresh()
     app.set_interval(60, lambda: _minute_passed(app))
+    app.outside.start()
     if not app.offline and app.config.reader.refresh_minutes > 0:
         app.set_interval(app.config.reader.refresh_minutes * 60, app.refresh_due)
 
