@@ -369,3 +369,14 @@ async def test_a_dialog_hides_the_footer_of_the_keys_it_takes_over(
         assert "Next unread" not in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Next unread" in footer_text(app))
+
+
+async def test_an_80_column_footer_still_shows_help(store: Store, config: Config) -> None:
+    """The footer came before `? Help` with the list's keys and the App's q and n, and an
+    80-column terminal cut it off mid-word (a helper's tour)."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await panes_ready(pilot, app)
+        await wait_for(pilot, lambda: "? Help" in footer_text(app))
+        assert "q Quit" in footer_text(app)

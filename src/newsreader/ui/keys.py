@@ -34,11 +34,13 @@ DETAIL_FOOTER: list[BindingType] = [
 # Inside the article or its teasers, newsboat's `q` and `h` go back to the list.
 BACK_TO_LIST = Binding("q,h", "app.focus_list", "List", id="detail.to_list")
 # The reader App's own keys; the help screen lists them under "any".
+# In the footer's order after the pane's own: `? Help` first, which an 80-column footer cut
+# off when it came after the others (a helper's tour).
 READER_BINDINGS: list[BindingType] = [
+    Binding("question_mark", "help", "Help", id="app.help"),
     Binding("q", "quit", "Quit", id="app.quit"),
     Binding("n", "next_unread(1)", "Next unread", id="app.next_unread"),
     Binding("N", "next_unread(-1)", "Previous unread", show=False, id="app.previous_unread"),
-    Binding("question_mark", "help", "Help", id="app.help"),
     Binding("slash", "search", "Search", show=False, id="app.search"),
     Binding("S", "save_search", "Save search/filter", show=False, id="app.save_search"),
     Binding("u", "toggle_filter('unread')", "Unread only", show=False, id="app.unread_only"),
