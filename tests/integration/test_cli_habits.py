@@ -286,3 +286,22 @@ def test_a_usage_error_is_one_line(
     out, err = capsys.readouterr()
     assert exited.value.code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith(says) and "--help)" in err
+
+
+def test_a_feed_is_named_by_its_title_too(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--feed` and `remove` took a URL or an id, where search's `feed:` took titles; and
+    `remove ' 1'` (a pasted space) found nothing (a helper's tour)."""
+    run(capsys, "add", server.route("/a.xml", rss(items(2), title="Bäder-Ticker")))
+    run(capsys, "add", server.route("/b.xml", rss(items(3), title="Stadtblatt")))
+    code, out, _ = run(capsys, "articles", "--feed", "baeder-ticker", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+    code, out, _ = run(capsys, "articles", "--feed", "STADTBLATT", "--json")
+    assert code == 0 and len(json.loads(out)) == 3
+    code, _, err = run(capsys, "articles", "--feed", "Bäder")  # a title is named whole
+    assert code == 2 and "no subscription matches 'Bäder'" in err
+    code, out, _ = run(capsys, "remove", " 1")
+    assert code == 0
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert [f["title"] for f in json.loads(out)] == ["Stadtblatt"]

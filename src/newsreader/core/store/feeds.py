@@ -12,6 +12,7 @@ from newsreader.core.models import Feed, FeedOutcome
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.saved_searches import retitle_saved_searches
+from newsreader.core.store.textfold import fold
 from newsreader.core.times import from_ts
 
 
@@ -59,10 +60,17 @@ class FeedQueries(Database):
         return feeds[0] if feeds else None
 
     def find_feed(self, text: str) -> Feed | None:
-        """A feed by URL, or by id when the text is a number."""
+        """A feed by URL, by id when the text is a number, or by its title when one feed's
+        title is that (case and umlaut spelling aside: "baeder-ticker" is "Bäder-Ticker").
+        Search's `feed:` took titles where `--feed` and `remove` did not (a helper's tour)."""
+        text = text.strip()
         feed = self.feed(text)
         if feed is None and text.isdigit():
             feed = self.feed(int(text))
+        if feed is None and text:
+            wanted = fold(text)
+            titled = [f for f in self.feeds(counts=False) if f.title and fold(f.title) == wanted]
+            feed = titled[0] if len(titled) == 1 else None
         return feed
 
     def has_feeds(self) -> bool:
