@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Footer, Input
 
-from newsreader.core.article_records import Page
+from newsreader.core.article_records import Page, Teaser
 from newsreader.core.config import Config
 from newsreader.core.models import EntryFilter
 from newsreader.core.store.store import Store
@@ -380,3 +380,37 @@ async def test_an_80_column_footer_still_shows_help(store: Store, config: Config
         await panes_ready(pilot, app)
         await wait_for(pilot, lambda: "? Help" in footer_text(app))
         assert "q Quit" in footer_text(app)
+
+
+async def test_a_teaser_read_in_place_that_a_feed_carries_is_read(
+    store: Store, config: Config
+) -> None:
+    """Opening a teaser whose story a feed lists too left that headline unread (a helper's
+    tour): it is marked read, row and counts, as opening it from the list does."""
+    story = "https://example.org/a/2"
+    teaser = Teaser(story, "Sperrung der Weseler Straße", "Am Wochenende.")
+    add_feed(
+        store,
+        "https://stadt.example/feed",
+        "Stadt",
+        [entry(1, "Fahrradstraße eröffnet", teasers=(teaser,)), entry(2, "Sperrung", url=story)],
+    )
+    store.save_page(
+        Page(url=story, final_url=story, fetched_at=NOW, text="Die Weseler Straße ist zu."),
+        b"<html></html>",
+    )
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await panes_ready(pilot, app)
+        view = app.query_one(HeadlineView)
+        assert view.current is not None and view.current.title == "Fahrradstraße eröffnet"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.detail.article.shown is not None)
+        app.detail.teasers.focus()
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: app.detail.current_url == story)
+        await writes_done(pilot)
+        assert store.unread_ids_at(story) == []
+        assert app.query_one(StatusBar).unread == 0
+        row = next(x for x in screen_text(app).splitlines() if "Sperrung" in x)
+        assert "●" not in row

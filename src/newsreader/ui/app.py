@@ -32,7 +32,7 @@ from newsreader.ui.entry_filters import chosen, listing, toggled
 from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.keys import READER_BINDINGS, reader_key_active
 from newsreader.ui.list_pane import ListPane
-from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone
+from newsreader.ui.messages import DETAIL_GROUPS, READ, REFRESH, WRITE, JobDone, TeaserOpened
 from newsreader.ui.navigation import catch_up, feed_step, next_unread
 from newsreader.ui.outside_writes import OutsideWrites
 from newsreader.ui.palette import ReaderCommands, reader_system_commands
@@ -244,6 +244,13 @@ class NewsreaderApp(App[None]):
             count_mark(self, event.entry, read=True)
         entry_id = event.entry.id
         self._when_ready(lambda: self.detail.open_entry(entry_id))
+
+    def on_teaser_opened(self, message: TeaserOpened) -> None:
+        """A teaser that a feed carries as well, read in place, is read there too: its row
+        stayed unread (a helper's tour)."""
+        for entry_id in self.store.unread_ids_at(message.url):
+            self.headlines.set_flags(entry_id, read=True)
+            write_flags(self.net, self.store, entry_id, read=True)
 
     def action_toggle_read(self) -> None:
         toggle_read(self)

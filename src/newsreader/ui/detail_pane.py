@@ -21,7 +21,7 @@ from newsreader.ui.also_in import AlsoIn
 from newsreader.ui.article_view import ArticleView, entry_shown, page_shown, site_name
 from newsreader.ui.background import BackgroundLoop
 from newsreader.ui.history import History, Location
-from newsreader.ui.messages import PAGE, PREVIEWS, JobDone
+from newsreader.ui.messages import PAGE, PREVIEWS, JobDone, TeaserOpened
 from newsreader.ui.teaser_list import TeaserList
 from newsreader.ui.text import is_web_url
 
@@ -113,6 +113,7 @@ class DetailPane(Vertical):
         target = Location(location.entry_id, teaser.url)
         self.history.visit(target)
         self._show(target, teaser_title=teaser.title)
+        self.post_message(TeaserOpened(teaser.url))
 
     def can_go(self, delta: int) -> bool:
         """Whether back (-1) or forward (1) leads anywhere: the footer shows them only then."""

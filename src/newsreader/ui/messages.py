@@ -53,3 +53,10 @@ class JobDone(Message):
     def failure(self) -> str:
         """The error as a notification says it."""
         return f"{FAILED.get(self.group, self.group)}: {self.error_text}"
+
+
+@dataclass
+class TeaserOpened(Message):
+    """A teaser's page opened in the detail pane: if a feed carries it too, it is read."""
+
+    url: str

@@ -3,7 +3,9 @@
 reader itself changed it, so such changes showed at the next restart (rows still marked
 unread, a removed feed still listed). Every few seconds the UI thread asks SQLite whether
 another connection committed; while the reader's own jobs run it does not ask, and each of
-them, once done, starts the comparison again, since their ends reload what they changed.
+them, once done, starts the comparison again, since their ends reload what they changed. An
+outside write within the milliseconds of one of the reader's own writes is taken for its own:
+it shows with the next one (SQLite cannot say whose a commit was).
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ class OutsideWrites:
         self.app = app
         self._seen: tuple[int, int] | None = None  # (the store's id, its data_version)
 
-    def start(self) -> None:
+    def seen_now(self) -> None:
+        """What the panes are about to read (the start, the sample edition's store)."""
         self._seen = self._now()
+
+    def start(self) -> None:
         self.app.set_interval(LOOK_EVERY_SECONDS, self.look)
 
     def own_work_ended(self) -> None:
         """A job of the reader's own that may have written ended: what it wrote is not
         from outside (its end reloads what it changed)."""
-        if self.app.ready:
-            self._seen = self._now()
+        self.seen_now()
 
     def look(self) -> None:
         app = self.app

@@ -58,6 +58,7 @@ def main_mounted(app: NewsreaderApp) -> None:
         from newsreader.ui.sync_job import show_server  # start-up speed: only with [sync]
 
         show_server(app)
+    app.outside.seen_now()  # before anything here reads the cache: later writes are news
     status.unread = app.store.unread_count()  # the watched count: `background_start`
     for warning in app.config.warnings:
         app.notify(warning, title=app.config.source, severity="warning", markup=False)

@@ -250,6 +250,11 @@ class EntryQueries(Database):
         ).fetchone()
         return "entries e INDEXED BY entries_order" if many else "entries e"
 
+    def unread_ids_at(self, url: str) -> list[int]:
+        """The unread entries whose article is `url` (a teaser read in place may be one)."""
+        rows = self.conn.execute("SELECT id FROM entries WHERE url = ? AND read = 0", (url,))
+        return [r[0] for r in rows]
+
     def unread_count(self) -> int:
         """Every unread entry that is shown, from the counters the triggers keep (schemas 6
         and 9): a few rows, never a count of a million entries."""
