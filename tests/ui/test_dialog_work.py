@@ -107,6 +107,6 @@ def test_quitting_does_not_wait_for_the_dialog_s_request(
         quit_at.append(time.monotonic())
         app.exit()
 
-    app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)  # type: ignore[arg-type]
+    app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
     assert quit_at, "the pilot never reached the quit"
     assert time.monotonic() - quit_at[0] < answer_after / 2
