@@ -214,7 +214,7 @@ class Config:
     # prints them on stderr, the reader shows them as notifications.
     warnings: tuple[str, ...] = ()
     # The file these came from, as the reader names it above its warnings (--config's too).
-    source: str = "config.toml"
+    source: str = field(default="config.toml", compare=False)
 
     def with_known_bindings(self, known: Collection[str]) -> Config:
         """Drop [keys] entries whose binding id the reader does not have, with a warning each.
