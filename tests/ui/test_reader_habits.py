@@ -414,3 +414,27 @@ async def test_a_teaser_read_in_place_that_a_feed_carries_is_read(
         assert app.query_one(StatusBar).unread == 0
         row = next(x for x in screen_text(app).splitlines() if "Sperrung" in x)
         assert "●" not in row
+
+
+async def test_the_feed_pane_stops_at_its_ends_and_takes_g_and_G(
+    store: Store, config: Config
+) -> None:
+    """j on the last feed went round to "All" and G did nothing there (a helper's tour); the
+    feed pane moves as the headline list does."""
+    sample_cache(store)
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await panes_ready(pilot, app)
+        pane = app.query_one(FeedPane)
+        pane.focus()
+        await pilot.press("G")
+        last = pane.highlighted
+        assert last == pane.option_count - 1
+        await pilot.press("j")
+        assert pane.highlighted == last
+        await pilot.press("g")
+        assert pane.highlighted == 0
+        await pilot.press("k")
+        assert pane.highlighted == 0
+        await pilot.press("j")
+        assert pane.highlighted == 1

@@ -93,6 +93,8 @@ class FeedPane(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Next", show=False, id="feeds.down"),
         Binding("k,up", "cursor_up", "Previous", show=False, id="feeds.up"),
+        Binding("g,home", "first", "First", show=False, id="feeds.first"),
+        Binding("G,end", "last", "Last", show=False, id="feeds.last"),
         Binding("enter,l", "select", "Show feed", id="feeds.select"),
         Binding("d", "remove_feed", "Remove feed/search", id="feeds.remove"),
         Binding("E", "edit_feed", "Rename / address", id="feeds.edit"),
@@ -299,6 +301,29 @@ class FeedPane(OptionList):
         event.stop()
         if 0 <= event.option_index < len(self._scopes):
             self.post_message(self.ScopeChosen(self, self._scopes[event.option_index]))
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        """The next row with `j`, the previous with `k`, stopping at the ends as the
+        headline list does: OptionList's own wrap took `j` on the last feed to "All"."""
+        index = self.highlighted
+        if index is None:
+            if delta > 0:
+                self.action_first()
+            else:
+                self.action_last()
+            return
+        index += delta
+        while 0 <= index < self.option_count:
+            if not self.get_option_at_index(index).disabled:
+                self.highlighted = index
+                return
+            index += delta
 
     def action_remove_feed(self) -> None:
         from newsreader.ui.confirm_dialog import ConfirmDialog  # start-up speed: lazily
