@@ -10,7 +10,7 @@ rules for what is never a teaser in teaser_filters.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 import lxml.etree
@@ -130,7 +130,22 @@ def page_teasers(
         (related if block.group == "related" else more).extend(_block_teasers(block, main))
     del article_text_links  # kept for callers; page.py gives their anchors the block headlines
     kept = [t for t in (*related, *more) if url_identity(t.url) not in own_ids]
-    return merge_teasers(kept)[:limit]
+    return _without_card_headlines(merge_teasers(kept)[:limit])
+
+
+def _without_card_headlines(teasers: Sequence[Teaser]) -> tuple[Teaser, ...]:
+    """No block labelled by a card's own headline: on mopo.de the headline inside the card
+    before a block (<a><h3>) was taken for its label, and the reader headed the block with a
+    story's title, three times on one page (a helper's tour). The block stays as found (its
+    label also decided its group); only the label goes."""
+    headlines = [h for t in teasers if len(h := " ".join(t.title.split()).casefold()) >= 20]
+    out = []
+    for teaser in teasers:
+        label = " ".join(teaser.block.split()).rstrip("…").casefold()
+        if len(label) >= 20 and any(h.startswith(label) or label.startswith(h) for h in headlines):
+            teaser = replace(teaser, block="")
+        out.append(teaser)
+    return tuple(out)
 
 
 def _host(url: str) -> str:
