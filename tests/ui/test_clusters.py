@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.config import Config, ReaderConfig, WatchConfig
+from newsreader.core.config import ClusterConfig, Config, ReaderConfig, WatchConfig
 from newsreader.core.config_file import load_config
 from newsreader.core.models import EntryFilter, EntrySummary
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.detail_pane import DetailPane
 from newsreader.ui.headline_view import HeadlineView
+from tests.support.feedgen import rss as feed_xml
 from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import (
     Notes,
@@ -266,3 +267,68 @@ def test_the_list_length_reads_only_the_clustered_index_unless_something_is_hidd
     with store.transaction() as conn:
         conn.execute("UPDATE entries SET hidden = 1 WHERE id = ?", (later,))
     assert store.count_rows() == len(store.entries(limit=1000)) == rows
+
+
+async def test_a_refresh_that_only_joins_entries_stored_before_shows_one_row(
+    store: Store, server: LoopbackServer
+) -> None:
+    """Versions stored by `add` (compared with nothing yet) and joined by a refresh that
+    brought nothing new: the list kept their rows, and reading one left the others marked
+    unread though the story was read (a helper's tour)."""
+    story_cache(store, clustered=False)
+    feed = server.route(
+        "/lokal.xml", feed_xml([], title="Lokal"), content_type="application/rss+xml"
+    )
+    feed_id = add_feed(store, feed, "Lokal", [])
+    config = Config(
+        reader=ReaderConfig(refresh_on_start=False), cluster=ClusterConfig(window_days=3650)
+    )
+    app = NewsreaderApp(store, config, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        view = app.query_one(HeadlineView)
+        rows_before = view.count
+        app.action_refresh([feed_id])
+        await wait_for(pilot, lambda: not app.refreshing, 30)
+        await wait_for(pilot, lambda: view.count == rows_before - 2)
+        story = [row for n in range(view.count) if (row := view.source.row(n)) and row.versions]
+        assert [row.versions for row in story if row.versions > 1] == [3]
+
+
+async def test_a_teaser_page_is_not_shown_as_a_version_of_its_article(
+    store: Store, config: Config
+) -> None:
+    """A teaser opened from a story's article showed the article's "Also in" line, and `v`
+    swapped in the article's other version (a helper's tour)."""
+    from newsreader.core.article_records import Page, Teaser
+
+    target = "https://polizei.example/presse/2"
+    teaser = Teaser(target, "Zeugen gesucht nach Unfall", "Die Polizei bittet um Hinweise.")
+    story_cache(store)
+    add_feed(
+        store,
+        "https://polizei.example/feed",
+        "Polizei Münster",
+        [entry(40, "Einbruch an der Hammer Straße", summary=_html(REPORT), teasers=(teaser,))],
+    )
+    store.save_page(
+        Page(url=target, final_url=target, fetched_at=datetime.now(UTC), text="Ein Unfall."),
+        b"<html></html>",
+    )
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        rows = store.entries()
+        index = next(i for i, r in enumerate(rows) if r.versions == 3)
+        app.query_one(HeadlineView).move_to(index)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Also in: Stadtanzeiger" in screen_text(app))
+        detail = app.query_one(DetailPane)
+        detail.teasers.focus()
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: detail.current_url == target)
+        await pilot.pause()
+        assert "Also in:" not in screen_text(app)
+        await pilot.press("v")
+        await pilot.pause()
+        assert detail.current_url == target

@@ -110,3 +110,22 @@ def test_quitting_does_not_wait_for_the_dialog_s_request(
     app.run(headless=True, size=SIZE, auto_pilot=auto_pilot)
     assert quit_at, "the pilot never reached the quit"
     assert time.monotonic() - quit_at[0] < answer_after / 2
+
+
+async def test_adding_a_feed_already_subscribed_says_so(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    """The dialog said "Subscribed to Langsam: 0 headlines." for a feed it already had, under
+    its own address or another spelling of it (a helper's tour); the command line said
+    "already subscribed"."""
+    url = server.route("/feed.xml", rss("Langsam", 2))
+    notes = Notes()
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: app.ready)
+        await send_address(pilot, app, url)
+        await wait_for(pilot, lambda: any(m.startswith("Subscribed to") for m in notes.messages))
+        await send_address(pilot, app, url.replace("http://", "HTTP://") + "#oben")
+        await wait_for(pilot, lambda: any("Already" in m for m in notes.messages))
+        assert notes.messages[-1] == f"Already subscribed to Langsam ({url})."
+        assert [f.url for f in store.feeds()] == [url]

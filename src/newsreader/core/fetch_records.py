@@ -53,3 +53,6 @@ class RefreshReport:
     seconds: float
     pages_failed: tuple[tuple[str, str], ...] = ()  # (url, error): refresh --full's pages
     pruned: int = 0  # entries retention dropped at the end
+    # entries the end's comparison joined to a story, those stored before among them (a feed
+    # added by `add` carries a story another feed has): the list shows them as one row
+    regrouped: int = 0

@@ -46,5 +46,7 @@ class AddFeedDialog(OneLineDialog["Subscribed"]):
 
 
 def subscribed_note(done: Subscribed) -> str:
+    if done.already:  # it said "Subscribed to …: 0 headlines" (a helper's tour)
+        return f"Already subscribed to {one_line(done.name, 120)} ({one_line(done.feed.url, 200)})."
     more = f" (the first of {done.offered} feeds on that page)" if done.offered > 1 else ""
     return f"Subscribed to {one_line(done.name, 120)}{more}: {done.new_entries} headlines."

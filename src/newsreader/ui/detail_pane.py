@@ -150,16 +150,20 @@ class DetailPane(Vertical):
             self.article.show_message("Gone", "This article is no longer in the cache.")
             self.teasers.set_teasers(())
             return
+        if location.url is not None:
+            # A teaser's page is not a version of the article it hangs off: no "Also in"
+            # line, no `v` (they named and swapped in the article's versions; a helper's tour).
+            self.versions = []
+            self.query_one(AlsoIn).show_versions((), entry.id)
+            self._show_teaser_page(location.url, teaser_title)
+            return
         self.versions = self.store.story_versions(entry.id)
         watched = matching_word(
             " ".join((entry.title, entry.page_text or "", entry.summary, entry.content)),
             self.config.watch.words,
         )
         self.query_one(AlsoIn).show_versions(self.versions, entry.id, watched)
-        if location.url is None:
-            self._show_entry(entry)
-        else:
-            self._show_teaser_page(location.url, teaser_title)
+        self._show_entry(entry)
 
     def _show_entry(self, entry: Entry, *, keep_scroll: bool = False) -> None:
         url = entry.url or ""

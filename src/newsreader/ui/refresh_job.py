@@ -122,8 +122,13 @@ def refresh_finished(app: NewsreaderApp, job: JobDone) -> None:
     # The panes and the counts in one pass, the panes first: their feeds read again come
     # with their counts (counts first, 2,000 new feeds had every row redrawn for its count,
     # then made again).
-    # Entries retention dropped too: their rows stayed, and opening one said "Gone".
-    reload = bool(report and (report.new_entries or report.updated_entries or report.pruned))
+    # Entries retention dropped too: their rows stayed, and opening one said "Gone". And
+    # entries stored before that the end joined to a story: two rows stayed, one marked read
+    # with the story and the other not (a helper's tour).
+    reload = bool(
+        report
+        and (report.new_entries or report.updated_entries or report.pruned or report.regrouped)
+    )
     app.store_changed(reload=reload, tell_new_matches=True)
 
 

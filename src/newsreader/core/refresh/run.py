@@ -240,14 +240,14 @@ async def refresh(
             if pages or any(o.new_entries or o.updated_entries for o in outcomes):
                 job = functools.partial(settle_entries, str(store.path), days, config.hide)
                 try:
-                    await loop.run_in_executor(ingester, job)
+                    regrouped = await loop.run_in_executor(ingester, job)
                 except WorkerDied:
                     # Everything is stored; the settling only decides and compares, and
                     # starts again from what is stored: done here instead of failing a
                     # refresh whose feeds all went in.
-                    await loop.run_in_executor(writer, settle, store, days, config.hide)
+                    regrouped = await loop.run_in_executor(writer, settle, store, days, config.hide)
             else:
-                await loop.run_in_executor(writer, settle, store, days, config.hide)
+                regrouped = await loop.run_in_executor(writer, settle, store, days, config.hide)
             if not config.cluster.enabled:
                 await loop.run_in_executor(writer, store.clear_clusters)
         if checkpoints is not None:
@@ -281,6 +281,7 @@ async def refresh(
         seconds=round(time.monotonic() - started, 3),
         pages_failed=pages_failed,
         pruned=pruned,
+        regrouped=regrouped,
     )
 
 
