@@ -11,7 +11,7 @@ import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from newsreader import __version__, exit_codes
 from newsreader.collector import hold_collector, release_collector
@@ -23,9 +23,24 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line, as every error here (DESIGN: no usage block): what was wrong, and where
         # the whole usage is.
-        where = self.prog
-        print(f"{where}: {message} (see {where} --help)", file=sys.stderr)
-        raise SystemExit(exit_codes.USAGE)
+        _usage_error(self.prog, message)
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        # Options no parser took are found by the top one, which named itself: "newsreader:
+        # unrecognized arguments: --bogus (see newsreader --help)" for `articles --bogus`.
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = getattr(parsed, "command", None)
+            where = f"{self.prog} {command}" if command else self.prog
+            _usage_error(where, f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+
+def _usage_error(where: str, message: str) -> NoReturn:
+    print(f"{where}: {message} (see {where} --help)", file=sys.stderr)
+    raise SystemExit(exit_codes.USAGE)
 
 
 class _GlobalsToo(_Parser):

@@ -274,6 +274,7 @@ def test_a_refresh_from_the_command_line_collects_seldom(tmp_path: Path) -> None
         (["mark", "1"], "newsreader mark: one of the arguments --read --unread"),
         (["add"], "newsreader add: the following arguments are required: URL"),
         (["frobnicate"], "newsreader: argument COMMAND: invalid choice: 'frobnicate'"),
+        (["articles", "--bogus"], "newsreader articles: unrecognized arguments: --bogus"),
     ],
 )
 def test_a_usage_error_is_one_line(
