@@ -36,11 +36,13 @@ def test_a_wait_is_named_only_once_no_fetch_ended_for_a_while() -> None:
     other = flight.start("http://other.example:8080/feed")
     assert flight.waiting() is None  # just started
     clock.now += QUIET_SECONDS
-    assert flight.waiting() == Waiting((("news.example", 3), ("other.example", 1)), QUIET_SECONDS)
+    # A port not the scheme's own is named: two servers on one host are told apart.
+    named = (("news.example", 3), ("other.example:8080", 1))
+    assert flight.waiting() == Waiting(named, QUIET_SECONDS)
     flight.end(hosts[0])  # a fetch ended: not waiting any more, for a while
     assert flight.waiting() is None
     clock.now += QUIET_SECONDS + 2
-    assert flight.waiting() == Waiting((("news.example", 2), ("other.example", 1)), 5.0)
+    assert flight.waiting() == Waiting((("news.example", 2), ("other.example:8080", 1)), 5.0)
     for host in (*hosts[1:], other):
         flight.end(host)
     clock.now += 60

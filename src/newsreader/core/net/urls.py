@@ -31,6 +31,20 @@ def host_name(url: str) -> str:
         return url
 
 
+def server_name(url: str) -> str:
+    """`host_name`, with the port when it is not the scheme's own: "waiting on 127.0.0.1"
+    did not say which of two servers on one host was silent (a helper's tour)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return host_name(url)
+    host = host_name(url)
+    if port is None or port == DEFAULT_PORTS.get(parts.scheme.lower()):
+        return host
+    return f"{host}:{port}"
+
+
 def host_key(url: str) -> str:
     """`host:port` — the unit politeness limits are counted in."""
     try:

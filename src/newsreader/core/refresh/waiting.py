@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from newsreader.core.extract.render import one_line
-from newsreader.core.net.urls import host_name
+from newsreader.core.net.urls import server_name
 
 # No fetch ended for this long: the refresh is said to be waiting. Shorter than any timeout
 # (a healthy refresh ends a fetch every few milliseconds), long enough not to flicker.
@@ -55,7 +55,7 @@ class InFlight:
 
     def start(self, url: str) -> str:
         """Count a fetch of `url` as started; its host, to hand to `end`."""
-        host = host_name(url)
+        host = server_name(url)
         self._by_host[host] += 1
         return host
 
