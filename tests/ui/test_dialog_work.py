@@ -13,9 +13,9 @@ from newsreader.core.config import Config
 from newsreader.core.store.store import Store
 from newsreader.ui.add_feed_dialog import AddFeedDialog
 from newsreader.ui.app import NewsreaderApp
-from newsreader.ui.feed_pane import FeedPane
 from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import Notes, sample_cache, wait_for
+from tests.ui.test_reader_habits import feed_rows
 from tests.ui.test_welcome import clock, rss
 
 SIZE = (140, 36)
@@ -30,11 +30,6 @@ async def send_address(pilot: object, app: NewsreaderApp, url: str) -> AddFeedDi
     field.focus()
     await pilot.press("enter")  # type: ignore[attr-defined]
     return dialog
-
-
-def feed_rows(app: NewsreaderApp) -> list[str]:
-    pane = app.query_one(FeedPane)
-    return [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
 
 
 async def test_escape_cancels_the_add_even_while_it_fetches(

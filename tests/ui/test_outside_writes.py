@@ -7,16 +7,11 @@ from __future__ import annotations
 from newsreader.core.config import Config
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
-from newsreader.ui.feed_pane import FeedPane
 from newsreader.ui.status_bar import StatusBar
 from tests.ui.conftest import clock, sample_cache, screen_text, wait_for, writes_done
+from tests.ui.test_reader_habits import feed_rows
 
 SIZE = (140, 36)
-
-
-def feed_rows(app: NewsreaderApp) -> list[str]:
-    pane = app.query_one(FeedPane)
-    return [str(pane.get_option_at_index(i).prompt) for i in range(pane.option_count)]
 
 
 async def test_marks_and_removals_made_elsewhere_show_in_the_open_reader(

@@ -23,6 +23,12 @@ from tests.ui.conftest import clock, wait_for
 SIZE = (120, 36)
 
 
+async def ask_for_the_sample_then(pilot: object, app: NewsreaderApp, key: str) -> None:
+    """`d` on the welcome screen of an empty cache, then `key` while the edition is made."""
+    await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+    await pilot.press("d", key)  # type: ignore[attr-defined]
+
+
 async def test_ready_while_the_help_is_open(
     store: Store, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -36,9 +42,7 @@ async def test_ready_while_the_help_is_open(
     monkeypatch.setattr(welcome_screen, "_prepare_demo", after_the_help)
     app = NewsreaderApp(store, config, offline=False, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-        await pilot.press("d")
-        await pilot.press("question_mark")
+        await ask_for_the_sample_then(pilot, app, "question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         opened.set()
         await wait_for(pilot, lambda: app.demo is not None, timeout=30)
@@ -64,9 +68,7 @@ async def test_escaped_while_it_is_made_it_is_closed(
     monkeypatch.setattr(welcome_screen, "_prepare_demo", slowly)
     app = NewsreaderApp(store, config, offline=False, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-        await pilot.press("d")
-        await pilot.press("escape")
+        await ask_for_the_sample_then(pilot, app, "escape")
         await wait_for(pilot, lambda: bool(made), timeout=30)
         await pilot.pause(0.5)
         assert app.demo is None
