@@ -40,6 +40,7 @@ from newsreader.ui.status_bar import StatusBar
 from newsreader.ui.store_writes import (
     count_mark,
     mark_all_read,
+    read_in_place,
     toggle_read,
     toggle_star,
     write_flags,
@@ -246,11 +247,7 @@ class NewsreaderApp(App[None]):
         self._when_ready(lambda: self.detail.open_entry(entry_id))
 
     def on_teaser_opened(self, message: TeaserOpened) -> None:
-        """A teaser that a feed carries as well, read in place, is read there too: its row
-        stayed unread (a helper's tour)."""
-        for entry_id in self.store.unread_ids_at(message.url):
-            self.headlines.set_flags(entry_id, read=True)
-            write_flags(self.net, self.store, entry_id, read=True)
+        read_in_place(self, message.url)
 
     def action_toggle_read(self) -> None:
         toggle_read(self)
@@ -421,17 +418,12 @@ class NewsreaderApp(App[None]):
         sync_finished(self, message)
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
-        if not self.is_running:  # quitting: see _job_done
-            return
-        status = self.query_one(StatusBar)
-        status.progress = f"refreshing {message.done}/{message.total}"
-        status.waiting = ""  # a fetch ended: the refresh says again if it still waits
+        if self.is_running:  # quitting: see _job_done
+            message.show(self.query_one(StatusBar))
 
     def on_refresh_waiting(self, message: RefreshWaiting) -> None:
-        if not self.is_running:  # quitting: see _job_done
-            return
-        waiting = message.waiting
-        self.query_one(StatusBar).waiting = waiting.describe() if waiting is not None else ""
+        if self.is_running:  # quitting: see _job_done
+            message.show(self.query_one(StatusBar))
 
     # --- article, browser, help ---------------------------------------------------------------
 

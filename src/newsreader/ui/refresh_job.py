@@ -46,12 +46,19 @@ class RefreshProgress(Message):
         # Hundreds of feeds report in a burst; only the latest count matters on screen.
         return isinstance(message, RefreshProgress)
 
+    def show(self, status: StatusBar) -> None:
+        status.progress = f"refreshing {self.done}/{self.total}"
+        status.waiting = ""  # a fetch ended: the refresh says again if it still waits
+
 
 @dataclass
 class RefreshWaiting(Message):
     """The hosts a refresh waits on, or None once it no longer waits (core/refresh/waiting.py)."""
 
     waiting: Waiting | None
+
+    def show(self, status: StatusBar) -> None:
+        status.waiting = self.waiting.describe() if self.waiting is not None else ""
 
 
 def refresh_now(app: NewsreaderApp, feed_ids: list[int] | None = None) -> None:

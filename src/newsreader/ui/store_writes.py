@@ -43,6 +43,14 @@ def write_flags(
         net.write(lambda: store.set_starred(entry_id, starred), key=starred_key)
 
 
+def read_in_place(app: NewsreaderApp, url: str) -> None:
+    """A teaser's page opened in the detail pane: the entries a feed carries for it are read,
+    row and counts (they stayed unread; a helper's tour)."""
+    for entry_id in app.store.unread_ids_at(url):
+        app.headlines.set_flags(entry_id, read=True)
+        write_flags(app.net, app.store, entry_id, read=True)
+
+
 def toggle_read(app: NewsreaderApp) -> None:
     """`m` on the headline list. The row and the counts change in one call, so in one frame:
     a message from the list to the App brought the counts a frame after the row (40 ms on a
