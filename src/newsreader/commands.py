@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Collection
 from dataclasses import replace
@@ -12,7 +13,7 @@ from pathlib import Path
 from newsreader import exit_codes
 from newsreader.core.config import Config, SavedSearch, default_data_dir
 from newsreader.core.config_file import load_config
-from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError
+from newsreader.core.errors import FeedChoiceError, FetchError, NewsreaderError, StoreError
 from newsreader.core.extract.render import one_line as line
 from newsreader.core.models import EntryFilter, Feed
 from newsreader.core.store.db import make_data_dir, unwritable_reason
@@ -58,9 +59,21 @@ def dispatch(args: argparse.Namespace) -> int:
 
             return run_reader(store, config, offline=args.offline)
         handler = _COMMANDS[command]
-        return handler(args, store, config)
+        try:
+            return handler(args, store, config)
+        finally:
+            if command not in _READERS or (command == "show" and not args.offline):
+                _tell_an_open_reader(store)
     finally:
         store.close()
+
+
+def _tell_an_open_reader(store: Store) -> None:
+    """Count this command's writes for a reader open on the same cache, which reloads when
+    the count moves: only the command line's writes move it, never the reader's own."""
+    if not store.read_only:
+        with contextlib.suppress(StoreError):  # what was written stays; the next one tells
+            store.note_command_write()
 
 
 def _reader_config(config: Config) -> Config:

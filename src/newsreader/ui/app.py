@@ -107,7 +107,7 @@ class NewsreaderApp(App[None]):
             self.sync = ReaderSync(store, config, self.net)
         self._watch_counter: WatchCounter | None = None
         self.activity = UserActivity()
-        self.outside = OutsideWrites(self)  # cron's refresh, a `newsreader mark` elsewhere
+        self.outside = OutsideWrites(self)  # cron's refresh, `newsreader mark` elsewhere
         self.set_keymap(config.keys)
 
     def compose(self) -> ComposeResult:
@@ -359,8 +359,6 @@ class NewsreaderApp(App[None]):
         then is still handled, after the screens are pruned)."""
         if not self.is_running:
             return
-        if job.group != READ:  # a job that may have written the cache
-            self.outside.own_work_ended()
         if job.group == REFRESH:
             from newsreader.ui.refresh_job import refresh_finished  # start-up speed
 
@@ -412,7 +410,6 @@ class NewsreaderApp(App[None]):
     def on_sync_finished(self, message: SyncFinished) -> None:
         if not self.is_running:  # quitting: see _job_done
             return
-        self.outside.own_work_ended()
         from newsreader.ui.sync_job import sync_finished  # start-up speed: only with [sync]
 
         sync_finished(self, message)

@@ -132,12 +132,6 @@ class BackgroundLoop:
         with self._lock:
             return list(self._jobs.get(group, {}).values())
 
-    def writing(self) -> bool:
-        """A job that may write the cache is under way: any but the slow reads'
-        (outside_writes.py tells the reader's own writes from others' by this)."""
-        with self._lock:
-            return any(jobs for group, jobs in self._jobs.items() if group != READ)
-
     def stop(self) -> None:
         with self._lock:
             writes = list(self._jobs.get(WRITE, {}))

@@ -203,11 +203,6 @@ class Database:
             self._pack_level = pack_level(self.conn.execute("PRAGMA page_size").fetchone()[0])
         return self._pack_level
 
-    def data_version(self) -> int:
-        """SQLite's count that moves when another connection commits to the cache: another
-        process (cron's refresh, a command in another terminal) or another thread's store."""
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
-
     def limit_page_cache(self, kib: int) -> None:
         """This thread's page cache holds about `kib` KiB (SQLite's default: 2,000)."""
         self.conn.execute(f"PRAGMA cache_size = {-int(kib)}")
