@@ -15,6 +15,7 @@ from newsreader.cli import main
 from newsreader.commands import _reader_config
 from newsreader.core.config import Config
 from newsreader.core.config_file import load_config
+from newsreader.core.store.store import DB_NAME, Store
 from tests.support.feedgen import items, rss
 from tests.support.loopback import LoopbackServer
 
@@ -79,6 +80,11 @@ def test_a_remap_onto_a_key_another_binding_has_is_warned(tmp_path: Path) -> Non
         "'headline.next', 'teaser.down' have too: one of them will not work",
     )
     assert _reader_config(Config(keys={"app.quit": "q,ctrl+c"})).warnings == ()
+    # Spaces in a key list, and a binding two panes share (a helper's review found both missed).
+    assert len(_reader_config(Config(keys={"app.quit": "ctrl+q, j"})).warnings) == 1
+    assert _reader_config(Config(keys={"teaser.down": "h"})).warnings == (
+        "[keys] 'teaser.down' takes 'h', which 'detail.to_list' has too: one of them will not work",
+    )
     named = write_config(tmp_path, '[keys]\n"app.quit" = "j"\n')
     assert load_config(named).source == "named.toml"
 
@@ -306,3 +312,35 @@ def test_a_feed_is_named_by_its_title_too(
     assert code == 0
     _, out, _ = run(capsys, "feeds", "--json")
     assert [f["title"] for f in json.loads(out)] == ["Stadtblatt"]
+
+
+def test_a_feed_is_found_in_every_spelling_it_was_stored_or_typed_in(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two slips of 091e96d (a helper's review): a page's feed stored in the page's own
+    spelling before (or by sync, or an import) was subscribed again, and an address typed at
+    `add` with a #fragment was not found by `--feed` or `remove` once stored without it."""
+    server.route("/feed.xml", rss(items(3)))
+    page = server.route(
+        "/",
+        "<html><head><link rel='alternate' type='application/rss+xml' href='/./feed.xml'>"
+        "</head></html>",
+        content_type="text/html; charset=utf-8",
+    )
+    spelled = page + "./feed.xml"
+    run(capsys, "feeds")  # the cache made
+    store = Store(data_dir / DB_NAME)
+    store.add_feed(spelled)  # as a subscription from before 091e96d keeps it
+    store.close()
+    code, out, _ = run(capsys, "add", page)
+    assert code == 0 and out.startswith("already subscribed")
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert [f["url"] for f in json.loads(out)] == [spelled]
+    assert run(capsys, "remove", spelled)[0] == 0
+    typed = page + "feed.xml#oben"
+    assert run(capsys, "add", typed)[0] == 0
+    code, out, _ = run(capsys, "articles", "--feed", typed, "--json")
+    assert code == 0 and len(json.loads(out)) == 3
+    assert run(capsys, "remove", typed)[0] == 0
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert json.loads(out) == []

@@ -28,6 +28,13 @@ def reader_binding_rows(
     app_bindings: Iterable[BindingType], keymap: Mapping[str, str]
 ) -> list[BindingRow]:
     """Every binding of the reader, pane by pane, as `?` lists them."""
+    return [
+        replace(row, where=_NOT_EVERYWHERE.get(row.id, row.where))
+        for row in binding_rows(_scopes(app_bindings), keymap)
+    ]
+
+
+def _scopes(app_bindings: Iterable[BindingType]) -> list[tuple[str, Iterable[BindingType]]]:
     # Start-up speed: the panes' modules, loaded when the keys are first listed.
     from newsreader.ui.article_view import ArticleView
     from newsreader.ui.feed_pane import FeedPane
@@ -36,7 +43,7 @@ def reader_binding_rows(
     from newsreader.ui.teaser_list import TeaserList  # start-up speed
     from newsreader.ui.welcome_screen import WelcomeScreen  # start-up speed
 
-    scopes = [
+    return [
         ("any", app_bindings),
         ("list", HeadlineView.BINDINGS),
         ("article", ArticleView.BINDINGS),
@@ -45,10 +52,6 @@ def reader_binding_rows(
         ("search", SearchInput.BINDINGS),
         ("help", HelpScreen.BINDINGS),
         ("welcome", WelcomeScreen.BINDINGS),
-    ]
-    return [
-        replace(row, where=_NOT_EVERYWHERE.get(row.id, row.where))
-        for row in binding_rows(scopes, keymap)
     ]
 
 
@@ -63,17 +66,24 @@ def key_clashes(app_bindings: Iterable[BindingType], keymap: Mapping[str, str]) 
     have themselves (the article's q goes back, the App's q quits) are not the user's."""
 
     def clashes(mapping: Mapping[str, str]) -> set[tuple[str, str, str]]:
-        rows = reader_binding_rows(app_bindings, mapping)
-        scope = {row.id: "any" if row.id.startswith("app.") else row.where for row in rows}
+        # Each binding's keys in each pane that binds it (the keys `detail.to_list` has in
+        # the article and in the teasers alike), the App's under "any".
+        keys: dict[tuple[str, str], set[str]] = {}
+        for where, bindings in _scopes(app_bindings):
+            for binding in Binding.make_bindings(bindings):
+                if binding.id is not None:
+                    spelled = mapping.get(binding.id, binding.key)
+                    keys.setdefault((where, binding.id), set()).update(
+                        key.strip() for key in spelled.split(",")
+                    )
         found: set[tuple[str, str, str]] = set()
-        for mine in rows:
-            for other in rows:
-                shared = set(mine.keys.split(",")) & set(other.keys.split(","))
-                if other.id == mine.id or not shared:
+        for (a, mine), mine_keys in keys.items():
+            for (b, other), other_keys in keys.items():
+                shared = mine_keys & other_keys
+                if other == mine or not shared:
                     continue
-                a, b = scope[mine.id], scope[other.id]
                 if a == b or (a == "any" and b in _PANES) or (b == "any" and a in _PANES):
-                    found.update((mine.id, other.id, key) for key in shared)
+                    found.update((mine, other, key) for key in shared)
         return found
 
     others: dict[tuple[str, str], list[str]] = {}

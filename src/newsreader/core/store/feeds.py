@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from newsreader.core.models import Feed, FeedOutcome
+from newsreader.core.net.urls import canonical_address
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.saved_searches import retitle_saved_searches
@@ -60,11 +61,12 @@ class FeedQueries(Database):
         return feeds[0] if feeds else None
 
     def find_feed(self, text: str) -> Feed | None:
-        """A feed by URL, by id when the text is a number, or by its title when one feed's
-        title is that (case and umlaut spelling aside: "baeder-ticker" is "Bäder-Ticker").
+        """A feed by URL (as typed, or as `add` stored it), by id when the text is a number,
+        or by its title when one feed's title is that (case and umlaut spelling aside:
+        "baeder-ticker" is "Bäder-Ticker").
         Search's `feed:` took titles where `--feed` and `remove` did not (a helper's tour)."""
         text = text.strip()
-        feed = self.feed(text)
+        feed = self.feed(text) or self.feed(canonical_address(text))  # as `add` stored it
         if feed is None and text.isdigit():
             feed = self.feed(int(text))
         if feed is None and text:

@@ -51,8 +51,10 @@ def add_subscription(
     if known is not None:
         return Subscribed(known, known.title, 0, already=True)
     found = find_feed(config, url, pick=pick)
-    found = replace(found, url=canonical_address(found.url))
+    # The page's spelling too: a subscription stored so before, or by sync or an import.
     known = store.feed(found.url)
+    found = replace(found, url=canonical_address(found.url))
+    known = known or store.feed(found.url)
     if known is not None:
         return Subscribed(known, known.title, 0, found.offers, already=True)
     if before_storing is not None:
