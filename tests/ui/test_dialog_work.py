@@ -4,15 +4,20 @@ quitting never waits for it. Each case failed before (a helper's review)."""
 
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
 
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input
 
 from newsreader.core.config import Config
 from newsreader.core.store.store import Store
+from newsreader.core.subscribe.opml import Imported
 from newsreader.ui.add_feed_dialog import AddFeedDialog
 from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.import_dialog import ImportDialog
 from tests.support.loopback import LoopbackServer
 from tests.ui.conftest import Notes, sample_cache, wait_for
 from tests.ui.test_reader_habits import feed_rows
@@ -124,3 +129,41 @@ async def test_adding_a_feed_already_subscribed_says_so(
         await wait_for(pilot, lambda: any("Already" in m for m in notes.messages))
         assert notes.messages[-1] == f"Already subscribed to Langsam ({url})."
         assert [f.url for f in store.feeds()] == [url]
+
+
+async def test_an_import_ending_as_the_escape_closes_its_dialog_is_still_told(
+    store: Store, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Escape pops the dialog at once but the screen goes a few turns later: an answer in
+    between found it still attached and not on top, waited for the user to come back to it,
+    and never came: the feeds were imported, unsaid and not fetched (a helper's review)."""
+    from newsreader.core.subscribe import opml as opml_module
+
+    sample_cache(store)
+    opml = tmp_path / "neu.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline type="rss" text="Neu" '
+        'xmlUrl="https://neu.example/feed"/></body></opml>'
+    )
+    real, go = opml_module.import_opml, threading.Event()
+
+    def when_told(store: Store, path: Path) -> Imported:
+        go.wait(10)
+        return real(store, path)
+
+    monkeypatch.setattr(opml_module, "import_opml", when_told)
+    notes = Notes()
+    app = NewsreaderApp(store, config, offline=True, clock=clock)
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
+        await wait_for(pilot, lambda: app.ready and bool(feed_rows(app)))
+        await pilot.press("i")
+        dialog = app.screen
+        assert isinstance(dialog, ImportDialog)
+        dialog.query_one(Input).value = str(opml)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.busy)
+        dialog.action_cancel()  # escape, and the answer comes before the screen is gone
+        go.set()
+        time.sleep(0.3)
+        await wait_for(pilot, lambda: not dialog.busy)
+        await wait_for(pilot, lambda: any(m.startswith("Imported 1 feed") for m in notes.messages))

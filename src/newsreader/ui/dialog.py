@@ -110,7 +110,9 @@ class OneLineDialog(ModalScreen[None], Generic[ResultT]):
         self.show_status(self.working_text)
         self._working = True
         # The App's worker, not the dialog's: the work goes on, and is told, after an escape.
-        self.app.run_worker(self._run(value), group="dialog-work", exit_on_error=False)
+        # A fault of ours after the work (in `done`) still reaches the App's error handler;
+        # the work's own failure is caught in `_run` and said in the dialog.
+        self.app.run_worker(self._run(value), group="dialog-work")
 
     async def _run(self, value: str) -> None:
         app = self.app
@@ -131,7 +133,7 @@ class OneLineDialog(ModalScreen[None], Generic[ResultT]):
                 app.notify(note, severity="error", markup=False)
             return
         self._working = False
-        if not self.is_attached:  # escaped while it worked: told all the same
+        if self.cancelled or not self.is_attached:  # escaped while it worked: told all the same
             self._deliver(result)
         elif app.screen is self:
             self.dismiss(None)
