@@ -16,7 +16,6 @@ from newsreader.core.models import TeaserGroup, TeaserKind
 from newsreader.core.store import search_index
 from newsreader.core.store.db import Database
 from newsreader.core.store.packed_text import unpack_text
-from newsreader.core.store.textfold import fold, strip_tags
 from newsreader.core.times import from_ts, to_ts
 
 if TYPE_CHECKING:  # types only (the reader's start-up does without them)
@@ -75,11 +74,11 @@ class PageQueries(Database):
                     "SELECT id, title, summary, content FROM entries WHERE url = ?", (page.url,)
                 ).fetchall():
                     search_index.unindex(conn, [row["id"]])
-                    feed_text = unpack_text(row["summary"]) + " " + unpack_text(row["content"])
-                    body = strip_tags(feed_text) + " " + page.text
-                    search_index.index(
-                        conn, row["id"], fold(row["title"]), fold(body), derived=False
+                    title, body = search_index.entry_text(
+                        row["title"], unpack_text(row["summary"]), unpack_text(row["content"])
                     )
+                    body = search_index.with_page_text(body, page.text)
+                    search_index.index(conn, row["id"], title, body, derived=False)
 
     def page(self, url: str) -> Page | None:
         row = self.conn.execute(

@@ -38,6 +38,12 @@ def entry_text(title: str, summary: str, content: str) -> tuple[str, str]:
     return fold(title), fold(feed_text(summary, content))
 
 
+def with_page_text(body: str, page_text: str) -> str:
+    """An entry's indexed body (`entry_text`'s) with its article page's text: how an entry
+    whose page is cached is indexed, whichever came first (an exact copy is kept)."""
+    return f"{body} {fold(page_text)}"
+
+
 def index(conn: sqlite3.Connection, entry_id: int, title: str, body: str, *, derived: bool) -> None:
     """Index an entry. `derived` promises that (title, body) is `entry_text` of its stored
     columns; otherwise an exact copy is kept, for the delete."""
@@ -138,7 +144,7 @@ def _with_cached_pages(
         if text:
             title, body = rows[entry_id]
             own = body.decode() if isinstance(body, bytes) else body
-            full = f"{own} {fold(text)}"
+            full = with_page_text(own, text)
             rows[entry_id] = (title, full)
             exact.append((entry_id, title, full))
     return exact
