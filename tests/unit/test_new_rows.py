@@ -11,6 +11,7 @@ import pytest
 
 from newsreader.core.article_records import Teaser
 from newsreader.core.models import EntryFilter
+from newsreader.core.parsed import ParsedEntry
 from newsreader.core.store.feed_writes import FeedUpdate
 from newsreader.core.store.new_rows import json_list
 from newsreader.core.store.store import Store
@@ -33,6 +34,7 @@ def test_a_list_is_encoded_as_json_dumps_encodes_it(items: tuple[str, ...]) -> N
 def test_new_entries_take_the_ids_sqlite_gives_also_after_the_highest_went(
     tmp_path: Path,
 ) -> None:
+    """...in order of date, the oldest first: entry(i) is i minutes older than entry(0)."""
     store = Store(tmp_path / "cache.sqlite3")
     paper = store.add_feed("http://example.org/a")
     store.record_feeds([FeedUpdate(paper.id, feed_of(*(entry(i) for i in range(5))), 200)])
@@ -43,11 +45,11 @@ def test_new_entries_take_the_ids_sqlite_gives_also_after_the_highest_went(
     store.record_feeds([FeedUpdate(town.id, feed_of(entry(10), entry(11)), 200)])
     rows = store.conn.execute("SELECT id, key FROM entries ORDER BY id").fetchall()
     assert [tuple(r) for r in rows] == [
-        (1, "guid-0"),
-        (2, "guid-1"),
+        (1, "guid-4"),
+        (2, "guid-3"),
         (3, "guid-2"),
-        (4, "guid-10"),
-        (5, "guid-11"),
+        (4, "guid-11"),
+        (5, "guid-10"),
     ]
 
 
@@ -97,3 +99,42 @@ def test_sketches_wait_on_their_own_new_entries(tmp_path: Path) -> None:
     ).fetchall()
     assert [(r[0], r[1]) for r in pending] == [(r[0], r[2]) for r in pending]
     assert [r[0] for r in pending] == [1, 2, 3]
+
+
+def test_a_batch_of_feeds_takes_its_ids_by_date_and_each_entry_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    """The new entries of a batch go in by date across its feeds (the (published, id)
+    indexes are then written page after page): their ids follow the dates, and each entry's
+    feed, teasers, sketch and index row are still its own."""
+    store = Store(tmp_path / "cache.sqlite3")
+    town, county = store.add_feed("http://example.org/a"), store.add_feed("http://example.org/b")
+    words = "Der Rat der Stadt beschliesst den neuen Haushalt fuer das kommende Jahr"
+
+    def story(i: int, word: str) -> ParsedEntry:
+        teaser = Teaser(url=f"http://x/{word}", title=word)
+        return entry(i, summary=f"<p>{words} {word}</p>", teasers=(teaser,))
+
+    town_news = feed_of(story(1, "Kirmes"), story(4, "Freibad"), story(5, "Rathaus"))
+    county_news = feed_of(story(2, "Kreistag"), story(3, "Landrat"))
+    updates = [FeedUpdate(town.id, town_news, 200), FeedUpdate(county.id, county_news, 200)]
+    store.record_prepared([store.prepare_feed(u, sketch_after=0) for u in updates])
+    rows = store.conn.execute("SELECT id, key, feed_id FROM entries ORDER BY id").fetchall()
+    assert [(r["key"], r["feed_id"]) for r in rows] == [
+        ("guid-5", town.id),
+        ("guid-4", town.id),
+        ("guid-3", county.id),
+        ("guid-2", county.id),
+        ("guid-1", town.id),
+    ]
+    for i, word in [(1, "Kirmes"), (2, "Kreistag"), (3, "Landrat"), (4, "Freibad")]:
+        (entry_id,) = [r["id"] for r in rows if r["key"] == f"guid-{i}"]
+        assert [e.id for e in store.entries(EntryFilter(search=word.lower()))] == [entry_id]
+        assert [t.url for t in store.entry_teasers(entry_id)] == [f"http://x/{word}"]
+    sketched = store.conn.execute(
+        "SELECT p.entry_id, p.published = e.published FROM cluster_pending p"
+        " JOIN entries e ON e.id = p.entry_id ORDER BY p.entry_id"
+    ).fetchall()
+    assert [tuple(r) for r in sketched] == [(i, 1) for i in range(1, 6)]
+    assert index_drift(store.conn) == []
+    assert store.count_entries() == 5 == store.unread_count()

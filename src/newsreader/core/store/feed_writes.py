@@ -256,8 +256,16 @@ def _write_feeds(
 ) -> list[FeedOutcome]:
     """The feeds' entries and rows, then their index rows at once (`IndexWrites`)."""
     index = search_index.IndexWrites()
+    rows = NewRows(index)  # the batch's new entries go in together, by date (new_rows.py)
     detached = left_behind(conn)
-    outcomes = [_write_feed(conn, item, index, pack_level, detached=detached) for item in prepared]
+    outcomes = []
+    seen: set[int] = set()
+    for item in prepared:
+        if item.update.feed_id in seen:  # its rows of before are looked for in the table
+            rows.write(conn)
+        seen.add(item.update.feed_id)
+        outcomes.append(_write_feed(conn, item, index, rows, pack_level, detached=detached))
+    rows.write(conn)
     index.flush(conn)
     return outcomes
 
@@ -266,6 +274,7 @@ def _write_feed(
     conn: sqlite3.Connection,
     prepared: PreparedFeed,
     index: search_index.IndexWrites,
+    rows: NewRows,
     pack_level: int,
     *,
     detached: bool,
@@ -301,6 +310,7 @@ def _write_feed(
         prepared.texts,
         synced=frow["remote_id"] is not None,
         index=index,
+        rows=rows,
         legacy=prepared.legacy,
         pack_level=pack_level,
         forgotten=forgotten,
@@ -325,6 +335,7 @@ def write_entries(
     *,
     synced: bool = False,
     index: search_index.IndexWrites,
+    rows: NewRows | None = None,
     legacy: Mapping[str, str] | None = None,
     pack_level: int,
     encoded: Sequence[EntryBytes] | None = None,
@@ -337,11 +348,15 @@ def write_entries(
     entry stored with its `legacy` digest (`legacy_digests`) has not changed: it is given
     the new digest, and nothing else is written. Text not yet packed is packed at
     `pack_level` (the cache's), from `encoded` (`entry_bytes` of each entry, if the digests
-    made them). A key retention dropped (`forgotten`) is not stored again."""
+    made them). A key retention dropped (`forgotten`) is not stored again. New rows go to
+    `rows` (with the batch's), which the caller writes before flushing `index`; without it,
+    they are written before this returns."""
     from newsreader.core.parsed import ParsedEntry  # start-up speed: the reader's goes without
 
     new = updated = 0
-    rows = NewRows()  # new rows, written together (their ids are known before)
+    own_rows = rows is None
+    if rows is None:
+        rows = NewRows(index)
     texts = texts or {}
     # Entries without a date keep the order the feed lists them in (newest first).
     for offset, (entry, digest) in enumerate(zip(entries, digests, strict=True), first_offset):
@@ -354,6 +369,7 @@ def write_entries(
             continue
         if known is not None:
             rows.write(conn)  # it may be one of them (a key twice in a feed): written first
+            known = (rows.final_id(known[0]), known[1])
         if known is not None and legacy and known[1] == legacy.get(entry.key):
             conn.execute("UPDATE entries SET digest = ? WHERE id = ?", (digest, known[0]))
             existing[entry.key] = (known[0], digest)
@@ -381,7 +397,7 @@ def write_entries(
             entry.html_base,
         )
         if known is None:
-            entry_id = rows.add(conn, values, feed_id, entry.key, now)
+            entry_id = rows.add(values, feed_id, entry.key, now)
             new += 1
         else:
             entry_id = known[0]
@@ -400,7 +416,8 @@ def write_entries(
         index.index(entry_id, text.index_title, text.index_body)
         if text.sketch is not None:
             rows.add_sketch(entry_id, published, text.sketch)
-    rows.write(conn)
+    if own_rows:
+        rows.write(conn)
     count_new_entries(conn, feed_id, new, new)  # inserted unread, and not yet hidden
     return new, updated
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from operator import itemgetter
 
 from newsreader.core.store.packed_text import unpack_text
 from newsreader.core.store.textfold import feed_text, fold, query_words
@@ -29,6 +30,7 @@ MAX_EXPANSION = 32
 _DELETE = "INSERT INTO entries_fts (entries_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)"
 # The body may come as UTF-8 bytes (see `IndexWrites.index`): the CAST makes them text again.
 _INSERT = "INSERT INTO entries_fts (rowid, title, body) VALUES (?, ?, CAST(? AS TEXT))"
+_FIRST = itemgetter(0)
 
 
 def entry_text(title: str, summary: str, content: str) -> tuple[str, str]:
@@ -105,14 +107,21 @@ class IndexWrites:
         not ASCII through a UTF-8 copy that lives as long as the str, beside the text."""
         self.rows[entry_id] = (title, body)
 
+    def renumber(self, final: Mapping[int, int]) -> None:
+        """Give the rows noted under a provisional id (new_rows.py) their entry's real id."""
+        if any(entry_id in final for entry_id in self.rows):
+            self.rows = {final.get(i, i): row for i, row in self.rows.items()}
+
     def flush(self, conn: sqlite3.Connection) -> None:
-        """Write what was noted: the removals first, so an entry re-indexed loses its old row."""
+        """Write what was noted: the removals first, so an entry re-indexed loses its old row.
+        Each in order of id: FTS5 writes out what it holds whenever a row id comes lower
+        than the one before, and merging those segments cost more than the rows."""
         if self.deletes:
-            conn.executemany(_DELETE, self.deletes)
+            conn.executemany(_DELETE, sorted(self.deletes, key=_FIRST))
             self.deletes.clear()
         if self.rows:
             exact = _with_cached_pages(conn, self.rows)
-            conn.executemany(_INSERT, ((i, t, b) for i, (t, b) in self.rows.items()))
+            conn.executemany(_INSERT, ((i, t, b) for i, (t, b) in sorted(self.rows.items())))
             if exact:
                 conn.executemany(
                     "INSERT OR REPLACE INTO entries_fts_exact (rowid, title, body) VALUES (?,?,?)",
