@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from newsreader import __version__, exit_codes
+from newsreader.cli_numbers import whole_number
 from newsreader.collector import hold_collector, release_collector
 from newsreader.core.config import default_config_path, default_data_dir
 from newsreader.sync_cli import add_no_sync_flag, add_sync_parsers
@@ -104,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title", help="title to show instead of the feed's own")
     add.add_argument("--tag", action="append", default=[], help="tag (repeatable)")
     add.add_argument(
-        "--pick", type=int, metavar="N", help="when a page offers several feeds, take the Nth"
+        "--pick",
+        type=whole_number,
+        metavar="N",
+        help="when a page offers several feeds, take the Nth",
     )
 
     remove = sub.add_parser(
@@ -166,7 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a saved search: [[search]] in config.toml, or S in the reader",
     )
-    arts.add_argument("--limit", type=int, default=50, metavar="N", help="at most N (default 50)")
+    arts.add_argument(
+        "--limit", type=whole_number, default=50, metavar="N", help="at most N (default 50)"
+    )
     arts.add_argument("--json", action="store_true", help="print one JSON document")
 
     show = sub.add_parser(
@@ -175,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="One article: header, full text (fetched and extracted from its page "
         "when online and not cached yet), and its numbered teaser links.",
     )
-    show.add_argument("id", type=int, metavar="ID", help="as `newsreader articles` lists it")
+    show.add_argument(
+        "id", type=whole_number, metavar="ID", help="as `newsreader articles` lists it"
+    )
     show.add_argument("--json", action="store_true", help="print one JSON document")
 
     sub.add_parser(

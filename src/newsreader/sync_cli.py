@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from newsreader.cli_numbers import whole_number
+
 
 def add_sync_parsers(sub: Any) -> None:
     sync = sub.add_parser(
@@ -22,7 +24,9 @@ def add_sync_parsers(sub: Any) -> None:
         description="Marks from the command line; with [sync] they are queued for the server "
         "and sent by the next sync.",
     )
-    mark.add_argument("ids", type=int, nargs="+", metavar="ID", help="as `articles` lists them")
+    mark.add_argument(
+        "ids", type=whole_number, nargs="+", metavar="ID", help="as `articles` lists them"
+    )
     how = mark.add_mutually_exclusive_group(required=True)
     for flag in ("read", "unread", "star", "unstar"):
         how.add_argument(

@@ -276,7 +276,12 @@ def test_a_refresh_from_the_command_line_collects_seldom(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["show", "abc"], "newsreader show: argument ID: invalid int value: 'abc'"),
+        (["show", "abc"], "newsreader show: argument ID: not a whole number: 'abc'"),
+        # Python's ints reached SQLite's 64 bits: an OverflowError traceback (a helper's tour)
+        (["show", "9" * 20], f"newsreader show: argument ID: {'9' * 20} is too large"),
+        (["mark", "9" * 20, "--read"], "newsreader mark: argument ID: 9999"),
+        (["articles", "--limit", "9" * 20], "newsreader articles: argument --limit: 9999"),
+        (["add", "http://x/", "--pick", "9" * 5000], "newsreader add: argument --pick: not a"),
         (["mark", "1"], "newsreader mark: one of the arguments --read --unread"),
         (["add"], "newsreader add: the following arguments are required: URL"),
         (["frobnicate"], "newsreader: argument COMMAND: invalid choice: 'frobnicate'"),
@@ -312,6 +317,26 @@ def test_a_feed_is_named_by_its_title_too(
     assert code == 0
     _, out, _ = run(capsys, "feeds", "--json")
     assert [f["title"] for f in json.loads(out)] == ["Stadtblatt"]
+
+
+def test_numbers_and_days_beyond_what_sqlite_and_datetime_hold_are_one_line(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A feed's id of 20 digits and the day 0001-01-01 ended in tracebacks (OverflowError,
+    "year 0 is out of range"), also in the reader's search field (a helper's tour)."""
+    run(capsys, "add", server.route("/a.xml", rss(items(2), title="Stadtblatt")))
+    huge = "9" * 20
+    for args in (["articles", "--feed", huge], ["remove", huge], ["refresh", "--feed", huge]):
+        code, out, err = run(capsys, *args)
+        assert (code, out) == (2, "") and err.count("\n") == 1
+        assert err.startswith(f"newsreader: no subscription matches {huge!r}")
+    code, out, err = run(capsys, "articles", "--search", f"feed:{huge}")
+    assert (code, out, err) == (0, "", f"newsreader: no matches for 'feed:{huge}'\n")
+    code, out, err = run(capsys, "articles", "--search", "after:0001-01-01")
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert "after: wants a day as YYYY-MM-DD, not '0001-01-01'" in err
+    code, out, _ = run(capsys, "articles", "--search", "after:1900-01-01", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
 
 
 def test_a_feed_is_found_in_every_spelling_it_was_stored_or_typed_in(

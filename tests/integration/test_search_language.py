@@ -69,7 +69,8 @@ def _term_matches(term: Term, row: Row) -> bool:
         hit = any(fold(t) == fold(term.text.strip()) for t in row.tags)
     elif term.kind == "feed":
         words = _plain_tokens(term.text)
-        hit = (term.text.strip().isdigit() and int(term.text) == row.feed_id) or _has_run(
+        number = not term.exact and term.text.strip().isdigit()
+        hit = (number and int(term.text) == row.feed_id) or _has_run(
             _plain_tokens(row.feed_title), words, prefix=True
         )
     else:
@@ -264,3 +265,26 @@ def test_feed_search_with_a_feed_that_has_no_title(tmp_path: Path) -> None:
     assert _found(store, "feed:stadtwerke") == ids[untitled.id]
     assert _found(store, f"feed:{untitled.id} OR feed:polizei") == ids[untitled.id] | ids[named.id]
     assert _found(store, "-feed:polizei") == ids[untitled.id]
+
+
+def test_a_quoted_number_is_a_feed_title_and_a_huge_one_no_id(tmp_path: Path) -> None:
+    """`S` saves a feed as feed:"Its Title": for a feed titled "1" that also took feed 1's
+    entries. And an id beyond SQLite's 64 bits raised OverflowError, in the reader too
+    (helper's tour)."""
+    store = Store(tmp_path / "c.sqlite3")
+    first = store.add_feed("http://lokal.example/stadtwerke.xml", title="Stadtwerke")
+    numbered = store.add_feed("http://lokal.example/eins.xml", title=str(first.id))
+    ids: dict[int, set[int]] = {}
+    for feed in (first, numbered):
+        entries = tuple(
+            ParsedEntry(key=f"{feed.id}-{n}", title=f"Meldung {n}", published=DAY0)
+            for n in range(2)
+        )
+        store.record_feed(
+            feed.id, ParsedFeed(None, None, entries), status=200, etag=None, last_modified=None
+        )
+        ids[feed.id] = {e.id for e in store.entries(EntryFilter(feed_id=feed.id))}
+    assert _found(store, f'feed:"{first.id}"') == ids[numbered.id]
+    assert _found(store, f"feed:{first.id}") == ids[first.id] | ids[numbered.id]
+    assert _found(store, "feed:" + "9" * 20) == set()
+    assert store.count_entries(EntryFilter(search="feed:" + "9" * 20)) == 0

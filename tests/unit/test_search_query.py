@@ -36,7 +36,8 @@ def _shape(query: SearchQuery) -> list[list[str]]:
         ('"Hammer Straße" -umleitung', [['"Hammer Straße"'], ["-umleitung"]]),
         ('-"Lesen Sie auch"', [['-"Lesen Sie auch"']]),
         ("feed:Polizei tag:Münster", [["feed:Polizei"], ["tag:Münster"]]),
-        ('feed:"Radio Münster" Feuer', [["feed:Radio Münster"], ["Feuer"]]),
+        # quoted: a title only, never an id (S saves a feed whose title is "7" so)
+        ('feed:"Radio Münster" Feuer', [['feed:"Radio Münster"'], ["Feuer"]]),
         ("after:2026-11-01 before:2026-12-01", [["after:2026-11-01"], ["before:2026-12-01"]]),
         ("-feed:Polizei", [["-feed:Polizei"]]),
         ("Feed:Polizei", [["feed:Polizei"]]),  # a field's name in any case
@@ -72,6 +73,8 @@ def test_days_and_their_local_midnight() -> None:
         ("feed: Polizei", "feed: needs a value"),
         ("tag:", "tag: needs a value"),
         ("feed:!!", "feed: needs a feed's name or id"),
+        # no local midnight of that day in UTC east of Greenwich: "year 0 is out of range"
+        ("after:0001-01-01", "after: wants a day as YYYY-MM-DD, not '0001-01-01'"),
     ],
 )
 def test_bad_queries_are_one_clear_line(text: str, says: str) -> None:

@@ -46,7 +46,11 @@ class Term:
     def day_starts(self) -> datetime:
         """Local midnight at the start of `day`, in UTC."""
         assert self.day is not None
-        return datetime(self.day.year, self.day.month, self.day.day).astimezone().astimezone(UTC)
+        return _local_midnight(self.day)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day).astimezone().astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +142,7 @@ def _make_term(text: str, kind: TermKind, value: str, *, exact: bool, negated: b
     if kind == "feed":
         if not has_words:
             raise QueryError(f"search {text.strip()!r}: feed: needs a feed's name or id")
-        return Term(kind, text=value, negated=negated)
+        return Term(kind, text=value, exact=exact, negated=negated)
     # A word of punctuation alone ("-", "&") searches nothing, as before the language.
     return Term(kind, text=value, exact=exact, negated=negated) if has_words else None
 
@@ -146,7 +150,9 @@ def _make_term(text: str, kind: TermKind, value: str, *, exact: bool, negated: b
 def _day(text: str, kind: str, value: str) -> date:
     try:
         if _DAY.fullmatch(value):
-            return date.fromisoformat(value)
-    except ValueError:
+            day = date.fromisoformat(value)
+            _local_midnight(day)  # 0001-01-01 has none in UTC east of Greenwich
+            return day
+    except (ValueError, OverflowError):
         pass
     raise QueryError(f"search {text.strip()!r}: {kind}: wants a day as YYYY-MM-DD, not {value!r}")

@@ -67,8 +67,8 @@ class FeedQueries(Database):
         Search's `feed:` took titles where `--feed` and `remove` did not (a helper's tour)."""
         text = text.strip()
         feed = self.feed(text) or self.feed(canonical_address(text))  # as `add` stored it
-        if feed is None and text.isdigit():
-            feed = self.feed(int(text))
+        if feed is None and text.isascii() and text.isdigit() and len(text) <= 18:
+            feed = self.feed(int(text))  # within SQLite's 64 bits
         if feed is None and text:
             wanted = fold(text)
             titled = [f for f in self.feeds(counts=False) if f.title and fold(f.title) == wanted]

@@ -140,7 +140,11 @@ def _positive_sql(term: Term, alias: str) -> tuple[str, list[Any]]:
             "SELECT f.id FROM feeds f"
             " WHERE f.id = ? OR search_phrase(newsreader_fold(COALESCE(f.title, f.url)), NULL, ?)"
         )
-        feed_id = int(term.text) if term.text.strip().isdigit() else -1
+        # A number is also an id, unless quoted (`feed:"7"`, a title: S saves a feed so);
+        # only what SQLite's 64 bits hold.
+        digits = term.text.strip()
+        is_id = not term.exact and digits.isascii() and digits.isdigit() and len(digits) <= 18
+        feed_id = int(digits) if is_id else -1
         return f"{a}.feed_id IN ({named})", [feed_id, prefix_pattern(words_of(term.text))]
     if not _is_phrase(term):
         return _IN_INDEX.format(alias=alias), [_fts(term)]
