@@ -96,6 +96,25 @@ def test_permanent_redirect_updates_the_stored_url(
     assert [f["url"] for f in json.loads(out)] == [new]
 
 
+def test_a_feed_moved_for_good_to_a_page_that_is_no_feed_keeps_its_address(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Sites retire a feed by a 301 to their home page: the address was rewritten before the
+    answer was parsed, and the user's was lost for one that fails "not a feed" for good (a
+    helper's review). Once the feed comes back at its address, it is found there."""
+    old = server.route("/old.xml", rss(items(2)))
+    run(capsys, "add", old)
+    home = server.route("/", b"<html><body>Willkommen</body></html>", content_type="text/html")
+    server.route("/old.xml", b"", status=301, headers={"Location": home})
+    code, out, _ = run(capsys, "refresh")
+    assert code == 1 and "1 failed" in out
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert [f["url"] for f in json.loads(out)] == [old]
+    server.route("/old.xml", rss(items(3)))
+    code, out, _ = run(capsys, "refresh")
+    assert code == 0 and "1 new" in out
+
+
 def test_add_discovers_feeds_on_a_page(
     server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

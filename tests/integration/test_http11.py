@@ -240,24 +240,43 @@ async def test_https_with_a_trusted_certificate_keeps_its_connection(tmp_path: P
 
 
 @pytest.mark.parametrize(
-    "answer",
+    ("answer", "says"),
     [
-        b"SSH-2.0-OpenSSH_9.6\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\nContent-Length: 3\r\n\r\nabc",
-        b"HTTP/1.1 200 OK\r\nBad Header: 1\r\nContent-Length: 3\r\n\r\nabc",
-        b"HTTP/1.1 200 OK\r\nContent-Length: 3, 4\r\n\r\nabc",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ntoo short",
-        b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 200_000 + b"\r\n\r\n",
+        (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "not an HTTP/1.x response"),
+        (
+            b"HTTP/1.1 200 OK\r\nX-Bad: a\x00b\r\nContent-Length: 3\r\n\r\nabc",
+            "NUL or CR in a header",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nBad Header: 1\r\nContent-Length: 3\r\n\r\nabc",
+            "malformed header line",
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 3, 4\r\n\r\nabc", "invalid Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc", "unsupported Transfer-Encoding"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "malformed chunk size"),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n+3\r\nabc\r\n0\r\n\r\n",
+            "malformed chunk size",
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\ntoo short", None),
+        (
+            b"HTTP/1.1 200 OK\r\nX-Big: " + b"x" * 200_000 + b"\r\n\r\n",
+            "response head or framing line too long",
+        ),
     ],
     ids=["not-http", "nul", "name", "lengths", "coding", "chunk", "signed", "short", "huge-head"],
 )
-async def test_a_broken_answer_is_one_clean_line(scripted: Start, answer: bytes) -> None:
+async def test_a_broken_answer_is_one_clean_line(
+    scripted: Start, answer: bytes, says: str | None
+) -> None:
+    """An answer that breaks the rules says so (it was "server closed the connection
+    unexpectedly" as for one cut short, and tried again: a helper's review)."""
     server = await scripted(lambda n: (answer, True))
     (result,) = await fetch_all(server.url)
-    assert result.error == "server closed the connection unexpectedly"
+    expected = (
+        f"malformed response ({says})" if says else "server closed the connection unexpectedly"
+    )
+    assert result.error == expected
     assert result.body is None
 
 

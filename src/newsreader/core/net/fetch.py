@@ -186,6 +186,12 @@ class Fetcher:
                 except TimeoutError:
                     msg = f"timed out after {cfg.deadline:g} s overall (server too slow)"
                     return FetchResult(url=url, final_url=url, status=None, error=msg)
+                except Exception as exc:
+                    # A surprise from an answer nobody foresaw fails this fetch alone, in one
+                    # line: an escape from here ended a whole refresh (Retry-After of 400
+                    # digits, a Content-Length of 5,000: a helper's review).
+                    msg = f"could not read the answer ({type(exc).__name__}: {exc})"[:200]
+                    return FetchResult(url=url, final_url=url, status=None, error=msg)
                 final = not retry or attempt >= cfg.retries
                 self._hosts.tried(me, unreachable, result.error, last=final)
                 if final:
@@ -292,7 +298,7 @@ class Fetcher:
                 return self._http_error(base, status)
             if not head_only:
                 length = lowered.get("content-length", "")
-                if length.isascii() and length.isdigit() and int(length) > cap:
+                if length.isascii() and length.isdigit() and int(length[:19]) > cap:
                     return _replace(base, error=too_large(cap)), False, None
             try:
                 body = await read_body(resp, cap, head_only)

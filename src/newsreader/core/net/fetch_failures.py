@@ -43,6 +43,8 @@ def transport_failure(
             return f"cannot reach host {host} (network unreachable)", True
     if isinstance(exc, http11.ConnectError):
         return f"cannot connect to {host}", True
+    if isinstance(exc, http11.MalformedResponse):
+        return f"malformed response ({exc})", False
     if isinstance(exc, http11.ReadError | http11.ProtocolError):
         return "server closed the connection unexpectedly", True
     if isinstance(exc, http11.InvalidURL):
@@ -92,22 +94,28 @@ def http_status_line(status: int) -> str:
         return f"HTTP {status}"
 
 
+# A server's Retry-After is honoured up to a week: a digit string of 400 places was infinity,
+# and the date of the feed's next poll past the year 9999 ended the refresh in an
+# OverflowError (a helper's review).
+LONGEST_RETRY_AFTER = 7 * 86400.0
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or HTTP-date); None if unusable."""
     if not value:
         return None
     value = value.strip()
     if value.isascii() and value.isdigit():  # '²'.isdigit() is True, float('²') raises
-        return float(value)
+        return min(float(value), LONGEST_RETRY_AFTER) if len(value) <= 12 else LONGEST_RETRY_AFTER
     from email.utils import parsedate_to_datetime  # start-up speed: email's modules (2 ms)
 
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a year of 20 digits overflows
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), LONGEST_RETRY_AFTER)
 
 
 def _scheme(url: str) -> str:

@@ -56,6 +56,11 @@ class ProtocolError(HttpError):
     """The server closed the connection early or answered what is not HTTP/1.x."""
 
 
+class MalformedResponse(ProtocolError):
+    """An answer that came whole but breaks HTTP/1.1's rules: told as such, not taken for a
+    connection closed early, and not tried again."""
+
+
 class TimeoutFailure(HttpError):
     pass
 
@@ -229,9 +234,11 @@ class Response:
             lines = head.split(b"\n")
             match = _STATUS_LINE.fullmatch(lines[0].rstrip(b"\r"))
             if match is None:
-                raise ProtocolError("not an HTTP/1.x response")
+                raise MalformedResponse("not an HTTP/1.x response")
             status = int(match[3])
-            if not 100 <= status < 200 or status == 101:
+            if status == 101:  # never asked for: what follows is no HTTP of ours
+                raise MalformedResponse("switched protocols unasked (101)")
+            if not 100 <= status < 200:
                 break
         self.status = status
         self._parse_headers([line.rstrip(b"\r") for line in lines[1:]])
@@ -272,7 +279,7 @@ class Response:
                     conn.put_back(bytes(got[match.end() :]))
                     return bytes(got[: match.end()])
                 if len(got) > MAX_HEAD:
-                    raise ProtocolError("response head or framing line too long")
+                    raise MalformedResponse("response head or framing line too long")
             elif conn.ended:
                 raise conn.failure(what)
             else:
@@ -287,12 +294,12 @@ class Response:
                 continue
             name, colon, value = line.partition(b":")
             if not colon or not _TOKEN.fullmatch(name):
-                raise ProtocolError("malformed header line")
+                raise MalformedResponse("malformed header line")
             names.append(name.decode("ascii").lower())
             values.append(value.strip(b" \t"))
         block = b"\n".join(values)  # \n cannot be inside a value: the lines were split at it
         if _CONTROL.search(block):
-            raise ProtocolError("NUL or CR in a header")
+            raise MalformedResponse("NUL or CR in a header")
         # One encoding for all values, as httpx decides it: ASCII, else UTF-8, else Latin-1.
         try:
             text = block.decode("ascii")
@@ -316,12 +323,13 @@ class Response:
         if "content-length" in headers:  # both checked even where unused, as h11 does
             lengths = {v.strip() for v in headers["content-length"].split(",")}
             only = lengths.pop()
-            if lengths or not (only.isascii() and only.isdigit()):  # '²'.isdigit() is True
-                raise ProtocolError("invalid Content-Length")
+            # '²'.isdigit() is True; int() refuses over 4,300 digits, SQLite over 18
+            if lengths or not (only.isascii() and only.isdigit()) or len(only) > 18:
+                raise MalformedResponse("invalid Content-Length")
             length = int(only)
         chunked = "transfer-encoding" in headers
         if chunked and headers["transfer-encoding"].strip().lower() != "chunked":
-            raise ProtocolError("unsupported Transfer-Encoding")
+            raise MalformedResponse("unsupported Transfer-Encoding")
         if status < 200 or status in (204, 304):
             self._length = 0
         elif chunked:
@@ -358,7 +366,7 @@ class Response:
         while True:
             header = _CHUNK_HEADER.fullmatch(await self._line())
             if header is None:
-                raise ProtocolError("malformed chunk size")
+                raise MalformedResponse("malformed chunk size")
             size = int(header[1], 16)
             if size == 0:
                 while await self._line():  # trailers, ignored, up to the blank line
@@ -367,7 +375,7 @@ class Response:
             async for piece in self._exactly(size, "inside a chunk"):
                 yield piece
             if await self._line():
-                raise ProtocolError("malformed chunk end")
+                raise MalformedResponse("malformed chunk end")
 
     async def _exactly(self, size: int, where: str) -> AsyncIterator[bytes]:
         """The next `size` bytes, as they arrive; the connection failing `where` if it ends."""

@@ -329,11 +329,14 @@ async def _store_result(
     started_at: int,
 ) -> FeedOutcome:
     url, status = feed.url, result.status
-    if result.permanent_url and result.permanent_url != feed.url:
-        await loop.run_in_executor(writer, store.set_feed_url, feed.id, result.permanent_url)
-        url = result.permanent_url
+    # A feed moved for good is followed once its new address answered with the feed: sites
+    # retire a feed by a 301 to their home page, and the address the user gave was lost for
+    # one that fails "not a feed" (a helper's review).
+    moved = result.permanent_url if result.permanent_url != feed.url else None
     if result.not_modified:  # recorded by the caller, in batches
-        return FeedOutcome(feed_id=feed.id, url=url, unchanged=True)
+        if moved:
+            await loop.run_in_executor(writer, store.set_feed_url, feed.id, moved)
+        return FeedOutcome(feed_id=feed.id, url=moved or url, unchanged=True)
     if result.error is not None or result.body is None:
         error = result.error or "empty response"
         gone = status == 410
@@ -380,6 +383,9 @@ async def _store_result(
             writer, lambda: store.record_failure(feed.id, status=status, error=error)
         )
         return FeedOutcome(feed_id=feed.id, url=url, error=error)
+    if moved and outcome.error is None:
+        await loop.run_in_executor(writer, store.set_feed_url, feed.id, moved)
+        url = moved
     return FeedOutcome(
         feed_id=outcome.feed_id,
         url=url,
