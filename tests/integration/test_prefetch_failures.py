@@ -110,3 +110,21 @@ def test_pages_that_would_fail_again_wait_a_week_teasers_too(
         "/artikel/1": 1,
         teaser: 1,
     }
+
+
+def test_refresh_full_of_one_feed_fetches_that_feeds_pages_alone(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`refresh --full --feed X` fetched every feed's unread pages, and exited 1 for pages
+    of feeds it was not asked about (a helper's tour)."""
+    base = server.url("")
+    town = server.route("/town.xml", rss(items(2, base=base), title="Stadtblatt"))
+    county = server.route("/county.xml", rss(items(2, base=f"{base}/kreis"), title="Kreisblatt"))
+    for n in range(2):
+        server.route(f"/artikel/{n}", article_page(n, base=base, related=[]), content_type=HTML)
+    assert run(capsys, "add", town)[0] == 0
+    assert run(capsys, "add", county)[0] == 0  # its pages are 404s
+    code, out, err = run(capsys, "refresh", "--full", "--feed", "Stadtblatt")
+    assert code == 0, err
+    assert ", 2 pages fetched in" in out
+    assert not [path for path in server.hits if path.startswith("/kreis/")]

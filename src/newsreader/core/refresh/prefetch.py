@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import Collection
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -39,9 +40,15 @@ class Prefetched:
 
 
 async def prefetch_pages(
-    store: Store, config: Config, *, fetcher: Fetcher, executor: Executor
+    store: Store,
+    config: Config,
+    *,
+    fetcher: Fetcher,
+    executor: Executor,
+    feed_ids: Collection[int] | None = None,
 ) -> Prefetched:
-    """Fetch and store the pages of unread entries, then their first teasers. Extraction
+    """Fetch and store the pages of unread entries (of `feed_ids`: `refresh --full --feed`
+    fetched every feed's), then their first teasers. Extraction
     runs on `executor` (the refresh's worker processes), so it uses both cores and never the
     UI's thread."""
     budget = _Budget(config)
@@ -91,7 +98,7 @@ async def prefetch_pages(
             return
         fetched += 1
 
-    entries = await asyncio.to_thread(store.entries_needing_pages)
+    entries = await asyncio.to_thread(store.entries_needing_pages, feed_ids=feed_ids)
     await asyncio.gather(*(fetch_one(url) for _, url in entries))
     if not budget.spent:
         targets = await asyncio.to_thread(

@@ -232,7 +232,9 @@ async def refresh(
                 # refreshes (never --full) do not need in the UI's process.
                 from newsreader.core.refresh.prefetch import prefetch_pages
 
-                prefetched = await prefetch_pages(store, config, fetcher=fetcher, executor=ingester)
+                prefetched = await prefetch_pages(
+                    store, config, fetcher=fetcher, executor=ingester, feed_ids=feed_ids
+                )
                 pages, pages_failed = prefetched.fetched, prefetched.failed
             # After prefetch, so the pages' texts it brought are compared at once. With
             # nothing stored, only pages read since (a few) wait: not worth a worker's start.

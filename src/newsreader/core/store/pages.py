@@ -6,9 +6,10 @@ when the extractor improves.
 
 from __future__ import annotations
 
+import json
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, cast
 
 from newsreader.core.extract.links import merge_teasers
@@ -269,17 +270,21 @@ class PageQueries(Database):
                 result.append(url)
         return result
 
-    def entries_needing_pages(self, limit: int = 1000) -> list[tuple[int, str]]:
-        """(id, url) of unread entries, newest first, whose page was never fetched: a run
-        that was killed, or entries stored by `add`, are caught up by the next prefetch. A
-        page that failed for good (`mark_page_failed`) is asked for again after a week: it was
-        never asked for again."""
+    def entries_needing_pages(
+        self, limit: int = 1000, feed_ids: Collection[int] | None = None
+    ) -> list[tuple[int, str]]:
+        """(id, url) of unread entries (of `feed_ids`, if given), newest first, whose page was
+        never fetched: a run that was killed, or entries stored by `add`, are caught up by
+        the next prefetch. A page that failed for good (`mark_page_failed`) is asked for
+        again after a week: it was never asked for again."""
+        of_feeds = "" if feed_ids is None else "AND e.feed_id IN (SELECT value FROM json_each(?))"
+        wanted = () if feed_ids is None else (json.dumps(sorted(feed_ids)),)
         rows = self.conn.execute(
-            """SELECT e.id, e.url FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url
+            f"""SELECT e.id, e.url FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL
+               {of_feeds} AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url
                                AND (p.html IS NOT NULL OR p.fetched_at > ?))
                ORDER BY e.published DESC, e.id DESC LIMIT ?""",
-            (int(time.time()) - FAILED_PAGE_WAIT, limit),
+            (*wanted, int(time.time()) - FAILED_PAGE_WAIT, limit),
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 
