@@ -140,6 +140,13 @@ def run_demo(config: Config) -> int:
             server.stop()
 
 
+def _not_blank(flag: str, needs: str, *values: str | None) -> None:
+    """A flag given an empty or blank value is an error, not a flag left out: `articles
+    --feed "$F"` with F unset listed every feed (a helper's tour), as `--search ""` says."""
+    if any(value is not None and not value.strip() for value in values):
+        raise NewsreaderError(f"{flag} needs {needs}")
+
+
 def _feed_arg(store: Store, text: str) -> Feed:
     feed = store.find_feed(text)
     if feed is None:
@@ -166,9 +173,18 @@ def cmd_add(args: argparse.Namespace, store: Store, config: Config) -> int:
         raise NewsreaderError("add needs the network; drop --offline")
     if args.pick is not None and args.pick < 1:  # 0 took the first feed, without a word
         raise NewsreaderError("--pick must be at least 1 (the page's first feed is 1)")
+    # A blank title was stored, and `feeds` showed the address where `articles` named the
+    # feed's own title (a helper's tour); left out, the feed's own title is shown.
+    _not_blank("--title", "a title (leave it out for the feed's own)", args.title)
+    _not_blank("--tag", "a tag's name", *args.tag)
     try:
         done = add_subscription(
-            store, config, args.url, title=args.title, tags=args.tag, pick=args.pick
+            store,
+            config,
+            args.url,
+            title=args.title.strip() if args.title else None,
+            tags=[tag.strip() for tag in args.tag],
+            pick=args.pick,
         )
     except FeedChoiceError as exc:
         print_offers(args.url, exc.offers)
@@ -255,6 +271,7 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
     if args.offline:
         raise NewsreaderError("refresh needs the network; drop --offline")
     feed_ids: Collection[int] | None = None
+    _not_blank("--feed", "a feed's address, id or title", *args.feed)
     if args.feed:
         feed_ids = {_feed_arg(store, f).id for f in args.feed}
     sync_code, synced, local_ids = sync_before_refresh(args, store, config)
@@ -298,8 +315,10 @@ def cmd_refresh(args: argparse.Namespace, store: Store, config: Config) -> int:
 def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
     if args.limit < 1:
         raise NewsreaderError("--limit must be at least 1")
-    if args.search is not None and not args.search.strip():
-        raise NewsreaderError("--search needs a word to look for")
+    _not_blank("--search", "a word to look for", args.search)
+    _not_blank("--feed", "a feed's address, id or title", args.feed)
+    _not_blank("--tag", "a tag's name", args.tag)
+    _not_blank("--saved", "a saved search's name", args.saved)
     saved = search_filter(_saved_search(config, store, args.saved)) if args.saved else EntryFilter()
     # The flags narrow a saved search further: two queries side by side must both match.
     search = " ".join(q for q in (saved.search, args.search) if q) or None
@@ -338,8 +357,8 @@ def cmd_articles(args: argparse.Namespace, store: Store, config: Config) -> int:
 def _saved_search(config: Config, store: Store, name: str) -> SavedSearch:
     """A [[search]] of config.toml or one saved in the reader, by name (case-blind)."""
     searches = [*config.searches, *store.saved_searches()]
-    for search in searches:
-        if search.name.casefold() == name.strip().casefold():
+    for search in searches:  # folded as tags are: "muenster lokal" is "Münster lokal"
+        if fold(search.name) == fold(name.strip()):
             return search
     known = ", ".join(repr(s.name) for s in searches) or "none yet (S in the reader saves one)"
     raise NewsreaderError(f"no saved search named {name!r}; saved searches: {known}")

@@ -339,6 +339,33 @@ def test_numbers_and_days_beyond_what_sqlite_and_datetime_hold_are_one_line(
     assert code == 0 and len(json.loads(out)) == 2
 
 
+def test_a_flag_given_nothing_is_an_error_not_left_out(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`articles --feed "$F"` with F unset listed every feed, exit 0; `add --title ""`
+    stored a blank title that `feeds` showed as the address (a helper's tour)."""
+    url = server.route("/a.xml", rss(items(2), title="Stadtblatt"))
+    for args, says in [
+        (["add", url, "--title", " "], "--title needs a title (leave it out for the feed's own)"),
+        (["add", url, "--tag", ""], "--tag needs a tag's name"),
+    ]:
+        code, out, err = run(capsys, *args)
+        assert (code, out, err) == (2, "", f"newsreader: {says}\n")
+    assert run(capsys, "feeds", "--json")[1].strip() == "[]"  # nothing was subscribed
+    code, out, _ = run(capsys, "add", url, "--title", "  Mein Blatt ", "--tag", " Lokales ")
+    assert code == 0 and out.startswith("subscribed to Mein Blatt")
+    (feed,) = json.loads(run(capsys, "feeds", "--json")[1])
+    assert (feed["title"], feed["tags"]) == ("Mein Blatt", ["Lokales"])
+    for args, says in [
+        (["articles", "--feed", ""], "--feed needs a feed's address, id or title"),
+        (["articles", "--tag", " "], "--tag needs a tag's name"),
+        (["articles", "--saved", ""], "--saved needs a saved search's name"),
+        (["refresh", "--feed", "1", "--feed", ""], "--feed needs a feed's address, id or title"),
+    ]:
+        code, out, err = run(capsys, *args)
+        assert (code, out, err) == (2, "", f"newsreader: {says}\n")
+
+
 def test_a_feed_is_found_in_every_spelling_it_was_stored_or_typed_in(
     server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsreader.core.errors import FeedParseError
 from newsreader.core.subscribe.opml import OpmlFeed, parse_opml, write_opml
@@ -158,3 +160,26 @@ def test_import_takes_other_spellings_of_one_address_as_one_subscription(tmp_pat
         "https://example.org/feed.xml",
     ]
     store.close()
+
+
+# Tags as an import leaves them: no space at either end or twice, no slash at either end
+# (`category` holds slash-delimited paths).
+_TAG = st.text(alphabet="abÄß ,/&<", min_size=1, max_size=8).filter(
+    lambda t: t == " ".join(t.split()) and t.strip("/") == t
+)
+
+
+@given(st.lists(st.lists(_TAG, max_size=4, unique=True), min_size=1, max_size=5))
+def test_any_tags_come_back_from_our_own_export(tag_lists: list[list[str]]) -> None:
+    """Property: an export imported again gives each feed its tags, the first one first.
+    A tag with a comma was said in `category`, where commas part tags: 'A, B' came back as
+    'A, B', 'A' and 'B' (a helper's tour)."""
+    feeds = [
+        OpmlFeed(f"https://{n}.example/rss", f"Feed {n}", tuple(tags))
+        for n, tags in enumerate(tag_lists)
+    ]
+    again = {f.url: f for f in parse_opml(write_opml(feeds).encode("utf-8"))}
+    for feed in feeds:
+        back = again[feed.url].tags
+        assert sorted(back) == sorted(feed.tags)
+        assert back[:1] == feed.tags[:1]

@@ -3,8 +3,9 @@
 `import_opml` reads a file and subscribes to its feeds (the caller refreshes them); the command
 line and the reader's `i` dialog both call it and show the `Imported` it returns.
 
-Export puts each feed in the folder of its first tag and lists all its tags in `category`, so
-an import of our own export gives back exactly what was exported.
+Export puts each feed in the folder of its first tag and lists all its tags in `category`
+(one with a comma in a folder of its own instead), so an import of our own export gives back
+exactly what was exported.
 """
 
 from __future__ import annotations
@@ -147,9 +148,17 @@ def write_opml(feeds: Iterable[OpmlFeed], *, title: str = "newsreader subscripti
     etree.SubElement(head, "dateCreated").text = format_datetime(datetime.now(UTC), usegmt=True)
     body = etree.SubElement(root, "body")
     folders: dict[str, list[OpmlFeed]] = {"": []}
+    # Commas part `category`: a later tag that has one ("Politik, Wirtschaft") is said by a
+    # folder of that name after the others, which lists the feed again, and an import joins
+    # the listings (the first tag stays first). Said in `category`, it came back as three
+    # tags (a helper's tour).
+    also: dict[str, list[OpmlFeed]] = {}
     for feed in feeds:
         folders.setdefault(feed.tags[0] if feed.tags else "", []).append(feed)
-    for folder, members in folders.items():
+        for tag in feed.tags[1:]:
+            if "," in tag:
+                also.setdefault(tag, []).append(feed)
+    for folder, members in [*folders.items(), *also.items()]:
         parent = body
         if folder:
             parent = etree.SubElement(body, "outline", text=_xml(folder), title=_xml(folder))
@@ -159,8 +168,9 @@ def write_opml(feeds: Iterable[OpmlFeed], *, title: str = "newsreader subscripti
             if feed.title:
                 outline.set("title", _xml(feed.title))
             outline.set("xmlUrl", _xml(feed.url))
-            if feed.tags:
-                outline.set("category", _xml(",".join(feed.tags)))
+            sayable = [tag for tag in feed.tags if "," not in tag]
+            if sayable:
+                outline.set("category", _xml(",".join(sayable)))
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return xml.decode("utf-8")
 
