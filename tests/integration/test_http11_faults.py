@@ -254,6 +254,78 @@ async def test_a_gzip_body_cut_off_by_the_closing_server_is_no_feed(
     assert halved.body is None
 
 
+async def test_a_compressed_body_whole_by_its_length_is_taken_though_never_ended(
+    raw_server: Callable[[Answer], RawServer],
+) -> None:
+    """Flushed and never ended, a gzip stream sent whole by Content-Length is no cut-off
+    body: the check above failed it (a helper's review of 8ad48ef)."""
+    squeeze = zlib.compressobj(wbits=31)
+    flushed = squeeze.compress(FEED) + squeeze.flush(zlib.Z_SYNC_FLUSH)
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
+    server = raw_server(once(head % len(flushed) + flushed))
+    (result,) = await fetch_all(server.url)
+    assert not isinstance(result, Exception), result
+    assert (result.error, result.body) == (None, FEED)
+
+
+async def test_stray_bytes_after_a_304_cost_the_next_feed_a_new_connection_not_a_failure(
+    raw_server: Callable[[Answer], RawServer],
+) -> None:
+    """A server that sends a body after its 304 leaves bytes on the kept-alive connection:
+    the next request on it read them as its answer, and failed as a malformed one (a
+    helper's review of 8ad48ef). Sent again on a new connection, it is answered."""
+
+    def answer(path: str, n: int) -> tuple[Iterator[bytes], bool]:
+        def pieces() -> Iterator[bytes]:
+            if path == "/unchanged.xml":
+                yield b'HTTP/1.1 304 Not Modified\r\nETag: "e"\r\n\r\n'
+                time.sleep(0.3)
+                yield b"<html>stray body</html>\n"
+            else:
+                yield b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(FEED), FEED)
+
+        return pieces(), False
+
+    server = raw_server(answer)
+    async with Fetcher(NO_RETRY) as fetcher:
+        first = await fetcher.fetch(server.url.replace("/feed.xml", "/unchanged.xml"), etag='"e"')
+        second = await fetcher.fetch(server.url)  # sent before the stray bytes come
+    assert first.status == 304
+    assert (second.status, second.error, second.body) == (200, None, FEED)
+
+
+def test_a_feed_moved_for_good_to_a_page_that_answers_304_keeps_its_address(
+    raw_server: Callable[[Answer], RawServer], tmp_path: Path
+) -> None:
+    """The feed's validators went to every hop: a retired feed's home page answered its
+    If-Modified-Since with 304, the address moved there, and every refresh after was a
+    quiet 304 (a helper's review). The target of a move is asked without them."""
+    good = rss(items(2))
+    retired = {"on": False}
+
+    def answer(path: str, n: int) -> tuple[list[bytes], bool]:
+        if path == "/feed.xml" and not retired["on"]:
+            head = b"HTTP/1.1 200 OK\r\nLast-Modified: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
+            return [head + b"Content-Length: %d\r\n\r\n%s" % (len(good), good)], False
+        if path == "/feed.xml":
+            return [b"HTTP/1.1 301 Moved\r\nLocation: /\r\nContent-Length: 0\r\n\r\n"], False
+        if b"if-modified-since" in server.requests[-1].lower():
+            return [b"HTTP/1.1 304 Not Modified\r\n\r\n"], False
+        page = b"<html><head><title>Home</title></head><body>Hallo</body></html>"
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+        return [head + b"Content-Length: %d\r\n\r\n%s" % (len(page), page)], False
+
+    server = raw_server(answer)
+    store = Store(tmp_path / "c.sqlite3")
+    feed = store.add_feed(server.url)
+    asyncio.run(refresh(store, Config()))
+    retired["on"] = True
+    report = asyncio.run(refresh(store, Config()))
+    assert [url for url, _ in report.failed] == [server.url]
+    moved = store.feed(feed.id)
+    assert moved is not None and moved.url == server.url
+
+
 async def test_a_deflate_body_without_its_wrapper_may_come_a_byte_at_first(
     raw_server: Callable[[Answer], RawServer],
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.core.extract.metadata import page_preview
+from newsreader.core.extract.metadata import decode_html, page_preview
 from newsreader.core.extract.page import extract_article
 from newsreader.core.extract.paywall import (
     is_subscription_notice,
@@ -254,6 +254,15 @@ def test_decodes_cp1252_and_meta_charset() -> None:
     assert "Brücke" in (page.title or "")
     no_charset = LOCAL_ARTICLE.replace('<meta charset="utf-8">', "").encode("cp1252")
     assert "Brücke" in (extract_article(no_charset, url=ARTICLE_URL).title or "")
+
+
+def test_utf8_bytes_are_utf8_whatever_a_stale_meta_says() -> None:
+    """A page's <meta> that says iso-8859-1 over UTF-8 bytes read "Brücke" as "BrÃ¼cke"
+    (a helper's review); bytes in another charset still follow their <meta>."""
+    stale = LOCAL_ARTICLE.replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
+    assert "Brücke" in (extract_article(stale.encode("utf-8"), url=ARTICLE_URL).title or "")
+    cyrillic = '<html><head><meta charset="windows-1251"><title>Новости</title></head></html>'
+    assert decode_html(cyrillic.encode("cp1251")) == cyrillic
 
 
 def test_page_preview_on_truncated_head() -> None:

@@ -187,6 +187,18 @@ def test_utf8_bytes_win_over_a_wrong_http_charset() -> None:
     assert feed.entries[1].title == "Größere Kita für Süd"
 
 
+@pytest.mark.parametrize("declaration", ["<?xml version='1.0'?>", ""])
+@pytest.mark.parametrize("kind", ["application/rss+xml", "text/xml"])
+def test_the_servers_charset_reads_a_feed_that_declares_none(declaration: str, kind: str) -> None:
+    """A feed in windows-1251 that said so in its Content-Type alone came out as mojibake:
+    without an encoding in the XML declaration the bytes were taken for UTF-8, then cp1252
+    (a helper's review)."""
+    body = (declaration + rss(item("Новости города")).split("?>", 1)[1]).encode("cp1251")
+    headers = {"Content-Type": f"{kind}; charset=windows-1251"}
+    feed = parse_feed(body, url=FEED_URL, headers=headers)
+    assert feed.entries[0].title == "Новости города"
+
+
 def test_double_encoded_utf8_is_repaired() -> None:
     mangled = "Größere Kita für Süd".encode().decode("cp1252")
     assert MOJIBAKE.search(mangled)

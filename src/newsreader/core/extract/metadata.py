@@ -21,7 +21,10 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def decode_html(data: bytes | str) -> str:
-    """Bytes -> str: BOM, then <meta charset>, then UTF-8, then cp1252 (never fails)."""
+    """Bytes -> str: BOM, then UTF-8 if the bytes are that, then <meta charset>, then cp1252
+    (never fails). Bytes that decode as UTF-8 are UTF-8, whatever a stale <meta> says: a
+    page's "iso-8859-1" read "Straßenbahn" as "StraÃŸenbahn" (a helper's review); text in
+    another charset is hardly ever valid UTF-8."""
     if isinstance(data, str):
         return data
     for bom, codec in (
@@ -31,6 +34,10 @@ def decode_html(data: bytes | str) -> str:
     ):
         if data.startswith(bom):
             return data[len(bom) :].decode(codec, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     match = _CHARSET.search(data[:4096])
     if match:
         name = match.group(1).decode("ascii", "ignore").lower()
@@ -41,10 +48,7 @@ def decode_html(data: bytes | str) -> str:
             return data.decode(name)
         except (LookupError, UnicodeDecodeError):
             pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return data.decode("cp1252", errors="replace")
 
 
 def parse_html(html: bytes | str) -> lxml.html.HtmlElement | None:

@@ -69,6 +69,12 @@ class _Inflater:
                 return
 
 
+def _ends_at_close(resp: Response) -> bool:
+    headers = resp.headers
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    return "content-length" not in headers and not chunked
+
+
 def _passthrough(data: bytes) -> Iterator[bytes]:
     yield data
 
@@ -106,7 +112,10 @@ async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
         received += len(raw)
         if received > cap:  # raw bytes too: what follows a gzip stream's end inflates to nothing
             return bytes(body) if head_only else None
-    if inflater is not None and received and not inflater.complete and not head_only:
-        # Half a feed with the whole one's ETag: the next refresh's 304 would keep it.
+    if inflater and received and not inflater.complete and not head_only and _ends_at_close(resp):
+        # Half a feed with the whole one's ETag: the next refresh's 304 would keep it. Only
+        # a body that ends where the server closes can be cut off unseen (a length or
+        # chunks tell the rest); one whole by those whose stream was flushed and never
+        # ended is taken as it comes.
         raise DecodeError("the response was cut off (its compressed data does not end)")
     return bytes(body)

@@ -248,6 +248,12 @@ class Fetcher:
                 return result, retry, wait, None
             status, target = hop.status, hop.target
             permanent = permanent and status in _PERMANENT
+            if permanent:
+                # The stored address moves to the target once it answers with the feed: asked
+                # with the old address's validators, a retired feed's home page answered 304,
+                # and the address moved there for good (a helper's review). Once moved, the
+                # new address is asked conditionally again.
+                headers = {k: v for k, v in headers.items() if k not in _VALIDATORS}
             if not is_web_url(target):
                 msg = refused_redirect(target)
                 return _failed(url, current, msg, status), False, None, None
@@ -319,6 +325,9 @@ class Fetcher:
             base, error=f"{line} (retry after {retry_after:g} s)", retry_after=retry_after
         )
         return result, retry_after <= self.config.max_retry_after, retry_after
+
+
+_VALIDATORS = ("If-None-Match", "If-Modified-Since")
 
 
 @dataclass(frozen=True, slots=True)

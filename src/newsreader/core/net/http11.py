@@ -201,11 +201,12 @@ class Client:
         try:
             try:
                 response = await self._exchange(connection, request)
-            except StaleConnection:
+            except (StaleConnection, MalformedResponse):
                 if not reused:
                     raise
-                # A kept-alive connection the server dropped before answering: a GET is safe
-                # to send again, once, on a new connection.
+                # A kept-alive connection the server dropped before answering, or one where
+                # stray bytes of the last answer wait (a body sent after a 304): a GET is
+                # safe to send again, once, on a new connection.
                 connection.close()
                 connection = await self._connect(where)
                 response = await self._exchange(connection, request)

@@ -138,7 +138,14 @@ def _as_utf8(
     if body.isascii():
         return body, content_type
     match = _XML_DECL.match(body, 0, 400)
-    declared = match.group(2).decode("ascii").lower() if match else "utf-8"
+    # The XML declaration's encoding; without one, the server's charset (a Russian feed in
+    # windows-1251 said so in its Content-Type alone, and came out as mojibake: a helper's
+    # review). Bytes that are UTF-8 are read as UTF-8 whatever either says (below).
+    header = _CHARSET.search(content_type) if content_type else None
+    if match:
+        declared = match.group(2).decode("ascii").lower()
+    else:
+        declared = header.group(1).lower() if header else "utf-8"
     base = (content_type or "application/xml").split(";", 1)[0].strip()
     if declared in ("utf-8", "utf8") and (trust_utf8 or _is_utf8(body)):
         return body, f"{base}; charset=utf-8"  # as it was: no 2nd copy of a big feed
