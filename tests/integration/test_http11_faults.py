@@ -520,6 +520,24 @@ async def test_a_refused_proxy_is_named_in_the_error_line_without_its_password(
     assert result.error == f"connection refused (through proxy http://127.0.0.1:{port})"
 
 
+async def test_a_proxy_that_refuses_the_tunnel_is_named_with_its_answer(
+    raw_server: Callable[[Answer], RawServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 407 to CONNECT read "network error (HttpError)" (a helper's review)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    head = b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic x\r\n"
+    proxy = raw_server(once(head + b"Content-Length: 0\r\n\r\n"))
+    origin = proxy.url.removesuffix("/feed.xml")
+    monkeypatch.setenv("HTTPS_PROXY", origin.replace("http://", "http://anna:geheim@"))
+    (result,) = await fetch_all("https://feeds.example.org/rss.xml")
+    assert not isinstance(result, Exception), repr(result)
+    assert result.error is not None
+    assert result.error.startswith(f"proxy {origin} refused the tunnel: ")
+    assert "407" in result.error and "geheim" not in result.error
+
+
 # --- request targets ---------------------------------------------------------------------------
 
 

@@ -92,6 +92,10 @@ class ProxiedClients:
         try:
             async with client.stream("GET", url, headers=headers) as resp:
                 yield _Adapted(resp)
+        except httpx.ProxyError as exc:  # its answer to CONNECT: "network error (HttpError)"
+            reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+            shown = self.proxy_for(url)
+            raise http11.ProxyUnusable(f"proxy {shown} refused the tunnel: {reason}") from exc
         except httpx.HTTPError as exc:
             translated = _translated(exc)
             if isinstance(translated, http11.ConnectError | http11.ConnectTimeout):
