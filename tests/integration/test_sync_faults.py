@@ -209,3 +209,55 @@ def test_a_mistyped_server_changes_nothing_and_the_marks_go_out_later(
     code, out, _ = run(capsys, "sync", "--json")
     assert code == 0 and json.loads(out)["pushed"] == 1
     assert sum(1 for item in fake.items.values() if item.starred) == 1
+
+
+def _serve_once(answer: bytes) -> tuple[str, socket.socket]:
+    """A raw server on 127.0.0.1 that answers every request with `answer`."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", listener
+
+
+def test_a_compressed_answer_is_unpacked_within_the_cap() -> None:
+    """httpx's iter_bytes inflated a whole network read at once: a gzip bomb of 50 MB of
+    zeros took tens of MB under a 1 MB cap (a helper's review). An honest gzip answer is
+    still read."""
+    import gzip
+    import tracemalloc
+
+    from newsreader.core.errors import SyncProtocolError
+    from newsreader.core.sync.http import SyncHttp
+
+    bomb = gzip.compress(b"\0" * (50 << 20), compresslevel=9)
+    honest = gzip.compress(b'{"ok": true}')
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+    for body, expect in ((bomb, None), (honest, {"ok": True})):
+        url, listener = _serve_once(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        http = SyncHttp(url, timeout=5.0, max_bytes=1 << 20)
+        tracemalloc.start()
+        try:
+            if expect is None:
+                with pytest.raises(SyncProtocolError, match="larger than 1 MB"):
+                    http.request("GET", url + "/api", what="probe")
+            else:
+                answer = http.request("GET", url + "/api", what="probe")
+                assert http.json(answer, what="probe") == expect
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+            http.close()
+            listener.close()
+        assert peak < 4 << 20

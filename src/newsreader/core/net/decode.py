@@ -18,7 +18,7 @@ _INFLATE_STEP = 64 * 1024
 _HEAD_END = b"</head"
 
 
-class _Inflater:
+class Inflater:
     """gzip/deflate decoding in bounded steps.
 
     httpx's own decoders inflate a whole network chunk at once, so a 64 KB chunk of a gzip bomb
@@ -87,7 +87,7 @@ async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
     if encoding in ("", "identity"):
         decode = _passthrough
     elif encoding in ("gzip", "x-gzip", "deflate"):
-        inflater = _Inflater(encoding)
+        inflater = Inflater(encoding)
         decode = inflater.feed
     else:
         raise DecodeError(f"unsupported Content-Encoding {encoding[:40]!r}")
