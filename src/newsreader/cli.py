@@ -11,16 +11,28 @@ import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from newsreader import __version__, exit_codes
 from newsreader.cli_numbers import whole_number
 from newsreader.collector import hold_collector, release_collector
 from newsreader.core.config import default_config_path, default_data_dir
+from newsreader.marks import headline_marks
 from newsreader.sync_cli import add_no_sync_flag, add_sync_parsers
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 
 class _Parser(argparse.ArgumentParser):
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # A terminal that cannot show "Münster" (PYTHONIOENCODING=ascii) got a traceback
+        # for `--help`; it gets "M?nster" instead.
+        out = file or sys.stderr
+        if message:
+            encoding = getattr(out, "encoding", None) or "utf-8"
+            out.write(message.encode(encoding, "replace").decode(encoding, "replace"))
+
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line, as every error here (DESIGN: no usage block): what was wrong, and where
         # the whole usage is.
@@ -119,7 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     feeds = sub.add_parser("feeds", help="list subscriptions with their status")
     feeds.add_argument("--json", action="store_true", help="print one JSON document")
 
-    imp = sub.add_parser("import", help="subscribe to every feed of an OPML file")
+    imp = sub.add_parser(
+        "import",
+        help="subscribe to every feed of an OPML file (`refresh` then fetches them)",
+        description="Subscribe to every feed of an OPML file; nothing is fetched until the "
+        "next `refresh` (the reader's i dialog fetches them at once).",
+    )
     imp.add_argument("file", type=Path, metavar="FILE.opml", help="OPML 1.0 or 2.0")
 
     exp = sub.add_parser("export", help="write subscriptions as OPML 2.0")
@@ -132,7 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also fetch article pages and their teaser targets for offline reading",
     )
     ref.add_argument(
-        "--feed", action="append", default=[], metavar="URL_OR_ID", help="only this feed"
+        "--feed",
+        action="append",
+        default=[],
+        metavar="URL_OR_ID",
+        help="only this feed (repeatable; a title names it too)",
     )
     ref.add_argument(
         "--due",
@@ -146,8 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     arts = sub.add_parser(
         "articles",
         help="list headlines, newest first",
-        description="Headlines, newest first. Marks: N unread, * starred, $ paywalled, "
-        "o readable offline.",
+        description="Headlines, newest first. Marks: {} unread, {} starred, {} paywalled, "
+        "{} readable offline.".format(*headline_marks()),
     )
     arts.add_argument("--feed", metavar="URL_OR_ID", help="only this subscription")
     arts.add_argument("--tag", help="only feeds with this tag (an OPML folder)")

@@ -23,6 +23,7 @@ from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
 from newsreader.core.fetch_records import OfferedFeed, RefreshReport
 from newsreader.core.models import EntrySummary, Feed, FeedOutcome
 from newsreader.core.times import iso
+from newsreader.marks import headline_marks
 
 if TYPE_CHECKING:  # types only: the refresh machinery loads when a refresh runs
     from newsreader.core.refresh.waiting import Waiting
@@ -124,20 +125,6 @@ def print_json(document: object) -> None:
         return
     buffer.write(text.encode("utf-8"))
     buffer.flush()
-
-
-# The reader's marks, and the ASCII ones for a terminal whose encoding lacks them.
-_MARKS = ("●", "★", "€", "↓")
-_ASCII_MARKS = ("N", "*", "$", "o")
-
-
-def headline_marks() -> tuple[str, ...]:
-    """The reader's marks when stdout can encode them, else ASCII ones (N * $ o)."""
-    try:
-        "".join(_MARKS).encode(sys.stdout.encoding or "ascii")
-    except (UnicodeEncodeError, LookupError):
-        return _ASCII_MARKS
-    return _MARKS
 
 
 def compact_age(when: datetime, now: datetime | None = None) -> str:

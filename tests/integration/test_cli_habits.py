@@ -339,6 +339,66 @@ def test_numbers_and_days_beyond_what_sqlite_and_datetime_hold_are_one_line(
     assert code == 0 and len(json.loads(out)) == 2
 
 
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [
+        ("http://", "not a valid web address (a host name, no spaces)"),
+        ("http://[::1", "not a valid web address"),
+        ("http://exa mple.de/", "not a valid web address"),  # was sent to the proxy
+        ("ftp://example.de/feed", "only http and https URLs can be subscribed"),
+        ("example.de/feed.xml", "give the whole address, as in https://example.de/feed.xml"),
+        (" ", "give a feed's address"),
+    ],
+)
+def test_an_address_that_cannot_be_fetched_says_what_is_wrong(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], address: str, says: str
+) -> None:
+    """`add http://` said "only http and https URLs can be subscribed" (a helper's tour)."""
+    code, out, err = run(capsys, "add", address)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith(f"newsreader: {address!r}: {says}")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "marks", "umlaut"),
+    [
+        ("utf-8", "● unread, ★ starred, € paywalled", "Münster"),
+        ("ascii", "N unread, * starred", "M?nster"),
+    ],
+)
+def test_help_names_the_marks_the_listing_prints_and_never_fails_to_print(
+    tmp_path: Path, encoding: str, marks: str, umlaut: str
+) -> None:
+    """`articles --help` named the ASCII marks where a UTF-8 terminal lists ● ★ € ↓, and on
+    a terminal that cannot show "Münster" it ended in a UnicodeEncodeError (a helper's
+    tour)."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "NEWSREADER_CONFIG": os.devnull}
+    done = subprocess.run(
+        [sys.executable, "-m", "newsreader", "--data-dir", str(tmp_path), "articles", "--help"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    shown = done.stdout.decode(encoding)
+    assert done.returncode == 0, done.stderr
+    assert f"Marks: {marks}" in " ".join(shown.split()) and umlaut in shown
+
+
+def test_a_data_dir_that_is_a_file_is_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("meine Notizen", encoding="utf-8")
+    code, out, err = run(capsys, "--data-dir", str(taken), "feeds")
+    assert (code, out, err) == (
+        2,
+        "",
+        f"newsreader: the data dir {taken} is a file, not a folder\n",
+    )
+    assert taken.read_text(encoding="utf-8") == "meine Notizen"
+
+
 def test_a_flag_given_nothing_is_an_error_not_left_out(
     server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -261,6 +261,8 @@ def make_data_dir(path: Path) -> None:
     """Create the data dir; one line naming it and the reason when that is impossible."""
     try:
         path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:  # mkdir's "File exists" for a file of that name
+        raise StoreError(f"the data dir {path} is a file, not a folder") from exc
     except OSError as exc:
         raise StoreError(f"cannot create the data dir {path}: {_reason(exc)}") from exc
 

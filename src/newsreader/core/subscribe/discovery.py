@@ -34,10 +34,24 @@ class FoundFeed:
     offers: tuple[OfferedFeed, ...] = ()  # what the page offered; empty for a feed URL
 
 
+def _why_not(url: str) -> str:
+    """What is wrong with an address that is not to be fetched: `http://` and a host with a
+    space in it were "only http and https" (a helper's tour)."""
+    text = url.strip()
+    if not text:
+        return "give a feed's address, as in https://example.org/feed.xml"
+    if ":" not in text and "." in text.split("/")[0] and " " not in text:
+        return f"give the whole address, as in https://{text}"
+    scheme = text.partition(":")[0].lower()
+    if scheme not in ("http", "https") or "://" not in text:
+        return "only http and https URLs can be subscribed"
+    return "not a valid web address (a host name, no spaces)"
+
+
 def find_feed(config: Config, url: str, *, pick: int | None = None) -> FoundFeed:
     """Resolve a user's URL to a feed and its parsed content, via autodiscovery if needed."""
-    if not is_web_url(url):
-        raise NewsreaderError(f"{url}: only http and https URLs can be subscribed")
+    if not is_web_url(url) or any(c.isspace() for c in url.strip()):
+        raise NewsreaderError(f"{url!r}: {_why_not(url)}")
     result, body = _fetch(config, url)
     if looks_like_feed(body, result.headers.get("content-type")):
         return FoundFeed(
