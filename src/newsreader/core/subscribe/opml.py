@@ -86,6 +86,11 @@ def parse_opml(data: bytes, *, skipped: list[str] | None = None) -> list[OpmlFee
         # Plain words, not the XML parser's: most often this is some other kind of file.
         if b"<opml" not in data[:4096].lower():
             raise FeedParseError(_NOT_OPML) from None
+        if b"<!entity" in data[:65536].lower():  # refused unread; "cut off" misled (a tour)
+            raise FeedParseError(
+                "not read: the OPML file declares XML entities, which a list of feeds needs "
+                "none of (they can read local files or expand without end)"
+            ) from None
         where = getattr(exc, "lineno", None)
         at = f" (line {where})" if isinstance(where, int) and where > 0 else ""
         raise FeedParseError(f"not a valid OPML file: it is cut off or broken{at}") from None
