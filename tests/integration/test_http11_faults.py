@@ -326,6 +326,39 @@ def test_a_feed_moved_for_good_to_a_page_that_answers_304_keeps_its_address(
     assert moved is not None and moved.url == server.url
 
 
+@pytest.mark.parametrize(
+    ("codings", "twice"),
+    [
+        (b"Content-Encoding: gzip, gzip\r\n", True),
+        (b"Content-Encoding: gzip\r\nContent-Encoding: gzip\r\n", True),
+        (b"Content-Encoding: identity, gzip\r\n", False),
+        (b"Content-Encoding: deflate, gzip\r\n", True),
+    ],
+    ids=["gzip-gzip", "two-headers", "identity-gzip", "deflate-gzip"],
+)
+async def test_a_body_compressed_twice_is_unpacked_twice(
+    raw_server: Callable[[Answer], RawServer], codings: bytes, twice: bool
+) -> None:
+    """Codings listed one after another were refused as one unknown coding (a helper's
+    review); httpx undoes them, last first."""
+    body = gzip.compress(FEED)
+    if twice:
+        first = zlib.compress(FEED) if codings.startswith(b"Content-Encoding: deflate") else body
+        body = gzip.compress(first)
+    head = b"HTTP/1.1 200 OK\r\n" + codings + b"Content-Length: %d\r\n\r\n" % len(body)
+    server = raw_server(once(head + body))
+    (result,) = await fetch_all(server.url)
+    assert not isinstance(result, Exception), result
+    assert (result.error, result.body) == (None, FEED)
+
+
+async def test_a_coding_we_cannot_undo_is_named(raw_server: Callable[[Answer], RawServer]) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip, br\r\nContent-Length: 3\r\n\r\nabc"
+    (result,) = await fetch_all(raw_server(once(head)).url)
+    assert not isinstance(result, Exception), result
+    assert result.error == "unsupported Content-Encoding 'gzip, br'"
+
+
 async def test_a_deflate_body_without_its_wrapper_may_come_a_byte_at_first(
     raw_server: Callable[[Answer], RawServer],
 ) -> None:

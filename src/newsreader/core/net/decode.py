@@ -79,18 +79,30 @@ def _passthrough(data: bytes) -> Iterator[bytes]:
     yield data
 
 
+def _then(
+    first: Callable[[bytes], Iterator[bytes]], second: Callable[[bytes], Iterator[bytes]]
+) -> Callable[[bytes], Iterator[bytes]]:
+    """`second` of each piece `first` gives: a step at a time, no stage holds it all."""
+
+    def both(data: bytes) -> Iterator[bytes]:
+        for piece in first(data):
+            yield from second(piece)
+
+    return both
+
+
 async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
     """The decoded body, or None when it grew past `cap` (head_only: truncated at `cap`)."""
     encoding = resp.headers.get("content-encoding", "identity").strip().lower()
-    decode: Callable[[bytes], Iterator[bytes]]
-    inflater = None
-    if encoding in ("", "identity"):
-        decode = _passthrough
-    elif encoding in ("gzip", "x-gzip", "deflate"):
-        inflater = Inflater(encoding)
-        decode = inflater.feed
-    else:
+    # Codings in the order applied ("gzip, gzip": compressed twice; two headers are joined
+    # so), undone last first; each was refused as one unknown coding (a helper's review).
+    codings = [c.strip() for c in encoding.split(",") if c.strip() not in ("", "identity")]
+    if len(codings) > 2 or any(c not in ("gzip", "x-gzip", "deflate") for c in codings):
         raise DecodeError(f"unsupported Content-Encoding {encoding[:40]!r}")
+    inflaters = [Inflater(coding) for coding in reversed(codings)]
+    decode: Callable[[bytes], Iterator[bytes]] = _passthrough
+    for inflater in inflaters:
+        decode = _then(decode, inflater.feed)
     # One buffer, not a list of pieces: a body sent in chunks of one byte held a bytes
     # object of ~35 bytes for each (a helper's review: 47 MB for a body of 0.5 MB).
     body = bytearray()
@@ -112,7 +124,8 @@ async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
         received += len(raw)
         if received > cap:  # raw bytes too: what follows a gzip stream's end inflates to nothing
             return bytes(body) if head_only else None
-    if inflater and received and not inflater.complete and not head_only and _ends_at_close(resp):
+    unfinished = any(not inflater.complete for inflater in inflaters)
+    if unfinished and received and not head_only and _ends_at_close(resp):
         # Half a feed with the whole one's ETag: the next refresh's 304 would keep it. Only
         # a body that ends where the server closes can be cut off unseen (a length or
         # chunks tell the rest); one whole by those whose stream was flushed and never
