@@ -13,7 +13,8 @@ ASCII_MARKS = ("N", "*", "$", "o")
 def headline_marks() -> tuple[str, ...]:
     """The reader's marks when stdout can encode them, else ASCII ones (N * $ o)."""
     try:
-        "".join(MARKS).encode(sys.stdout.encoding or "ascii")
+        # A stream that names no encoding (Textual's capture of print) gets the ASCII ones.
+        "".join(MARKS).encode(getattr(sys.stdout, "encoding", None) or "ascii")
     except (UnicodeEncodeError, LookupError):
         return ASCII_MARKS
     return MARKS

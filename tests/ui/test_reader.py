@@ -171,6 +171,58 @@ async def test_follow_teaser_online_loads_page_and_back_forward(
         assert server.hits["/teaser"] == 1  # forward reads the cache
 
 
+async def test_a_page_that_failed_is_asked_for_again_when_opened_again(
+    store: Store, config: Config, server: object
+) -> None:
+    """Read on the train: a page that failed while the network was away stayed failed until
+    a restart, for articles and teasers alike (a helper's tour). And `o`/`y` in the teaser
+    list take the highlighted teaser, which Enter would open, not the page on screen."""
+    from tests.support.loopback import LoopbackServer
+    from tests.ui.pages import LONG_PARAGRAPHS, article_html
+
+    assert isinstance(server, LoopbackServer)
+    down = {"on": True}
+    page = article_html("Rat beschließt Radwege", LONG_PARAGRAPHS).encode("utf-8")
+
+    def flaky(_: object) -> tuple[int, dict[str, str], bytes]:
+        if down["on"]:
+            return 503, {"Content-Type": "text/plain"}, b"down"
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page
+
+    article_url = server.route("/artikel", handler=flaky)
+    teaser_url = server.url("/teaser")
+    add_feed(
+        store,
+        server.url("/feed"),
+        "Lokales",
+        [
+            entry(
+                1,
+                "Rat beschließt Radwege",
+                url=article_url,
+                teasers=(Teaser(teaser_url, "Promenade wird fertig", "Bauarbeiten im Plan"),),
+            )
+        ],
+    )
+    config = Config(network=config.network.__class__(retries=0), reader=config.reader)
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "could not load the full" in screen_text(app))
+        assert app.current_url() == article_url
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.query_one(TeaserList).has_focus
+        assert app.current_url() == teaser_url
+        down["on"] = False
+        await pilot.press("escape")
+        await pilot.pause()
+        app.query_one(HeadlineView).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Absatz 3" in article_text(app))
+        assert server.hits["/artikel"] == 2
+
+
 async def test_filters_unread_starred_paywalled_and_feed(store: Store, config: Config) -> None:
     sample_cache(store)
     app = NewsreaderApp(store, config, offline=True, clock=clock)

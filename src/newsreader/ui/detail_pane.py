@@ -77,10 +77,15 @@ class DetailPane(Vertical):
 
     @property
     def current_url(self) -> str | None:
-        """What `o` opens: the teaser page on screen, else the article."""
+        """What `o` and `y` take: the highlighted teaser while the teaser list has the focus
+        (its footer says Enter opens it; `o` opened the page on screen: a helper's tour),
+        else the teaser page on screen, else the article."""
         location = self.history.current
         if location is None:
             return None
+        teasers = self.teasers
+        if teasers.has_focus and teasers.current is not None:
+            return teasers.current.url
         if location.url is not None:
             return location.url
         return self.entry.url if self.entry is not None else None
@@ -143,8 +148,13 @@ class DetailPane(Vertical):
     # --- showing ------------------------------------------------------------------------------
 
     def _show(self, location: Location, *, teaser_title: str = "") -> None:
+        """Show a place the user went to: a page that failed before is asked for again (the
+        network may be back: it stayed failed until a restart, a helper's tour)."""
         self.refresh_bindings()  # back and forward may have become possible, or not
         entry = self.store.entry(location.entry_id)
+        failed = location.url or (entry.url if entry is not None else None)
+        if failed is not None and self.page_errors.pop(failed, None) is not None:
+            self.requested.discard(failed)
         self.entry = entry
         if entry is None:
             self.article.show_message("Gone", "This article is no longer in the cache.")
