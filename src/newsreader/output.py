@@ -19,7 +19,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from newsreader.core.article_records import Entry, StoryVersion
-from newsreader.core.extract.render import html_to_markdown, one_line, safe_text
+from newsreader.core.extract.render import (
+    html_to_markdown,
+    markdown_to_reading,
+    one_line,
+    safe_text,
+)
 from newsreader.core.fetch_records import OfferedFeed, RefreshReport
 from newsreader.core.models import EntrySummary, Feed, FeedOutcome
 from newsreader.core.times import iso
@@ -301,7 +306,7 @@ def print_article(entry: Entry) -> None:
             described = one_line(enclosure.description, 200)
             print(f"Attachment: {described}  {one_line(enclosure.url, 500)}")
     print()
-    print(safe_text(text).strip())
+    print(safe_text(markdown_to_reading(text)).strip())
     if entry.teasers:
         print()
         print("Links:")

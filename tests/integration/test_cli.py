@@ -45,6 +45,25 @@ def test_add_refresh_articles_show(
     assert "Links:" in out and "[1] mehr" in out
 
 
+def test_show_prints_text_not_markdown(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`show` printed the Markdown it keeps: "Konsument\\*innen", [labels](urls), **bold**
+    (a helper's tour); `--json` keeps the Markdown for programs."""
+    (item,) = items(1)
+    item.description = (
+        "<h2>Handel</h2><p>Ein paar Konsument*innen mögen <a href='http://example.org/a'>"
+        "den Laden</a> und <b>fette</b> Preise.</p><ul><li>Erstens</li></ul>"
+    )
+    run(capsys, "add", server.route("/feed.xml", rss([item])))
+    code, out, _ = run(capsys, "--offline", "show", "1")
+    assert code == 0
+    assert "Handel\n\nEin paar Konsument*innen mögen den Laden und fette Preise." in out
+    assert "- Erstens" in out and "\\" not in out and "](" not in out and "##" not in out
+    shown = json.loads(run(capsys, "--offline", "show", "1", "--json")[1])
+    assert "Konsument\\*innen" in shown["text"]
+
+
 def test_refresh_reports_failures_and_keeps_the_rest(
     server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

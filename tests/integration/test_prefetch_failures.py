@@ -128,3 +128,26 @@ def test_refresh_full_of_one_feed_fetches_that_feeds_pages_alone(
     assert code == 0, err
     assert ", 2 pages fetched in" in out
     assert not [path for path in server.hits if path.startswith("/kreis/")]
+
+
+def test_refresh_full_prefetches_the_teasers_of_articles_whose_page_was_cached_before(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An article read online (its page cached then) and marked unread again: `refresh
+    --full` fetched teasers only of the pages it fetched itself, so this one's teaser was
+    never available offline (a helper's tour)."""
+    base = server.url("")
+    server.route("/artikel/0", article_page(0, base=base, related=[5]), content_type=HTML)
+    server.route("/artikel/5", article_page(5, base=base, related=[]), content_type=HTML)
+    feed = server.route("/feed.xml", rss(items(1, base=base)))
+    assert run(capsys, "add", feed)[0] == 0
+    store = Store.in_dir(data_dir)
+    from newsreader.core.refresh.on_demand import load_page
+
+    # read online: the article's page cached alone
+    asyncio.run(load_page(store, f"{base}/artikel/0", config=Config()))
+    assert store.has_page(f"{base}/artikel/0") and not store.has_page(f"{base}/artikel/5")
+    code, _, err = run(capsys, "refresh", "--full")
+    assert code == 0, err
+    assert store.has_page(f"{base}/artikel/5")
+    assert server.hits["/artikel/0"] == 1  # the article's own page was not asked again

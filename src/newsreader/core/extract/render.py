@@ -293,6 +293,18 @@ _MD_PREFIX = re.compile(r"^(?:#{1,6} |> ?|\s*(?:- |\d+\. ))+", re.MULTILINE)
 _MD_UNESCAPE = re.compile(r"\\(.)|\*+")
 
 
+_MD_HEADING = re.compile(r"^#{1,6} ", re.MULTILINE)
+
+
+def markdown_to_reading(md: str) -> str:
+    """Markdown this module wrote, as text for a terminal (`show`): links by their labels,
+    no escapes ("Konsument\\*innen") or emphasis markers, no heading marks; paragraphs,
+    list items and quotes as they are."""
+    text = _MD_HEADING.sub("", _MD_LINK.sub(r"\1", md))
+    replace: Callable[[re.Match[str]], str] = lambda m: m.group(1) or ""  # noqa: E731
+    return _MD_UNESCAPE.sub(replace, text)
+
+
 def markdown_to_text(md: str) -> str:
     """Plain text of Markdown that this module wrote: labels without URLs, no markers."""
     text = _MD_LINK.sub(r"\1", md)

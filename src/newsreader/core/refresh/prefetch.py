@@ -21,6 +21,9 @@ from newsreader.core.store.store import Store
 # Pages fetched at once. Not the global cap (96, for a warm refresh's 304s): every page has a
 # body of up to max_page_mb, and two workers extract pages far slower than 32 arrive.
 _PAGES_AT_ONCE = 32
+# Unread articles whose page is cached already, newest first, whose teasers a run looks at
+# too (after those whose pages it fetched itself): it fetches only targets not yet cached.
+_CACHED_ARTICLES = 300
 
 
 class _Budget:
@@ -101,8 +104,12 @@ async def prefetch_pages(
     entries = await asyncio.to_thread(store.entries_needing_pages, feed_ids=feed_ids)
     await asyncio.gather(*(fetch_one(url) for _, url in entries))
     if not budget.spent:
+        cached = await asyncio.to_thread(
+            store.unread_entries_with_pages, _CACHED_ARTICLES, feed_ids=feed_ids
+        )
+        articles = list(dict.fromkeys([*(e for e, _ in entries), *cached]))
         targets = await asyncio.to_thread(
-            _teaser_targets, store, [e for e, _ in entries], config.prefetch.teasers_per_article
+            _teaser_targets, store, articles, config.prefetch.teasers_per_article
         )
         await asyncio.gather(*(fetch_one(url, article=False) for url in targets))
     return Prefetched(fetched, tuple(failed.items()))

@@ -288,6 +288,23 @@ class PageQueries(Database):
         ).fetchall()
         return [(int(r[0]), str(r[1])) for r in rows]
 
+    def unread_entries_with_pages(
+        self, limit: int, feed_ids: Collection[int] | None = None
+    ) -> list[int]:
+        """Ids of unread entries (of `feed_ids`, if given), newest first, whose page is
+        cached: their teasers are prefetched too (`refresh --full` took only those of pages
+        it fetched itself: an article read online, or marked unread again, never had its
+        teasers fetched; a helper's tour)."""
+        of_feeds = "" if feed_ids is None else "AND e.feed_id IN (SELECT value FROM json_each(?))"
+        wanted = () if feed_ids is None else (json.dumps(sorted(feed_ids)),)
+        rows = self.conn.execute(
+            f"""SELECT e.id FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL {of_feeds}
+               AND EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL)
+               ORDER BY e.published DESC, e.id DESC LIMIT ?""",
+            (*wanted, limit),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
     def mark_page_failed(self, url: str, *, lasting: bool = True) -> None:
         """Remember that this page failed. `lasting` (a 404, a PDF): the prefetch runs of
         the next week do not ask again (`entries_needing_pages`, `prefetch_state`); else
