@@ -205,3 +205,32 @@ def test_prefetch_stops_at_its_byte_budget(
     assert code == 0
     assert json.loads(out)["pages_fetched"] == 3
     assert sum(n for path, n in server.hits.items() if path.startswith("/artikel/")) == 3
+
+
+def test_a_dead_link_is_not_asked_for_a_preview_again_a_busy_one_is(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Each showing of an article asked its dead teaser links again for previews (a
+    helper's tour: five 404s on every back and forward); a link the network failed may
+    answer next time."""
+    import asyncio
+
+    from newsreader.core.config import Config, NetworkConfig
+    from newsreader.core.refresh.on_demand import load_previews
+    from newsreader.core.store.store import Store
+
+    store = Store(tmp_path / "c.sqlite3")
+    dead = server.url("/dead")
+    busy = server.route("/busy", "", status=503)
+    good = server.route(
+        "/good",
+        "<html><head><title>Stadtfest</title><meta name='description' content='Am Markt.'>",
+        content_type="text/html; charset=utf-8",
+    )
+    config = Config(network=NetworkConfig(retries=0))
+    for _ in range(2):
+        found = asyncio.run(load_previews(store, [dead, busy, good], config=config))
+        assert [p.url for p in found] in ([good], [])
+    assert (server.hits["/dead"], server.hits["/busy"], server.hits["/good"]) == (1, 2, 1)
+    preview = store.preview(good)
+    assert preview is not None and preview.description == "Am Markt."

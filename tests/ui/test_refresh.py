@@ -108,6 +108,8 @@ async def test_dead_network_notifies_once_and_keeps_the_cache(
             await wait_for(pilot, lambda: not app.refreshing)
         errors = [n for n in notes.raised if n.severity == "error"]
         assert len(errors) == 1
+        # not "refreshed now · online" over two failed feeds (a helper's tour)
+        assert "no feed reached" in screen_text(app) and "refreshed" not in screen_text(app)
         await pilot.press("enter")
         assert app.query_one(HeadlineView).count == 1
         assert "Noch da" in screen_text(app)

@@ -12,7 +12,7 @@ from newsreader.core.article_records import Teaser
 from newsreader.core.config import Config
 from newsreader.core.store.store import Store
 from newsreader.ui.app import NewsreaderApp
-from newsreader.ui.teaser_list import TeaserList
+from newsreader.ui.teaser_list import KICKER_CHARS, TeaserList, teaser_prompt
 from tests.ui.conftest import MOST_READ, clock, grouped_cache, sample_cache, screen_text
 
 SIZE = (
@@ -113,6 +113,19 @@ async def test_kicker_dim_before_headline_and_summary_below(store: Store, config
         assert not any(s.start <= headline_at < s.end for s in dim)  # the headline is not dim
         summary_at = prompt.plain.index("Die Bauarbeiten")
         assert any(s.start <= summary_at < s.end for s in dim)
+
+
+def test_a_long_kicker_leaves_room_for_the_headline() -> None:
+    """A kicker of 34 characters filled a narrow row and cut the headline away whole (a
+    helper's tour): it is shortened, the headline never."""
+    teaser = Teaser(
+        "https://www.spiegel.de/x",
+        "Liebe Bahn, wie kann man das so verbocken?",
+        kicker="Aufregung um Greta Thunberg im ICE",
+    )
+    first_line = teaser_prompt(1, teaser).plain.split("\n")[0]
+    assert first_line == "1. Aufregung um Greta… · Liebe Bahn, wie kann man das so verbocken?"
+    assert len(first_line.split(" · ")[0]) <= 3 + KICKER_CHARS
 
 
 async def test_long_more_list_collapses_and_expands_on_enter(store: Store, config: Config) -> None:

@@ -38,7 +38,7 @@ from newsreader.ui.headline_view import HeadlineView
 from newsreader.ui.help_screen import HelpScreen
 from newsreader.ui.markdown_content import markdown_to_content
 from newsreader.ui.messages import REFRESH, JobDone
-from newsreader.ui.teaser_list import TeaserList, heading_prompt, teaser_prompt
+from newsreader.ui.teaser_list import KICKER_CHARS, TeaserList, heading_prompt, teaser_prompt
 from tests.support.hostile_text import (
     EMPTY_CASE,
     FIXED_CASE,
@@ -286,7 +286,7 @@ def test_teaser_and_body_content_is_inert(
     assert_content_inert(prompt, {"b", "dim"}, "teaser")
     assert (one_line(title, 300) or TEASER_URL) in prompt.plain
     assert one_line(description, 300) in prompt.plain
-    assert one_line(kicker, 80) in prompt.plain
+    assert one_line(kicker, KICKER_CHARS) in prompt.plain
     heading = heading_prompt(kicker)  # a block label is page text too
     assert_content_inert(heading, {"dim"}, "teaser heading")
     assert heading.plain == one_line(kicker, 120)

@@ -217,9 +217,11 @@ class FeedPane(OptionList):
 
     def show_store(
         self, store: Store, filters: EntryFilter, config_searches: Sequence[SavedSearch]
-    ) -> datetime | None:
+    ) -> tuple[datetime | None, bool]:
         """Redrawn from the counters the store keeps, the searches' counts asked for anew;
-        returns when a feed was last fetched, for the status bar."""
+        returns, for the status bar, when a feed last answered (200-399) and whether any
+        was fetched at all: a refresh that reached no feed said "refreshed now" (a helper's
+        tour)."""
         feeds = store.feeds()
         self._feed_order, self._shown = feeds, True
         searches = all_searches(config_searches, store)
@@ -227,8 +229,15 @@ class FeedPane(OptionList):
         tags = tag_counts(feeds)
         self.set_feeds(feeds, tags, current, unread=store.unread_count(), searches=searches)
         self.counter.request(store, searches)
-        fetched = [f.last_fetched for f in feeds if f.last_fetched is not None]
-        return max(fetched) if fetched else None
+        fetched = [
+            f.last_fetched
+            for f in feeds
+            if f.last_fetched is not None
+            and f.last_status is not None
+            and 200 <= f.last_status < 400
+        ]
+        tried = any(f.last_fetched is not None for f in feeds)
+        return (max(fetched) if fetched else None), tried
 
     def show_counts(
         self, store: Store, filters: EntryFilter, config_searches: Sequence[SavedSearch]

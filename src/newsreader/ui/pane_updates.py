@@ -63,6 +63,6 @@ def show_feeds(app: NewsreaderApp, *, counts_only: bool = False) -> None:
         if counts_only:
             pane.show_counts(app.store, app.filters, app.config.searches)
         else:
-            last = pane.show_store(app.store, app.filters, app.config.searches)
+            last, tried = pane.show_store(app.store, app.filters, app.config.searches)
             for bar in app.query(StatusBar):
-                bar.last_refresh = last
+                bar.last_refresh, bar.none_reached = last, tried and last is None

@@ -19,7 +19,8 @@ class StatusBar(Static):
 
     unread: reactive[int] = reactive(0)
     watched: reactive[int] = reactive(0)  # unread entries matching a [watch] word
-    last_refresh: reactive[datetime | None] = reactive(None)
+    last_refresh: reactive[datetime | None] = reactive(None)  # a feed's last answer
+    none_reached: reactive[bool] = reactive(False)  # feeds were fetched, and none answered
     offline: reactive[bool] = reactive(False)
     progress: reactive[str] = reactive("")
     waiting: reactive[str] = reactive("")  # what a refresh waits on (core/refresh/waiting.py)
@@ -35,7 +36,7 @@ class StatusBar(Static):
 
     def render(self) -> Content:
         refreshed = (
-            "never refreshed"
+            ("no feed reached" if self.none_reached else "never refreshed")
             if self.last_refresh is None
             else "refreshed "
             + relative_age(self.last_refresh, self.now)

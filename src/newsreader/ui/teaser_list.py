@@ -37,10 +37,15 @@ def unlabelled_heading(block: Block, teasers: Sequence[Teaser]) -> str:
     return UNLABELLED[block.group]
 
 
+KICKER_CHARS = 24
+
+
 def teaser_prompt(number: int, teaser: Teaser) -> Content:
     """Kicker (dim) and title on the first line, a one-line description below; plain text."""
     title = one_line(teaser.title, 300) or one_line(teaser.url, 300)
-    kicker = one_line(teaser.kicker, 80)
+    # The kicker is short: a long one ("Aufregung um Greta Thunberg im ICE") filled the
+    # row, and the headline after it was cut away whole (a helper's tour).
+    kicker = one_line(teaser.kicker, KICKER_CHARS)
     mark = " ↓" if teaser.offline else ""
     # Assembled from plain parts, not markup: untrusted text stays text, and the space after
     # the number survives an empty kicker (markup dropped it before an empty styled span).

@@ -83,7 +83,14 @@ async def load_previews(
         async with gate:
             result = await active.fetch_head(url)
         if result.error is not None or result.body is None:
-            return  # no preview; the teaser keeps its anchor text
+            # No preview; the teaser keeps its anchor text. A link that is dead (a 404) is
+            # noted as having none, or every showing of its article asked again (a helper's
+            # tour); one the network failed is asked for again next time.
+            status = result.status
+            if status is not None and status < 500 and status not in (408, 429):
+                empty = LinkPreview(url=url, title=None, description=None, fetched_at=utcnow())
+                await asyncio.to_thread(store.save_preview, empty)
+            return
         title, description = page_preview(result.body, url=result.final_url)
         preview = LinkPreview(url=url, title=title, description=description, fetched_at=utcnow())
         await asyncio.to_thread(store.save_preview, preview)

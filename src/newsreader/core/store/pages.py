@@ -192,7 +192,9 @@ class PageQueries(Database):
         previews = {
             r[0]: (r[1], r[2])
             for r in self.conn.execute(
-                f"SELECT url, title, description FROM previews WHERE url IN ({marks})", urls
+                f"SELECT url, title, description FROM previews WHERE url IN ({marks})"
+                " AND (title IS NOT NULL OR description IS NOT NULL)",
+                urls,
             )
         }
         return [
