@@ -234,3 +234,21 @@ def test_a_dead_link_is_not_asked_for_a_preview_again_a_busy_one_is(
     assert (server.hits["/dead"], server.hits["/busy"], server.hits["/good"]) == (1, 2, 1)
     preview = store.preview(good)
     assert preview is not None and preview.description == "Am Markt."
+
+
+def test_the_page_names_the_author_the_feed_left_out(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header and `show` went without the author the page named (a helper's tour)."""
+    base = server.url("")
+    page = article_page(0, base=base, related=[]).replace(
+        b"<head>", b"<head><meta name='author' content='Erika Muster'>", 1
+    )
+    assert b"Erika Muster" in page
+    server.route("/artikel/0", page, content_type="text/html; charset=utf-8")
+    item = Item(title="Bericht 0", link=f"{base}/artikel/0", guid="g0", description="<p>A</p>")
+    run(capsys, "add", server.route("/f.xml", rss([item])))
+    code, out, _ = run(capsys, "show", "1", "--json")
+    assert code == 0 and json.loads(out)["author"] == "Erika Muster"
+    code, out, _ = run(capsys, "--offline", "show", "1")
+    assert out.splitlines()[1].split(" · ")[1] == "Erika Muster"

@@ -179,7 +179,8 @@ class EntryQueries(Database):
     def entry_without_teasers(self, entry_id: int) -> Entry | None:
         row = self.conn.execute(
             f"""SELECT {SUMMARY_COLUMNS}, e.updated, e.summary, e.content,
-                e.categories, e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled
+                e.categories, e.enclosures, p.text AS page_text, p.paywalled AS page_paywalled,
+                p.author AS page_author
                 FROM entries e LEFT JOIN pages p ON p.url = e.url WHERE e.id = ?""",
             (entry_id,),
         ).fetchone()

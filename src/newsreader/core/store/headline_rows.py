@@ -69,7 +69,8 @@ def summary_from_row(row: sqlite3.Row, watched: str | None = None) -> EntrySumma
 
 def entry_from_row(row: sqlite3.Row) -> Entry:
     """An article from `SUMMARY_COLUMNS` and its own: updated, summary, content, categories,
-    enclosures, and its page's text and paywall as page_text and page_paywalled."""
+    enclosures, and its page's text, paywall and author as page_text, page_paywalled and
+    page_author."""
     summary = summary_from_row(row)
     from newsreader.core.article_records import Enclosure, Entry  # start-up speed
 
@@ -79,7 +80,9 @@ def entry_from_row(row: sqlite3.Row) -> Entry:
         feed_title=summary.feed_title,
         title=summary.title,
         url=summary.url,
-        author=summary.author,
+        # The page names the author where the feed's item does not: the header and `show`
+        # went without one the page had (a helper's tour)
+        author=summary.author or row["page_author"],
         published=summary.published,
         updated=from_ts(row["updated"]),
         summary=unpack_text(row["summary"]),
