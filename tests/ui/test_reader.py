@@ -89,6 +89,7 @@ async def test_teaser_walk_with_brackets_and_digits(store: Store, config: Config
 
 async def test_offline_teaser_cached_and_not_cached(store: Store, config: Config) -> None:
     sample_cache(store)
+    store.mark_page_failed("https://example.org/t/1")  # a 404 when it was tried
     store.save_page(
         Page(
             url="https://example.org/t/2",
@@ -110,6 +111,7 @@ async def test_offline_teaser_cached_and_not_cached(store: Store, config: Config
         await pilot.press("1", "enter")
         await pilot.pause()
         assert "Not available offline" in screen_text(app)
+        assert "was never" in " ".join(screen_text(app).split())
         # Back twice returns to the article, forward once to the cached teaser.
         await pilot.press("backspace")
         await pilot.pause()
@@ -120,6 +122,9 @@ async def test_offline_teaser_cached_and_not_cached(store: Store, config: Config
         await pilot.press("alt+right")
         await pilot.pause()
         assert "bis Mai" in article_text(app)
+        # One that failed when a run tried it was not "never fetched" (a helper's tour).
+        await pilot.press("backspace", "1", "enter")
+        await wait_for(pilot, lambda: "fetched when it" in " ".join(screen_text(app).split()))
 
 
 async def test_follow_teaser_online_loads_page_and_back_forward(

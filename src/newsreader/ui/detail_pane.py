@@ -206,9 +206,10 @@ class DetailPane(Vertical):
         if not is_web_url(url):
             self.article.show_message(title or url, f"Not a web link, not opened: {url}")
         elif self.offline:
-            self.article.show_message(
-                title or url, "Not available offline: this page was never fetched."
-            )
+            # A page tried and failed was "never fetched" too (a helper's tour).
+            _, failed = self.store.prefetch_state(url)
+            why = "could not be fetched when it was tried" if failed else "was never fetched"
+            self.article.show_message(title or url, f"Not available offline: this page {why}.")
         elif url in self.page_errors:
             self.article.show_message(title or url, f"Could not load: {self.page_errors[url]}")
         else:
