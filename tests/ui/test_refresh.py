@@ -91,6 +91,31 @@ async def test_refresh_adds_headlines_without_moving_off_the_current_one(
         assert "Neue Meldung 0" in screen_text(app)
 
 
+async def test_a_refresh_that_changes_the_open_article_shows_the_change(
+    store: Store, config: Config, server: LoopbackServer
+) -> None:
+    """The list showed the new title after a refresh, the open article the old one until
+    it was opened again (a helper's tour)."""
+    add_feed(store, server.route("/feed.xml", rss([("b1", "Brücke gesperrt", 5)])), "Lokales", [])
+    config = replace(config, network=NetworkConfig(retries=0))
+    app = NewsreaderApp(store, config, offline=False, clock=clock)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.query_one(HeadlineView).count == 1)
+        await wait_for(pilot, lambda: not app.refreshing)
+        await pilot.press("enter")
+        shown = app.query_one(ArticleView)
+        await wait_for(pilot, lambda: shown.shown is not None and shown.shown.title != "")
+        assert shown.shown is not None and shown.shown.title == "Brücke gesperrt"
+        server.route("/feed.xml", rss([("b1", "Brücke doch nicht gesperrt", 5)]))
+        await pilot.press("r")
+        await wait_for(
+            pilot,
+            lambda: shown.shown is not None and shown.shown.title == "Brücke doch nicht gesperrt",
+        )
+        assert "Text zu Brücke doch nicht gesperrt" in shown.shown.body
+
+
 async def test_dead_network_notifies_once_and_keeps_the_cache(
     store: Store, config: Config, server: LoopbackServer
 ) -> None:

@@ -278,6 +278,19 @@ class DetailPane(Vertical):
                 self.entry = entry
                 self._show_entry(entry, keep_scroll=True)
 
+    def store_changed(self) -> None:
+        """The cache changed under the pane (a refresh): the article on screen is shown
+        again if what it shows did. The list showed a changed title while the pane kept the
+        old text until the article was opened again (a helper's tour)."""
+        location = self.history.current
+        if location is None or location.url is not None or self.entry is None:
+            return
+        entry = self.store.entry(self.entry.id)
+        if entry is None or _shown_part(entry) == _shown_part(self.entry):
+            return
+        self.entry = entry
+        self._show_entry(entry, keep_scroll=True)
+
     @on(PreviewsArrived)
     def _previews_arrived(self, message: PreviewsArrived) -> None:
         message.stop()
@@ -287,3 +300,17 @@ class DetailPane(Vertical):
         location = self.history.current
         if location is not None and location.url is None and location.entry_id == entry_id:
             self.teasers.set_teasers(self.store.entry_teasers(entry_id), keep_highlight=True)
+
+
+def _shown_part(entry: Entry) -> tuple[object, ...]:
+    """What the pane shows of an entry (its read and star marks are the list's)."""
+    return (
+        entry.title,
+        entry.author,
+        entry.summary,
+        entry.content,
+        entry.page_text,
+        entry.paywalled,
+        entry.teasers,
+        entry.enclosures,
+    )

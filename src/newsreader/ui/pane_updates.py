@@ -24,6 +24,8 @@ def cache_changed(app: NewsreaderApp, *, reload: bool, tell_new_matches: bool = 
     app.query_one(StatusBar).filter_label = describe(app.filters, app.store)
     if app.ready and app.detail.article.waits_for_feeds and app.store.has_feeds():
         app.detail.article.show_placeholder()
+    if reload and app.ready:
+        app.detail.store_changed()
     show_feeds(app)
     app.update_counts(tell_new_matches=tell_new_matches)
     show_empty_note(app)

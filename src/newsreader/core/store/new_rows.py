@@ -47,7 +47,7 @@ _INSERT_SKETCH = """INSERT OR REPLACE INTO cluster_pending
 # Provisional ids start here: no cache holds 2**53 entries, and SQLite's own ids stay below.
 PROVISIONAL = 1 << 53
 _PUBLISHED = 5  # where an entry's date is in its values (`_INSERT_ENTRY`'s order)
-_ENTRY, _ENTRY_AND_PLACE = itemgetter(0), itemgetter(0, 1)
+_ENTRY = itemgetter(0)
 
 
 class NewRows:
@@ -57,7 +57,9 @@ class NewRows:
     def __init__(self, index: IndexWrites) -> None:
         self._index = index
         self._entries: list[tuple[Any, ...]] = []
-        self._teasers: list[tuple[Any, ...]] = []
+        # (entry id, its teasers): their rows are made as they are written, not held for the
+        # batch (a tuple of nine a teaser cost a worker 0.4 MB at its peak)
+        self._teasers: list[tuple[int, Sequence[Teaser]]] = []
         self._sketches: list[tuple[int, int, int, int, str]] = []
         self._next = PROVISIONAL
         self._final: dict[int, int] = {}
@@ -71,7 +73,7 @@ class NewRows:
         return entry_id
 
     def add_teasers(self, entry_id: int, teasers: Sequence[Teaser]) -> None:
-        self._teasers += [(entry_id, pos, *teaser_columns(t)) for pos, t in enumerate(teasers)]
+        self._teasers.append((entry_id, teasers))
 
     def add_sketch(self, entry_id: int, published: int, sketch: tuple[int, int, str]) -> None:
         self._sketches.append((entry_id, published, *sketch))
@@ -89,12 +91,19 @@ class NewRows:
             final = self._final
             for new_id, row in enumerate(by_date, first + 1):
                 final[row[-1]] = new_id
-            conn.executemany(_INSERT_ENTRY, [(*row[:-1], final[row[-1]]) for row in by_date])
+            conn.executemany(_INSERT_ENTRY, ((*row[:-1], final[row[-1]]) for row in by_date))
             self._entries.clear()
             self._index.renumber(final)
         if self._teasers:
-            teasers = ((self.final_id(t[0]), *t[1:]) for t in self._teasers)
-            conn.executemany(_INSERT_TEASER, sorted(teasers, key=_ENTRY_AND_PLACE))
+            # By entry, each entry's in their order (a stable sort: an entry written twice
+            # keeps its lists in the order they came)
+            entries = sorted(((self.final_id(i), t) for i, t in self._teasers), key=_ENTRY)
+            rows = (
+                (entry_id, pos, *teaser_columns(teaser))
+                for entry_id, teasers in entries
+                for pos, teaser in enumerate(teasers)
+            )
+            conn.executemany(_INSERT_TEASER, rows)
             self._teasers.clear()
         if self._sketches:
             sketches = ((self.final_id(s[0]), *s[1:]) for s in self._sketches)
