@@ -127,6 +127,15 @@ async def test_offline_teaser_cached_and_not_cached(store: Store, config: Config
         await wait_for(pilot, lambda: "fetched when it" in " ".join(screen_text(app).split()))
 
 
+def _article_with_a_teaser(store: Store, server: object, article_url: str, teaser_url: str) -> None:
+    from tests.support.loopback import LoopbackServer
+
+    assert isinstance(server, LoopbackServer)
+    teaser = Teaser(teaser_url, "Promenade wird fertig", "Bauarbeiten im Plan")
+    story = entry(1, "Rat beschließt Radwege", url=article_url, teasers=(teaser,))
+    add_feed(store, server.url("/feed"), "Lokales", [story])
+
+
 async def test_follow_teaser_online_loads_page_and_back_forward(
     store: Store, config: Config, server: object
 ) -> None:
@@ -145,19 +154,7 @@ async def test_follow_teaser_online_loads_page_and_back_forward(
         ),
         **html,
     )
-    add_feed(
-        store,
-        server.url("/feed"),
-        "Lokales",
-        [
-            entry(
-                1,
-                "Rat beschließt Radwege",
-                url=article_url,
-                teasers=(Teaser(teaser_url, "Promenade wird fertig", "Bauarbeiten im Plan"),),
-            )
-        ],
-    )
+    _article_with_a_teaser(store, server, article_url, teaser_url)
     app = NewsreaderApp(store, config, offline=False, clock=clock)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("enter")
@@ -196,19 +193,7 @@ async def test_a_page_that_failed_is_asked_for_again_when_opened_again(
 
     article_url = server.route("/artikel", handler=flaky)
     teaser_url = server.url("/teaser")
-    add_feed(
-        store,
-        server.url("/feed"),
-        "Lokales",
-        [
-            entry(
-                1,
-                "Rat beschließt Radwege",
-                url=article_url,
-                teasers=(Teaser(teaser_url, "Promenade wird fertig", "Bauarbeiten im Plan"),),
-            )
-        ],
-    )
+    _article_with_a_teaser(store, server, article_url, teaser_url)
     config = Config(network=config.network.__class__(retries=0), reader=config.reader)
     app = NewsreaderApp(store, config, offline=False, clock=clock)
     async with app.run_test(size=WIDE) as pilot:
