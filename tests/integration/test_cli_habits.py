@@ -385,6 +385,16 @@ def test_help_names_the_marks_the_listing_prints_and_never_fails_to_print(
     assert f"Marks: {marks}" in " ".join(shown.split()) and umlaut in shown
 
 
+def test_a_space_in_the_path_is_sent_percent_encoded_as_browsers_do(
+    server: LoopbackServer, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a space in the host is no address: 392833f refused any (a helper's review)."""
+    url = server.route("/Mein%20Podcast.xml", rss(items(2), title="Mein Podcast"))
+    code, out, err = run(capsys, "add", url.replace("%20", " "))
+    assert code == 0, err
+    assert out.startswith("subscribed to Mein Podcast")
+
+
 def test_a_data_dir_that_is_a_file_is_named_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

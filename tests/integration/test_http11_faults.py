@@ -14,7 +14,7 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -340,6 +340,24 @@ async def test_a_body_compressed_twice_is_unpacked_twice(
     (result,) = await fetch_all(server.url)
     assert not isinstance(result, Exception), result
     assert (result.error, result.body) == (None, FEED)
+
+
+async def test_a_body_compressed_twice_counts_what_its_first_coding_unpacks(
+    raw_server: Callable[[Answer], RawServer],
+) -> None:
+    """Twice-gzipped empty gzip members: 20 KB on the wire, megabytes once, nothing twice.
+    Only the body counted against the cap, so the members were unpacked one by one for
+    minutes of the fetching loop's CPU (a helper's review); what the first coding unpacks
+    counts too."""
+    members = gzip.compress(b"") * 60_000  # 1.2 MB of empty members
+    body = gzip.compress(members)
+    assert len(body) < 64 * 1024
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: %d\r\n\r\n"
+    server = raw_server(once(head % len(body) + body))
+    config = FetchConfig(connect_timeout=2, read_timeout=2, deadline=10, retries=0)
+    (result,) = await fetch_all(server.url, config=replace(config, max_bytes=1024 * 1024))
+    assert not isinstance(result, Exception), result
+    assert result.error == "response larger than 1 MB"
 
 
 async def test_a_coding_we_cannot_undo_is_named(raw_server: Callable[[Answer], RawServer]) -> None:

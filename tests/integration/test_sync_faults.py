@@ -261,3 +261,28 @@ def test_a_compressed_answer_is_unpacked_within_the_cap() -> None:
             http.close()
             listener.close()
         assert peak < 4 << 20
+
+
+@pytest.mark.parametrize("coding", ["gzip, gzip", "identity, gzip", "UTF-8", "none"])
+def test_an_answer_in_codings_httpx_took_is_still_read(coding: str) -> None:
+    """httpx undid several codings and read unknown ones as they came; the bounded
+    unpacking refused them all (a helper's review)."""
+    import gzip
+
+    from newsreader.core.sync.http import SyncHttp
+
+    body = b'{"ok": true}'
+    if "gzip" in coding:
+        body = gzip.compress(body)
+    if coding == "gzip, gzip":
+        body = gzip.compress(body)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: %s\r\n"
+    answer = head % coding.encode() + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    url, listener = _serve_once(answer)
+    http = SyncHttp(url, timeout=5.0, max_bytes=1 << 20)
+    try:
+        got = http.request("GET", url + "/api", what="probe")
+        assert http.json(got, what="probe") == {"ok": True}
+    finally:
+        http.close()
+        listener.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from newsreader.core.article_records import Page, Teaser
 from newsreader.core.config import Config, ReaderConfig
 from newsreader.core.models import EntryFilter
@@ -503,3 +505,69 @@ async def test_command_palette_runs_reader_actions(store: Store, config: Config)
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one(HeadlineView).filter.unread
+
+
+async def test_a_reload_of_the_cache_leaves_the_article_where_the_reader_is(
+    store: Store, server: object
+) -> None:
+    """A refresh's end, mark all read or a cron write reload the panes: the article being
+    read went back to its first part and the top, because its teasers' previews had come
+    in since it was shown (a helper's review). A real change is shown where the reader is."""
+    from tests.support.loopback import LoopbackServer
+
+    assert isinstance(server, LoopbackServer)
+    article = "https://stadt.example/a/1"
+    long_text = "\n\n".join(f"Absatz {n}: " + "Wort " * 60 for n in range(40))
+    teaser_url = server.route(
+        "/t",
+        "<html><head><title>T</title><meta name='description' content='Beschreibung da'>",
+        content_type="text/html; charset=utf-8",
+    )
+    teasers = (Teaser(teaser_url, "Ein Teaser", ""),)
+    add_feed(
+        store,
+        "https://stadt.example/feed",
+        "Stadt",
+        [entry(1, "Lang", url=article, teasers=teasers)],
+    )
+    page = Page(url=article, final_url=article, fetched_at=NOW, title="Lang", text=long_text)
+    store.save_page(page, b"<html></html>")
+    reader = ReaderConfig(refresh_on_start=False, article_max_chars=1000)
+    app = NewsreaderApp(store, Config(reader=reader), offline=False, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("enter")
+        view = app.query_one(ArticleView)
+        await wait_for(pilot, lambda: "Beschreibung da" in screen_text(app))
+        view.action_show_more()
+        view.action_show_more()
+        view.scroll_end(animate=False)
+        await pilot.pause()
+        shown_chars, where = len(view.body_source), view.scroll_y
+        assert shown_chars > 2000 and where > 0
+        app.store_changed()
+        await pilot.pause()
+        assert (len(view.body_source), view.scroll_y) == (shown_chars, where)
+        changed = Page(
+            url=article, final_url=article, fetched_at=NOW, text="Nachtrag\n\n" + long_text
+        )
+        store.save_page(changed, b"<html></html>")
+        app.store_changed()
+        await wait_for(pilot, lambda: view.body_source.startswith("Nachtrag"))
+        assert len(view.body_source) > 2000  # as far as "Show more" had opened it
+
+
+@pytest.mark.parametrize("offline", [False, True])
+async def test_a_teaser_page_with_nothing_to_read_says_so(
+    store: Store, config: Config, offline: bool
+) -> None:
+    """A cached teaser page without text or description said "Loading …" for ever online,
+    and "never fetched" offline (a helper's review)."""
+    sample_cache(store)
+    empty = Page(url="https://example.org/t/1", final_url="https://example.org/t/1", fetched_at=NOW)
+    store.save_page(empty, b"<html><body></body></html>")
+    app = NewsreaderApp(store, config, offline=offline, clock=clock)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "enter", "1", "enter")
+        await wait_for(pilot, lambda: "No article text" in screen_text(app))
+        text = " ".join(screen_text(app).split())
+        assert "Loading" not in text and "never fetched" not in text

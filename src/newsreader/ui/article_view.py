@@ -134,9 +134,12 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.show_message("Nothing selected", "Choose a headline and press enter to read it.")
 
     def show(self, shown: Shown, *, keep_scroll: bool = False) -> None:
+        """`keep_scroll`: the same article again (its page arrived, a refresh changed it),
+        where the reader is and as far as "Show more" opened it."""
         self.shown = shown
         self._waiting_for_feeds = False
-        self._limit = self.max_chars
+        if not keep_scroll:
+            self._limit = self.max_chars
         self._render_shown(keep_scroll=keep_scroll)
 
     @property

@@ -202,6 +202,13 @@ class DetailPane(Vertical):
             self.article.show(page_shown(page, fallback_title=title, source=source))
             self.teasers.set_teasers(page.teasers)
             return
+        if page is not None:  # cached, with nothing to read: it said "Loading" for ever
+            self.article.show_message(
+                page.title or title or url,
+                "No article text could be extracted from this page; o opens it in the browser.",
+            )
+            self.teasers.set_teasers(page.teasers)
+            return
         self.teasers.set_teasers(())
         if not is_web_url(url):
             self.article.show_message(title or url, f"Not a web link, not opened: {url}")
@@ -303,7 +310,8 @@ class DetailPane(Vertical):
 
 
 def _shown_part(entry: Entry) -> tuple[object, ...]:
-    """What the pane shows of an entry (its read and star marks are the list's)."""
+    """What the article shows of an entry: not its read and star marks (the list's), nor
+    its teasers, whose previews come in on their own (`previews_done`)."""
     return (
         entry.title,
         entry.author,
@@ -311,6 +319,5 @@ def _shown_part(entry: Entry) -> tuple[object, ...]:
         entry.content,
         entry.page_text,
         entry.paywalled,
-        entry.teasers,
         entry.enclosures,
     )

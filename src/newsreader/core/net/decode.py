@@ -105,46 +105,73 @@ def _passthrough(data: bytes) -> Iterator[bytes]:
     yield data
 
 
+class Oversize(Exception):
+    """What a first coding unpacked to passed the cap before the last was undone."""
+
+
 def _then(
-    first: Callable[[bytes], Iterator[bytes]], second: Callable[[bytes], Iterator[bytes]]
+    first: Callable[[bytes], Iterator[bytes]],
+    second: Callable[[bytes], Iterator[bytes]],
+    cap: int,
 ) -> Callable[[bytes], Iterator[bytes]]:
-    """`second` of each piece `first` gives: a step at a time, no stage holds it all."""
+    """`second` of each piece `first` gives, a step at a time; what `first` gives counts
+    against `cap` too: twice-gzipped empty members unpacked to gigabytes that the body
+    never grew by, minutes of CPU on the fetching loop (a helper's review)."""
+    given = 0
 
     def both(data: bytes) -> Iterator[bytes]:
+        nonlocal given
         for piece in first(data):
+            given += len(piece)
+            if given > cap:
+                raise Oversize
             yield from second(piece)
 
     return both
 
 
-async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
-    """The decoded body, or None when it grew past `cap` (head_only: truncated at `cap`)."""
-    encoding = resp.headers.get("content-encoding", "identity").strip().lower()
-    # Codings in the order applied ("gzip, gzip": compressed twice; two headers are joined
-    # so), undone last first; each was refused as one unknown coding (a helper's review).
-    codings = [c.strip() for c in encoding.split(",") if c.strip() not in ("", "identity")]
+def body_decoder(
+    encoding: str, cap: int
+) -> tuple[Callable[[bytes], Iterator[bytes]], list[Inflater]]:
+    """What undoes a Content-Encoding (raw bytes in, body pieces out), and its inflaters,
+    which say whether their streams ended. Codings in the order applied ("gzip, gzip":
+    compressed twice; two headers are joined so), undone last first: each was refused as
+    one unknown coding (a helper's review). DecodeError for one we cannot undo."""
+    codings = [c.strip() for c in encoding.lower().split(",") if c.strip() not in ("", "identity")]
     if len(codings) > 2 or any(c not in ("gzip", "x-gzip", "deflate") for c in codings):
-        raise DecodeError(f"unsupported Content-Encoding {encoding[:40]!r}")
+        raise DecodeError(f"unsupported Content-Encoding {encoding.strip()[:40]!r}")
     inflaters = [Inflater(coding) for coding in reversed(codings)]
     decode: Callable[[bytes], Iterator[bytes]] = _passthrough
     for inflater in inflaters:
-        decode = _then(decode, inflater.feed)
+        decode = inflater.feed if decode is _passthrough else _then(decode, inflater.feed, cap)
+    return decode, inflaters
+
+
+async def read_body(resp: Response, cap: int, head_only: bool) -> bytes | None:
+    """The decoded body, or None when it grew past `cap` (head_only: truncated at `cap`)."""
+    encoding = resp.headers.get("content-encoding", "identity")
+    decode, inflaters = body_decoder(encoding, cap)
     parts = _Parts()
     tail = b""
     received = 0
     async for raw in resp.aiter_raw():
-        for piece in decode(raw):
-            if parts.size + len(piece) > cap:
-                if not head_only:
-                    return None
-                parts.add(piece[: cap - parts.size])
-                return parts.joined()
-            parts.add(piece)
-            if head_only:
-                window = (tail + piece).lower()
-                if _HEAD_END in window:
+        try:
+            # Each piece as it is unpacked, checked against the cap before the next: a
+            # 64 KB read of a gzip bomb is 64 MB if unpacked at once.
+            for piece in decode(raw):
+                if parts.size + len(piece) > cap:
+                    if not head_only:
+                        return None
+                    parts.add(piece[: cap - parts.size])
                     return parts.joined()
-                tail = window[-len(_HEAD_END) :]
+                parts.add(piece)
+                if head_only:
+                    window = (tail + piece).lower()
+                    if _HEAD_END in window:
+                        return parts.joined()
+                    tail = window[-len(_HEAD_END) :]
+        except Oversize:
+            return parts.joined() if head_only else None
         received += len(raw)
         if received > cap:  # raw bytes too: what follows a gzip stream's end inflates to nothing
             return parts.joined() if head_only else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -34,6 +35,13 @@ class FoundFeed:
     offers: tuple[OfferedFeed, ...] = ()  # what the page offered; empty for a feed URL
 
 
+def _spaced_host(url: str) -> bool:
+    """A host with a space in it ("exa mple.de") went to the proxy as it was; a space in
+    the path is sent percent-encoded, as browsers do ("/Mein Podcast.xml")."""
+    host = urlsplit(url.strip()).hostname or ""
+    return any(c.isspace() for c in host)
+
+
 def _why_not(url: str) -> str:
     """What is wrong with an address that is not to be fetched: `http://` and a host with a
     space in it were "only http and https" (a helper's tour)."""
@@ -50,7 +58,7 @@ def _why_not(url: str) -> str:
 
 def find_feed(config: Config, url: str, *, pick: int | None = None) -> FoundFeed:
     """Resolve a user's URL to a feed and its parsed content, via autodiscovery if needed."""
-    if not is_web_url(url) or any(c.isspace() for c in url.strip()):
+    if not is_web_url(url) or _spaced_host(url):
         raise NewsreaderError(f"{url!r}: {_why_not(url)}")
     result, body = _fetch(config, url)
     if looks_like_feed(body, result.headers.get("content-type")):
