@@ -347,6 +347,8 @@ def test_numbers_and_days_beyond_what_sqlite_and_datetime_hold_are_one_line(
         ("http://exa mple.de/", "not a valid web address"),  # was sent to the proxy
         ("ftp://example.de/feed", "only http and https URLs can be subscribed"),
         ("example.de/feed.xml", "give the whole address, as in https://example.de/feed.xml"),
+        ("127.0.0.1:8080/rss", "give the whole address, as in https://127.0.0.1:8080/rss"),
+        ("mailto:rat@stadt.de", "only http and https URLs can be subscribed"),
         (" ", "give a feed's address"),
     ],
 )

@@ -24,6 +24,8 @@ from newsreader.core.parsed import ParsedFeed
 
 __all__ = ["FoundFeed", "discover_feeds", "find_feed", "looks_like_feed"]
 
+# "example.org/feed", "127.0.0.1:8080/feed.xml": an address without its scheme
+_BARE_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:/\S*)?\Z")
 _FEED_TYPE = re.compile(r"(?:application|text)/(?:x-)?(?:rss|atom|rdf)\+xml|application/feed\+json")
 
 
@@ -48,7 +50,7 @@ def _why_not(url: str) -> str:
     text = url.strip()
     if not text:
         return "give a feed's address, as in https://example.org/feed.xml"
-    if ":" not in text and "." in text.split("/")[0] and " " not in text:
+    if _BARE_HOST.match(text):
         return f"give the whole address, as in https://{text}"
     scheme = text.partition(":")[0].lower()
     if scheme not in ("http", "https") or "://" not in text:
