@@ -113,6 +113,13 @@ async def fetch_all(*urls: str, config: FetchConfig = NO_RETRY) -> list[FetchRes
     return out
 
 
+async def fetched_whole(raw_server: Callable[[Answer], RawServer], answer: bytes) -> bool:
+    """Whether `answer`, sent once, comes back as FEED without an error."""
+    (result,) = await fetch_all(raw_server(once(answer)).url)
+    assert not isinstance(result, Exception), result
+    return (result.error, result.body) == (None, FEED)
+
+
 # --- a fetch never raises: one clean line for an answer that is not HTTP ---------------------
 
 
@@ -252,10 +259,7 @@ async def test_a_compressed_body_whole_by_its_length_is_taken_though_never_ended
     squeeze = zlib.compressobj(wbits=31)
     flushed = squeeze.compress(FEED) + squeeze.flush(zlib.Z_SYNC_FLUSH)
     head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n"
-    server = raw_server(once(head % len(flushed) + flushed))
-    (result,) = await fetch_all(server.url)
-    assert not isinstance(result, Exception), result
-    assert (result.error, result.body) == (None, FEED)
+    assert await fetched_whole(raw_server, head % len(flushed) + flushed)
 
 
 async def test_stray_bytes_after_a_304_cost_the_next_feed_a_new_connection_not_a_failure(
@@ -336,10 +340,7 @@ async def test_a_body_compressed_twice_is_unpacked_twice(
         first = zlib.compress(FEED) if codings.startswith(b"Content-Encoding: deflate") else body
         body = gzip.compress(first)
     head = b"HTTP/1.1 200 OK\r\n" + codings + b"Content-Length: %d\r\n\r\n" % len(body)
-    server = raw_server(once(head + body))
-    (result,) = await fetch_all(server.url)
-    assert not isinstance(result, Exception), result
-    assert (result.error, result.body) == (None, FEED)
+    assert await fetched_whole(raw_server, head + body)
 
 
 async def test_a_body_compressed_twice_counts_what_its_first_coding_unpacks(
