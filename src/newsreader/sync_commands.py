@@ -58,7 +58,7 @@ def cmd_sync(args: argparse.Namespace, store: Store, config: Config) -> int:
         print_json(sync_json(report))
     else:
         print(
-            f"synced with {line(report.server)}: {counted(report.pushed, 'mark')} sent, "
+            f"synced with {line(report.server)}: {counted(report.pushed, 'change')} sent, "
             f"{counted(report.pulled_items, 'item')} and {counted(report.pulled_marks, 'mark')} "
             f"pulled, {counted(report.feeds_added, 'feed')} added, {report.feeds_removed} removed "
             f"in {report.seconds:.1f} s"

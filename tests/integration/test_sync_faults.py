@@ -133,6 +133,33 @@ def test_an_oversized_answer_is_refused(
     assert code == 1 and "larger than" in err and err.count("\n") == 1
 
 
+def test_marks_the_server_took_before_a_push_broke_are_not_sent_again(
+    fake: FakeGReader, config: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """All marks stayed queued when a later one failed, and the next sync sent the taken
+    ones again, over what was changed on the server since (a helper's tour). And the
+    report counts what the server took, not feed changes still queued (a Fever unsubscribe)."""
+    assert run(capsys, "sync")[0] == 0
+    ids = [r["id"] for r in json.loads(run(capsys, "articles", "--json")[1])][:2]
+    run(capsys, "mark", str(ids[0]), "--read")
+    run(capsys, "mark", str(ids[1]), "--star")
+    fake.faults.add("one_edit")
+    code, _, err = run(capsys, "sync")
+    assert code == 1 and "sending star marks" in err
+    queued = sqlite3.connect(data_dir / "newsreader.sqlite3").execute(
+        "SELECT kind FROM sync_queue"
+    )
+    assert [r[0] for r in queued] == ["starred"]
+    fake.faults.clear()
+    code, out, _ = run(capsys, "sync", "--json")
+    assert code == 0 and json.loads(out)["pushed"] == 1
+    # the read mark once, the star once: none sent twice
+    assert [e.get("a") for e in fake.edits] == [
+        ["user/-/state/com.google/read"],
+        ["user/-/state/com.google/starred"],
+    ]
+
+
 def test_marks_made_while_the_server_is_away_go_out_later(
     fake: FakeGReader, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -180,6 +180,9 @@ def test_fever_sync_with_coldsweat(
     assert code == 0 and json.loads(out)["feeds_added"] == 0, err
     _, out, _ = run(capsys, "feeds", "--json")
     assert [f["title"] for f in json.loads(out)] == ["Stadt"]
+    # the unsubscribe stays queued, unsent: not "1 mark sent" on every sync (a tour)
+    code, out, err = run(capsys, "sync")
+    assert code == 0 and "0 changes sent" in out, err
 
     # nothing left the machine: coldsweat's favicon look-ups all ended at the trap
     assert trap.attempts and all(

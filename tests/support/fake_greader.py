@@ -151,6 +151,10 @@ class FakeGReader:
         if "unavailable" in self.faults:  # a server in maintenance, behind its proxy
             self._reply(req, 503, {"Content-Type": "text/html"}, b"<html>503</html>")
             return
+        # A server that goes away after its first edit-tag (a push broken part-way)
+        if "one_edit" in self.faults and req.path.endswith("/edit-tag") and self.edits:
+            self._reply(req, 503, {"Content-Type": "text/html"}, b"<html>503</html>")
+            return
         parts = urlsplit(req.path)
         query = _multi(parse_qsl(parts.query, keep_blank_values=True))
         form: dict[str, list[str]] = {}

@@ -41,7 +41,10 @@ class SyncService(Protocol):
     http: SyncHttp
 
     def login(self) -> None: ...
-    def push(self, marks: Sequence[QueuedMark]) -> list[int]: ...
+    def push(self, marks: Sequence[QueuedMark], done: list[int]) -> None:
+        """Send the marks; each queue row the server took goes to `done` as it does, so
+        those are forgotten even when a later one fails."""
+        ...
     def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]: ...
     def push_edits(self, edits: Sequence[QueuedFeedEdit]) -> list[int]: ...
     def subscriptions(self) -> list[RemoteFeed]: ...
@@ -80,16 +83,23 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
         # every server feed a local one (a refresh then fetched them, twice over).
         tables.use_account(account_key(sync))
         changes = tables.queued_feed_changes()
-        if changes:
-            tables.forget_feed_changes(service.push_feeds(changes))
+        sent_changes = service.push_feeds(changes) if changes else []
+        if sent_changes:
+            tables.forget_feed_changes(sent_changes)
         edits = tables.queued_feed_edits()
         sent_edits = service.push_edits(edits) if edits else []
         if sent_edits:
             tables.forget_feed_edits(sent_edits)
         queued = tables.queued()
-        pushed = service.push(queued) if queued else []
-        if pushed:
-            tables.forget(pushed)
+        pushed: list[int] = []
+        try:
+            if queued:
+                service.push(queued, pushed)
+        finally:
+            # Those the server took are not sent again if a later one failed: the next sync
+            # sent them anew, over what was changed on the server since (a helper's tour).
+            if pushed:
+                tables.forget(pushed)
         feeds = service.subscriptions()
         cursor = tables.state("cursor")
         items, new_cursor = service.items_since(cursor, sync.first_sync_days)
@@ -116,7 +126,9 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
             service.close()
     return SyncReport(
         server=server_label(sync),
-        pushed=len(pushed) + len(changes) + len(sent_edits),
+        # What the server took: a change it cannot take (Fever's unsubscribe) stays queued,
+        # and was counted as sent on every sync (a helper's tour).
+        pushed=len(pushed) + len(sent_changes) + len(sent_edits),
         pulled_items=applied.pulled_items,
         pulled_marks=applied.pulled_marks,
         feeds_added=applied.feeds_added,

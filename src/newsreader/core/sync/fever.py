@@ -71,8 +71,7 @@ class FeverClient:
             self._call("login", [])
             self._authorised = True
 
-    def push(self, marks: Sequence[QueuedMark]) -> list[int]:
-        done = []
+    def push(self, marks: Sequence[QueuedMark], done: list[int]) -> None:
         for mark in marks:
             form = [("mark", "item"), ("as", _ACTIONS[mark.action]), ("id", mark.item_id)]
             answer = self.http.request(
@@ -89,7 +88,6 @@ class FeverClient:
                 if field_int(data, "auth", "mark") != 1:
                     raise SyncAuthError(f"mark: {self.http.host} refused the user name or password")
             done.append(mark.row)
-        return done
 
     def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]:
         """The Fever API cannot subscribe or unsubscribe. A subscription made here stays

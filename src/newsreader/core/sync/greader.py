@@ -155,15 +155,15 @@ class GReaderClient:
 
     # --- push ---------------------------------------------------------------------------------
 
-    def push(self, marks: Sequence[QueuedMark]) -> list[int]:
-        """Send the queue, many ids per edit-tag. Returns the queue rows the server took."""
+    def push(self, marks: Sequence[QueuedMark], done: list[int]) -> None:
+        """Send the queue, many ids per edit-tag; the queue rows the server took go to
+        `done` as it takes them."""
         plan = {
             "read": ("a", READ),
             "unread": ("r", READ),
             "star": ("a", STARRED),
             "unstar": ("r", STARRED),
         }
-        done: list[int] = []
         for action, (verb, tag) in plan.items():
             batch = [m for m in marks if m.action == action]
             for start in range(0, len(batch), ITEMS_PER_POST):
@@ -171,7 +171,6 @@ class GReaderClient:
                 form = [("i", long_item_id(m.item_id)) for m in chunk]
                 self._post("edit-tag", [*form, (verb, tag)], f"sending {action} marks")
                 done.extend(m.row for m in chunk)
-        return done
 
     def push_feeds(self, changes: Sequence[QueuedFeedChange]) -> list[int]:
         """Subscriptions made or removed here; subscribing names the feed by URL."""
