@@ -146,9 +146,7 @@ def test_marks_the_server_took_before_a_push_broke_are_not_sent_again(
     fake.faults.add("one_edit")
     code, _, err = run(capsys, "sync")
     assert code == 1 and "sending star marks" in err
-    queued = sqlite3.connect(data_dir / "newsreader.sqlite3").execute(
-        "SELECT kind FROM sync_queue"
-    )
+    queued = sqlite3.connect(data_dir / "newsreader.sqlite3").execute("SELECT kind FROM sync_queue")
     assert [r[0] for r in queued] == ["starred"]
     fake.faults.clear()
     code, out, _ = run(capsys, "sync", "--json")
