@@ -54,6 +54,13 @@ def cmd_sync(args: argparse.Namespace, store: Store, config: Config) -> int:
     code, report = sync_once(store, config)
     if report is None:
         return code
+    if report.dropped:
+        print(
+            f"newsreader: warning: {counted(report.dropped, 'change')} queued for the server "
+            f"before {'was' if report.dropped == 1 else 'were'} dropped: [sync] names another "
+            "server or user now",
+            file=sys.stderr,
+        )
     if args.json:
         print_json(sync_json(report))
     else:

@@ -311,3 +311,37 @@ def test_an_answer_in_codings_httpx_took_is_still_read(coding: str) -> None:
     finally:
         http.close()
         listener.close()
+
+
+def test_another_spelling_of_the_server_is_the_same_account_another_server_is_told(
+    fake: FakeGReader, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A respelled [sync] url made another account of the same server: the marks queued for
+    it were dropped without a word, and its feeds turned local (a helper's tour). A server
+    that is another one still starts afresh, and says what it dropped."""
+    monkeypatch.setenv("NEWSREADER_SYNC_PASSWORD", API_PASSWORD)
+    write_sync_config(tmp_path / "config.toml", "greader", fake.url, "alice", timeout=1.0)
+    assert run(capsys, "sync")[0] == 0
+    ids = [r["id"] for r in json.loads(run(capsys, "articles", "--json")[1])]
+    run(capsys, "mark", str(ids[0]), "--read")
+    respelled = fake.url.replace("http://", "HTTP://").replace(f":{fake.port}", f":{fake.port}/")
+    respelled = respelled.replace(f":{fake.port}//", f":{fake.port}/")
+    write_sync_config(tmp_path / "config.toml", "greader", respelled, "alice", timeout=1.0)
+    code, out, err = run(capsys, "sync", "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["pushed"] == 1 and len(fake.edits) == 1
+    _, out, _ = run(capsys, "feeds", "--json")
+    assert {f["origin"] for f in json.loads(out)} == {"server"}
+    run(capsys, "mark", str(ids[1]), "--read")
+    other = FakeGReader(api_password=API_PASSWORD).start()
+    try:
+        write_sync_config(tmp_path / "config.toml", "greader", other.url, "alice", timeout=1.0)
+        code, _, err = run(capsys, "sync")
+    finally:
+        other.stop()
+    assert code == 0
+    assert err == (
+        "newsreader: warning: 1 change queued for the server before was dropped: "
+        "[sync] names another server or user now\n"
+    )

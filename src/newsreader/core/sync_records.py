@@ -76,3 +76,5 @@ class SyncReport:
     feeds_added: int
     feeds_removed: int
     seconds: float
+    # changes queued for the server before that were dropped: [sync] names another one now
+    dropped: int = 0

@@ -155,5 +155,10 @@ def sync_finished(app: NewsreaderApp, message: SyncFinished) -> None:
     sync = reader_sync(app)
     status.last_sync = sync.last_sync() if sync is not None else None
     report = message.report
+    if report.dropped:
+        app.notify_error(
+            f"{report.dropped} queued changes for the server before were dropped: "
+            "[sync] names another server or user now"
+        )
     changed = report.pulled_items or report.pulled_marks or report.feeds_added
     app.store_changed(reload=bool(changed or report.feeds_removed))

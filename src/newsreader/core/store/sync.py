@@ -39,11 +39,21 @@ class SyncTables:
         row = self.db.conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def use_account(self, account: str) -> None:
+    def use_account(self, account: str, *same: str) -> int:
         """Ids from one server mean nothing on another: a new account starts from scratch
-        (feeds and entries stay, as local ones; queued marks for the old server are dropped)."""
-        if self.state("account") == account:
-            return
+        (feeds and entries stay, as local ones; queued marks for the old server are dropped:
+        how many, the caller says). `same`: keys of this account as stored before."""
+        held = self.state("account")
+        if held == account:
+            return 0
+        if held is not None and held in same:
+            with self.db.transaction() as conn:
+                conn.execute("UPDATE sync_state SET value = ? WHERE key = 'account'", (account,))
+            return 0
+        dropped = 0
+        if held is not None:  # a first sync has no server before it to speak of
+            dropped = self.queued_count() + len(self.queued_feed_changes())
+            dropped += len(self.queued_feed_edits())
         with self.db.transaction() as conn:
             conn.execute("UPDATE entries SET remote_id = NULL WHERE remote_id IS NOT NULL")
             conn.execute("UPDATE feeds SET remote_id = NULL, origin = 'local'")
@@ -52,6 +62,7 @@ class SyncTables:
             conn.execute("DELETE FROM sync_feed_edits")
             conn.execute("DELETE FROM sync_state")
             conn.execute("INSERT INTO sync_state (key, value) VALUES ('account', ?)", (account,))
+        return dropped
 
     # --- the queue ---------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from newsreader.core.config import SyncConfig
 from newsreader.core.errors import SyncError
+from newsreader.core.net.urls import canonical_address
 from newsreader.core.store.db import Database
 from newsreader.core.store.sync import SyncTables
 from newsreader.core.sync.credentials import sync_password
@@ -65,8 +66,19 @@ def make_client(sync: SyncConfig) -> SyncService:
 
 
 def account_key(sync: SyncConfig) -> str:
-    """Which server and user the cache's remote ids belong to (a hash: no name in the file)."""
-    text = f"{sync.service}\x1f{sync.url.rstrip('/')}\x1f{sync.user}"
+    """Which server and user the cache's remote ids belong to (a hash: no name in the file),
+    the address in one spelling: `HTTP://Host:80/api/` is `http://host/api` (a respelling
+    made another account of it, and dropped the marks queued for it: a helper's tour)."""
+    return _key(sync, canonical_address(sync.url.strip()).rstrip("/"))
+
+
+def legacy_account_key(sync: SyncConfig) -> str:
+    """The key as caches made before the one spelling hold it: the same account still."""
+    return _key(sync, sync.url.rstrip("/"))
+
+
+def _key(sync: SyncConfig, url: str) -> str:
+    text = f"{sync.service}\x1f{url}\x1f{sync.user}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -82,7 +94,7 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
         # Only once the server took the login: a mistyped url or user made another account
         # of it before the login failed, and the switch dropped the queued marks and made
         # every server feed a local one (a refresh then fetched them, twice over).
-        tables.use_account(account_key(sync))
+        dropped = tables.use_account(account_key(sync), legacy_account_key(sync))
         changes = tables.queued_feed_changes()
         sent_changes = service.push_feeds(changes) if changes else []
         if sent_changes:
@@ -130,6 +142,7 @@ def run_sync(db: Database, sync: SyncConfig, *, client: SyncService | None = Non
         # What the server took: a change it cannot take (Fever's unsubscribe) stays queued,
         # and was counted as sent on every sync (a helper's tour).
         pushed=len(pushed) + len(sent_changes) + len(sent_edits),
+        dropped=dropped,
         pulled_items=applied.pulled_items,
         pulled_marks=applied.pulled_marks,
         feeds_added=applied.feeds_added,
