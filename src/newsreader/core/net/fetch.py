@@ -304,7 +304,7 @@ class Fetcher:
                 return self._http_error(base, status)
             if not head_only:
                 length = lowered.get("content-length", "")
-                if length.isascii() and length.isdigit() and int(length[:19]) > cap:
+                if length.isascii() and length.isdigit() and int(length) > cap:
                     return _replace(base, error=too_large(cap)), False, None
             try:
                 body = await read_body(resp, cap, head_only)

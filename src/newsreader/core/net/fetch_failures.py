@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from newsreader.core.net import http11
-from newsreader.core.net.urls import DEFAULT_PORTS, host_name
+from newsreader.core.net.urls import DEFAULT_PORTS, host_name, is_web_url
 
 
 def transport_failure(
@@ -98,6 +98,15 @@ def http_status_line(status: int) -> str:
 # and the date of the feed's next poll past the year 9999 ended the refresh in an
 # OverflowError (a helper's review).
 LONGEST_RETRY_AFTER = 7 * 86400.0
+
+
+def failed_for_the_network(url: str, status: int | None) -> bool:
+    """Whether a fetch failed for the network or a server's bad moment: no answer at all
+    (to a web address), a 5xx, a 408 or a 429. A 2xx that failed (not a web page, over the
+    size cap) or any other 4xx would fail the same way next time."""
+    if status is None:
+        return is_web_url(url)
+    return status >= 500 or status in (408, 429)
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -18,6 +18,7 @@ from newsreader.core.extract.metadata import page_preview
 from newsreader.core.extract.page import extract_fetched_page
 from newsreader.core.fetch_records import FetchResult
 from newsreader.core.net.fetch import Fetcher, fetch_config
+from newsreader.core.net.fetch_failures import failed_for_the_network
 from newsreader.core.net.urls import is_web_url
 from newsreader.core.store.store import Store
 from newsreader.core.times import utcnow
@@ -86,8 +87,7 @@ async def load_previews(
             # No preview; the teaser keeps its anchor text. A link that is dead (a 404) is
             # noted as having none, or every showing of its article asked again (a helper's
             # tour); one the network failed is asked for again next time.
-            status = result.status
-            if status is not None and status < 500 and status not in (408, 429):
+            if not failed_for_the_network(url, result.status):
                 empty = LinkPreview(url=url, title=None, description=None, fetched_at=utcnow())
                 await asyncio.to_thread(store.save_preview, empty)
             return

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from newsreader.core.config import Config
 from newsreader.core.errors import FetchError
 from newsreader.core.net.fetch import Fetcher
+from newsreader.core.net.fetch_failures import failed_for_the_network
 from newsreader.core.net.urls import is_web_url
 from newsreader.core.refresh.ingest import ingest_page
 from newsreader.core.refresh.on_demand import fetch_page
@@ -87,7 +88,7 @@ async def prefetch_pages(
                 # reported once: a dead link made every cron run exit 1 until it was read.
                 if article and not known:
                     failed[url] = str(exc).removeprefix(f"{url}: ")  # named beside it
-                lasting = not _for_the_network(url, exc.status)
+                lasting = not failed_for_the_network(url, exc.status)
                 await asyncio.to_thread(store.mark_page_failed, url, lasting=lasting)
                 return
             budget.bytes_left -= len(body)
@@ -113,15 +114,6 @@ async def prefetch_pages(
         )
         await asyncio.gather(*(fetch_one(url, article=False) for url in targets))
     return Prefetched(fetched, tuple(failed.items()))
-
-
-def _for_the_network(url: str, status: int | None) -> bool:
-    """Whether a page failed for the network or a server's bad moment: no answer at all
-    (to a web address), a 5xx, a 408 or a 429. A 2xx that failed (not a web page, over the
-    size cap) or any other 4xx would fail the same way next time."""
-    if status is None:
-        return is_web_url(url)
-    return status >= 500 or status in (408, 429)
 
 
 def _teaser_targets(store: Store, entry_ids: list[int], depth: int) -> list[str]:

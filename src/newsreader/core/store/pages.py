@@ -279,8 +279,7 @@ class PageQueries(Database):
         never fetched: a run that was killed, or entries stored by `add`, are caught up by
         the next prefetch. A page that failed for good (`mark_page_failed`) is asked for
         again after a week: it was never asked for again."""
-        of_feeds = "" if feed_ids is None else "AND e.feed_id IN (SELECT value FROM json_each(?))"
-        wanted = () if feed_ids is None else (json.dumps(sorted(feed_ids)),)
+        of_feeds, wanted = _of_feeds(feed_ids)
         rows = self.conn.execute(
             f"""SELECT e.id, e.url FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL
                {of_feeds} AND NOT EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url
@@ -297,8 +296,7 @@ class PageQueries(Database):
         cached: their teasers are prefetched too (`refresh --full` took only those of pages
         it fetched itself: an article read online, or marked unread again, never had its
         teasers fetched; a helper's tour)."""
-        of_feeds = "" if feed_ids is None else "AND e.feed_id IN (SELECT value FROM json_each(?))"
-        wanted = () if feed_ids is None else (json.dumps(sorted(feed_ids)),)
+        of_feeds, wanted = _of_feeds(feed_ids)
         rows = self.conn.execute(
             f"""SELECT e.id FROM entries e WHERE e.read = 0 AND e.url IS NOT NULL {of_feeds}
                AND EXISTS (SELECT 1 FROM pages p WHERE p.url = e.url AND p.html IS NOT NULL)
@@ -320,3 +318,10 @@ class PageQueries(Database):
                    WHERE pages.html IS NULL""",
                 (url, url, since),
             )
+
+
+def _of_feeds(feed_ids: Collection[int] | None) -> tuple[str, tuple[str, ...]]:
+    """The SQL that keeps entries `e` of `feed_ids` (none: all), and its parameter."""
+    if feed_ids is None:
+        return "", ()
+    return "AND e.feed_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(feed_ids)),)

@@ -85,10 +85,7 @@ class SyncHttp:
                     for piece in decode(raw):
                         body += piece
                         if len(body) > self.max_bytes:
-                            raise SyncProtocolError(
-                                f"{what}: the answer of {self.host} is larger than "
-                                f"{self.max_bytes / 1024 / 1024:.0f} MB"
-                            )
+                            raise Oversize
                     if time.monotonic() - started > self.deadline:
                         raise SyncUnreachable(f"{what}: {self.host} answers too slowly")
                 answer = Answer(
@@ -98,7 +95,7 @@ class SyncHttp:
             raise SyncProtocolError(
                 f"{what}: {self.host} sent a body that does not unpack"
             ) from None
-        except Oversize:
+        except Oversize:  # the body, or what its first coding unpacked to
             raise SyncProtocolError(
                 f"{what}: the answer of {self.host} is larger than "
                 f"{self.max_bytes / 1024 / 1024:.0f} MB"
@@ -123,7 +120,7 @@ class SyncHttp:
         try:
             decode, _ = body_decoder(coding, self.max_bytes)
         except DecodeError:
-            return _as_is
+            decode, _ = body_decoder("identity", self.max_bytes)
         return decode
 
     def json(self, answer: Answer, *, what: str) -> Any:
@@ -149,10 +146,6 @@ class SyncHttp:
             raise SyncAuthError(f"{what}: {self.host} refused the user name or password")
         if answer.status != 200:
             raise SyncProtocolError(f"{what}: {self.host} answered HTTP {answer.status}")
-
-
-def _as_is(raw: bytes) -> Iterable[bytes]:
-    return (raw,)
 
 
 def _form(form: FormData) -> dict[str, list[str]]:
